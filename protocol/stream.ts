@@ -1,0 +1,122 @@
+/**
+ * WebSocket `/ws` contract. The server sends `hello` (with the column schema, once), then a
+ * `snapshot` of every rack and CDU, then `delta`s on a fixed tick carrying only the rows that
+ * changed. Columns are arrays in the order of RACK_COLUMNS / CDU_COLUMNS; a value that is not
+ * a finite number (no reading, undefined ratio) travels as null.
+ */
+
+export const STREAM_PROTOCOL_VERSION = 1;
+
+/** Per-rack columns, in wire order. */
+export const RACK_COLUMNS = [
+  'rackKw', 'supplyC', 'returnC', 'flowLpm', 'deltaTK', 'heatKw', 'captureRatio',
+  'thermalHeadroomKw', 'thermalHeadroomPct', 'powerHeadroomKw', 'powerHeadroomPct',
+  'flowRequiredLpm', 'flowHeadroomPct', 'groupHeadroomPct', 'tsMs', 'state', 'binding', 'leak',
+] as const;
+export type RackColumn = (typeof RACK_COLUMNS)[number];
+
+/** Per-CDU columns, in wire order. */
+export const CDU_COLUMNS = [
+  'supplyC', 'returnC', 'flowLpm', 'loadKw', 'capacityKw', 'headroomKw', 'headroomPct',
+  'flowHeadroomLpm', 'approachK', 'n1HeadroomKw', 'pumpPct', 'running', 'tsMs', 'state',
+] as const;
+export type CduColumn = (typeof CDU_COLUMNS)[number];
+
+/** Telemetry state of a rack or CDU. */
+export const EntityState = { NoData: 0, Live: 1, Stale: 2, Offline: 3 } as const;
+export type EntityStateCode = (typeof EntityState)[keyof typeof EntityState];
+export const ENTITY_STATE_NAMES = ['nodata', 'live', 'stale', 'offline'] as const;
+
+/** Which limit binds first (smallest headroom share). */
+export const Binding = { None: 0, ReturnTemp: 1, Flow: 2, Power: 3, Capacity: 4 } as const;
+export type BindingCode = (typeof Binding)[keyof typeof Binding];
+export const BINDING_NAMES = ['none', 'returnTemp', 'flow', 'power', 'capacity'] as const;
+export type BindingName = (typeof BINDING_NAMES)[number];
+
+/** Rows that changed: `idx[i]` is the entity index, `cols[c][i]` its value of column c. */
+export interface ColumnBlock {
+  idx: number[];
+  cols: (number | null)[][];
+}
+
+export interface Totals {
+  itKw: number;
+  heatKw: number;
+  /** Cooling capacity of running CDUs, kW. */
+  coolingCapacityKw: number;
+  headroomKw: number;
+  headroomPct: number | null;
+  /** Sum over redundancy groups of (running capacity − largest unit) − load, kW. */
+  n1HeadroomKw: number;
+  /** Redundancy groups whose N+1 headroom is negative (a unit failure would overload them). */
+  groupsN1Lost: number;
+  racksLive: number;
+  racksStale: number;
+  racksOffline: number;
+  racksNoData: number;
+  maxReturnC: number | null;
+}
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  serverTimeMs: number;
+  tickMs: number;
+  staleAfterMs: number;
+  rackColumns: readonly string[];
+  cduColumns: readonly string[];
+  rackCount: number;
+  cduCount: number;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  serverTimeMs: number;
+  racks: ColumnBlock;
+  cdus: ColumnBlock;
+  halls: Record<string, Totals>;
+  site: Totals;
+}
+
+export interface DeltaMessage {
+  type: 'delta';
+  serverTimeMs: number;
+  racks: ColumnBlock;
+  cdus: ColumnBlock;
+  halls: Record<string, Totals>;
+  site: Totals;
+}
+
+/** Detail of the rack a client watches, sent when that rack's sample changes. */
+export interface RackDetailMessage {
+  type: 'rack';
+  serverTimeMs: number;
+  rackId: string;
+  tsMs: number;
+  gpuW: number[] | null;
+  cpuW: number | null;
+  gpuC: number | null;
+  dpKpa: number | null;
+  valvePct: number | null;
+}
+
+export type ServerMessage = HelloMessage | SnapshotMessage | DeltaMessage | RackDetailMessage;
+
+/** Client → server: follow one rack's detail (null stops), or ask for a fresh snapshot. */
+export type ClientMessage = { type: 'watch'; rackId: string | null } | { type: 'resync' };
+
+export function parseClientMessage(text: string): ClientMessage | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const m = v as Record<string, unknown>;
+  if (m.type === 'resync') return { type: 'resync' };
+  if (m.type === 'watch' && (m.rackId === null || (typeof m.rackId === 'string' && m.rackId.length <= 64))) {
+    return { type: 'watch', rackId: m.rackId as string | null };
+  }
+  return null;
+}

@@ -1,0 +1,101 @@
+/** One HTTP port: the REST API, /healthz, /metrics, the built dashboard; WebSocket upgrades go to the hub. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logger.ts';
+import type { LiveState } from '../state/live-state.ts';
+import type { Metrics } from './metrics.ts';
+import { cduJson, hallJson, rackJson } from './api-views.ts';
+import { serveStatic } from './static-files.ts';
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Directory of the built dashboard. */
+  webDir: string;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  checks: Record<string, string>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export class HttpServer {
+  readonly server: Server;
+
+  constructor(
+    private readonly cfg: HttpConfig,
+    private readonly state: LiveState,
+    private readonly metrics: Metrics,
+    private readonly health: () => Health,
+    private readonly log: Logger,
+    private readonly clock: () => number,
+  ) {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err) => {
+        this.log.error(`${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    });
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.cfg.port, this.cfg.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** The port actually bound (useful with port 0). */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const now = this.clock();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: `method ${req.method} not allowed` });
+    if (path === '/healthz') {
+      const h = this.health();
+      return json(res, h.status === 'ok' ? 200 : 503, h);
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(this.metrics.render());
+      return;
+    }
+    if (path === '/api/site') return json(res, 200, this.state.site.view);
+    const m = /^\/api\/(racks|cdus|halls)\/([^/]+)$/.exec(path);
+    if (m) {
+      const id = decodeURIComponent(m[2]);
+      const site = this.state.site;
+      if (m[1] === 'racks') {
+        const i = site.rackIndexById.get(id);
+        return i === undefined ? json(res, 404, { error: `no rack "${id}"` }) : json(res, 200, rackJson(this.state, i, now));
+      }
+      if (m[1] === 'cdus') {
+        const j = site.cduIndexById.get(id);
+        return j === undefined ? json(res, 404, { error: `no CDU "${id}"` }) : json(res, 200, cduJson(this.state, j, now));
+      }
+      const h = site.view.halls.findIndex((x) => x.id === id);
+      return h < 0 ? json(res, 404, { error: `no hall "${id}"` }) : json(res, 200, hallJson(this.state, h, now));
+    }
+    if (path.startsWith('/api/')) return json(res, 404, { error: `no API route ${path}` });
+    await serveStatic(this.cfg.webDir, path, res);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Subscribes to every rack and CDU topic, classifies each message and applies the accepted
+ * ones to the live state. A bad message costs one counter increment and, rate-limited, one
+ * log line; it never throws out of the handler.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { subscriptionFilters } from '../../protocol/topics.ts';
+import { REJECT_REASONS, type RejectReason } from '../../protocol/telemetry.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { LiveState } from '../state/live-state.ts';
+import { classifyMessage, type ValidationLimits } from './validate.ts';
+import { RejectLog } from './reject-log.ts';
+
+export interface MqttIngestConfig extends ValidationLimits {
+  url: string;
+  username?: string;
+  password?: string;
+  /** PEM CA bundle for mqtts:// brokers with a private CA. */
+  caPem?: string;
+  /** MQTT 5 shared-subscription group; several servers then split the stream. */
+  sharedGroup?: string;
+  clientId: string;
+}
+
+export class MqttIngest {
+  private client: MqttClient | null = null;
+  private readonly rejectLog: RejectLog;
+  private readonly countAccepted: (l?: Record<string, string>, by?: number) => void;
+  private readonly countRejected: (l?: Record<string, string>, by?: number) => void;
+  connected = false;
+
+  constructor(
+    private readonly cfg: MqttIngestConfig,
+    private readonly state: LiveState,
+    metrics: Metrics,
+    private readonly log: Logger,
+    private readonly clock: () => number,
+  ) {
+    this.rejectLog = new RejectLog(log);
+    this.countAccepted = metrics.counter('hallwatch_messages_accepted_total', 'MQTT messages taken as readings, by kind');
+    this.countRejected = metrics.counter('hallwatch_messages_rejected_total', 'MQTT messages rejected, by reason');
+    for (const reason of REJECT_REASONS) this.countRejected({ reason }, 0);
+    for (const kind of ['rack', 'cdu', 'status']) this.countAccepted({ kind }, 0);
+    metrics.gauge('hallwatch_mqtt_connected', 'Whether the ingest is connected to the broker', () => [[{}, this.connected ? 1 : 0]]);
+  }
+
+  async start(): Promise<void> {
+    this.rejectLog.start();
+    const options: IClientOptions = {
+      clientId: this.cfg.clientId,
+      username: this.cfg.username,
+      password: this.cfg.password,
+      ca: this.cfg.caPem,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      clean: true,
+    };
+    const client = mqtt.connect(this.cfg.url, options);
+    this.client = client;
+    client.on('connect', () => {
+      this.connected = true;
+      this.log.info(`connected to MQTT broker ${redact(this.cfg.url)}`);
+      const filters = subscriptionFilters(this.cfg.topicRoot).map((f) =>
+        this.cfg.sharedGroup ? `$share/${this.cfg.sharedGroup}/${f}` : f,
+      );
+      client.subscribe(filters, { qos: 0 }, (err) => {
+        if (err) this.log.error(`subscribe failed: ${err.message}`);
+      });
+    });
+    client.on('close', () => {
+      if (this.connected) this.log.warn('MQTT connection closed; reconnecting');
+      this.connected = false;
+    });
+    client.on('error', (err) => this.log.warn(`MQTT: ${err.message}`));
+    client.on('message', (topic, payload) => this.handle(topic, payload));
+  }
+
+  /** Classifies and applies one message; public so benchmarks can drive it without a broker. */
+  handle(topic: string, payload: Uint8Array): void {
+    const nowMs = this.clock();
+    const c = classifyMessage(this.state.site, this.cfg, topic, payload, nowMs);
+    if (!c.ok) return this.rejected(c.reason, c.message);
+    if (c.kind === 'status') {
+      this.state.applyStatus(c.entity, c.index, c.status, nowMs);
+      this.countAccepted({ kind: 'status' });
+      return;
+    }
+    const outcome = c.kind === 'rack' ? this.state.applyRack(c.index, c.sample, nowMs) : this.state.applyCdu(c.index, c.sample, nowMs);
+    if (outcome === 'out_of_order') return this.rejected('out_of_order', `${topic}: ts ${c.sample.ts} is not newer than the last sample`);
+    this.countAccepted({ kind: c.kind });
+  }
+
+  private rejected(reason: RejectReason, message: string): void {
+    this.countRejected({ reason });
+    this.rejectLog.record(reason, message);
+  }
+
+  async stop(): Promise<void> {
+    this.rejectLog.stop();
+    const client = this.client;
+    this.client = null;
+    this.connected = false;
+    if (client) await client.endAsync(true);
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}

@@ -1,0 +1,68 @@
+/**
+ * Classifies one MQTT message against the contract and the site: a rack or CDU sample, a
+ * status change, or a rejection with its reason. Pure: no I/O, the clock is an argument.
+ */
+import { parseTopic } from '../../protocol/topics.ts';
+import {
+  parseCduTelemetry, parseRackTelemetry, parseStatus,
+  type CduTelemetry, type RackTelemetry, type RejectReason, type Status,
+} from '../../protocol/telemetry.ts';
+import type { SiteIndex } from '../site/site-index.ts';
+
+export interface ValidationLimits {
+  topicRoot: string;
+  /** Largest accepted payload, bytes. */
+  maxPayloadBytes: number;
+  /** Largest accepted |source ts − server now|, ms. */
+  maxClockSkewMs: number;
+}
+
+export type Classified =
+  | { ok: true; kind: 'rack'; index: number; sample: RackTelemetry }
+  | { ok: true; kind: 'cdu'; index: number; sample: CduTelemetry }
+  | { ok: true; kind: 'status'; entity: 'rack' | 'cdu'; index: number; status: Status }
+  | { ok: false; reason: RejectReason; message: string };
+
+function reject(reason: RejectReason, message: string): Classified {
+  return { ok: false, reason, message };
+}
+
+export function classifyMessage(
+  site: SiteIndex,
+  limits: ValidationLimits,
+  topic: string,
+  payload: Uint8Array,
+  nowMs: number,
+): Classified {
+  if (payload.length > limits.maxPayloadBytes) {
+    return reject('oversized', `${topic}: payload of ${payload.length} bytes exceeds ${limits.maxPayloadBytes}`);
+  }
+  const t = parseTopic(limits.topicRoot, topic);
+  if (!t) return reject('bad_topic', `${topic.slice(0, 200)}: not a Hallwatch entity topic under ${limits.topicRoot}`);
+  if (!site.hallIds.has(t.hallId)) return reject('unknown_hall', `${topic}: no hall "${t.hallId}" in the site`);
+  const index = t.kind === 'rack' ? site.rackIndexById.get(t.id) : site.cduIndexById.get(t.id);
+  const hallOf = index === undefined ? undefined : t.kind === 'rack' ? site.racks[index].hallId : site.cdus[index].hallId;
+  if (index === undefined || hallOf !== t.hallId) {
+    return reject(t.kind === 'rack' ? 'unknown_rack' : 'unknown_cdu', `${topic}: no ${t.kind} "${t.id}" in hall ${t.hallId}`);
+  }
+  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  if (t.channel === 'status') {
+    const s = parseStatus(text);
+    if (!s.ok) return reject(s.reason, `${topic}: ${s.message}`);
+    return { ok: true, kind: 'status', entity: t.kind, index, status: s.value };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return reject('malformed_json', `${topic}: payload is not valid JSON`);
+  }
+  const parsed = t.kind === 'rack' ? parseRackTelemetry(json) : parseCduTelemetry(json);
+  if (!parsed.ok) return reject(parsed.reason, `${topic}: ${parsed.message}`);
+  const skewMs = parsed.value.ts - nowMs;
+  if (Math.abs(skewMs) > limits.maxClockSkewMs) {
+    return reject('clock_skew', `${topic}: ts is ${Math.round(skewMs / 1000)} s from server time (limit ±${limits.maxClockSkewMs / 1000} s)`);
+  }
+  if (t.kind === 'rack') return { ok: true, kind: 'rack', index, sample: parsed.value as RackTelemetry };
+  return { ok: true, kind: 'cdu', index, sample: parsed.value as CduTelemetry };
+}

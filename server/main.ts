@@ -1,0 +1,120 @@
+/**
+ * Composition root of the Hallwatch server: the only place that constructs server modules.
+ * Start order: site → state → (embedded broker) → ingest → stream → HTTP; stop runs in reverse.
+ */
+import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
+import { loadServerConfig, serverHelp, type ServerConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { loadSiteFile } from './site/load-site.ts';
+import { buildSiteIndex } from './site/site-index.ts';
+import { LiveState } from './state/live-state.ts';
+import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { MqttIngest } from './ingest/mqtt-ingest.ts';
+import { WsHub } from './stream/ws-hub.ts';
+import { HttpServer } from './http/http-server.ts';
+import { Metrics } from './http/metrics.ts';
+import { ProcessMetrics } from './http/process-metrics.ts';
+
+export interface RunningServer {
+  /** HTTP port actually bound. */
+  port: number;
+  /** Broker the ingest reads from (the embedded one's URL when it runs). */
+  mqttUrl: string;
+  state: LiveState;
+  metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+export async function startServer(cfg: ServerConfig, log: Logger = createLogger(cfg.logLevel), clock: () => number = Date.now): Promise<RunningServer> {
+  const site = buildSiteIndex(await loadSiteFile(cfg.sitePath));
+  const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
+  const metrics = new Metrics();
+  const processMetrics = new ProcessMetrics(metrics, state);
+  const broker = cfg.embeddedBrokerPort === null ? null : new EmbeddedBroker('127.0.0.1', cfg.embeddedBrokerPort, log);
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    processMetrics.start();
+    stops.push(() => processMetrics.stop());
+    if (broker) {
+      await broker.start();
+      stops.push(() => broker.stop());
+    }
+    const mqttUrl = broker ? broker.url : cfg.mqttUrl;
+    const ingest = new MqttIngest(
+      {
+        url: mqttUrl,
+        username: cfg.mqttUsername,
+        password: cfg.mqttPassword,
+        caPem: cfg.mqttCaPem,
+        sharedGroup: cfg.mqttSharedGroup,
+        clientId: `hallwatch-server-${hostname()}-${process.pid}`,
+        topicRoot: cfg.topicRoot,
+        maxPayloadBytes: cfg.maxPayloadBytes,
+        maxClockSkewMs: cfg.maxClockSkewMs,
+      },
+      state, metrics, log, clock,
+    );
+    await ingest.start();
+    stops.push(() => ingest.stop());
+    const hub = new WsHub({ tickMs: cfg.tickMs, heartbeatMs: 15_000, maxBufferedBytes: 4 * 1024 * 1024 }, state, metrics, log, clock);
+    const health = () => ({
+      status: ingest.connected ? ('ok' as const) : ('degraded' as const),
+      checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage: 'memory' },
+    });
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock);
+    hub.attach(http.server);
+    hub.start();
+    stops.push(() => hub.stop());
+    await http.start();
+    stops.push(() => http.stop());
+    log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
+    log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
+    return { port: http.port, mqttUrl, state, metrics, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(serverHelp() + '\n');
+    return;
+  }
+  let cfg: ServerConfig;
+  try {
+    cfg = loadServerConfig(argv, process.env);
+  } catch (e) {
+    process.stderr.write(`hallwatch: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(cfg.logLevel);
+  let server: RunningServer;
+  try {
+    server = await startServer(cfg, log);
+  } catch (e) {
+    log.error((e as Error).message);
+    process.exit(1);
+  }
+  // A line the demo runner and tests wait for.
+  process.stdout.write(`HALLWATCH_READY port=${server.port} mqtt=${server.mqttUrl}\n`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    server.stop().then(() => process.exit(0), (e) => {
+      log.error(`shutdown: ${(e as Error).message}`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();

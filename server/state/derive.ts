@@ -1,0 +1,153 @@
+/**
+ * Pure derivations (shared/docs/domain.md §3, "Cooling headroom"): rack heat, headroom and the
+ * binding limit; the load, headroom and N+1 headroom of a redundancy group of CDUs.
+ */
+import { heatCoefficientKwPerLpmK, type Coolant } from '../../protocol/coolant.ts';
+import { Binding, type BindingCode } from '../../protocol/stream.ts';
+import type { RackType } from '../../protocol/site.ts';
+
+export interface RackReading {
+  rackKw: number;
+  supplyC: number;
+  returnC: number;
+  flowLpm: number;
+}
+
+export interface RackDerived {
+  deltaTK: number;
+  heatKw: number;
+  /** Heat to liquid ÷ electrical power (≈ 0.9 for GB300); NaN at zero power. */
+  captureRatio: number;
+  thermalHeadroomKw: number;
+  thermalHeadroomPct: number;
+  powerHeadroomKw: number;
+  powerHeadroomPct: number;
+  /** Flow the rack's present liquid load needs at its design ΔT, L/min. */
+  flowRequiredLpm: number;
+  flowHeadroomPct: number;
+  binding: BindingCode;
+}
+
+/**
+ * Rack thermal headroom to the return limit at current flow:
+ * Q_max = k·V̇·(T_limit − T_supply), headroom = k·V̇·(T_limit − T_return), % = headroom / Q_max.
+ * Flow requirement uses the expected liquid heat (power × liquid share), so a rack that lost
+ * its flow still shows the flow it needs. `groupHeadroomPct` is the CDU-capacity headroom of
+ * the rack's redundancy group (NaN if unknown); the binding limit is the smallest share.
+ */
+export function deriveRack(coolant: Coolant, type: RackType, r: RackReading, groupHeadroomPct: number): RackDerived {
+  const deltaTK = r.returnC - r.supplyC;
+  const k = heatCoefficientKwPerLpmK(coolant, (r.supplyC + r.returnC) / 2);
+  const heatKw = k * r.flowLpm * deltaTK;
+  const thermalMaxKw = k * r.flowLpm * (type.returnLimitC - r.supplyC);
+  const thermalHeadroomKw = k * r.flowLpm * (type.returnLimitC - r.returnC);
+  const thermalHeadroomPct =
+    thermalMaxKw > 0 ? (thermalHeadroomKw / thermalMaxKw) * 100 : r.returnC >= type.returnLimitC ? -100 : 0;
+  const powerHeadroomKw = type.usableKw - r.rackKw;
+  const powerHeadroomPct = (powerHeadroomKw / type.usableKw) * 100;
+  const expectedLiquidKw = r.rackKw * type.liquidShare;
+  const flowRequiredLpm = expectedLiquidKw / (heatCoefficientKwPerLpmK(coolant, r.supplyC + type.designDeltaTK / 2) * type.designDeltaTK);
+  const flowHeadroomPct =
+    r.flowLpm > 0 ? ((r.flowLpm - flowRequiredLpm) / r.flowLpm) * 100 : flowRequiredLpm > 0 ? -100 : 0;
+  return {
+    deltaTK,
+    heatKw,
+    captureRatio: r.rackKw > 0 ? heatKw / r.rackKw : Number.NaN,
+    thermalHeadroomKw,
+    thermalHeadroomPct,
+    powerHeadroomKw,
+    powerHeadroomPct,
+    flowRequiredLpm,
+    flowHeadroomPct,
+    binding: bindingLimit(thermalHeadroomPct, flowHeadroomPct, powerHeadroomPct, groupHeadroomPct),
+  };
+}
+
+/** The limit with the smallest headroom share; NaN shares are ignored. Ties go to the first listed. */
+export function bindingLimit(thermalPct: number, flowPct: number, powerPct: number, capacityPct: number): BindingCode {
+  const candidates: [number, BindingCode][] = [
+    [thermalPct, Binding.ReturnTemp],
+    [flowPct, Binding.Flow],
+    [powerPct, Binding.Power],
+    [capacityPct, Binding.Capacity],
+  ];
+  let best: BindingCode = Binding.None;
+  let bestPct = Number.POSITIVE_INFINITY;
+  for (const [pct, code] of candidates) {
+    if (!Number.isNaN(pct) && pct < bestPct) {
+      bestPct = pct;
+      best = code;
+    }
+  }
+  return best;
+}
+
+export interface CduReading {
+  capacityKw: number;
+  ratedFlowLpm: number;
+  /** Live and reporting running: its capacity counts. */
+  available: boolean;
+  supplyC: number;
+  facilitySupplyC: number;
+}
+
+export interface CduDerived {
+  loadKw: number;
+  /** Capacity it contributes now (0 when tripped or not reporting). */
+  capacityKw: number;
+  headroomKw: number;
+  headroomPct: number;
+  flowHeadroomLpm: number;
+  /** Approach temperature difference: secondary supply − facility supply, K. */
+  approachK: number;
+}
+
+export interface GroupDerived {
+  loadKw: number;
+  capacityKw: number;
+  headroomKw: number;
+  headroomPct: number;
+  /** (Σ running capacity − largest running unit) − load. */
+  n1HeadroomKw: number;
+  cdus: CduDerived[];
+}
+
+/**
+ * A redundancy group shares the heat of its racks across its available CDUs in proportion to
+ * their capacity (a common secondary manifold), and its required flow in proportion to rated
+ * flow. With no CDU available the group has no capacity: headroom is −load (or NaN with no load
+ * and no data, left for the caller to show as unknown).
+ */
+export function deriveGroup(cdus: CduReading[], loadKw: number, requiredFlowLpm: number): GroupDerived {
+  let capacityKw = 0;
+  let ratedFlowLpm = 0;
+  let largestKw = 0;
+  for (const c of cdus) {
+    if (!c.available) continue;
+    capacityKw += c.capacityKw;
+    ratedFlowLpm += c.ratedFlowLpm;
+    largestKw = Math.max(largestKw, c.capacityKw);
+  }
+  const headroomKw = capacityKw - loadKw;
+  return {
+    loadKw,
+    capacityKw,
+    headroomKw,
+    headroomPct: capacityKw > 0 ? (headroomKw / capacityKw) * 100 : loadKw > 0 ? -100 : Number.NaN,
+    n1HeadroomKw: capacityKw - largestKw - loadKw,
+    cdus: cdus.map((c) => {
+      const share = c.available && capacityKw > 0 ? c.capacityKw / capacityKw : 0;
+      const flowShare = c.available && ratedFlowLpm > 0 ? c.ratedFlowLpm / ratedFlowLpm : 0;
+      const cap = c.available ? c.capacityKw : 0;
+      const load = loadKw * share;
+      return {
+        loadKw: load,
+        capacityKw: cap,
+        headroomKw: cap - load,
+        headroomPct: cap > 0 ? ((cap - load) / cap) * 100 : Number.NaN,
+        flowHeadroomLpm: c.available ? c.ratedFlowLpm - requiredFlowLpm * flowShare : Number.NaN,
+        approachK: c.supplyC - c.facilitySupplyC,
+      };
+    }),
+  };
+}

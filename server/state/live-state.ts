@@ -1,0 +1,270 @@
+/**
+ * Live state of every rack and CDU, in columns (one Float64Array per wire column) so the
+ * stream can send them without reshaping. Samples are applied as they arrive; `refresh()`
+ * (on the stream tick) detects stale entities, derives group headroom and the totals.
+ */
+import type { CduTelemetry, RackTelemetry, Status } from '../../protocol/telemetry.ts';
+import { CDU_COLUMNS, EntityState, RACK_COLUMNS, type Totals } from '../../protocol/stream.ts';
+import type { SiteIndex } from '../site/site-index.ts';
+import { deriveGroup, deriveRack, type CduReading } from './derive.ts';
+import { computeTotals } from './totals.ts';
+
+function indexOf<T extends string>(cols: readonly T[]): Record<T, number> {
+  return Object.fromEntries(cols.map((c, i) => [c, i])) as Record<T, number>;
+}
+
+export const RC = indexOf(RACK_COLUMNS);
+export const CC = indexOf(CDU_COLUMNS);
+
+export interface RackDetail {
+  tsMs: number;
+  seq: number | null;
+  gpuW: number[] | null;
+  cpuW: number | null;
+  gpuC: number | null;
+  dpKpa: number | null;
+  valvePct: number | null;
+}
+
+export interface CduExtra {
+  facilitySupplyC: number;
+  facilityReturnC: number;
+  dpKpa: number;
+}
+
+function columns(count: number, rows: number): Float64Array[] {
+  return Array.from({ length: count }, () => new Float64Array(rows).fill(Number.NaN));
+}
+
+export type ApplyOutcome = 'applied' | 'out_of_order';
+
+export class LiveState {
+  readonly rackCols: Float64Array[];
+  readonly cduCols: Float64Array[];
+  /** Server receive time of the last sample, ms (NaN before the first). */
+  readonly rackReceivedMs: Float64Array;
+  readonly cduReceivedMs: Float64Array;
+  readonly rackDetail: (RackDetail | null)[];
+  readonly cduExtra: (CduExtra | null)[];
+  hallTotals: Totals[] = [];
+  siteTotals: Totals;
+  private readonly rackDirty: Uint8Array;
+  private readonly cduDirty: Uint8Array;
+  private rackDirtyList: number[] = [];
+  private cduDirtyList: number[] = [];
+  private readonly groupHeadroomPct: Float64Array;
+  private readonly groupN1Kw: Float64Array;
+
+  constructor(
+    readonly site: SiteIndex,
+    /** No sample for this long → stale (3 × the site's telemetry interval). */
+    readonly staleAfterMs: number,
+  ) {
+    const n = site.racks.length;
+    const m = site.cdus.length;
+    this.rackCols = columns(RACK_COLUMNS.length, n);
+    this.cduCols = columns(CDU_COLUMNS.length, m);
+    this.rackCols[RC.state].fill(EntityState.NoData);
+    this.cduCols[CC.state].fill(EntityState.NoData);
+    this.rackReceivedMs = new Float64Array(n).fill(Number.NaN);
+    this.cduReceivedMs = new Float64Array(m).fill(Number.NaN);
+    this.rackDetail = new Array(n).fill(null);
+    this.cduExtra = new Array(m).fill(null);
+    this.rackDirty = new Uint8Array(n);
+    this.cduDirty = new Uint8Array(m);
+    this.groupHeadroomPct = new Float64Array(site.groups.length).fill(Number.NaN);
+    this.groupN1Kw = new Float64Array(site.groups.length).fill(Number.NaN);
+    this.siteTotals = computeTotals(this, null);
+  }
+
+  /** Stores a validated rack sample; older-or-equal source timestamps are refused. */
+  applyRack(i: number, s: RackTelemetry, nowMs: number): ApplyOutcome {
+    const c = this.rackCols;
+    if (s.ts <= c[RC.tsMs][i]) return 'out_of_order';
+    c[RC.rackKw][i] = s.rackKw;
+    c[RC.supplyC][i] = s.supplyC;
+    c[RC.returnC][i] = s.returnC;
+    c[RC.flowLpm][i] = s.flowLpm;
+    c[RC.tsMs][i] = s.ts;
+    c[RC.state][i] = EntityState.Live;
+    c[RC.leak][i] = s.leak ?? 0;
+    this.rackReceivedMs[i] = nowMs;
+    this.rackDetail[i] = {
+      tsMs: s.ts,
+      seq: s.seq ?? null,
+      gpuW: s.gpuW ?? null,
+      cpuW: s.cpuW ?? null,
+      gpuC: s.gpuC ?? null,
+      dpKpa: s.dpKpa ?? null,
+      valvePct: s.valvePct ?? null,
+    };
+    this.deriveRackAt(i);
+    this.markRack(i);
+    return 'applied';
+  }
+
+  applyCdu(i: number, s: CduTelemetry, nowMs: number): ApplyOutcome {
+    const c = this.cduCols;
+    if (s.ts <= c[CC.tsMs][i]) return 'out_of_order';
+    c[CC.supplyC][i] = s.supplyC;
+    c[CC.returnC][i] = s.returnC;
+    c[CC.flowLpm][i] = s.flowLpm;
+    c[CC.pumpPct][i] = s.pumpPct ?? Number.NaN;
+    c[CC.running][i] = s.running === false ? 0 : 1;
+    c[CC.tsMs][i] = s.ts;
+    c[CC.state][i] = EntityState.Live;
+    this.cduReceivedMs[i] = nowMs;
+    this.cduExtra[i] = {
+      facilitySupplyC: s.facilitySupplyC ?? Number.NaN,
+      facilityReturnC: s.facilityReturnC ?? Number.NaN,
+      dpKpa: s.dpKpa ?? Number.NaN,
+    };
+    this.markCdu(i);
+    return 'applied';
+  }
+
+  /** Retained status: `offline` (the publisher's Last Will) marks the entity offline at once. */
+  applyStatus(kind: 'rack' | 'cdu', i: number, status: Status, nowMs: number): void {
+    const stateCol = kind === 'rack' ? this.rackCols[RC.state] : this.cduCols[CC.state];
+    const received = kind === 'rack' ? this.rackReceivedMs : this.cduReceivedMs;
+    if (status === 'offline') {
+      if (stateCol[i] !== EntityState.Offline) {
+        stateCol[i] = EntityState.Offline;
+        kind === 'rack' ? this.markRack(i) : this.markCdu(i);
+      }
+    } else if (stateCol[i] === EntityState.Offline) {
+      // Back online: live only once a fresh sample arrives; until then it is stale, or has no data.
+      stateCol[i] = Number.isNaN(received[i]) ? EntityState.NoData : nowMs - received[i] > this.staleAfterMs ? EntityState.Stale : EntityState.Live;
+      kind === 'rack' ? this.markRack(i) : this.markCdu(i);
+    }
+  }
+
+  /** Detects staleness, derives group headroom and totals; call once per stream tick. */
+  refresh(nowMs: number): void {
+    this.markStale(this.rackCols[RC.state], this.rackReceivedMs, nowMs, (i) => this.markRack(i));
+    this.markStale(this.cduCols[CC.state], this.cduReceivedMs, nowMs, (i) => this.markCdu(i));
+    this.deriveGroups();
+    this.hallTotals = this.site.view.halls.map((h) => computeTotals(this, h.index));
+    this.siteTotals = computeTotals(this, null);
+  }
+
+  /** Entities changed since the last call. */
+  takeDirty(): { racks: number[]; cdus: number[] } {
+    const out = { racks: this.rackDirtyList, cdus: this.cduDirtyList };
+    for (const i of out.racks) this.rackDirty[i] = 0;
+    for (const i of out.cdus) this.cduDirty[i] = 0;
+    this.rackDirtyList = [];
+    this.cduDirtyList = [];
+    return out;
+  }
+
+  groupN1HeadroomKw(g: number): number {
+    return this.groupN1Kw[g];
+  }
+
+  private markStale(state: Float64Array, received: Float64Array, nowMs: number, mark: (i: number) => void): void {
+    for (let i = 0; i < state.length; i++) {
+      if (state[i] === EntityState.Live && nowMs - received[i] > this.staleAfterMs) {
+        state[i] = EntityState.Stale;
+        mark(i);
+      }
+    }
+  }
+
+  private deriveRackAt(i: number): void {
+    const c = this.rackCols;
+    const d = deriveRack(
+      this.site.spec.coolant,
+      this.site.rackTypes[i],
+      { rackKw: c[RC.rackKw][i], supplyC: c[RC.supplyC][i], returnC: c[RC.returnC][i], flowLpm: c[RC.flowLpm][i] },
+      this.groupHeadroomPct[this.site.rackGroup[i]],
+    );
+    c[RC.deltaTK][i] = d.deltaTK;
+    c[RC.heatKw][i] = d.heatKw;
+    c[RC.captureRatio][i] = d.captureRatio;
+    c[RC.thermalHeadroomKw][i] = d.thermalHeadroomKw;
+    c[RC.thermalHeadroomPct][i] = d.thermalHeadroomPct;
+    c[RC.powerHeadroomKw][i] = d.powerHeadroomKw;
+    c[RC.powerHeadroomPct][i] = d.powerHeadroomPct;
+    c[RC.flowRequiredLpm][i] = d.flowRequiredLpm;
+    c[RC.flowHeadroomPct][i] = d.flowHeadroomPct;
+    c[RC.groupHeadroomPct][i] = this.groupHeadroomPct[this.site.rackGroup[i]];
+    c[RC.binding][i] = d.binding;
+  }
+
+  /**
+   * Group load counts racks that are live or stale (their last heat is still physically there);
+   * offline racks and racks never heard from are left out.
+   */
+  private deriveGroups(): void {
+    const rc = this.rackCols;
+    const cc = this.cduCols;
+    this.site.groups.forEach((_, g) => {
+      let loadKw = 0;
+      let flowKw = 0;
+      for (const i of this.site.groupRacks[g]) {
+        const st = rc[RC.state][i];
+        if (st !== EntityState.Live && st !== EntityState.Stale) continue;
+        loadKw += rc[RC.heatKw][i];
+        flowKw += rc[RC.flowRequiredLpm][i];
+      }
+      const cduIdx = this.site.groupCdus[g];
+      const readings: CduReading[] = Array.from(cduIdx, (j) => ({
+        capacityKw: this.site.cdus[j].capacityKw,
+        ratedFlowLpm: this.site.cdus[j].ratedFlowLpm,
+        available: cc[CC.state][j] === EntityState.Live && cc[CC.running][j] === 1,
+        supplyC: cc[CC.supplyC][j],
+        facilitySupplyC: this.cduExtra[j]?.facilitySupplyC ?? Number.NaN,
+      }));
+      const anyData = Array.from(cduIdx).some((j) => cc[CC.state][j] !== EntityState.NoData);
+      const d = deriveGroup(readings, loadKw, flowKw);
+      const pct = anyData ? d.headroomPct : Number.NaN;
+      this.groupN1Kw[g] = anyData ? d.n1HeadroomKw : Number.NaN;
+      cduIdx.forEach((j, k) => {
+        const cd = d.cdus[k];
+        this.setCdu(j, CC.loadKw, cd.loadKw);
+        this.setCdu(j, CC.capacityKw, cd.capacityKw);
+        this.setCdu(j, CC.headroomKw, cd.capacityKw > 0 ? cd.headroomKw : Number.NaN);
+        this.setCdu(j, CC.headroomPct, cd.headroomPct);
+        this.setCdu(j, CC.flowHeadroomLpm, cd.flowHeadroomLpm);
+        this.setCdu(j, CC.approachK, cd.approachK);
+        this.setCdu(j, CC.n1HeadroomKw, this.groupN1Kw[g]);
+      });
+      if (!sameNumber(this.groupHeadroomPct[g], pct)) {
+        this.groupHeadroomPct[g] = pct;
+        for (const i of this.site.groupRacks[g]) {
+          if (rc[RC.state][i] === EntityState.NoData) continue;
+          this.deriveRackAt(i);
+          this.markRack(i);
+        }
+      }
+    });
+  }
+
+  private setCdu(j: number, col: number, v: number): void {
+    if (!sameNumber(this.cduCols[col][j], v)) {
+      this.cduCols[col][j] = v;
+      this.markCdu(j);
+    }
+  }
+
+  private markRack(i: number): void {
+    if (!this.rackDirty[i]) {
+      this.rackDirty[i] = 1;
+      this.rackDirtyList.push(i);
+    }
+  }
+
+  private markCdu(j: number): void {
+    if (!this.cduDirty[j]) {
+      this.cduDirty[j] = 1;
+      this.cduDirtyList.push(j);
+    }
+  }
+}
+
+/** Equality that treats NaN as equal to NaN and ignores sub-0.01 float noise. */
+function sameNumber(a: number, b: number): boolean {
+  if (Number.isNaN(a)) return Number.isNaN(b);
+  return Math.abs(a - b) < 0.01;
+}

@@ -1,0 +1,154 @@
+/**
+ * WebSocket `/ws`: hello → snapshot → deltas on a fixed tick. A client whose socket buffer
+ * passes `maxBufferedBytes` stops receiving deltas and gets one fresh snapshot once it has
+ * drained, so a slow client never builds a backlog in server memory.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket } from 'ws';
+import { parseClientMessage } from '../../protocol/stream.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { LiveState } from '../state/live-state.ts';
+import { deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
+
+export interface WsHubConfig {
+  /** Delta interval, ms (default 250). */
+  tickMs: number;
+  /** Ping interval; a client that has not answered the previous ping is terminated, ms. */
+  heartbeatMs: number;
+  /** Above this many buffered bytes a client is skipped until it drains. */
+  maxBufferedBytes: number;
+}
+
+interface Client {
+  ws: WebSocket;
+  alive: boolean;
+  needsSnapshot: boolean;
+  watchIndex: number;
+  watchSentTsMs: number;
+}
+
+export class WsHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  private readonly clients = new Set<Client>();
+  private tickTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private readonly countFrames: (l?: Record<string, string>, by?: number) => void;
+
+  constructor(
+    private readonly cfg: WsHubConfig,
+    private readonly state: LiveState,
+    metrics: Metrics,
+    private readonly log: Logger,
+    private readonly clock: () => number,
+  ) {
+    metrics.gauge('hallwatch_ws_clients', 'Connected WebSocket clients', () => [[{}, this.clients.size]]);
+    this.countFrames = metrics.counter('hallwatch_ws_frames_total', 'WebSocket frames sent, by type');
+  }
+
+  /** Takes over HTTP upgrades on `/ws`; other paths are refused. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    });
+  }
+
+  start(): void {
+    this.tickTimer = setInterval(() => this.tick(), this.cfg.tickMs);
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.cfg.heartbeatMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.tickTimer = this.heartbeatTimer = null;
+    for (const c of this.clients) c.ws.close(1001, 'server shutting down');
+    this.clients.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private accept(ws: WebSocket): void {
+    const client: Client = { ws, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN };
+    this.clients.add(client);
+    ws.on('pong', () => (client.alive = true));
+    ws.on('close', () => this.clients.delete(client));
+    ws.on('error', (err) => this.log.debug(`ws client error: ${err.message}`));
+    ws.on('message', (data, isBinary) => {
+      const msg = isBinary ? null : parseClientMessage(data.toString());
+      if (!msg) return;
+      if (msg.type === 'resync') client.needsSnapshot = true;
+      if (msg.type === 'watch') {
+        client.watchIndex = msg.rackId === null ? -1 : (this.state.site.rackIndexById.get(msg.rackId) ?? -1);
+        client.watchSentTsMs = Number.NaN;
+        this.sendDetail(client, this.clock());
+      }
+    });
+    const now = this.clock();
+    this.send(client, JSON.stringify(helloMessage(this.state, this.cfg.tickMs, now)), 'hello');
+    this.send(client, JSON.stringify(snapshotMessage(this.state, now)), 'snapshot');
+  }
+
+  /** One stream tick: refresh derived state, then send each client its delta or snapshot. */
+  tick(): void {
+    const now = this.clock();
+    this.state.refresh(now);
+    const dirty = this.state.takeDirty();
+    if (this.clients.size === 0) return;
+    let delta: string | null = null;
+    let snapshot: string | null = null;
+    for (const c of this.clients) {
+      if (c.ws.readyState !== WebSocket.OPEN) continue;
+      if (c.ws.bufferedAmount > this.cfg.maxBufferedBytes) {
+        c.needsSnapshot = true;
+        continue;
+      }
+      if (c.needsSnapshot) {
+        snapshot ??= JSON.stringify(snapshotMessage(this.state, now));
+        c.needsSnapshot = false;
+        this.send(c, snapshot, 'snapshot');
+      } else {
+        delta ??= JSON.stringify(deltaMessage(this.state, dirty, now));
+        this.send(c, delta, 'delta');
+      }
+      this.sendDetail(c, now);
+    }
+  }
+
+  private sendDetail(c: Client, now: number): void {
+    if (c.watchIndex < 0) return;
+    const detail = this.state.rackDetail[c.watchIndex];
+    if (!detail || detail.tsMs === c.watchSentTsMs) return;
+    const msg = rackDetailMessage(this.state, c.watchIndex, now);
+    if (!msg) return;
+    c.watchSentTsMs = detail.tsMs;
+    this.send(c, JSON.stringify(msg), 'rack');
+  }
+
+  private send(c: Client, frame: string, type: string): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    c.ws.send(frame);
+    this.countFrames({ type });
+  }
+
+  private heartbeat(): void {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        this.clients.delete(c);
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/** The simulator's only reader of argv and the environment (HALLWATCH_* twins). */
+import { DEFAULT_TOPIC_ROOT } from '../protocol/topics.ts';
+
+export interface SimConfig {
+  sitePath: string;
+  mqttUrl: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  topicRoot: string;
+  seed: number;
+  /** Publishing interval, ms (default: the site's telemetryIntervalMs). */
+  intervalMs: number | null;
+  faults: string[];
+  /** HTTP control port (POST /faults); null = no HTTP control. */
+  controlPort: number | null;
+  connections: 'entity' | 'shared';
+  /** Leave out the 72-entry gpuW array (smaller payloads for load tests). */
+  noGpuDetail: boolean;
+}
+
+export const SIM_USAGE = `Usage: npm run simulate -- [options]
+  --site FILE            HALLWATCH_SITE              sites/demo.json
+  --mqtt URL             HALLWATCH_MQTT_URL          mqtt://127.0.0.1:1883
+  --mqtt-username U      HALLWATCH_MQTT_USERNAME
+  --mqtt-password P      HALLWATCH_MQTT_PASSWORD
+  --topic-root ROOT      HALLWATCH_TOPIC_ROOT        ${DEFAULT_TOPIC_ROOT}
+  --seed N               HALLWATCH_SIM_SEED          1
+  --interval-ms N        HALLWATCH_SIM_INTERVAL_MS   (site's telemetryIntervalMs)
+  --fault SPEC           HALLWATCH_SIM_FAULTS        (repeatable; env: comma-separated) see simulators/faults.ts
+  --control-port N       HALLWATCH_SIM_CONTROL_PORT  (off) HTTP: GET/POST /faults
+  --connections MODE     HALLWATCH_SIM_CONNECTIONS   entity (one MQTT connection per rack/CDU) | shared
+  --no-gpu-detail        HALLWATCH_SIM_NO_GPU_DETAIL leave the per-GPU array out of payloads`;
+
+export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig {
+  const args = new Map<string, string>();
+  const faults: string[] = (env.HALLWATCH_SIM_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  let noGpuDetail = env.HALLWATCH_SIM_NO_GPU_DETAIL === '1';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--no-gpu-detail') {
+      noGpuDetail = true;
+      continue;
+    }
+    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections'];
+    if (!known.includes(a)) throw new Error(`unknown option ${a} (see --help)`);
+    const v = argv[++i];
+    if (v === undefined) throw new Error(`${a} needs a value`);
+    if (a === '--fault') faults.push(v);
+    else args.set(a.slice(2), v);
+  }
+  const get = (flag: string, envName: string, dflt?: string) => args.get(flag) ?? (env[envName] || undefined) ?? dflt;
+  const int = (flag: string, envName: string, min: number, max: number, dflt?: string): number | null => {
+    const raw = get(flag, envName, dflt);
+    if (raw === undefined) return null;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${flag}: must be an integer in [${min}, ${max}], got "${raw}"`);
+    return v;
+  };
+  const connections = get('connections', 'HALLWATCH_SIM_CONNECTIONS', 'entity');
+  if (connections !== 'entity' && connections !== 'shared') throw new Error(`--connections: must be entity or shared, got "${connections}"`);
+  return {
+    sitePath: get('site', 'HALLWATCH_SITE', 'sites/demo.json')!,
+    mqttUrl: get('mqtt', 'HALLWATCH_MQTT_URL', 'mqtt://127.0.0.1:1883')!,
+    mqttUsername: get('mqtt-username', 'HALLWATCH_MQTT_USERNAME'),
+    mqttPassword: get('mqtt-password', 'HALLWATCH_MQTT_PASSWORD'),
+    topicRoot: get('topic-root', 'HALLWATCH_TOPIC_ROOT', DEFAULT_TOPIC_ROOT)!,
+    seed: int('seed', 'HALLWATCH_SIM_SEED', 0, 2 ** 32 - 1, '1')!,
+    intervalMs: int('interval-ms', 'HALLWATCH_SIM_INTERVAL_MS', 50, 600_000),
+    faults,
+    controlPort: int('control-port', 'HALLWATCH_SIM_CONTROL_PORT', 0, 65535),
+    connections,
+    noGpuDetail,
+  };
+}

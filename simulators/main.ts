@@ -1,0 +1,144 @@
+/**
+ * Simulator composition root: loads the site, builds the rack/CDU models, connects the
+ * publisher and steps the whole site once per telemetry interval.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { parseSite, type SiteSpec } from '../protocol/site.ts';
+import { simulatorControlTopic } from '../protocol/topics.ts';
+import { loadSimConfig, SIM_USAGE, type SimConfig } from './config.ts';
+import { parseFault } from './faults.ts';
+import { SiteSim } from './site-sim.ts';
+import { Publisher, type Entity } from './publisher.ts';
+import { ControlServer, controlCommand } from './control.ts';
+
+export interface RunningSimulator {
+  sim: SiteSim;
+  publisher: Publisher;
+  controlPort: number | null;
+  /** Applies a fault command; resolves to an error text or null. */
+  command(text: string): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+function loadSite(path: string): SiteSpec {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`site file ${path}: ${(e as Error).message}`);
+  }
+  const r = parseSite(json);
+  if (!r.ok) throw new Error(`site file ${path}: ${r.message}`);
+  return r.value;
+}
+
+export async function startSimulator(cfg: SimConfig, log: (msg: string) => void = (m) => console.error(`simulator: ${m}`), clock: () => number = Date.now): Promise<RunningSimulator> {
+  const site = loadSite(cfg.sitePath);
+  const sim = new SiteSim(site, cfg.seed);
+  const entities: Entity[] = [
+    ...[...sim.racks].map(([id, r]) => ({ kind: 'rack' as const, hallId: r.hallId, id })),
+    ...[...sim.cdus].map(([id, c]) => ({ kind: 'cdu' as const, hallId: c.hallId, id })),
+  ];
+  const entityById = new Map(entities.map((e) => [e.id, e]));
+  const publisher = new Publisher(
+    { url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, topicRoot: cfg.topicRoot, mode: cfg.connections, clientIdPrefix: `hallwatch-sim-${process.pid}` },
+    entities,
+  );
+  await publisher.start();
+
+  const syncConnections = async () => {
+    for (const [id, r] of sim.racks) if (r.offline !== publisher.isOffline(id)) await publisher.setOffline(entityById.get(id)!, r.offline);
+    for (const [id, c] of sim.cdus) if (c.offline !== publisher.isOffline(id)) await publisher.setOffline(entityById.get(id)!, c.offline);
+  };
+  const command = async (text: string): Promise<string | null> => {
+    const parsed = parseFault(text);
+    if (!parsed.ok) return parsed.message;
+    const err = sim.apply(parsed.value);
+    if (err) return `fault "${text}": ${err}`;
+    await syncConnections();
+    log(`fault applied: ${text}`);
+    return null;
+  };
+  for (const f of cfg.faults) {
+    const err = await command(f);
+    if (err) {
+      await publisher.stop();
+      throw new Error(err);
+    }
+  }
+
+  const control: MqttClient = await mqtt.connectAsync(cfg.mqttUrl, {
+    username: cfg.mqttUsername, password: cfg.mqttPassword, protocolVersion: 4, clientId: `hallwatch-sim-control-${process.pid}`,
+  });
+  await control.subscribeAsync(simulatorControlTopic(cfg.topicRoot), { qos: 1 });
+  control.on('message', (_topic, payload) => {
+    void command(controlCommand(payload.toString())).then((err) => err && log(err));
+  });
+  const controlServer = cfg.controlPort === null ? null : new ControlServer(cfg.controlPort, command, () => Object.fromEntries(sim.active));
+  const controlPort = controlServer ? await controlServer.start() : null;
+
+  const intervalMs = cfg.intervalMs ?? site.telemetryIntervalMs;
+  let last = clock();
+  const tick = () => {
+    const now = clock();
+    const dtS = Math.min(10, (now - last) / 1000);
+    last = now;
+    const out = sim.step(now, dtS);
+    for (const [id, sample] of out.racks) {
+      if (cfg.noGpuDetail) delete sample.gpuW;
+      publisher.publish(entityById.get(id)!, JSON.stringify(sample));
+    }
+    for (const [id, sample] of out.cdus) publisher.publish(entityById.get(id)!, JSON.stringify(sample));
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${cfg.mqttUrl}` + (controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : ''));
+
+  return {
+    sim,
+    publisher,
+    controlPort,
+    command,
+    async stop() {
+      clearInterval(timer);
+      await controlServer?.stop();
+      await control.endAsync();
+      await publisher.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    console.log(SIM_USAGE);
+    return;
+  }
+  let cfg: SimConfig;
+  try {
+    cfg = loadSimConfig(argv, process.env);
+  } catch (e) {
+    console.error(`simulator: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  let running: RunningSimulator;
+  try {
+    running = await startSimulator(cfg);
+  } catch (e) {
+    console.error(`simulator: ${(e as Error).message}`);
+    process.exit(1);
+  }
+  process.stdout.write('HALLWATCH_SIM_READY' + (running.controlPort ? ` control=${running.controlPort}` : '') + '\n');
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();

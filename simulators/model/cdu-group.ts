@@ -1,0 +1,93 @@
+/**
+ * A redundancy group of in-row CDUs on one secondary manifold. Running pumps share the racks'
+ * flow demand in proportion to what each can deliver; the loop's supply temperature is held at
+ * the setpoint while the running units' capacity covers the heat, and rises when it does not.
+ */
+import { heatCoefficientKwPerLpmK, type Coolant } from '../../protocol/coolant.ts';
+import type { CduSpec } from '../../protocol/site.ts';
+import type { CduTelemetry } from '../../protocol/telemetry.ts';
+import type { Rng } from '../rng.ts';
+
+/** Approach: CDU secondary supply − facility supply, K (domain.md §2: typically 3–5 K). */
+const APPROACH_K = 4;
+/** Facility-side temperature rise at rated load, K. */
+const FACILITY_RISE_K = 8;
+
+export interface CduFaults {
+  tripped: boolean;
+  /** Pump degradation: share of rated flow lost, 0–1. */
+  pumpLoss: number;
+  /** Supply excursion this unit's controller adds, K. */
+  excursionK: number;
+}
+
+export class CduUnit {
+  readonly faults: CduFaults = { tripped: false, pumpLoss: 0, excursionK: 0 };
+  seq = 0;
+  constructor(readonly spec: CduSpec) {}
+
+  get availableFlowLpm(): number {
+    return this.faults.tripped ? 0 : this.spec.ratedFlowLpm * (1 - this.faults.pumpLoss);
+  }
+}
+
+export interface GroupStep {
+  supplyC: number;
+  /** Share of the racks' design flow delivered, 0–1. */
+  flowFactor: number;
+  samples: CduTelemetry[];
+}
+
+export class CduGroup {
+  constructor(
+    readonly units: CduUnit[],
+    private readonly coolant: Coolant,
+    private readonly setpointC: number,
+    private readonly rng: Rng,
+  ) {}
+
+  /**
+   * One step: `demandLpm` is the racks' design flow, `heatKw` their liquid heat (last step),
+   * `returnC` their flow-weighted mean return (the group's mixed return).
+   */
+  step(tMs: number, demandLpm: number, heatKw: number, returnC: number): GroupStep {
+    const running = this.units.filter((u) => !u.faults.tripped);
+    const availableLpm = running.reduce((s, u) => s + u.availableFlowLpm, 0);
+    const deliveredLpm = Math.min(demandLpm, availableLpm);
+    const flowFactor = demandLpm > 0 ? deliveredLpm / demandLpm : 1;
+    const capacityKw = running.reduce((s, u) => s + u.spec.capacityKw, 0);
+    const k = heatCoefficientKwPerLpmK(this.coolant, this.setpointC + 5);
+    // Heat the exchangers cannot reject warms the supply: excess / (k · flow).
+    const overloadK = deliveredLpm > 0 ? Math.max(0, heatKw - capacityKw) / (k * deliveredLpm) : 0;
+    const excursionK = running.reduce((s, u) => s + u.faults.excursionK * (u.availableFlowLpm / Math.max(availableLpm, 1)), 0);
+    const supplyC = this.setpointC + excursionK + Math.min(overloadK, 20);
+    const facilitySupplyC = this.setpointC - APPROACH_K;
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    const samples = this.units.map((u): CduTelemetry => {
+      const share = u.faults.tripped || availableLpm <= 0 ? 0 : u.availableFlowLpm / availableLpm;
+      const flowLpm = deliveredLpm * share;
+      const unitHeatKw = heatKw * share;
+      if (u.faults.tripped) {
+        return {
+          ts: tMs, seq: u.seq++, running: false, flowLpm: 0, pumpPct: 0,
+          supplyC: r2(returnC), returnC: r2(returnC),
+          facilitySupplyC: r2(facilitySupplyC), facilityReturnC: r2(facilitySupplyC), dpKpa: 0,
+        };
+      }
+      const noise = () => 0.05 * this.rng.gaussian();
+      return {
+        ts: tMs,
+        seq: u.seq++,
+        running: true,
+        supplyC: r2(supplyC + noise()),
+        returnC: r2(returnC + noise()),
+        flowLpm: r2(flowLpm * (1 + 0.003 * this.rng.gaussian())),
+        pumpPct: r2(Math.min(100, (flowLpm / (u.spec.ratedFlowLpm * (1 - u.faults.pumpLoss) || 1)) * 100)),
+        facilitySupplyC: r2(facilitySupplyC + noise()),
+        facilityReturnC: r2(facilitySupplyC + (FACILITY_RISE_K * unitHeatKw) / u.spec.capacityKw + noise()),
+        dpKpa: r2(180 * (flowLpm / u.spec.ratedFlowLpm) ** 2),
+      };
+    });
+    return { supplyC, flowFactor, samples };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * One simulated rack (GB300 NVL72 by default): per-GPU power from its workload, rack power
+ * with CPUs and overhead, heat to liquid, and a return temperature that follows
+ * Q = k·V̇·ΔT through a first-order lag of the loop transit time (domain.md §3).
+ */
+import { returnForLoadC, type Coolant } from '../../protocol/coolant.ts';
+import type { RackType } from '../../protocol/site.ts';
+import type { RackTelemetry } from '../../protocol/telemetry.ts';
+import type { Rng } from '../rng.ts';
+import { loadFraction, type Profile } from './workload.ts';
+import { DESIGN_LPM_PER_KW } from '../generate-site.ts';
+
+/** Grace CPU power range, W (domain.md §1). */
+const CPU_IDLE_W = 60;
+const CPU_MAX_W = 300;
+/** Switch trays, NICs, fans and conversion losses: fixed part and load-proportional part, kW.
+ *  Chosen so a full rack draws ~135 kW and an idle one ~23 kW (estimate, domain.md §1). */
+const OVERHEAD_FIXED_KW = 10;
+const OVERHEAD_LOAD_KW = 13.4;
+/** Coolant held in a rack's manifold and cold plates, L: τ = volume / flow (≈ 10 s at design flow). */
+const RACK_LOOP_VOLUME_L = 30;
+
+export interface RackFaults {
+  /** Cold-plate clog: share of flow lost, 0–1. */
+  clog: number;
+  /** Leak detector state: 0 none, 1 warning, 2 critical. */
+  leak: 0 | 1 | 2;
+  /** Return-temperature sensor stuck at its last value. */
+  stuck: boolean;
+  /** Return-temperature sensor noise, K (standard deviation). */
+  noisyK: number;
+  /** Load forced to full. */
+  surge: boolean;
+}
+
+export function noFaults(): RackFaults {
+  return { clog: 0, leak: 0, stuck: false, noisyK: 0, surge: false };
+}
+
+export class RackModel {
+  readonly faults: RackFaults = noFaults();
+  /** Flow the rack's valve asks for at design, L/min. */
+  readonly designFlowLpm: number;
+  private returnC: number;
+  private stuckReturnC = Number.NaN;
+  private seq = 0;
+  /** Liquid heat of the last step, kW (the CDU group sums it). */
+  liquidKw = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly type: RackType,
+    private readonly coolant: Coolant,
+    public profile: Profile,
+    private readonly phaseS: number,
+    private readonly rng: Rng,
+    supplyC: number,
+  ) {
+    this.designFlowLpm = type.nominalKw * type.liquidShare * DESIGN_LPM_PER_KW;
+    this.returnC = supplyC + 5;
+  }
+
+  /**
+   * Advances `dtS` seconds at wall time `tMs` with the loop's supply temperature and the share of
+   * design flow the CDU group can deliver; returns the telemetry sample.
+   */
+  step(tMs: number, dtS: number, supplyC: number, flowFactor: number): RackTelemetry {
+    const t = this.type;
+    const load = this.faults.surge ? 1 : loadFraction(this.profile, tMs, this.phaseS, this.rng.gaussian());
+    const flowLpm = Math.max(0, this.designFlowLpm * flowFactor * (1 - this.faults.clog) * (1 + 0.005 * this.rng.gaussian()));
+    // GPUs throttle when the return side runs hot (they protect themselves near T_limit + 10 K).
+    const throttle = this.returnC > t.returnLimitC + 10 ? 0.5 : 1;
+    const gpuW = new Array<number>(t.gpuCount);
+    let gpuSumW = 0;
+    for (let g = 0; g < t.gpuCount; g++) {
+      const share = Math.min(1, Math.max(0, load * throttle + 0.015 * this.rng.gaussian()));
+      const w = t.gpuIdleW + (t.gpuMaxW - t.gpuIdleW) * share;
+      gpuW[g] = Math.round(w);
+      gpuSumW += gpuW[g];
+    }
+    const cpuW = t.cpuCount * (CPU_IDLE_W + (CPU_MAX_W - CPU_IDLE_W) * load * throttle);
+    const rackKw = this.profile === 'maintenance' ? 0.8 : (gpuSumW + cpuW) / 1000 + OVERHEAD_FIXED_KW + OVERHEAD_LOAD_KW * load;
+    this.liquidKw = rackKw * t.liquidShare;
+    // With almost no flow the loop cannot carry the heat: the return side heads to 35 K over supply.
+    const targetC = flowLpm > 1 ? Math.min(supplyC + 35, returnForLoadC(this.coolant, this.liquidKw, flowLpm, supplyC)) : supplyC + 35;
+    const tauS = (RACK_LOOP_VOLUME_L / Math.max(flowLpm, 5)) * 60;
+    this.returnC += (targetC - this.returnC) * (1 - Math.exp(-dtS / tauS));
+    let reportedReturnC = this.returnC + 0.05 * this.rng.gaussian() + this.faults.noisyK * this.rng.gaussian();
+    if (this.faults.stuck) {
+      if (Number.isNaN(this.stuckReturnC)) this.stuckReturnC = reportedReturnC;
+      reportedReturnC = this.stuckReturnC;
+    } else {
+      this.stuckReturnC = Number.NaN;
+    }
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    return {
+      ts: tMs,
+      seq: this.seq++,
+      rackKw: r2(rackKw),
+      supplyC: r2(supplyC + 0.05 * this.rng.gaussian()),
+      returnC: r2(reportedReturnC),
+      flowLpm: r2(flowLpm),
+      gpuW,
+      cpuW: Math.round(cpuW),
+      gpuC: r2(Math.min(110, this.returnC + 12 + 18 * load)),
+      dpKpa: r2(110 * (flowLpm / this.designFlowLpm) ** 2),
+      valvePct: r2(Math.min(100, 70 * flowFactor)),
+      leak: this.faults.leak,
+    };
+  }
+}

@@ -1,0 +1,162 @@
+/** Every rack and CDU of a site, stepped together; faults applied by ID. */
+import type { SiteSpec } from '../protocol/site.ts';
+import type { CduTelemetry, RackTelemetry } from '../protocol/telemetry.ts';
+import { Rng } from './rng.ts';
+import { RackModel, noFaults } from './model/rack-model.ts';
+import { CduGroup, CduUnit } from './model/cdu-group.ts';
+import { CHECKPOINT_PERIOD_S, type Profile } from './model/workload.ts';
+import type { FaultCommand } from './faults.ts';
+
+export interface RackEntry {
+  model: RackModel;
+  hallId: string;
+  rowId: string;
+  offline: boolean;
+}
+
+export interface CduEntry {
+  unit: CduUnit;
+  hallId: string;
+  offline: boolean;
+}
+
+interface GroupEntry {
+  group: CduGroup;
+  racks: RackEntry[];
+  supplyC: number;
+  flowFactor: number;
+}
+
+export class SiteSim {
+  readonly racks = new Map<string, RackEntry>();
+  readonly cdus = new Map<string, CduEntry>();
+  private readonly groups: GroupEntry[] = [];
+  /** Faults in force, by target, as given (for listing). */
+  readonly active = new Map<string, string[]>();
+
+  constructor(site: SiteSpec, seed: number) {
+    const rng = new Rng(seed);
+    for (const hall of site.halls) {
+      for (const row of hall.rows) {
+        // A job spans a row: one profile and one checkpoint phase per row.
+        const pick = rng.next();
+        const profile: Profile = pick < 0.7 ? 'training' : pick < 0.93 ? 'inference' : 'idle';
+        const phaseS = Math.floor(rng.next() * CHECKPOINT_PERIOD_S);
+        for (const rack of row.racks) {
+          const model = new RackModel(rack.id, site.rackTypes[rack.type], site.coolant, profile, phaseS, rng.fork(rack.id), hall.supplySetpointC);
+          this.racks.set(rack.id, { model, hallId: hall.id, rowId: row.id, offline: false });
+        }
+      }
+      const byGroup = new Map<string, CduUnit[]>();
+      for (const spec of hall.cdus) {
+        const unit = new CduUnit(spec);
+        this.cdus.set(spec.id, { unit, hallId: hall.id, offline: false });
+        byGroup.set(spec.redundancyGroup, [...(byGroup.get(spec.redundancyGroup) ?? []), unit]);
+      }
+      for (const units of byGroup.values()) {
+        const rackIds = new Set(units.flatMap((u) => u.spec.rackIds));
+        this.groups.push({
+          group: new CduGroup(units, site.coolant, hall.supplySetpointC, rng.fork(units[0].spec.id)),
+          racks: [...rackIds].map((id) => this.racks.get(id)!),
+          supplyC: hall.supplySetpointC,
+          flowFactor: 1,
+        });
+      }
+    }
+  }
+
+  /** Advances the whole site by `dtS` seconds at wall time `tMs`. */
+  step(tMs: number, dtS: number): { racks: Map<string, RackTelemetry>; cdus: Map<string, CduTelemetry> } {
+    const rackOut = new Map<string, RackTelemetry>();
+    const cduOut = new Map<string, CduTelemetry>();
+    const grouped = new Set<RackEntry>();
+    for (const g of this.groups) {
+      const demandLpm = g.racks.reduce((s, r) => s + r.model.designFlowLpm * (1 - r.model.faults.clog), 0);
+      let heatKw = 0;
+      let flowWeighted = 0;
+      let flowSum = 0;
+      for (const r of g.racks) {
+        const sample = r.model.step(tMs, dtS, g.supplyC, g.flowFactor);
+        rackOut.set(r.model.id, sample);
+        grouped.add(r);
+        heatKw += r.model.liquidKw;
+        flowWeighted += sample.returnC * sample.flowLpm;
+        flowSum += sample.flowLpm;
+      }
+      const mixedReturnC = flowSum > 0 ? flowWeighted / flowSum : g.supplyC;
+      const out = g.group.step(tMs, demandLpm, heatKw, mixedReturnC);
+      g.supplyC = out.supplyC;
+      g.flowFactor = out.flowFactor;
+      g.group.units.forEach((u, i) => cduOut.set(u.spec.id, out.samples[i]));
+    }
+    // Racks no CDU serves keep design conditions.
+    for (const r of this.racks.values()) {
+      if (!grouped.has(r)) rackOut.set(r.model.id, r.model.step(tMs, dtS, 40, 1));
+    }
+    return { racks: rackOut, cdus: cduOut };
+  }
+
+  /** Applies a fault command; returns an error text when the target does not fit the kind. */
+  apply(cmd: FaultCommand): string | null {
+    if (cmd.kind === 'clear-all') {
+      for (const id of [...this.active.keys()]) this.clear(id);
+      return null;
+    }
+    const { target } = cmd;
+    const rack = this.racks.get(target);
+    const cdu = this.cdus.get(target);
+    const rf = rack?.model.faults;
+    const cf = cdu?.unit.faults;
+    const needRack = () => (rf ? null : `no rack "${target}"`);
+    const needCdu = () => (cf ? null : `no CDU "${target}"`);
+    let err: string | null = null;
+    switch (cmd.kind) {
+      case 'clear':
+        if (!rack && !cdu && !this.surgeTargets(target).length) return `no rack, CDU, row or hall "${target}"`;
+        this.clear(target);
+        return null;
+      case 'cdu-degrade': if (!(err = needCdu())) cf!.pumpLoss = cmd.pct / 100; break;
+      case 'cdu-trip': if (!(err = needCdu())) cf!.tripped = true; break;
+      case 'supply-excursion': if (!(err = needCdu())) cf!.excursionK = cmd.kelvin; break;
+      case 'clog': if (!(err = needRack())) rf!.clog = cmd.pct / 100; break;
+      case 'leak': if (!(err = needRack())) rf!.leak = cmd.level; break;
+      case 'sensor-stuck': if (!(err = needRack())) rf!.stuck = true; break;
+      case 'sensor-noisy': if (!(err = needRack())) rf!.noisyK = cmd.kelvin; break;
+      case 'offline':
+        if (rack) rack.offline = true;
+        else if (cdu) cdu.offline = true;
+        else err = `no rack or CDU "${target}"`;
+        break;
+      case 'surge': {
+        const targets = this.surgeTargets(target);
+        if (targets.length === 0) err = `no rack, row or hall "${target}"`;
+        for (const r of targets) r.model.faults.surge = true;
+        break;
+      }
+    }
+    if (err) return err;
+    this.active.set(target, [...(this.active.get(target) ?? []), cmd.kind]);
+    return null;
+  }
+
+  private surgeTargets(id: string): RackEntry[] {
+    const direct = this.racks.get(id);
+    if (direct) return [direct];
+    return [...this.racks.values()].filter((r) => r.rowId === id || r.hallId === id);
+  }
+
+  private clear(id: string): void {
+    const rack = this.racks.get(id);
+    const cdu = this.cdus.get(id);
+    if (rack) {
+      Object.assign(rack.model.faults, noFaults());
+      rack.offline = false;
+    }
+    if (cdu) {
+      Object.assign(cdu.unit.faults, { tripped: false, pumpLoss: 0, excursionK: 0 });
+      cdu.offline = false;
+    }
+    for (const r of this.surgeTargets(id)) r.model.faults.surge = false;
+    this.active.delete(id);
+  }
+}
