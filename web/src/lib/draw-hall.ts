@@ -1,0 +1,167 @@
+/**
+ * Paints one hall on a canvas: one filled rect per rack (Path2D per colour class so a
+ * 10,000-rack hall is ~12 fills), hatching over stale racks with their age, a cross on offline
+ * racks and tripped CDUs, a diamond on leaking racks, and the CDUs with their brackets.
+ */
+import { EntityState } from '../../../protocol/stream.ts';
+import { PALETTE, classOf } from './color-scale.ts';
+import type { HallLayout, Rect } from './hall-layout.ts';
+import type { MetricDef } from './metrics.ts';
+import type { LiveFeed } from './live-feed.svelte.ts';
+import { METRICS } from './metrics.ts';
+
+const NO_DATA = '#2b3642';
+const OFFLINE = '#11161c';
+const CDU_SCALE = METRICS.find((m) => m.id === 'cdu')!.scale;
+
+function addRect(p: Path2D, r: Rect): void {
+  p.rect(r.x, r.y, r.w, r.h);
+}
+
+function hatch(ctx: CanvasRenderingContext2D, rects: Rect[], spacing: number): void {
+  if (rects.length === 0) return;
+  ctx.save();
+  const clip = new Path2D();
+  for (const r of rects) addRect(clip, r);
+  ctx.clip(clip);
+  ctx.fillStyle = 'rgba(15, 20, 25, 0.55)';
+  ctx.fill(clip);
+  ctx.strokeStyle = 'rgba(230, 237, 243, 0.75)';
+  ctx.lineWidth = Math.max(1, spacing / 5);
+  ctx.beginPath();
+  for (const r of rects) {
+    for (let d = -r.h; d < r.w; d += spacing) {
+      ctx.moveTo(r.x + d, r.y + r.h);
+      ctx.lineTo(r.x + d + r.h, r.y);
+    }
+  }
+  ctx.stroke();
+  ctx.restore();
+}
+
+function cross(ctx: CanvasRenderingContext2D, rects: Rect[], color: string): void {
+  if (rects.length === 0) return;
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = Math.max(1, rects[0].w / 10);
+  ctx.beginPath();
+  for (const r of rects) {
+    const m = r.w * 0.2;
+    ctx.moveTo(r.x + m, r.y + m);
+    ctx.lineTo(r.x + r.w - m, r.y + r.h - m);
+    ctx.moveTo(r.x + r.w - m, r.y + m);
+    ctx.lineTo(r.x + m, r.y + r.h - m);
+  }
+  ctx.stroke();
+  ctx.restore();
+}
+
+export interface DrawOptions {
+  selectedRack: number;
+  /** Server-clock now, ms (for stale ages). */
+  nowMs: number;
+  showAges: boolean;
+}
+
+export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: LiveFeed, metric: MetricDef, opt: DrawOptions): void {
+  ctx.clearRect(0, 0, layout.width, layout.height);
+  const classes = PALETTE.map(() => new Path2D());
+  const noData = new Path2D();
+  const offline: Rect[] = [];
+  const stale: { rect: Rect; ageMs: number }[] = [];
+  const leaks: Rect[] = [];
+  for (const { index, rect } of layout.racks) {
+    const state = feed.rack('state', index);
+    if (state === EntityState.Offline) {
+      offline.push(rect);
+      continue;
+    }
+    const k = classOf(metric.scale, feed.rack(metric.column, index));
+    if (k < 0 || state === EntityState.NoData || Number.isNaN(state)) addRect(noData, rect);
+    else addRect(classes[k], rect);
+    if (state === EntityState.Stale) stale.push({ rect, ageMs: opt.nowMs - feed.rack('tsMs', index) });
+    if (feed.rack('leak', index) >= 1) leaks.push(rect);
+  }
+  classes.forEach((p, k) => {
+    ctx.fillStyle = PALETTE[k];
+    ctx.fill(p);
+  });
+  ctx.fillStyle = NO_DATA;
+  ctx.fill(noData);
+  const offlinePath = new Path2D();
+  for (const r of offline) addRect(offlinePath, r);
+  ctx.fillStyle = OFFLINE;
+  ctx.fill(offlinePath);
+  ctx.strokeStyle = '#8b98a5';
+  ctx.lineWidth = 1;
+  ctx.stroke(offlinePath);
+  cross(ctx, offline, '#e6edf3');
+  hatch(ctx, stale.map((s) => s.rect), Math.max(3, layout.cell / 4));
+  if (opt.showAges && layout.cell >= 26) {
+    ctx.save();
+    ctx.fillStyle = '#ffffff';
+    ctx.font = `600 ${Math.round(layout.cell * 0.3)}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    for (const s of stale) ctx.fillText(`${Math.round(s.ageMs / 1000)}s`, s.rect.x + s.rect.w / 2, s.rect.y + s.rect.h / 2);
+    ctx.restore();
+  }
+  if (leaks.length) {
+    ctx.save();
+    ctx.fillStyle = '#ffffff';
+    ctx.strokeStyle = '#000000';
+    ctx.lineWidth = Math.max(1, layout.cell / 16);
+    for (const r of leaks) {
+      const cx = r.x + r.w / 2, cy = r.y + r.h / 2, s = r.w * 0.28;
+      ctx.beginPath();
+      ctx.moveTo(cx, cy - s);
+      ctx.lineTo(cx + s, cy);
+      ctx.lineTo(cx, cy + s);
+      ctx.lineTo(cx - s, cy);
+      ctx.closePath();
+      ctx.fill();
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+  drawCdus(ctx, layout, feed);
+  if (opt.selectedRack >= 0) {
+    const sel = layout.racks.find((r) => r.index === opt.selectedRack);
+    if (sel) {
+      ctx.strokeStyle = '#ffffff';
+      ctx.lineWidth = Math.max(2, layout.cell / 8);
+      ctx.strokeRect(sel.rect.x - 1, sel.rect.y - 1, sel.rect.w + 2, sel.rect.h + 2);
+    }
+  }
+  if (layout.labelWidth > 0 && layout.cell >= 8) {
+    ctx.fillStyle = '#8b98a5';
+    ctx.font = `${Math.min(12, Math.round(layout.cell * 0.45))}px system-ui, sans-serif`;
+    ctx.textBaseline = 'middle';
+    for (const l of layout.rowLabels) ctx.fillText(l.text, l.x, l.y);
+  }
+}
+
+function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: LiveFeed): void {
+  const tripped: Rect[] = [];
+  const stale: Rect[] = [];
+  for (const { index, rect, bracket } of layout.cdus) {
+    const state = feed.cdu('state', index);
+    const running = feed.cdu('running', index) === 1;
+    if (bracket) {
+      ctx.fillStyle = '#5c6b7a';
+      ctx.fillRect(bracket.x, bracket.y, bracket.w, bracket.h);
+    }
+    const color = state === EntityState.Live && running ? PALETTE[Math.max(0, classOf(CDU_SCALE, feed.cdu('headroomPct', index)))] : OFFLINE;
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    ctx.roundRect(rect.x, rect.y, rect.w, rect.h, Math.min(4, rect.w / 4));
+    ctx.fill();
+    ctx.strokeStyle = '#e6edf3';
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    if (state === EntityState.Offline || (state === EntityState.Live && !running)) tripped.push(rect);
+    if (state === EntityState.Stale) stale.push(rect);
+  }
+  cross(ctx, tripped, '#f46d43');
+  hatch(ctx, stale, Math.max(3, layout.cell / 4));
+}

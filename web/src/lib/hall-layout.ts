@@ -1,0 +1,67 @@
+/**
+ * Floor-plan geometry of a hall: rows top to bottom, rack positions left to right, the row's
+ * CDUs as boxes after its last rack, and under each section CDU a bracket spanning the racks
+ * it serves. Pure: the canvas and the hit-testing both use it.
+ */
+import type { HallView, SiteView } from '../../../protocol/site-view.ts';
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface HallLayout {
+  width: number;
+  height: number;
+  cell: number;
+  racks: { index: number; rect: Rect }[];
+  cdus: { index: number; rect: Rect; bracket: Rect | null }[];
+  rowLabels: { text: string; x: number; y: number }[];
+  labelWidth: number;
+}
+
+/** Lays out `hall` in a box of `width` × `height` CSS pixels; `labels` reserves room for row names. */
+export function layoutHall(site: SiteView, hall: HallView, width: number, height: number, labels = true): HallLayout {
+  const rackIndexById = new Map(site.racks.map((r) => [r.id, r]));
+  const cduById = new Map(site.cdus.map((c) => [c.id, c]));
+  const maxPos = Math.max(1, ...hall.rows.map((r) => r.maxPosition));
+  const maxCdus = Math.max(0, ...hall.rows.map((r) => r.cduIds.length));
+  const labelWidth = labels ? Math.min(70, width * 0.12) : 0;
+  const cols = maxPos + (maxCdus > 0 ? maxCdus + 0.6 : 0);
+  const rowPitch = 1.45; // a row is one cell high plus an aisle
+  const cell = Math.max(1, Math.min((width - labelWidth) / cols, height / (hall.rows.length * rowPitch)));
+  const gap = Math.max(0.5, cell * 0.08);
+  const out: HallLayout = { width, height, cell, racks: [], cdus: [], rowLabels: [], labelWidth };
+  hall.rows.forEach((row, r) => {
+    const y = r * cell * rowPitch;
+    out.rowLabels.push({ text: row.id, x: 0, y: y + cell / 2 });
+    const xOf = (pos: number) => labelWidth + (pos - 1) * cell;
+    for (const rackId of row.rackIds) {
+      const rack = rackIndexById.get(rackId);
+      if (!rack) continue;
+      out.racks.push({ index: rack.index, rect: { x: xOf(rack.position) + gap / 2, y, w: cell - gap, h: cell } });
+    }
+    row.cduIds.forEach((cduId, k) => {
+      const cdu = cduById.get(cduId);
+      if (!cdu) return;
+      const x = labelWidth + (maxPos + 0.6 + k) * cell;
+      const served = cdu.rackIds.map((id) => rackIndexById.get(id)?.position ?? 0).filter((p) => p > 0);
+      // A unit serving the whole row (the group's spare) gets no bracket: its box says enough.
+      const bracket = served.length > 0 && served.length < row.rackIds.length
+        ? { x: xOf(Math.min(...served)) + gap, y: y + cell + cell * 0.12, w: (Math.max(...served) - Math.min(...served) + 1) * cell - 2 * gap, h: Math.max(1, cell * 0.08) }
+        : null;
+      out.cdus.push({ index: cdu.index, rect: { x: x + gap / 2, y: y + cell * 0.1, w: cell - gap, h: cell * 0.8 }, bracket });
+    });
+  });
+  return out;
+}
+
+/** The rack or CDU under point (x, y), if any. */
+export function hitTest(layout: HallLayout, x: number, y: number): { kind: 'rack' | 'cdu'; index: number } | null {
+  const inside = (r: Rect) => x >= r.x && x <= r.x + r.w && y >= r.y && y <= r.y + r.h;
+  for (const r of layout.racks) if (inside(r.rect)) return { kind: 'rack', index: r.index };
+  for (const c of layout.cdus) if (inside(c.rect)) return { kind: 'cdu', index: c.index };
+  return null;
+}

@@ -1,0 +1,136 @@
+/**
+ * The dashboard's WebSocket client. Columns from the server land in preallocated Float64Arrays
+ * (one per wire column); each frame bumps `version` so canvases redraw once on their next
+ * animation frame. Reconnects by itself with backoff; every (re)connect resyncs from a snapshot.
+ */
+import type { ColumnBlock, RackDetailMessage, ServerMessage, Totals } from '../../../protocol/stream.ts';
+import { CDU_COLUMNS, RACK_COLUMNS } from '../../../protocol/stream.ts';
+import type { RackColumn, CduColumn } from '../../../protocol/stream.ts';
+import { RackHistory } from './rack-history.ts';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'stalled' | 'reconnecting';
+
+const RACK_COL = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<RackColumn, number>;
+const CDU_COL = Object.fromEntries(CDU_COLUMNS.map((c, i) => [c, i])) as Record<CduColumn, number>;
+
+export class LiveFeed {
+  status = $state<ConnectionStatus>('connecting');
+  /** Bumped on every applied frame. */
+  version = $state(0);
+  hallTotals = $state.raw<Record<string, Totals>>({});
+  siteTotals = $state.raw<Totals | null>(null);
+  detail = $state.raw<RackDetailMessage | null>(null);
+  /** Browser receive time of the last frame, ms. */
+  lastFrameMs = $state(0);
+  /** Server clock − browser clock, ms. */
+  clockOffsetMs = 0;
+  staleAfterMs = 3000;
+  tickMs = 250;
+
+  readonly rackCols: Float64Array[];
+  readonly cduCols: Float64Array[];
+  readonly history: RackHistory;
+  private ws: WebSocket | null = null;
+  private retryMs = 500;
+  private watchId: string | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+
+  constructor(private readonly url: string, rackCount: number, cduCount: number) {
+    this.rackCols = RACK_COLUMNS.map(() => new Float64Array(rackCount).fill(Number.NaN));
+    this.cduCols = CDU_COLUMNS.map(() => new Float64Array(cduCount).fill(Number.NaN));
+    this.history = new RackHistory(rackCount);
+  }
+
+  rack(col: RackColumn, i: number): number {
+    return this.rackCols[RACK_COL[col]][i];
+  }
+
+  cdu(col: CduColumn, j: number): number {
+    return this.cduCols[CDU_COL[col]][j];
+  }
+
+  /** Server-clock now, for data ages. */
+  nowMs(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+    // No frame for 3 ticks (and at least 2 s): the stream has stalled even if the socket looks open.
+    this.watchdog = setInterval(() => {
+      if (this.status === 'live' && Date.now() - this.lastFrameMs > Math.max(2000, 3 * this.tickMs)) this.status = 'stalled';
+    }, 500);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.ws?.close();
+    this.ws = null;
+  }
+
+  /** Follow one rack's detail (GPU powers); null stops. */
+  watch(rackId: string | null): void {
+    this.watchId = rackId;
+    this.detail = null;
+    this.sendWatch();
+  }
+
+  private sendWatch(): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'watch', rackId: this.watchId }));
+  }
+
+  private connect(): void {
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.retryMs = 500;
+      this.sendWatch();
+    };
+    ws.onmessage = (ev) => this.onFrame(JSON.parse(ev.data as string) as ServerMessage);
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.stopped) return;
+      this.status = 'reconnecting';
+      setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(5000, this.retryMs * 2);
+    };
+  }
+
+  private onFrame(msg: ServerMessage): void {
+    const now = Date.now();
+    this.clockOffsetMs = msg.serverTimeMs - now;
+    this.lastFrameMs = now;
+    switch (msg.type) {
+      case 'hello':
+        this.tickMs = msg.tickMs;
+        this.staleAfterMs = msg.staleAfterMs;
+        return;
+      case 'snapshot':
+      case 'delta':
+        applyBlock(this.rackCols, msg.racks);
+        applyBlock(this.cduCols, msg.cdus);
+        this.history.record(this.rackCols, msg.racks.idx);
+        this.hallTotals = msg.halls;
+        this.siteTotals = msg.site;
+        this.status = 'live';
+        this.version++;
+        return;
+      case 'rack':
+        if (msg.rackId === this.watchId) this.detail = msg;
+        return;
+    }
+  }
+}
+
+function applyBlock(cols: Float64Array[], block: ColumnBlock): void {
+  const { idx } = block;
+  for (let c = 0; c < cols.length && c < block.cols.length; c++) {
+    const src = block.cols[c];
+    const dst = cols[c];
+    for (let k = 0; k < idx.length; k++) dst[idx[k]] = src[k] ?? Number.NaN;
+  }
+}

@@ -1,0 +1,41 @@
+/** Heat-map metrics: which rack column to colour by, its label, unit and scale. */
+import type { RackColumn } from '../../../protocol/stream.ts';
+import type { Scale } from './color-scale.ts';
+
+export interface MetricDef {
+  id: string;
+  column: RackColumn;
+  label: string;
+  unit: string;
+  digits: number;
+  scale: Scale;
+}
+
+/** Scales follow domain.md §4: return warning 52 / critical 55 °C, ΔT 12 / 15 K, headroom 15 / 5 %. */
+export const METRICS: MetricDef[] = [
+  { id: 'return', column: 'returnC', label: 'Return temperature', unit: '°C', digits: 1, scale: { good: 38, bad: 56 } },
+  { id: 'dt', column: 'deltaTK', label: 'ΔT', unit: 'K', digits: 1, scale: { good: 4, bad: 16 } },
+  { id: 'power', column: 'rackKw', label: 'Rack power', unit: 'kW', digits: 1, scale: { good: 20, bad: 137 } },
+  { id: 'headroom', column: 'thermalHeadroomPct', label: 'Thermal headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
+  { id: 'flow', column: 'flowHeadroomPct', label: 'Flow vs required', unit: '%', digits: 0, scale: { good: 30, bad: -15 } },
+  { id: 'cdu', column: 'groupHeadroomPct', label: 'CDU headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
+];
+
+export function metricById(id: string | null | undefined): MetricDef {
+  return METRICS.find((m) => m.id === id) ?? METRICS[0];
+}
+
+/** Formats a value with its unit; `—` when there is no value. */
+export function fmt(v: number | null | undefined, unit: string, digits = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return `${v.toFixed(digits)} ${unit}`.trim();
+}
+
+/** Human age: 850 ms → "0.9 s", 75 s → "1 min 15 s". */
+export function fmtAge(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
