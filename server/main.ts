@@ -60,7 +60,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     );
     await ingest.start();
     stops.push(() => ingest.stop());
-    const hub = new WsHub({ tickMs: cfg.tickMs, heartbeatMs: 15_000, maxBufferedBytes: 4 * 1024 * 1024 }, state, metrics, log, clock);
+    const hub = new WsHub({ tickMs: cfg.tickMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
     const health = () => ({
       status: ingest.connected ? ('ok' as const) : ('degraded' as const),
       checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage: 'memory' },

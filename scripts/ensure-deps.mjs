@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Installs what Hallwatch needs when it is missing: npm packages (npm ci), and with `--test`
+// Mosquitto and Chromium from Debian (apt-get; nothing is downloaded from anywhere else).
+import { execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+const has = (cmd) => {
+  try {
+    execSync(`command -v ${cmd}`, { stdio: 'ignore', shell: '/bin/sh' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export function ensureNodeModules() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+    console.error('hallwatch: installing npm packages (npm ci)…');
+    run('npm ci --no-audit --no-fund');
+  }
+}
+
+export function ensureTestPackages() {
+  const missing = [];
+  if (!has('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto');
+  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+  if (missing.length === 0) return;
+  const sudo = process.getuid && process.getuid() !== 0 ? 'sudo ' : '';
+  console.error(`hallwatch: installing Debian packages for the tests: ${missing.join(', ')}…`);
+  run(`${sudo}apt-get update -qq`);
+  run(`${sudo}apt-get install -y -qq --no-install-recommends ${missing.join(' ')} fonts-dejavu-core`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  ensureNodeModules();
+  if (process.argv.includes('--test')) ensureTestPackages();
+}
