@@ -1,0 +1,66 @@
+/**
+ * Runs the real Hallwatch programs (server, simulator) as child processes, as a user would,
+ * waiting for their ready line; `stop()` sends SIGTERM and waits for the exit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface Program {
+  proc: ChildProcess;
+  readyLine: string;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+export async function startProgram(script: string, args: string[], readyPrefix: string, env: NodeJS.ProcessEnv = {}): Promise<Program> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stderr!.on('data', (c) => (out += c));
+  const readyLine = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${script} not ready after 30 s:\n${out}`)), 30_000);
+    proc.stdout!.on('data', (c) => {
+      buf += c;
+      out += c;
+      const line = buf.split('\n').find((l) => l.startsWith(readyPrefix));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before ready:\n${out}`));
+    });
+  });
+  return {
+    proc,
+    readyLine,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode !== null) return proc.exitCode;
+      const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export async function startServer(args: string[]): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
+  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...args], 'HALLWATCH_READY');
+  const port = Number(/port=(\d+)/.exec(p.readyLine)![1]);
+  return { ...p, port, baseUrl: `http://127.0.0.1:${port}`, mqttUrl: /mqtt=(\S+)/.exec(p.readyLine)![1] };
+}
+
+export async function startSimulator(args: string[]): Promise<Program> {
+  return startProgram('simulators/main.ts', args, 'HALLWATCH_SIM_READY');
+}

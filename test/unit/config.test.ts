@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { loadServerConfig, serverHelp } from '../../server/config.ts';
+import { loadSimConfig } from '../../simulators/config.ts';
+import { parseFault } from '../../simulators/faults.ts';
+
+describe('loadServerConfig()', () => {
+  it('takes flags over HALLWATCH_* variables over defaults', () => {
+    const c = loadServerConfig(['--port', '9000'], { HALLWATCH_PORT: '7000', HALLWATCH_TICK_MS: '500' });
+    expect(c.port).toBe(9000);
+    expect(c.tickMs).toBe(500);
+    expect(c.mqttUrl).toBe('mqtt://127.0.0.1:1883');
+    expect(c.embeddedBrokerPort).toBeNull();
+  });
+
+  it.each([
+    [['--port', 'eighty'], {}, '--port'],
+    [['--port=70000'], {}, '--port'],
+    [[], { HALLWATCH_TICK_MS: '5' }, 'HALLWATCH_TICK_MS'],
+    [['--mqtt', 'http://broker'], {}, '--mqtt'],
+    [['--log-level', 'loud'], {}, '--log-level'],
+    [['--colour', 'red'], {}, '--colour'],
+    [['--site'], {}, '--site'],
+    [['--mqtt-ca', '/nonexistent/ca.pem'], {}, '--mqtt-ca'],
+  ])('rejects %j %j naming %s', (argv, env, name) => {
+    expect(() => loadServerConfig(argv as string[], env)).toThrow(name);
+  });
+
+  it('lists every option with its environment twin in --help', () => {
+    const help = serverHelp();
+    for (const env of ['HALLWATCH_SITE', 'HALLWATCH_MQTT_URL', 'HALLWATCH_PORT', 'HALLWATCH_EMBEDDED_BROKER_PORT']) expect(help).toContain(env);
+  });
+});
+
+describe('simulator config and faults', () => {
+  it('collects repeated --fault flags and HALLWATCH_SIM_FAULTS', () => {
+    const c = loadSimConfig(['--fault', 'leak:r1', '--fault', 'cdu-trip:c1', '--seed', '7'], { HALLWATCH_SIM_FAULTS: 'surge:hall-1' });
+    expect(c.faults).toEqual(['surge:hall-1', 'leak:r1', 'cdu-trip:c1']);
+    expect(c.seed).toBe(7);
+    expect(() => loadSimConfig(['--seed', '-1'], {})).toThrow('--seed');
+    expect(() => loadSimConfig(['--connections', 'many'], {})).toThrow('--connections');
+  });
+
+  it.each([
+    ['cdu-degrade:c1:40', { kind: 'cdu-degrade', target: 'c1', pct: 40 }],
+    ['cdu-trip:c1', { kind: 'cdu-trip', target: 'c1' }],
+    ['supply-excursion:c1:5', { kind: 'supply-excursion', target: 'c1', kelvin: 5 }],
+    ['clog:r1:60', { kind: 'clog', target: 'r1', pct: 60 }],
+    ['leak:r1', { kind: 'leak', target: 'r1', level: 2 }],
+    ['leak:r1:1', { kind: 'leak', target: 'r1', level: 1 }],
+    ['sensor-noisy:r1', { kind: 'sensor-noisy', target: 'r1', kelvin: 3 }],
+    ['offline:r1', { kind: 'offline', target: 'r1' }],
+    ['clear-all', { kind: 'clear-all' }],
+  ])('parses %s', (text, cmd) => {
+    const r = parseFault(text);
+    expect(r.ok && r.value).toEqual(cmd);
+  });
+
+  it.each([
+    ['melt:r1', 'unknown kind'],
+    ['cdu-degrade:c1', 'percentage is required'],
+    ['cdu-degrade:c1:140', 'percentage must be'],
+    ['clog', 'missing target'],
+  ])('rejects %s (%s)', (text, msg) => {
+    const r = parseFault(text);
+    expect(!r.ok && r.message).toContain(msg);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { LiveState, RC, CC } from '../../server/state/live-state.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { EntityState } from '../../protocol/stream.ts';
+import { encodeBlock } from '../../server/stream/encode.ts';
+
+const T0 = 1_800_000_000_000;
+function fresh() {
+  const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 4, racksPerCdu: 2 }));
+  return new LiveState(site, 3000);
+}
+const rack = (ts: number, over: object = {}) => ({ ts, rackKw: 120, supplyC: 40, returnC: 48.9, flowLpm: 182, ...over });
+const cdu = (ts: number, running = true) => ({ ts, supplyC: 40, returnC: 48.9, flowLpm: 360, facilitySupplyC: 36, running });
+
+describe('LiveState', () => {
+  it('marks a rack stale only after 3 intervals without a sample', () => {
+    const s = fresh();
+    s.applyRack(0, rack(T0), T0);
+    s.refresh(T0 + 2999);
+    expect(s.rackCols[RC.state][0]).toBe(EntityState.Live);
+    s.refresh(T0 + 3001);
+    expect(s.rackCols[RC.state][0]).toBe(EntityState.Stale);
+    s.applyRack(0, rack(T0 + 3500), T0 + 3500);
+    expect(s.rackCols[RC.state][0]).toBe(EntityState.Live);
+  });
+
+  it('takes the Last Will offline at once and refuses out-of-order samples', () => {
+    const s = fresh();
+    s.applyRack(1, rack(T0), T0);
+    s.applyStatus('rack', 1, 'offline', T0 + 10);
+    expect(s.rackCols[RC.state][1]).toBe(EntityState.Offline);
+    expect(s.applyRack(1, rack(T0), T0 + 20)).toBe('out_of_order');
+    expect(s.applyRack(1, rack(T0 - 5), T0 + 20)).toBe('out_of_order');
+    s.applyStatus('rack', 1, 'online', T0 + 30);
+    expect(s.rackCols[RC.state][1]).toBe(EntityState.Live);
+  });
+
+  it('reports lost N+1 when a CDU of the group trips, and the racks see the capacity limit', () => {
+    const s = fresh();
+    for (let i = 0; i < 4; i++) s.applyRack(i, rack(T0), T0);
+    for (let j = 0; j < 3; j++) s.applyCdu(j, cdu(T0), T0);
+    s.refresh(T0 + 100);
+    const capacity = s.site.cdus[0].capacityKw;
+    const load = s.siteTotals.heatKw;
+    expect(s.groupN1HeadroomKw(0)).toBeCloseTo(2 * capacity - load, 3);
+    expect(s.siteTotals.groupsN1Lost).toBe(0);
+    s.applyCdu(0, cdu(T0 + 1000, false), T0 + 1000);
+    s.refresh(T0 + 1100);
+    expect(s.groupN1HeadroomKw(0)).toBeCloseTo(capacity - load, 3);
+    expect(s.cduCols[CC.capacityKw][0]).toBe(0);
+    expect(s.cduCols[CC.loadKw][1]).toBeCloseTo(load / 2, 3);
+    expect(s.rackCols[RC.groupHeadroomPct][0]).toBeCloseTo(((2 * capacity - load) / (2 * capacity)) * 100, 3);
+  });
+
+  it('hands each change to the stream once', () => {
+    const s = fresh();
+    s.applyRack(2, rack(T0), T0);
+    s.applyRack(3, rack(T0), T0);
+    s.refresh(T0);
+    const first = s.takeDirty();
+    expect(first.racks.sort()).toEqual([2, 3]);
+    expect(s.takeDirty().racks).toEqual([]);
+  });
+
+  it('encodes missing values as null on the wire', () => {
+    const s = fresh();
+    s.applyRack(0, rack(T0, { rackKw: 0 }), T0);
+    const block = encodeBlock(s.rackCols, [0, 1]);
+    expect(block.cols[RC.captureRatio]).toEqual([null, null]);
+    expect(block.cols[RC.rackKw]).toEqual([0, null]);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { SiteSim } from '../../simulators/site-sim.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { loadFraction } from '../../simulators/model/workload.ts';
+import { heatKw } from '../../protocol/coolant.ts';
+
+function run(sim: SiteSim, seconds: number, t0 = Date.UTC(2026, 10, 22, 12)) {
+  let out = sim.step(t0, 1);
+  for (let s = 1; s <= seconds; s++) out = sim.step(t0 + s * 1000, 1);
+  return out;
+}
+
+describe('simulated site', () => {
+  const site = generateSite({ halls: 1, rows: 2, racksPerRow: 8, racksPerCdu: 4 });
+
+  it('is reproducible from a seed', () => {
+    const a = run(new SiteSim(site, 42), 5);
+    const b = run(new SiteSim(site, 42), 5);
+    const c = run(new SiteSim(site, 43), 5);
+    expect(a.racks.get('h1-r01-k01')).toEqual(b.racks.get('h1-r01-k01'));
+    expect(a.racks.get('h1-r01-k01')).not.toEqual(c.racks.get('h1-r01-k01'));
+  });
+
+  it('draws ~135 kW at full load and carries ~90 % of it to liquid once the loop settles', () => {
+    const sim = new SiteSim(site, 1);
+    sim.apply({ kind: 'surge', target: 'hall-1' });
+    const out = run(sim, 120);
+    const s = out.racks.get('h1-r01-k03')!;
+    expect(s.rackKw).toBeGreaterThan(128);
+    expect(s.rackKw).toBeLessThan(138);
+    expect(s.gpuW).toHaveLength(72);
+    const capture = heatKw('water', s.flowLpm, s.supplyC, s.returnC) / s.rackKw;
+    expect(capture).toBeGreaterThan(0.86);
+    expect(capture).toBeLessThan(0.94);
+  });
+
+  it('lags the return temperature behind a load step (loop transit time)', () => {
+    const sim = new SiteSim(site, 1);
+    sim.apply({ kind: 'surge', target: 'h1-r01-k01' });
+    const t0 = Date.UTC(2026, 10, 22, 12);
+    const first = sim.step(t0, 1).racks.get('h1-r01-k01')!;
+    const later = run(sim, 60, t0 + 1000).racks.get('h1-r01-k01')!;
+    expect(later.returnC - first.returnC).toBeGreaterThan(2);
+  });
+
+  it('keeps rack flow when one CDU of an N+1 group trips, and reports the unit stopped', () => {
+    const sim = new SiteSim(site, 1);
+    const before = run(sim, 3).racks.get('h1-r01-k01')!.flowLpm;
+    sim.apply({ kind: 'cdu-trip', target: 'h1-r01-cdu-a' });
+    const out = run(sim, 3);
+    expect(out.cdus.get('h1-r01-cdu-a')).toMatchObject({ running: false, flowLpm: 0 });
+    expect(out.racks.get('h1-r01-k01')!.flowLpm).toBeCloseTo(before, -1);
+    expect(out.cdus.get('h1-r01-cdu-b')!.flowLpm).toBeGreaterThan(0);
+  });
+
+  it('raises return temperature on a clogged cold plate and flags leaks', () => {
+    const sim = new SiteSim(site, 1);
+    sim.apply({ kind: 'surge', target: 'h1-r01' });
+    const base = run(sim, 60).racks.get('h1-r01-k02')!;
+    expect(sim.apply({ kind: 'clog', target: 'h1-r01-k02', pct: 60 })).toBeNull();
+    expect(sim.apply({ kind: 'leak', target: 'h1-r01-k02', level: 2 })).toBeNull();
+    const clogged = run(sim, 120).racks.get('h1-r01-k02')!;
+    expect(clogged.flowLpm).toBeLessThan(base.flowLpm * 0.45);
+    expect(clogged.returnC).toBeGreaterThan(base.returnC + 8);
+    expect(clogged.leak).toBe(2);
+    expect(sim.apply({ kind: 'clog', target: 'nope', pct: 10 })).toContain('no rack');
+  });
+
+  it.each([
+    ['training', 0.85, 0.95],
+    ['idle', 0, 0.06],
+  ] as const)('%s load sits between %d and %d outside checkpoints', (profile, lo, hi) => {
+    const v = loadFraction(profile, 100_000, 0, 0);
+    expect(v).toBeGreaterThanOrEqual(lo);
+    expect(v).toBeLessThanOrEqual(hi);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { classifyMessage } from '../../server/ingest/validate.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+
+const site = buildSiteIndex(generateSite({ halls: 2, rows: 1, racksPerRow: 2, racksPerCdu: 2 }));
+const limits = { topicRoot: 'hallwatch/v1', maxPayloadBytes: 2048, maxClockSkewMs: 60_000 };
+const NOW = 1_800_000_000_000;
+const sample = { ts: NOW, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180 };
+const bytes = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+const classify = (topic: string, payload: unknown) => classifyMessage(site, limits, topic, bytes(payload), NOW);
+
+describe('classifyMessage()', () => {
+  it('accepts rack and CDU telemetry and status for known IDs', () => {
+    const rack = classify('hallwatch/v1/hall-1/rack/h1-r01-k02/telemetry', sample);
+    expect(rack).toMatchObject({ ok: true, kind: 'rack', index: 1 });
+    const cdu = classify('hallwatch/v1/hall-2/cdu/h2-r01-cdu-a/telemetry', { ts: NOW, supplyC: 40, returnC: 48, flowLpm: 500 });
+    expect(cdu).toMatchObject({ ok: true, kind: 'cdu' });
+    expect(classify('hallwatch/v1/hall-1/rack/h1-r01-k01/status', 'offline')).toMatchObject({ ok: true, kind: 'status', status: 'offline' });
+  });
+
+  it.each([
+    ['bad_topic', 'other/v1/hall-1/rack/h1-r01-k01/telemetry', sample],
+    ['bad_topic', 'hallwatch/v1/hall-1/rack/h1-r01-k01', sample],
+    ['bad_topic', 'hallwatch/v1/hall-1/pdu/x/telemetry', sample],
+    ['bad_topic', 'hallwatch/v1/hall-1/rack/bad id/telemetry', sample],
+    ['unknown_hall', 'hallwatch/v1/hall-9/rack/h1-r01-k01/telemetry', sample],
+    ['unknown_rack', 'hallwatch/v1/hall-1/rack/nope/telemetry', sample],
+    ['unknown_rack', 'hallwatch/v1/hall-2/rack/h1-r01-k01/telemetry', sample],
+    ['unknown_cdu', 'hallwatch/v1/hall-1/cdu/nope/telemetry', sample],
+    ['oversized', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', 'x'.repeat(3000)],
+    ['malformed_json', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"ts": NaN}'],
+    ['malformed_json', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{'],
+    ['wrong_type', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, rackKw: 'hot' }],
+    ['not_finite', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"ts":1800000000000,"rackKw":1e999,"supplyC":40,"returnC":48,"flowLpm":180}'],
+    ['out_of_range', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, flowLpm: -3 }],
+    ['impossible', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, returnC: 20 }],
+    ['clock_skew', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: NOW - 3_600_000 }],
+    ['clock_skew', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: NOW + 120_000 }],
+    ['bad_status', 'hallwatch/v1/hall-1/rack/h1-r01-k01/status', 'maybe'],
+  ])('rejects as %s: %s', (reason, topic, payload) => {
+    const c = classify(topic, payload);
+    expect(c.ok).toBe(false);
+    if (!c.ok) expect(c.reason).toBe(reason);
+  });
+});

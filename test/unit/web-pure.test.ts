@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { PALETTE, classBounds, classOf } from '../../web/src/lib/color-scale.ts';
+import { fmtAge, metricById } from '../../web/src/lib/metrics.ts';
+import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
+import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { demoSite } from '../../simulators/generate-site.ts';
+
+describe('classOf() colour scale', () => {
+  const hot = { good: 38, bad: 56 };
+  const headroom = { good: 60, bad: 0 };
+  it.each([
+    [hot, 30, 0],
+    [hot, 38, 0],
+    [hot, 47.1, 4],
+    [hot, 55.9, 8],
+    [hot, 70, 8],
+    [headroom, 80, 0],
+    [headroom, 3, 8],
+    [headroom, 30, 4],
+    [hot, Number.NaN, -1],
+    [hot, Number.POSITIVE_INFINITY, -1],
+  ])('%j of %d is class %d', (scale, v, k) => {
+    expect(classOf(scale, v)).toBe(k);
+  });
+
+  it('has 9 classes with bounds from good to bad', () => {
+    expect(PALETTE).toHaveLength(9);
+    const b = classBounds({ good: 0, bad: 90 });
+    expect(b[0]).toBe(0);
+    expect(b[8]).toBe(80);
+  });
+});
+
+describe('dashboard helpers', () => {
+  it.each([
+    [870, '0.9 s'],
+    [12_400, '12 s'],
+    [75_000, '1 min 15 s'],
+    [null, '—'],
+  ])('fmtAge(%j) = %s', (ms, text) => expect(fmtAge(ms)).toBe(text));
+
+  it('falls back to return temperature for an unknown metric', () => {
+    expect(metricById('nope').column).toBe('returnC');
+    expect(metricById('cdu').column).toBe('groupHeadroomPct');
+  });
+
+  it('round-trips a route through the URL hash', () => {
+    const r = { hallId: 'hall-2', metric: 'dt', rackId: 'h2-r01-k03' };
+    expect(parseRoute(formatRoute(r))).toEqual(r);
+    expect(parseRoute('#/')).toEqual({ hallId: null, metric: null, rackId: null });
+  });
+
+  it('lays a hall out with every rack inside the box and finds racks by position', () => {
+    const site = buildSiteIndex(demoSite()).view;
+    const hall = site.halls[0];
+    const layout = layoutHall(site, hall, 1200, 700);
+    expect(layout.racks).toHaveLength(208);
+    expect(layout.cdus).toHaveLength(39);
+    for (const { rect } of [...layout.racks, ...layout.cdus]) {
+      expect(rect.x + rect.w).toBeLessThanOrEqual(1200);
+      expect(rect.y + rect.h).toBeLessThanOrEqual(700);
+    }
+    const r = layout.racks[17];
+    expect(hitTest(layout, r.rect.x + r.rect.w / 2, r.rect.y + r.rect.h / 2)).toEqual({ kind: 'rack', index: r.index });
+    const c = layout.cdus[0];
+    expect(hitTest(layout, c.rect.x + 1, c.rect.y + 1)).toEqual({ kind: 'cdu', index: c.index });
+    expect(hitTest(layout, 1199, 699)).toBeNull();
+    // Section units get a bracket under their racks; the spare serving the whole row does not.
+    expect(layout.cdus[0].bracket).not.toBeNull();
+    expect(layout.cdus[2].bracket).toBeNull();
+  });
+});
