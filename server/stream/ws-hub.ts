@@ -21,8 +21,11 @@ export interface WsHubConfig {
   maxBufferedBytes: number;
 }
 
+/** What the hub needs of a socket (a `ws` WebSocket; tests pass a stand-in). */
+export type HubSocket = Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send' | 'ping' | 'terminate' | 'close' | 'on'>;
+
 interface Client {
-  ws: WebSocket;
+  ws: HubSocket;
   alive: boolean;
   needsSnapshot: boolean;
   watchIndex: number;
@@ -77,13 +80,14 @@ export class WsHub {
     return this.clients.size;
   }
 
-  private accept(ws: WebSocket): void {
+  /** Registers a connected socket: hello, snapshot, then deltas on every tick. */
+  accept(ws: HubSocket): void {
     const client: Client = { ws, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN };
     this.clients.add(client);
     ws.on('pong', () => (client.alive = true));
     ws.on('close', () => this.clients.delete(client));
-    ws.on('error', (err) => this.log.debug(`ws client error: ${err.message}`));
-    ws.on('message', (data, isBinary) => {
+    ws.on('error', (err: Error) => this.log.debug(`ws client error: ${err.message}`));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
       const msg = isBinary ? null : parseClientMessage(data.toString());
       if (!msg) return;
       if (msg.type === 'resync') client.needsSnapshot = true;

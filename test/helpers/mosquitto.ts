@@ -22,7 +22,9 @@ export async function startMosquitto(): Promise<Mosquitto> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_keepalive 65535', `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_keepalive 65535',
+    // Queue room for a 10,000-message burst to one QoS 0 subscriber (the default 1000 drops the excess).
+    'max_queued_messages 20000', `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
   const proc: ChildProcess = spawn(binary(), ['-c', conf], { stdio: 'ignore' });
   await waitFor('mosquitto to listen', () =>
     new Promise<boolean>((resolve) => {

@@ -1,0 +1,105 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { WsHub, type HubSocket } from '../../server/stream/ws-hub.ts';
+import { LiveState } from '../../server/state/live-state.ts';
+import { Metrics } from '../../server/http/metrics.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { createLogger } from '../../server/logger.ts';
+import type { ServerMessage } from '../../protocol/stream.ts';
+
+/** A socket stand-in whose send buffer the test controls. */
+class FakeSocket extends EventEmitter {
+  readyState = 1;
+  bufferedAmount = 0;
+  sent: ServerMessage[] = [];
+  pinged = 0;
+  terminated = false;
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  ping() {
+    this.pinged++;
+  }
+  terminate() {
+    this.terminated = true;
+    this.readyState = 3;
+  }
+  close() {
+    this.readyState = 3;
+  }
+}
+
+function setup() {
+  let now = 1_800_000_000_000;
+  const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 4, racksPerCdu: 2 }));
+  const state = new LiveState(site, 3000);
+  const metrics = new Metrics();
+  const hub = new WsHub({ tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 10_000 }, state, metrics, createLogger('error'), () => now);
+  const publish = (i: number) => {
+    now += 1000;
+    state.applyRack(i, { ts: now, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180 }, now);
+  };
+  return { hub, state, metrics, publish };
+}
+
+describe('WsHub', () => {
+  it('sends hello, then a snapshot, then deltas carrying only what changed', () => {
+    const { hub, publish } = setup();
+    const ws = new FakeSocket();
+    hub.accept(ws as unknown as HubSocket);
+    expect(ws.sent.map((m) => m.type)).toEqual(['hello', 'snapshot']);
+    hub.tick();
+    publish(2);
+    hub.tick();
+    const last = ws.sent.at(-1)!;
+    expect(last.type).toBe('delta');
+    expect(last.type === 'delta' && last.racks.idx).toEqual([2]);
+  });
+
+  it('skips a client whose buffer is over the limit and resyncs it with one snapshot once drained', () => {
+    const { hub, publish, metrics } = setup();
+    const slow = new FakeSocket();
+    const fast = new FakeSocket();
+    hub.accept(slow as unknown as HubSocket);
+    hub.accept(fast as unknown as HubSocket);
+    slow.bufferedAmount = 50_000;
+    const before = slow.sent.length;
+    for (let k = 0; k < 20; k++) {
+      publish(k % 4);
+      hub.tick();
+    }
+    expect(slow.sent.length).toBe(before);
+    expect(fast.sent.filter((m) => m.type === 'delta')).toHaveLength(20);
+    slow.bufferedAmount = 0;
+    hub.tick();
+    expect(slow.sent.slice(before).map((m) => m.type)).toEqual(['snapshot']);
+    hub.tick();
+    expect(slow.sent.at(-1)!.type).toBe('delta');
+    expect(metrics.value('hallwatch_ws_frames_total', { type: 'snapshot' })).toBe(3);
+  });
+
+  it('sends the watched rack its GPU detail once per new sample', () => {
+    const { hub, state } = setup();
+    const ws = new FakeSocket();
+    hub.accept(ws as unknown as HubSocket);
+    ws.emit('message', Buffer.from(JSON.stringify({ type: 'watch', rackId: 'h1-r01-k02' })), false);
+    state.applyRack(1, { ts: 5, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180, gpuW: [1000, 1100] }, 5);
+    hub.tick();
+    hub.tick();
+    const details = ws.sent.filter((m) => m.type === 'rack');
+    expect(details).toHaveLength(1);
+    expect(details[0].type === 'rack' && details[0].gpuW).toEqual([1000, 1100]);
+  });
+
+  it('terminates a client that missed a heartbeat', async () => {
+    const { hub } = setup();
+    const ws = new FakeSocket();
+    hub.accept(ws as unknown as HubSocket);
+    (hub as any).heartbeat();
+    expect(ws.pinged).toBe(1);
+    (hub as any).heartbeat();
+    expect(ws.terminated).toBe(true);
+    expect(hub.clientCount).toBe(0);
+  });
+});
