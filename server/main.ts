@@ -32,16 +32,20 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const metrics = new Metrics();
   const processMetrics = new ProcessMetrics(metrics, state);
   const broker = cfg.embeddedBrokerPort === null ? null : new EmbeddedBroker('127.0.0.1', cfg.embeddedBrokerPort, log);
-  const stops: (() => Promise<void> | void)[] = [];
+  const stops: [string, () => Promise<void> | void][] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
+    for (const [name, stop] of stops.reverse()) {
+      const t0 = Date.now();
+      await stop();
+      log.debug(`stopped ${name} in ${Date.now() - t0} ms`);
+    }
   };
   try {
     processMetrics.start();
-    stops.push(() => processMetrics.stop());
+    stops.push(['process metrics', () => processMetrics.stop()]);
     if (broker) {
       await broker.start();
-      stops.push(() => broker.stop());
+      stops.push(['embedded broker', () => broker.stop()]);
     }
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const ingest = new MqttIngest(
@@ -59,7 +63,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       state, metrics, log, clock,
     );
     await ingest.start();
-    stops.push(() => ingest.stop());
+    stops.push(['MQTT ingest', () => ingest.stop()]);
     const hub = new WsHub({ tickMs: cfg.tickMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
     const health = () => ({
       status: ingest.connected ? ('ok' as const) : ('degraded' as const),
@@ -67,10 +71,11 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     });
     const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock);
     hub.attach(http.server);
-    hub.start();
-    stops.push(() => hub.stop());
     await http.start();
-    stops.push(() => http.stop());
+    stops.push(['HTTP server', () => http.stop()]);
+    hub.start();
+    // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
+    stops.push(['WebSocket hub', () => hub.stop()]);
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl, state, metrics, stop: stopAll };

@@ -52,6 +52,9 @@ export class ControlServer {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (!s) return;
+    // Keep-alive connections would hold close() open until they time out.
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }

@@ -71,8 +71,12 @@ export class WsHub {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.tickTimer = this.heartbeatTimer = null;
+    // Say goodbye (1001), then cut sockets whose peer does not finish the closing handshake quickly.
     for (const c of this.clients) c.ws.close(1001, 'server shutting down');
+    const clients = [...this.clients];
     this.clients.clear();
+    await new Promise((r) => setTimeout(r, clients.length ? 300 : 0));
+    for (const c of clients) c.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 

@@ -42,6 +42,11 @@ export class LiveFeed {
     this.history = new RackHistory(rackCount);
   }
 
+  /** Frames are arriving: what is drawn is current. */
+  get isLive(): boolean {
+    return this.status === 'live';
+  }
+
   rack(col: RackColumn, i: number): number {
     return this.rackCols[RACK_COL[col]][i];
   }

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
+import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
+import { getJson, waitFor } from '../helpers/wait.ts';
+import { layoutHall } from '../../web/src/lib/hall-layout.ts';
+import type { SiteView } from '../../protocol/site-view.ts';
+import { PALETTE } from '../../web/src/lib/color-scale.ts';
+
+/** Colour of the canvas pixel at the centre of a rack, as #rrggbb. */
+async function pixelAt(page: Page, selector: string, x: number, y: number): Promise<string> {
+  return page.$eval(selector, (el, [px, py]) => {
+    const c = el as HTMLCanvasElement;
+    const dpr = c.width / c.getBoundingClientRect().width;
+    const d = c.getContext('2d')!.getImageData(Math.round(px * dpr), Math.round(py * dpr), 1, 1).data;
+    return '#' + [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('');
+  }, [x, y]);
+}
+
+describe('dashboard in headless Chromium', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let sim: Program;
+  let browser: Browser;
+  let page: Page;
+  let site: SiteView;
+  let controlPort: number;
+
+  beforeAll(async () => {
+    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0']);
+    sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0']);
+    controlPort = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
+    site = await getJson(`${server.baseUrl}/api/site`);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    (page as any).errors = errors;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sim?.stop();
+    await server?.stop();
+  });
+
+  /** Centre of a rack on the hall canvas, from the same layout function the dashboard uses. */
+  async function rackCentre(rackId: string) {
+    const box = (await page.locator('canvas[data-hall="hall-1"]').boundingBox())!;
+    const hall = site.halls.find((h) => h.id === 'hall-1')!;
+    const layout = layoutHall(site, hall, box.width, box.height, true);
+    const index = site.racks.find((r) => r.id === rackId)!.index;
+    const r = layout.racks.find((x) => x.index === index)!.rect;
+    return { x: r.x + r.w / 2, y: r.y + r.h / 2, pageX: box.x + r.x + r.w / 2, pageY: box.y + r.y + r.h / 2, w: r.w };
+  }
+
+  it('shows the site overview with every hall drawn as a heat map and live KPIs', async () => {
+    await page.goto(server.baseUrl + '/');
+    await page.waitForSelector('[data-status="live"]', { timeout: 15_000 });
+    for (const hall of site.halls) {
+      await page.waitForFunction((id) => Number(document.querySelector(`canvas[data-hall="${id}"]`)?.getAttribute('data-drawn') ?? 0) > 0, hall.id);
+    }
+    await waitFor('all racks live', async () => (await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive === 208);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(ARTIFACTS, 'overview-1920x1080.png') });
+    const kpi = await page.locator('.site-kpis .kpi').first().innerText();
+    expect(kpi).toMatch(/IT power\s+\d+\.\d\d MW/);
+    expect((page as any).errors).toEqual([]);
+  });
+
+  it('draws the hall heat map in the palette and opens a rack panel whose values change live', async () => {
+    await page.goto(server.baseUrl + '/#/hall/hall-1?metric=return');
+    await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall="hall-1"]')?.getAttribute('data-drawn') ?? 0) > 0);
+    const c = await rackCentre('h1-r03-k05');
+    expect(PALETTE as readonly string[]).toContain(await pixelAt(page, 'canvas[data-hall="hall-1"]', c.x, c.y - c.w * 0.3));
+    await page.mouse.click(c.pageX, c.pageY);
+    const panel = page.locator('[data-testid="rack-panel"]');
+    await expect.poll(() => panel.getAttribute('data-rack')).toBe('h1-r03-k05');
+    expect(page.url()).toContain('rack=h1-r03-k05');
+    const power = panel.locator('[data-field="rackKw"]');
+    await expect.poll(() => power.innerText(), { timeout: 10_000 }).toMatch(/kW$/);
+    const first = await power.innerText();
+    await expect.poll(() => power.innerText(), { timeout: 10_000 }).not.toBe(first);
+    await page.waitForSelector('[data-testid="gpu-strip"] .cell');
+    expect(await page.locator('[data-testid="gpu-strip"] .cell').count()).toBe(72);
+    await page.waitForSelector('[data-testid="rack-chart"] canvas');
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: join(ARTIFACTS, 'hall-rack-panel-1920x1080.png') });
+  });
+
+  it('shows an injected offline rack and a tripped CDU on the heat map within seconds', async () => {
+    await page.goto(server.baseUrl + '/#/hall/hall-1?metric=return');
+    await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall="hall-1"]')?.getAttribute('data-drawn') ?? 0) > 0);
+    const target = await rackCentre('h1-r06-k09');
+    const before = await pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.w * 0.35);
+    expect(PALETTE as readonly string[]).toContain(before);
+    const t0 = Date.now();
+    for (const fault of ['offline:h1-r06-k09', 'cdu-trip:h1-r08-cdu-b']) {
+      const res = await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: fault });
+      expect(res.status).toBe(200);
+    }
+    // Offline racks are painted #11161c with a cross.
+    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.w * 0.35), { timeout: 5000, interval: 100 }).toBe('#11161c');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await page.mouse.move(target.pageX, target.pageY);
+    await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(ARTIFACTS, 'hall-faults-1920x1080.png') });
+  });
+
+  it('says the data is no longer live within seconds of the server going away', async () => {
+    await page.goto(server.baseUrl + '/#/hall/hall-1');
+    await page.waitForSelector('[data-status="live"]');
+    const t0 = Date.now();
+    expect(await sim.stop()).toBe(0);
+    expect(await server.stop()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await page.waitForSelector('[data-status="reconnecting"], [data-status="stalled"]', { timeout: 5000 });
+    await expect.poll(() => page.locator('[data-testid="connection-lost"]').innerText(), { timeout: 5000 }).toMatch(/Connection lost — everything below is from \d+ s ago/);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(ARTIFACTS, 'connection-lost-1920x1080.png') });
+  });
+});
