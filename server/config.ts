@@ -52,7 +52,7 @@ const OPTIONS: Option[] = [
   { flag: 'host', env: 'HALLWATCH_HOST', key: 'host', kind: 'string', dflt: '127.0.0.1', help: 'HTTP listen address (0.0.0.0 to serve other machines)' },
   { flag: 'port', env: 'HALLWATCH_PORT', key: 'port', kind: 'int', dflt: '8080', min: 0, max: 65535, help: 'HTTP port for dashboard, API and WebSocket (0 = free port)' },
   { flag: 'web-dir', env: 'HALLWATCH_WEB_DIR', key: 'webDir', kind: 'string', dflt: 'dist/web', help: 'built dashboard directory' },
-  { flag: 'tick-ms', env: 'HALLWATCH_TICK_MS', key: 'tickMs', kind: 'int', dflt: '250', min: 20, max: 10_000, help: 'WebSocket delta interval, ms' },
+  { flag: 'tick-ms', env: 'HALLWATCH_TICK_MS', key: 'tickMs', kind: 'int', dflt: '100', min: 20, max: 10_000, help: 'WebSocket delta interval, ms' },
   { flag: 'ws-max-buffered-bytes', env: 'HALLWATCH_WS_MAX_BUFFERED_BYTES', key: 'wsMaxBufferedBytes', kind: 'int', dflt: '4194304', min: 1024, max: 1_073_741_824, help: 'per-client send buffer above which deltas are skipped and a snapshot follows once drained' },
   { flag: 'stale-intervals', env: 'HALLWATCH_STALE_INTERVALS', key: 'staleIntervals', kind: 'int', dflt: '3', min: 1, max: 100, help: 'telemetry intervals without a sample before a rack is stale' },
   { flag: 'max-payload-bytes', env: 'HALLWATCH_MAX_PAYLOAD_BYTES', key: 'maxPayloadBytes', kind: 'int', dflt: '16384', min: 256, max: 1_048_576, help: 'largest accepted MQTT payload, bytes' },

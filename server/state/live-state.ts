@@ -7,7 +7,7 @@ import type { CduTelemetry, RackTelemetry, Status } from '../../protocol/telemet
 import { CDU_COLUMNS, EntityState, RACK_COLUMNS, type Totals } from '../../protocol/stream.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import { deriveGroup, deriveRack, type CduReading } from './derive.ts';
-import { computeTotals } from './totals.ts';
+import { computeAllTotals, computeTotals } from './totals.ts';
 
 function indexOf<T extends string>(cols: readonly T[]): Record<T, number> {
   return Object.fromEntries(cols.map((c, i) => [c, i])) as Record<T, number>;
@@ -144,8 +144,9 @@ export class LiveState {
     this.markStale(this.rackCols[RC.state], this.rackReceivedMs, nowMs, (i) => this.markRack(i));
     this.markStale(this.cduCols[CC.state], this.cduReceivedMs, nowMs, (i) => this.markCdu(i));
     this.deriveGroups();
-    this.hallTotals = this.site.view.halls.map((h) => computeTotals(this, h.index));
-    this.siteTotals = computeTotals(this, null);
+    const totals = computeAllTotals(this);
+    this.hallTotals = totals.halls;
+    this.siteTotals = totals.site;
   }
 
   /** Entities changed since the last call. */

@@ -1,4 +1,4 @@
-/** Hall and site totals over the live state (row totals are derived in the API on request). */
+/** Hall, row and site totals over the live state. */
 import { EntityState, type Totals } from '../../protocol/stream.ts';
 import type { LiveState } from './live-state.ts';
 import { CC, RC } from './live-state.ts';
@@ -13,10 +13,7 @@ function finiteOrNull(v: number): number | null {
  */
 export function computeTotals(state: LiveState, hallIndex: number | null, rackFilter?: (i: number) => boolean): Totals {
   const { site, rackCols: rc, cduCols: cc } = state;
-  const t: Totals = {
-    itKw: 0, heatKw: 0, coolingCapacityKw: 0, headroomKw: 0, headroomPct: null, n1HeadroomKw: 0, groupsN1Lost: 0,
-    racksLive: 0, racksStale: 0, racksOffline: 0, racksNoData: 0, maxReturnC: null,
-  };
+  const t = emptyTotals();
   let maxReturn = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < site.racks.length; i++) {
     if (hallIndex !== null && site.rackHall[i] !== hallIndex) continue;
@@ -51,4 +48,64 @@ export function computeTotals(state: LiveState, hallIndex: number | null, rackFi
   t.headroomPct = t.coolingCapacityKw > 0 ? finiteOrNull((t.headroomKw / t.coolingCapacityKw) * 100) : null;
   t.maxReturnC = finiteOrNull(maxReturn);
   return t;
+}
+
+function emptyTotals(): Totals {
+  return {
+    itKw: 0, heatKw: 0, coolingCapacityKw: 0, headroomKw: 0, headroomPct: null, n1HeadroomKw: 0, groupsN1Lost: 0,
+    racksLive: 0, racksStale: 0, racksOffline: 0, racksNoData: 0, maxReturnC: null,
+  };
+}
+
+/** Every hall's totals and the site's in one pass over racks and groups (the per-tick path). */
+export function computeAllTotals(state: LiveState): { halls: Totals[]; site: Totals } {
+  const { site, rackCols: rc, cduCols: cc } = state;
+  const halls = site.view.halls.map(() => emptyTotals());
+  const loads = new Float64Array(halls.length);
+  const maxReturn = new Float64Array(halls.length).fill(Number.NEGATIVE_INFINITY);
+  const stateCol = rc[RC.state];
+  for (let i = 0; i < site.racks.length; i++) {
+    const h = site.rackHall[i];
+    const t = halls[h];
+    const st = stateCol[i];
+    if (st === EntityState.Live) t.racksLive++;
+    else if (st === EntityState.Stale) t.racksStale++;
+    else if (st === EntityState.Offline) t.racksOffline++;
+    else t.racksNoData++;
+    if (st !== EntityState.Live && st !== EntityState.Stale) continue;
+    t.itKw += rc[RC.rackKw][i];
+    t.heatKw += rc[RC.heatKw][i];
+    if (st === EntityState.Live && rc[RC.returnC][i] > maxReturn[h]) maxReturn[h] = rc[RC.returnC][i];
+  }
+  for (let g = 0; g < site.groups.length; g++) {
+    const cdus = site.groupCdus[g];
+    if (cdus.length === 0) continue;
+    const h = site.cduHall[cdus[0]];
+    for (const j of cdus) {
+      if (Number.isFinite(cc[CC.capacityKw][j])) halls[h].coolingCapacityKw += cc[CC.capacityKw][j];
+      if (Number.isFinite(cc[CC.loadKw][j])) loads[h] += cc[CC.loadKw][j];
+    }
+    const n1 = state.groupN1HeadroomKw(g);
+    if (Number.isFinite(n1)) {
+      halls[h].n1HeadroomKw += n1;
+      if (n1 < 0) halls[h].groupsN1Lost++;
+    }
+  }
+  const siteTotals = emptyTotals();
+  let siteLoad = 0;
+  let siteMax = Number.NEGATIVE_INFINITY;
+  halls.forEach((t, h) => {
+    t.headroomKw = t.coolingCapacityKw - loads[h];
+    t.headroomPct = t.coolingCapacityKw > 0 ? finiteOrNull((t.headroomKw / t.coolingCapacityKw) * 100) : null;
+    t.maxReturnC = finiteOrNull(maxReturn[h]);
+    siteLoad += loads[h];
+    siteMax = Math.max(siteMax, maxReturn[h]);
+    for (const k of ['itKw', 'heatKw', 'coolingCapacityKw', 'n1HeadroomKw', 'groupsN1Lost', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData'] as const) {
+      siteTotals[k] += t[k];
+    }
+  });
+  siteTotals.headroomKw = siteTotals.coolingCapacityKw - siteLoad;
+  siteTotals.headroomPct = siteTotals.coolingCapacityKw > 0 ? finiteOrNull((siteTotals.headroomKw / siteTotals.coolingCapacityKw) * 100) : null;
+  siteTotals.maxReturnC = finiteOrNull(siteMax);
+  return { halls, site: siteTotals };
 }

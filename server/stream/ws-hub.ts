@@ -13,7 +13,7 @@ import type { LiveState } from '../state/live-state.ts';
 import { deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
 
 export interface WsHubConfig {
-  /** Delta interval, ms (default 250). */
+  /** Delta interval, ms (default 100). */
   tickMs: number;
   /** Ping interval; a client that has not answered the previous ping is terminated, ms. */
   heartbeatMs: number;

@@ -71,3 +71,31 @@ describe('LiveState', () => {
     expect(block.cols[RC.rackKw]).toEqual([0, null]);
   });
 });
+
+describe('computeAllTotals()', () => {
+  it('matches the per-hall and filtered totals on a multi-hall site with mixed states', async () => {
+    const { computeAllTotals, computeTotals } = await import('../../server/state/totals.ts');
+    const site = buildSiteIndex(generateSite({ halls: 3, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
+    const s = new LiveState(site, 3000);
+    site.racks.forEach((_, i) => {
+      if (i % 5 !== 0) s.applyRack(i, rack(T0, { rackKw: 60 + i, returnC: 45 + (i % 7) }), T0);
+    });
+    site.cdus.forEach((_, j) => s.applyCdu(j, cdu(T0, j % 4 !== 1), T0));
+    s.applyStatus('rack', 3, 'offline', T0);
+    s.refresh(T0 + 100);
+    const all = computeAllTotals(s);
+    // Same values up to float summation order.
+    const same = (a: Record<string, number | null>, b: Record<string, number | null>) => {
+      expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+      for (const k of Object.keys(a)) {
+        if (a[k] === null || b[k] === null) expect(a[k]).toBe(b[k]);
+        else expect(a[k]).toBeCloseTo(b[k] as number, 6);
+      }
+    };
+    site.view.halls.forEach((h) => same(all.halls[h.index] as any, computeTotals(s, h.index) as any));
+    same(all.site as any, computeTotals(s, null) as any);
+    expect(all.site.racksOffline).toBe(1);
+    expect(all.site.racksNoData).toBe(5);
+    expect(all.site.groupsN1Lost).toBeGreaterThan(0);
+  });
+});
