@@ -8,6 +8,7 @@
  *   sensor-stuck:RACK       return sensor frozen at its last value
  *   sensor-noisy:RACK[:K]   return sensor noise of K kelvin (default 3)
  *   offline:RACK|CDU        the publisher's MQTT connection drops (the broker sends its Last Will)
+ *   silent:RACK|CDU         the publisher stays connected but stops sending (a hung gateway: stale)
  *   surge:RACK|ROW|HALL     workload forced to full load
  *   clear:ID                clears every fault on ID;  clear-all  clears everything
  */
@@ -22,6 +23,7 @@ export type FaultCommand =
   | { kind: 'sensor-stuck'; target: string }
   | { kind: 'sensor-noisy'; target: string; kelvin: number }
   | { kind: 'offline'; target: string }
+  | { kind: 'silent'; target: string }
   | { kind: 'surge'; target: string }
   | { kind: 'clear'; target: string }
   | { kind: 'clear-all' };
@@ -60,10 +62,11 @@ export function parseFault(text: string): Result<FaultCommand, 'bad_fault'> {
     case 'cdu-trip':
     case 'sensor-stuck':
     case 'offline':
+    case 'silent':
     case 'surge':
     case 'clear':
       return ok({ kind, target } as FaultCommand);
     default:
-      return fail('bad_fault', `fault "${text}": unknown kind "${kind}" (cdu-degrade, cdu-trip, supply-excursion, clog, leak, sensor-stuck, sensor-noisy, offline, surge, clear, clear-all)`);
+      return fail('bad_fault', `fault "${text}": unknown kind "${kind}" (cdu-degrade, cdu-trip, supply-excursion, clog, leak, sensor-stuck, sensor-noisy, offline, silent, surge, clear, clear-all)`);
   }
 }

@@ -87,10 +87,11 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
     last = now;
     const out = sim.step(now, dtS);
     for (const [id, sample] of out.racks) {
+      if (sim.isSilent(id)) continue;
       if (cfg.noGpuDetail) delete sample.gpuW;
       publisher.publish(entityById.get(id)!, JSON.stringify(sample));
     }
-    for (const [id, sample] of out.cdus) publisher.publish(entityById.get(id)!, JSON.stringify(sample));
+    for (const [id, sample] of out.cdus) if (!sim.isSilent(id)) publisher.publish(entityById.get(id)!, JSON.stringify(sample));
   };
   tick();
   const timer = setInterval(tick, intervalMs);

@@ -12,12 +12,14 @@ export interface RackEntry {
   hallId: string;
   rowId: string;
   offline: boolean;
+  silent: boolean;
 }
 
 export interface CduEntry {
   unit: CduUnit;
   hallId: string;
   offline: boolean;
+  silent: boolean;
 }
 
 interface GroupEntry {
@@ -44,13 +46,13 @@ export class SiteSim {
         const phaseS = Math.floor(rng.next() * CHECKPOINT_PERIOD_S);
         for (const rack of row.racks) {
           const model = new RackModel(rack.id, site.rackTypes[rack.type], site.coolant, profile, phaseS, rng.fork(rack.id), hall.supplySetpointC);
-          this.racks.set(rack.id, { model, hallId: hall.id, rowId: row.id, offline: false });
+          this.racks.set(rack.id, { model, hallId: hall.id, rowId: row.id, offline: false, silent: false });
         }
       }
       const byGroup = new Map<string, CduUnit[]>();
       for (const spec of hall.cdus) {
         const unit = new CduUnit(spec);
-        this.cdus.set(spec.id, { unit, hallId: hall.id, offline: false });
+        this.cdus.set(spec.id, { unit, hallId: hall.id, offline: false, silent: false });
         byGroup.set(spec.redundancyGroup, [...(byGroup.get(spec.redundancyGroup) ?? []), unit]);
       }
       for (const units of byGroup.values()) {
@@ -63,6 +65,11 @@ export class SiteSim {
         });
       }
     }
+  }
+
+  /** Whether a rack's or CDU's publisher has gone quiet (its samples are computed, not sent). */
+  isSilent(id: string): boolean {
+    return this.racks.get(id)?.silent ?? this.cdus.get(id)?.silent ?? false;
   }
 
   /** Advances the whole site by `dtS` seconds at wall time `tMs`. */
@@ -127,6 +134,11 @@ export class SiteSim {
         else if (cdu) cdu.offline = true;
         else err = `no rack or CDU "${target}"`;
         break;
+      case 'silent':
+        if (rack) rack.silent = true;
+        else if (cdu) cdu.silent = true;
+        else err = `no rack or CDU "${target}"`;
+        break;
       case 'surge': {
         const targets = this.surgeTargets(target);
         if (targets.length === 0) err = `no rack, row or hall "${target}"`;
@@ -151,10 +163,12 @@ export class SiteSim {
     if (rack) {
       Object.assign(rack.model.faults, noFaults());
       rack.offline = false;
+      rack.silent = false;
     }
     if (cdu) {
       Object.assign(cdu.unit.faults, { tripped: false, pumpLoss: 0, excursionK: 0 });
       cdu.offline = false;
+      cdu.silent = false;
     }
     for (const r of this.surgeTargets(id)) r.model.faults.surge = false;
     this.active.delete(id);

@@ -95,7 +95,7 @@ describe('dashboard in headless Chromium', () => {
     const before = await pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.w * 0.35);
     expect(PALETTE as readonly string[]).toContain(before);
     const t0 = Date.now();
-    for (const fault of ['offline:h1-r06-k09', 'cdu-trip:h1-r08-cdu-b']) {
+    for (const fault of ['offline:h1-r06-k09', 'cdu-trip:h1-r08-cdu-b', 'silent:h1-r10-k04', 'leak:h1-r02-k12']) {
       const res = await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: fault });
       expect(res.status).toBe(200);
     }
@@ -104,6 +104,11 @@ describe('dashboard in headless Chromium', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     await page.mouse.move(target.pageX, target.pageY);
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
+    // A silent publisher turns stale after 3 intervals: hatched, with its age in the tooltip.
+    const silent = await rackCentre('h1-r10-k04');
+    await page.mouse.move(silent.pageX, silent.pageY);
+    await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase(), { timeout: 8000 }).toMatch(/stale[\s\S]*last sample \d+(\.\d)? s old — not current/);
+    await page.mouse.move(target.pageX, target.pageY);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(ARTIFACTS, 'hall-faults-1920x1080.png') });
   });

@@ -10,6 +10,9 @@ import { waitFor } from './wait.ts';
 export interface Mosquitto {
   url: string;
   port: number;
+  /** Stops the broker process (its clients see the connection drop); `start()` brings it back on the same port. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -25,25 +28,36 @@ export async function startMosquitto(): Promise<Mosquitto> {
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_keepalive 65535',
     // Queue room for a 10,000-message burst to one QoS 0 subscriber (the default 1000 drops the excess).
     'max_queued_messages 20000', `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
-  const proc: ChildProcess = spawn(binary(), ['-c', conf], { stdio: 'ignore' });
-  await waitFor('mosquitto to listen', () =>
-    new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    }),
-  );
+  let proc: ChildProcess | null = null;
+  const start = async () => {
+    proc = spawn(binary(), ['-c', conf], { stdio: 'ignore' });
+    await waitFor('mosquitto to listen', () =>
+      new Promise<boolean>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      }),
+    );
+  };
+  const kill = async () => {
+    const p = proc;
+    proc = null;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await exited;
+    }
+  };
+  await start();
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    kill,
+    start,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -11,4 +11,9 @@ pipelineSuite('pipeline over a real Mosquitto', {
   async stop() {
     await broker?.stop();
   },
+  async restart(downMs) {
+    await broker!.kill();
+    await new Promise((r) => setTimeout(r, downMs));
+    await broker!.start();
+  },
 });

@@ -18,8 +18,10 @@ export interface BrokerUnderTest {
   /** Starts the broker (or nothing, for the server's embedded one) and returns its URL or null. */
   start(): Promise<string | null>;
   stop(): Promise<void>;
-  /** Keepalive-driven Last Will (Mosquitto); aedes is exercised through socket loss instead. */
+  /** Keepalive-driven Last Will. */
   keepaliveWill: boolean;
+  /** Stops and restarts the broker on the same port; absent for the server's embedded broker. */
+  restart?: (downMs: number) => Promise<void>;
 }
 
 const RACK = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
@@ -159,6 +161,24 @@ export function pipelineSuite(name: string, broker: BrokerUnderTest): void {
       // keepalives on a coarse timer (measured here: up to ~2.5 × for short keepalives).
       expect(willAt - silentFrom).toBeGreaterThanOrEqual(1.5 * keepaliveS * 1000 - 1000);
       expect(willAt - silentFrom).toBeLessThanOrEqual(2.6 * keepaliveS * 1000);
+    });
+
+    it.runIf(!!broker.restart)('rides out a broker restart: degraded, racks stale, then live again by itself', async () => {
+      const outage = broker.restart!(5000);
+      const health = await waitFor('healthz degraded', async () => {
+        const res = await fetch(`${server.baseUrl}/healthz`);
+        return res.status === 503 ? res.json() : null;
+      }, 5000, 50);
+      expect(health).toMatchObject({ status: 'degraded', checks: { mqtt: 'disconnected' } });
+      await waitFor('racks stale during the outage', async () => (await hall()).totals.racksStale >= 8, 5000);
+      await outage;
+      await waitFor('racks live after the restart', async () => {
+        const h = await hall();
+        return h.racks.filter((r: any) => !r.id.startsWith('probe') && r.state === 'live').length === 8;
+      }, 15_000);
+      expect(await getJson(`${server.baseUrl}/healthz`)).toMatchObject({ status: 'ok' });
+      expect(server.proc.exitCode).toBeNull();
+      await waitFor('test publisher reconnected by itself', () => pub.connected, 10_000);
     });
 
     it('survives a flood of 10,000 malformed messages, counts them by reason, and keeps the good stream', async () => {

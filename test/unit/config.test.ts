@@ -49,6 +49,7 @@ describe('simulator config and faults', () => {
     ['leak:r1:1', { kind: 'leak', target: 'r1', level: 1 }],
     ['sensor-noisy:r1', { kind: 'sensor-noisy', target: 'r1', kelvin: 3 }],
     ['offline:r1', { kind: 'offline', target: 'r1' }],
+    ['silent:r1', { kind: 'silent', target: 'r1' }],
     ['clear-all', { kind: 'clear-all' }],
   ])('parses %s', (text, cmd) => {
     const r = parseFault(text);
