@@ -44,10 +44,11 @@ export interface Totals {
   heatKw: number;
   /** Cooling capacity of running CDUs, kW. */
   coolingCapacityKw: number;
-  headroomKw: number;
+  /** Capacity − load, kW; null while no CDU in scope has reported. */
+  headroomKw: number | null;
   headroomPct: number | null;
-  /** Sum over redundancy groups of (running capacity − largest unit) − load, kW. */
-  n1HeadroomKw: number;
+  /** Sum over redundancy groups of (running capacity − largest unit) − load, kW; null as above. */
+  n1HeadroomKw: number | null;
   /** Redundancy groups whose N+1 headroom is negative (a unit failure would overload them). */
   groupsN1Lost: number;
   racksLive: number;
@@ -55,6 +56,8 @@ export interface Totals {
   racksOffline: number;
   racksNoData: number;
   maxReturnC: number | null;
+  /** CDUs in scope with a live sample. */
+  cdusReporting: number;
 }
 
 export interface HelloMessage {

@@ -54,6 +54,7 @@ export class LiveState {
   private cduDirtyList: number[] = [];
   private readonly groupHeadroomPct: Float64Array;
   private readonly groupN1Kw: Float64Array;
+  private readonly groupLoad: Float64Array;
 
   constructor(
     readonly site: SiteIndex,
@@ -74,6 +75,7 @@ export class LiveState {
     this.cduDirty = new Uint8Array(m);
     this.groupHeadroomPct = new Float64Array(site.groups.length).fill(Number.NaN);
     this.groupN1Kw = new Float64Array(site.groups.length).fill(Number.NaN);
+    this.groupLoad = new Float64Array(site.groups.length);
     this.siteTotals = computeTotals(this, null);
   }
 
@@ -163,6 +165,11 @@ export class LiveState {
     return this.groupN1Kw[g];
   }
 
+  /** Heat of the racks a redundancy group serves, kW (carried or not: a tripped group still has it). */
+  groupLoadKw(g: number): number {
+    return this.groupLoad[g];
+  }
+
   private markStale(state: Float64Array, received: Float64Array, nowMs: number, mark: (i: number) => void): void {
     for (let i = 0; i < state.length; i++) {
       if (state[i] === EntityState.Live && nowMs - received[i] > this.staleAfterMs) {
@@ -219,6 +226,7 @@ export class LiveState {
       }));
       const anyData = Array.from(cduIdx).some((j) => cc[CC.state][j] !== EntityState.NoData);
       const d = deriveGroup(readings, loadKw, flowKw);
+      this.groupLoad[g] = loadKw;
       const pct = anyData ? d.headroomPct : Number.NaN;
       this.groupN1Kw[g] = anyData ? d.n1HeadroomKw : Number.NaN;
       cduIdx.forEach((j, k) => {

@@ -7,105 +7,103 @@ function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-/**
- * Sums racks (live or stale) and CDU groups of one hall (`hallIndex`) or of the whole site
- * (null). Cooling capacity is that of available CDUs; N+1 headroom is summed over groups.
- */
-export function computeTotals(state: LiveState, hallIndex: number | null, rackFilter?: (i: number) => boolean): Totals {
-  const { site, rackCols: rc, cduCols: cc } = state;
-  const t = emptyTotals();
-  let maxReturn = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < site.racks.length; i++) {
-    if (hallIndex !== null && site.rackHall[i] !== hallIndex) continue;
-    if (rackFilter && !rackFilter(i)) continue;
+/** Running sums of one scope (a hall, a row, the site) before they become Totals. */
+class Acc {
+  t: Totals = {
+    itKw: 0, heatKw: 0, coolingCapacityKw: 0, headroomKw: null, headroomPct: null, n1HeadroomKw: null, groupsN1Lost: 0,
+    racksLive: 0, racksStale: 0, racksOffline: 0, racksNoData: 0, maxReturnC: null, cdusReporting: 0,
+  };
+  loadKw = 0;
+  n1Kw = 0;
+  maxReturnC = Number.NEGATIVE_INFINITY;
+  /** Whether any CDU in scope has ever reported; without one, capacity and headroom are unknown. */
+  anyCduData = false;
+
+  rack(state: LiveState, i: number): void {
+    const rc = state.rackCols;
     const st = rc[RC.state][i];
+    const t = this.t;
     if (st === EntityState.Live) t.racksLive++;
     else if (st === EntityState.Stale) t.racksStale++;
     else if (st === EntityState.Offline) t.racksOffline++;
     else t.racksNoData++;
-    if (st !== EntityState.Live && st !== EntityState.Stale) continue;
+    // Live and stale racks count (a stale rack's heat is still there); offline and silent ones do not.
+    if (st !== EntityState.Live && st !== EntityState.Stale) return;
     t.itKw += rc[RC.rackKw][i];
     t.heatKw += rc[RC.heatKw][i];
-    if (st === EntityState.Live) maxReturn = Math.max(maxReturn, rc[RC.returnC][i]);
+    if (st === EntityState.Live && rc[RC.returnC][i] > this.maxReturnC) this.maxReturnC = rc[RC.returnC][i];
   }
-  let loadKw = 0;
+
+  group(state: LiveState, g: number): void {
+    const cc = state.cduCols;
+    for (const j of state.site.groupCdus[g]) {
+      const st = cc[CC.state][j];
+      if (st !== EntityState.NoData) this.anyCduData = true;
+      if (st === EntityState.Live) this.t.cdusReporting++;
+      if (Number.isFinite(cc[CC.capacityKw][j])) this.t.coolingCapacityKw += cc[CC.capacityKw][j];
+    }
+    this.loadKw += state.groupLoadKw(g);
+    const n1 = state.groupN1HeadroomKw(g);
+    if (Number.isFinite(n1)) {
+      this.n1Kw += n1;
+      if (n1 < 0) this.t.groupsN1Lost++;
+    }
+  }
+
+  add(other: Acc): void {
+    for (const k of ['itKw', 'heatKw', 'coolingCapacityKw', 'groupsN1Lost', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData', 'cdusReporting'] as const) {
+      this.t[k] += other.t[k];
+    }
+    this.loadKw += other.loadKw;
+    this.n1Kw += other.n1Kw;
+    this.maxReturnC = Math.max(this.maxReturnC, other.maxReturnC);
+    this.anyCduData ||= other.anyCduData;
+  }
+
+  finish(): Totals {
+    const t = this.t;
+    if (this.anyCduData) {
+      t.headroomKw = t.coolingCapacityKw - this.loadKw;
+      t.headroomPct = t.coolingCapacityKw > 0 ? finiteOrNull((t.headroomKw / t.coolingCapacityKw) * 100) : null;
+      t.n1HeadroomKw = this.n1Kw;
+    }
+    t.maxReturnC = finiteOrNull(this.maxReturnC);
+    return t;
+  }
+}
+
+/**
+ * Totals of one hall (`hallIndex`) or of the whole site (null), optionally only over the racks
+ * `rackFilter` keeps (a row) and the redundancy groups serving them.
+ */
+export function computeTotals(state: LiveState, hallIndex: number | null, rackFilter?: (i: number) => boolean): Totals {
+  const { site } = state;
+  const acc = new Acc();
+  for (let i = 0; i < site.racks.length; i++) {
+    if (hallIndex !== null && site.rackHall[i] !== hallIndex) continue;
+    if (rackFilter && !rackFilter(i)) continue;
+    acc.rack(state, i);
+  }
   for (let g = 0; g < site.groups.length; g++) {
     const cdus = site.groupCdus[g];
     if (cdus.length === 0) continue;
     if (hallIndex !== null && site.cduHall[cdus[0]] !== hallIndex) continue;
     if (rackFilter && !site.groupRacks[g].some(rackFilter)) continue;
-    for (const j of cdus) {
-      if (Number.isFinite(cc[CC.capacityKw][j])) t.coolingCapacityKw += cc[CC.capacityKw][j];
-      if (Number.isFinite(cc[CC.loadKw][j])) loadKw += cc[CC.loadKw][j];
-    }
-    const n1 = state.groupN1HeadroomKw(g);
-    if (Number.isFinite(n1)) {
-      t.n1HeadroomKw += n1;
-      if (n1 < 0) t.groupsN1Lost++;
-    }
+    acc.group(state, g);
   }
-  t.headroomKw = t.coolingCapacityKw - loadKw;
-  t.headroomPct = t.coolingCapacityKw > 0 ? finiteOrNull((t.headroomKw / t.coolingCapacityKw) * 100) : null;
-  t.maxReturnC = finiteOrNull(maxReturn);
-  return t;
-}
-
-function emptyTotals(): Totals {
-  return {
-    itKw: 0, heatKw: 0, coolingCapacityKw: 0, headroomKw: 0, headroomPct: null, n1HeadroomKw: 0, groupsN1Lost: 0,
-    racksLive: 0, racksStale: 0, racksOffline: 0, racksNoData: 0, maxReturnC: null,
-  };
+  return acc.finish();
 }
 
 /** Every hall's totals and the site's in one pass over racks and groups (the per-tick path). */
 export function computeAllTotals(state: LiveState): { halls: Totals[]; site: Totals } {
-  const { site, rackCols: rc, cduCols: cc } = state;
-  const halls = site.view.halls.map(() => emptyTotals());
-  const loads = new Float64Array(halls.length);
-  const maxReturn = new Float64Array(halls.length).fill(Number.NEGATIVE_INFINITY);
-  const stateCol = rc[RC.state];
-  for (let i = 0; i < site.racks.length; i++) {
-    const h = site.rackHall[i];
-    const t = halls[h];
-    const st = stateCol[i];
-    if (st === EntityState.Live) t.racksLive++;
-    else if (st === EntityState.Stale) t.racksStale++;
-    else if (st === EntityState.Offline) t.racksOffline++;
-    else t.racksNoData++;
-    if (st !== EntityState.Live && st !== EntityState.Stale) continue;
-    t.itKw += rc[RC.rackKw][i];
-    t.heatKw += rc[RC.heatKw][i];
-    if (st === EntityState.Live && rc[RC.returnC][i] > maxReturn[h]) maxReturn[h] = rc[RC.returnC][i];
-  }
+  const { site } = state;
+  const halls = site.view.halls.map(() => new Acc());
+  for (let i = 0; i < site.racks.length; i++) halls[site.rackHall[i]].rack(state, i);
   for (let g = 0; g < site.groups.length; g++) {
     const cdus = site.groupCdus[g];
-    if (cdus.length === 0) continue;
-    const h = site.cduHall[cdus[0]];
-    for (const j of cdus) {
-      if (Number.isFinite(cc[CC.capacityKw][j])) halls[h].coolingCapacityKw += cc[CC.capacityKw][j];
-      if (Number.isFinite(cc[CC.loadKw][j])) loads[h] += cc[CC.loadKw][j];
-    }
-    const n1 = state.groupN1HeadroomKw(g);
-    if (Number.isFinite(n1)) {
-      halls[h].n1HeadroomKw += n1;
-      if (n1 < 0) halls[h].groupsN1Lost++;
-    }
+    if (cdus.length > 0) halls[site.cduHall[cdus[0]]].group(state, g);
   }
-  const siteTotals = emptyTotals();
-  let siteLoad = 0;
-  let siteMax = Number.NEGATIVE_INFINITY;
-  halls.forEach((t, h) => {
-    t.headroomKw = t.coolingCapacityKw - loads[h];
-    t.headroomPct = t.coolingCapacityKw > 0 ? finiteOrNull((t.headroomKw / t.coolingCapacityKw) * 100) : null;
-    t.maxReturnC = finiteOrNull(maxReturn[h]);
-    siteLoad += loads[h];
-    siteMax = Math.max(siteMax, maxReturn[h]);
-    for (const k of ['itKw', 'heatKw', 'coolingCapacityKw', 'n1HeadroomKw', 'groupsN1Lost', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData'] as const) {
-      siteTotals[k] += t[k];
-    }
-  });
-  siteTotals.headroomKw = siteTotals.coolingCapacityKw - siteLoad;
-  siteTotals.headroomPct = siteTotals.coolingCapacityKw > 0 ? finiteOrNull((siteTotals.headroomKw / siteTotals.coolingCapacityKw) * 100) : null;
-  siteTotals.maxReturnC = finiteOrNull(siteMax);
-  return { halls, site: siteTotals };
+  const total = new Acc();
+  for (const h of halls) total.add(h);
+  return { halls: halls.map((h) => h.finish()), site: total.finish() };
 }

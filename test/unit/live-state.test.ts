@@ -97,5 +97,20 @@ describe('computeAllTotals()', () => {
     expect(all.site.racksOffline).toBe(1);
     expect(all.site.racksNoData).toBe(5);
     expect(all.site.groupsN1Lost).toBeGreaterThan(0);
+    expect(all.site.cdusReporting).toBe(site.cdus.length);
+  });
+
+  it('reports headroom as unknown until a CDU reports, and as negative when every CDU has tripped', async () => {
+    const { computeAllTotals } = await import('../../server/state/totals.ts');
+    const s = fresh();
+    for (let i = 0; i < 4; i++) s.applyRack(i, rack(T0), T0);
+    s.refresh(T0 + 100);
+    expect(computeAllTotals(s).site).toMatchObject({ headroomKw: null, n1HeadroomKw: null, cdusReporting: 0 });
+    for (let j = 0; j < 3; j++) s.applyCdu(j, cdu(T0, false), T0);
+    s.refresh(T0 + 200);
+    const t = computeAllTotals(s).site;
+    expect(t.coolingCapacityKw).toBe(0);
+    expect(t.headroomKw).toBeCloseTo(-t.heatKw, 3);
+    expect(t.headroomPct).toBeNull();
   });
 });

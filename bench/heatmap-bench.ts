@@ -1,0 +1,90 @@
+/**
+ * `npm run bench:heatmap`: how long the dashboard takes to paint a 10,000-rack heat map in
+ * Debian's Chromium while live deltas arrive. Serves a generated site from the real server
+ * (embedded broker), publishes every rack at 1 Hz, and records each canvas paint (layout +
+ * draw) and the page's frame intervals for --seconds S (default 15).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { generateSite } from '../simulators/generate-site.ts';
+import { entityTopic } from '../protocol/topics.ts';
+import { startServer } from '../test/helpers/programs.ts';
+import { launchChromium } from '../test/helpers/browser.ts';
+
+const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 15;
+
+interface Case {
+  name: string;
+  halls: number;
+  rows: number;
+  racksPerRow: number;
+  route: string;
+}
+
+const CASES: Case[] = [
+  { name: 'one hall of 10,000 racks (100 rows × 100), hall view', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return' },
+  { name: 'site overview, 4 halls × 2,500 racks (50 × 50)', halls: 4, rows: 50, racksPerRow: 50, route: '#/' },
+];
+
+const q = (a: number[], p: number) => (a.length ? [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))] : Number.NaN);
+
+async function runCase(c: Case): Promise<void> {
+  const spec = generateSite({ halls: c.halls, rows: c.rows, racksPerRow: c.racksPerRow, racksPerCdu: 10, name: c.name });
+  const dir = mkdtempSync(join(tmpdir(), 'hallwatch-heatmap-'));
+  const sitePath = join(dir, 'site.json');
+  writeFileSync(sitePath, JSON.stringify(spec));
+  const server = await startServer(['--site', sitePath, '--embedded-broker-port', '0']);
+  const pub = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 4 });
+  const racks = spec.halls.flatMap((h) => h.rows.flatMap((r) => r.racks.map((k) => ({ hallId: h.id, id: k.id }))));
+  let k = 0;
+  const timer = setInterval(() => {
+    // 1/20 of the racks every 50 ms: each rack once a second, with varying return temperatures.
+    for (let n = 0; n < racks.length / 20; n++, k++) {
+      const r = racks[k % racks.length];
+      const returnC = 44 + ((k * 7919) % 100) / 10;
+      pub.publish(entityTopic('hallwatch/v1', r.hallId, 'rack', r.id, 'telemetry'), JSON.stringify({ ts: Date.now(), rackKw: 110, supplyC: 40, returnC, flowLpm: 180 }));
+    }
+  }, 50);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${server.baseUrl}/${c.route}`);
+    await page.waitForSelector('[data-status="live"]', { timeout: 20_000 });
+    await page.waitForTimeout(2000);
+    // Plain JavaScript source: the TS loader's helpers do not exist inside the page.
+    const result = (await page.evaluate(`new Promise((resolve) => {
+      const draws = [], frames = [];
+      const canvases = [...document.querySelectorAll('canvas[data-hall]')];
+      const seen = new Map();
+      let last = performance.now();
+      const end = last + ${SECONDS} * 1000;
+      const loop = (t) => {
+        frames.push(t - last);
+        last = t;
+        for (const cv of canvases) {
+          const key = cv.dataset.drawn + '|' + cv.dataset.drawMs;
+          if (seen.get(cv) !== key) { seen.set(cv, key); draws.push(Number(cv.dataset.drawMs)); }
+        }
+        if (t < end) requestAnimationFrame(loop); else resolve({ draws, frames, canvases: canvases.length });
+      };
+      requestAnimationFrame(loop);
+    })`)) as { draws: number[]; frames: number[]; canvases: number };
+    const paintsPerS = result.draws.length / SECONDS;
+    console.log(
+      `${c.name}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, ` +
+        `p99 ${q(result.draws, 0.99).toFixed(1)} ms, max ${Math.max(...result.draws).toFixed(1)} ms; ` +
+        `frame interval p50 ${q(result.frames, 0.5).toFixed(1)} ms, p99 ${q(result.frames, 0.99).toFixed(1)} ms, frames > 50 ms: ${result.frames.filter((f) => f > 50).length}`,
+    );
+    await page.screenshot({ path: join(dir, 'heatmap.png') });
+    console.log(`  screenshot: ${join(dir, 'heatmap.png')}`);
+  } finally {
+    clearInterval(timer);
+    await browser.close();
+    await pub.endAsync();
+    await server.stop();
+  }
+}
+
+for (const c of CASES) await runCase(c);
