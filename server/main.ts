@@ -103,7 +103,9 @@ async function main(): Promise<void> {
   try {
     server = await startServer(cfg, log);
   } catch (e) {
-    log.error((e as Error).message);
+    const err = e as NodeJS.ErrnoException;
+    const hint = err.code === 'EADDRINUSE' ? ' — another process holds that port; pick a free one with --port / HALLWATCH_PORT (or --embedded-broker-port)' : '';
+    log.error(err.message + hint);
     process.exit(1);
   }
   // A line the demo runner and tests wait for.
