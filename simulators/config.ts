@@ -1,4 +1,5 @@
 /** The simulator's only reader of argv and the environment (HALLWATCH_* twins). */
+import { readFileSync } from 'node:fs';
 import { DEFAULT_TOPIC_ROOT } from '../protocol/topics.ts';
 
 export interface SimConfig {
@@ -6,6 +7,8 @@ export interface SimConfig {
   mqttUrl: string;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** PEM CA bundle for an mqtts:// broker with a private CA. */
+  mqttCaPem?: string;
   topicRoot: string;
   seed: number;
   /** Publishing interval, ms (default: the site's telemetryIntervalMs). */
@@ -23,6 +26,7 @@ export const SIM_USAGE = `Usage: npm run simulate -- [options]
   --mqtt URL             HALLWATCH_MQTT_URL          mqtt://127.0.0.1:1883
   --mqtt-username U      HALLWATCH_MQTT_USERNAME
   --mqtt-password P      HALLWATCH_MQTT_PASSWORD
+  --mqtt-ca FILE         HALLWATCH_MQTT_CA           PEM CA of the broker's certificate (mqtts://)
   --topic-root ROOT      HALLWATCH_TOPIC_ROOT        ${DEFAULT_TOPIC_ROOT}
   --seed N               HALLWATCH_SIM_SEED          1
   --interval-ms N        HALLWATCH_SIM_INTERVAL_MS   (site's telemetryIntervalMs)
@@ -41,7 +45,7 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
       noGpuDetail = true;
       continue;
     }
-    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections'];
+    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections'];
     if (!known.includes(a)) throw new Error(`unknown option ${a} (see --help)`);
     const v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
@@ -58,7 +62,17 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
   };
   const connections = get('connections', 'HALLWATCH_SIM_CONNECTIONS', 'entity');
   if (connections !== 'entity' && connections !== 'shared') throw new Error(`--connections: must be entity or shared, got "${connections}"`);
+  const caPath = get('mqtt-ca', 'HALLWATCH_MQTT_CA');
+  let mqttCaPem: string | undefined;
+  if (caPath) {
+    try {
+      mqttCaPem = readFileSync(caPath, 'utf8');
+    } catch (e) {
+      throw new Error(`--mqtt-ca: cannot read ${caPath} (${(e as Error).message})`);
+    }
+  }
   return {
+    mqttCaPem,
     sitePath: get('site', 'HALLWATCH_SITE', 'sites/demo.json')!,
     mqttUrl: get('mqtt', 'HALLWATCH_MQTT_URL', 'mqtt://127.0.0.1:1883')!,
     mqttUsername: get('mqtt-username', 'HALLWATCH_MQTT_USERNAME'),

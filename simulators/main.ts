@@ -43,7 +43,7 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
   ];
   const entityById = new Map(entities.map((e) => [e.id, e]));
   const publisher = new Publisher(
-    { url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, topicRoot: cfg.topicRoot, mode: cfg.connections, clientIdPrefix: `hallwatch-sim-${process.pid}` },
+    { url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, topicRoot: cfg.topicRoot, mode: cfg.connections, clientIdPrefix: `hallwatch-sim-${process.pid}` },
     entities,
   );
   await publisher.start();
@@ -70,7 +70,7 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
   }
 
   const control: MqttClient = await mqtt.connectAsync(cfg.mqttUrl, {
-    username: cfg.mqttUsername, password: cfg.mqttPassword, protocolVersion: 4, clientId: `hallwatch-sim-control-${process.pid}`,
+    username: cfg.mqttUsername, password: cfg.mqttPassword, ca: cfg.mqttCaPem, protocolVersion: 4, clientId: `hallwatch-sim-control-${process.pid}`,
   });
   await control.subscribeAsync(simulatorControlTopic(cfg.topicRoot), { qos: 1 });
   control.on('message', (_topic, payload) => {

@@ -11,6 +11,7 @@ export interface PublisherConfig {
   url: string;
   username?: string;
   password?: string;
+  caPem?: string;
   topicRoot: string;
   mode: 'entity' | 'shared';
   clientIdPrefix: string;
@@ -39,6 +40,7 @@ export class Publisher {
     const base: IClientOptions = {
       username: this.cfg.username,
       password: this.cfg.password,
+      ca: this.cfg.caPem,
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,

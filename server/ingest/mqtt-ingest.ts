@@ -29,6 +29,9 @@ export class MqttIngest {
   private readonly countAccepted: (l?: Record<string, string>, by?: number) => void;
   private readonly countRejected: (l?: Record<string, string>, by?: number) => void;
   connected = false;
+  private lastError: string | null = null;
+  private repeatedErrors = 0;
+  private lastErrorLogMs = 0;
 
   constructor(
     private readonly cfg: MqttIngestConfig,
@@ -61,6 +64,8 @@ export class MqttIngest {
     this.client = client;
     client.on('connect', () => {
       this.connected = true;
+      this.lastError = null;
+      this.repeatedErrors = 0;
       this.log.info(`connected to MQTT broker ${redact(this.cfg.url)}`);
       const filters = subscriptionFilters(this.cfg.topicRoot).map((f) =>
         this.cfg.sharedGroup ? `$share/${this.cfg.sharedGroup}/${f}` : f,
@@ -73,7 +78,7 @@ export class MqttIngest {
       if (this.connected) this.log.warn('MQTT connection closed; reconnecting');
       this.connected = false;
     });
-    client.on('error', (err) => this.log.warn(`MQTT: ${err.message}`));
+    client.on('error', (err) => this.connectionError(err.message));
     client.on('message', (topic, payload) => this.handle(topic, payload));
   }
 
@@ -90,6 +95,24 @@ export class MqttIngest {
     const outcome = c.kind === 'rack' ? this.state.applyRack(c.index, c.sample, nowMs) : this.state.applyCdu(c.index, c.sample, nowMs);
     if (outcome === 'out_of_order') return this.rejected('out_of_order', `${topic}: ts ${c.sample.ts} is not newer than the last sample`);
     this.countAccepted({ kind: c.kind });
+  }
+
+  /** Logs a broker error once, then at most one reminder with a count every 30 s while it repeats. */
+  private connectionError(message: string): void {
+    const now = this.clock();
+    if (message !== this.lastError) {
+      this.lastError = message;
+      this.repeatedErrors = 0;
+      this.lastErrorLogMs = now;
+      this.log.warn(`MQTT: ${message}`);
+      return;
+    }
+    this.repeatedErrors++;
+    if (now - this.lastErrorLogMs >= 30_000) {
+      this.log.warn(`MQTT: ${message} (${this.repeatedErrors} more times; still retrying every second)`);
+      this.lastErrorLogMs = now;
+      this.repeatedErrors = 0;
+    }
   }
 
   private rejected(reason: RejectReason, message: string): void {

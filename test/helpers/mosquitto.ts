@@ -21,11 +21,20 @@ function binary(): string {
   throw new Error('mosquitto not installed: run `npm test` (it installs it with apt-get)');
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+export interface MosquittoOptions {
+  /** Listener lines replacing `allow_anonymous true` (TLS files, password_file, …). */
+  listenerConfig?: string[];
+  /** URL scheme clients use: `mqtts` for a TLS listener. */
+  scheme?: 'mqtt' | 'mqtts';
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_keepalive 65535',
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...(options.listenerConfig ?? ['allow_anonymous true']), 'persistence false',
+    // Started as root, Mosquitto would drop to the `mosquitto` user and lose access to this temp dir.
+    ...(process.getuid?.() === 0 ? ['user root'] : []), 'max_keepalive 65535',
     // Queue room for a 10,000-message burst to one QoS 0 subscriber (the default 1000 drops the excess).
     'max_queued_messages 20000', `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
   let proc: ChildProcess | null = null;
@@ -52,7 +61,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   };
   await start();
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.scheme ?? 'mqtt'}://127.0.0.1:${port}`,
     port,
     kill,
     start,
