@@ -1,0 +1,257 @@
+/**
+ * Writes line protocol to InfluxDB's v1-compatible `/write` endpoint (served by 1.8+, 2.x and
+ * 3.x; 1.6 too) through @influxdata/influxdb-client's transport, with Hallwatch's own
+ * durability: batches of ≤ 5,000 lines, one request at a time, retries with jittered
+ * exponential backoff that honour Retry-After (capped), a bounded queue that spills to disk,
+ * and bisection of a rejected (4xx) batch so good lines land and bad ones go to a dead-letter
+ * log with the server's message. Points are keyed by measurement, tags and source time, so a
+ * retried write overwrites itself: nothing is stored twice.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { InfluxDB, HttpError, type Transport } from '@influxdata/influxdb-client';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { WriteQueue, type Batch, type QueueLimits } from './write-queue.ts';
+import { TIERS, type Tier } from './schema.ts';
+
+export interface InfluxConfig {
+  url: string;
+  db: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  /** InfluxQL durations per tier, e.g. 7d, 90d, 104w. */
+  retention: Record<Tier, string>;
+  flushIntervalMs: number;
+  requestTimeoutMs: number;
+  /** Longest backoff between retries, ms; Retry-After is capped at the same. */
+  maxRetryDelayMs: number;
+  deadLetterPath: string;
+  queue: QueueLimits;
+}
+
+export type StorageStatus = 'ok' | 'degraded' | 'starting';
+
+export class InfluxWriter {
+  private readonly transport: Transport;
+  readonly queue: WriteQueue;
+  private timer: NodeJS.Timeout | null = null;
+  private sending = false;
+  private retryAtMs = 0;
+  private attempt = 0;
+  private schemaReady = false;
+  private stopped = false;
+  status: StorageStatus = 'starting';
+  lastError: string | null = null;
+  private readonly count: {
+    written: (l?: Record<string, string>, by?: number) => void;
+    retried: (l?: Record<string, string>, by?: number) => void;
+    deadLettered: (l?: Record<string, string>, by?: number) => void;
+    latency: (l?: Record<string, string>, by?: number) => void;
+    requests: (l?: Record<string, string>, by?: number) => void;
+  };
+
+  constructor(
+    private readonly cfg: InfluxConfig,
+    metrics: Metrics,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.transport = new InfluxDB({ url: cfg.url, token: cfg.token, timeout: cfg.requestTimeoutMs }).transport;
+    this.queue = new WriteQueue(cfg.queue);
+    this.count = {
+      written: metrics.counter('hallwatch_storage_lines_written_total', 'Lines InfluxDB accepted'),
+      retried: metrics.counter('hallwatch_storage_write_retries_total', 'Write requests retried after a failure'),
+      deadLettered: metrics.counter('hallwatch_storage_lines_dead_lettered_total', 'Lines InfluxDB rejected, kept in the dead-letter log'),
+      latency: metrics.counter('hallwatch_storage_write_seconds_total', 'Time spent in successful write requests'),
+      requests: metrics.counter('hallwatch_storage_write_requests_total', 'Write requests by outcome'),
+    };
+    this.count.written({}, 0);
+    this.count.retried({}, 0);
+    this.count.deadLettered({}, 0);
+    metrics.gauge('hallwatch_storage_lines_buffered', 'Lines waiting to be written (memory and disk)', () => [[{}, this.queue.size]]);
+    metrics.gauge('hallwatch_storage_lines_spilled', 'Lines waiting on disk', () => [[{}, this.queue.spilledLines]]);
+    metrics.gauge('hallwatch_storage_lines_dropped_total', 'Lines dropped because the buffer was full', () => [[{}, this.queue.dropped]]);
+    metrics.gauge('hallwatch_storage_degraded', '1 while writes to InfluxDB are failing', () => [[{}, this.status === 'degraded' ? 1 : 0]]);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.pump(), this.cfg.flushIntervalMs);
+    void this.pump();
+  }
+
+  /** Queues lines for a tier; never blocks and never throws. */
+  write(rp: Tier, lines: string[]): void {
+    if (lines.length > 0) this.queue.push(rp, lines);
+  }
+
+  /** Sends what is queued, up to `deadlineMs`, then spills the rest to disk. */
+  async stop(deadlineMs = 5000): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.queue.seal();
+    const until = this.clock() + deadlineMs;
+    this.retryAtMs = 0;
+    while (this.queue.size > 0 && this.clock() < until && this.status !== 'degraded') {
+      if (!(await this.sendOne())) break;
+    }
+    this.stopped = true;
+    const kept = this.queue.spillAll();
+    if (kept > 0) this.log.warn(`storage: ${kept} unsent lines kept in ${this.cfg.queue.spillDir} for the next start`);
+    else if (this.queue.size > 0) this.log.error(`storage: ${this.queue.size} unsent lines lost at shutdown (no spill directory)`);
+  }
+
+  /** Runs an InfluxQL query (`/query`, epoch ms) and returns the decoded JSON. */
+  async query(q: string): Promise<InfluxQueryResult> {
+    const params = new URLSearchParams({ db: this.cfg.db, q, epoch: 'ms' });
+    this.addAuth(params);
+    return (await this.transport.request(`/query?${params}`, '', { method: 'GET' })) as InfluxQueryResult;
+  }
+
+  private addAuth(params: URLSearchParams): void {
+    if (this.cfg.username) params.set('u', this.cfg.username);
+    if (this.cfg.password) params.set('p', this.cfg.password);
+  }
+
+  /** Creates the database (1.x) and one retention policy per tier, the first as default. */
+  private async ensureSchema(): Promise<void> {
+    const db = `"${this.cfg.db.replace(/"/g, '\\"')}"`;
+    const run = async (q: string) => {
+      const params = new URLSearchParams({ q });
+      this.addAuth(params);
+      const res = (await this.transport.request(`/query?${params}`, '', { method: 'POST' })) as InfluxQueryResult;
+      const err = res.results?.find((r) => r.error)?.error;
+      if (err) throw new Error(err);
+    };
+    await run(`CREATE DATABASE ${db}`);
+    for (const tier of TIERS) {
+      const clause = `ON ${db} DURATION ${this.cfg.retention[tier]} REPLICATION 1${tier === 'raw' ? ' DEFAULT' : ''}`;
+      try {
+        await run(`CREATE RETENTION POLICY "${tier}" ${clause}`);
+      } catch {
+        await run(`ALTER RETENTION POLICY "${tier}" ${clause}`);
+      }
+    }
+    this.schemaReady = true;
+  }
+
+  /** One pass of the send loop; at most one request is in flight. */
+  private async pump(): Promise<void> {
+    if (this.sending || this.stopped) return;
+    this.sending = true;
+    try {
+      this.queue.seal();
+      while (!this.stopped && this.clock() >= this.retryAtMs && (this.queue.size > 0 || !this.schemaReady)) {
+        if (!(await this.sendOne())) break;
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** Sends the head batch; false when the caller should wait (a retry is scheduled). */
+  private async sendOne(): Promise<boolean> {
+    try {
+      if (!this.schemaReady) await this.ensureSchema();
+      const batch = this.queue.peek();
+      if (!batch) return false;
+      const remaining = await this.sendBisecting(batch);
+      this.queue.replaceHead({ rp: batch.rp, lines: remaining });
+      this.recovered();
+      return true;
+    } catch (e) {
+      this.failed(e);
+      return false;
+    }
+  }
+
+  /**
+   * Sends a batch; on a 4xx splits it in halves until the bad lines are alone, dead-letters
+   * them and returns what is still unsent (empty when done). Throws on a retryable failure.
+   */
+  private async sendBisecting(batch: Batch): Promise<string[]> {
+    const stack: string[][] = [batch.lines];
+    while (stack.length > 0) {
+      const lines = stack.pop()!;
+      try {
+        await this.post(batch.rp, lines);
+      } catch (e) {
+        // 404 on /write: the database is gone (dropped, or a fresh server); recreate it, then retry.
+        if (e instanceof HttpError && e.statusCode === 404) this.schemaReady = false;
+        if (!(e instanceof HttpError) || e.statusCode < 400 || e.statusCode >= 500 || [404, 408, 429].includes(e.statusCode)) {
+          // Retryable: keep this part and everything not yet sent.
+          throw Object.assign(e as Error, { unsent: [...stack.flat(), ...lines] });
+        }
+        if (lines.length === 1) {
+          this.deadLetter(batch.rp, lines[0], e.body ?? e.message);
+        } else {
+          const mid = Math.floor(lines.length / 2);
+          stack.push(lines.slice(mid), lines.slice(0, mid));
+        }
+      }
+    }
+    return [];
+  }
+
+  private async post(rp: Tier, lines: string[]): Promise<void> {
+    const params = new URLSearchParams({ db: this.cfg.db, rp, precision: 'ms' });
+    this.addAuth(params);
+    const t0 = performance.now();
+    await this.transport.request(`/write?${params}`, lines.join('\n'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      gzipThreshold: 64 * 1024,
+    });
+    this.count.latency({}, (performance.now() - t0) / 1000);
+    this.count.requests({ outcome: 'ok' });
+    this.count.written({}, lines.length);
+  }
+
+  private deadLetter(rp: Tier, line: string, reason: string): void {
+    this.count.deadLettered();
+    this.count.requests({ outcome: 'rejected' });
+    const entry = JSON.stringify({ atMs: this.clock(), rp, line, error: reason.trim().slice(0, 2000) });
+    try {
+      mkdirSync(dirname(this.cfg.deadLetterPath), { recursive: true });
+      appendFileSync(this.cfg.deadLetterPath, entry + '\n');
+    } catch (e) {
+      this.log.error(`storage: cannot append to dead-letter log ${this.cfg.deadLetterPath}: ${(e as Error).message}`);
+    }
+    this.log.warn(`storage: InfluxDB rejected a line (kept in ${this.cfg.deadLetterPath}): ${reason.trim().slice(0, 300)}`);
+  }
+
+  private recovered(): void {
+    if (this.status === 'degraded') this.log.info('storage: InfluxDB writes recovered');
+    this.status = 'ok';
+    this.attempt = 0;
+    this.lastError = null;
+  }
+
+  private failed(e: unknown): void {
+    const unsent = (e as { unsent?: string[] }).unsent;
+    const head = this.queue.peek();
+    if (unsent && head) this.queue.replaceHead({ rp: head.rp, lines: unsent });
+    const message = e instanceof HttpError ? `HTTP ${e.statusCode}: ${(e.body ?? e.message).slice(0, 200)}` : (e as Error).message;
+    if (this.status !== 'degraded' || message !== this.lastError) this.log.warn(`storage: InfluxDB write failed (${message}); ${this.queue.size} lines buffered, retrying`);
+    this.status = 'degraded';
+    this.lastError = message;
+    this.count.retried();
+    this.count.requests({ outcome: 'failed' });
+    this.attempt++;
+    const backoffMs = Math.min(this.cfg.maxRetryDelayMs, 500 * 2 ** Math.min(this.attempt, 10));
+    const jittered = backoffMs * (0.5 + Math.random() * 0.5);
+    // Retry-After arrives in seconds (the client keeps the header's integer).
+    const retryAfterMs = e instanceof HttpError ? e.retryAfter() * 1000 : 0;
+    this.retryAtMs = this.clock() + Math.min(this.cfg.maxRetryDelayMs, Math.max(jittered, retryAfterMs));
+  }
+}
+
+export interface InfluxQueryResult {
+  results?: {
+    statement_id?: number;
+    error?: string;
+    series?: { name: string; tags?: Record<string, string>; columns: string[]; values: (number | string | null)[][] }[];
+  }[];
+  error?: string;
+}

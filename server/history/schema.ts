@@ -1,0 +1,78 @@
+/**
+ * InfluxDB schema: every measurement, tag and field name Hallwatch writes, in one place
+ * (snake_case, units in the names). Retention policies hold the tiers on InfluxDB 1.x.
+ */
+
+export const MEASUREMENT = {
+  rack: 'rack',
+  cdu: 'cdu',
+  /** Per-GPU power over 10 s windows: fields g00_mean_w, g00_max_w, … */
+  gpu: 'gpu',
+  /** Row, hall and site totals; tag `scope` says which. */
+  totals: 'totals',
+} as const;
+
+export const TAG = { hall: 'hall', row: 'row', rack: 'rack', cdu: 'cdu', scope: 'scope', id: 'id' } as const;
+
+/** Rack fields: wire name (live state column) → stored field name. */
+export const RACK_FIELDS = {
+  rackKw: 'rack_kw',
+  supplyC: 'supply_c',
+  returnC: 'return_c',
+  flowLpm: 'flow_lpm',
+  deltaTK: 'delta_t_k',
+  heatKw: 'heat_kw',
+  thermalHeadroomKw: 'thermal_headroom_kw',
+  thermalHeadroomPct: 'thermal_headroom_pct',
+  powerHeadroomKw: 'power_headroom_kw',
+  flowHeadroomPct: 'flow_headroom_pct',
+  dpKpa: 'dp_kpa',
+  valvePct: 'valve_pct',
+  leak: 'leak',
+} as const;
+
+export const CDU_FIELDS = {
+  supplyC: 'supply_c',
+  returnC: 'return_c',
+  flowLpm: 'flow_lpm',
+  loadKw: 'load_kw',
+  capacityKw: 'capacity_kw',
+  headroomKw: 'headroom_kw',
+  headroomPct: 'headroom_pct',
+  n1HeadroomKw: 'n1_headroom_kw',
+  approachK: 'approach_k',
+  pumpPct: 'pump_pct',
+} as const;
+
+export const TOTALS_FIELDS = {
+  itKw: 'it_kw',
+  heatKw: 'heat_kw',
+  coolingCapacityKw: 'cooling_capacity_kw',
+  headroomKw: 'headroom_kw',
+  headroomPct: 'headroom_pct',
+  n1HeadroomKw: 'n1_headroom_kw',
+  racksLive: 'racks_live',
+  racksStale: 'racks_stale',
+  racksOffline: 'racks_offline',
+  maxReturnC: 'max_return_c',
+} as const;
+
+export type Tier = 'raw' | 'm1' | 'h1';
+export const TIERS: readonly Tier[] = ['raw', 'm1', 'h1'];
+
+/** Resolution of each tier, ms. */
+export const TIER_STEP_MS: Record<Tier, number> = { raw: 1000, m1: 60_000, h1: 3_600_000 };
+
+/** Measurement of a tier: raw keeps the base name; rollups add `_1m` / `_1h`. */
+export function tierMeasurement(base: string, tier: Tier): string {
+  return tier === 'raw' ? base : `${base}_${tier === 'm1' ? '1m' : '1h'}`;
+}
+
+/** Rollup field names: `return_c` → `return_c_mean`, `_min`, `_max`. */
+export const ROLLUP_STATS = ['mean', 'min', 'max'] as const;
+
+/** Per-GPU field names for GPU g (0-based). */
+export function gpuFieldNames(g: number): { meanW: string; maxW: string } {
+  const n = String(g).padStart(2, '0');
+  return { meanW: `g${n}_mean_w`, maxW: `g${n}_max_w` };
+}

@@ -1,0 +1,158 @@
+/**
+ * The writer's bounded queue of line-protocol batches. Batches wait in memory up to
+ * `maxMemoryLines`; beyond that the oldest move to `spillDir` (when set) up to
+ * `maxSpillBytes`; beyond that the oldest are dropped and counted exactly. Disk batches are
+ * older than memory ones and leave first, so order is kept. Batches left at shutdown are
+ * spilled and taken up again at the next start.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tier } from './schema.ts';
+
+export interface Batch {
+  rp: Tier;
+  lines: string[];
+}
+
+export interface QueueLimits {
+  /** Lines of one write request (InfluxDB recommends 5,000). */
+  batchLines: number;
+  maxMemoryLines: number;
+  spillDir: string | null;
+  maxSpillBytes: number;
+}
+
+export class WriteQueue {
+  private readonly open = new Map<Tier, string[]>();
+  private readonly memory: Batch[] = [];
+  private memoryLines = 0;
+  private spillFiles: { path: string; lines: number; bytes: number }[] = [];
+  private spillBytes = 0;
+  private spillSeq = 0;
+  /** Lines dropped because memory and disk were full (oldest first). */
+  dropped = 0;
+
+  constructor(private readonly limits: QueueLimits) {
+    if (limits.spillDir) this.loadSpill(limits.spillDir);
+  }
+
+  /** Lines waiting, in memory and on disk. */
+  get size(): number {
+    return this.memoryLines + this.spillFiles.reduce((n, f) => n + f.lines, 0);
+  }
+
+  get spilledLines(): number {
+    return this.spillFiles.reduce((n, f) => n + f.lines, 0);
+  }
+
+  push(rp: Tier, lines: string[]): void {
+    let open = this.open.get(rp);
+    if (!open) this.open.set(rp, (open = []));
+    for (const line of lines) {
+      open.push(line);
+      this.memoryLines++;
+      if (open.length >= this.limits.batchLines) {
+        this.memory.push({ rp, lines: open });
+        this.open.set(rp, (open = []));
+      }
+    }
+    this.enforce();
+  }
+
+  /** Seals the partly filled batches so they can be sent. */
+  seal(): void {
+    for (const [rp, lines] of this.open) {
+      if (lines.length > 0) this.memory.push({ rp, lines });
+      this.open.set(rp, []);
+    }
+  }
+
+  /** The oldest batch without removing it (disk first). */
+  peek(): Batch | null {
+    if (this.spillFiles.length > 0) return this.readSpill(this.spillFiles[0].path);
+    return this.memory[0] ?? null;
+  }
+
+  /** Removes the batch `peek()` returned. */
+  shift(): void {
+    if (this.spillFiles.length > 0) {
+      const f = this.spillFiles.shift()!;
+      this.spillBytes -= f.bytes;
+      rmSync(f.path, { force: true });
+      return;
+    }
+    const b = this.memory.shift();
+    if (b) this.memoryLines -= b.lines.length;
+  }
+
+  /** Puts a batch's unsent part back at the head (after a partial bisect). */
+  replaceHead(batch: Batch): void {
+    this.shift();
+    if (batch.lines.length === 0) return;
+    this.memory.unshift(batch);
+    this.memoryLines += batch.lines.length;
+  }
+
+  /** Writes everything still in memory to disk (at shutdown); returns the lines kept. */
+  spillAll(): number {
+    this.seal();
+    if (!this.limits.spillDir) return 0;
+    let n = 0;
+    while (this.memory.length > 0) {
+      const b = this.memory.shift()!;
+      this.memoryLines -= b.lines.length;
+      this.writeSpill(b);
+      n += b.lines.length;
+    }
+    return n;
+  }
+
+  private enforce(): void {
+    while (this.memoryLines > this.limits.maxMemoryLines) {
+      if (this.memory.length === 0) this.seal();
+      const oldest = this.memory.shift();
+      if (!oldest) break;
+      this.memoryLines -= oldest.lines.length;
+      if (this.limits.spillDir) this.writeSpill(oldest);
+      else this.dropped += oldest.lines.length;
+    }
+    while (this.spillBytes > this.limits.maxSpillBytes && this.spillFiles.length > 0) {
+      const f = this.spillFiles.shift()!;
+      this.spillBytes -= f.bytes;
+      this.dropped += f.lines;
+      rmSync(f.path, { force: true });
+    }
+  }
+
+  private writeSpill(b: Batch): void {
+    const dir = this.limits.spillDir!;
+    mkdirSync(dir, { recursive: true });
+    const name = `${String(Date.now()).padStart(15, '0')}-${String(this.spillSeq++).padStart(8, '0')}-${b.rp}.lp`;
+    const path = join(dir, name);
+    const text = b.lines.join('\n') + '\n';
+    writeFileSync(path, text);
+    this.spillFiles.push({ path, lines: b.lines.length, bytes: text.length });
+    this.spillBytes += text.length;
+  }
+
+  private readSpill(path: string): Batch {
+    const rp = /-(raw|m1|h1)\.lp$/.exec(path)?.[1] as Tier;
+    return { rp, lines: readFileSync(path, 'utf8').split('\n').filter(Boolean) };
+  }
+
+  private loadSpill(dir: string): void {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => /-(raw|m1|h1)\.lp$/.test(n)).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      const bytes = statSync(path).size;
+      const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+      this.spillFiles.push({ path, lines, bytes });
+      this.spillBytes += bytes;
+    }
+  }
+}
