@@ -4,18 +4,24 @@
  * with no field left is not written at all.
  */
 
-/** Measurement names escape backslashes, commas and spaces; newlines become (escaped) spaces. */
-export function escapeMeasurement(s: string): string {
-  return s.replace(/[\r\n]/g, ' ').replace(/[\\, ]/g, (c) => '\\' + c);
+/**
+ * Characters line protocol cannot carry unambiguously. InfluxDB 1.x reads a backslash
+ * literally unless a special character follows, so a value ending in `\` would swallow the
+ * separator after it: backslashes become `/` (Hallwatch IDs never contain one) and newlines
+ * become spaces.
+ */
+function sanitize(s: string): string {
+  return s.replace(/\\/g, '/').replace(/[\r\n]/g, ' ');
 }
 
-/**
- * Tag keys, tag values and field keys escape backslashes, commas, equals signs and spaces;
- * newlines become (escaped) spaces. Escaping the backslash keeps a trailing `\` from
- * swallowing the separator after it.
- */
+/** Measurement names escape commas and spaces. */
+export function escapeMeasurement(s: string): string {
+  return sanitize(s).replace(/[, ]/g, (c) => '\\' + c);
+}
+
+/** Tag keys, tag values and field keys escape commas, equals signs and spaces. */
 export function escapeKey(s: string): string {
-  return s.replace(/[\r\n]/g, ' ').replace(/[\\,= ]/g, (c) => '\\' + c);
+  return sanitize(s).replace(/[,= ]/g, (c) => '\\' + c);
 }
 
 export type Fields = Record<string, number | null | undefined>;
