@@ -26,9 +26,27 @@ export interface ServerConfig {
   maxPayloadBytes: number;
   maxClockSkewMs: number;
   logLevel: LogLevel;
+  /** InfluxDB base URL (v1-compatible API); unset keeps history in memory only. */
+  influxUrl?: string;
+  influxDb: string;
+  influxToken?: string;
+  influxUsername?: string;
+  influxPassword?: string;
+  /** Retention per tier as InfluxQL durations. */
+  retentionRaw: string;
+  retention1m: string;
+  retention1h: string;
+  /** Seconds of 1 Hz history kept in memory per entity (capped by historyMemoryMb). */
+  historyWindowS: number;
+  /** Memory budget of the history window, MB. */
+  historyMemoryMb: number;
+  /** Spill files and dead-letter log. */
+  storageDir: string;
+  /** Memory buffer of unwritten lines before spilling to disk. */
+  storageBufferLines: number;
 }
 
-type Kind = 'string' | 'int' | 'level';
+type Kind = 'string' | 'int' | 'level' | 'duration';
 interface Option {
   flag: string;
   env: string;
@@ -57,6 +75,18 @@ const OPTIONS: Option[] = [
   { flag: 'stale-intervals', env: 'HALLWATCH_STALE_INTERVALS', key: 'staleIntervals', kind: 'int', dflt: '3', min: 1, max: 100, help: 'telemetry intervals without a sample before a rack is stale' },
   { flag: 'max-payload-bytes', env: 'HALLWATCH_MAX_PAYLOAD_BYTES', key: 'maxPayloadBytes', kind: 'int', dflt: '16384', min: 256, max: 1_048_576, help: 'largest accepted MQTT payload, bytes' },
   { flag: 'max-clock-skew-ms', env: 'HALLWATCH_MAX_CLOCK_SKEW_MS', key: 'maxClockSkewMs', kind: 'int', dflt: '300000', min: 1000, max: 86_400_000, help: 'largest accepted distance of a sample ts from server time, ms' },
+  { flag: 'influx', env: 'HALLWATCH_INFLUX_URL', key: 'influxUrl', kind: 'string', help: 'InfluxDB URL (1.x, 2.x or 3.x, through the v1-compatible /write and /query); unset = history in memory only' },
+  { flag: 'influx-db', env: 'HALLWATCH_INFLUX_DB', key: 'influxDb', kind: 'string', dflt: 'hallwatch', help: 'database (1.x, created if missing) or bucket mapped to it (2.x/3.x)' },
+  { flag: 'influx-token', env: 'HALLWATCH_INFLUX_TOKEN', key: 'influxToken', kind: 'string', help: 'API token (2.x/3.x)' },
+  { flag: 'influx-username', env: 'HALLWATCH_INFLUX_USERNAME', key: 'influxUsername', kind: 'string', help: 'username (1.x auth)' },
+  { flag: 'influx-password', env: 'HALLWATCH_INFLUX_PASSWORD', key: 'influxPassword', kind: 'string', help: 'password (1.x auth)' },
+  { flag: 'retention-raw', env: 'HALLWATCH_RETENTION_RAW', key: 'retentionRaw', kind: 'duration', dflt: '7d', help: 'how long 1 s samples are kept (InfluxQL duration: h, d, w, or INF)' },
+  { flag: 'retention-1m', env: 'HALLWATCH_RETENTION_1M', key: 'retention1m', kind: 'duration', dflt: '90d', help: 'how long 1 min rollups are kept' },
+  { flag: 'retention-1h', env: 'HALLWATCH_RETENTION_1H', key: 'retention1h', kind: 'duration', dflt: '104w', help: 'how long 1 h rollups are kept' },
+  { flag: 'history-window-s', env: 'HALLWATCH_HISTORY_WINDOW_S', key: 'historyWindowS', kind: 'int', dflt: '3600', min: 60, max: 86_400, help: 'seconds of 1 Hz history kept in memory per rack, CDU, row and hall' },
+  { flag: 'history-memory-mb', env: 'HALLWATCH_HISTORY_MEMORY_MB', key: 'historyMemoryMb', kind: 'int', dflt: '256', min: 8, max: 65_536, help: 'memory budget of that window; the window shrinks to fit' },
+  { flag: 'storage-dir', env: 'HALLWATCH_STORAGE_DIR', key: 'storageDir', kind: 'string', dflt: '.hallwatch', help: 'spill files of unwritten history and the dead-letter log' },
+  { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '500000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk' },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
 ];
 
@@ -95,6 +125,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
         throw new Error(`${where}: must be an integer in [${o.min}, ${o.max}], got "${raw}"`);
       }
       out[o.key] = v;
+    } else if (o.kind === 'duration') {
+      if (!/^(\d+[hdw]|INF)$/.test(raw)) throw new Error(`${where}: must be an InfluxQL duration such as 7d, 12w, 48h or INF, got "${raw}"`);
+      out[o.key] = raw;
     } else if (o.kind === 'level') {
       if (!['debug', 'info', 'warn', 'error'].includes(raw)) throw new Error(`${where}: must be debug, info, warn or error, got "${raw}"`);
       out[o.key] = raw;
@@ -110,6 +143,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     }
   }
   delete out.mqttCa;
+  if (out.influxUrl && !/^https?:\/\//.test(out.influxUrl as string)) {
+    throw new Error(`--influx: must start with http:// or https://, got "${out.influxUrl}"`);
+  }
   if (!/^(mqtts?|wss?):\/\//.test(out.mqttUrl as string)) {
     throw new Error(`--mqtt: must start with mqtt://, mqtts://, ws:// or wss://, got "${out.mqttUrl}"`);
   }

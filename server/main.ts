@@ -15,6 +15,18 @@ import { WsHub } from './stream/ws-hub.ts';
 import { HttpServer } from './http/http-server.ts';
 import { Metrics } from './http/metrics.ts';
 import { ProcessMetrics } from './http/process-metrics.ts';
+import { InfluxWriter } from './history/influx-writer.ts';
+import { MemoryWindow } from './history/memory-window.ts';
+import { Recorder } from './history/recorder.ts';
+import { HistoryService } from './history/history-service.ts';
+import { join } from 'node:path';
+
+/** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
+function durationMs(d: string): number {
+  if (d === 'INF') return Number.POSITIVE_INFINITY;
+  const n = Number(d.slice(0, -1));
+  return n * { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[d.slice(-1) as 'h' | 'd' | 'w'];
+}
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -47,6 +59,41 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       await broker.start();
       stops.push(['embedded broker', () => broker.stop()]);
     }
+    // History: the memory window always; InfluxDB when configured.
+    const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
+    const BYTES_PER_SAMPLE = 8 + 4 * 10;
+    const samplesPerS = 1000 / site.spec.telemetryIntervalMs;
+    const windowSamples = Math.max(60, Math.min(Math.round(cfg.historyWindowS * samplesPerS), Math.floor((cfg.historyMemoryMb * 1024 * 1024) / (entities * BYTES_PER_SAMPLE))));
+    const memory = new MemoryWindow(windowSamples);
+    log.info(`history in memory: ${Math.round(windowSamples / samplesPerS)} s per entity for ${entities} entities (≤ ${Math.round((entities * windowSamples * BYTES_PER_SAMPLE) / 1048576)} MB)`);
+    const writer = cfg.influxUrl
+      ? new InfluxWriter(
+          {
+            url: cfg.influxUrl,
+            db: cfg.influxDb,
+            token: cfg.influxToken,
+            username: cfg.influxUsername,
+            password: cfg.influxPassword,
+            retention: { raw: cfg.retentionRaw, m1: cfg.retention1m, h1: cfg.retention1h },
+            flushIntervalMs: 1000,
+            requestTimeoutMs: 10_000,
+            maxRetryDelayMs: 30_000,
+            deadLetterPath: join(cfg.storageDir, 'dead-letter.jsonl'),
+            queue: { batchLines: 5000, maxMemoryLines: cfg.storageBufferLines, spillDir: join(cfg.storageDir, 'spill'), maxSpillBytes: 20 * 1024 ** 3 },
+          },
+          metrics, log, clock,
+        )
+      : null;
+    if (writer) {
+      writer.start();
+      // Stopped last: it flushes what is queued, then spills the rest to disk.
+      stops.push(['InfluxDB writer', () => writer.stop()]);
+    }
+    const recorder = new Recorder(state, writer, memory, clock);
+    recorder.start();
+    stops.push(['history recorder', () => recorder.stop()]);
+    const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock);
+    // Ingest starts after history so every accepted sample is recorded, and stops before it.
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const ingest = new MqttIngest(
       {
@@ -65,11 +112,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await ingest.start();
     stops.push(['MQTT ingest', () => ingest.stop()]);
     const hub = new WsHub({ tickMs: cfg.tickMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
-    const health = () => ({
-      status: ingest.connected ? ('ok' as const) : ('degraded' as const),
-      checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage: 'memory' },
-    });
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock);
+    const health = () => {
+      const storage = !writer ? 'memory' : writer.status === 'degraded' ? `degraded: ${writer.lastError ?? 'writes failing'}; ${writer.queue.size} lines buffered` : `influxdb ${writer.status}`;
+      const ok = ingest.connected && writer?.status !== 'degraded';
+      return { status: ok ? ('ok' as const) : ('degraded' as const), checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage } };
+    };
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history);
     hub.attach(http.server);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);

@@ -6,6 +6,7 @@ import type { LiveState } from '../state/live-state.ts';
 import type { Metrics } from './metrics.ts';
 import { cduJson, hallJson, rackJson } from './api-views.ts';
 import { serveStatic } from './static-files.ts';
+import { parseHistoryQuery, type HistoryService } from '../history/history-service.ts';
 
 export interface HttpConfig {
   host: string;
@@ -35,6 +36,7 @@ export class HttpServer {
     private readonly health: () => Health,
     private readonly log: Logger,
     private readonly clock: () => number,
+    private readonly history: HistoryService | null = null,
   ) {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err) => {
@@ -80,6 +82,15 @@ export class HttpServer {
       return;
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
+    if (path === '/api/history' && this.history) {
+      const q = parseHistoryQuery(url.searchParams, this.state.site, now);
+      if (!q.ok) return json(res, 400, { error: q.message });
+      try {
+        return json(res, 200, await this.history.query(q.value));
+      } catch (e) {
+        return json(res, 502, { error: (e as Error).message });
+      }
+    }
     const m = /^\/api\/(racks|cdus|halls)\/([^/]+)$/.exec(path);
     if (m) {
       const id = decodeURIComponent(m[2]);

@@ -20,6 +20,10 @@ export interface SiteIndex {
   /** Per group: rack and CDU indexes. */
   groupRacks: Int32Array[];
   groupCdus: Int32Array[];
+  /** Every row of the site in order, and per rack / group the index of its row there. */
+  rows: { id: string; hallId: string }[];
+  rackRow: Int32Array;
+  groupRow: Int32Array;
   /** Per rack / CDU: index of its hall in `view.halls`. */
   rackHall: Int32Array;
   cduHall: Int32Array;
@@ -115,9 +119,15 @@ export function buildSiteIndex(spec: SiteSpec): SiteIndex {
     cdus,
     groups,
   };
+  const rows = halls.flatMap((h) => h.rows.map((r) => ({ id: r.id, hallId: h.id })));
+  const rowIndexById = new Map(rows.map((r, i) => [r.id, i]));
+  const cduRowIndex = new Map(cdus.map((c) => [c.id, rowIndexById.get(c.rowId)!]));
   return {
     spec,
     view,
+    rows,
+    rackRow: Int32Array.from(racks, (r) => rowIndexById.get(r.rowId)!),
+    groupRow: Int32Array.from(groups, (g) => (g.cduIds.length ? cduRowIndex.get(g.cduIds[0])! : rowIndexById.get(racks[rackIndexById.get(g.rackIds[0])!].rowId)!)),
     racks,
     cdus,
     groups,

@@ -47,6 +47,8 @@ export class LiveState {
   readonly rackDetail: (RackDetail | null)[];
   readonly cduExtra: (CduExtra | null)[];
   hallTotals: Totals[] = [];
+  /** Called after each accepted sample (the history recorder listens here). */
+  sampleTaken: ((kind: 'rack' | 'cdu', index: number) => void) | null = null;
   siteTotals: Totals;
   private readonly rackDirty: Uint8Array;
   private readonly cduDirty: Uint8Array;
@@ -102,6 +104,7 @@ export class LiveState {
     };
     this.deriveRackAt(i);
     this.markRack(i);
+    this.sampleTaken?.('rack', i);
     return 'applied';
   }
 
@@ -122,6 +125,7 @@ export class LiveState {
       dpKpa: s.dpKpa ?? Number.NaN,
     };
     this.markCdu(i);
+    this.sampleTaken?.('cdu', i);
     return 'applied';
   }
 

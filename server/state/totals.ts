@@ -107,3 +107,14 @@ export function computeAllTotals(state: LiveState): { halls: Totals[]; site: Tot
   for (const h of halls) total.add(h);
   return { halls: halls.map((h) => h.finish()), site: total.finish() };
 }
+
+/** Every row's totals in one pass (rows in site order); a group counts in the row of its CDUs. */
+export function computeRowTotals(state: LiveState): Totals[] {
+  const { site } = state;
+  const rows = site.rows.map(() => new Acc());
+  for (let i = 0; i < site.racks.length; i++) rows[site.rackRow[i]].rack(state, i);
+  for (let g = 0; g < site.groups.length; g++) {
+    if (site.groupCdus[g].length > 0) rows[site.groupRow[g]].group(state, g);
+  }
+  return rows.map((r) => r.finish());
+}

@@ -1,0 +1,168 @@
+/**
+ * `GET /api/history?entity=rack:{id}|cdu:{id}|row:{id}|hall:{id}|site&fields=a,b&from=…&to=…[&step=…]`
+ * Columnar history at a resolution that follows the range (≤ 2,000 points per series), served
+ * from the memory window when it covers the range, otherwise from the InfluxDB tier whose
+ * resolution and retention fit.
+ */
+import { fail, ok, type Result } from '../../protocol/result.ts';
+import type { SiteIndex } from '../site/site-index.ts';
+import type { InfluxWriter } from './influx-writer.ts';
+import type { MemoryWindow } from './memory-window.ts';
+import { MEASUREMENT, TAG, TIER_STEP_MS, tierMeasurement, type Tier } from './schema.ts';
+import { historyFields, storedName, unitOf, type EntityKind } from './history-fields.ts';
+
+export const MAX_POINTS = 2000;
+const MAX_RANGE_MS = 2 * 366 * 86_400_000;
+/** Steps the resolution snaps to, ms. */
+const NICE_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+
+export interface HistoryQuery {
+  kind: EntityKind;
+  id: string;
+  fields: string[];
+  fromMs: number;
+  toMs: number;
+  stepMs: number;
+}
+
+export interface HistoryResponse {
+  entity: string;
+  fromMs: number;
+  toMs: number;
+  stepMs: number;
+  source: 'memory' | 'influx';
+  tier: Tier | null;
+  fields: { name: string; unit: string }[];
+  tsMs: number[];
+  values: Record<string, (number | null)[]>;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+function parseDuration(text: string): number | null {
+  const m = DURATION.exec(text);
+  return m ? Number(m[1]) * UNIT_MS[m[2]] : null;
+}
+
+/** Epoch ms, an ISO 8601 date, `now`, or `now-<duration>` (e.g. now-6h). */
+function parseTime(text: string, nowMs: number): number | null {
+  if (text === 'now') return nowMs;
+  if (text.startsWith('now-')) {
+    const d = parseDuration(text.slice(4));
+    return d === null ? null : nowMs - d;
+  }
+  if (/^\d{10,14}$/.test(text)) return Number(text);
+  const t = Date.parse(text);
+  return Number.isFinite(t) ? t : null;
+}
+
+/** The smallest nice step giving at most MAX_POINTS buckets over the range. */
+export function autoStepMs(rangeMs: number): number {
+  return NICE_STEPS_MS.find((s) => rangeMs / s <= MAX_POINTS) ?? Math.ceil(rangeMs / MAX_POINTS / 86_400_000) * 86_400_000;
+}
+
+/** Validates the query string; the message names the bad parameter. */
+export function parseHistoryQuery(params: URLSearchParams, site: SiteIndex, nowMs: number): Result<HistoryQuery, 'bad_param'> {
+  const entity = params.get('entity');
+  if (!entity) return fail('bad_param', 'entity: required, e.g. rack:h1-r01-k01, cdu:…, row:…, hall:…, site');
+  const [kindText, id = ''] = entity === 'site' ? ['site', 'site'] : entity.split(/:(.*)/s);
+  const kind = kindText as EntityKind;
+  const known =
+    kind === 'rack' ? site.rackIndexById.has(id)
+    : kind === 'cdu' ? site.cduIndexById.has(id)
+    : kind === 'row' ? site.rows.some((r) => r.id === id)
+    : kind === 'hall' ? site.hallIds.has(id)
+    : kind === 'site';
+  if (!['rack', 'cdu', 'row', 'hall', 'site'].includes(kind)) return fail('bad_param', `entity: kind must be rack, cdu, row, hall or site, got "${kindText}"`);
+  if (!known) return fail('bad_param', `entity: no ${kind} "${id}" in the site`);
+  const allowed = historyFields(kind);
+  const fields = (params.get('fields') ?? allowed.join(',')).split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = fields.find((f) => !allowed.includes(f));
+  if (unknown !== undefined) return fail('bad_param', `fields: "${unknown}" is not kept for ${kind}s (${allowed.join(', ')})`);
+  if (fields.length === 0) return fail('bad_param', 'fields: at least one field');
+  const toMs = params.has('to') ? parseTime(params.get('to')!, nowMs) : nowMs;
+  if (toMs === null) return fail('bad_param', `to: not a time (epoch ms, ISO 8601, now, now-6h): "${params.get('to')}"`);
+  const fromMs = params.has('from') ? parseTime(params.get('from')!, nowMs) : toMs - 3_600_000;
+  if (fromMs === null) return fail('bad_param', `from: not a time (epoch ms, ISO 8601, now, now-6h): "${params.get('from')}"`);
+  if (fromMs >= toMs) return fail('bad_param', 'from: must be before to');
+  if (toMs - fromMs > MAX_RANGE_MS) return fail('bad_param', 'from: range longer than 2 years');
+  let stepMs = autoStepMs(toMs - fromMs);
+  if (params.has('step')) {
+    const s = params.get('step')!;
+    const d = /^\d+$/.test(s) ? Number(s) : parseDuration(s);
+    if (d === null || d < 1000) return fail('bad_param', `step: a duration of at least 1 s (e.g. 10s, 1m, 1h, or ms), got "${s}"`);
+    if ((toMs - fromMs) / d > MAX_POINTS) return fail('bad_param', `step: ${s} gives more than ${MAX_POINTS} points over this range; use at least ${autoStepMs(toMs - fromMs) / 1000} s`);
+    stepMs = d;
+  }
+  return ok({ kind, id, fields, fromMs, toMs, stepMs });
+}
+
+export interface Retention {
+  rawMs: number;
+  m1Ms: number;
+}
+
+export class HistoryService {
+  constructor(
+    private readonly memory: MemoryWindow,
+    private readonly influx: InfluxWriter | null,
+    private readonly retention: Retention,
+    private readonly clock: () => number,
+  ) {}
+
+  /** The tier InfluxDB serves a query from: the coarsest one finer than the step and still retained. */
+  tierFor(q: HistoryQuery): Tier {
+    const age = this.clock() - q.fromMs;
+    if (q.stepMs >= TIER_STEP_MS.h1 || age > this.retention.m1Ms) return 'h1';
+    if (q.stepMs >= TIER_STEP_MS.m1 || age > this.retention.rawMs) return 'm1';
+    return 'raw';
+  }
+
+  async query(q: HistoryQuery): Promise<HistoryResponse> {
+    const memKey = `${q.kind}:${q.id}`;
+    const ring = this.memory.get(memKey);
+    const base = {
+      entity: q.kind === 'site' ? 'site' : memKey,
+      fromMs: q.fromMs,
+      toMs: q.toMs,
+      stepMs: q.stepMs,
+      fields: q.fields.map((name) => ({ name, unit: unitOf(name) })),
+    };
+    const covered = ring !== undefined && ring.oldestMs <= q.fromMs;
+    if (covered || !this.influx) {
+      const all = historyFields(q.kind);
+      const cols = ring ? ring.query(q.fromMs, q.toMs, q.stepMs, q.fields.map((f) => all.indexOf(f))) : { tsMs: [], cols: q.fields.map(() => []) };
+      return { ...base, source: 'memory', tier: null, tsMs: cols.tsMs, values: Object.fromEntries(q.fields.map((f, k) => [f, cols.cols[k]])) };
+    }
+    const tier = this.tierFor(q);
+    const res = await this.influx.query(influxQl(q, tier));
+    const err = res.error ?? res.results?.find((r) => r.error)?.error;
+    if (err) throw new Error(`InfluxDB: ${err}`);
+    const series = res.results?.[0]?.series?.[0];
+    const tsMs: number[] = [];
+    const values: Record<string, (number | null)[]> = Object.fromEntries(q.fields.map((f) => [f, []]));
+    for (const row of series?.values ?? []) {
+      tsMs.push(row[0] as number);
+      q.fields.forEach((f, k) => values[f].push(typeof row[k + 1] === 'number' ? (row[k + 1] as number) : null));
+    }
+    return { ...base, source: 'influx', tier, tsMs, values };
+  }
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** InfluxQL for a query on a tier: mean per step; rollup tiers average their `_mean` fields. */
+export function influxQl(q: HistoryQuery, tier: Tier): string {
+  const measurement = q.kind === 'rack' ? MEASUREMENT.rack : q.kind === 'cdu' ? MEASUREMENT.cdu : MEASUREMENT.totals;
+  const select = q.fields
+    .map((f) => `mean("${storedName(q.kind, f)}${tier === 'raw' ? '' : '_mean'}") AS "${f}"`)
+    .join(', ');
+  const where =
+    q.kind === 'rack' ? `"${TAG.rack}" = ${quote(q.id)}`
+    : q.kind === 'cdu' ? `"${TAG.cdu}" = ${quote(q.id)}`
+    : `"${TAG.scope}" = ${quote(q.kind)} AND "${TAG.id}" = ${quote(q.id)}`;
+  return `SELECT ${select} FROM "${tier}"."${tierMeasurement(measurement, tier)}" WHERE ${where} AND time >= ${Math.floor(q.fromMs)}ms AND time < ${Math.ceil(q.toMs)}ms GROUP BY time(${q.stepMs}ms) fill(none)`;
+}

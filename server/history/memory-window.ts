@@ -1,0 +1,100 @@
+/**
+ * The recent window of history kept in memory: per entity a ring of the last `capacity`
+ * samples in typed arrays (Float32 values, Float64 timestamps). It serves recent history
+ * queries and chart backfill without a database round trip, with or without InfluxDB.
+ */
+
+export interface SeriesColumns {
+  tsMs: number[];
+  /** One array per requested field; null where a bucket had no value. */
+  cols: (number | null)[][];
+}
+
+export class SeriesRing {
+  private readonly ts: Float64Array;
+  private readonly values: Float32Array;
+  private head = 0;
+  private size = 0;
+
+  constructor(readonly capacity: number, readonly fieldCount: number) {
+    this.ts = new Float64Array(capacity);
+    this.values = new Float32Array(capacity * fieldCount).fill(Number.NaN);
+  }
+
+  /** Appends a sample; samples must arrive in time order (older ones are ignored). */
+  push(tsMs: number, values: ArrayLike<number>): void {
+    if (this.size > 0 && tsMs <= this.ts[(this.head - 1 + this.capacity) % this.capacity]) return;
+    this.ts[this.head] = tsMs;
+    const base = this.head * this.fieldCount;
+    for (let f = 0; f < this.fieldCount; f++) this.values[base + f] = values[f];
+    this.head = (this.head + 1) % this.capacity;
+    this.size = Math.min(this.capacity, this.size + 1);
+  }
+
+  /** Timestamp of the oldest sample held, ms (Infinity when empty). */
+  get oldestMs(): number {
+    return this.size === 0 ? Number.POSITIVE_INFINITY : this.ts[(this.head - this.size + this.capacity) % this.capacity];
+  }
+
+  /** Mean of each field per `stepMs` bucket over [fromMs, toMs); empty buckets are left out. */
+  query(fromMs: number, toMs: number, stepMs: number, fields: number[]): SeriesColumns {
+    const out: SeriesColumns = { tsMs: [], cols: fields.map(() => []) };
+    const start = (this.head - this.size + this.capacity) % this.capacity;
+    let bucket = Number.NaN;
+    const sums = new Float64Array(fields.length);
+    const counts = new Float64Array(fields.length);
+    const emit = () => {
+      if (Number.isNaN(bucket)) return;
+      out.tsMs.push(bucket);
+      fields.forEach((_, k) => out.cols[k].push(counts[k] > 0 ? sums[k] / counts[k] : null));
+      sums.fill(0);
+      counts.fill(0);
+    };
+    for (let n = 0; n < this.size; n++) {
+      const i = (start + n) % this.capacity;
+      const t = this.ts[i];
+      if (t < fromMs || t >= toMs) continue;
+      const b = Math.floor(t / stepMs) * stepMs;
+      if (b !== bucket) {
+        emit();
+        bucket = b;
+      }
+      fields.forEach((f, k) => {
+        const v = this.values[i * this.fieldCount + f];
+        if (Number.isFinite(v)) {
+          sums[k] += v;
+          counts[k]++;
+        }
+      });
+    }
+    emit();
+    return out;
+  }
+}
+
+/** Rings per entity key, created on first sample, all with the same length. */
+export class MemoryWindow {
+  private readonly rings = new Map<string, SeriesRing>();
+
+  constructor(
+    /** Samples kept per entity (3,600 = 1 h at 1 Hz). */
+    readonly capacity: number,
+  ) {}
+
+  push(key: string, fieldCount: number, tsMs: number, values: ArrayLike<number>): void {
+    let ring = this.rings.get(key);
+    if (!ring) this.rings.set(key, (ring = new SeriesRing(this.capacity, fieldCount)));
+    ring.push(tsMs, values);
+  }
+
+  get(key: string): SeriesRing | undefined {
+    return this.rings.get(key);
+  }
+
+  /** Bytes held by the typed arrays. */
+  get bytes(): number {
+    let n = 0;
+    for (const r of this.rings.values()) n += r.capacity * (8 + 4 * r.fieldCount);
+    return n;
+  }
+}
