@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { Rollup } from '../../server/history/rollup.ts';
+import { SeriesRing } from '../../server/history/memory-window.ts';
+import { autoStepMs, influxQl, parseHistoryQuery, HistoryService } from '../../server/history/history-service.ts';
+import { MemoryWindow } from '../../server/history/memory-window.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { WriteQueue } from '../../server/history/write-queue.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
+
+describe('Rollup', () => {
+  it('closes a minute with mean, min and max when the next minute starts, skipping NaN per field', () => {
+    const r = new Rollup(60_000, 2);
+    for (let s = 0; s < 60; s++) expect(r.add(7, T0 + s * 1000, [s, s % 2 ? Number.NaN : 10])).toEqual([]);
+    const [w] = r.add(7, T0 + 60_000, [0, 0]);
+    expect(w.key).toBe(7);
+    expect(w.startMs).toBe(T0);
+    expect(w.mean[0]).toBeCloseTo(29.5, 9);
+    expect([w.min[0], w.max[0], w.count[0]]).toEqual([0, 59, 60]);
+    expect([w.mean[1], w.count[1]]).toEqual([10, 30]);
+  });
+
+  it('weights minutes by their sample count when building the hour', () => {
+    const h = new Rollup(3_600_000, 1);
+    const minute = (startMs: number, n: number, mean: number, min: number, max: number) => ({
+      key: 1, startMs, count: Float64Array.of(n), mean: Float64Array.of(mean), min: Float64Array.of(min), max: Float64Array.of(max),
+    });
+    h.addWindow(minute(T0, 60, 10, 5, 15));
+    h.addWindow(minute(T0 + 60_000, 20, 50, 40, 70));
+    const [w] = h.closeBefore(T0 + 3_600_000);
+    expect(w.mean[0]).toBeCloseTo((60 * 10 + 20 * 50) / 80, 9);
+    expect([w.min[0], w.max[0], w.count[0]]).toEqual([5, 70, 80]);
+  });
+
+  it('leaves a late sample out of an already closed window and closes quiet keys at the cutoff', () => {
+    const r = new Rollup(60_000, 1);
+    r.add(1, T0 + 61_000, [1]);
+    expect(r.add(1, T0 + 5_000, [100])).toEqual([]);
+    expect(r.closeBefore(T0 + 119_999)).toEqual([]);
+    const [w] = r.closeBefore(T0 + 120_000);
+    expect([w.startMs, w.mean[0]]).toEqual([T0 + 60_000, 1]);
+  });
+});
+
+describe('SeriesRing', () => {
+  it('keeps the last N samples and averages them into step buckets', () => {
+    const ring = new SeriesRing(100, 2);
+    for (let s = 0; s < 150; s++) ring.push(T0 + s * 1000, [s, 2 * s]);
+    expect(ring.oldestMs).toBe(T0 + 50_000);
+    const q = ring.query(T0 + 60_000, T0 + 80_000, 10_000, [1, 0]);
+    expect(q.tsMs).toEqual([T0 + 60_000, T0 + 70_000]);
+    expect(q.cols[0]).toEqual([2 * 64.5, 2 * 74.5]);
+    expect(q.cols[1]).toEqual([64.5, 74.5]);
+  });
+
+  it('ignores out-of-order samples', () => {
+    const ring = new SeriesRing(10, 1);
+    ring.push(T0 + 2000, [2]);
+    ring.push(T0 + 1000, [1]);
+    expect(ring.query(T0, T0 + 10_000, 1000, [0]).cols[0]).toEqual([2]);
+  });
+});
+
+describe('history query', () => {
+  const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 2, racksPerCdu: 2 }));
+  const now = T0 + 10 * 86_400_000;
+  const parse = (q: string) => parseHistoryQuery(new URLSearchParams(q), site, now);
+
+  it.each([
+    ['', 'entity'],
+    ['entity=pdu:x', 'entity'],
+    ['entity=rack:nope', 'entity'],
+    ['entity=rack:h1-r01-k01&fields=returnC,colour', 'fields'],
+    ['entity=rack:h1-r01-k01&from=yesterday', 'from'],
+    ['entity=rack:h1-r01-k01&to=soon', 'to'],
+    ['entity=rack:h1-r01-k01&from=now&to=now-1h', 'from'],
+    ['entity=rack:h1-r01-k01&from=now-1h&step=500ms', 'step'],
+    ['entity=rack:h1-r01-k01&from=now-7d&step=1s', 'step'],
+  ])('rejects %j naming %s', (q, param) => {
+    const r = parse(q);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message.startsWith(param + ':')).toBe(true);
+  });
+
+  it.each([
+    [15 * 60_000, 1000],
+    [3_600_000, 2000],
+    [6 * 3_600_000, 15_000],
+    [86_400_000, 60_000],
+    [7 * 86_400_000, 600_000],
+  ])('picks a step of %d ms range → %d ms (≤ 2,000 points)', (range, step) => {
+    expect(autoStepMs(range)).toBe(step);
+    expect(range / step).toBeLessThanOrEqual(2000);
+  });
+
+  it('accepts relative, ISO and epoch times and defaults to the last hour of every field', () => {
+    const r = parse('entity=hall:hall-1');
+    expect(r.ok && [r.value.fromMs, r.value.toMs, r.value.fields.length]).toEqual([now - 3_600_000, now, 10]);
+    const iso = parse(`entity=cdu:h1-r01-cdu-a&fields=loadKw&from=${new Date(T0).toISOString()}&to=${T0 + 60_000}&step=10s`);
+    expect(iso.ok && [iso.value.fromMs, iso.value.toMs, iso.value.stepMs]).toEqual([T0, T0 + 60_000, 10_000]);
+  });
+
+  it.each([
+    ['now-1h', undefined, 'raw'],
+    ['now-24h', undefined, 'm1'],
+    ['now-8d', '10m', 'm1'],
+    ['now-30d', '1h', 'h1'],
+    ['now-100d', '2h', 'h1'],
+    ['now-100d', '6h', 'h1'],
+  ])('serves from=%s step=%s from the %s tier', (from, step, tier) => {
+    const service = new HistoryService(new MemoryWindow(10), null, { rawMs: 7 * 86_400_000, m1Ms: 90 * 86_400_000 }, () => now);
+    const q = parse(`entity=rack:h1-r01-k01&from=${from}${step ? `&step=${step}` : ''}`);
+    expect(q.ok && service.tierFor(q.value)).toBe(tier);
+  });
+
+  it('writes InfluxQL that selects one rack on a tier and groups by the step', () => {
+    const q = parse(`entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${T0}&to=${T0 + 3_600_000}`);
+    expect(q.ok && influxQl(q.value, 'm1')).toBe(
+      `SELECT mean("return_c_mean") AS "returnC", mean("heat_kw_mean") AS "heatKw" FROM "m1"."rack_1m" WHERE "rack" = 'h1-r01-k01' AND time >= ${T0}ms AND time < ${T0 + 3_600_000}ms GROUP BY time(2000ms) fill(none)`,
+    );
+  });
+});
+
+describe('WriteQueue', () => {
+  it('spills the oldest batches to disk past its memory limit and hands them out first', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-queue-')), 'spill');
+    const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
+    q.push('raw', Array.from({ length: 60 }, (_, i) => `l${i}`));
+    expect(q.size).toBe(60);
+    expect(q.spilledLines).toBeGreaterThanOrEqual(30);
+    expect(q.peek()!.lines[0]).toBe('l0');
+    const again = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
+    expect(again.spilledLines).toBe(q.spilledLines);
+    q.spillAll();
+    const restarted = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
+    expect(restarted.size).toBe(60);
+    const seen: string[] = [];
+    while (restarted.peek()) {
+      seen.push(...restarted.peek()!.lines);
+      restarted.shift();
+    }
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => `l${i}`));
+  });
+});
