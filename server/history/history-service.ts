@@ -35,6 +35,8 @@ export interface HistoryResponse {
   fields: { name: string; unit: string }[];
   tsMs: number[];
   values: Record<string, (number | null)[]>;
+  /** Set when the answer is less than asked for (e.g. InfluxDB unreachable: memory window only). */
+  warning?: string;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
@@ -129,14 +131,23 @@ export class HistoryService {
       stepMs: q.stepMs,
       fields: q.fields.map((name) => ({ name, unit: unitOf(name) })),
     };
-    const covered = ring !== undefined && ring.oldestMs <= q.fromMs;
-    if (covered || !this.influx) {
+    const fromMemory = (warning?: string): HistoryResponse => {
       const all = historyFields(q.kind);
       const cols = ring ? ring.query(q.fromMs, q.toMs, q.stepMs, q.fields.map((f) => all.indexOf(f))) : { tsMs: [], cols: q.fields.map(() => []) };
-      return { ...base, source: 'memory', tier: null, tsMs: cols.tsMs, values: Object.fromEntries(q.fields.map((f, k) => [f, cols.cols[k]])) };
-    }
+      const out: HistoryResponse = { ...base, source: 'memory', tier: null, tsMs: cols.tsMs, values: Object.fromEntries(q.fields.map((f, k) => [f, cols.cols[k]])) };
+      if (warning) out.warning = warning;
+      else if (!ring || ring.oldestMs > q.fromMs) out.warning = `history before ${new Date(ring?.oldestMs ?? q.toMs).toISOString()} is not kept (no InfluxDB configured)`;
+      return out;
+    };
+    const covered = ring !== undefined && ring.oldestMs <= q.fromMs;
+    if (covered || !this.influx) return fromMemory();
     const tier = this.tierFor(q);
-    const res = await this.influx.query(influxQl(q, tier));
+    let res;
+    try {
+      res = await this.influx.query(influxQl(q, tier));
+    } catch (e) {
+      return fromMemory(`InfluxDB unavailable (${(e as Error).message.slice(0, 200)}): showing the in-memory window only`);
+    }
     const err = res.error ?? res.results?.find((r) => r.error)?.error;
     if (err) throw new Error(`InfluxDB: ${err}`);
     const series = res.results?.[0]?.series?.[0];

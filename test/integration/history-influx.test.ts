@@ -1,0 +1,151 @@
+/**
+ * History against a real InfluxDB 1.6 and a real Mosquitto: the real server and simulator,
+ * round trips per measurement, rollups checked against a reference, a 60 s database outage
+ * under load with every accepted sample stored exactly once, and the history API's tiers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { heatKw } from '../../protocol/coolant.ts';
+import { startInfluxd, type Influxd } from '../helpers/influxd.ts';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
+import { writeTestSites } from '../helpers/sites.ts';
+import { getJson, sleep, waitFor } from '../helpers/wait.ts';
+
+const OUTAGE_MS = 60_000;
+
+describe('history in InfluxDB', () => {
+  const sites = writeTestSites();
+  const storageDir = mkdtempSync(join(tmpdir(), 'hallwatch-storage-'));
+  let influx: Influxd;
+  let broker: Mosquitto;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let sim: Program;
+  let pub: MqttClient;
+  const q = async (sql: string) => (await influx.query(sql)).results?.[0]?.series ?? [];
+  const metric = async (series: string) => {
+    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    return Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.split(' ')[1] ?? 0);
+  };
+
+  beforeAll(async () => {
+    influx = await startInfluxd();
+    broker = await startMosquitto();
+    server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--influx', influx.url, '--storage-dir', storageDir, '--history-window-s', '60']);
+    sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--seed', '5']);
+    pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  });
+
+  afterAll(async () => {
+    await pub?.endAsync();
+    await sim?.stop();
+    await server?.stop();
+    await broker?.stop();
+    await influx?.stop();
+  });
+
+  it('stores a published rack sample exactly, at its source time, with its derived values', async () => {
+    const ts = Date.now();
+    await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-1/telemetry', JSON.stringify({ ts, rackKw: 135, supplyC: 40, returnC: 50.5, flowLpm: 180, dpKpa: 101, valvePct: 66 }));
+    const series = await waitFor('probe-1 in raw.rack', async () => {
+      const s = await q(`SELECT * FROM "raw"."rack" WHERE "rack" = 'probe-1'`);
+      return s.length ? s[0] : null;
+    });
+    const row = Object.fromEntries(series.columns.map((c: string, k: number) => [c, series.values[0][k]]));
+    expect(row.time).toBe(ts);
+    expect(row).toMatchObject({ hall: 'hall-1', row: 'h1-probe', rack: 'probe-1', rack_kw: 135, supply_c: 40, return_c: 50.5, flow_lpm: 180, dp_kpa: 101, valve_pct: 66, leak: 0 });
+    expect(row.heat_kw).toBeCloseTo(heatKw('water', 180, 40, 50.5), 9);
+    expect(row.delta_t_k).toBeCloseTo(10.5, 9);
+  });
+
+  it('stores CDU samples, per-GPU 10 s power and row, hall and site totals', async () => {
+    await waitFor('every measurement', async () => (await q('SHOW MEASUREMENTS')).length > 0 && (await q(`SELECT count("g00_mean_w") FROM "raw"."gpu"`)).length > 0, 30_000);
+    const cdu = await q(`SELECT last("load_kw"), last("capacity_kw") FROM "raw"."cdu" WHERE "cdu" = 'h1-r01-cdu-a'`);
+    expect(cdu[0].values[0][1]).toBeGreaterThan(0);
+    expect(cdu[0].values[0][2]).toBe(400);
+    const gpu = await q(`SELECT * FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01' ORDER BY time DESC LIMIT 1`);
+    const g = Object.fromEntries(gpu[0].columns.map((c: string, k: number) => [c, gpu[0].values[0][k]]));
+    expect(g.time % 10_000).toBe(0);
+    expect(g.g00_max_w).toBeGreaterThanOrEqual(g.g00_mean_w);
+    expect(g.g71_mean_w).toBeGreaterThan(100);
+    const scopes = await q(`SELECT last("it_kw") FROM "raw"."totals" GROUP BY "scope", "id"`);
+    const ids = scopes.map((s: any) => `${s.tags.scope}:${s.tags.id}`).sort();
+    expect(ids).toEqual(['hall:hall-1', 'row:h1-probe', 'row:h1-r01', 'row:h1-r02', 'site:site']);
+    const site = scopes.find((s: any) => s.tags.scope === 'site');
+    expect(site.values[0][1]).toBeGreaterThan(100);
+  });
+
+  it('writes 1 min rollups that match mean, min and max computed here', async () => {
+    const minuteMs = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+    const values = Array.from({ length: 60 }, (_, s) => 40 + ((s * 37) % 23) / 2);
+    for (let s = 0; s < 60; s++) {
+      pub.publish('hallwatch/v1/hall-1/rack/probe-2/telemetry', JSON.stringify({ ts: minuteMs + s * 1000, rackKw: 100 + s, supplyC: 38, returnC: values[s], flowLpm: 170 }));
+    }
+    const series = await waitFor('probe-2 1 min rollup', async () => {
+      const s = await q(`SELECT * FROM "m1"."rack_1m" WHERE "rack" = 'probe-2'`);
+      return s.length ? s[0] : null;
+    }, 20_000);
+    const row = Object.fromEntries(series.columns.map((c: string, k: number) => [c, series.values[0][k]]));
+    expect(row.time).toBe(minuteMs);
+    expect(row.return_c_mean).toBeCloseTo(values.reduce((a, b) => a + b) / 60, 6);
+    expect(row.return_c_min).toBe(Math.min(...values));
+    expect(row.return_c_max).toBe(Math.max(...values));
+    expect(row.rack_kw_mean).toBeCloseTo(129.5, 6);
+    const raw = await q(`SELECT count("return_c") FROM "raw"."rack" WHERE "rack" = 'probe-2'`);
+    expect(raw[0].values[0][1]).toBe(60);
+  });
+
+  it(`loses nothing through a ${OUTAGE_MS / 1000} s InfluxDB outage under load: every accepted sample stored exactly once`, { timeout: 240_000 }, async () => {
+    await sleep(3000);
+    await influx.kill();
+    const health = await waitFor('storage degraded', async () => {
+      const res = await fetch(`${server.baseUrl}/healthz`);
+      const body = await res.json();
+      return res.status === 503 && /degraded/.test(body.checks.storage) ? body : null;
+    }, 15_000);
+    expect(health.checks.mqtt).toBe('connected');
+    await sleep(OUTAGE_MS);
+    expect(await metric('hallwatch_storage_lines_buffered')).toBeGreaterThan(8 * 50);
+    await influx.start();
+    await waitFor('storage ok again', async () => (await fetch(`${server.baseUrl}/healthz`)).status === 200, 60_000, 250);
+    await sim.stop();
+    await sleep(1500);
+    await waitFor('buffer drained', async () => (await metric('hallwatch_storage_lines_buffered')) === 0, 60_000, 250);
+    const accepted = await metric('hallwatch_messages_accepted_total{kind="rack"}');
+    const counts = await q(`SELECT count("rack_kw") FROM "raw"."rack" GROUP BY "rack"`);
+    const stored = counts.reduce((n: number, s: any) => n + s.values[0][1], 0);
+    expect(stored).toBe(accepted);
+    expect(counts.filter((s: any) => !s.tags.rack.startsWith('probe'))).toHaveLength(8);
+    expect(await metric('hallwatch_storage_lines_dropped_total')).toBe(0);
+    expect(await metric('hallwatch_storage_lines_dead_lettered_total')).toBe(0);
+    expect(await metric('hallwatch_storage_write_retries_total')).toBeGreaterThan(0);
+  });
+
+  it('serves recent history from memory and older history from InfluxDB, with the same values', async () => {
+    const now = Date.now();
+    // Memory keeps 60 s: a range starting 90 s ago must come from InfluxDB's raw tier.
+    const from = Math.floor((now - 90_000) / 10_000) * 10_000;
+    const old = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${from}&to=${from + 60_000}&step=10s`);
+    expect(old).toMatchObject({ source: 'influx', tier: 'raw', stepMs: 10_000, fields: [{ name: 'returnC', unit: '°C' }, { name: 'heatKw', unit: 'kW' }] });
+    expect(old.tsMs.length).toBeGreaterThan(0);
+    const recentFrom = Math.ceil((now - 40_000) / 10_000) * 10_000;
+    const recent = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${recentFrom}&to=${recentFrom + 20_000}&step=10s`);
+    expect(recent.source).toBe('memory');
+    const fromDb = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${recentFrom - 60_000}&to=${recentFrom + 20_000}&step=10s`);
+    expect(fromDb.source).toBe('influx');
+    for (const [k, t] of recent.tsMs.entries()) {
+      const j = fromDb.tsMs.indexOf(t);
+      expect(j).toBeGreaterThanOrEqual(0);
+      expect(recent.values.returnC[k]).toBeCloseTo(fromDb.values.returnC[j], 3);
+    }
+    const hall = await getJson(`${server.baseUrl}/api/history?entity=hall:hall-1&fields=itKw&from=now-3m`);
+    expect(hall.source).toBe('influx');
+    expect(hall.values.itKw.some((v: number | null) => v !== null && v > 100)).toBe(true);
+    const bad = await fetch(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=colour`);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/^fields:/);
+  });
+});
