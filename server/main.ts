@@ -19,6 +19,7 @@ import { InfluxWriter } from './history/influx-writer.ts';
 import { MemoryWindow } from './history/memory-window.ts';
 import { Recorder } from './history/recorder.ts';
 import { HistoryService } from './history/history-service.ts';
+import { HistoryExtra } from './history/history-extra.ts';
 import { join } from 'node:path';
 
 /** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
@@ -61,11 +62,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     }
     // History: the memory window always; InfluxDB when configured.
     const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
-    const BYTES_PER_SAMPLE = 8 + 4 * 10;
+    // Bytes per sample time: 10 fields per entity, plus each rack's GPU powers every 10 samples.
+    const bytesPerSample = entities * (8 + 4 * 10) + site.racks.reduce((n, r) => n + (8 + 4 * r.gpuCount) / 10, 0);
     const samplesPerS = 1000 / site.spec.telemetryIntervalMs;
-    const windowSamples = Math.max(60, Math.min(Math.round(cfg.historyWindowS * samplesPerS), Math.floor((cfg.historyMemoryMb * 1024 * 1024) / (entities * BYTES_PER_SAMPLE))));
+    const windowSamples = Math.max(60, Math.min(Math.round(cfg.historyWindowS * samplesPerS), Math.floor((cfg.historyMemoryMb * 1024 * 1024) / bytesPerSample)));
     const memory = new MemoryWindow(windowSamples);
-    log.info(`history in memory: ${Math.round(windowSamples / samplesPerS)} s per entity for ${entities} entities (≤ ${Math.round((entities * windowSamples * BYTES_PER_SAMPLE) / 1048576)} MB)`);
+    log.info(`history in memory: the last ${Math.round(windowSamples / samplesPerS)} s of ${entities} racks, CDUs, rows and halls (≤ ${Math.round((windowSamples * bytesPerSample) / 1048576)} MB)`);
     const writer = cfg.influxUrl
       ? new InfluxWriter(
           {
@@ -117,7 +119,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       const ok = ingest.connected && writer?.status !== 'degraded';
       return { status: ok ? ('ok' as const) : ('degraded' as const), checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage } };
     };
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history);
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock));
     hub.attach(http.server);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);

@@ -46,7 +46,8 @@ export class SeriesRing {
     const emit = () => {
       if (Number.isNaN(bucket)) return;
       out.tsMs.push(bucket);
-      fields.forEach((_, k) => out.cols[k].push(counts[k] > 0 ? sums[k] / counts[k] : null));
+      // Values are stored as float32: 3 decimals is all they hold.
+      fields.forEach((_, k) => out.cols[k].push(counts[k] > 0 ? Math.round((sums[k] / counts[k]) * 1000) / 1000 : null));
       sums.fill(0);
       counts.fill(0);
     };
@@ -81,9 +82,10 @@ export class MemoryWindow {
     readonly capacity: number,
   ) {}
 
-  push(key: string, fieldCount: number, tsMs: number, values: ArrayLike<number>): void {
+  /** Appends to `key`'s ring, created on first use with `capacity` samples (default: the window's). */
+  push(key: string, fieldCount: number, tsMs: number, values: ArrayLike<number>, capacity = this.capacity): void {
     let ring = this.rings.get(key);
-    if (!ring) this.rings.set(key, (ring = new SeriesRing(this.capacity, fieldCount)));
+    if (!ring) this.rings.set(key, (ring = new SeriesRing(capacity, fieldCount)));
     ring.push(tsMs, values);
   }
 

@@ -163,7 +163,12 @@ export class Recorder {
   }
 
   private writeGpu(i: number, acc: GpuAcc): void {
-    if (!this.writer || acc.count === 0) return;
+    if (acc.count === 0) return;
+    const means = Float64Array.from(acc.sum, (s) => s / acc.count);
+    // 10 s windows: a tenth of the 1 Hz window's samples cover the same time.
+    const capacity = Math.ceil((this.memory.capacity * this.state.site.spec.telemetryIntervalMs) / GPU_WINDOW_MS);
+    this.memory.push(`gpu:${this.state.site.racks[i].id}`, means.length, acc.startMs, means, capacity);
+    if (!this.writer) return;
     const fields: Fields = {};
     for (let g = 0; g < acc.sum.length; g++) {
       const n = gpuFieldNames(g);

@@ -7,6 +7,7 @@ import type { Metrics } from './metrics.ts';
 import { cduJson, hallJson, rackJson } from './api-views.ts';
 import { serveStatic } from './static-files.ts';
 import { parseHistoryQuery, type HistoryService } from '../history/history-service.ts';
+import type { HistoryExtra } from '../history/history-extra.ts';
 
 export interface HttpConfig {
   host: string;
@@ -37,6 +38,7 @@ export class HttpServer {
     private readonly log: Logger,
     private readonly clock: () => number,
     private readonly history: HistoryService | null = null,
+    private readonly historyExtra: HistoryExtra | null = null,
   ) {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err) => {
@@ -82,6 +84,14 @@ export class HttpServer {
       return;
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
+    if ((path === '/api/history/gpu' || path === '/api/history/hall') && this.historyExtra) {
+      try {
+        const r = path.endsWith('gpu') ? await this.historyExtra.gpu(url.searchParams) : await this.historyExtra.hall(url.searchParams);
+        return r.ok ? json(res, 200, r.value) : json(res, 400, { error: r.message });
+      } catch (e) {
+        return json(res, 502, { error: (e as Error).message });
+      }
+    }
     if (path === '/api/history' && this.history) {
       const q = parseHistoryQuery(url.searchParams, this.state.site, now);
       if (!q.ok) return json(res, 400, { error: q.message });

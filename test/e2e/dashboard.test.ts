@@ -113,6 +113,63 @@ describe('dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'hall-faults-1920x1080.png') });
   });
 
+  it('drills from a rack into its history: 1 h preset, drag-zoom, reset, CSV of what is shown', async () => {
+    await page.goto(server.baseUrl + '/#/hall/hall-1?rack=h1-r03-k05');
+    await page.click('[data-testid="rack-history-link"]');
+    await page.waitForSelector('[data-testid="drill-down"][data-kind="rack"][data-id="h1-r03-k05"]');
+    await page.click('[data-preset="now-1h"]');
+    expect(decodeURIComponent(page.url())).toContain('from=now-1h');
+    const firstChart = page.locator('[data-testid="history-chart"]').first();
+    await expect.poll(async () => Number(await firstChart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(10);
+    expect(await page.locator('[data-testid="history-chart"]').count()).toBe(4);
+    await page.waitForSelector('[data-testid="gpu-time-strip"]');
+    await page.screenshot({ path: join(ARTIFACTS, 'drill-down-rack-1920x1080.png') });
+    // Drag across the middle of the first chart's plot area: the range narrows to the selection.
+    const over = (await firstChart.locator('.u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.7, over.y + over.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => new URL(page.url().replace('#/', '/')).searchParams.get('from')).toMatch(/^\d+$/);
+    const params = new URL(page.url().replace('#/', '/')).searchParams;
+    const spanMs = Number(params.get('to')) - Number(params.get('from'));
+    expect(spanMs).toBeGreaterThan(1000);
+    expect(spanMs).toBeLessThan(3_600_000);
+    await expect.poll(async () => Number(await firstChart.getAttribute('data-points'))).toBeGreaterThan(2);
+    const shown = Number(await firstChart.getAttribute('data-points'));
+    const download = page.waitForEvent('download');
+    await page.click('[data-testid="csv"]');
+    const csv = await (await download).createReadStream().then(async (s) => {
+      let text = '';
+      for await (const chunk of s) text += chunk;
+      return text;
+    });
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toMatch(/^time,rackKw \(kW\),supplyC \(°C\),returnC \(°C\)/);
+    expect(lines.length - 1).toBe(shown);
+    await firstChart.locator('.u-over').dblclick();
+    await expect.poll(() => decodeURIComponent(page.url())).toContain('from=now-1h');
+  });
+
+  it('replays the hall heat map from stored history at the chosen minute', async () => {
+    await page.goto(server.baseUrl + '/#/hall/hall-1?metric=return');
+    await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall="hall-1"]')?.getAttribute('data-drawn') ?? 0) > 0);
+    await page.check('[data-testid="replay-toggle"]');
+    await page.locator('[data-testid="replay-slider"]').fill('0');
+    await expect.poll(() => page.locator('[data-testid="replay-label"]').innerText(), { timeout: 10_000 }).toMatch(/\d+ racks · returnC · from memory/);
+    const when = await page.locator('[data-testid="replay-when"]').innerText();
+    expect(when).toBe('this minute');
+    const snap = await getJson(`${server.baseUrl}/api/history/hall?hall=hall-1&field=returnC&at=${Date.now()}`);
+    const c = await rackCentre('h1-r04-k02');
+    const { classOf } = await import('../../web/src/lib/color-scale.ts');
+    const { metricById } = await import('../../web/src/lib/metrics.ts');
+    const expected = PALETTE[classOf(metricById('return').scale, snap.racks['h1-r04-k02'])];
+    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', c.x, c.y - c.w * 0.35), { timeout: 5000 }).toBe(expected);
+    await page.screenshot({ path: join(ARTIFACTS, 'hall-replay-1920x1080.png') });
+    await page.uncheck('[data-testid="replay-toggle"]');
+    await expect.poll(() => page.locator('[data-testid="replay-label"]').count()).toBe(0);
+  });
+
   it('says the data is no longer live within seconds of the server going away', async () => {
     await page.goto(server.baseUrl + '/#/hall/hall-1');
     await page.waitForSelector('[data-status="live"]');

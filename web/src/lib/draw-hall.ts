@@ -7,8 +7,14 @@ import { EntityState } from '../../../protocol/stream.ts';
 import { PALETTE, classOf } from './color-scale.ts';
 import type { HallLayout, Rect } from './hall-layout.ts';
 import type { MetricDef } from './metrics.ts';
-import type { LiveFeed } from './live-feed.svelte.ts';
+import type { CduColumn, RackColumn } from '../../../protocol/stream.ts';
 import { METRICS } from './metrics.ts';
+
+/** What the painter reads: the live feed, or a replayed minute. */
+export interface HallValues {
+  rack(col: RackColumn, i: number): number;
+  cdu(col: CduColumn, j: number): number;
+}
 
 const NO_DATA = '#2b3642';
 const OFFLINE = '#11161c';
@@ -63,7 +69,7 @@ export interface DrawOptions {
   showAges: boolean;
 }
 
-export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: LiveFeed, metric: MetricDef, opt: DrawOptions): void {
+export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): void {
   ctx.clearRect(0, 0, layout.width, layout.height);
   const classes = PALETTE.map(() => new Path2D());
   const noData = new Path2D();
@@ -141,7 +147,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   }
 }
 
-function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: LiveFeed): void {
+function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues): void {
   const tripped: Rect[] = [];
   const stale: Rect[] = [];
   for (const { index, rect, bracket } of layout.cdus) {

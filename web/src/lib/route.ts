@@ -1,21 +1,58 @@
-/** The view lives in the URL hash so a link reproduces it: `#/hall/{id}?metric=return&rack={id}`. */
+/**
+ * The view lives in the URL hash so a link reproduces it:
+ *   #/                                   site overview
+ *   #/hall/{id}?metric=return&rack={id}  hall heat map (with a rack's live panel)
+ *   #/history/{kind}/{id}?from=now-1h&to=now[&gpu=N]   drill-down (kind: hall, row, rack, cdu)
+ */
+export type HistoryKind = 'hall' | 'row' | 'rack' | 'cdu';
+
 export interface Route {
   hallId: string | null;
   metric: string | null;
   rackId: string | null;
+  history?: { kind: HistoryKind; id: string; from: string; to: string; gpu: number | null } | null;
 }
 
 export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
+  const h = /^\/history\/(hall|row|rack|cdu)\/([^/]+)$/.exec(path);
+  if (h) {
+    const gpu = params.get('gpu');
+    return {
+      hallId: null,
+      metric: params.get('metric'),
+      rackId: null,
+      history: {
+        kind: h[1] as HistoryKind,
+        id: decodeURIComponent(h[2]),
+        from: params.get('from') ?? 'now-1h',
+        to: params.get('to') ?? 'now',
+        gpu: gpu !== null && /^\d+$/.test(gpu) ? Number(gpu) : null,
+      },
+    };
+  }
   const m = /^\/hall\/([^/]+)$/.exec(path);
   return { hallId: m ? decodeURIComponent(m[1]) : null, metric: params.get('metric'), rackId: params.get('rack') };
 }
 
 export function formatRoute(r: Route): string {
   const params = new URLSearchParams();
+  if (r.history) {
+    const { kind, id, from, to, gpu } = r.history;
+    params.set('from', from);
+    params.set('to', to);
+    if (gpu !== null) params.set('gpu', String(gpu));
+    if (r.metric) params.set('metric', r.metric);
+    return `#/history/${kind}/${encodeURIComponent(id)}?${params}`;
+  }
   if (r.metric) params.set('metric', r.metric);
   if (r.rackId) params.set('rack', r.rackId);
   const q = params.toString();
   return `#/${r.hallId ? `hall/${encodeURIComponent(r.hallId)}` : ''}${q ? `?${q}` : ''}`;
+}
+
+/** Link to the drill-down of an entity over a range. */
+export function historyHref(kind: HistoryKind, id: string, from = 'now-1h', to = 'now', gpu: number | null = null): string {
+  return formatRoute({ hallId: null, metric: null, rackId: null, history: { kind, id, from, to, gpu } });
 }

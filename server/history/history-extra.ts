@@ -1,0 +1,110 @@
+/**
+ * Two history views the dashboard's drill-down needs besides single series:
+ * per-GPU power of one rack over time (10 s windows), and one value of every rack of a hall
+ * at a chosen minute (hall replay). Both come from the memory window when it covers the time,
+ * otherwise from InfluxDB.
+ */
+import { fail, ok, type Result } from '../../protocol/result.ts';
+import type { SiteIndex } from '../site/site-index.ts';
+import type { InfluxWriter } from './influx-writer.ts';
+import type { MemoryWindow } from './memory-window.ts';
+import { GPU_WINDOW_MS } from './recorder.ts';
+import { MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
+import { MAX_POINTS, parseHistoryQuery, type HistoryService } from './history-service.ts';
+import { RACK_HISTORY, storedName, unitOf } from './history-fields.ts';
+
+export interface GpuHistory {
+  rackId: string;
+  fromMs: number;
+  toMs: number;
+  stepMs: number;
+  source: 'memory' | 'influx';
+  tsMs: number[];
+  /** gpuW[g][k]: mean power of GPU g in bucket k, W. */
+  gpuW: (number | null)[][];
+  warning?: string;
+}
+
+export interface HallSnapshot {
+  hallId: string;
+  atMs: number;
+  field: string;
+  unit: string;
+  source: 'memory' | 'influx';
+  /** Mean of the field per rack over [atMs, atMs + 60 s); absent racks had no sample. */
+  racks: Record<string, number>;
+}
+
+export class HistoryExtra {
+  constructor(
+    private readonly site: SiteIndex,
+    private readonly memory: MemoryWindow,
+    private readonly influx: InfluxWriter | null,
+    private readonly history: HistoryService,
+    private readonly clock: () => number,
+  ) {}
+
+  /** `GET /api/history/gpu?rack=ID&from=…&to=…` */
+  async gpu(params: URLSearchParams): Promise<Result<GpuHistory, 'bad_param'>> {
+    const rackId = params.get('rack') ?? '';
+    const i = this.site.rackIndexById.get(rackId);
+    if (i === undefined) return fail('bad_param', `rack: no rack "${rackId}" in the site`);
+    const p = new URLSearchParams(params);
+    p.set('entity', `rack:${rackId}`);
+    p.delete('fields');
+    const q = parseHistoryQuery(p, this.site, this.clock());
+    if (!q.ok) return q;
+    const { fromMs, toMs } = q.value;
+    const stepMs = Math.max(GPU_WINDOW_MS, Math.ceil((toMs - fromMs) / MAX_POINTS / GPU_WINDOW_MS) * GPU_WINDOW_MS);
+    const gpuCount = this.site.racks[i].gpuCount;
+    const ring = this.memory.get(`gpu:${rackId}`);
+    const gpus = Array.from({ length: gpuCount }, (_, g) => g);
+    if ((ring && ring.oldestMs <= fromMs) || !this.influx) {
+      const cols = ring ? ring.query(fromMs, toMs, stepMs, gpus) : { tsMs: [], cols: gpus.map(() => []) };
+      return ok({ rackId, fromMs, toMs, stepMs, source: 'memory', tsMs: cols.tsMs, gpuW: cols.cols });
+    }
+    const select = gpus.map((g) => `mean("${gpuFieldNames(g).meanW}")`).join(', ');
+    const res = await this.influx.query(
+      `SELECT ${select} FROM "raw"."${MEASUREMENT.gpu}" WHERE "${TAG.rack}" = '${rackId}' AND time >= ${fromMs}ms AND time < ${toMs}ms GROUP BY time(${stepMs}ms) fill(none)`,
+    );
+    const values = res.results?.[0]?.series?.[0]?.values ?? [];
+    return ok({
+      rackId, fromMs, toMs, stepMs, source: 'influx',
+      tsMs: values.map((r) => r[0] as number),
+      gpuW: gpus.map((g) => values.map((r) => (typeof r[g + 1] === 'number' ? (r[g + 1] as number) : null))),
+    });
+  }
+
+  /** `GET /api/history/hall?hall=ID&at=…&field=returnC` */
+  async hall(params: URLSearchParams): Promise<Result<HallSnapshot, 'bad_param'>> {
+    const hallId = params.get('hall') ?? '';
+    if (!this.site.hallIds.has(hallId)) return fail('bad_param', `hall: no hall "${hallId}" in the site`);
+    const field = params.get('field') ?? 'returnC';
+    const f = (RACK_HISTORY as readonly string[]).indexOf(field);
+    if (f < 0) return fail('bad_param', `field: "${field}" is not kept for racks (${RACK_HISTORY.join(', ')})`);
+    const atText = params.get('at');
+    const at = atText === null ? Number.NaN : /^\d+$/.test(atText) ? Number(atText) : Date.parse(atText);
+    if (!Number.isFinite(at)) return fail('bad_param', `at: a time (epoch ms or ISO 8601) is required, got ${JSON.stringify(atText)}`);
+    const atMs = Math.floor(at / 60_000) * 60_000;
+    const racks = this.site.racks.filter((r) => r.hallId === hallId);
+    const out: Record<string, number> = {};
+    const allInMemory = racks.every((r) => (this.memory.get(`rack:${r.id}`)?.oldestMs ?? Infinity) <= atMs);
+    if (allInMemory || !this.influx) {
+      for (const r of racks) {
+        const v = this.memory.get(`rack:${r.id}`)?.query(atMs, atMs + 60_000, 60_000, [f]).cols[0][0];
+        if (typeof v === 'number') out[r.id] = v;
+      }
+      return ok({ hallId, atMs, field, unit: unitOf(field), source: 'memory', racks: out });
+    }
+    const tier = this.history.tierFor({ kind: 'rack', id: '', fields: [field], fromMs: atMs, toMs: atMs + 60_000, stepMs: 60_000 });
+    const stored = storedName('rack', field) + (tier === 'raw' ? '' : '_mean');
+    const res = await this.influx.query(
+      `SELECT mean("${stored}") FROM "${tier}"."${tierMeasurement(MEASUREMENT.rack, tier)}" WHERE "${TAG.hall}" = '${hallId}' AND time >= ${atMs}ms AND time < ${atMs + 60_000}ms GROUP BY "${TAG.rack}"`,
+    );
+    for (const s of res.results?.[0]?.series ?? []) {
+      const v = s.values[0]?.[1];
+      if (s.tags?.rack && typeof v === 'number') out[s.tags.rack] = v;
+    }
+    return ok({ hallId, atMs, field, unit: unitOf(field), source: 'influx', racks: out });
+  }
+}
