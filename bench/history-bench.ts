@@ -69,7 +69,10 @@ async function main(): Promise<void> {
     if (batch.length >= 5000) await flush('m1');
   }
   await flush('m1');
-  for (let t = start; t < now; t += 3_600_000) racks.forEach((r, k) => batch.push(rollupLine('h1', r, k, t)));
+  for (let t = start; t < now; t += 3_600_000) {
+    racks.forEach((r, k) => batch.push(rollupLine('h1', r, k, t)));
+    if (batch.length >= 5000) await flush('h1');
+  }
   await flush('h1');
   for (let t = now - 3_600_000; t < now; t += 1000) {
     racks.forEach((r, k) => {

@@ -114,8 +114,23 @@ export class InfluxWriter {
     if (this.cfg.password) params.set('p', this.cfg.password);
   }
 
-  /** Creates the database (1.x) and one retention policy per tier, the first as default. */
+  /**
+   * Creates the database (1.x) and one retention policy per tier, the first as default.
+   * InfluxDB 2.x/3.x refuse these statements on the v1 API (buckets and DBRP mappings are set
+   * up there): that refusal is logged once and writes go ahead; a connection failure retries.
+   */
   private async ensureSchema(): Promise<void> {
+    try {
+      await this.createSchema();
+    } catch (e) {
+      const refused = (e instanceof HttpError && e.statusCode >= 400 && e.statusCode < 500) || !(e instanceof HttpError || (e as { code?: string }).code);
+      if (!refused) throw e;
+      this.log.warn(`storage: could not create database "${this.cfg.db}" and retention policies raw/m1/h1 (${(e as Error).message.slice(0, 200)}); writing anyway — on InfluxDB 2.x/3.x map ${this.cfg.db}/raw, ${this.cfg.db}/m1 and ${this.cfg.db}/h1 to buckets`);
+    }
+    this.schemaReady = true;
+  }
+
+  private async createSchema(): Promise<void> {
     const db = `"${this.cfg.db.replace(/"/g, '\\"')}"`;
     const run = async (q: string) => {
       const params = new URLSearchParams({ q });
@@ -133,7 +148,6 @@ export class InfluxWriter {
         await run(`ALTER RETENTION POLICY "${tier}" ${clause}`);
       }
     }
-    this.schemaReady = true;
   }
 
   /** One pass of the send loop; at most one request is in flight. */
@@ -179,7 +193,8 @@ export class InfluxWriter {
       } catch (e) {
         // 404 on /write: the database is gone (dropped, or a fresh server); recreate it, then retry.
         if (e instanceof HttpError && e.statusCode === 404) this.schemaReady = false;
-        if (!(e instanceof HttpError) || e.statusCode < 400 || e.statusCode >= 500 || [404, 408, 429].includes(e.statusCode)) {
+        // Auth, missing database, timeouts and throttling say nothing about the lines: retry them.
+        if (!(e instanceof HttpError) || e.statusCode < 400 || e.statusCode >= 500 || [401, 403, 404, 408, 429].includes(e.statusCode)) {
           // Retryable: keep this part and everything not yet sent.
           throw Object.assign(e as Error, { unsent: [...stack.flat(), ...lines] });
         }
