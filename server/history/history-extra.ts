@@ -5,6 +5,7 @@
  * otherwise from InfluxDB.
  */
 import { fail, ok, type Result } from '../../protocol/result.ts';
+import type { GpuHistory, HallSnapshot } from '../../protocol/history.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { MemoryWindow } from './memory-window.ts';
@@ -12,28 +13,6 @@ import { GPU_WINDOW_MS } from './recorder.ts';
 import { MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
 import { MAX_POINTS, parseHistoryQuery, type HistoryService } from './history-service.ts';
 import { RACK_HISTORY, storedName, unitOf } from './history-fields.ts';
-
-export interface GpuHistory {
-  rackId: string;
-  fromMs: number;
-  toMs: number;
-  stepMs: number;
-  source: 'memory' | 'influx';
-  tsMs: number[];
-  /** gpuW[g][k]: mean power of GPU g in bucket k, W. */
-  gpuW: (number | null)[][];
-  warning?: string;
-}
-
-export interface HallSnapshot {
-  hallId: string;
-  atMs: number;
-  field: string;
-  unit: string;
-  source: 'memory' | 'influx';
-  /** Mean of the field per rack over [atMs, atMs + 60 s); absent racks had no sample. */
-  racks: Record<string, number>;
-}
 
 export class HistoryExtra {
   constructor(

@@ -5,6 +5,8 @@
  * resolution and retention fit.
  */
 import { fail, ok, type Result } from '../../protocol/result.ts';
+import type { HistoryResponse } from '../../protocol/history.ts';
+export type { HistoryResponse };
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { MemoryWindow } from './memory-window.ts';
@@ -25,19 +27,6 @@ export interface HistoryQuery {
   stepMs: number;
 }
 
-export interface HistoryResponse {
-  entity: string;
-  fromMs: number;
-  toMs: number;
-  stepMs: number;
-  source: 'memory' | 'influx';
-  tier: Tier | null;
-  fields: { name: string; unit: string }[];
-  tsMs: number[];
-  values: Record<string, (number | null)[]>;
-  /** Set when the answer is less than asked for (e.g. InfluxDB unreachable: memory window only). */
-  warning?: string;
-}
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

@@ -1,10 +1,10 @@
 /** A real InfluxDB 1.x (Debian's `influxdb`) on free loopback ports with its data in a temp dir. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
+import { serviceProcess } from './service-process.ts';
 
 export interface Influxd {
   url: string;
@@ -42,20 +42,9 @@ bind-address = "127.0.0.1:${rpcPort}"
   level = "warn"
 `);
   const url = `http://127.0.0.1:${httpPort}`;
-  let proc: ChildProcess | null = null;
-  const start = async () => {
-    proc = spawn(bin, ['-config', conf], { stdio: 'ignore' });
-    await waitFor('influxd to answer /ping', async () => (await fetch(`${url}/ping`)).status === 204, 30_000, 100);
-  };
-  const kill = async () => {
-    const p = proc;
-    proc = null;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      const exited = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      await exited;
-    }
-  };
+  const { start, kill } = serviceProcess(bin, ['-config', conf], () =>
+    waitFor('influxd to answer /ping', async () => (await fetch(`${url}/ping`)).status === 204, 30_000, 100).then(() => undefined),
+  );
   await start();
   return {
     url,

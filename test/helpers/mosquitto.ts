@@ -1,11 +1,11 @@
 /** A real Mosquitto broker on a free loopback port with its own temp config, stopped by PID. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
+import { serviceProcess } from './service-process.ts';
 
 export interface Mosquitto {
   url: string;
@@ -37,10 +37,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     ...(process.getuid?.() === 0 ? ['user root'] : []), 'max_keepalive 65535',
     // Queue room for a 10,000-message burst to one QoS 0 subscriber (the default 1000 drops the excess).
     'max_queued_messages 20000', `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
-  let proc: ChildProcess | null = null;
-  const start = async () => {
-    proc = spawn(binary(), ['-c', conf], { stdio: 'ignore' });
-    await waitFor('mosquitto to listen', () =>
+  const { start, kill } = serviceProcess(binary(), ['-c', conf], () =>
+    waitFor('mosquitto to listen', () =>
       new Promise<boolean>((resolve) => {
         const s = connect(port, '127.0.0.1', () => {
           s.destroy();
@@ -48,17 +46,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
         });
         s.on('error', () => resolve(false));
       }),
-    );
-  };
-  const kill = async () => {
-    const p = proc;
-    proc = null;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      const exited = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      await exited;
-    }
-  };
+    ).then(() => undefined),
+  );
   await start();
   return {
     url: `${options.scheme ?? 'mqtt'}://127.0.0.1:${port}`,

@@ -1,33 +1,9 @@
 /** Typed fetches of the history API (server/history/*). */
-export interface HistorySeries {
-  entity: string;
-  fromMs: number;
-  toMs: number;
-  stepMs: number;
-  source: 'memory' | 'influx';
-  tier: string | null;
-  fields: { name: string; unit: string }[];
-  tsMs: number[];
-  values: Record<string, (number | null)[]>;
-  warning?: string;
-}
+import type { GpuHistory, HallSnapshot, HistoryResponse } from '../../../protocol/history.ts';
 
-export interface GpuSeries {
-  rackId: string;
-  stepMs: number;
-  source: 'memory' | 'influx';
-  tsMs: number[];
-  gpuW: (number | null)[][];
-}
-
-export interface HallSnapshot {
-  hallId: string;
-  atMs: number;
-  field: string;
-  unit: string;
-  source: 'memory' | 'influx';
-  racks: Record<string, number>;
-}
+export type HistorySeries = HistoryResponse;
+export type GpuSeries = GpuHistory;
+export type { HallSnapshot };
 
 async function get<T>(url: string): Promise<T> {
   const res = await fetch(url);

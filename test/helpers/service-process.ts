@@ -1,0 +1,27 @@
+/** A service the tests start, stop and restart on the same port, by its own PID. */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ServiceProcess {
+  start(): Promise<void>;
+  /** SIGTERM and wait for the exit; data and port stay for the next `start()`. */
+  kill(): Promise<void>;
+}
+
+export function serviceProcess(bin: string, args: string[], ready: () => Promise<void>): ServiceProcess {
+  let proc: ChildProcess | null = null;
+  return {
+    async start() {
+      proc = spawn(bin, args, { stdio: 'ignore' });
+      await ready();
+    },
+    async kill() {
+      const p = proc;
+      proc = null;
+      if (p && p.exitCode === null && p.signalCode === null) {
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
