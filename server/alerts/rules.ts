@@ -1,0 +1,92 @@
+/**
+ * The alert rules file (config/alert-rules.json, docs/alerts.md): thresholds with a separate
+ * clear value, pending and keep-firing times, repeat interval and flap damping, per scope.
+ * `parseRules` names the path of the first bad field.
+ */
+import { fail, ok, type Result } from '../../protocol/result.ts';
+import type { ThresholdRule } from './rule-state.ts';
+
+export const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What each scope can watch. State signals are 1 while true (stale, offline, tripped, leak level). */
+export const SIGNALS = {
+  rack: ['returnC', 'deltaTK', 'flowHeadroomPct', 'captureRatio', 'thermalHeadroomPct', 'leak', 'stale', 'offline', 'returnMinutesToLimit'],
+  cdu: ['supplyOverSetpointK', 'headroomPct', 'n1HeadroomKw', 'approachK', 'flowImbalancePct', 'tripped', 'stale', 'offline'],
+  hall: ['headroomPct', 'n1HeadroomKw'],
+} as const;
+export type Scope = keyof typeof SIGNALS;
+
+export interface Rule extends ThresholdRule {
+  id: string;
+  severity: Severity;
+  scope: Scope;
+  signal: string;
+  summary: string;
+}
+
+type Obj = Record<string, unknown>;
+class RulesError extends Error {}
+const need = (c: boolean, path: string, what: string) => {
+  if (!c) throw new RulesError(`${path}: ${what}`);
+};
+
+function num(o: Obj, key: string, path: string, dflt?: number): number {
+  const v = o[key] ?? dflt;
+  need(typeof v === 'number' && Number.isFinite(v), `${path}.${key}`, `must be a finite number, got ${JSON.stringify(o[key])}`);
+  return v as number;
+}
+
+function seconds(o: Obj, key: string, path: string, dflt: number): number {
+  const v = num(o, key, path, dflt);
+  need(v >= 0 && v <= 7 * 86_400, `${path}.${key}`, 'must be between 0 and 604800 s');
+  return v * 1000;
+}
+
+/** Validates a decoded rules file. */
+export function parseRules(v: unknown): Result<Rule[], 'invalid_rules'> {
+  try {
+    need(typeof v === 'object' && v !== null && !Array.isArray(v), 'rules', 'must be an object');
+    const root = v as Obj;
+    need(root.version === 1, 'rules.version', `must be 1, got ${JSON.stringify(root.version)}`);
+    const d = (root.defaults ?? {}) as Obj;
+    need(typeof d === 'object' && d !== null, 'rules.defaults', 'must be an object');
+    need(Array.isArray(root.rules), 'rules.rules', 'must be an array');
+    const ids = new Set<string>();
+    const rules = (root.rules as unknown[]).map((r, i): Rule => {
+      const p = `rules.rules[${i}]`;
+      need(typeof r === 'object' && r !== null && !Array.isArray(r), p, 'must be an object');
+      const o = r as Obj;
+      need(typeof o.id === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/.test(o.id), `${p}.id`, `must be a lower-case ID, got ${JSON.stringify(o.id)}`);
+      need(!ids.has(o.id as string), `${p}.id`, `duplicate rule ID "${o.id}"`);
+      ids.add(o.id as string);
+      need(SEVERITIES.includes(o.severity as Severity), `${p}.severity`, `must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(o.severity)}`);
+      need(typeof o.scope === 'string' && o.scope in SIGNALS, `${p}.scope`, `must be one of ${Object.keys(SIGNALS).join(', ')}, got ${JSON.stringify(o.scope)}`);
+      const scope = o.scope as Scope;
+      need((SIGNALS[scope] as readonly string[]).includes(o.signal as string), `${p}.signal`, `must be one of ${SIGNALS[scope].join(', ')} for scope ${scope}, got ${JSON.stringify(o.signal)}`);
+      need(o.comparison === 'above' || o.comparison === 'below', `${p}.comparison`, 'must be "above" or "below"');
+      const comparison = o.comparison as 'above' | 'below';
+      const trigger = num(o, 'trigger', p);
+      const clear = num(o, 'clear', p, trigger);
+      need(comparison === 'above' ? clear <= trigger : clear >= trigger, `${p}.clear`, `must be on the safe side of trigger (${comparison === 'above' ? '≤' : '≥'} ${trigger}) for hysteresis`);
+      return {
+        id: o.id as string,
+        severity: o.severity as Severity,
+        scope,
+        signal: o.signal as string,
+        comparison,
+        trigger,
+        clear,
+        summary: typeof o.summary === 'string' ? o.summary : `${o.signal} ${comparison} ${trigger}`,
+        pendingMs: seconds(o, 'pendingS', p, num(d, 'pendingS', 'rules.defaults', 60)),
+        keepFiringMs: seconds(o, 'keepFiringS', p, num(d, 'keepFiringS', 'rules.defaults', 30)),
+        repeatMs: seconds(o, 'repeatS', p, num(d, 'repeatS', 'rules.defaults', 3600)),
+        minNotifyIntervalMs: seconds(o, 'minNotifyIntervalS', p, num(d, 'minNotifyIntervalS', 'rules.defaults', 600)),
+      };
+    });
+    return ok(rules);
+  } catch (e) {
+    if (e instanceof RulesError) return fail('invalid_rules', e.message);
+    throw e;
+  }
+}

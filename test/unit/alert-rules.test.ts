@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseRules } from '../../server/alerts/rules.ts';
+
+const shipped = () => JSON.parse(readFileSync('config/alert-rules.json', 'utf8'));
+
+describe('parseRules()', () => {
+  it('accepts the shipped defaults, with seconds turned into ms', () => {
+    const r = parseRules(shipped());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const ret = r.value.find((x) => x.id === 'rack-return-warning')!;
+    expect(ret).toMatchObject({ trigger: 52, clear: 51, pendingMs: 60_000, keepFiringMs: 30_000, repeatMs: 3_600_000, minNotifyIntervalMs: 600_000 });
+  });
+
+  it.each([
+    ['rules.version', (f: any) => (f.version = 2)],
+    ['rules.rules[0].id', (f: any) => (f.rules[0].id = 'Bad ID')],
+    ['rules.rules[1].id', (f: any) => (f.rules[1].id = f.rules[0].id)],
+    ['rules.rules[0].severity', (f: any) => (f.rules[0].severity = 'urgent')],
+    ['rules.rules[0].scope', (f: any) => (f.rules[0].scope = 'pdu')],
+    ['rules.rules[0].signal', (f: any) => (f.rules[0].signal = 'n1HeadroomKw')],
+    ['rules.rules[0].comparison', (f: any) => (f.rules[0].comparison = 'over')],
+    ['rules.rules[0].trigger', (f: any) => (f.rules[0].trigger = '52')],
+    ['rules.rules[0].clear', (f: any) => (f.rules[0].clear = 53)],
+    ['rules.rules[0].pendingS', (f: any) => (f.rules[0].pendingS = -1)],
+    ['rules.defaults.repeatS', (f: any) => (f.defaults.repeatS = 'hourly')],
+  ])('names %s when it is bad', (path, mutate) => {
+    const f = shipped();
+    mutate(f);
+    const r = parseRules(f);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message.startsWith(path + ':')).toBe(true);
+  });
+});
