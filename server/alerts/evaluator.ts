@@ -1,0 +1,73 @@
+/**
+ * Evaluates every rule on every entity of its scope, once a second, and reports transitions.
+ * Holds one AlertState per (rule, entity); a reloaded rules file keeps the states of rules
+ * whose ID survives.
+ */
+import type { LiveState } from '../state/live-state.ts';
+import type { MemoryWindow } from '../history/memory-window.ts';
+import { initialState, step, type AlertEvent, type AlertState } from './rule-state.ts';
+import type { Rule } from './rules.ts';
+import { cduSignal, hallSignal, rackSignal } from './signals.ts';
+
+export interface Transition {
+  rule: Rule;
+  /** `rack:{id}`, `cdu:{id}` or `hall:{id}`. */
+  entity: string;
+  events: AlertEvent[];
+  notify: boolean;
+  state: AlertState;
+}
+
+export interface ActiveAlert {
+  rule: Rule;
+  entity: string;
+  state: AlertState;
+}
+
+export class AlertEvaluator {
+  private states = new Map<string, { rule: Rule; entity: string; state: AlertState }>();
+
+  constructor(
+    private rules: Rule[],
+    private readonly live: LiveState,
+    private readonly memory: MemoryWindow | null,
+  ) {}
+
+  setRules(rules: Rule[]): void {
+    const ids = new Set(rules.map((r) => r.id));
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    for (const [key, v] of this.states) {
+      if (!ids.has(v.rule.id)) this.states.delete(key);
+      else v.rule = byId.get(v.rule.id)!;
+    }
+    this.rules = rules;
+  }
+
+  /** One evaluation pass at `nowMs`. */
+  evaluate(nowMs: number): Transition[] {
+    const out: Transition[] = [];
+    const site = this.live.site;
+    for (const rule of this.rules) {
+      const visit = (entity: string, value: number) => {
+        const key = `${rule.id}|${entity}`;
+        const prev = this.states.get(key)?.state ?? initialState();
+        const r = step(rule, prev, value, nowMs);
+        if (r.state.phase === 'inactive' && r.events.length === 0) {
+          this.states.delete(key);
+          return;
+        }
+        this.states.set(key, { rule, entity, state: r.state });
+        if (r.events.length) out.push({ rule, entity, events: r.events, notify: r.notify, state: r.state });
+      };
+      if (rule.scope === 'rack') site.racks.forEach((r) => visit(`rack:${r.id}`, rackSignal(this.live, r.index, rule.signal, nowMs, this.memory)));
+      else if (rule.scope === 'cdu') site.cdus.forEach((c) => visit(`cdu:${c.id}`, cduSignal(this.live, c.index, rule.signal)));
+      else site.view.halls.forEach((h) => visit(`hall:${h.id}`, hallSignal(this.live, h.index, rule.signal)));
+    }
+    return out;
+  }
+
+  /** Pending and firing alerts. */
+  active(): ActiveAlert[] {
+    return [...this.states.values()].filter((v) => v.state.phase !== 'inactive');
+  }
+}

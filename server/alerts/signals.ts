@@ -1,0 +1,81 @@
+/**
+ * Reads the value a rule watches from the live state. A threshold signal is NaN unless its
+ * entity is live (missing data never fires a threshold alert); state signals (stale, offline,
+ * tripped) are 1 or 0, and NaN only before the first sample.
+ */
+import { CDU_COLUMNS, EntityState, RACK_COLUMNS } from '../../protocol/stream.ts';
+import type { LiveState } from '../state/live-state.ts';
+import type { MemoryWindow } from '../history/memory-window.ts';
+import { RACK_HISTORY } from '../history/history-fields.ts';
+import { trendToLimit } from './trend.ts';
+
+const RC = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
+const CC = Object.fromEntries(CDU_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
+/** Samples the return-temperature trend is fitted over, ms. */
+export const TREND_WINDOW_MS = 5 * 60_000;
+
+function stateSignal(state: number, wanted: number): number {
+  if (state === EntityState.NoData || Number.isNaN(state)) return Number.NaN;
+  return state === wanted ? 1 : 0;
+}
+
+export function rackSignal(s: LiveState, i: number, signal: string, nowMs: number, memory: MemoryWindow | null): number {
+  const st = s.rackCols[RC.state][i];
+  if (signal === 'stale') return stateSignal(st, EntityState.Stale);
+  if (signal === 'offline') return stateSignal(st, EntityState.Offline);
+  if (st !== EntityState.Live) return Number.NaN;
+  if (signal === 'returnMinutesToLimit') {
+    const ring = memory?.get(`rack:${s.site.racks[i].id}`);
+    if (!ring) return Number.NaN;
+    const q = ring.query(nowMs - TREND_WINDOW_MS, nowMs + 1, 1000, [RACK_HISTORY.indexOf('returnC')]);
+    const t = trendToLimit(q.tsMs, q.cols[0].map((v) => v ?? Number.NaN), s.site.racks[i].returnLimitC, true, 30);
+    return t ? t.secondsToLimit / 60 : Number.NaN;
+  }
+  return s.rackCols[RC[signal]]?.[i] ?? Number.NaN;
+}
+
+/** Largest deviation of a live rack's flow from the mean of its group's live racks, %. */
+export function groupFlowImbalancePct(s: LiveState, g: number): number {
+  let sum = 0;
+  let n = 0;
+  const racks = s.site.groupRacks[g];
+  for (const i of racks) {
+    if (s.rackCols[RC.state][i] !== EntityState.Live) continue;
+    sum += s.rackCols[RC.flowLpm][i];
+    n++;
+  }
+  if (n < 2 || sum <= 0) return Number.NaN;
+  const mean = sum / n;
+  let worst = 0;
+  for (const i of racks) {
+    if (s.rackCols[RC.state][i] !== EntityState.Live) continue;
+    worst = Math.max(worst, Math.abs(s.rackCols[RC.flowLpm][i] - mean) / mean);
+  }
+  return worst * 100;
+}
+
+export function cduSignal(s: LiveState, j: number, signal: string): number {
+  const st = s.cduCols[CC.state][j];
+  if (signal === 'stale') return stateSignal(st, EntityState.Stale);
+  if (signal === 'offline') return stateSignal(st, EntityState.Offline);
+  if (st !== EntityState.Live) return Number.NaN;
+  const running = s.cduCols[CC.running][j] === 1;
+  if (signal === 'tripped') return running ? 0 : 1;
+  if (!running) return Number.NaN;
+  const cdu = s.site.cdus[j];
+  if (signal === 'supplyOverSetpointK') {
+    const hall = s.site.spec.halls.find((h) => h.id === cdu.hallId)!;
+    return s.cduCols[CC.supplyC][j] - hall.supplySetpointC;
+  }
+  if (signal === 'flowImbalancePct') {
+    const g = s.site.groups.findIndex((x) => x.id === cdu.redundancyGroup);
+    return g < 0 ? Number.NaN : groupFlowImbalancePct(s, g);
+  }
+  return s.cduCols[CC[signal]]?.[j] ?? Number.NaN;
+}
+
+export function hallSignal(s: LiveState, h: number, signal: string): number {
+  const t = s.hallTotals[h];
+  const v = t?.[signal as 'headroomPct' | 'n1HeadroomKw'];
+  return typeof v === 'number' ? v : Number.NaN;
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { LiveState } from '../../server/state/live-state.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { parseRules, type Rule } from '../../server/alerts/rules.ts';
+import { AlertEvaluator } from '../../server/alerts/evaluator.ts';
+import { groupIncidents } from '../../server/alerts/incidents.ts';
+import { MemoryWindow } from '../../server/history/memory-window.ts';
+import { groupFlowImbalancePct } from '../../server/alerts/signals.ts';
+
+const RULES = (() => {
+  const r = parseRules(JSON.parse(readFileSync('config/alert-rules.json', 'utf8')));
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+})();
+const T0 = 1_800_000_000_000;
+
+/** Two rows of 4 racks, 2 racks per CDU + a spare per row; every entity reporting each second. */
+function world(rules: Rule[] = RULES) {
+  const site = buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
+  const state = new LiveState(site, 3000);
+  const evaluator = new AlertEvaluator(rules, state, new MemoryWindow(600));
+  const rack = new Map<string, { returnC: number; flowLpm: number; silent?: boolean }>();
+  site.racks.forEach((r) => rack.set(r.id, { returnC: 48, flowLpm: 182 }));
+  const cduRunning = new Map(site.cdus.map((c) => [c.id, true]));
+  let now = T0;
+  const tick = (seconds: number) => {
+    const transitions = [];
+    for (let s = 0; s < seconds; s++) {
+      now += 1000;
+      for (const r of site.racks) {
+        const v = rack.get(r.id)!;
+        if (v.silent) continue;
+        state.applyRack(r.index, { ts: now, rackKw: 120, supplyC: 40, returnC: v.returnC, flowLpm: v.flowLpm }, now);
+      }
+      for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: 700, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
+      state.refresh(now);
+      transitions.push(...evaluator.evaluate(now));
+    }
+    return transitions;
+  };
+  return { site, state, evaluator, rack, cduRunning, tick };
+}
+
+describe('AlertEvaluator on live state', () => {
+  it('raises nothing on a healthy site', () => {
+    const w = world();
+    expect(w.tick(180)).toEqual([]);
+    expect(w.evaluator.active()).toEqual([]);
+  });
+
+  it('fires rack return alerts after their pending periods (critical 30 s, warning 60 s), with the ΔT they imply', () => {
+    const w = world();
+    w.tick(5);
+    w.rack.get('h1-r02-k03')!.returnC = 55.5;
+    const fired = w.tick(90).filter((t) => t.events.includes('fired'));
+    const afterS = Object.fromEntries(fired.map((t) => [`${t.rule.id}@${t.entity}`, (t.state.firedAtMs - t.state.sinceMs) / 1000]));
+    expect(afterS).toEqual({
+      'rack-return-critical@rack:h1-r02-k03': 30,
+      'rack-delta-t-critical@rack:h1-r02-k03': 60,
+      'rack-return-warning@rack:h1-r02-k03': 60,
+    });
+    expect(fired[0].rule.id).toBe('rack-return-critical');
+  });
+
+  it('does not fire threshold alerts for a silent rack, but fires stale instead', () => {
+    const w = world();
+    w.tick(5);
+    w.rack.get('h1-r01-k02')!.returnC = 58;
+    w.rack.get('h1-r01-k02')!.silent = true;
+    const t = w.tick(120);
+    expect(t.filter((x) => x.events.includes('fired')).map((x) => x.rule.id)).toEqual(['rack-stale']);
+  });
+
+  it('flags flow imbalance among the racks of one CDU group', () => {
+    const w = world();
+    w.rack.get('h1-r01-k04')!.flowLpm = 130;
+    w.tick(3);
+    expect(groupFlowImbalancePct(w.state, 0)).toBeCloseTo(((182 * 3 + 130) / 4 - 130) / ((182 * 3 + 130) / 4) * 100, 6);
+    const ids = w.tick(200).filter((t) => t.events.includes('fired')).map((t) => `${t.rule.id}@${t.entity}`);
+    expect(ids).toContain('cdu-flow-imbalance-critical@cdu:h1-r01-cdu-a');
+  });
+
+  it('groups a tripped CDU and the racks it serves into one incident; other racks stay separate', () => {
+    const w = world();
+    w.tick(5);
+    w.cduRunning.set('h1-r01-cdu-a', false);
+    w.rack.get('h1-r01-k01')!.returnC = 56;
+    w.rack.get('h1-r01-k02')!.returnC = 56;
+    w.rack.get('h1-r02-k04')!.returnC = 56;
+    w.tick(90);
+    const incidents = groupIncidents(w.site, w.evaluator.active());
+    expect(incidents.map((i) => i.id)).toEqual(['group:h1-r01', 'rack:h1-r02-k04']);
+    const cdu = incidents[0];
+    expect(cdu.severity).toBe('critical');
+    expect(cdu.title).toMatch(/^h1-r01-cdu-a: CDU tripped — 2 racks affected$/);
+    expect(cdu.roots.map((a) => a.rule.id)).toContain('cdu-tripped');
+    expect(cdu.children.map((c) => c.rackId)).toEqual(['h1-r01-k01', 'h1-r01-k02']);
+  });
+
+  it('keeps alert state across a rules reload and drops removed rules', () => {
+    const w = world();
+    w.tick(5);
+    w.rack.get('h1-r02-k01')!.returnC = 53;
+    w.tick(70);
+    const phases = () => Object.fromEntries(w.evaluator.active().map((a) => [a.rule.id, a.state.phase]));
+    expect(phases()).toEqual({ 'rack-return-warning': 'firing', 'rack-delta-t': 'pending' });
+    w.evaluator.setRules(RULES.filter((r) => r.id !== 'rack-stale'));
+    expect(phases()).toEqual({ 'rack-return-warning': 'firing', 'rack-delta-t': 'pending' });
+    w.evaluator.setRules(RULES.filter((r) => r.id !== 'rack-return-warning'));
+    expect(phases()).toEqual({ 'rack-delta-t': 'pending' });
+  });
+});
