@@ -44,6 +44,12 @@ export interface ServerConfig {
   storageDir: string;
   /** Memory buffer of unwritten lines before spilling to disk. */
   storageBufferLines: number;
+  /** Alert rules file (docs/alerts.md). */
+  alertRulesPath: string;
+  /** Webhook that receives incident notifications; unset = none. */
+  alertWebhookUrl?: string;
+  /** 1 allows a webhook resolving to link-local/metadata addresses. */
+  alertWebhookAllowLinkLocal: number;
 }
 
 type Kind = 'string' | 'int' | 'level' | 'duration';
@@ -87,6 +93,9 @@ const OPTIONS: Option[] = [
   { flag: 'history-memory-mb', env: 'HALLWATCH_HISTORY_MEMORY_MB', key: 'historyMemoryMb', kind: 'int', dflt: '256', min: 8, max: 65_536, help: 'memory budget of that window; the window shrinks to fit' },
   { flag: 'storage-dir', env: 'HALLWATCH_STORAGE_DIR', key: 'storageDir', kind: 'string', dflt: '.hallwatch', help: 'spill files of unwritten history and the dead-letter log' },
   { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '500000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk' },
+  { flag: 'alert-rules', env: 'HALLWATCH_ALERT_RULES', key: 'alertRulesPath', kind: 'string', dflt: 'config/alert-rules.json', help: 'alert rules file (docs/alerts.md); SIGHUP reloads it' },
+  { flag: 'alert-webhook', env: 'HALLWATCH_ALERT_WEBHOOK_URL', key: 'alertWebhookUrl', kind: 'string', help: 'URL that receives incident notifications (JSON POST, docs/alerts.md)' },
+  { flag: 'alert-webhook-allow-link-local', env: 'HALLWATCH_ALERT_WEBHOOK_ALLOW_LINK_LOCAL', key: 'alertWebhookAllowLinkLocal', kind: 'int', dflt: '0', min: 0, max: 1, help: '1 allows webhook targets on link-local or cloud-metadata addresses' },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
 ];
 
@@ -145,6 +154,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   delete out.mqttCa;
   if (out.influxUrl && !/^https?:\/\//.test(out.influxUrl as string)) {
     throw new Error(`--influx: must start with http:// or https://, got "${out.influxUrl}"`);
+  }
+  if (out.alertWebhookUrl && !/^https?:\/\//.test(out.alertWebhookUrl as string)) {
+    throw new Error(`--alert-webhook: must start with http:// or https://, got "${out.alertWebhookUrl}"`);
   }
   if (!/^(mqtts?|wss?):\/\//.test(out.mqttUrl as string)) {
     throw new Error(`--mqtt: must start with mqtt://, mqtts://, ws:// or wss://, got "${out.mqttUrl}"`);

@@ -20,6 +20,9 @@ import { MemoryWindow } from './history/memory-window.ts';
 import { Recorder } from './history/recorder.ts';
 import { HistoryService } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { Outbox, type Sender } from './alerts/outbox.ts';
+import { webhookSender } from './alerts/channels/webhook.ts';
 import { join } from 'node:path';
 
 /** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
@@ -36,6 +39,7 @@ export interface RunningServer {
   mqttUrl: string;
   state: LiveState;
   metrics: Metrics;
+  alerts: AlertService;
   stop(): Promise<void>;
 }
 
@@ -94,6 +98,16 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const recorder = new Recorder(state, writer, memory, clock);
     recorder.start();
     stops.push(['history recorder', () => recorder.stop()]);
+    const senders: Record<string, Sender> = cfg.alertWebhookUrl ? { webhook: webhookSender({ url: cfg.alertWebhookUrl, timeoutMs: 5000, allowLinkLocal: cfg.alertWebhookAllowLinkLocal === 1 }) } : {};
+    const outbox = Object.keys(senders).length ? new Outbox({ dir: join(cfg.storageDir, 'outbox'), maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, senders, metrics, log, clock) : null;
+    const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json') }, state, memory, outbox, log, clock);
+    outbox?.start();
+    if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
+    alerts.start();
+    stops.push(['alerts', () => alerts.stop()]);
+    const onHup = () => alerts.reload();
+    process.on('SIGHUP', onHup);
+    stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock);
     // Ingest starts after history so every accepted sample is recorded, and stops before it.
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
@@ -119,7 +133,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       const ok = ingest.connected && writer?.status !== 'degraded';
       return { status: ok ? ('ok' as const) : ('degraded' as const), checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage } };
     };
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock));
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock), alerts);
     hub.attach(http.server);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);
@@ -128,7 +142,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     stops.push(['WebSocket hub', () => hub.stop()]);
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
-    return { port: http.port, mqttUrl, state, metrics, stop: stopAll };
+    return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -66,6 +66,22 @@ export class AlertEvaluator {
     return out;
   }
 
+  /** States worth keeping across a restart. */
+  exportStates(): { ruleId: string; entity: string; state: AlertState }[] {
+    return [...this.states.values()].map((v) => ({ ruleId: v.rule.id, entity: v.entity, state: v.state }));
+  }
+
+  /** Restores saved states for rules that still exist. */
+  restoreStates(saved: { ruleId: string; entity: string; state: AlertState }[]): void {
+    const byId = new Map(this.rules.map((r) => [r.id, r]));
+    for (const s of saved) {
+      const rule = byId.get(s.ruleId);
+      if (!rule || typeof s.state?.phase !== 'string') continue;
+      const state = { ...s.state, lastNotifiedMs: s.state.lastNotifiedMs ?? Number.NEGATIVE_INFINITY };
+      this.states.set(`${rule.id}|${s.entity}`, { rule, entity: s.entity, state });
+    }
+  }
+
   /** Pending and firing alerts. */
   active(): ActiveAlert[] {
     return [...this.states.values()].filter((v) => v.state.phase !== 'inactive');

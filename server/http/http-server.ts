@@ -8,6 +8,7 @@ import { cduJson, hallJson, rackJson } from './api-views.ts';
 import { serveStatic } from './static-files.ts';
 import { parseHistoryQuery, type HistoryService } from '../history/history-service.ts';
 import type { HistoryExtra } from '../history/history-extra.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
 
 export interface HttpConfig {
   host: string;
@@ -39,6 +40,7 @@ export class HttpServer {
     private readonly clock: () => number,
     private readonly history: HistoryService | null = null,
     private readonly historyExtra: HistoryExtra | null = null,
+    private readonly alerts: AlertService | null = null,
   ) {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err) => {
@@ -84,6 +86,7 @@ export class HttpServer {
       return;
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
+    if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot());
     if ((path === '/api/history/gpu' || path === '/api/history/hall') && this.historyExtra) {
       try {
         const r = path.endsWith('gpu') ? await this.historyExtra.gpu(url.searchParams) : await this.historyExtra.hall(url.searchParams);
