@@ -104,6 +104,8 @@ describe('dashboard in headless Chromium', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     await page.mouse.move(target.pageX, target.pageY);
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
+    // The tripped CDU is an incident at the top of the page.
+    await expect.poll(() => page.locator('[data-incident="group:h1-r08"]').innerText(), { timeout: 10_000 }).toMatch(/CRITICAL\s+h1-r08-cdu-b: CDU tripped/);
     // A silent publisher turns stale after 3 intervals: hatched, with its age in the tooltip.
     const silent = await rackCentre('h1-r10-k04');
     await page.mouse.move(silent.pageX, silent.pageY);
