@@ -14,7 +14,8 @@ execSync('npx vite build --logLevel warn', { cwd: root, stdio: 'inherit' });
 
 const env = { ...process.env };
 const site = env.HALLWATCH_SITE ?? 'sites/demo.json';
-const serverArgs = ['--site', site];
+// The demo prints a fresh admin password at each start (unless HALLWATCH_AUTH=off).
+const serverArgs = ['--site', site, '--print-admin-login', '1'];
 if (!env.HALLWATCH_MQTT_URL) serverArgs.push('--embedded-broker-port', env.HALLWATCH_EMBEDDED_BROKER_PORT ?? '0');
 
 const children = [];
@@ -29,9 +30,13 @@ function launch(name, script, args, readyPrefix) {
   });
   return new Promise((resolve) => {
     let buf = '';
+    const lines = [];
     child.stdout.on('data', (chunk) => {
       buf += chunk;
-      for (const line of buf.split('\n').slice(0, -1)) if (line.startsWith(readyPrefix)) resolve(line);
+      for (const line of buf.split('\n').slice(0, -1)) {
+        lines.push(line);
+        if (line.startsWith(readyPrefix)) resolve({ line, lines });
+      }
       buf = buf.slice(buf.lastIndexOf('\n') + 1);
     });
   });
@@ -53,15 +58,17 @@ function stop(code) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-const ready = await launch('server', 'server/main.ts', serverArgs, 'HALLWATCH_READY');
+const { line: ready, lines: serverLines } = await launch('server', 'server/main.ts', serverArgs, 'HALLWATCH_READY');
 const port = /port=(\d+)/.exec(ready)[1];
 const mqttUrl = /mqtt=(\S+)/.exec(ready)[1];
-const simReady = await launch('simulator', 'simulators/main.ts', ['--site', site, '--mqtt', mqttUrl, '--control-port', env.HALLWATCH_SIM_CONTROL_PORT ?? '0'], 'HALLWATCH_SIM_READY');
+const login = serverLines.map((l) => /^HALLWATCH_ADMIN_LOGIN user=(\S+) password=(\S+)/.exec(l)).find(Boolean);
+const { line: simReady } = await launch('simulator', 'simulators/main.ts', ['--site', site, '--mqtt', mqttUrl, '--control-port', env.HALLWATCH_SIM_CONTROL_PORT ?? '0'], 'HALLWATCH_SIM_READY');
 const control = /control=(\d+)/.exec(simReady)?.[1];
 const host = env.HALLWATCH_HOST && env.HALLWATCH_HOST !== '0.0.0.0' ? env.HALLWATCH_HOST : '127.0.0.1';
 console.log(`
   Hallwatch demo is running.
     Dashboard:  http://${host}:${port}/
+    Log in:     ${login ? `user ${login[1]}, password ${login[2]} (new at every start)` : 'authentication is off'}
     MQTT:       ${mqttUrl}${env.HALLWATCH_MQTT_URL ? '' : ' (embedded aedes broker)'}
     Inject a fault:  curl -X POST --data 'cdu-trip:h1-r02-cdu-a' http://127.0.0.1:${control}/faults
     Clear faults:    curl -X POST --data 'clear-all' http://127.0.0.1:${control}/faults

@@ -50,9 +50,15 @@ export interface ServerConfig {
   alertWebhookUrl?: string;
   /** 1 allows a webhook resolving to link-local/metadata addresses. */
   alertWebhookAllowLinkLocal: number;
+  /** `off` lets everyone in as admin: local trials only. */
+  auth: 'on' | 'off';
+  /** Accepted as `Authorization: Bearer …` with the admin role. */
+  adminToken?: string;
+  /** Set a fresh random password for user `admin` at start and print it (the demo). */
+  printAdminLogin: number;
 }
 
-type Kind = 'string' | 'int' | 'level' | 'duration';
+type Kind = 'string' | 'int' | 'level' | 'duration' | 'onoff';
 interface Option {
   flag: string;
   env: string;
@@ -96,6 +102,9 @@ const OPTIONS: Option[] = [
   { flag: 'alert-rules', env: 'HALLWATCH_ALERT_RULES', key: 'alertRulesPath', kind: 'string', dflt: 'config/alert-rules.json', help: 'alert rules file (docs/alerts.md); SIGHUP reloads it' },
   { flag: 'alert-webhook', env: 'HALLWATCH_ALERT_WEBHOOK_URL', key: 'alertWebhookUrl', kind: 'string', help: 'URL that receives incident notifications (JSON POST, docs/alerts.md)' },
   { flag: 'alert-webhook-allow-link-local', env: 'HALLWATCH_ALERT_WEBHOOK_ALLOW_LINK_LOCAL', key: 'alertWebhookAllowLinkLocal', kind: 'int', dflt: '0', min: 0, max: 1, help: '1 allows webhook targets on link-local or cloud-metadata addresses' },
+  { flag: 'auth', env: 'HALLWATCH_AUTH', key: 'auth', kind: 'onoff', dflt: 'on', help: 'on: every API and the WebSocket need a login or token; off: open to anyone (local trials only)' },
+  { flag: 'admin-token', env: 'HALLWATCH_ADMIN_TOKEN', key: 'adminToken', kind: 'string', help: 'token accepted as "Authorization: Bearer …" with the admin role (scripts, tests)' },
+  { flag: 'print-admin-login', env: 'HALLWATCH_PRINT_ADMIN_LOGIN', key: 'printAdminLogin', kind: 'int', dflt: '0', min: 0, max: 1, help: '1: set a fresh password for user "admin" at start and print it (the demo)' },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
 ];
 
@@ -136,6 +145,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       out[o.key] = v;
     } else if (o.kind === 'duration') {
       if (!/^(\d+[hdw]|INF)$/.test(raw)) throw new Error(`${where}: must be an InfluxQL duration such as 7d, 12w, 48h or INF, got "${raw}"`);
+      out[o.key] = raw;
+    } else if (o.kind === 'onoff') {
+      if (raw !== 'on' && raw !== 'off') throw new Error(`${where}: must be on or off, got "${raw}"`);
       out[o.key] = raw;
     } else if (o.kind === 'level') {
       if (!['debug', 'info', 'warn', 'error'].includes(raw)) throw new Error(`${where}: must be debug, info, warn or error, got "${raw}"`);

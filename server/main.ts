@@ -23,6 +23,8 @@ import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { Outbox, type Sender } from './alerts/outbox.ts';
 import { webhookSender } from './alerts/channels/webhook.ts';
+import { Access } from './auth/access.ts';
+import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
 
 /** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
@@ -133,8 +135,15 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       const ok = ingest.connected && writer?.status !== 'degraded';
       return { status: ok ? ('ok' as const) : ('degraded' as const), checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage } };
     };
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock), alerts);
-    hub.attach(http.server);
+    const access = new Access(join(cfg.storageDir, 'users.json'), cfg.adminToken ?? '', cfg.auth === 'off', clock);
+    if (cfg.auth === 'off') log.warn('AUTHENTICATION IS OFF (--auth off): anyone who reaches this port is an admin. Use it for local trials only.');
+    else if (cfg.printAdminLogin === 1 || !access.hasUsers) {
+      const password = randomSecret(12);
+      access.setUser('admin', 'admin', password);
+      process.stdout.write(`HALLWATCH_ADMIN_LOGIN user=admin password=${password}\n`);
+    }
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock), alerts, access);
+    hub.attach(http.server, access);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);
     hub.start();

@@ -9,6 +9,7 @@ import { serveStatic } from './static-files.ts';
 import { parseHistoryQuery, type HistoryService } from '../history/history-service.ts';
 import type { HistoryExtra } from '../history/history-extra.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
+import { SESSION_COOKIE, type Access } from '../auth/access.ts';
 
 export interface HttpConfig {
   host: string;
@@ -41,6 +42,7 @@ export class HttpServer {
     private readonly history: HistoryService | null = null,
     private readonly historyExtra: HistoryExtra | null = null,
     private readonly alerts: AlertService | null = null,
+    private readonly access: Access | null = null,
   ) {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err) => {
@@ -71,11 +73,46 @@ export class HttpServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.access) return json(res, 404, { error: 'no authentication configured' });
+    let body = '';
+    for await (const chunk of req) {
+      body += chunk;
+      if (body.length > 4096) return json(res, 413, { error: 'login body too large' });
+    }
+    let creds: { name?: unknown; password?: unknown };
+    try {
+      creds = JSON.parse(body);
+    } catch {
+      return json(res, 400, { error: 'body: JSON {"name": …, "password": …} expected' });
+    }
+    if (typeof creds.name !== 'string' || typeof creds.password !== 'string') return json(res, 400, { error: 'name and password: strings required' });
+    const r = this.access.login(creds.name, creds.password, req.socket.remoteAddress ?? '?');
+    if ('error' in r) return json(res, r.status, { error: r.error });
+    const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https' ? '; Secure' : '';
+    res.setHeader('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(r.cookie)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${secure}`);
+    return json(res, 200, r.principal);
+  }
+
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const now = this.clock();
+    if (path === '/api/login' && req.method === 'POST') return this.login(req, res);
+    if (path === '/api/logout' && req.method === 'POST') {
+      res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+      return json(res, 200, { ok: true });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: `method ${req.method} not allowed` });
+    // Everything but the health check and the dashboard's static files needs credentials.
+    if ((path.startsWith('/api/') || path === '/metrics') && this.access) {
+      const who = this.access.authenticate(req);
+      if (!who) {
+        res.setHeader('www-authenticate', 'Bearer realm="hallwatch"');
+        return json(res, 401, { error: 'authentication required: log in, or send Authorization: Bearer <token>' });
+      }
+      if (path === '/api/me') return json(res, 200, who);
+    }
     if (path === '/healthz') {
       const h = this.health();
       return json(res, h.status === 'ok' ? 200 : 503, h);

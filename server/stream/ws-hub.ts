@@ -10,6 +10,7 @@ import { parseClientMessage } from '../../protocol/stream.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { LiveState } from '../state/live-state.ts';
+import type { Access } from '../auth/access.ts';
 import { deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
 
 export interface WsHubConfig {
@@ -50,13 +51,25 @@ export class WsHub {
     this.countFrames = metrics.counter('hallwatch_ws_frames_total', 'WebSocket frames sent, by type');
   }
 
-  /** Takes over HTTP upgrades on `/ws`; other paths are refused. */
-  attach(server: Server): void {
+  /**
+   * Takes over HTTP upgrades on `/ws`; other paths are refused. With `access`, the upgrade needs
+   * credentials (401) and a browser's Origin must be this server's host (403).
+   */
+  attach(server: Server, access: Access | null = null): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== '/ws') {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-        return;
+      const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      if (path !== '/ws') return void refuse('404 Not Found');
+      if (access && !access.disabled) {
+        const origin = req.headers.origin;
+        let originHost: string | null = null;
+        try {
+          originHost = origin ? new URL(origin).host : null;
+        } catch {
+          return void refuse('403 Forbidden');
+        }
+        if (originHost !== null && originHost !== req.headers.host) return void refuse('403 Forbidden');
+        if (!access.authenticate(req)) return void refuse('401 Unauthorized');
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
     });

@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -55,8 +57,14 @@ export async function startProgram(script: string, args: string[], readyPrefix: 
   };
 }
 
-export async function startServer(args: string[]): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
-  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...args], 'HALLWATCH_READY');
+/**
+ * The real server on a free port with its own temp storage directory. Authentication is off
+ * unless `auth` is set (the access-control tests turn it on); later args win.
+ */
+export async function startServer(args: string[], opts: { auth?: boolean } = {}): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
+  const storage = args.includes('--storage-dir') ? [] : ['--storage-dir', mkdtempSync(join(tmpdir(), 'hallwatch-server-'))];
+  const auth = opts.auth ? [] : ['--auth', 'off'];
+  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY');
   const port = Number(/port=(\d+)/.exec(p.readyLine)![1]);
   return { ...p, port, baseUrl: `http://127.0.0.1:${port}`, mqttUrl: /mqtt=(\S+)/.exec(p.readyLine)![1] };
 }
