@@ -34,6 +34,19 @@ export function loadRulesFile(path: string): Rule[] {
 interface Notified {
   startedMs: number;
   firingSent: boolean;
+  ack?: { by: string; atMs: number; comment: string };
+}
+
+/** A silence mutes notifications of matching incidents for a time window; it stays visible. */
+export interface Silence {
+  id: string;
+  /** An incident ID (`group:h1-r01`) or an entity or entity prefix (`cdu:h1-r01-cdu-a`, `rack:h1-r02-`). */
+  matcher: string;
+  startsMs: number;
+  endsMs: number;
+  comment: string;
+  by: string;
+  createdMs: number;
 }
 
 function alertJson(a: ActiveAlert) {
@@ -48,6 +61,7 @@ export class AlertService {
   readonly evaluator: AlertEvaluator;
   private incidents: Incident[] = [];
   private readonly notified = new Map<string, Notified>();
+  private silences: Silence[] = [];
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
   private lastSaveMs = 0;
@@ -87,10 +101,48 @@ export class AlertService {
   }
 
   snapshot() {
+    const now = this.clock();
     return {
-      incidents: this.incidents.map(incidentJson),
+      incidents: this.incidents.map((i) => ({
+        ...incidentJson(i),
+        acknowledged: this.notified.get(i.id)?.ack ?? null,
+        silencedBy: this.silenceFor(i, now)?.id ?? null,
+      })),
       alerts: this.evaluator.active().map(alertJson),
+      silences: this.silences.filter((s) => s.endsMs > now),
     };
+  }
+
+  private silenceFor(i: Incident, nowMs: number): Silence | undefined {
+    const entities = [i.id, ...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
+    return this.silences.find((s) => s.startsMs <= nowMs && nowMs < s.endsMs && entities.some((e) => e === s.matcher || e.startsWith(s.matcher)));
+  }
+
+  /** Acknowledges every alert of an incident, with who, when and why; cleared when it resolves. */
+  acknowledge(incidentId: string, by: string, comment: string): string | null {
+    const inc = this.incidents.find((i) => i.id === incidentId);
+    const n = this.notified.get(incidentId);
+    if (!inc || !n) return `no active incident "${incidentId}"`;
+    for (const a of [...inc.roots, ...inc.children.flatMap((c) => c.alerts)]) this.evaluator.acknowledge(a.rule.id, a.entity);
+    n.ack = { by, atMs: this.clock(), comment };
+    this.log.info(`alerts: ${incidentId} acknowledged by ${by}: ${comment}`);
+    this.save();
+    return null;
+  }
+
+  addSilence(s: Omit<Silence, 'id' | 'createdMs'>): Silence {
+    const silence = { ...s, id: `silence-${this.clock()}-${Math.floor(Math.random() * 1e6)}`, createdMs: this.clock() };
+    this.silences.push(silence);
+    this.log.info(`alerts: silence ${silence.id} on ${s.matcher} until ${new Date(s.endsMs).toISOString()} by ${s.by}: ${s.comment}`);
+    this.save();
+    return silence;
+  }
+
+  removeSilence(id: string): boolean {
+    const before = this.silences.length;
+    this.silences = this.silences.filter((s) => s.id !== id);
+    this.save();
+    return this.silences.length < before;
   }
 
   /** One evaluation; public for tests. */
@@ -105,12 +157,13 @@ export class AlertService {
     for (const inc of next) {
       const seen = this.notified.get(inc.id);
       const keys = alertsOf(inc);
+      const silenced = this.silenceFor(inc, now) !== undefined;
       if (!seen) {
-        const firingSent = keys.some((k) => notifyEntities.has(k));
+        const firingSent = !silenced && keys.some((k) => notifyEntities.has(k));
         this.notified.set(inc.id, { startedMs: inc.startedMs, firingSent });
         this.dirty = true;
         if (firingSent) this.notify('firing', inc, now);
-      } else if (keys.some((k) => repeatEntities.has(k))) {
+      } else if (!silenced && !seen.ack && keys.some((k) => repeatEntities.has(k))) {
         this.notify('repeat', inc, now);
       }
     }
@@ -138,7 +191,7 @@ export class AlertService {
     try {
       mkdirSync(dirname(this.cfg.statePath), { recursive: true });
       const tmp = this.cfg.statePath + '.tmp';
-      writeFileSync(tmp, JSON.stringify({ version: 1, alerts: this.evaluator.exportStates(), notified: Object.fromEntries(this.notified), incidents: this.incidents.map(incidentJson) }));
+      writeFileSync(tmp, JSON.stringify({ version: 1, alerts: this.evaluator.exportStates(), notified: Object.fromEntries(this.notified), silences: this.silences, incidents: this.incidents.map(incidentJson) }));
       renameSync(tmp, this.cfg.statePath);
       this.lastSaveMs = this.clock();
       this.dirty = false;
@@ -153,6 +206,7 @@ export class AlertService {
       const saved = JSON.parse(readFileSync(this.cfg.statePath, 'utf8'));
       this.evaluator.restoreStates(saved.alerts ?? []);
       for (const [id, n] of Object.entries(saved.notified ?? {})) this.notified.set(id, n as Notified);
+      this.silences = Array.isArray(saved.silences) ? saved.silences : [];
       this.incidents = groupIncidents(this.live.site, this.evaluator.active());
       this.log.info(`alerts: restored ${this.evaluator.active().length} active alerts in ${this.incidents.length} incidents`);
     } catch (e) {

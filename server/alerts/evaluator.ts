@@ -66,6 +66,12 @@ export class AlertEvaluator {
     return out;
   }
 
+  /** Marks one firing alert acknowledged (stops its repeats until it resolves). */
+  acknowledge(ruleId: string, entity: string): void {
+    const v = this.states.get(`${ruleId}|${entity}`);
+    if (v && v.state.phase === 'firing') v.state = { ...v.state, acknowledged: true };
+  }
+
   /** States worth keeping across a restart. */
   exportStates(): { ruleId: string; entity: string; state: AlertState }[] {
     return [...this.states.values()].map((v) => ({ ruleId: v.rule.id, entity: v.entity, state: v.state }));

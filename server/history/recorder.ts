@@ -117,7 +117,7 @@ export class Recorder {
       const line = formatPoint(s.measurement, s.tags(key), fields, tsMs);
       if (line) this.writer.write('raw', [line]);
     }
-    for (const w of s.m1.add(key, tsMs, this.values.subarray(0, n))) this.closedMinute(s, w);
+    for (const w of s.m1.add(key, tsMs, this.values.subarray(0, n), this.clock())) this.closedMinute(s, w);
   }
 
   private closedMinute(s: Series, w: ClosedWindow): void {
@@ -138,9 +138,10 @@ export class Recorder {
     if (line) this.writer.write(tier, [line]);
   }
 
-  private closeWindows(s: Series, cutoffMs: number): void {
-    for (const w of s.m1.closeBefore(cutoffMs)) this.closedMinute(s, w);
-    for (const h of s.h1.closeBefore(cutoffMs)) this.writeRollup(s, 'h1', h);
+  /** Closes windows that ended before `cutoffMs` and got no sample since `quietSinceMs`. */
+  private closeWindows(s: Series, cutoffMs: number, quietSinceMs = cutoffMs): void {
+    for (const w of s.m1.closeQuiet(cutoffMs, quietSinceMs)) this.closedMinute(s, w);
+    for (const h of s.h1.closeQuiet(cutoffMs, quietSinceMs)) this.writeRollup(s, 'h1', h);
   }
 
   private gpuSample(i: number, tsMs: number, gpuW: number[]): void {
@@ -192,7 +193,7 @@ export class Recorder {
       TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
       this.record(this.totals, k, second, {});
     });
-    for (const s of [this.rack, this.cdu, this.totals]) this.closeWindows(s, nowMs - CLOSE_GRACE_MS);
+    for (const s of [this.rack, this.cdu, this.totals]) this.closeWindows(s, nowMs - CLOSE_GRACE_MS, nowMs - CLOSE_GRACE_MS);
     for (const [i, acc] of this.gpu) {
       if (acc.startMs + GPU_WINDOW_MS + CLOSE_GRACE_MS <= nowMs) {
         this.writeGpu(i, acc);

@@ -17,6 +17,8 @@ export interface ClosedWindow {
 
 interface OpenWindow {
   startMs: number;
+  /** Wall-clock time of the last sample added, ms. */
+  lastAddMs: number;
   count: Float64Array;
   sum: Float64Array;
   min: Float64Array;
@@ -36,6 +38,7 @@ export class Rollup {
     const n = this.fieldCount;
     return {
       startMs,
+      lastAddMs: Number.NEGATIVE_INFINITY,
       count: new Float64Array(n),
       sum: new Float64Array(n),
       min: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
@@ -68,11 +71,16 @@ export class Rollup {
     return w;
   }
 
-  /** Adds one raw sample; returns the windows it closed. NaN values are skipped per field. */
-  add(key: number, tsMs: number, values: ArrayLike<number>): ClosedWindow[] {
+  /**
+   * Adds one raw sample; returns the windows it closed. NaN values are skipped per field.
+   * `arrivalMs` (wall clock, default the sample's time) lets a backfilled past window stay open
+   * while its samples are still arriving.
+   */
+  add(key: number, tsMs: number, values: ArrayLike<number>, arrivalMs = tsMs): ClosedWindow[] {
     const out: ClosedWindow[] = [];
     const w = this.windowFor(key, tsMs, out);
     if (!w) return out;
+    w.lastAddMs = arrivalMs;
     for (let f = 0; f < this.fieldCount; f++) {
       const v = values[f];
       if (!Number.isFinite(v)) continue;
@@ -99,11 +107,19 @@ export class Rollup {
     return out;
   }
 
-  /** Closes every window that ends at or before `cutoffMs` (keys that went quiet, or shutdown). */
+  /** Closes every window that ends at or before `cutoffMs` (shutdown: Infinity). */
   closeBefore(cutoffMs: number): ClosedWindow[] {
+    return this.closeQuiet(cutoffMs, cutoffMs);
+  }
+
+  /**
+   * Closes windows of keys that went quiet: ended at or before `cutoffMs` and with no sample
+   * added since `quietSinceMs` (wall clock).
+   */
+  closeQuiet(cutoffMs: number, quietSinceMs: number): ClosedWindow[] {
     const out: ClosedWindow[] = [];
     for (const [key, w] of this.open) {
-      if (w.startMs + this.windowMs <= cutoffMs) {
+      if (w.startMs + this.windowMs <= cutoffMs && w.lastAddMs <= quietSinceMs) {
         out.push(this.close(key, w));
         this.open.delete(key);
       }

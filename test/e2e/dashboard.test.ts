@@ -106,6 +106,14 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
     // The tripped CDU is an incident at the top of the page.
     await expect.poll(() => page.locator('[data-incident="group:h1-r08"]').innerText(), { timeout: 10_000 }).toMatch(/CRITICAL\s+h1-r08-cdu-b: CDU tripped/);
+    // An operator acknowledges it from the panel, with a comment.
+    const incident = page.locator('[data-incident="group:h1-r08"]');
+    await incident.locator('[data-testid="ack"]').click();
+    await incident.locator('[data-testid="ack-comment"]').fill('pump B swap scheduled, racks on partners');
+    await incident.locator('[data-testid="ack-confirm"]').click();
+    await expect.poll(() => incident.innerText()).toMatch(/ACK anonymous \(auth off\): pump B swap scheduled/);
+    const api = await getJson(`${server.baseUrl}/api/alerts`);
+    expect(api.incidents.find((i: any) => i.id === 'group:h1-r08').acknowledged).toMatchObject({ comment: 'pump B swap scheduled, racks on partners' });
     // A silent publisher turns stale after 3 intervals: hatched, with its age in the tooltip.
     const silent = await rackCentre('h1-r10-k04');
     await page.mouse.move(silent.pageX, silent.pageY);

@@ -1,7 +1,11 @@
 /** Access control on the real server: 401 without credentials on APIs and the WebSocket, tokens, login, rate limit, Origin. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer } from '../helpers/programs.ts';
+import { Access } from '../../server/auth/access.ts';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -10,7 +14,11 @@ describe('access control', () => {
   let adminPassword: string;
 
   beforeAll(async () => {
-    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--admin-token', TOKEN, '--print-admin-login', '1'], { auth: true });
+    const storage = mkdtempSync(join(tmpdir(), 'hallwatch-access-'));
+    const users = new Access(join(storage, 'users.json'), '', false);
+    users.setUser('vera', 'viewer', 'viewer-pass-1');
+    users.setUser('otto', 'operator', 'operator-pass-1');
+    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN, '--print-admin-login', '1'], { auth: true });
     adminPassword = /password=(\S+)/.exec(server.output())![1];
   });
   afterAll(async () => {
@@ -64,6 +72,35 @@ describe('access control', () => {
     expect(me).toEqual({ name: 'admin', role: 'admin' });
     expect(await wsStatus({ cookie })).toBe(101);
     expect((await fetch(server.baseUrl + '/api/me', { headers: { cookie: cookie.slice(0, -3) + 'abc' } })).status).toBe(401);
+  });
+
+  const loginCookie = async (name: string, password: string) => {
+    const res = await fetch(server.baseUrl + '/api/login', { method: 'POST', body: JSON.stringify({ name, password }) });
+    expect(res.status).toBe(200);
+    return res.headers.get('set-cookie')!.split(';')[0];
+  };
+
+  it('lets a viewer look but not acknowledge or silence (403), and an operator act', async () => {
+    const viewer = await loginCookie('vera', 'viewer-pass-1');
+    expect((await fetch(server.baseUrl + '/api/alerts', { headers: { cookie: viewer } })).status).toBe(200);
+    const ack = await fetch(server.baseUrl + '/api/incidents/group:h1-r01/ack', { method: 'POST', headers: { cookie: viewer }, body: JSON.stringify({ comment: 'on it' }) });
+    expect(ack.status).toBe(403);
+    expect((await ack.json()).error).toMatch(/operator role is needed; vera is a viewer/);
+    const silence = { matcher: 'cdu:h1-r01-cdu-a', minutes: 60, comment: 'planned pump swap' };
+    expect((await fetch(server.baseUrl + '/api/silences', { method: 'POST', headers: { cookie: viewer }, body: JSON.stringify(silence) })).status).toBe(403);
+    const operator = await loginCookie('otto', 'operator-pass-1');
+    const unknown = await fetch(server.baseUrl + '/api/incidents/group:nowhere/ack', { method: 'POST', headers: { cookie: operator }, body: JSON.stringify({ comment: 'x' }) });
+    expect(unknown.status).toBe(404);
+    const noComment = await fetch(server.baseUrl + '/api/silences', { method: 'POST', headers: { cookie: operator }, body: JSON.stringify({ ...silence, comment: '' }) });
+    expect(noComment.status).toBe(400);
+    const made = await fetch(server.baseUrl + '/api/silences', { method: 'POST', headers: { cookie: operator }, body: JSON.stringify(silence) });
+    expect(made.status).toBe(200);
+    const s = await made.json();
+    expect(s).toMatchObject({ matcher: 'cdu:h1-r01-cdu-a', by: 'otto', comment: 'planned pump swap' });
+    expect(s.endsMs - s.startsMs).toBe(3_600_000);
+    const alerts = await (await fetch(server.baseUrl + '/api/alerts', { headers: { cookie: viewer } })).json();
+    expect(alerts.silences.map((x: any) => x.id)).toEqual([s.id]);
+    expect((await fetch(`${server.baseUrl}/api/silences/${s.id}`, { method: 'DELETE', headers: { cookie: operator } })).status).toBe(200);
   });
 
   it('rate-limits failed logins per client', async () => {

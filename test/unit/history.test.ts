@@ -36,6 +36,17 @@ describe('Rollup', () => {
     expect([w.min[0], w.max[0], w.count[0]]).toEqual([5, 70, 80]);
   });
 
+  it('keeps a backfilled past window open while its samples still arrive', () => {
+    const r = new Rollup(60_000, 1);
+    const wall = T0 + 3_600_000;
+    r.add(1, T0, [1], wall);
+    expect(r.closeQuiet(wall - 5000, wall - 5000)).toEqual([]);
+    r.add(1, T0 + 1000, [3], wall + 4000);
+    expect(r.closeQuiet(wall + 6000 - 5000, wall + 6000 - 5000)).toEqual([]);
+    const [w] = r.closeQuiet(wall + 9000 - 5000, wall + 9000 - 5000);
+    expect([w.count[0], w.mean[0]]).toEqual([2, 2]);
+  });
+
   it('leaves a late sample out of an already closed window and closes quiet keys at the cutoff', () => {
     const r = new Rollup(60_000, 1);
     r.add(1, T0 + 61_000, [1]);
