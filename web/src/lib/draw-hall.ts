@@ -63,6 +63,8 @@ function cross(ctx: CanvasRenderingContext2D, rects: Rect[], color: string): voi
 }
 
 export interface DrawOptions {
+  /** Worst firing alert severity of a rack or CDU, if any. */
+  alertOf?: (kind: 'rack' | 'cdu', index: number) => string | undefined;
   selectedRack: number;
   /** Server-clock now, ms (for stale ages). */
   nowMs: number;
@@ -131,6 +133,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     ctx.restore();
   }
   drawCdus(ctx, layout, feed);
+  if (opt.alertOf) drawAlertRings(ctx, layout, opt.alertOf);
   if (opt.selectedRack >= 0) {
     const sel = layout.racks.find((r) => r.index === opt.selectedRack);
     if (sel) {
@@ -170,4 +173,21 @@ function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallV
   }
   cross(ctx, tripped, '#f46d43');
   hatch(ctx, stale, Math.max(3, layout.cell / 4));
+}
+
+/** Alert rings: critical in vermillion, major in orange, minor/warning in pale yellow, drawn outside the tile. */
+const RING: Record<string, string> = { critical: '#f46d43', major: '#fdae61', minor: '#fee090', warning: '#fee090' };
+
+function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alertOf: (kind: 'rack' | 'cdu', index: number) => string | undefined): void {
+  const w = Math.max(1.5, layout.cell / 10);
+  ctx.save();
+  ctx.lineWidth = w;
+  const ring = (r: Rect, sev: string | undefined) => {
+    if (!sev) return;
+    ctx.strokeStyle = RING[sev] ?? RING.warning;
+    ctx.strokeRect(r.x - w / 2, r.y - w / 2, r.w + w, r.h + w);
+  };
+  for (const { index, rect } of layout.racks) ring(rect, alertOf('rack', index));
+  for (const { index, rect } of layout.cdus) ring(rect, alertOf('cdu', index));
+  ctx.restore();
 }
