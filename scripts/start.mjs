@@ -62,12 +62,14 @@ const { line: ready, lines: serverLines } = await launch('server', 'server/main.
 const port = /port=(\d+)/.exec(ready)[1];
 const mqttUrl = /mqtt=(\S+)/.exec(ready)[1];
 const login = serverLines.map((l) => /^HALLWATCH_ADMIN_LOGIN user=(\S+) password=(\S+)/.exec(l)).find(Boolean);
+const wallPath = serverLines.map((l) => /^HALLWATCH_WALL_PATH (\S+)/.exec(l)?.[1]).find(Boolean) ?? '/wall';
 const { line: simReady } = await launch('simulator', 'simulators/main.ts', ['--site', site, '--mqtt', mqttUrl, '--control-port', env.HALLWATCH_SIM_CONTROL_PORT ?? '0'], 'HALLWATCH_SIM_READY');
 const control = /control=(\d+)/.exec(simReady)?.[1];
 const host = env.HALLWATCH_HOST && env.HALLWATCH_HOST !== '0.0.0.0' ? env.HALLWATCH_HOST : '127.0.0.1';
 console.log(`
   Hallwatch demo is running.
     Dashboard:  http://${host}:${port}/
+    Wall (NOC): http://${host}:${port}${wallPath}
     Log in:     ${login ? `user ${login[1]}, password ${login[2]} (new at every start)` : 'authentication is off'}
     MQTT:       ${mqttUrl}${env.HALLWATCH_MQTT_URL ? '' : ' (embedded aedes broker)'}
     Inject a fault:  curl -X POST --data 'cdu-trip:h1-r02-cdu-a' http://127.0.0.1:${control}/faults

@@ -48,8 +48,18 @@ export interface ServerConfig {
   alertRulesPath: string;
   /** Webhook that receives incident notifications; unset = none. */
   alertWebhookUrl?: string;
-  /** 1 allows a webhook resolving to link-local/metadata addresses. */
+  /** 1 allows HTTP notification targets resolving to link-local/metadata addresses. */
   alertWebhookAllowLinkLocal: number;
+  /** Slack-compatible incoming webhook URL; unset = none. */
+  alertSlackUrl?: string;
+  /** Alertmanager base URL (alerts are pushed to {url}/api/v2/alerts); unset = none. */
+  alertAlertmanagerUrl?: string;
+  /** 1: publish incident state, retained, on {topicRoot}/alerts/… of the ingest broker. */
+  alertMqtt: number;
+  /** Dashboard URL as people reach it, for links in notifications; unset = no links. */
+  publicUrl?: string;
+  /** How often each WebSocket's credentials are checked again (revoked tokens, ended sessions), ms. */
+  wsAuthRecheckMs: number;
   /** `off` lets everyone in as admin: local trials only. */
   auth: 'on' | 'off';
   /** Accepted as `Authorization: Bearer …` with the admin role. */
@@ -101,7 +111,12 @@ const OPTIONS: Option[] = [
   { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '500000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk' },
   { flag: 'alert-rules', env: 'HALLWATCH_ALERT_RULES', key: 'alertRulesPath', kind: 'string', dflt: 'config/alert-rules.json', help: 'alert rules file (docs/alerts.md); SIGHUP reloads it' },
   { flag: 'alert-webhook', env: 'HALLWATCH_ALERT_WEBHOOK_URL', key: 'alertWebhookUrl', kind: 'string', help: 'URL that receives incident notifications (JSON POST, docs/alerts.md)' },
-  { flag: 'alert-webhook-allow-link-local', env: 'HALLWATCH_ALERT_WEBHOOK_ALLOW_LINK_LOCAL', key: 'alertWebhookAllowLinkLocal', kind: 'int', dflt: '0', min: 0, max: 1, help: '1 allows webhook targets on link-local or cloud-metadata addresses' },
+  { flag: 'alert-webhook-allow-link-local', env: 'HALLWATCH_ALERT_WEBHOOK_ALLOW_LINK_LOCAL', key: 'alertWebhookAllowLinkLocal', kind: 'int', dflt: '0', min: 0, max: 1, help: '1 allows notification targets (webhook, Slack, Alertmanager) on link-local or cloud-metadata addresses' },
+  { flag: 'alert-slack', env: 'HALLWATCH_ALERT_SLACK_URL', key: 'alertSlackUrl', kind: 'string', help: 'Slack-compatible incoming-webhook URL for incident notifications' },
+  { flag: 'alert-alertmanager', env: 'HALLWATCH_ALERT_ALERTMANAGER_URL', key: 'alertAlertmanagerUrl', kind: 'string', help: 'Alertmanager base URL; incidents are pushed to {url}/api/v2/alerts' },
+  { flag: 'alert-mqtt', env: 'HALLWATCH_ALERT_MQTT', key: 'alertMqtt', kind: 'int', dflt: '0', min: 0, max: 1, help: '1: publish each incident\'s state, retained, on {topic-root}/alerts/{kind}/{id}' },
+  { flag: 'public-url', env: 'HALLWATCH_PUBLIC_URL', key: 'publicUrl', kind: 'string', help: 'dashboard URL as users reach it, for links in notifications' },
+  { flag: 'ws-auth-recheck-ms', env: 'HALLWATCH_WS_AUTH_RECHECK_MS', key: 'wsAuthRecheckMs', kind: 'int', dflt: '15000', min: 100, max: 60_000, help: 'how often open WebSockets are re-authenticated (revoked display tokens, ended sessions)' },
   { flag: 'auth', env: 'HALLWATCH_AUTH', key: 'auth', kind: 'onoff', dflt: 'on', help: 'on: every API and the WebSocket need a login or token; off: open to anyone (local trials only)' },
   { flag: 'admin-token', env: 'HALLWATCH_ADMIN_TOKEN', key: 'adminToken', kind: 'string', help: 'token accepted as "Authorization: Bearer …" with the admin role (scripts, tests)' },
   { flag: 'print-admin-login', env: 'HALLWATCH_PRINT_ADMIN_LOGIN', key: 'printAdminLogin', kind: 'int', dflt: '0', min: 0, max: 1, help: '1: set a fresh password for user "admin" at start and print it (the demo)' },
@@ -155,6 +170,17 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     } else {
       out[o.key] = raw;
     }
+  }
+  for (const [flag, key] of [['alert-webhook', 'alertWebhookUrl'], ['alert-slack', 'alertSlackUrl'], ['alert-alertmanager', 'alertAlertmanagerUrl'], ['public-url', 'publicUrl']] as const) {
+    const v = out[key];
+    if (v === undefined) continue;
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(v as string).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new Error(`--${flag}: must be an http:// or https:// URL, got "${v}"`);
   }
   if (out.mqttCa) {
     try {

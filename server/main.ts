@@ -21,9 +21,10 @@ import { Recorder } from './history/recorder.ts';
 import { HistoryService } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import { Outbox, type Sender } from './alerts/outbox.ts';
-import { webhookSender } from './alerts/channels/webhook.ts';
+import { Outbox } from './alerts/outbox.ts';
+import { notificationChannels } from './alerts/channels/channels.ts';
 import { Access } from './auth/access.ts';
+import { WallLayouts } from './wall/layouts.ts';
 import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
 
@@ -100,11 +101,15 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const recorder = new Recorder(state, writer, memory, clock);
     recorder.start();
     stops.push(['history recorder', () => recorder.stop()]);
-    const senders: Record<string, Sender> = cfg.alertWebhookUrl ? { webhook: webhookSender({ url: cfg.alertWebhookUrl, timeoutMs: 5000, allowLinkLocal: cfg.alertWebhookAllowLinkLocal === 1 }) } : {};
-    const outbox = Object.keys(senders).length ? new Outbox({ dir: join(cfg.storageDir, 'outbox'), maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, senders, metrics, log, clock) : null;
-    const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json') }, state, memory, outbox, log, clock);
+    const mqttUrl = broker ? broker.url : cfg.mqttUrl;
+    const channels = notificationChannels(cfg, mqttUrl);
+    for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
+    const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
+    const outbox = channels.length ? new Outbox({ dir: join(cfg.storageDir, 'outbox'), maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, senders, metrics, log, clock) : null;
+    const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json'), publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, state, memory, outbox, channels, log, clock);
     outbox?.start();
     if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
+    if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
     alerts.start();
     stops.push(['alerts', () => alerts.stop()]);
     const onHup = () => alerts.reload();
@@ -112,7 +117,6 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock);
     // Ingest starts after history so every accepted sample is recorded, and stops before it.
-    const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const ingest = new MqttIngest(
       {
         url: mqttUrl,
@@ -142,8 +146,14 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       access.setUser('admin', 'admin', password);
       process.stdout.write(`HALLWATCH_ADMIN_LOGIN user=admin password=${password}\n`);
     }
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock), alerts, access);
-    hub.attach(http.server, access);
+    if (cfg.auth === 'on' && cfg.printAdminLogin === 1) {
+      // The demo's wall: a fresh display token each start; the previous demo token is revoked.
+      for (const t of access.listDisplayTokens()) if (t.name === 'demo-wall' && !t.revokedMs) access.revokeDisplayToken(t.id);
+      const wall = access.createDisplayToken('demo-wall', null, 'demo');
+      process.stdout.write(`HALLWATCH_WALL_PATH /wall?token=${encodeURIComponent(wall.token)}\n`);
+    }
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));
+    hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);
     hub.start();

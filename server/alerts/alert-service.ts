@@ -9,14 +9,29 @@ import { dirname } from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
-import { AlertEvaluator, type ActiveAlert } from './evaluator.ts';
+import { AlertEvaluator } from './evaluator.ts';
 import { groupIncidents, type Incident } from './incidents.ts';
 import { parseRules, type Rule } from './rules.ts';
 import type { Outbox } from './outbox.ts';
+import { alertJson, incidentJson, type Acknowledgement, type Channel, type IncidentJson, type Notification, type NotificationKind } from './notification.ts';
+import { silenceActive, silenceMatches, type Silence } from './silences.ts';
+
+export type { Silence } from './silences.ts';
 
 export interface AlertServiceConfig {
   rulesPath: string;
   statePath: string;
+  /** Dashboard base URL for links in notifications (`--public-url`); null = no links. */
+  publicUrl: string | null;
+  /** Resolved incidents kept for the dashboard's history tab. */
+  historyLimit: number;
+}
+
+/** A resolved incident as the history tab shows it. */
+export interface ResolvedIncident extends IncidentJson {
+  resolvedMs: number;
+  acknowledged: Acknowledgement | null;
+  notified: boolean;
 }
 
 export function loadRulesFile(path: string): Rule[] {
@@ -34,34 +49,19 @@ export function loadRulesFile(path: string): Rule[] {
 interface Notified {
   startedMs: number;
   firingSent: boolean;
-  ack?: { by: string; atMs: number; comment: string };
+  ack?: Acknowledgement;
 }
 
-/** A silence mutes notifications of matching incidents for a time window; it stays visible. */
-export interface Silence {
-  id: string;
-  /** An incident ID (`group:h1-r01`) or an entity or entity prefix (`cdu:h1-r01-cdu-a`, `rack:h1-r02-`). */
-  matcher: string;
-  startsMs: number;
-  endsMs: number;
-  comment: string;
-  by: string;
-  createdMs: number;
-}
-
-function alertJson(a: ActiveAlert) {
-  return { rule: a.rule.id, severity: a.rule.severity, entity: a.entity, summary: a.rule.summary, value: a.state.value, phase: a.state.phase, firedAtMs: a.state.firedAtMs, acknowledged: a.state.acknowledged };
-}
-
-export function incidentJson(i: Incident) {
-  return { id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, roots: i.roots.map(alertJson), children: i.children.map((c) => ({ rackId: c.rackId, alerts: c.alerts.map(alertJson) })) };
-}
+export { incidentJson };
 
 export class AlertService {
   readonly evaluator: AlertEvaluator;
   private incidents: Incident[] = [];
   private readonly notified = new Map<string, Notified>();
   private silences: Silence[] = [];
+  private history: ResolvedIncident[] = [];
+  private readonly channels: Map<string, Channel>;
+  private readonly lastRefreshMs = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
   private lastSaveMs = 0;
@@ -71,9 +71,11 @@ export class AlertService {
     private readonly live: LiveState,
     memory: MemoryWindow | null,
     private readonly outbox: Outbox | null,
+    channels: Channel[],
     private readonly log: Logger,
     private readonly clock: () => number,
   ) {
+    this.channels = new Map(channels.map((c) => [c.name, c]));
     this.evaluator = new AlertEvaluator(loadRulesFile(cfg.rulesPath), live, memory);
     this.load();
   }
@@ -100,22 +102,41 @@ export class AlertService {
     }
   }
 
+  /** The rules file as it is on disk. */
+  rulesFile(): unknown {
+    return JSON.parse(readFileSync(this.cfg.rulesPath, 'utf8'));
+  }
+
+  /** Validates and saves a new rules file, then applies it; the reason when refused. */
+  replaceRules(json: unknown, by: string): string | null {
+    const r = parseRules(json);
+    if (!r.ok) return r.message;
+    const tmp = this.cfg.rulesPath + '.tmp';
+    writeFileSync(tmp, JSON.stringify(json, null, 2) + '\n');
+    renameSync(tmp, this.cfg.rulesPath);
+    this.evaluator.setRules(r.value);
+    this.log.info(`alerts: rules replaced by ${by} (${r.value.length} rules)`);
+    return null;
+  }
+
   snapshot() {
     const now = this.clock();
     return {
+      nowMs: now,
       incidents: this.incidents.map((i) => ({
         ...incidentJson(i),
         acknowledged: this.notified.get(i.id)?.ack ?? null,
         silencedBy: this.silenceFor(i, now)?.id ?? null,
       })),
       alerts: this.evaluator.active().map(alertJson),
-      silences: this.silences.filter((s) => s.endsMs > now),
+      silences: this.silences.filter((s) => s.endsMs > now).map((s) => ({ ...s, activeNow: silenceActive(s, now) })),
+      history: this.history,
     };
   }
 
   private silenceFor(i: Incident, nowMs: number): Silence | undefined {
-    const entities = [i.id, ...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
-    return this.silences.find((s) => s.startsMs <= nowMs && nowMs < s.endsMs && entities.some((e) => e === s.matcher || e.startsWith(s.matcher)));
+    const keys = [i.id, ...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
+    return this.silences.find((s) => silenceActive(s, nowMs) && silenceMatches(s, keys));
   }
 
   /** Acknowledges every alert of an incident, with who, when and why; cleared when it resolves. */
@@ -126,6 +147,7 @@ export class AlertService {
     for (const a of [...inc.roots, ...inc.children.flatMap((c) => c.alerts)]) this.evaluator.acknowledge(a.rule.id, a.entity);
     n.ack = { by, atMs: this.clock(), comment };
     this.log.info(`alerts: ${incidentId} acknowledged by ${by}: ${comment}`);
+    if (n.firingSent) this.notify('acknowledged', inc, this.clock());
     this.save();
     return null;
   }
@@ -138,11 +160,13 @@ export class AlertService {
     return silence;
   }
 
-  removeSilence(id: string): boolean {
+  removeSilence(id: string, by: string): boolean {
     const before = this.silences.length;
     this.silences = this.silences.filter((s) => s.id !== id);
+    if (this.silences.length === before) return false;
+    this.log.info(`alerts: silence ${id} removed by ${by}`);
     this.save();
-    return this.silences.length < before;
+    return true;
   }
 
   /** One evaluation; public for tests. */
@@ -173,25 +197,47 @@ export class AlertService {
       this.notified.delete(id);
       this.dirty = true;
       const prev = this.incidents.find((i) => i.id === id);
-      if (seen.firingSent && prev) this.notify('resolved', prev, now);
+      if (!prev) continue;
+      if (seen.firingSent) this.notify('resolved', prev, now, seen.ack ?? null);
+      this.history.unshift({ ...incidentJson(prev), resolvedMs: now, acknowledged: seen.ack ?? null, notified: seen.firingSent });
+      this.history.length = Math.min(this.history.length, this.cfg.historyLimit);
     }
     this.incidents = next;
+    this.refreshChannels(now);
     if (this.dirty && now - this.lastSaveMs > 2000) this.save();
   }
 
-  private notify(kind: 'firing' | 'repeat' | 'resolved', inc: Incident, nowMs: number): void {
+  private notification(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null): Notification {
+    const dashboardUrl = this.cfg.publicUrl ? `${this.cfg.publicUrl.replace(/\/+$/, '')}/#/incident/${encodeURIComponent(inc.id)}` : null;
+    return { version: 1, kind, sentMs: nowMs, incident: incidentJson(inc), acknowledged: ack, silenced: this.silenceFor(inc, nowMs) !== undefined, dashboardUrl };
+  }
+
+  private notify(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null = this.notified.get(inc.id)?.ack ?? null): void {
     if (!this.outbox) return;
-    const id = `${inc.id}@${inc.startedMs}:${kind}${kind === 'repeat' ? `@${nowMs}` : ''}`;
-    const body = { version: 1, kind, sentMs: nowMs, incident: incidentJson(inc) };
-    this.outbox.enqueue(id, () => body);
+    const id = `${inc.id}@${inc.startedMs}:${kind}${kind === 'repeat' || kind === 'acknowledged' ? `@${nowMs}` : ''}`;
+    const n = this.notification(kind, inc, nowMs, ack);
+    this.outbox.enqueue(id, (ch) => this.channels.get(ch)?.format(n));
     this.log.info(`alerts: ${kind} ${inc.severity} ${inc.title}`);
+  }
+
+  /** Re-sends the full set of notified, firing incidents to channels that forget (Alertmanager). */
+  private refreshChannels(nowMs: number): void {
+    if (!this.outbox) return;
+    for (const ch of this.channels.values()) {
+      if (!ch.refresh || nowMs - (this.lastRefreshMs.get(ch.name) ?? 0) < ch.refresh.everyMs) continue;
+      this.lastRefreshMs.set(ch.name, nowMs);
+      const firing = this.incidents.filter((i) => this.notified.get(i.id)?.firingSent).map((i) => this.notification('repeat', i, nowMs, this.notified.get(i.id)?.ack ?? null));
+      if (firing.length === 0) continue;
+      const payload = ch.refresh.format(firing, nowMs);
+      this.outbox.enqueue(`refresh@${nowMs}`, (name) => (name === ch.name ? payload : undefined), 'refresh@');
+    }
   }
 
   private save(): void {
     try {
       mkdirSync(dirname(this.cfg.statePath), { recursive: true });
       const tmp = this.cfg.statePath + '.tmp';
-      writeFileSync(tmp, JSON.stringify({ version: 1, alerts: this.evaluator.exportStates(), notified: Object.fromEntries(this.notified), silences: this.silences, incidents: this.incidents.map(incidentJson) }));
+      writeFileSync(tmp, JSON.stringify({ version: 1, alerts: this.evaluator.exportStates(), notified: Object.fromEntries(this.notified), silences: this.silences, incidents: this.incidents.map(incidentJson), history: this.history }));
       renameSync(tmp, this.cfg.statePath);
       this.lastSaveMs = this.clock();
       this.dirty = false;
@@ -207,6 +253,7 @@ export class AlertService {
       this.evaluator.restoreStates(saved.alerts ?? []);
       for (const [id, n] of Object.entries(saved.notified ?? {})) this.notified.set(id, n as Notified);
       this.silences = Array.isArray(saved.silences) ? saved.silences : [];
+      this.history = Array.isArray(saved.history) ? saved.history.slice(0, this.cfg.historyLimit) : [];
       this.incidents = groupIncidents(this.live.site, this.evaluator.active());
       this.log.info(`alerts: restored ${this.evaluator.active().length} active alerts in ${this.incidents.length} incidents`);
     } catch (e) {

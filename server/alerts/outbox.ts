@@ -69,12 +69,21 @@ export class Outbox {
     this.timer = null;
   }
 
-  /** Queues a delivery for each channel (durably, before returning). */
-  enqueue(notificationId: string, payloadFor: (channel: string) => unknown): void {
+  /**
+   * Queues a delivery for each channel (durably, before returning); `payloadFor` returning
+   * undefined skips a channel. `supersede` drops pending deliveries of that channel whose ID
+   * starts with the given prefix (a newer full-state refresh replaces an unsent older one).
+   */
+  enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): void {
     for (const channel of Object.keys(this.senders)) {
       const id = `${notificationId}:${channel}`;
       if (this.pending.has(id)) continue;
-      const d: Delivery = { id, channel, payload: payloadFor(channel), attempts: 0, nextAtMs: this.clock(), createdMs: this.clock() };
+      const payload = payloadFor(channel);
+      if (payload === undefined) continue;
+      if (supersede) {
+        for (const old of this.pending.values()) if (old.channel === channel && old.id.startsWith(supersede) && !this.inFlight.has(old.id)) this.done(old, 'superseded');
+      }
+      const d: Delivery = { id, channel, payload, attempts: 0, nextAtMs: this.clock(), createdMs: this.clock() };
       this.persist(d);
       this.pending.set(id, d);
     }

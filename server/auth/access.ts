@@ -1,8 +1,9 @@
 /**
  * Who may do what. Roles: viewer (look), operator (acknowledge, silence), admin (rules, users,
  * tokens). Credentials: the admin token given at start (`HALLWATCH_ADMIN_TOKEN`), stored API
- * tokens, or a signed session cookie from `POST /api/login` with a local user's password.
- * Failed logins are rate-limited per client address.
+ * tokens, a signed session cookie from `POST /api/login` with a local user's password, or a
+ * signed, revocable, read-only display token (wall screens; also accepted as `?token=` because a
+ * kiosk browser cannot send headers). Failed logins are rate-limited per client address.
  */
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,24 @@ export type Role = (typeof ROLES)[number];
 export interface Principal {
   name: string;
   role: Role;
+  /** Set for display tokens: read-only, re-checked on open WebSockets. */
+  displayTokenId?: string;
 }
+
+/** Why a request is not let in, said to the client (e.g. a wall showing why it stopped). */
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; error: string };
+
+interface StoredDisplayToken {
+  id: string;
+  name: string;
+  createdMs: number;
+  /** 0 = does not expire. */
+  expiresMs: number;
+  createdBy: string;
+  revokedMs?: number;
+}
+
+export const DISPLAY_TOKEN_PREFIX = 'hwd_';
 
 interface StoredUser {
   name: string;
@@ -37,6 +55,9 @@ interface Store {
   sessionSecret: string;
   users: StoredUser[];
   tokens: StoredToken[];
+  /** Signs display tokens; separate from the session secret so logging everyone out keeps the walls. */
+  displaySecret?: string;
+  displayTokens?: StoredDisplayToken[];
 }
 
 export const SESSION_COOKIE = 'hallwatch_session';
@@ -63,7 +84,10 @@ export class Access {
     this.store = existsSync(path)
       ? (JSON.parse(readFileSync(path, 'utf8')) as Store)
       : { version: 1, sessionSecret: randomSecret(32), users: [], tokens: [] };
-    if (!existsSync(path)) this.save();
+    const fresh = !existsSync(path) || !this.store.displaySecret;
+    this.store.displaySecret ??= randomSecret(32);
+    this.store.displayTokens ??= [];
+    if (fresh) this.save();
   }
 
   private save(): void {
@@ -83,26 +107,105 @@ export class Access {
     this.save();
   }
 
-  /** Issues an API token (returned once; only its hash is stored). */
+  listUsers(): { name: string; role: Role }[] {
+    return this.store.users.map((u) => ({ name: u.name, role: u.role }));
+  }
+
+  /** Removes a user; their sessions end with them. */
+  deleteUser(name: string): boolean {
+    const before = this.store.users.length;
+    this.store.users = this.store.users.filter((u) => u.name !== name);
+    this.save();
+    return this.store.users.length < before;
+  }
+
+  /** Issues an API token (returned once; only its hash is stored). Names are unique. */
   createToken(name: string, role: Role): string {
     const token = `hw_${randomSecret(24)}`;
+    this.store.tokens = this.store.tokens.filter((t) => t.name !== name);
     this.store.tokens.push({ name, role, tokenHash: hashToken(token), createdMs: this.clock() });
     this.save();
     return token;
   }
 
+  listTokens(): { name: string; role: Role; createdMs: number }[] {
+    return this.store.tokens.map((t) => ({ name: t.name, role: t.role, createdMs: t.createdMs }));
+  }
+
+  revokeToken(name: string): boolean {
+    const before = this.store.tokens.length;
+    this.store.tokens = this.store.tokens.filter((t) => t.name !== name);
+    this.save();
+    return this.store.tokens.length < before;
+  }
+
+  /** Issues a signed display token for a wall screen: read-only, revocable, optionally expiring. */
+  createDisplayToken(name: string, ttlMs: number | null, createdBy: string): { id: string; token: string; expiresMs: number } {
+    const now = this.clock();
+    const id = randomSecret(9);
+    const expiresMs = ttlMs ? now + ttlMs : 0;
+    this.store.displayTokens!.push({ id, name, createdMs: now, expiresMs, createdBy });
+    this.save();
+    const payload = Buffer.from(JSON.stringify({ i: id, e: expiresMs })).toString('base64url');
+    return { id, token: `${DISPLAY_TOKEN_PREFIX}${payload}.${this.signDisplay(payload)}`, expiresMs };
+  }
+
+  listDisplayTokens(): StoredDisplayToken[] {
+    return this.store.displayTokens!.map((t) => ({ ...t }));
+  }
+
+  revokeDisplayToken(id: string): boolean {
+    const t = this.store.displayTokens!.find((x) => x.id === id);
+    if (!t || t.revokedMs) return false;
+    t.revokedMs = this.clock();
+    this.save();
+    return true;
+  }
+
   /** The principal of a request, or null (→ 401). */
   authenticate(req: IncomingMessage): Principal | null {
-    if (this.disabled) return { name: 'anonymous (auth off)', role: 'admin' };
+    const r = this.check(req);
+    return r.ok ? r.principal : null;
+  }
+
+  /** Like `authenticate`, with the reason when refused. */
+  check(req: IncomingMessage): AuthResult {
+    if (this.disabled) return { ok: true, principal: { name: 'anonymous (auth off)', role: 'admin' } };
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const queryToken = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+    if (bearer?.startsWith(DISPLAY_TOKEN_PREFIX)) return this.verifyDisplay(bearer);
     if (bearer) {
-      if (this.adminToken && sameSecret(bearer, this.adminToken)) return { name: 'admin-token', role: 'admin' };
+      if (this.adminToken && sameSecret(bearer, this.adminToken)) return { ok: true, principal: { name: 'admin-token', role: 'admin' } };
       const h = hashToken(bearer);
       const t = this.store.tokens.find((x) => sameSecret(x.tokenHash, h));
-      return t ? { name: t.name, role: t.role } : null;
+      return t ? { ok: true, principal: { name: t.name, role: t.role } } : { ok: false, error: 'unknown or revoked API token' };
     }
+    // Only display tokens travel in URLs: they are read-only and revocable.
+    if (queryToken) return queryToken.startsWith(DISPLAY_TOKEN_PREFIX) ? this.verifyDisplay(queryToken) : { ok: false, error: 'only display tokens are accepted in the URL' };
     const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(SESSION_COOKIE + '='));
-    return cookie ? this.verifySession(decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1))) : null;
+    if (!cookie) return { ok: false, error: 'authentication required: log in, or send Authorization: Bearer <token>' };
+    const p = this.verifySession(decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1)));
+    return p ? { ok: true, principal: p } : { ok: false, error: 'session expired or ended; log in again' };
+  }
+
+  private signDisplay(payload: string): string {
+    return createHmac('sha256', this.store.displaySecret!).update('display:' + payload).digest('base64url');
+  }
+
+  private verifyDisplay(token: string): AuthResult {
+    const [payload, sig] = token.slice(DISPLAY_TOKEN_PREFIX.length).split('.');
+    if (!payload || !sig || !sameSecret(sig, this.signDisplay(payload))) return { ok: false, error: 'display token not valid (bad signature)' };
+    let claims: { i: string; e: number };
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    } catch {
+      return { ok: false, error: 'display token not valid' };
+    }
+    const t = this.store.displayTokens!.find((x) => x.id === claims.i);
+    if (!t) return { ok: false, error: 'display token deleted' };
+    if (t.revokedMs) return { ok: false, error: `display token "${t.name}" was revoked` };
+    if (t.expiresMs && t.expiresMs <= this.clock()) return { ok: false, error: `display token "${t.name}" expired at ${new Date(t.expiresMs).toISOString()}` };
+    return { ok: true, principal: { name: `display:${t.name}`, role: 'viewer', displayTokenId: t.id } };
   }
 
   /** Checks a password login; null with a reason when refused (rate limit included). */

@@ -9,7 +9,11 @@ import { serveStatic } from './static-files.ts';
 import { parseHistoryQuery, type HistoryService } from '../history/history-service.ts';
 import type { HistoryExtra } from '../history/history-extra.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
-import { SESSION_COOKIE, roleAtLeast, type Access, type Principal } from '../auth/access.ts';
+import { SESSION_COOKIE, type Access, type Principal } from '../auth/access.ts';
+import type { WallLayouts } from '../wall/layouts.ts';
+import { json, readJson } from './respond.ts';
+import { alertRoute } from './alert-routes.ts';
+import { adminRoute } from './admin-routes.ts';
 
 export interface HttpConfig {
   host: string;
@@ -21,26 +25,6 @@ export interface HttpConfig {
 export interface Health {
   status: 'ok' | 'degraded';
   checks: Record<string, string>;
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(text);
-}
-
-/** Reads a small JSON body. */
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > maxBytes) return { ok: false, error: `body larger than ${maxBytes} bytes` };
-  }
-  try {
-    return { ok: true, value: JSON.parse(body) };
-  } catch {
-    return { ok: false, error: 'body: not valid JSON' };
-  }
 }
 
 export class HttpServer {
@@ -57,6 +41,7 @@ export class HttpServer {
     private readonly historyExtra: HistoryExtra | null = null,
     private readonly alerts: AlertService | null = null,
     private readonly access: Access | null = null,
+    private readonly layouts: WallLayouts | null = null,
   ) {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err) => {
@@ -87,33 +72,11 @@ export class HttpServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Operator actions: acknowledge an incident, add or remove a silence. */
+  /** POST, PUT and DELETE: operator actions and the admin API. */
   private async mutate(req: IncomingMessage, res: ServerResponse, path: string, who: Principal): Promise<void> {
-    if (!this.alerts) return json(res, 404, { error: `no route ${req.method} ${path}` });
-    const ack = /^\/api\/incidents\/([^/]+)\/ack$/.exec(path);
-    const silence = /^\/api\/silences(?:\/([^/]+))?$/.exec(path);
-    if (!ack && !silence) return json(res, 404, { error: `no route ${req.method} ${path}` });
-    if (!roleAtLeast(who.role, 'operator')) return json(res, 403, { error: `the operator role is needed; ${who.name} is a ${who.role}` });
-    if (silence && req.method === 'DELETE') {
-      if (!silence[1]) return json(res, 400, { error: 'silence ID missing in the path' });
-      return this.alerts.removeSilence(decodeURIComponent(silence[1])) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no silence "${silence[1]}"` });
-    }
-    if (req.method !== 'POST') return json(res, 405, { error: `method ${req.method} not allowed` });
-    const body = await readJson(req, 4096);
-    if (!body.ok) return json(res, 400, { error: body.error });
-    const b = body.value as Record<string, unknown>;
-    const comment = b.comment;
-    if (typeof comment !== 'string' || comment.trim().length === 0 || comment.length > 500) return json(res, 400, { error: 'comment: a non-empty string of at most 500 characters is required' });
-    if (ack) {
-      const err = this.alerts.acknowledge(decodeURIComponent(ack[1]), who.name, comment.trim());
-      return err ? json(res, 404, { error: err }) : json(res, 200, { ok: true });
-    }
-    const now = this.clock();
-    if (typeof b.matcher !== 'string' || !/^(group|rack|cdu|hall):[A-Za-z0-9._-]*$/.test(b.matcher)) return json(res, 400, { error: 'matcher: an incident ID or entity (prefix) such as group:h1-r01, cdu:h1-r01-cdu-a or rack:h1-r02-' });
-    const startsMs = b.startsMs === undefined ? now : Number(b.startsMs);
-    const endsMs = b.endsMs !== undefined ? Number(b.endsMs) : startsMs + Number(b.minutes) * 60_000;
-    if (!Number.isFinite(startsMs) || !Number.isFinite(endsMs) || endsMs <= startsMs || endsMs - startsMs > 30 * 86_400_000) return json(res, 400, { error: 'endsMs or minutes: a window after startsMs of at most 30 days is required' });
-    return json(res, 200, this.alerts.addSilence({ matcher: b.matcher, startsMs, endsMs, comment: comment.trim(), by: who.name }));
+    if (this.alerts && (await alertRoute(req, res, path, who, this.alerts, this.clock()))) return;
+    if (this.access && this.layouts && (await adminRoute(req, res, path, who, { access: this.access, alerts: this.alerts, layouts: this.layouts, hallIds: this.state.site.view.halls.map((h) => h.id) }))) return;
+    return json(res, 404, { error: `no route ${req.method} ${path}` });
   }
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -141,15 +104,15 @@ export class HttpServer {
     // Everything but the health check and the dashboard's static files needs credentials.
     let who: Principal = { name: 'anonymous', role: 'admin' };
     if ((path.startsWith('/api/') || path === '/metrics') && this.access) {
-      const p = this.access.authenticate(req);
-      if (!p) {
+      const r = this.access.check(req);
+      if (!r.ok) {
         res.setHeader('www-authenticate', 'Bearer realm="hallwatch"');
-        return json(res, 401, { error: 'authentication required: log in, or send Authorization: Bearer <token>' });
+        return json(res, 401, { error: r.error });
       }
-      who = p;
+      who = r.principal;
       if (path === '/api/me') return json(res, 200, who);
     }
-    if (req.method === 'POST' || req.method === 'DELETE') return this.mutate(req, res, path, who);
+    if (req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE') return this.mutate(req, res, path, who);
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: `method ${req.method} not allowed` });
     if (path === '/healthz') {
       const h = this.health();
@@ -162,6 +125,13 @@ export class HttpServer {
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
     if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot());
+    if (path.startsWith('/api/admin/')) return this.mutate(req, res, path, who);
+    if (path === '/api/wall/layouts' && this.layouts) return json(res, 200, this.layouts.list());
+    const layout = /^\/api\/wall\/layouts\/([^/]+)$/.exec(path);
+    if (layout && this.layouts) {
+      const l = this.layouts.get(decodeURIComponent(layout[1]));
+      return l ? json(res, 200, l) : json(res, 404, { error: `no wall layout "${decodeURIComponent(layout[1])}"` });
+    }
     if ((path === '/api/history/gpu' || path === '/api/history/hall') && this.historyExtra) {
       try {
         const r = path.endsWith('gpu') ? await this.historyExtra.gpu(url.searchParams) : await this.historyExtra.hall(url.searchParams);

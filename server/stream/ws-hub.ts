@@ -25,8 +25,13 @@ export interface WsHubConfig {
 /** What the hub needs of a socket (a `ws` WebSocket; tests pass a stand-in). */
 export type HubSocket = Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send' | 'ping' | 'terminate' | 'close' | 'on'>;
 
+/** WebSocket close code when credentials end (revoked or expired token, ended session). */
+export const CLOSE_AUTH_ENDED = 4401;
+
 interface Client {
   ws: HubSocket;
+  /** Re-checks the upgrade request's credentials; absent when access control is off. */
+  recheck?: () => { ok: true } | { ok: false; error: string };
   alive: boolean;
   needsSnapshot: boolean;
   watchIndex: number;
@@ -38,6 +43,7 @@ export class WsHub {
   private readonly clients = new Set<Client>();
   private tickTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private recheckTimer: NodeJS.Timeout | null = null;
   private readonly countFrames: (l?: Record<string, string>, by?: number) => void;
 
   constructor(
@@ -53,9 +59,13 @@ export class WsHub {
 
   /**
    * Takes over HTTP upgrades on `/ws`; other paths are refused. With `access`, the upgrade needs
-   * credentials (401) and a browser's Origin must be this server's host (403).
+   * credentials (401) and a browser's Origin must be this server's host (403); open sockets are
+   * re-checked every `recheckMs` and closed with 4401 and the reason when their credentials end.
    */
-  attach(server: Server, access: Access | null = null): void {
+  attach(server: Server, access: Access | null = null, recheckMs = 15_000): void {
+    if (access && !access.disabled) {
+      this.recheckTimer = setInterval(() => this.recheckAll(), recheckMs);
+    }
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -69,9 +79,10 @@ export class WsHub {
           return void refuse('403 Forbidden');
         }
         if (originHost !== null && originHost !== req.headers.host) return void refuse('403 Forbidden');
-        if (!access.authenticate(req)) return void refuse('401 Unauthorized');
+        if (!access.check(req).ok) return void refuse('401 Unauthorized');
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      const recheck = access && !access.disabled ? () => access.check(req) : undefined;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, recheck));
     });
   }
 
@@ -83,7 +94,8 @@ export class WsHub {
   async stop(): Promise<void> {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.tickTimer = this.heartbeatTimer = null;
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.tickTimer = this.heartbeatTimer = this.recheckTimer = null;
     // Say goodbye (1001), then cut sockets whose peer does not finish the closing handshake quickly.
     for (const c of this.clients) c.ws.close(1001, 'server shutting down');
     const clients = [...this.clients];
@@ -98,8 +110,8 @@ export class WsHub {
   }
 
   /** Registers a connected socket: hello, snapshot, then deltas on every tick. */
-  accept(ws: HubSocket): void {
-    const client: Client = { ws, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN };
+  accept(ws: HubSocket, recheck?: Client['recheck']): void {
+    const client: Client = { ws, recheck, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN };
     this.clients.add(client);
     ws.on('pong', () => (client.alive = true));
     ws.on('close', () => this.clients.delete(client));
@@ -117,6 +129,18 @@ export class WsHub {
     const now = this.clock();
     this.send(client, JSON.stringify(helloMessage(this.state, this.cfg.tickMs, now)), 'hello');
     this.send(client, JSON.stringify(snapshotMessage(this.state, now)), 'snapshot');
+  }
+
+  /** Closes sockets whose credentials no longer hold, telling the client why. */
+  recheckAll(): void {
+    for (const c of this.clients) {
+      const r = c.recheck?.();
+      if (!r || r.ok) continue;
+      this.clients.delete(c);
+      this.log.info(`ws: closing a client: ${r.error}`);
+      // A close reason is at most 123 bytes.
+      c.ws.close(CLOSE_AUTH_ENDED, Buffer.from(r.error).subarray(0, 120).toString());
+    }
   }
 
   /** One stream tick: refresh derived state, then send each client its delta or snapshot. */

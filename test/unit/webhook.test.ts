@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLinkLocalOrMetadata, webhookSender } from '../../server/alerts/channels/webhook.ts';
+import { isLinkLocalOrMetadata, webhookChannel } from '../../server/alerts/channels/webhook.ts';
 
 describe('webhook target guard', () => {
   it.each([
@@ -16,7 +16,7 @@ describe('webhook target guard', () => {
   ])('%s → %s', (addr, bad) => expect(isLinkLocalOrMetadata(addr)).toBe(bad));
 
   it('refuses a metadata target without sending, and says how to allow it', async () => {
-    const send = webhookSender({ url: 'http://169.254.169.254/latest/meta-data', timeoutMs: 100, allowLinkLocal: false });
+    const { send } = webhookChannel({ url: 'http://169.254.169.254/latest/meta-data', timeoutMs: 100, allowLinkLocal: false });
     const r = await send({ id: 'n1:webhook', channel: 'webhook', payload: {}, attempts: 0, nextAtMs: 0, createdMs: 0 });
     expect(r).toMatchObject({ ok: false, retry: false });
     expect(!r.ok && r.reason).toMatch(/link-local\/metadata address 169\.254\.169\.254.*--alert-webhook-allow-link-local/);

@@ -1,0 +1,29 @@
+/** The notification channels the configuration asks for, one file per channel beside this one. */
+import { hostname } from 'node:os';
+import type { ServerConfig } from '../../config.ts';
+import type { Channel } from '../notification.ts';
+import { webhookChannel } from './webhook.ts';
+import { slackChannel } from './slack.ts';
+import { alertmanagerChannel } from './alertmanager.ts';
+import { mqttChannel } from './mqtt.ts';
+
+const TIMEOUT_MS = 5000;
+
+export function notificationChannels(cfg: ServerConfig, mqttUrl: string): Channel[] {
+  const allowLinkLocal = cfg.alertWebhookAllowLinkLocal === 1;
+  const channels: Channel[] = [];
+  if (cfg.alertWebhookUrl) channels.push(webhookChannel({ url: cfg.alertWebhookUrl, timeoutMs: TIMEOUT_MS, allowLinkLocal }));
+  if (cfg.alertSlackUrl) channels.push(slackChannel({ url: cfg.alertSlackUrl, timeoutMs: TIMEOUT_MS, allowLinkLocal }));
+  if (cfg.alertAlertmanagerUrl) channels.push(alertmanagerChannel({ url: cfg.alertAlertmanagerUrl, timeoutMs: TIMEOUT_MS, allowLinkLocal }));
+  if (cfg.alertMqtt === 1) {
+    channels.push(
+      mqttChannel({
+        url: mqttUrl,
+        options: { clientId: `hallwatch-alerts-${hostname()}-${process.pid}`, username: cfg.mqttUsername, password: cfg.mqttPassword, ca: cfg.mqttCaPem },
+        topicRoot: cfg.topicRoot,
+        timeoutMs: TIMEOUT_MS,
+      }),
+    );
+  }
+  return channels;
+}

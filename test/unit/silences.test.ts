@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { minuteOfWeek, parseSilenceRequest, silenceActive, silenceMatches, type Silence } from '../../server/alerts/silences.ts';
+
+const base: Silence = { id: 's1', matcher: 'cdu:h1-r01-cdu-a', startsMs: Date.parse('2026-01-01T00:00:00Z'), endsMs: Date.parse('2027-01-01T00:00:00Z'), comment: 'x', by: 'ops', createdMs: 0 };
+// Tuesdays 02:00 for 4 h, in UTC and in Amsterdam (UTC+1 in winter, UTC+2 in summer).
+const tueUtc: Silence = { ...base, recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'UTC' } };
+const tueAms: Silence = { ...base, recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'Europe/Amsterdam' } };
+// Saturday 22:00 for 6 h: crosses midnight into Sunday, and the week boundary.
+const satNight: Silence = { ...base, recurrence: { weekdays: [6], start: '22:00', durationMinutes: 360, timeZone: 'UTC' } };
+
+describe('silence windows', () => {
+  it.each([
+    ['one-off, inside', { ...base, recurrence: undefined }, '2026-03-01T12:00:00Z', true],
+    ['one-off, before start', { ...base, startsMs: Date.parse('2026-03-02T00:00:00Z') }, '2026-03-01T12:00:00Z', false],
+    ['one-off, at end (exclusive)', base, '2027-01-01T00:00:00Z', false],
+    ['recurring UTC, Tuesday 01:59', tueUtc, '2026-03-03T01:59:00Z', false],
+    ['recurring UTC, Tuesday 02:00', tueUtc, '2026-03-03T02:00:00Z', true],
+    ['recurring UTC, Tuesday 05:59', tueUtc, '2026-03-03T05:59:00Z', true],
+    ['recurring UTC, Tuesday 06:00', tueUtc, '2026-03-03T06:00:00Z', false],
+    ['recurring UTC, Wednesday 03:00', tueUtc, '2026-03-04T03:00:00Z', false],
+    ['recurring Amsterdam winter, 01:30Z = 02:30 local', tueAms, '2026-03-03T01:30:00Z', true],
+    ['recurring Amsterdam winter, 05:30Z = 06:30 local', tueAms, '2026-03-03T05:30:00Z', false],
+    ['recurring Amsterdam summer, 00:30Z = 02:30 local', tueAms, '2026-07-07T00:30:00Z', true],
+    ['recurring Amsterdam summer, 04:30Z = 06:30 local', tueAms, '2026-07-07T04:30:00Z', false],
+    ['across midnight, Saturday 23:00', satNight, '2026-03-07T23:00:00Z', true],
+    ['across midnight, Sunday 03:59', satNight, '2026-03-08T03:59:00Z', true],
+    ['across midnight, Sunday 04:00', satNight, '2026-03-08T04:00:00Z', false],
+    ['recurring, after the series ends', { ...tueUtc, endsMs: Date.parse('2026-03-01T00:00:00Z') }, '2026-03-03T03:00:00Z', false],
+  ])('%s', (_name, s, at, active) => expect(silenceActive(s as Silence, Date.parse(at))).toBe(active));
+
+  it('computes the local minute of the week', () => {
+    expect(minuteOfWeek(Date.parse('2026-03-08T00:00:00Z'), 'UTC')).toBe(0); // a Sunday
+    expect(minuteOfWeek(Date.parse('2026-03-03T02:30:00Z'), 'UTC')).toBe(2 * 1440 + 150);
+    expect(minuteOfWeek(Date.parse('2026-03-03T02:30:00Z'), 'Asia/Tokyo')).toBe(2 * 1440 + 690);
+  });
+
+  it.each([
+    ['cdu:h1-r01-cdu-a', ['group:h1-r01', 'cdu:h1-r01-cdu-a'], true],
+    ['rack:h1-r02-', ['rack:h1-r02-07'], true],
+    ['rack:h1-r02-', ['rack:h1-r03-07', 'group:h1-r03'], false],
+    ['group:h1-r01', ['group:h1-r01'], true],
+  ])('matcher %s over %j → %s', (matcher, keys, m) => expect(silenceMatches({ ...base, matcher }, keys)).toBe(m));
+});
+
+describe('silence requests', () => {
+  const now = Date.parse('2026-03-01T00:00:00Z');
+  it.each([
+    [{ matcher: 'group:h1-r01', minutes: 60, comment: 'pump swap' }, null],
+    [{ matcher: 'cdu:h1-r01-cdu-a', comment: 'weekly', endsMs: now + 90 * 86_400_000, recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'Europe/Amsterdam' } }, null],
+    [{ matcher: 'group:h1-r01', minutes: 60 }, /^comment:/],
+    [{ matcher: 'pdu:x', minutes: 60, comment: 'c' }, /^matcher:/],
+    [{ matcher: 'group:h1-r01', comment: 'c' }, /^endsMs or minutes:/],
+    [{ matcher: 'group:h1-r01', minutes: 60 * 24 * 31, comment: 'c' }, /at most 30 days/],
+    [{ matcher: 'group:h1-r01', startsMs: now - 7200_000, minutes: 60, comment: 'c' }, /already ended/],
+    [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [7], start: '02:00', durationMinutes: 60 } }, /^recurrence\.weekdays:/],
+    [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '2:00', durationMinutes: 60 } }, /^recurrence\.start:/],
+    [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '02:00', durationMinutes: 0 } }, /^recurrence\.durationMinutes:/],
+    [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '02:00', durationMinutes: 60, timeZone: 'Mars/Olympus' } }, /^recurrence\.timeZone: unknown time zone "Mars\/Olympus"/],
+    ['nope', /^body:/],
+  ])('%j → %s', (body, error) => {
+    const r = parseSilenceRequest(body, now);
+    if (error === null) expect(r.ok).toBe(true);
+    else expect(!r.ok && r.message).toMatch(error);
+  });
+
+  it('defaults a recurrence to UTC and sorts its days', () => {
+    const r = parseSilenceRequest({ matcher: 'hall:h1', comment: 'c', minutes: 60 * 24 * 60, recurrence: { weekdays: [5, 1, 5], start: '23:30', durationMinutes: 90 } }, now);
+    expect(r.ok && r.value.recurrence).toEqual({ weekdays: [1, 5], start: '23:30', durationMinutes: 90, timeZone: 'UTC' });
+  });
+});
