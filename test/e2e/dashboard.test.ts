@@ -114,6 +114,19 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => incident.innerText()).toMatch(/ACK anonymous \(auth off\): pump B swap scheduled/);
     const api = await getJson(`${server.baseUrl}/api/alerts`);
     expect(api.incidents.find((i: any) => i.id === 'group:h1-r08').acknowledged).toMatchObject({ comment: 'pump B swap scheduled, racks on partners' });
+    // …and silences it for the maintenance: marked, listed under Silences, removable.
+    await incident.locator('[data-testid="silence"]').click();
+    await page.locator('[data-testid="silence-minutes"]').selectOption('120');
+    await page.locator('[data-testid="silence-comment"]').fill('CDU B maintenance');
+    await page.locator('[data-testid="silence-confirm"]').click();
+    await expect.poll(() => incident.innerText()).toMatch(/SILENCED/);
+    await page.click('[data-tab="silences"]');
+    const silence = page.locator('[data-silence]');
+    await expect.poll(() => silence.innerText()).toMatch(/ACTIVE\s+group:h1-r08 — CDU B maintenance/);
+    const silences = (await getJson(`${server.baseUrl}/api/alerts`)).silences;
+    expect(silences).toEqual([expect.objectContaining({ matcher: 'group:h1-r08', comment: 'CDU B maintenance', activeNow: true })]);
+    expect(silences[0].endsMs - silences[0].startsMs).toBe(120 * 60_000);
+    await page.click('[data-tab="open"]');
     // A silent publisher turns stale after 3 intervals: hatched, with its age in the tooltip.
     const silent = await rackCentre('h1-r10-k04');
     await page.mouse.move(silent.pageX, silent.pageY);
@@ -121,6 +134,13 @@ describe('dashboard in headless Chromium', () => {
     await page.mouse.move(target.pageX, target.pageY);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(ARTIFACTS, 'hall-faults-1920x1080.png') });
+  });
+
+  it('marks the tripped CDU\'s incident on its drill-down charts', async () => {
+    await page.goto(server.baseUrl + '/#/history/cdu/h1-r08-cdu-b?from=now-15m&to=now');
+    await expect.poll(() => page.locator('[data-testid="incident-bands"]').innerText(), { timeout: 15_000 }).toMatch(/critical · h1-r08-cdu-b: CDU tripped/);
+    await expect.poll(async () => Number(await page.locator('[data-testid="history-chart"]').first().getAttribute('data-bands'))).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'drill-down-incident-1920x1080.png') });
   });
 
   it('drills from a rack into its history: 1 h preset, drag-zoom, reset, CSV of what is shown', async () => {

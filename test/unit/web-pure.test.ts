@@ -3,6 +3,7 @@ import { PALETTE, classBounds, classOf } from '../../web/src/lib/color-scale.ts'
 import { fmtAge, metricById } from '../../web/src/lib/metrics.ts';
 import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
+import { incidentBands, incidentEntities, type IncidentSpan } from '../../web/src/lib/annotations.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { demoSite } from '../../simulators/generate-site.ts';
 
@@ -69,5 +70,24 @@ describe('dashboard helpers', () => {
     // Section units get a bracket under their racks; the spare serving the whole row does not.
     expect(layout.cdus[0].bracket).not.toBeNull();
     expect(layout.cdus[2].bracket).toBeNull();
+  });
+});
+
+describe('incident bands on drill-down charts', () => {
+  const span = (id: string, startedMs: number, resolvedMs: number | null, entities: string[]): IncidentSpan => ({ id, severity: 'critical', title: id, startedMs, resolvedMs, entities });
+  const spans = [
+    span('group:h1-r01', 1000, 5000, incidentEntities({ id: 'group:h1-r01', roots: [{ entity: 'cdu:h1-r01-cdu-a' }], children: [{ rackId: 'h1-r01-k01' }] })),
+    span('rack:h1-r02-k03', 8000, null, ['rack:h1-r02-k03']),
+    span('rack:h1-r02-k04', 100, 200, ['rack:h1-r02-k04']),
+  ];
+  it.each([
+    ['a child rack of a CDU incident', ['rack:h1-r01-k01'], 0, 10_000, [{ id: 'group:h1-r01', fromMs: 1000, toMs: 5000, open: false }]],
+    ['the CDU itself', ['cdu:h1-r01-cdu-a'], 0, 10_000, [{ id: 'group:h1-r01', fromMs: 1000, toMs: 5000, open: false }]],
+    ['clipped to the range', ['rack:h1-r01-k01'], 2000, 3000, [{ id: 'group:h1-r01', fromMs: 2000, toMs: 3000, open: false }]],
+    ['an active incident runs to the end of the range', ['rack:h1-r02-k03'], 0, 10_000, [{ id: 'rack:h1-r02-k03', fromMs: 8000, toMs: 10_000, open: true }]],
+    ['outside the range', ['rack:h1-r02-k04'], 1000, 10_000, []],
+    ['an unrelated entity', ['rack:h9-r01-k01'], 0, 10_000, []],
+  ])('%s', (_n, entities, from, to, expected) => {
+    expect(incidentBands(spans, new Set(entities), from, to)).toEqual(expected.map((e) => expect.objectContaining(e)));
   });
 });

@@ -1,13 +1,23 @@
 /**
- * Active incidents from `GET /api/alerts`, polled every 2 s and shared by the incidents bar and
- * the heat maps (which outline the racks and CDUs of firing alerts by severity).
+ * Incidents, silences and incident history from `GET /api/alerts`, polled every 2 s and shared
+ * by the alerts panel, the heat maps (which outline the racks and CDUs of firing alerts by
+ * severity), the wall, browser notifications and the drill-down's incident bands.
  */
+import { incidentEntities, type IncidentSpan } from './annotations.ts';
+
 export type Severity = 'critical' | 'major' | 'minor' | 'warning';
 
 export interface AlertView {
   rule: string;
   severity: Severity;
   entity: string;
+  summary?: string;
+}
+
+export interface Acknowledgement {
+  by: string;
+  atMs: number;
+  comment: string;
 }
 
 export interface IncidentView {
@@ -17,19 +27,44 @@ export interface IncidentView {
   startedMs: number;
   roots: AlertView[];
   children: { rackId: string; alerts: AlertView[] }[];
-  acknowledged: { by: string; atMs: number; comment: string } | null;
+  acknowledged: Acknowledgement | null;
   silencedBy: string | null;
 }
 
-const RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };
+export interface ResolvedView extends Omit<IncidentView, 'acknowledged' | 'silencedBy'> {
+  resolvedMs: number;
+  acknowledged: Acknowledgement | null;
+  notified: boolean;
+}
+
+export interface SilenceView {
+  id: string;
+  matcher: string;
+  startsMs: number;
+  endsMs: number;
+  recurrence?: { weekdays: number[]; start: string; durationMinutes: number; timeZone: string };
+  comment: string;
+  by: string;
+  activeNow: boolean;
+}
+
+export const RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };
 
 export class AlertFeed {
   incidents = $state.raw<IncidentView[]>([]);
+  silences = $state.raw<SilenceView[]>([]);
+  history = $state.raw<ResolvedView[]>([]);
   error = $state<string | null>(null);
+  /** Server time minus browser time, ms (for ages shown against the server's clock). */
+  skewMs = 0;
   /** Worst firing severity per entity key (`rack:{id}`, `cdu:{id}`); bumps `version`. */
   worstByEntity = new Map<string, Severity>();
   version = $state(0);
   private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly listeners = new Set<(fresh: IncidentView[]) => void>();
+  private known: Set<string> | null = null;
+
+  constructor(private readonly url = '/api/alerts', private readonly headers: Record<string, string> = {}) {}
 
   start(): void {
     void this.load();
@@ -41,15 +76,33 @@ export class AlertFeed {
     this.timer = null;
   }
 
+  /** Called with the incidents that appeared since the previous poll (not on the first load). */
+  onNew(fn: (fresh: IncidentView[]) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
   async load(): Promise<void> {
     try {
-      const res = await fetch('/api/alerts');
+      const res = await fetch(this.url, { headers: this.headers });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      this.set((await res.json()).incidents as IncidentView[]);
+      const body = await res.json();
+      if (typeof body.nowMs === 'number') this.skewMs = body.nowMs - Date.now();
+      this.silences = body.silences ?? [];
+      this.history = body.history ?? [];
+      this.set(body.incidents as IncidentView[]);
       this.error = null;
     } catch (e) {
       this.error = (e as Error).message;
     }
+  }
+
+  /** Active and resolved incidents as time spans, for chart bands. */
+  spans(): IncidentSpan[] {
+    return [
+      ...this.incidents.map((i) => ({ id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, resolvedMs: null, entities: incidentEntities(i) })),
+      ...this.history.map((i) => ({ id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, resolvedMs: i.resolvedMs, entities: incidentEntities(i) })),
+    ];
   }
 
   private set(incidents: IncidentView[]): void {
@@ -62,8 +115,12 @@ export class AlertFeed {
       for (const a of i.roots) note(a.entity, a.severity);
       for (const c of i.children) for (const a of c.alerts) note(a.entity, a.severity);
     }
+    const key = (i: IncidentView) => `${i.id}@${i.startedMs}`;
+    const fresh = this.known ? incidents.filter((i) => !this.known!.has(key(i))) : [];
+    this.known = new Set(incidents.map(key));
     this.incidents = incidents;
     this.worstByEntity = worst;
     this.version++;
+    if (fresh.length) for (const fn of this.listeners) fn(fresh);
   }
 }

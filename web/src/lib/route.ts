@@ -3,6 +3,7 @@
  *   #/                                   site overview
  *   #/hall/{id}?metric=return&rack={id}  hall heat map (with a rack's live panel)
  *   #/history/{kind}/{id}?from=now-1h&to=now[&gpu=N]   drill-down (kind: hall, row, rack, cdu)
+ *   #/incident/{id}                      site overview with that incident highlighted (links in notifications)
  */
 export type HistoryKind = 'hall' | 'row' | 'rack' | 'cdu';
 
@@ -11,6 +12,7 @@ export interface Route {
   metric: string | null;
   rackId: string | null;
   history?: { kind: HistoryKind; id: string; from: string; to: string; gpu: number | null } | null;
+  incidentId?: string | null;
 }
 
 export function parseRoute(hash: string): Route {
@@ -32,6 +34,8 @@ export function parseRoute(hash: string): Route {
       },
     };
   }
+  const inc = /^\/incident\/([^/]+)$/.exec(path);
+  if (inc) return { hallId: null, metric: params.get('metric'), rackId: null, incidentId: decodeURIComponent(inc[1]) };
   const m = /^\/hall\/([^/]+)$/.exec(path);
   return { hallId: m ? decodeURIComponent(m[1]) : null, metric: params.get('metric'), rackId: params.get('rack') };
 }
