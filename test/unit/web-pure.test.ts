@@ -3,6 +3,9 @@ import { PALETTE, classBounds, classOf } from '../../web/src/lib/color-scale.ts'
 import { fmtAge, metricById } from '../../web/src/lib/metrics.ts';
 import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
+import { wallRotation } from '../../web/src/wall/rotation.ts';
+import { parseWallParams, resolveWall } from '../../web/src/wall/wall-config.ts';
+import { wallSize } from '../../web/src/wall/wall-size.ts';
 import { incidentBands, incidentEntities, type IncidentSpan } from '../../web/src/lib/annotations.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { demoSite } from '../../simulators/generate-site.ts';
@@ -90,4 +93,48 @@ describe('incident bands on drill-down charts', () => {
   ])('%s', (_n, entities, from, to, expected) => {
     expect(incidentBands(spans, new Set(entities), from, to)).toEqual(expected.map((e) => expect.objectContaining(e)));
   });
+});
+
+describe('wall rotation', () => {
+  const halls = ['hall-1', 'hall-2', 'hall-3'];
+  it.each([
+    ['first screen at start', { elapsedMs: 0, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false, nextInMs: 30_000 }],
+    ['second screen after one period', { elapsedMs: 31_000, criticalHalls: [] }, { screen: 1, halls: ['hall-2'], paused: false, nextInMs: 29_000 }],
+    ['wraps around', { elapsedMs: 95_000, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false }],
+    ['a clock a little behind the start time', { elapsedMs: -3, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false, nextInMs: 30_000 }],
+    ['pauses on the hall of a critical incident', { elapsedMs: 31_000, criticalHalls: ['hall-3'] }, { screen: 2, halls: ['hall-3'], paused: true, nextInMs: null }],
+    ['newest critical first', { elapsedMs: 0, criticalHalls: ['hall-2', 'hall-3'] }, { screen: 1, halls: ['hall-2'], paused: true }],
+    ['ignores halls not on this wall', { elapsedMs: 0, criticalHalls: ['hall-9'] }, { screen: 0, paused: false }],
+    ['no rotation when rotateS is 0', { elapsedMs: 500_000, criticalHalls: [], rotateS: 0 }, { screen: 0, paused: false, nextInMs: null }],
+    ['two halls per screen', { elapsedMs: 31_000, criticalHalls: [], hallsPerScreen: 2 }, { screen: 1, screens: 2, halls: ['hall-3'] }],
+    ['two per screen, paused on the screen holding the hall', { elapsedMs: 0, criticalHalls: ['hall-2'], hallsPerScreen: 2 }, { screen: 0, halls: ['hall-1', 'hall-2'], paused: true }],
+  ])('%s', (_n, input, expected) => {
+    expect(wallRotation({ halls, hallsPerScreen: 1, rotateS: 30, ...input })).toMatchObject(expected);
+  });
+});
+
+describe('wall settings', () => {
+  const hallIds = ['hall-1', 'hall-2'];
+  it.each([
+    ['defaults: every hall, 30 s', '', null, { halls: hallIds, hallsPerScreen: 1, metric: 'return', rotateS: 30, sound: false }, []],
+    ['URL parameters', '?halls=hall-2&metric=dt&rotate=10&per=2&sound=1', null, { halls: ['hall-2'], hallsPerScreen: 2, metric: 'dt', rotateS: 10, sound: true }, []],
+    ['saved layout', '?layout=noc', { halls: ['hall-2', 'hall-1'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: true }, { halls: ['hall-2', 'hall-1'], metric: 'power', rotateS: 60 }, []],
+    ['URL wins over the layout', '?layout=noc&rotate=0', { halls: ['hall-2'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: false }, { halls: ['hall-2'], rotateS: 0 }, []],
+    ['bad values are reported, not guessed', '?metric=watts&rotate=2&per=9', null, { metric: 'return', rotateS: 30, hallsPerScreen: 1 }, [/^metric:/, /^rotate:/, /^per:/]],
+    ['unknown halls are reported and dropped', '?halls=hall-1,hall-7', null, { halls: ['hall-1'] }, [/^halls: no hall "hall-7"/]],
+  ])('%s', (_n, search, saved, spec, errors) => {
+    const params = parseWallParams(search);
+    const r = resolveWall(saved, params, hallIds);
+    expect(r.spec).toMatchObject(spec);
+    expect(r.errors).toEqual((errors as RegExp[]).map((e) => expect.stringMatching(e)));
+  });
+
+  it('keeps the display token from the URL', () => expect(parseWallParams('?token=hwd_abc.def').token).toBe('hwd_abc.def'));
+
+  it.each([
+    [1920, 1080, 1, 22, 18],
+    [3840, 2160, 2, 44, 36],
+    [1280, 720, 2 / 3, 15, 12],
+    [1920, 1200, 1, 22, 18],
+  ])('sizes text for %i×%i', (w, h, scale, base, min) => expect(wallSize(w, h)).toEqual({ scale, basePx: base, minTextPx: min }));
 });

@@ -69,6 +69,8 @@ export interface DrawOptions {
   /** Server-clock now, ms (for stale ages). */
   nowMs: number;
   showAges: boolean;
+  /** Hatch every rack as stale (the stream itself is down, so nothing shown is current). */
+  allStale?: boolean;
 }
 
 export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): void {
@@ -87,7 +89,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     const k = classOf(metric.scale, feed.rack(metric.column, index));
     if (k < 0 || state === EntityState.NoData || Number.isNaN(state)) addRect(noData, rect);
     else addRect(classes[k], rect);
-    if (state === EntityState.Stale) stale.push({ rect, ageMs: opt.nowMs - feed.rack('tsMs', index) });
+    if (state === EntityState.Stale || opt.allStale) stale.push({ rect, ageMs: opt.nowMs - feed.rack('tsMs', index) });
     if (feed.rack('leak', index) >= 1) leaks.push(rect);
   }
   classes.forEach((p, k) => {
@@ -142,9 +144,9 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
       ctx.strokeRect(sel.rect.x - 1, sel.rect.y - 1, sel.rect.w + 2, sel.rect.h + 2);
     }
   }
-  if (layout.labelWidth > 0 && layout.cell >= 8) {
-    ctx.fillStyle = '#8b98a5';
-    ctx.font = `${Math.min(12, Math.round(layout.cell * 0.45))}px system-ui, sans-serif`;
+  if (layout.labelWidth > 0 && (layout.cell >= 8 || layout.labelPx !== null)) {
+    ctx.fillStyle = layout.labelPx !== null ? '#c9d4de' : '#8b98a5';
+    ctx.font = `${layout.labelPx ?? Math.min(12, Math.round(layout.cell * 0.45))}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
     for (const l of layout.rowLabels) ctx.fillText(l.text, l.x, l.y);
   }

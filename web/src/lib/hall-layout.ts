@@ -20,20 +20,26 @@ export interface HallLayout {
   cdus: { index: number; rect: Rect; bracket: Rect | null }[];
   rowLabels: { text: string; x: number; y: number }[];
   labelWidth: number;
+  /** Row-label font size, px; null = sized from the cell (at most 12 px). */
+  labelPx: number | null;
 }
 
-/** Lays out `hall` in a box of `width` × `height` CSS pixels; `labels` reserves room for row names. */
-export function layoutHall(site: SiteView, hall: HallView, width: number, height: number, labels = true): HallLayout {
+/**
+ * Lays out `hall` in a box of `width` × `height` CSS pixels; `labels` reserves room for row
+ * names — `true` for the dashboard's small labels, or a font size in px (the wall's large type).
+ */
+export function layoutHall(site: SiteView, hall: HallView, width: number, height: number, labels: boolean | number = true): HallLayout {
   const rackIndexById = new Map(site.racks.map((r) => [r.id, r]));
   const cduById = new Map(site.cdus.map((c) => [c.id, c]));
   const maxPos = Math.max(1, ...hall.rows.map((r) => r.maxPosition));
   const maxCdus = Math.max(0, ...hall.rows.map((r) => r.cduIds.length));
-  const labelWidth = labels ? Math.min(70, width * 0.12) : 0;
+  const labelPx = typeof labels === 'number' ? labels : null;
+  const labelWidth = labelPx !== null ? labelPx * 3.6 : labels ? Math.min(70, width * 0.12) : 0;
   const cols = maxPos + (maxCdus > 0 ? maxCdus + 0.6 : 0);
   const rowPitch = 1.45; // a row is one cell high plus an aisle
   const cell = Math.max(1, Math.min((width - labelWidth) / cols, height / (hall.rows.length * rowPitch)));
   const gap = Math.max(0.5, cell * 0.08);
-  const out: HallLayout = { width, height, cell, racks: [], cdus: [], rowLabels: [], labelWidth };
+  const out: HallLayout = { width, height, cell, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx };
   hall.rows.forEach((row, r) => {
     const y = r * cell * rowPitch;
     out.rowLabels.push({ text: row.id, x: 0, y: y + cell / 2 });

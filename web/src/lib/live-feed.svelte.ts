@@ -22,6 +22,8 @@ export class LiveFeed {
   detail = $state.raw<RackDetailMessage | null>(null);
   /** Browser receive time of the last frame, ms. */
   lastFrameMs = $state(0);
+  /** Why the server ended the stream (revoked or expired credentials); null otherwise. */
+  authError = $state<string | null>(null);
   /** Server clock − browser clock, ms. */
   clockOffsetMs = 0;
   staleAfterMs = 3000;
@@ -95,11 +97,17 @@ export class LiveFeed {
       this.sendWatch();
     };
     ws.onmessage = (ev) => this.onFrame(JSON.parse(ev.data as string) as ServerMessage);
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.stopped) return;
       this.status = 'reconnecting';
+      if (ev.code === 4401) {
+        // Credentials ended: say why, and only try again now and then.
+        this.authError = ev.reason || 'access ended';
+        setTimeout(() => this.connect(), 60_000);
+        return;
+      }
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(5000, this.retryMs * 2);
     };
@@ -111,6 +119,7 @@ export class LiveFeed {
     this.lastFrameMs = now;
     switch (msg.type) {
       case 'hello':
+        this.authError = null;
         this.tickMs = msg.tickMs;
         this.staleAfterMs = msg.staleAfterMs;
         return;

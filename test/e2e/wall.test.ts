@@ -1,0 +1,167 @@
+/**
+ * The NOC wall in headless Chromium, signed in only by the display token in its URL: fits
+ * 1920×1080 and 3840×2160 with no scrolling, nothing clipped and no text under the documented
+ * minimum; rotates halls and pauses on a critical incident with the banner raised; a frozen
+ * stream shows "connection lost" within 5 s and recovers by itself; a revoked token ends it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
+import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
+import { sleep, waitFor } from '../helpers/wait.ts';
+
+const TOKEN = 'wall-test-admin-token-0001';
+
+/** Layout checks run in the page: scrolling, clipped or off-screen text, smallest font. */
+const LAYOUT_PROBE = `(() => {
+  const doc = document.scrollingElement;
+  const minPx = Number(document.querySelector('[data-testid="wall"]').dataset.minTextPx);
+  const problems = [];
+  let smallest = Infinity;
+  if (doc.scrollHeight > innerHeight || doc.scrollWidth > innerWidth) problems.push('page scrolls: ' + doc.scrollWidth + 'x' + doc.scrollHeight);
+  for (const el of document.querySelectorAll('[data-testid="wall"] *')) {
+    const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!hasText) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    smallest = Math.min(smallest, px);
+    const label = el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 40) + '"';
+    if (px < minPx - 0.01) problems.push('text below ' + minPx + ' px (' + px + '): ' + label);
+    if (r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5) problems.push('off screen: ' + label);
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') problems.push('clipped: ' + label);
+  }
+  return { problems, smallest, minPx };
+})()`;
+
+describe('wall screen in headless Chromium', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let sim: Program;
+  let browser: Browser;
+  let controlPort: number;
+  let wallPath: string;
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(server.baseUrl + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  };
+  const fault = (f: string) => fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: f });
+
+  beforeAll(async () => {
+    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--admin-token', TOKEN, '--ws-auth-recheck-ms', '1000'], { auth: true });
+    sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0', '--seed', '5']);
+    controlPort = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
+    expect((await api('PUT', '/api/admin/wall-layouts/noc', { halls: ['hall-1', 'hall-2'], rotateS: 5, metric: 'return' })).status).toBe(200);
+    const t = await api('POST', '/api/admin/display-tokens', { name: 'noc-wall', expiresInDays: 365 });
+    wallPath = `${t.body.wallPath}&layout=noc`;
+    await waitFor('racks live', async () => (await api('GET', '/api/halls/hall-1')).body.totals.racksLive === 208, 20_000);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sim?.stop();
+    await server?.stop();
+  });
+
+  async function openWall(width: number, height: number, path = wallPath): Promise<Page> {
+    // A fresh context: no cookies, as on a kiosk after a reboot.
+    const context = await browser.newContext({ viewport: { width, height } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.stack ?? e.message));
+    (page as any).errors = errors;
+    await page.goto(server.baseUrl + path);
+    try {
+      await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0, null, { timeout: 15_000 });
+    } catch (e) {
+      await page.screenshot({ path: join(ARTIFACTS, 'wall-not-drawn.png') });
+      throw new Error(`wall not drawn: ${(e as Error).message}; page errors: ${errors.join('; ')}; text: ${(await page.locator('body').innerText()).slice(0, 300)}`);
+    }
+    return page;
+  }
+
+  it.each([
+    [1920, 1080],
+    [3840, 2160],
+  ])('fits %i×%i: no scrolling, nothing clipped, no text under the minimum', async (width, height) => {
+    const page = await openWall(width, height);
+    await expect.poll(() => page.locator('[data-testid="wall-kpis"]').innerText(), { timeout: 5000 }).toMatch(/IT power\s+\d+\.\d\d MW/);
+    await page.waitForTimeout(1500);
+    const probe = (await page.evaluate(LAYOUT_PROBE)) as { problems: string[]; smallest: number; minPx: number };
+    expect(probe.problems).toEqual([]);
+    expect(probe.minPx).toBe(width === 1920 ? 18 : 36);
+    expect(probe.smallest).toBeGreaterThanOrEqual(probe.minPx);
+    // The heat map fills the screen: at least 55 % of its height.
+    const canvas = (await page.locator('canvas[data-hall]').boundingBox())!;
+    expect(canvas.height).toBeGreaterThan(height * 0.55);
+    await expect.poll(() => page.locator('[data-testid="wall-clock"]').innerText(), { timeout: 3000 }).toMatch(/\d\d:\d\d:\d\d/);
+    expect(await page.locator('[data-testid="wall-data-age"]').innerText()).toMatch(/^data \d+\.\d s old$/);
+    await page.screenshot({ path: join(ARTIFACTS, `wall-${width}x${height}.png`) });
+    expect((page as any).errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('rotates halls, and pauses on the hall of a critical incident with the banner raised', async () => {
+    const page = await openWall(1920, 1080);
+    const wall = page.locator('[data-testid="wall"]');
+    const first = await wall.getAttribute('data-halls');
+    await expect.poll(() => wall.getAttribute('data-halls'), { timeout: 8000 }).not.toBe(first);
+    expect(await page.locator('[data-testid="wall-rotation"]').innerText()).toMatch(/screen [12]\/2 · next in \d s/);
+    await fault('cdu-trip:h2-r04-cdu-a');
+    await expect.poll(() => wall.getAttribute('data-paused'), { timeout: 15_000 }).toBe('true');
+    expect(await wall.getAttribute('data-halls')).toBe('hall-2');
+    const banner = page.locator('[data-testid="wall-banner"] [data-incident="group:h2-r04"]');
+    await expect.poll(() => banner.innerText(), { timeout: 6000 }).toMatch(/CRITICAL\s+Hall 2\s+h2-r04-cdu-a: CDU tripped/);
+    // Stays on hall 2 through more than a rotation period.
+    await sleep(6500);
+    expect(await wall.getAttribute('data-halls')).toBe('hall-2');
+    expect(await page.locator('[data-testid="wall-rotation"]').innerText()).toMatch(/PAUSED/);
+    const probe = (await page.evaluate(LAYOUT_PROBE)) as { problems: string[] };
+    expect(probe.problems).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-critical-1920x1080.png') });
+    // Acknowledged: dimmed, still shown, still paused (the incident is open).
+    expect(await api('POST', `/api/incidents/${encodeURIComponent('group:h2-r04')}/ack`, { comment: 'crew on site' })).toEqual({ status: 200, body: { ok: true } });
+    await expect.poll(() => banner.innerText(), { timeout: 6000 }).toMatch(/ACK admin-token/);
+    await fault('clear-all');
+    await expect.poll(() => wall.getAttribute('data-paused'), { timeout: 60_000 }).toBe('false');
+    await page.context().close();
+  }, 120_000);
+
+  it('says "connection lost" within 5 s of the stream freezing, hatches the tiles, and recovers by itself', async () => {
+    const page = await openWall(1920, 1080);
+    await expect.poll(() => page.locator('[data-testid="wall-data-age"]').innerText(), { timeout: 5000 }).toMatch(/^data \d\.\d s old$/);
+    const t0 = Date.now();
+    server.proc.kill('SIGSTOP');
+    try {
+      await page.locator('[data-testid="wall-connection-lost"]').waitFor({ timeout: 5000 });
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await page.waitForTimeout(1500);
+      expect(await page.locator('[data-testid="wall-connection-lost"]').innerText()).toMatch(/^CONNECTION LOST — data \d+ s old/);
+      await page.screenshot({ path: join(ARTIFACTS, 'wall-connection-lost-1920x1080.png') });
+    } finally {
+      server.proc.kill('SIGCONT');
+    }
+    await page.locator('[data-testid="wall-connection-lost"]').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await page.locator('[data-testid="wall-data-age"]').innerText()).toMatch(/^data \d\.\d s old$/);
+    await page.context().close();
+  }, 60_000);
+
+  it('ends a revoked display token\'s session within seconds and says why', async () => {
+    const t = await api('POST', '/api/admin/display-tokens', { name: 'lobby-wall' });
+    const page = await openWall(1920, 1080, t.body.wallPath);
+    expect((await api('DELETE', `/api/admin/display-tokens/${t.body.id}`)).status).toBe(200);
+    await expect.poll(() => page.locator('[data-testid="wall-access-ended"]').innerText(), { timeout: 10_000 }).toMatch(/ACCESS ENDED — display token "lobby-wall" was revoked/);
+    // After a reboot the wall says it is not signed in, with the reason.
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid="wall-refused"]').innerText(), { timeout: 10_000 }).toMatch(/display token "lobby-wall" was revoked/);
+    await page.context().close();
+  });
+
+  it('reports a bad URL parameter on the wall instead of guessing', async () => {
+    const page = await openWall(1920, 1080, `${wallPath}&metric=watts&halls=hall-1,hall-9`);
+    await expect.poll(() => page.locator('[data-testid="wall-problems"]').innerText(), { timeout: 5000 }).toMatch(/metric: "watts" is not one of .* · halls: no hall "hall-9"/);
+    expect(await page.locator('[data-testid="wall"]').getAttribute('data-halls')).toBe('hall-1');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The wall's settings from its URL (`/wall?layout=noc&halls=hall-1,hall-2&metric=return&rotate=30
+ * &per=1&sound=1&token=hwd_…`) over a named layout saved on the server. URL parameters win, so
+ * one saved layout serves several walls with small differences. Pure.
+ */
+export interface WallLayoutSpec {
+  halls: string[];
+  hallsPerScreen: number;
+  metric: string;
+  rotateS: number;
+  sound: boolean;
+}
+
+export interface WallParams {
+  token: string | null;
+  layout: string | null;
+  overrides: Partial<WallLayoutSpec>;
+  /** Problems with the URL, shown on the wall rather than guessed around. */
+  errors: string[];
+}
+
+export const DEFAULT_WALL: WallLayoutSpec = { halls: [], hallsPerScreen: 1, metric: 'return', rotateS: 30, sound: false };
+const METRICS = ['return', 'dt', 'power', 'headroom', 'flow', 'cdu'];
+
+export function parseWallParams(search: string): WallParams {
+  const p = new URLSearchParams(search);
+  const overrides: Partial<WallLayoutSpec> = {};
+  const errors: string[] = [];
+  const halls = p.get('halls');
+  if (halls) overrides.halls = halls.split(',').map((h) => h.trim()).filter(Boolean);
+  const metric = p.get('metric');
+  if (metric !== null) {
+    if (METRICS.includes(metric)) overrides.metric = metric;
+    else errors.push(`metric: "${metric}" is not one of ${METRICS.join(', ')}`);
+  }
+  const rotate = p.get('rotate');
+  if (rotate !== null) {
+    const s = Number(rotate);
+    if (Number.isInteger(s) && (s === 0 || (s >= 5 && s <= 3600))) overrides.rotateS = s;
+    else errors.push(`rotate: "${rotate}" must be 0 (no rotation) or 5–3600 seconds`);
+  }
+  const per = p.get('per');
+  if (per !== null) {
+    const n = Number(per);
+    if (Number.isInteger(n) && n >= 1 && n <= 4) overrides.hallsPerScreen = n;
+    else errors.push(`per: "${per}" must be 1–4 halls per screen`);
+  }
+  const sound = p.get('sound');
+  if (sound !== null) overrides.sound = sound === '1' || sound === 'on' || sound === 'true';
+  return { token: p.get('token'), layout: p.get('layout'), overrides, errors };
+}
+
+/** Layout from the server (or defaults), then URL overrides; unknown halls are reported and dropped. */
+export function resolveWall(saved: WallLayoutSpec | null, params: WallParams, hallIds: string[]): { spec: WallLayoutSpec; errors: string[] } {
+  const spec = { ...DEFAULT_WALL, ...(saved ?? {}), ...params.overrides };
+  const errors = [...params.errors];
+  const unknown = spec.halls.filter((h) => !hallIds.includes(h));
+  if (unknown.length) errors.push(`halls: no hall ${unknown.map((h) => `"${h}"`).join(', ')} in this site`);
+  const halls = spec.halls.filter((h) => hallIds.includes(h));
+  return { spec: { ...spec, halls: halls.length ? halls : hallIds }, errors };
+}
