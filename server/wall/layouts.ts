@@ -14,7 +14,7 @@ export interface WallLayout {
   name: string;
   /** Hall IDs in rotation order; empty = every hall. */
   halls: string[];
-  /** Halls shown side by side on one screen (1–4). */
+  /** Halls shown side by side on one screen (1–4; 0 = as many as fit without shrinking). */
   hallsPerScreen: number;
   metric: (typeof WALL_METRICS)[number];
   /** Seconds per screen; 0 = no rotation. */
@@ -33,8 +33,8 @@ export function parseWallLayout(name: string, body: unknown, hallIds: string[]):
   if (!Array.isArray(halls) || !halls.every((h) => typeof h === 'string')) return bad('halls: a list of hall IDs is required');
   const unknown = (halls as string[]).find((h) => !hallIds.includes(h));
   if (unknown !== undefined) return bad(`halls: no hall "${unknown}" in this site (${hallIds.join(', ')})`);
-  const perScreen = b.hallsPerScreen ?? 1;
-  if (!Number.isInteger(perScreen) || (perScreen as number) < 1 || (perScreen as number) > 4) return bad('hallsPerScreen: an integer from 1 to 4 is required');
+  const perScreen = b.hallsPerScreen ?? 0;
+  if (!Number.isInteger(perScreen) || (perScreen as number) < 0 || (perScreen as number) > 4) return bad('hallsPerScreen: 1 to 4, or 0 for as many as fit');
   const metric = b.metric ?? 'return';
   if (!WALL_METRICS.includes(metric as WallLayout['metric'])) return bad(`metric: one of ${WALL_METRICS.join(', ')} is required`);
   const rotateS = b.rotateS ?? 30;

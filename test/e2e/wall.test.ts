@@ -41,6 +41,7 @@ describe('wall screen in headless Chromium', () => {
   let browser: Browser;
   let controlPort: number;
   let wallPath: string;
+  let plainPath: string;
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(server.baseUrl + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: await res.json() };
@@ -51,8 +52,9 @@ describe('wall screen in headless Chromium', () => {
     server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--admin-token', TOKEN, '--ws-auth-recheck-ms', '1000'], { auth: true });
     sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0', '--seed', '5']);
     controlPort = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
-    expect((await api('PUT', '/api/admin/wall-layouts/noc', { halls: ['hall-1', 'hall-2'], rotateS: 5, metric: 'return' })).status).toBe(200);
+    expect((await api('PUT', '/api/admin/wall-layouts/noc', { halls: ['hall-1', 'hall-2'], hallsPerScreen: 1, rotateS: 5, metric: 'return' })).status).toBe(200);
     const t = await api('POST', '/api/admin/display-tokens', { name: 'noc-wall', expiresInDays: 365 });
+    plainPath = t.body.wallPath;
     wallPath = `${t.body.wallPath}&layout=noc`;
     await waitFor('racks live', async () => (await api('GET', '/api/halls/hall-1')).body.totals.racksLive === 208, 20_000);
     browser = await launchChromium();
@@ -85,7 +87,9 @@ describe('wall screen in headless Chromium', () => {
     [1920, 1080],
     [3840, 2160],
   ])('fits %i×%i: no scrolling, nothing clipped, no text under the minimum', async (width, height) => {
-    const page = await openWall(width, height);
+    // The default wall: every hall, as many side by side as fit (both demo halls).
+    const page = await openWall(width, height, plainPath);
+    expect(await page.locator('[data-testid="wall"]').getAttribute('data-halls')).toBe('hall-1,hall-2');
     await expect.poll(() => page.locator('[data-testid="wall-kpis"]').innerText(), { timeout: 5000 }).toMatch(/IT power\s+\d+\.\d\d MW/);
     await page.waitForTimeout(1500);
     const probe = (await page.evaluate(LAYOUT_PROBE)) as { problems: string[]; smallest: number; minPx: number };
@@ -93,7 +97,7 @@ describe('wall screen in headless Chromium', () => {
     expect(probe.minPx).toBe(width === 1920 ? 18 : 36);
     expect(probe.smallest).toBeGreaterThanOrEqual(probe.minPx);
     // The heat map fills the screen: at least 55 % of its height.
-    const canvas = (await page.locator('canvas[data-hall]').boundingBox())!;
+    const canvas = (await page.locator('canvas[data-hall]').first().boundingBox())!;
     expect(canvas.height).toBeGreaterThan(height * 0.55);
     await expect.poll(() => page.locator('[data-testid="wall-clock"]').innerText(), { timeout: 3000 }).toMatch(/\d\d:\d\d:\d\d/);
     expect(await page.locator('[data-testid="wall-data-age"]').innerText()).toMatch(/^data \d+\.\d s old$/);

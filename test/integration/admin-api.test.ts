@@ -102,7 +102,7 @@ describe('admin API', () => {
     expect((await call('PUT', '/api/admin/wall-layouts/noc-main', { halls: ['hall-9'] })).body.error).toMatch(/^halls: no hall "hall-9"/);
     expect((await call('PUT', '/api/admin/wall-layouts/noc-main', { halls: ['hall-2', 'hall-1'], rotateS: 2 })).body.error).toMatch(/^rotateS:/);
     const saved = await call('PUT', '/api/admin/wall-layouts/noc-main', { halls: ['hall-2', 'hall-1'], rotateS: 20, metric: 'dt' });
-    expect(saved.body).toEqual({ name: 'noc-main', halls: ['hall-2', 'hall-1'], hallsPerScreen: 1, metric: 'dt', rotateS: 20, sound: false });
+    expect(saved.body).toEqual({ name: 'noc-main', halls: ['hall-2', 'hall-1'], hallsPerScreen: 0, metric: 'dt', rotateS: 20, sound: false });
     const t = await call('POST', '/api/admin/display-tokens', { name: 'wall-2' });
     const got = await fetch(`${server.baseUrl}/api/wall/layouts/noc-main?token=${encodeURIComponent(t.body.token)}`);
     expect(await got.json()).toEqual(saved.body);

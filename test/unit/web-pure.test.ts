@@ -5,7 +5,7 @@ import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
 import { wallRotation } from '../../web/src/wall/rotation.ts';
 import { parseWallParams, resolveWall } from '../../web/src/wall/wall-config.ts';
-import { wallSize } from '../../web/src/wall/wall-size.ts';
+import { autoHallsPerScreen, wallSize } from '../../web/src/wall/wall-size.ts';
 import { incidentBands, incidentEntities, type IncidentSpan } from '../../web/src/lib/annotations.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { demoSite } from '../../simulators/generate-site.ts';
@@ -116,11 +116,11 @@ describe('wall rotation', () => {
 describe('wall settings', () => {
   const hallIds = ['hall-1', 'hall-2'];
   it.each([
-    ['defaults: every hall, 30 s', '', null, { halls: hallIds, hallsPerScreen: 1, metric: 'return', rotateS: 30, sound: false }, []],
+    ['defaults: every hall, as many per screen as fit, 30 s', '', null, { halls: hallIds, hallsPerScreen: 0, metric: 'return', rotateS: 30, sound: false }, []],
     ['URL parameters', '?halls=hall-2&metric=dt&rotate=10&per=2&sound=1', null, { halls: ['hall-2'], hallsPerScreen: 2, metric: 'dt', rotateS: 10, sound: true }, []],
     ['saved layout', '?layout=noc', { halls: ['hall-2', 'hall-1'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: true }, { halls: ['hall-2', 'hall-1'], metric: 'power', rotateS: 60 }, []],
     ['URL wins over the layout', '?layout=noc&rotate=0', { halls: ['hall-2'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: false }, { halls: ['hall-2'], rotateS: 0 }, []],
-    ['bad values are reported, not guessed', '?metric=watts&rotate=2&per=9', null, { metric: 'return', rotateS: 30, hallsPerScreen: 1 }, [/^metric:/, /^rotate:/, /^per:/]],
+    ['bad values are reported, not guessed', '?metric=watts&rotate=2&per=9', null, { metric: 'return', rotateS: 30, hallsPerScreen: 0 }, [/^metric:/, /^rotate:/, /^per:/]],
     ['unknown halls are reported and dropped', '?halls=hall-1,hall-7', null, { halls: ['hall-1'] }, [/^halls: no hall "hall-7"/]],
   ])('%s', (_n, search, saved, spec, errors) => {
     const params = parseWallParams(search);
@@ -137,4 +137,15 @@ describe('wall settings', () => {
     [1280, 720, 2 / 3, 15, 12],
     [1920, 1200, 1, 22, 18],
   ])('sizes text for %i×%i', (w, h, scale, base, min) => expect(wallSize(w, h)).toEqual({ scale, basePx: base, minTextPx: min }));
+});
+
+describe('halls per wall screen', () => {
+  const demoHall = { cols: 19.6, rows: 13 };
+  it.each([
+    ['two demo halls side by side at 1080p (height-bound)', [demoHall, demoHall], 1890, 780, 65, 13, 2],
+    ['one hall when a second would shrink the tiles', [demoHall, demoHall], 1000, 780, 65, 13, 1],
+    ['never more than there are halls', [demoHall], 3800, 800, 65, 13, 1],
+    ['at most four', Array(6).fill({ cols: 10, rows: 30 }), 3800, 800, 65, 13, 4],
+    ['a wide hall takes the screen', [{ cols: 60, rows: 4 }, { cols: 60, rows: 4 }], 1890, 780, 65, 13, 1],
+  ])('%s', (_n, grids, w, h, label, gap, n) => expect(autoHallsPerScreen(grids as { cols: number; rows: number }[], w, h, label, gap, 1.45)).toBe(n));
 });

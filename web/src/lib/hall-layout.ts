@@ -24,6 +24,18 @@ export interface HallLayout {
   labelPx: number | null;
 }
 
+/** A row is one cell high plus an aisle. */
+export const ROW_PITCH = 1.45;
+/** Width reserved for row labels per px of label font. */
+export const LABEL_WIDTH_PER_PX = 3.6;
+
+/** The hall's size in cells: rack positions plus the CDU column, and rows. */
+export function hallGrid(hall: HallView): { cols: number; rows: number } {
+  const maxPos = Math.max(1, ...hall.rows.map((r) => r.maxPosition));
+  const maxCdus = Math.max(0, ...hall.rows.map((r) => r.cduIds.length));
+  return { cols: maxPos + (maxCdus > 0 ? maxCdus + 0.6 : 0), rows: hall.rows.length };
+}
+
 /**
  * Lays out `hall` in a box of `width` × `height` CSS pixels; `labels` reserves room for row
  * names — `true` for the dashboard's small labels, or a font size in px (the wall's large type).
@@ -34,9 +46,9 @@ export function layoutHall(site: SiteView, hall: HallView, width: number, height
   const maxPos = Math.max(1, ...hall.rows.map((r) => r.maxPosition));
   const maxCdus = Math.max(0, ...hall.rows.map((r) => r.cduIds.length));
   const labelPx = typeof labels === 'number' ? labels : null;
-  const labelWidth = labelPx !== null ? labelPx * 3.6 : labels ? Math.min(70, width * 0.12) : 0;
-  const cols = maxPos + (maxCdus > 0 ? maxCdus + 0.6 : 0);
-  const rowPitch = 1.45; // a row is one cell high plus an aisle
+  const labelWidth = labelPx !== null ? labelPx * LABEL_WIDTH_PER_PX : labels ? Math.min(70, width * 0.12) : 0;
+  const { cols } = hallGrid(hall);
+  const rowPitch = ROW_PITCH;
   const cell = Math.max(1, Math.min((width - labelWidth) / cols, height / (hall.rows.length * rowPitch)));
   const gap = Math.max(0.5, cell * 0.08);
   const out: HallLayout = { width, height, cell, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx };

@@ -19,7 +19,8 @@ export interface WallParams {
   errors: string[];
 }
 
-export const DEFAULT_WALL: WallLayoutSpec = { halls: [], hallsPerScreen: 1, metric: 'return', rotateS: 30, sound: false };
+/** `hallsPerScreen` 0 = as many as fit without shrinking the tiles. */
+export const DEFAULT_WALL: WallLayoutSpec = { halls: [], hallsPerScreen: 0, metric: 'return', rotateS: 30, sound: false };
 const METRICS = ['return', 'dt', 'power', 'headroom', 'flow', 'cdu'];
 
 export function parseWallParams(search: string): WallParams {
@@ -42,8 +43,8 @@ export function parseWallParams(search: string): WallParams {
   const per = p.get('per');
   if (per !== null) {
     const n = Number(per);
-    if (Number.isInteger(n) && n >= 1 && n <= 4) overrides.hallsPerScreen = n;
-    else errors.push(`per: "${per}" must be 1–4 halls per screen`);
+    if (Number.isInteger(n) && n >= 0 && n <= 4) overrides.hallsPerScreen = n;
+    else errors.push(`per: "${per}" must be 1–4 halls per screen, or 0 for as many as fit`);
   }
   const sound = p.get('sound');
   if (sound !== null) overrides.sound = sound === '1' || sound === 'on' || sound === 'true';
