@@ -44,7 +44,6 @@ export function layoutHall(site: SiteView, hall: HallView, width: number, height
   const rackIndexById = new Map(site.racks.map((r) => [r.id, r]));
   const cduById = new Map(site.cdus.map((c) => [c.id, c]));
   const maxPos = Math.max(1, ...hall.rows.map((r) => r.maxPosition));
-  const maxCdus = Math.max(0, ...hall.rows.map((r) => r.cduIds.length));
   const labelPx = typeof labels === 'number' ? labels : null;
   const labelWidth = labelPx !== null ? labelPx * LABEL_WIDTH_PER_PX : labels ? Math.min(70, width * 0.12) : 0;
   const { cols } = hallGrid(hall);
