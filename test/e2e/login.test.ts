@@ -32,4 +32,28 @@ describe('dashboard login in headless Chromium', () => {
     expect(await page.locator('.user').innerText()).toBe('admin (admin)');
     await page.close();
   });
+
+  it('lets an admin create a wall URL that works in a browser with no login, and revoke it', async () => {
+    const password = /password=(\S+)/.exec(server.output())![1];
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    await page.goto(server.baseUrl + '/');
+    await page.fill('input[name="password"]', password);
+    await page.click('button[type="submit"]');
+    await page.click('[data-testid="admin-link"]');
+    await page.fill('[data-testid="wall-name"]', 'noc-wall-east');
+    await page.click('[data-testid="create-wall"]');
+    const secret = await page.locator('[data-testid="admin-secret"] code').innerText({ timeout: 5000 });
+    expect(secret).toMatch(new RegExp(`^${server.baseUrl}/wall\\?token=hwd_`));
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-1920x1080.png') });
+    // A kiosk: a fresh browser with no cookies.
+    const kiosk = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const wall = await kiosk.newPage();
+    await wall.goto(secret);
+    await wall.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0, null, { timeout: 15_000 });
+    await page.locator('[data-display-token="noc-wall-east"] [data-testid="revoke-wall"]').click();
+    await expect.poll(() => page.locator('[data-display-token="noc-wall-east"]').innerText(), { timeout: 5000 }).toMatch(/revoked/);
+    await kiosk.close();
+    await context.close();
+  });
 });

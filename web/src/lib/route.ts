@@ -4,6 +4,7 @@
  *   #/hall/{id}?metric=return&rack={id}  hall heat map (with a rack's live panel)
  *   #/history/{kind}/{id}?from=now-1h&to=now[&gpu=N]   drill-down (kind: hall, row, rack, cdu)
  *   #/incident/{id}                      site overview with that incident highlighted (links in notifications)
+ *   #/admin                              admin page (wall tokens, API tokens, users, rules)
  */
 export type HistoryKind = 'hall' | 'row' | 'rack' | 'cdu';
 
@@ -13,6 +14,7 @@ export interface Route {
   rackId: string | null;
   history?: { kind: HistoryKind; id: string; from: string; to: string; gpu: number | null } | null;
   incidentId?: string | null;
+  admin?: boolean;
 }
 
 export function parseRoute(hash: string): Route {
@@ -34,6 +36,7 @@ export function parseRoute(hash: string): Route {
       },
     };
   }
+  if (path === '/admin') return { hallId: null, metric: null, rackId: null, admin: true };
   const inc = /^\/incident\/([^/]+)$/.exec(path);
   if (inc) return { hallId: null, metric: params.get('metric'), rackId: null, incidentId: decodeURIComponent(inc[1]) };
   const m = /^\/hall\/([^/]+)$/.exec(path);
