@@ -162,6 +162,20 @@ describe('wall screen in headless Chromium', () => {
     await page.context().close();
   });
 
+  it('rotates across saved views, each with its own halls and metric', async () => {
+    expect((await api('PUT', '/api/admin/wall-layouts/temps', { halls: ['hall-1', 'hall-2'], hallsPerScreen: 2, metric: 'return' })).status).toBe(200);
+    expect((await api('PUT', '/api/admin/wall-layouts/flows', { halls: ['hall-2'], hallsPerScreen: 1, metric: 'flow' })).status).toBe(200);
+    const page = await openWall(1920, 1080, `${plainPath}&views=temps,flows&rotate=5`);
+    const wall = page.locator('[data-testid="wall"]');
+    const seen = new Set<string>();
+    await expect.poll(async () => {
+      seen.add(`${await wall.getAttribute('data-halls')}|${await wall.getAttribute('data-metric')}`);
+      return seen.size;
+    }, { timeout: 15_000, interval: 500 }).toBe(2);
+    expect([...seen].sort()).toEqual(['hall-1,hall-2|return', 'hall-2|flow']);
+    await page.context().close();
+  });
+
   it('reports a bad URL parameter on the wall instead of guessing', async () => {
     const page = await openWall(1920, 1080, `${wallPath}&metric=watts&halls=hall-1,hall-9`);
     await expect.poll(() => page.locator('[data-testid="wall-problems"]').innerText(), { timeout: 5000 }).toMatch(/metric: "watts" is not one of .* · halls: no hall "hall-9"/);

@@ -3,8 +3,8 @@ import { PALETTE, classBounds, classOf } from '../../web/src/lib/color-scale.ts'
 import { fmtAge, metricById } from '../../web/src/lib/metrics.ts';
 import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
-import { wallRotation } from '../../web/src/wall/rotation.ts';
-import { parseWallParams, resolveWall } from '../../web/src/wall/wall-config.ts';
+import { screensOf, wallRotation } from '../../web/src/wall/rotation.ts';
+import { parseWallParams, resolveViews, resolveWall } from '../../web/src/wall/wall-config.ts';
 import { autoHallsPerScreen, wallSize } from '../../web/src/wall/wall-size.ts';
 import { incidentBands, incidentEntities, type IncidentSpan } from '../../web/src/lib/annotations.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
@@ -109,7 +109,14 @@ describe('wall rotation', () => {
     ['two halls per screen', { elapsedMs: 31_000, criticalHalls: [], hallsPerScreen: 2 }, { screen: 1, screens: 2, halls: ['hall-3'] }],
     ['two per screen, paused on the screen holding the hall', { elapsedMs: 0, criticalHalls: ['hall-2'], hallsPerScreen: 2 }, { screen: 0, halls: ['hall-1', 'hall-2'], paused: true }],
   ])('%s', (_n, input, expected) => {
-    expect(wallRotation({ halls, hallsPerScreen: 1, rotateS: 30, ...input })).toMatchObject(expected);
+    const { hallsPerScreen = 1, ...rest } = input as { hallsPerScreen?: number; elapsedMs: number; criticalHalls: string[]; rotateS?: number };
+    expect(wallRotation({ screens: screensOf(halls, hallsPerScreen, 'return'), rotateS: 30, ...rest })).toMatchObject(expected);
+  });
+
+  it('rotates across saved views, each with its own metric, and pauses on the first screen holding the hall', () => {
+    const screens = [...screensOf(['hall-1', 'hall-2'], 2, 'return'), ...screensOf(['hall-2'], 1, 'flow')];
+    expect(wallRotation({ screens, rotateS: 20, elapsedMs: 25_000, criticalHalls: [] })).toMatchObject({ screen: 1, screens: 2, halls: ['hall-2'], metric: 'flow' });
+    expect(wallRotation({ screens, rotateS: 20, elapsedMs: 25_000, criticalHalls: ['hall-2'] })).toMatchObject({ screen: 0, halls: ['hall-1', 'hall-2'], metric: 'return', paused: true });
   });
 });
 
@@ -127,6 +134,16 @@ describe('wall settings', () => {
     const r = resolveWall(saved, params, hallIds);
     expect(r.spec).toMatchObject(spec);
     expect(r.errors).toEqual((errors as RegExp[]).map((e) => expect.stringMatching(e)));
+  });
+
+  it('combines saved views, keeping each one\'s halls and metric; rotation from the URL, else the first view', () => {
+    const a = { halls: ['hall-1'], hallsPerScreen: 1, metric: 'return', rotateS: 20, sound: false };
+    const b = { halls: ['hall-2', 'hall-9'], hallsPerScreen: 1, metric: 'flow', rotateS: 90, sound: true };
+    const r = resolveViews([a, b], parseWallParams('?views=a,b'), hallIds);
+    expect(r.views.map((v) => [v.halls, v.metric])).toEqual([[['hall-1'], 'return'], [['hall-2'], 'flow']]);
+    expect(r).toMatchObject({ rotateS: 20, sound: true, errors: [expect.stringMatching(/^halls: no hall "hall-9"/)] });
+    expect(resolveViews([a, b], parseWallParams('?views=a,b&rotate=10&sound=0'), hallIds)).toMatchObject({ rotateS: 10, sound: false });
+    expect(parseWallParams('?views=a, b,,c').views).toEqual(['a', 'b', 'c']);
   });
 
   it('keeps the display token from the URL', () => expect(parseWallParams('?token=hwd_abc.def').token).toBe('hwd_abc.def'));

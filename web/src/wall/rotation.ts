@@ -1,11 +1,17 @@
 /**
- * Which halls the wall shows now. Halls are cut into screens of `hallsPerScreen` and rotated
- * every `rotateS`; while an unsilenced critical incident is open, rotation pauses on the screen
- * holding the hall of the newest one. Pure: time is an argument.
+ * What the wall shows now. A view (a named layout, or the URL's settings) cuts its halls into
+ * screens of `hallsPerScreen`, each coloured by the view's metric; several views (`views=a,b`)
+ * line their screens up. Screens rotate every `rotateS`; while an unsilenced critical incident
+ * is open, rotation pauses on the first screen holding the hall of the newest one. Pure: time is
+ * an argument.
  */
-export interface RotationInput {
+export interface Screen {
   halls: string[];
-  hallsPerScreen: number;
+  metric: string;
+}
+
+export interface RotationInput {
+  screens: Screen[];
   rotateS: number;
   /** ms since the wall started rotating. */
   elapsedMs: number;
@@ -17,28 +23,29 @@ export interface RotationState {
   screen: number;
   screens: number;
   halls: string[];
+  metric: string;
   paused: boolean;
   /** ms until the next screen; null when not rotating. */
   nextInMs: number | null;
 }
 
-export function screensOf(halls: string[], perScreen: number): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < halls.length; i += perScreen) out.push(halls.slice(i, i + perScreen));
-  return out.length ? out : [[]];
+/** One view's screens: its halls in groups of `perScreen`. */
+export function screensOf(halls: string[], perScreen: number, metric: string): Screen[] {
+  const out: Screen[] = [];
+  for (let i = 0; i < halls.length; i += Math.max(1, perScreen)) out.push({ halls: halls.slice(i, i + Math.max(1, perScreen)), metric });
+  return out;
 }
 
 export function wallRotation(r: RotationInput): RotationState {
-  const screens = screensOf(r.halls, r.hallsPerScreen);
-  const hot = r.criticalHalls.find((h) => r.halls.includes(h));
-  if (hot !== undefined) {
-    const screen = screens.findIndex((s) => s.includes(hot));
-    return { screen, screens: screens.length, halls: screens[screen], paused: true, nextInMs: null };
+  const screens = r.screens.length ? r.screens : [{ halls: [], metric: 'return' }];
+  const at = (screen: number, paused: boolean, nextInMs: number | null): RotationState => ({ screen, screens: screens.length, halls: screens[screen].halls, metric: screens[screen].metric, paused, nextInMs });
+  for (const hall of r.criticalHalls) {
+    const screen = screens.findIndex((s) => s.halls.includes(hall));
+    if (screen >= 0) return at(screen, true, null);
   }
-  if (r.rotateS === 0 || screens.length === 1) return { screen: 0, screens: screens.length, halls: screens[0], paused: false, nextInMs: null };
+  if (r.rotateS === 0 || screens.length === 1) return at(0, false, null);
   const periodMs = r.rotateS * 1000;
   // Clocks can step back (NTP, or a reading taken just before the start time): never below 0.
   const elapsedMs = Math.max(0, r.elapsedMs);
-  const screen = Math.floor(elapsedMs / periodMs) % screens.length;
-  return { screen, screens: screens.length, halls: screens[screen], paused: false, nextInMs: periodMs - (elapsedMs % periodMs) };
+  return at(Math.floor(elapsedMs / periodMs) % screens.length, false, periodMs - (elapsedMs % periodMs));
 }

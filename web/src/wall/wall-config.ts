@@ -1,7 +1,8 @@
 /**
  * The wall's settings from its URL (`/wall?layout=noc&halls=hall-1,hall-2&metric=return&rotate=30
  * &per=1&sound=1&token=hwd_…`) over a named layout saved on the server. URL parameters win, so
- * one saved layout serves several walls with small differences. Pure.
+ * one saved layout serves several walls with small differences. `views=a,b` rotates across the
+ * screens of several saved layouts instead (each with its own halls and metric). Pure.
  */
 export interface WallLayoutSpec {
   halls: string[];
@@ -14,6 +15,8 @@ export interface WallLayoutSpec {
 export interface WallParams {
   token: string | null;
   layout: string | null;
+  /** Named layouts whose screens the wall rotates through, in order. */
+  views: string[];
   overrides: Partial<WallLayoutSpec>;
   /** Problems with the URL, shown on the wall rather than guessed around. */
   errors: string[];
@@ -48,7 +51,8 @@ export function parseWallParams(search: string): WallParams {
   }
   const sound = p.get('sound');
   if (sound !== null) overrides.sound = sound === '1' || sound === 'on' || sound === 'true';
-  return { token: p.get('token'), layout: p.get('layout'), overrides, errors };
+  const views = (p.get('views') ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  return { token: p.get('token'), layout: p.get('layout'), views, overrides, errors };
 }
 
 /** Layout from the server (or defaults), then URL overrides; unknown halls are reported and dropped. */
@@ -59,4 +63,18 @@ export function resolveWall(saved: WallLayoutSpec | null, params: WallParams, ha
   if (unknown.length) errors.push(`halls: no hall ${unknown.map((h) => `"${h}"`).join(', ')} in this site`);
   const halls = spec.halls.filter((h) => hallIds.includes(h));
   return { spec: { ...spec, halls: halls.length ? halls : hallIds }, errors };
+}
+
+/**
+ * Several saved views: each keeps its halls, per-screen and metric; the rotation interval and
+ * sound come from the URL, else the first view.
+ */
+export function resolveViews(saved: WallLayoutSpec[], params: WallParams, hallIds: string[]): { views: WallLayoutSpec[]; rotateS: number; sound: boolean; errors: string[] } {
+  const errors = [...params.errors];
+  const views = saved.map((v) => {
+    const r = resolveWall(v, { ...params, overrides: {} }, hallIds);
+    errors.push(...r.errors.filter((e) => !errors.includes(e)));
+    return r.spec;
+  });
+  return { views, rotateS: params.overrides.rotateS ?? views[0]?.rotateS ?? DEFAULT_WALL.rotateS, sound: params.overrides.sound ?? views.some((v) => v.sound), errors };
 }
