@@ -7,7 +7,7 @@ import { CDU_COLUMNS, EntityState, RACK_COLUMNS } from '../../protocol/stream.ts
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { RACK_HISTORY } from '../history/history-fields.ts';
-import { trendToLimit } from './trend.ts';
+import { minutesToLimit } from './trend.ts';
 
 const RC = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
 const CC = Object.fromEntries(CDU_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
@@ -27,9 +27,9 @@ export function rackSignal(s: LiveState, i: number, signal: string, nowMs: numbe
   if (signal === 'returnMinutesToLimit') {
     const ring = memory?.get(`rack:${s.site.racks[i].id}`);
     if (!ring) return Number.NaN;
-    const q = ring.query(nowMs - TREND_WINDOW_MS, nowMs + 1, 1000, [RACK_HISTORY.indexOf('returnC')]);
-    const t = trendToLimit(q.tsMs, q.cols[0].map((v) => v ?? Number.NaN), s.site.racks[i].returnLimitC, true, 30);
-    return t ? t.secondsToLimit / 60 : Number.NaN;
+    const step = Math.max(1000, s.site.spec.telemetryIntervalMs);
+    const q = ring.query(nowMs - TREND_WINDOW_MS, nowMs + 1, step, [RACK_HISTORY.indexOf('returnC')]);
+    return minutesToLimit(q.tsMs, q.cols[0].map((v) => v ?? Number.NaN), s.site.racks[i].returnLimitC, TREND_WINDOW_MS, step);
   }
   return s.rackCols[RC[signal]]?.[i] ?? Number.NaN;
 }

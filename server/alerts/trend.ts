@@ -47,3 +47,23 @@ export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>,
   const secondsToLimit = gap <= 0 ? 0 : towards > 0 ? gap / towards : Number.POSITIVE_INFINITY;
   return { slopePerS, fittedNow, secondsToLimit };
 }
+
+/**
+ * Minutes until a rising signal reaches `limit`, for the time-to-limit rules, or NaN while the
+ * window is not at least 80 % covered (just started, or data missing — never fires). Both the
+ * whole window's line and its recent half's line must point at the limit; the later of the two
+ * counts, so a decelerating rise that levels off (a rack warming up to its steady state) does
+ * not alert, while a steady or accelerating one does.
+ */
+export function minutesToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, windowMs: number, intervalMs: number): number {
+  let finite = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite++;
+  if (finite < (0.8 * windowMs) / intervalMs) return Number.NaN;
+  const whole = trendToLimit(tsMs, values, limit, true, 10);
+  const start = tsMs.length ? tsMs[tsMs.length - 1] - windowMs / 2 : 0;
+  let k = 0;
+  while (k < tsMs.length && tsMs[k] < start) k++;
+  const recent = trendToLimit(Array.prototype.slice.call(tsMs, k), Array.prototype.slice.call(values, k), limit, true, 10);
+  if (!whole || !recent) return Number.NaN;
+  return Math.max(whole.secondsToLimit, recent.secondsToLimit) / 60;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trendToLimit } from '../../server/alerts/trend.ts';
+import { minutesToLimit, trendToLimit } from '../../server/alerts/trend.ts';
 
 const series = (n: number, f: (s: number) => number) => ({
   ts: Array.from({ length: n }, (_, s) => 1_800_000_000_000 + s * 1000),
@@ -29,4 +29,28 @@ describe('trendToLimit()', () => {
     const few = series(5, (s) => 50 + s);
     expect(trendToLimit(few.ts, few.v, 55, true)).toBeNull();
   });
+});
+
+describe('minutesToLimit(): the time-to-limit signal', () => {
+  const series = (seconds: number, f: (t: number) => number) => {
+    const ts: number[] = [];
+    const v: number[] = [];
+    for (let t = 0; t <= seconds; t++) {
+      ts.push(1_000_000 + t * 1000);
+      v.push(f(t));
+    }
+    return { ts, v };
+  };
+  const W = 5 * 60_000;
+  it.each([
+    // 50 °C rising 0.01 K/s: at 53 °C after 300 s, 2 K (200 s) to go.
+    ['a steady rise fires', series(300, (t) => 50 + 0.01 * t), (m: number) => m > 3 && m < 3.6],
+    ['an accelerating rise fires', series(300, (t) => 46 + 0.00008 * t * t), (m: number) => m < 5],
+    // Warm-up to a steady 48 °C (time constant 60 s): levelling off, never within 10 min.
+    ['a warm-up levelling off does not', series(300, (t) => 40 + 8 * (1 - Math.exp(-t / 60))), (m: number) => m > 10],
+    ['flat is never', series(300, () => 47), (m: number) => m === Number.POSITIVE_INFINITY],
+    ['at or over the limit is 0', series(300, (t) => 55 + 0.001 * t), (m: number) => m === 0],
+    ['under 80 % of the window is unknown (NaN, never fires)', series(200, (t) => 50 + 0.02 * t), (m: number) => Number.isNaN(m)],
+    ['gaps count against coverage', series(300, (t) => (t % 3 === 0 ? Number.NaN : 50 + 0.01 * t)), (m: number) => Number.isNaN(m)],
+  ])('%s', (_n, s, ok) => expect(ok(minutesToLimit(s.ts, s.v, 55, W, 1000))).toBe(true));
 });
