@@ -119,7 +119,8 @@ export class AlertService {
     return null;
   }
 
-  snapshot() {
+  /** Open incidents, alerts and silences; resolved history only when asked (it is the bulk). */
+  snapshot(includeHistory = false) {
     const now = this.clock();
     return {
       nowMs: now,
@@ -130,7 +131,7 @@ export class AlertService {
       })),
       alerts: this.evaluator.active().map(alertJson),
       silences: this.silences.filter((s) => s.endsMs > now).map((s) => ({ ...s, activeNow: silenceActive(s, now) })),
-      history: this.history,
+      ...(includeHistory ? { history: this.history } : {}),
     };
   }
 

@@ -124,7 +124,7 @@ export class HttpServer {
       return;
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
-    if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot());
+    if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot(url.searchParams.get('history') === '1'));
     if (path.startsWith('/api/admin/')) return this.mutate(req, res, path, who);
     if (path === '/api/wall/layouts' && this.layouts) return json(res, 200, this.layouts.list());
     const layout = /^\/api\/wall\/layouts\/([^/]+)$/.exec(path);

@@ -106,8 +106,8 @@ describe('wall screen in headless Chromium', () => {
     await page.context().close();
   });
 
-  it('rotates halls, and pauses on the hall of a critical incident with the banner raised', async () => {
-    const page = await openWall(1920, 1080);
+  it('rotates halls, and pauses on the hall of a critical incident with the banner raised (and sounds, when asked)', async () => {
+    const page = await openWall(1920, 1080, `${wallPath}&sound=1`);
     const wall = page.locator('[data-testid="wall"]');
     const first = await wall.getAttribute('data-halls');
     await expect.poll(() => wall.getAttribute('data-halls'), { timeout: 8000 }).not.toBe(first);
@@ -115,6 +115,7 @@ describe('wall screen in headless Chromium', () => {
     await fault('cdu-trip:h2-r04-cdu-a');
     await expect.poll(() => wall.getAttribute('data-paused'), { timeout: 15_000 }).toBe('true');
     expect(await wall.getAttribute('data-halls')).toBe('hall-2');
+    await expect.poll(() => wall.getAttribute('data-beeps'), { timeout: 5000 }).toBe('1');
     const banner = page.locator('[data-testid="wall-banner"] [data-incident="group:h2-r04"]');
     await expect.poll(() => banner.innerText(), { timeout: 6000 }).toMatch(/CRITICAL\s+Hall 2\s+h2-r04-cdu-a: CDU tripped/);
     // Stays on hall 2 through more than a rotation period.

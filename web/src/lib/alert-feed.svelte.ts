@@ -63,8 +63,10 @@ export class AlertFeed {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly listeners = new Set<(fresh: IncidentView[]) => void>();
   private known: Set<string> | null = null;
+  private polls = 0;
 
-  constructor(private readonly url = '/api/alerts', private readonly headers: Record<string, string> = {}) {}
+  /** `withHistory`: also fetch resolved incidents, every 15th poll (30 s) — the dashboard, not the wall. */
+  constructor(private readonly url = '/api/alerts', private readonly headers: Record<string, string> = {}, private readonly withHistory = false) {}
 
   start(): void {
     void this.load();
@@ -82,14 +84,16 @@ export class AlertFeed {
     return () => this.listeners.delete(fn);
   }
 
-  async load(): Promise<void> {
+  /** One poll; `withHistory` forces the resolved incidents into this one (the History tab). */
+  async load(withHistory = false): Promise<void> {
     try {
-      const res = await fetch(this.url, { headers: this.headers });
+      const history = withHistory || (this.withHistory && this.polls++ % 15 === 0);
+      const res = await fetch(history ? `${this.url}?history=1` : this.url, { headers: this.headers });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body = await res.json();
       if (typeof body.nowMs === 'number') this.skewMs = body.nowMs - Date.now();
       this.silences = body.silences ?? [];
-      this.history = body.history ?? [];
+      if (history) this.history = body.history ?? [];
       this.set(body.incidents as IncidentView[]);
       this.error = null;
     } catch (e) {
