@@ -41,16 +41,23 @@ describe('dashboard login in headless Chromium', () => {
     await page.fill('input[name="password"]', password);
     await page.click('button[type="submit"]');
     await page.click('[data-testid="admin-link"]');
+    // A named layout first: hall 2 only, coloured by flow.
+    await page.fill('[data-testid="layout-name"]', 'east');
+    await page.check('[data-layout-hall="hall-2"]');
+    await page.click('[data-testid="save-layout"]');
+    await expect.poll(() => page.locator('[data-testid="admin"] [role="status"]').innerText(), { timeout: 5000 }).toBe('layout "east" saved');
+    await page.selectOption('select[title="layout in the URL"]', 'east');
     await page.fill('[data-testid="wall-name"]', 'noc-wall-east');
     await page.click('[data-testid="create-wall"]');
     const secret = await page.locator('[data-testid="admin-secret"] code').innerText({ timeout: 5000 });
-    expect(secret).toMatch(new RegExp(`^${server.baseUrl}/wall\\?token=hwd_`));
+    expect(secret).toMatch(new RegExp(`^${server.baseUrl}/wall\\?token=hwd_[^&]+&layout=east$`));
     await page.screenshot({ path: join(ARTIFACTS, 'admin-1920x1080.png') });
     // A kiosk: a fresh browser with no cookies.
     const kiosk = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const wall = await kiosk.newPage();
     await wall.goto(secret);
     await wall.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0, null, { timeout: 15_000 });
+    expect(await wall.locator('[data-testid="wall"]').getAttribute('data-halls')).toBe('hall-2');
     await page.locator('[data-display-token="noc-wall-east"] [data-testid="revoke-wall"]').click();
     await expect.poll(() => page.locator('[data-display-token="noc-wall-east"]').innerText(), { timeout: 5000 }).toMatch(/revoked/);
     await kiosk.close();

@@ -40,7 +40,12 @@ describe('admin API', () => {
     // An operator is not an admin.
     const asOlga = await fetch(server.baseUrl + '/api/admin/users', { headers: { cookie } });
     expect(asOlga.status).toBe(403);
+    // Her open WebSocket ends with her account.
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { cookie } });
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    await new Promise((r) => ws.once('message', r));
     expect((await call('DELETE', '/api/admin/users/olga')).status).toBe(200);
+    expect(await closed).toEqual({ code: 4401, reason: 'session expired or ended; log in again' });
     expect((await fetch(server.baseUrl + '/api/site', { headers: { cookie } })).status).toBe(401);
   });
 
