@@ -49,6 +49,8 @@ export function loadRulesFile(path: string): Rule[] {
 interface Notified {
   startedMs: number;
   firingSent: boolean;
+  /** When this incident last paged (firing or repeat). */
+  lastSentMs?: number;
   ack?: Acknowledgement;
 }
 
@@ -135,8 +137,21 @@ export class AlertService {
     };
   }
 
+  /** The incident's ID, entities, and the rows and halls they are in (`row:…`, `hall:…`). */
+  private silenceKeys(i: Incident): string[] {
+    const entities = [...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
+    const keys = new Set([i.id, ...entities]);
+    const site = this.live.site;
+    for (const e of entities) {
+      const [kind, id] = e.split(/:(.*)/s);
+      const place = kind === 'rack' ? site.racks[site.rackIndexById.get(id) ?? -1] : kind === 'cdu' ? site.cdus[site.cduIndexById.get(id) ?? -1] : undefined;
+      if (place) keys.add(`row:${place.rowId}`).add(`hall:${place.hallId}`);
+    }
+    return [...keys];
+  }
+
   private silenceFor(i: Incident, nowMs: number): Silence | undefined {
-    const keys = [i.id, ...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
+    const keys = this.silenceKeys(i);
     return this.silences.find((s) => silenceActive(s, nowMs) && silenceMatches(s, keys));
   }
 
@@ -188,7 +203,15 @@ export class AlertService {
         this.notified.set(inc.id, { startedMs: inc.startedMs, firingSent });
         this.dirty = true;
         if (firingSent) this.notify('firing', inc, now);
-      } else if (!silenced && !seen.ack && keys.some((k) => repeatEntities.has(k))) {
+        if (firingSent) this.notified.get(inc.id)!.lastSentMs = now;
+      } else if (!silenced && !seen.firingSent && !seen.ack) {
+        // Muted when it started (a silence that has now ended): page it now.
+        seen.firingSent = true;
+        seen.lastSentMs = now;
+        this.dirty = true;
+        this.notify('firing', inc, now);
+      } else if (!silenced && !seen.ack && keys.some((k) => repeatEntities.has(k)) && now - (seen.lastSentMs ?? 0) >= this.repeatMs(inc)) {
+        seen.lastSentMs = now;
         this.notify('repeat', inc, now);
       }
     }
@@ -206,6 +229,11 @@ export class AlertService {
     this.incidents = next;
     this.refreshChannels(now);
     if (this.dirty && now - this.lastSaveMs > 2000) this.save();
+  }
+
+  /** An incident repeats no more often than the shortest repeat interval of its alerts' rules. */
+  private repeatMs(inc: Incident): number {
+    return Math.min(...[...inc.roots, ...inc.children.flatMap((c) => c.alerts)].map((a) => a.rule.repeatMs));
   }
 
   private notification(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null): Notification {

@@ -17,7 +17,10 @@ export interface Recurrence {
 
 export interface Silence {
   id: string;
-  /** An incident ID (`group:h1-r01`) or an entity or entity prefix (`cdu:h1-r01-cdu-a`, `rack:h1-r02-`). */
+  /**
+   * An incident ID (`group:h1-r01`), an entity or entity prefix (`cdu:h1-r01-cdu-a`, `rack:h1-r02-`),
+   * or a scope: every incident touching a row (`row:h1-r02`) or hall (`hall:hall-1`).
+   */
   matcher: string;
   /** The silence exists from `startsMs` to `endsMs`; without `recurrence` it mutes throughout. */
   startsMs: number;
@@ -60,9 +63,13 @@ export function silenceActive(s: Silence, nowMs: number): boolean {
   return r.weekdays.some((d) => (((now - (d * 1440 + hh * 60 + mm)) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK < r.durationMinutes);
 }
 
-/** Whether the silence covers any of an incident's IDs and entities (exact or prefix). */
+/**
+ * Whether the silence covers any of an incident's keys: rack and CDU matchers also match as a
+ * prefix (`rack:h1-r02-`); incident, row and hall matchers only exactly.
+ */
 export function silenceMatches(s: Silence, keys: string[]): boolean {
-  return keys.some((k) => k === s.matcher || k.startsWith(s.matcher));
+  const prefix = s.matcher.startsWith('rack:') || s.matcher.startsWith('cdu:');
+  return keys.some((k) => k === s.matcher || (prefix && k.startsWith(s.matcher)));
 }
 
 function validTimeZone(tz: string): boolean {
@@ -83,8 +90,8 @@ export function parseSilenceRequest(body: unknown, nowMs: number): Result<Omit<S
   const b = body as Obj;
   const comment = typeof b.comment === 'string' ? b.comment.trim() : '';
   if (!comment || comment.length > 500) return bad('comment: a non-empty string of at most 500 characters is required');
-  if (typeof b.matcher !== 'string' || !/^(group|rack|cdu|hall):[A-Za-z0-9._-]*$/.test(b.matcher)) {
-    return bad('matcher: an incident ID or entity (prefix) such as group:h1-r01, cdu:h1-r01-cdu-a or rack:h1-r02-');
+  if (typeof b.matcher !== 'string' || !/^(group|rack|cdu|row|hall):[A-Za-z0-9._-]+$/.test(b.matcher)) {
+    return bad('matcher: an incident ID, entity or scope such as group:h1-r01, cdu:h1-r01-cdu-a, rack:h1-r02- (prefix), row:h1-r02 or hall:hall-1');
   }
   const startsMs = b.startsMs === undefined ? nowMs : Number(b.startsMs);
   const endsMs = b.endsMs !== undefined ? Number(b.endsMs) : b.minutes !== undefined ? startsMs + Number(b.minutes) * 60_000 : Number.NaN;

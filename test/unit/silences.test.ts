@@ -39,6 +39,11 @@ describe('silence windows', () => {
     ['rack:h1-r02-', ['rack:h1-r02-07'], true],
     ['rack:h1-r02-', ['rack:h1-r03-07', 'group:h1-r03'], false],
     ['group:h1-r01', ['group:h1-r01'], true],
+    ['group:h1-r01', ['group:h1-r010'], false],
+    ['row:h1-r02', ['rack:h1-r02-k07', 'row:h1-r02', 'hall:hall-1'], true],
+    ['row:h1-r02', ['row:h1-r020'], false],
+    ['hall:hall-1', ['cdu:h1-r05-cdu-a', 'row:h1-r05', 'hall:hall-1'], true],
+    ['hall:hall-1', ['hall:hall-10'], false],
   ])('matcher %s over %j → %s', (matcher, keys, m) => expect(silenceMatches({ ...base, matcher }, keys)).toBe(m));
 });
 
@@ -46,6 +51,8 @@ describe('silence requests', () => {
   const now = Date.parse('2026-03-01T00:00:00Z');
   it.each([
     [{ matcher: 'group:h1-r01', minutes: 60, comment: 'pump swap' }, null],
+    [{ matcher: 'row:h1-r02', minutes: 60, comment: 'row work' }, null],
+    [{ matcher: 'rack:', minutes: 60, comment: 'everything' }, /^matcher:/],
     [{ matcher: 'cdu:h1-r01-cdu-a', comment: 'weekly', endsMs: now + 90 * 86_400_000, recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'Europe/Amsterdam' } }, null],
     [{ matcher: 'group:h1-r01', minutes: 60 }, /^comment:/],
     [{ matcher: 'pdu:x', minutes: 60, comment: 'c' }, /^matcher:/],

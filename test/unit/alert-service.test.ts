@@ -1,0 +1,110 @@
+/**
+ * AlertService over live state with a recording outbox: one notification per incident change,
+ * silences by incident, row and hall scope and by recurring window (muted but visible),
+ * acknowledgements, and resolved incidents moving to history.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LiveState } from '../../server/state/live-state.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { MemoryWindow } from '../../server/history/memory-window.ts';
+import { AlertService } from '../../server/alerts/alert-service.ts';
+import type { Outbox } from '../../server/alerts/outbox.ts';
+import type { Channel, Notification } from '../../server/alerts/notification.ts';
+import { createLogger } from '../../server/logger.ts';
+
+const T0 = Date.parse('2026-11-24T10:00:00Z'); // a Tuesday
+
+function world() {
+  const site = buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
+  const state = new LiveState(site, 3000);
+  const sent: Notification[] = [];
+  const channel: Channel = { name: 'test', format: (n) => n, send: async () => ({ ok: true }) };
+  // The outbox's contract as AlertService uses it: record what would be delivered.
+  const outbox = { enqueue: (_id: string, payloadFor: (ch: string) => unknown) => void sent.push(payloadFor('test') as Notification) } as unknown as Outbox;
+  let now = T0;
+  const service = new AlertService(
+    { rulesPath: 'config/alert-rules.json', statePath: join(mkdtempSync(join(tmpdir(), 'hallwatch-alert-service-')), 'state.json'), publicUrl: 'https://noc.example', historyLimit: 500 },
+    state, new MemoryWindow(600), outbox, [channel], createLogger('error'), () => now,
+  );
+  const running = new Map(site.cdus.map((c) => [c.id, true]));
+  const tick = (seconds: number) => {
+    for (let s = 0; s < seconds; s++) {
+      now += 1000;
+      for (const r of site.racks) state.applyRack(r.index, { ts: now, rackKw: 120, supplyC: 40, returnC: 48, flowLpm: 182 }, now);
+      for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: 700, facilitySupplyC: 36, running: running.get(c.id)! }, now);
+      state.refresh(now);
+      service.tick();
+    }
+  };
+  const cduOfRow = (row: number) => site.cdus.find((c) => c.rowId === site.rows[row].id)!;
+  const kinds = (incidentId: string) => sent.filter((n) => n.incident.id === incidentId).map((n) => n.kind);
+  return { site, service, running, tick, sent, kinds, cduOfRow, now: () => now };
+}
+
+describe('AlertService', () => {
+  it('sends one firing notification per incident, with the dashboard link, and moves it to history when it resolves', () => {
+    const w = world();
+    w.tick(5);
+    const cdu = w.cduOfRow(0);
+    w.running.set(cdu.id, false);
+    w.tick(5);
+    const incident = w.service.snapshot().incidents[0];
+    expect(incident.id).toBe(`group:${cdu.redundancyGroup}`);
+    expect(w.kinds(incident.id)).toEqual(['firing']);
+    expect(w.sent[0].dashboardUrl).toBe(`https://noc.example/#/incident/${encodeURIComponent(incident.id)}`);
+    expect(w.service.acknowledge(incident.id, 'ana', 'on it')).toBeNull();
+    expect(w.kinds(incident.id)).toEqual(['firing', 'acknowledged']);
+    w.running.set(cdu.id, true);
+    w.tick(60);
+    expect(w.kinds(incident.id)).toEqual(['firing', 'acknowledged', 'resolved']);
+    expect(w.service.snapshot().incidents).toEqual([]);
+    expect(w.service.snapshot(true).history).toEqual([expect.objectContaining({ id: incident.id, notified: true, acknowledged: expect.objectContaining({ by: 'ana' }) })]);
+  });
+
+  it.each([
+    ['its incident', (g: string) => `group:${g}`],
+    ['its CDU', (_g: string, cdu: string) => `cdu:${cdu}`],
+    ['its row', (_g: string, _c: string, row: string) => `row:${row}`],
+    ['its hall', (_g: string, _c: string, _r: string, hall: string) => `hall:${hall}`],
+  ])('mutes a CDU trip silenced by %s, keeps it visible, and still notifies the other row', (_n, matcherOf) => {
+    const w = world();
+    w.tick(5);
+    const a = w.cduOfRow(0);
+    const b = w.cduOfRow(1);
+    const matcher = matcherOf(a.redundancyGroup, a.id, a.rowId, a.hallId);
+    w.service.addSilence({ matcher, startsMs: w.now(), endsMs: w.now() + 3_600_000, comment: 'maintenance', by: 'fm' });
+    w.running.set(a.id, false);
+    w.tick(5);
+    const muted = w.service.snapshot().incidents.find((i) => i.id === `group:${a.redundancyGroup}`)!;
+    expect(muted.silencedBy).toMatch(/^silence-/);
+    expect(w.kinds(muted.id)).toEqual([]);
+    if (!matcher.startsWith('hall:')) {
+      w.running.set(b.id, false);
+      w.tick(5);
+      expect(w.kinds(`group:${b.redundancyGroup}`)).toEqual(['firing']);
+    }
+  });
+
+  it('mutes inside a recurring maintenance window only, and pages what is still open when it ends', () => {
+    const w = world();
+    w.tick(5);
+    const a = w.cduOfRow(0);
+    const b = w.cduOfRow(1);
+    // Tuesdays 10:00–11:00 UTC: now (10:00:05) is inside.
+    w.service.addSilence({ matcher: `hall:${a.hallId}`, startsMs: w.now(), endsMs: w.now() + 30 * 86_400_000, recurrence: { weekdays: [2], start: '10:00', durationMinutes: 60, timeZone: 'UTC' }, comment: 'weekly', by: 'fm' });
+    expect(w.service.snapshot().silences[0].activeNow).toBe(true);
+    w.running.set(a.id, false);
+    w.tick(5);
+    expect(w.kinds(`group:${a.redundancyGroup}`)).toEqual([]);
+    w.tick(3600); // past 11:00: the window has closed
+    expect(w.service.snapshot().silences[0].activeNow).toBe(false);
+    expect(w.kinds(`group:${a.redundancyGroup}`)).toEqual(['firing']);
+    w.running.set(b.id, false);
+    w.tick(5);
+    expect(w.kinds(`group:${b.redundancyGroup}`)).toEqual(['firing']);
+  });
+});
