@@ -152,6 +152,27 @@ describe('wall screen in headless Chromium', () => {
     await page.context().close();
   }, 60_000);
 
+  it('shows the data ageing when telemetry stops while the stream itself runs', async () => {
+    const page = await openWall(1920, 1080);
+    const age = page.locator('[data-testid="wall-data-age"]');
+    await expect.poll(() => age.innerText(), { timeout: 5000 }).toMatch(/^data [0-2]\.\d s old$/);
+    sim.proc.kill('SIGSTOP');
+    try {
+      await expect.poll(async () => Number(/data (\d+(?:\.\d)?) s/.exec(await age.innerText())?.[1]), { timeout: 10_000 }).toBeGreaterThan(5);
+      expect(await age.getAttribute('class')).toMatch(/stale/);
+      expect(await page.locator('[data-testid="wall-connection-lost"]').count()).toBe(0);
+      // Every rack stale (or, past the broker's keepalive, offline by its Last Will).
+      await expect.poll(async () => {
+        const m = /Racks stale \/ offline\s+(\d+) \/ (\d+)/.exec(await page.locator('[data-testid="wall-kpis"]').innerText());
+        return m ? Number(m[1]) + Number(m[2]) : 0;
+      }, { timeout: 10_000 }).toBe(416);
+    } finally {
+      sim.proc.kill('SIGCONT');
+    }
+    await expect.poll(() => age.innerText(), { timeout: 15_000 }).toMatch(/^data [0-2]\.\d s old$/);
+    await page.context().close();
+  }, 60_000);
+
   it('ends a revoked display token\'s session within seconds and says why', async () => {
     const t = await api('POST', '/api/admin/display-tokens', { name: 'lobby-wall' });
     const page = await openWall(1920, 1080, t.body.wallPath);
