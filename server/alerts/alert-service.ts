@@ -227,6 +227,12 @@ export class AlertService {
       this.history.length = Math.min(this.history.length, this.cfg.historyLimit);
     }
     this.incidents = next;
+    // Silences that ended more than a day ago are dropped (the log keeps their story).
+    const kept = this.silences.filter((x) => x.endsMs > now - 86_400_000);
+    if (kept.length !== this.silences.length) {
+      this.silences = kept;
+      this.dirty = true;
+    }
     this.refreshChannels(now);
     if (this.dirty && now - this.lastSaveMs > 2000) this.save();
   }
