@@ -54,7 +54,6 @@ interface Notified {
   ack?: Acknowledgement;
 }
 
-export { incidentJson };
 
 export class AlertService {
   readonly evaluator: AlertEvaluator;
