@@ -30,6 +30,9 @@ describe('dashboard login in headless Chromium', () => {
     await page.click('button[type="submit"]');
     await page.waitForSelector('[data-status="live"]', { timeout: 15_000 });
     expect(await page.locator('.user').innerText()).toBe('admin (admin)');
+    // The wall also opens with the login (no display token).
+    await page.goto(server.baseUrl + '/wall');
+    await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0, null, { timeout: 15_000 });
     await page.close();
   });
 
