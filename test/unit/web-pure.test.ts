@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PALETTE, classBounds, classOf } from '../../web/src/lib/color-scale.ts';
-import { fmtAge, metricById } from '../../web/src/lib/metrics.ts';
+import { fmtAge, fmtDuration, metricById } from '../../web/src/lib/metrics.ts';
 import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
 import { screensOf, wallRotation } from '../../web/src/wall/rotation.ts';
@@ -165,4 +165,14 @@ describe('halls per wall screen', () => {
     ['at most four', Array(6).fill({ cols: 10, rows: 30 }), 3800, 800, 65, 13, 4],
     ['a wide hall takes the screen', [{ cols: 60, rows: 4 }, { cols: 60, rows: 4 }], 1890, 780, 65, 13, 1],
   ])('%s', (_n, grids, w, h, label, gap, n) => expect(autoHallsPerScreen(grids as { cols: number; rows: number }[], w, h, label, gap, 1.45)).toBe(n));
+});
+
+describe('incident durations', () => {
+  it.each([
+    [-500, '0 s'],
+    [75_000, '75 s'],
+    [45 * 60_000, '45 min'],
+    [5 * 3_600_000, '5 h'],
+    [3 * 86_400_000, '3 d'],
+  ])('%i ms → %s', (ms, text) => expect(fmtDuration(ms)).toBe(text));
 });
