@@ -165,6 +165,8 @@ describe('dashboard in headless Chromium', () => {
     const spanMs = Number(params.get('to')) - Number(params.get('from'));
     expect(spanMs).toBeGreaterThan(1000);
     expect(spanMs).toBeLessThan(3_600_000);
+    // Wait for the zoomed range's data, not the 1 h data still on screen.
+    await expect.poll(() => page.locator('[data-testid="drill-down"]').getAttribute('data-loaded-for'), { timeout: 10_000 }).toBe(`${params.get('from')}|${params.get('to')}`);
     await expect.poll(async () => Number(await firstChart.getAttribute('data-points'))).toBeGreaterThan(2);
     const shown = Number(await firstChart.getAttribute('data-points'));
     const download = page.waitForEvent('download');
