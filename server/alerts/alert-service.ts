@@ -15,6 +15,8 @@ import { parseRules, type Rule } from './rules.ts';
 import type { Outbox } from './outbox.ts';
 import { alertJson, incidentJson, type Acknowledgement, type Channel, type IncidentJson, type Notification, type NotificationKind } from './notification.ts';
 import { silenceActive, silenceMatches, type Silence } from './silences.ts';
+import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
+import type { AlertState } from './rule-state.ts';
 
 export type { Silence } from './silences.ts';
 
@@ -280,15 +282,34 @@ export class AlertService {
     }
   }
 
+  /**
+   * Restores saved state; what names a rack, CDU, row, hall or group the loaded site does not
+   * have (another site's state in the same storage directory) is dropped and counted.
+   */
   private load(): void {
     if (!existsSync(this.cfg.statePath)) return;
     try {
       const saved = JSON.parse(readFileSync(this.cfg.statePath, 'utf8'));
-      this.evaluator.restoreStates(saved.alerts ?? []);
-      for (const [id, n] of Object.entries(saved.notified ?? {})) this.notified.set(id, n as Notified);
-      this.silences = Array.isArray(saved.silences) ? saved.silences : [];
-      this.history = Array.isArray(saved.history) ? saved.history.slice(0, this.cfg.historyLimit) : [];
+      const names = siteNames(this.live.site);
+      const keep = <T>(list: unknown, inSite: (x: T) => boolean): [T[], number] => {
+        const all = Array.isArray(list) ? (list as T[]) : [];
+        const kept = all.filter((x) => { try { return inSite(x); } catch { return false; } });
+        return [kept, all.length - kept.length];
+      };
+      const [alerts, alertsDropped] = keep<{ ruleId: string; entity: string; state: AlertState }>(saved.alerts, (a) => siteHas(names, a.entity));
+      const [notified, notifiedDropped] = keep<[string, Notified]>(Object.entries(saved.notified ?? {}), ([id]) => siteHas(names, id));
+      const [silences, silencesDropped] = keep<Silence>(saved.silences, (x) => matcherInSite(names, x.matcher));
+      const [history, historyDropped] = keep<ResolvedIncident>(saved.history, (i) => incidentInSite(names, i));
+      this.evaluator.restoreStates(alerts);
+      for (const [id, n] of notified) this.notified.set(id, n);
+      this.silences = silences;
+      this.history = history.slice(0, this.cfg.historyLimit);
       this.incidents = groupIncidents(this.live.site, this.evaluator.active());
+      const dropped = alertsDropped + notifiedDropped + silencesDropped + historyDropped;
+      if (dropped > 0) {
+        this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${this.live.site.view.name}": ${alertsDropped} alerts, ${notifiedDropped} incidents and acknowledgements, ${silencesDropped} silences, ${historyDropped} resolved incidents`);
+        this.dirty = true;
+      }
       this.log.info(`alerts: restored ${this.evaluator.active().length} active alerts in ${this.incidents.length} incidents`);
     } catch (e) {
       this.log.error(`alerts: cannot read saved state ${this.cfg.statePath}: ${(e as Error).message}`);

@@ -14,6 +14,10 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { WriteQueue, type Batch, type QueueLimits } from './write-queue.ts';
 import { TIERS, type Tier } from './schema.ts';
+import { classifyWriteFailure, errorText, lineTsMs, type DropReason } from './write-outcome.ts';
+
+/** Lines dropped beyond retention are logged at most this often, with their count. */
+const DROP_LOG_INTERVAL_MS = 60_000;
 
 export interface InfluxConfig {
   url: string;
@@ -44,6 +48,9 @@ export class InfluxWriter {
   private stopped = false;
   status: StorageStatus = 'starting';
   lastError: string | null = null;
+  /** Lines InfluxDB dropped for good, by reason (buffer_full is the queue's own count). */
+  private readonly droppedByReason: Record<DropReason, number> = { beyond_retention: 0, buffer_full: 0 };
+  private readonly dropLog = { pending: 0, lastLogMs: Number.NEGATIVE_INFINITY, tiers: new Set<Tier>() };
   private readonly count: {
     written: (l?: Record<string, string>, by?: number) => void;
     retried: (l?: Record<string, string>, by?: number) => void;
@@ -72,7 +79,10 @@ export class InfluxWriter {
     this.count.deadLettered({}, 0);
     metrics.gauge('hallwatch_storage_lines_buffered', 'Lines waiting to be written (memory and disk)', () => [[{}, this.queue.size]]);
     metrics.gauge('hallwatch_storage_lines_spilled', 'Lines waiting on disk', () => [[{}, this.queue.spilledLines]]);
-    metrics.gauge('hallwatch_storage_lines_dropped_total', 'Lines dropped because the buffer was full', () => [[{}, this.queue.dropped]]);
+    metrics.gauge('hallwatch_storage_lines_dropped_total', 'Lines lost for good, by reason: buffer_full (memory and disk full), beyond_retention (InfluxDB refused them as older than the retention policy)', () => [
+      [{ reason: 'buffer_full' }, this.queue.dropped],
+      [{ reason: 'beyond_retention' }, this.droppedByReason.beyond_retention],
+    ]);
     metrics.gauge('hallwatch_storage_degraded', '1 while writes to InfluxDB are failing', () => [[{}, this.status === 'degraded' ? 1 : 0]]);
   }
 
@@ -97,6 +107,7 @@ export class InfluxWriter {
       if (!(await this.sendOne())) break;
     }
     this.stopped = true;
+    this.logDrops(this.clock());
     const kept = this.queue.spillAll();
     if (kept > 0) this.log.warn(`storage: ${kept} unsent lines kept in ${this.cfg.queue.spillDir} for the next start`);
     else if (this.queue.size > 0) this.log.error(`storage: ${this.queue.size} unsent lines lost at shutdown (no spill directory)`);
@@ -155,6 +166,7 @@ export class InfluxWriter {
     if (this.sending || this.stopped) return;
     this.sending = true;
     try {
+      if (this.clock() - this.dropLog.lastLogMs >= DROP_LOG_INTERVAL_MS) this.logDrops(this.clock());
       this.queue.seal();
       while (!this.stopped && this.clock() >= this.retryAtMs && (this.queue.size > 0 || !this.schemaReady)) {
         if (!(await this.sendOne())) break;
@@ -181,8 +193,10 @@ export class InfluxWriter {
   }
 
   /**
-   * Sends a batch; on a 4xx splits it in halves until the bad lines are alone, dead-letters
-   * them and returns what is still unsent (empty when done). Throws on a retryable failure.
+   * Sends a batch and returns what is still unsent (empty when done). A partial write counts
+   * its dropped lines and is done (the rest landed); lines too old for the retention are
+   * counted and left out; a batch refused for its lines is split in halves until the bad lines
+   * are alone, and those go to the dead-letter log. Throws on a retryable failure.
    */
   private async sendBisecting(batch: Batch): Promise<string[]> {
     const stack: string[][] = [batch.lines];
@@ -190,23 +204,67 @@ export class InfluxWriter {
       const lines = stack.pop()!;
       try {
         await this.post(batch.rp, lines);
+        continue;
       } catch (e) {
+        const http = e instanceof HttpError ? e : null;
         // 404 on /write: the database is gone (dropped, or a fresh server); recreate it, then retry.
-        if (e instanceof HttpError && e.statusCode === 404) this.schemaReady = false;
-        // Auth, missing database, timeouts and throttling say nothing about the lines: retry them.
-        if (!(e instanceof HttpError) || e.statusCode < 400 || e.statusCode >= 500 || [401, 403, 404, 408, 429].includes(e.statusCode)) {
-          // Retryable: keep this part and everything not yet sent.
-          throw Object.assign(e as Error, { unsent: [...stack.flat(), ...lines] });
-        }
-        if (lines.length === 1) {
-          this.deadLetter(batch.rp, lines[0], e.body ?? e.message);
+        if (http?.statusCode === 404) this.schemaReady = false;
+        const failure = classifyWriteFailure(http?.statusCode, http ? http.body ?? http.message : '', lines.length);
+        if (failure.kind === 'retry') throw Object.assign(e as Error, { unsent: [...stack.flat(), ...lines] });
+        if (failure.kind === 'partial' || failure.kind === 'lines') this.count.requests({ outcome: 'partial' });
+        if (failure.kind === 'partial') {
+          this.count.written({}, lines.length - failure.dropped);
+          this.dropped(batch.rp, failure.reason, failure.dropped);
+        } else if (failure.kind === 'too-old') {
+          const keep = lines.filter((l) => lineTsMs(l) >= failure.minTsMs);
+          this.dropped(batch.rp, 'beyond_retention', lines.length - keep.length);
+          // Nothing newer than the limit is left to split on: refused for another reason.
+          if (keep.length === lines.length) this.rejectedAlone(batch.rp, lines, stack, errorText(http!.body ?? ''));
+          else if (keep.length > 0) stack.push(keep);
+        } else if (failure.kind === 'lines') {
+          const refused = new Set(failure.refused.map((r) => r.index));
+          this.count.written({}, lines.length - refused.size);
+          for (const r of failure.refused) {
+            if (r.reason) this.dropped(batch.rp, r.reason, 1);
+            else this.deadLetter(batch.rp, lines[r.index], r.message);
+          }
         } else {
-          const mid = Math.floor(lines.length / 2);
-          stack.push(lines.slice(mid), lines.slice(0, mid));
+          this.rejectedAlone(batch.rp, lines, stack, failure.message);
         }
       }
     }
     return [];
+  }
+
+  /** A refused request: a single line is dead-lettered, more are split in halves and resent. */
+  private rejectedAlone(rp: Tier, lines: string[], stack: string[][], message: string): void {
+    if (lines.length === 1) {
+      this.deadLetter(rp, lines[0], message);
+      return;
+    }
+    const mid = Math.floor(lines.length / 2);
+    stack.push(lines.slice(mid), lines.slice(0, mid));
+  }
+
+  /** Counts lines InfluxDB dropped for good; logs the first at once, then once a minute with the count. */
+  private dropped(rp: Tier, reason: DropReason, n: number): void {
+    if (n <= 0) return;
+    this.droppedByReason[reason] += n;
+    const d = this.dropLog;
+    d.pending += n;
+    d.tiers.add(rp);
+    const now = this.clock();
+    if (now - d.lastLogMs >= DROP_LOG_INTERVAL_MS) this.logDrops(now);
+  }
+
+  private logDrops(now: number): void {
+    const d = this.dropLog;
+    if (d.pending === 0) return;
+    const since = d.lastLogMs === Number.NEGATIVE_INFINITY ? '' : ` in the last ${Math.round((now - d.lastLogMs) / 1000)} s`;
+    this.log.warn(`storage: InfluxDB dropped ${d.pending} lines${since} beyond the retention policy of ${[...d.tiers].join(', ')} (their timestamps are older than the policy keeps); not retried`);
+    d.pending = 0;
+    d.tiers.clear();
+    d.lastLogMs = now;
   }
 
   private async post(rp: Tier, lines: string[]): Promise<void> {

@@ -28,7 +28,7 @@ describe('history in InfluxDB', () => {
   const q = async (sql: string) => (await influx.query(sql)).results?.[0]?.series ?? [];
   const metric = async (series: string) => {
     const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    return Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.split(' ')[1] ?? 0);
+    return Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.split(' ')[1] ?? Number.NaN);
   };
 
   beforeAll(async () => {
@@ -119,7 +119,7 @@ describe('history in InfluxDB', () => {
     const stored = counts.reduce((n: number, s: any) => n + s.values[0][1], 0);
     expect(stored).toBe(accepted);
     expect(counts.filter((s: any) => !s.tags.rack.startsWith('probe'))).toHaveLength(8);
-    expect(await metric('hallwatch_storage_lines_dropped_total')).toBe(0);
+    expect(await metric('hallwatch_storage_lines_dropped_total{reason="buffer_full"}')).toBe(0);
     expect(await metric('hallwatch_storage_lines_dead_lettered_total')).toBe(0);
     expect(await metric('hallwatch_storage_write_retries_total')).toBeGreaterThan(0);
   });

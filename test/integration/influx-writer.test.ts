@@ -31,7 +31,8 @@ async function count(influx: Influxd, db: string, where = ''): Promise<number> {
 describe('InfluxWriter against a real InfluxDB 1.6', () => {
   let influx: Influxd;
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-writer-'));
-  const T0 = Date.UTC(2026, 10, 22, 10);
+  // Three hours ago at a whole minute: inside the raw tier's 7 days whatever today's date is.
+  const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 3 * 3_600_000;
 
   beforeAll(async () => {
     influx = await startInfluxd();
@@ -107,6 +108,37 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     expect(w.queue.size).toBe(0);
     expect(w.queue.dropped).toBe(0);
     expect(metrics.value('hallwatch_storage_write_retries_total')).toBeGreaterThan(0);
+    await w.stop();
+  });
+
+  it('counts points beyond the retention policy by reason, logs them once a minute and does not retry them', async () => {
+    const metrics = new Metrics();
+    const logged: string[] = [];
+    const dead = join(dir, 'retention-dead.log');
+    let nowMs = Date.now();
+    const w = new InfluxWriter(config(influx, 'hw_retention', dir, { deadLetterPath: dead }), metrics, createLogger('warn', 'test', (l) => logged.push(l)), () => nowMs);
+    const old = T0 - 30 * 86_400_000; // 30 days ago: beyond raw's 7 days
+    const mixed = Array.from({ length: 400 }, (_, i) => formatPoint('probe', { id: `r${i % 4}` }, { v: i }, (i % 4 === 0 ? old : T0) + i * 1000)!);
+    w.write('raw', mixed);
+    w.start();
+    await waitFor('fresh points stored', async () => (await count(influx, 'hw_retention')) === 300, 10_000);
+    await waitFor('drops counted', () => metrics.value('hallwatch_storage_lines_dropped_total', { reason: 'beyond_retention' }) === 100);
+    expect(metrics.value('hallwatch_storage_lines_written_total')).toBe(300);
+    // A second minute's worth of old lines: counted at once, logged when the minute has passed.
+    w.write('raw', Array.from({ length: 50 }, (_, i) => formatPoint('probe', { id: 'r9' }, { v: i }, old + i * 1000)!));
+    await waitFor('second drops counted', () => metrics.value('hallwatch_storage_lines_dropped_total', { reason: 'beyond_retention' }) === 150);
+    const dropLogs = () => logged.filter((l) => l.includes('beyond the retention policy'));
+    expect(dropLogs()).toHaveLength(1);
+    expect(dropLogs()[0]).toMatch(/dropped 100 lines beyond the retention policy of raw/);
+    nowMs += 61_000;
+    await waitFor('minute log', () => dropLogs().length === 2);
+    expect(dropLogs()[1]).toMatch(/dropped 50 lines in the last 61 s/);
+    expect(w.queue.size).toBe(0);
+    expect(metrics.value('hallwatch_storage_write_retries_total')).toBe(0);
+    expect(metrics.value('hallwatch_storage_lines_dead_lettered_total')).toBe(0);
+    expect(existsSync(dead)).toBe(false);
+    expect(w.status).toBe('ok');
+    expect(metrics.render()).toContain('hallwatch_storage_lines_dropped_total{reason="beyond_retention"} 150');
     await w.stop();
   });
 
