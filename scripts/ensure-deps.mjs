@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what Hallwatch needs when it is missing: npm packages (npm ci), and with `--test`
-// Mosquitto, InfluxDB, Chromium, openssl (test certificates) and faketime (calendar check) from Debian (apt-get; nothing is downloaded from anywhere else).
+// Mosquitto, InfluxDB, Chromium, openssl (test certificates), faketime (calendar check) and Prometheus with promtool from Debian (apt-get; nothing is downloaded from anywhere else).
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,7 @@ export function ensureTestPackages() {
   if (!has('openssl')) missing.push('openssl');
   if (!existsSync('/usr/bin/influxd')) missing.push('influxdb');
   if (!has('faketime')) missing.push('faketime');
+  if (!existsSync('/usr/bin/prometheus') || !existsSync('/usr/bin/promtool')) missing.push('prometheus');
   if (missing.length === 0) return;
   const sudo = process.getuid && process.getuid() !== 0 ? 'sudo ' : '';
   console.error(`hallwatch: installing Debian packages for the tests: ${missing.join(', ')}…`);

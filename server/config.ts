@@ -44,6 +44,8 @@ export interface ServerConfig {
   storageDir: string;
   /** Memory buffer of unwritten lines before spilling to disk. */
   storageBufferLines: number;
+  /** History this many seconds behind (oldest unsent line) makes /healthz degraded. Default 30. */
+  storageMaxBehindS: number;
   /** Alert rules file (docs/alerts.md). */
   alertRulesPath: string;
   /** Webhook that receives incident notifications; unset = none. */
@@ -109,6 +111,7 @@ const OPTIONS: Option[] = [
   { flag: 'history-memory-mb', env: 'HALLWATCH_HISTORY_MEMORY_MB', key: 'historyMemoryMb', kind: 'int', dflt: '256', min: 8, max: 65_536, help: 'memory budget of that window; the window shrinks to fit' },
   { flag: 'storage-dir', env: 'HALLWATCH_STORAGE_DIR', key: 'storageDir', kind: 'string', dflt: '.hallwatch', help: 'spill files of unwritten history and the dead-letter log' },
   { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '500000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk' },
+  { flag: 'storage-max-behind-s', env: 'HALLWATCH_STORAGE_MAX_BEHIND_S', key: 'storageMaxBehindS', kind: 'int', dflt: '30', min: 1, max: 86_400, help: 'seconds the oldest unwritten line may wait before /healthz says history is behind' },
   { flag: 'alert-rules', env: 'HALLWATCH_ALERT_RULES', key: 'alertRulesPath', kind: 'string', dflt: 'config/alert-rules.json', help: 'alert rules file (docs/alerts.md); SIGHUP reloads it' },
   { flag: 'alert-webhook', env: 'HALLWATCH_ALERT_WEBHOOK_URL', key: 'alertWebhookUrl', kind: 'string', help: 'URL that receives incident notifications (JSON POST, docs/alerts.md)' },
   { flag: 'alert-webhook-allow-link-local', env: 'HALLWATCH_ALERT_WEBHOOK_ALLOW_LINK_LOCAL', key: 'alertWebhookAllowLinkLocal', kind: 'int', dflt: '0', min: 0, max: 1, help: '1 allows notification targets (webhook, Slack, Alertmanager) on link-local or cloud-metadata addresses' },

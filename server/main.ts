@@ -14,7 +14,7 @@ import { MqttIngest } from './ingest/mqtt-ingest.ts';
 import { WsHub } from './stream/ws-hub.ts';
 import { HttpServer } from './http/http-server.ts';
 import { Metrics } from './http/metrics.ts';
-import { ProcessMetrics } from './http/process-metrics.ts';
+import { registerSiteMetrics } from './http/site-metrics.ts';
 import { InfluxWriter } from './history/influx-writer.ts';
 import { MemoryWindow } from './history/memory-window.ts';
 import { Recorder } from './history/recorder.ts';
@@ -49,8 +49,8 @@ export interface RunningServer {
 export async function startServer(cfg: ServerConfig, log: Logger = createLogger(cfg.logLevel), clock: () => number = Date.now): Promise<RunningServer> {
   const site = buildSiteIndex(await loadSiteFile(cfg.sitePath));
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
-  const metrics = new Metrics();
-  const processMetrics = new ProcessMetrics(metrics, state);
+  const metrics = new Metrics({ runtime: true });
+  registerSiteMetrics(metrics, state);
   const broker = cfg.embeddedBrokerPort === null ? null : new EmbeddedBroker('127.0.0.1', cfg.embeddedBrokerPort, log);
   const stops: [string, () => Promise<void> | void][] = [];
   const stopAll = async () => {
@@ -61,8 +61,6 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     }
   };
   try {
-    processMetrics.start();
-    stops.push(['process metrics', () => processMetrics.stop()]);
     if (broker) {
       await broker.start();
       stops.push(['embedded broker', () => broker.stop()]);
@@ -135,8 +133,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     stops.push(['MQTT ingest', () => ingest.stop()]);
     const hub = new WsHub({ tickMs: cfg.tickMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
     const health = () => {
-      const storage = !writer ? 'memory' : writer.status === 'degraded' ? `degraded: ${writer.lastError ?? 'writes failing'}; ${writer.queue.size} lines buffered` : `influxdb ${writer.status}`;
-      const ok = ingest.connected && writer?.status !== 'degraded';
+      const behindS = writer ? Math.round(writer.behindMs() / 1000) : 0;
+      const behind = behindS > cfg.storageMaxBehindS;
+      const storage = !writer ? 'memory'
+        : writer.status === 'degraded' ? `degraded: ${writer.lastError ?? 'writes failing'}; ${writer.queue.size} lines buffered`
+        : behind ? `behind: history ${behindS} s behind, ${writer.queue.size} lines waiting` : `influxdb ${writer.status}`;
+      const ok = ingest.connected && writer?.status !== 'degraded' && !behind;
       return { status: ok ? ('ok' as const) : ('degraded' as const), checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage } };
     };
     const access = new Access(join(cfg.storageDir, 'users.json'), cfg.adminToken ?? '', cfg.auth === 'off', clock);

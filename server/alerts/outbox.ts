@@ -42,8 +42,13 @@ export class Outbox {
     private readonly log: Logger,
     private readonly clock: () => number,
   ) {
-    this.count = metrics.counter('hallwatch_notifications_total', 'Notification deliveries by channel and outcome');
+    this.count = metrics.counter('hallwatch_notifications_total', 'Notification deliveries by channel and outcome', ['channel', 'outcome']);
     metrics.gauge('hallwatch_notifications_pending', 'Deliveries waiting in the outbox', () => [[{}, this.pending.size]]);
+    metrics.gauge('hallwatch_notifications_oldest_pending_age_seconds', 'Age of the oldest delivery waiting in the outbox (0 when none waits)', () => {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const d of this.pending.values()) oldest = Math.min(oldest, d.createdMs);
+      return [[{}, Number.isFinite(oldest) ? Math.max(0, this.clock() - oldest) / 1000 : 0]];
+    });
     mkdirSync(cfg.dir, { recursive: true });
     for (const name of readdirSync(cfg.dir).filter((n) => n.endsWith('.json'))) {
       try {

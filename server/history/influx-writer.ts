@@ -66,24 +66,31 @@ export class InfluxWriter {
     private readonly clock: () => number = Date.now,
   ) {
     this.transport = new InfluxDB({ url: cfg.url, token: cfg.token, timeout: cfg.requestTimeoutMs }).transport;
-    this.queue = new WriteQueue(cfg.queue);
+    this.queue = new WriteQueue(cfg.queue, clock);
     this.count = {
       written: metrics.counter('hallwatch_storage_lines_written_total', 'Lines InfluxDB accepted'),
       retried: metrics.counter('hallwatch_storage_write_retries_total', 'Write requests retried after a failure'),
       deadLettered: metrics.counter('hallwatch_storage_lines_dead_lettered_total', 'Lines InfluxDB rejected, kept in the dead-letter log'),
       latency: metrics.counter('hallwatch_storage_write_seconds_total', 'Time spent in successful write requests'),
-      requests: metrics.counter('hallwatch_storage_write_requests_total', 'Write requests by outcome'),
+      requests: metrics.counter('hallwatch_storage_write_requests_total', 'Write requests by outcome', ['outcome']),
     };
     this.count.written({}, 0);
     this.count.retried({}, 0);
     this.count.deadLettered({}, 0);
     metrics.gauge('hallwatch_storage_lines_buffered', 'Lines waiting to be written (memory and disk)', () => [[{}, this.queue.size]]);
     metrics.gauge('hallwatch_storage_lines_spilled', 'Lines waiting on disk', () => [[{}, this.queue.spilledLines]]);
-    metrics.gauge('hallwatch_storage_lines_dropped_total', 'Lines lost for good, by reason: buffer_full (memory and disk full), beyond_retention (InfluxDB refused them as older than the retention policy)', () => [
+    metrics.counterFrom('hallwatch_storage_lines_dropped_total', 'Lines lost for good, by reason: buffer_full (memory and disk full), beyond_retention (InfluxDB refused them as older than the retention policy)', ['reason'], () => [
       [{ reason: 'buffer_full' }, this.queue.dropped],
       [{ reason: 'beyond_retention' }, this.droppedByReason.beyond_retention],
     ]);
+    metrics.gauge('hallwatch_storage_oldest_unsent_age_seconds', 'Age of the oldest line waiting to be written (0 when none waits): how far history is behind', () => [[{}, this.behindMs() / 1000]]);
     metrics.gauge('hallwatch_storage_degraded', '1 while writes to InfluxDB are failing', () => [[{}, this.status === 'degraded' ? 1 : 0]]);
+  }
+
+  /** How long the oldest unsent line has waited, ms (0 when nothing waits). */
+  behindMs(): number {
+    const oldest = this.queue.oldestQueuedMs();
+    return Number.isNaN(oldest) ? 0 : Math.max(0, this.clock() - oldest);
   }
 
   start(): void {
@@ -183,7 +190,7 @@ export class InfluxWriter {
       const batch = this.queue.peek();
       if (!batch) return false;
       const remaining = await this.sendBisecting(batch);
-      this.queue.replaceHead({ rp: batch.rp, lines: remaining });
+      this.queue.replaceHead({ ...batch, lines: remaining });
       this.recovered();
       return true;
     } catch (e) {
@@ -304,7 +311,7 @@ export class InfluxWriter {
   private failed(e: unknown): void {
     const unsent = (e as { unsent?: string[] }).unsent;
     const head = this.queue.peek();
-    if (unsent && head) this.queue.replaceHead({ rp: head.rp, lines: unsent });
+    if (unsent && head) this.queue.replaceHead({ ...head, lines: unsent });
     const message = e instanceof HttpError ? `HTTP ${e.statusCode}: ${(e.body ?? e.message).slice(0, 200)}` : (e as Error).message;
     if (this.status !== 'degraded' || message !== this.lastError) this.log.warn(`storage: InfluxDB write failed (${message}); ${this.queue.size} lines buffered, retrying`);
     this.status = 'degraded';

@@ -12,6 +12,8 @@ import type { Tier } from './schema.ts';
 export interface Batch {
   rp: Tier;
   lines: string[];
+  /** When the batch's first line was queued, ms (how far behind history is). */
+  queuedMs: number;
 }
 
 export interface QueueLimits {
@@ -23,16 +25,16 @@ export interface QueueLimits {
 }
 
 export class WriteQueue {
-  private readonly open = new Map<Tier, string[]>();
+  private readonly open = new Map<Tier, { lines: string[]; queuedMs: number }>();
   private readonly memory: Batch[] = [];
   private memoryLines = 0;
-  private spillFiles: { path: string; lines: number; bytes: number }[] = [];
+  private spillFiles: { path: string; lines: number; bytes: number; queuedMs: number }[] = [];
   private spillBytes = 0;
   private spillSeq = 0;
   /** Lines dropped because memory and disk were full (oldest first). */
   dropped = 0;
 
-  constructor(private readonly limits: QueueLimits) {
+  constructor(private readonly limits: QueueLimits, private readonly clock: () => number = Date.now) {
     if (limits.spillDir) this.loadSpill(limits.spillDir);
   }
 
@@ -45,15 +47,24 @@ export class WriteQueue {
     return this.spillFiles.reduce((n, f) => n + f.lines, 0);
   }
 
+  /** When the oldest line still waiting was queued, ms; NaN when nothing waits. */
+  oldestQueuedMs(): number {
+    let oldest = this.spillFiles[0]?.queuedMs ?? this.memory[0]?.queuedMs ?? Number.NaN;
+    for (const o of this.open.values()) if (o.lines.length > 0 && !(o.queuedMs >= oldest)) oldest = o.queuedMs;
+    return oldest;
+  }
+
   push(rp: Tier, lines: string[]): void {
+    const now = this.clock();
     let open = this.open.get(rp);
-    if (!open) this.open.set(rp, (open = []));
+    if (!open) this.open.set(rp, (open = { lines: [], queuedMs: now }));
+    if (open.lines.length === 0) open.queuedMs = now;
     for (const line of lines) {
-      open.push(line);
+      open.lines.push(line);
       this.memoryLines++;
-      if (open.length >= this.limits.batchLines) {
-        this.memory.push({ rp, lines: open });
-        this.open.set(rp, (open = []));
+      if (open.lines.length >= this.limits.batchLines) {
+        this.memory.push({ rp, lines: open.lines, queuedMs: open.queuedMs });
+        this.open.set(rp, (open = { lines: [], queuedMs: now }));
       }
     }
     this.enforce();
@@ -61,9 +72,9 @@ export class WriteQueue {
 
   /** Seals the partly filled batches so they can be sent. */
   seal(): void {
-    for (const [rp, lines] of this.open) {
-      if (lines.length > 0) this.memory.push({ rp, lines });
-      this.open.set(rp, []);
+    for (const [rp, open] of this.open) {
+      if (open.lines.length > 0) this.memory.push({ rp, lines: open.lines, queuedMs: open.queuedMs });
+      this.open.set(rp, { lines: [], queuedMs: Number.NaN });
     }
   }
 
@@ -127,17 +138,18 @@ export class WriteQueue {
   private writeSpill(b: Batch): void {
     const dir = this.limits.spillDir!;
     mkdirSync(dir, { recursive: true });
-    const name = `${String(Date.now()).padStart(15, '0')}-${String(this.spillSeq++).padStart(8, '0')}-${b.rp}.lp`;
+    // Named by queue time (then a sequence), so the oldest sorts first and keeps its age across restarts.
+    const name = `${String(Math.round(b.queuedMs)).padStart(15, '0')}-${String(this.spillSeq++).padStart(8, '0')}-${b.rp}.lp`;
     const path = join(dir, name);
     const text = b.lines.join('\n') + '\n';
     writeFileSync(path, text);
-    this.spillFiles.push({ path, lines: b.lines.length, bytes: text.length });
+    this.spillFiles.push({ path, lines: b.lines.length, bytes: text.length, queuedMs: b.queuedMs });
     this.spillBytes += text.length;
   }
 
   private readSpill(path: string): Batch {
     const rp = /-(raw|m1|h1)\.lp$/.exec(path)?.[1] as Tier;
-    return { rp, lines: readFileSync(path, 'utf8').split('\n').filter(Boolean) };
+    return { rp, lines: readFileSync(path, 'utf8').split('\n').filter(Boolean), queuedMs: this.spillFiles[0]?.queuedMs ?? this.clock() };
   }
 
   private loadSpill(dir: string): void {
@@ -151,7 +163,7 @@ export class WriteQueue {
       const path = join(dir, name);
       const bytes = statSync(path).size;
       const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
-      this.spillFiles.push({ path, lines, bytes });
+      this.spillFiles.push({ path, lines, bytes, queuedMs: Number(name.slice(0, 15)) });
       this.spillBytes += bytes;
     }
   }

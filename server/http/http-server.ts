@@ -119,8 +119,10 @@ export class HttpServer {
       return json(res, h.status === 'ok' ? 200 : 503, h);
     }
     if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(this.metrics.render());
+      this.metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text),
+        (e: Error) => json(res, 500, { error: `metrics: ${e.message}` }),
+      );
       return;
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);

@@ -1,59 +1,119 @@
-/** A small Prometheus registry: labelled counters plus gauges read at scrape time. */
+/**
+ * Hallwatch's Prometheus registry on prom-client: its counters and scrape-time gauges, and —
+ * with `runtime` — the standard `process_*` and `nodejs_*` metrics (CPU seconds, memory, heap,
+ * GC, handles, event-loop lag). Exposition, escaping and types are prom-client's.
+ *
+ * Counting stays off prom-client's hot path: a counter's series are plain cells (a bound cell
+ * per label set, `with()`, costs one addition per event) copied into prom-client when scraped.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
-type Labels = Record<string, string>;
+export type Labels = Record<string, string>;
 
-interface Family {
-  help: string;
-  type: 'counter' | 'gauge';
-  values: Map<string, number>;
-  collect?: () => [Labels, number][];
+/** Adds `by` (default 1) to the series of `labels`; `with(labels)` binds one series for hot paths. */
+export interface CounterHandle {
+  (labels?: Labels, by?: number): void;
+  with(labels: Labels): (by?: number) => void;
 }
 
+interface Cell {
+  labels: Labels;
+  value: number;
+}
+
+export interface MetricsOptions {
+  /** Export the standard process and Node.js runtime metrics (the server does; tests need not). */
+  runtime?: boolean;
+}
+
+/** A stable key for a label set (scrape and lookup only, never per event on a bound series). */
 function labelKey(labels: Labels): string {
-  const keys = Object.keys(labels).sort();
-  if (keys.length === 0) return '';
-  return '{' + keys.map((k) => `${k}="${labels[k].replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',') + '}';
+  return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join('\u0000');
 }
 
 export class Metrics {
-  private readonly families = new Map<string, Family>();
+  readonly registry = new Registry();
+  private readonly cells = new Map<string, Map<string, Cell>>();
+  private readonly collectors = new Map<string, () => [Labels, number][]>();
 
-  /** Declares a counter; `inc` adds to it. */
-  counter(name: string, help: string): (labels?: Labels, by?: number) => void {
-    const fam: Family = { help, type: 'counter', values: new Map() };
-    this.families.set(name, fam);
-    return (labels = {}, by = 1) => {
-      const key = labelKey(labels);
-      fam.values.set(key, (fam.values.get(key) ?? 0) + by);
-    };
-  }
-
-  /** Declares a gauge whose samples are computed when scraped. */
-  gauge(name: string, help: string, collect: () => [Labels, number][]): void {
-    this.families.set(name, { help, type: 'gauge', values: new Map(), collect });
-  }
-
-  /** Current value of one series (tests and /healthz). */
-  value(name: string, labels: Labels = {}): number {
-    const fam = this.families.get(name);
-    if (!fam) return 0;
-    if (fam.collect) {
-      const key = labelKey(labels);
-      return fam.collect().find(([l]) => labelKey(l) === key)?.[1] ?? 0;
+  constructor(opts: MetricsOptions = {}) {
+    if (opts.runtime) {
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+      // Gauges named like counters (promtool: non-counter metrics should not have "_total");
+      // nodejs_active_handles, _requests and _resources carry the same counts by type.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     }
-    return fam.values.get(labelKey(labels)) ?? 0;
+  }
+
+  /** Declares a counter (name ends in `_total`) with its label names. */
+  counter(name: string, help: string, labelNames: string[] = []): CounterHandle {
+    const cells = new Map<string, Cell>();
+    this.cells.set(name, cells);
+    new Counter({
+      name, help, labelNames, registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        for (const c of cells.values()) this.inc(c.labels, c.value);
+      },
+    });
+    const cell = (labels: Labels): Cell => {
+      const key = labelKey(labels);
+      let c = cells.get(key);
+      if (!c) {
+        const unknown = Object.keys(labels).find((k) => !labelNames.includes(k));
+        if (unknown) throw new Error(`metric ${name}: label "${unknown}" is not one of [${labelNames.join(', ')}]`);
+        c = { labels: { ...labels }, value: 0 };
+        cells.set(key, c);
+      }
+      return c;
+    };
+    const inc = ((labels: Labels = {}, by = 1) => void (cell(labels).value += by)) as CounterHandle;
+    inc.with = (labels) => {
+      const c = cell(labels);
+      return (by = 1) => void (c.value += by);
+    };
+    if (labelNames.length === 0) cell({});
+    return inc;
+  }
+
+  /** Declares a counter whose series are read at scrape time (a total kept elsewhere). */
+  counterFrom(name: string, help: string, labelNames: string[], collect: () => [Labels, number][]): void {
+    this.collectors.set(name, collect);
+    new Counter({
+      name, help, labelNames, registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        for (const [l, v] of collect()) this.inc(l, v);
+      },
+    });
+  }
+
+  /** Declares a gauge whose series are computed when scraped. */
+  gauge(name: string, help: string, collect: () => [Labels, number][], labelNames: string[] = []): void {
+    this.collectors.set(name, collect);
+    new Gauge({
+      name, help, labelNames, registers: [this.registry],
+      collect(this: Gauge) {
+        this.reset();
+        for (const [l, v] of collect()) this.set(l, v);
+      },
+    });
+  }
+
+  /** Current value of one of Hallwatch's own series (tests and /healthz); 0 when absent. */
+  value(name: string, labels: Labels = {}): number {
+    const key = labelKey(labels);
+    const collect = this.collectors.get(name);
+    if (collect) return collect().find(([l]) => labelKey(l) === key)?.[1] ?? 0;
+    return this.cells.get(name)?.get(key)?.value ?? 0;
   }
 
   /** Prometheus text exposition format 0.0.4. */
-  render(): string {
-    const out: string[] = [];
-    for (const [name, fam] of this.families) {
-      out.push(`# HELP ${name} ${fam.help}`, `# TYPE ${name} ${fam.type}`);
-      const samples: [string, number][] = fam.collect
-        ? fam.collect().map(([l, v]) => [labelKey(l), v])
-        : [...fam.values.entries()];
-      for (const [key, v] of samples) out.push(`${name}${key} ${Number.isFinite(v) ? v : 'NaN'}`);
-    }
-    return out.join('\n') + '\n';
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
   }
 }

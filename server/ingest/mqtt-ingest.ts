@@ -26,8 +26,9 @@ export interface MqttIngestConfig extends ValidationLimits {
 export class MqttIngest {
   private client: MqttClient | null = null;
   private readonly rejectLog: RejectLog;
-  private readonly countAccepted: (l?: Record<string, string>, by?: number) => void;
-  private readonly countRejected: (l?: Record<string, string>, by?: number) => void;
+  /** One bound counter series per kind and per reason: counting a message is one addition. */
+  private readonly countAccepted: Record<'rack' | 'cdu' | 'status', (by?: number) => void>;
+  private readonly countRejected: Map<RejectReason, (by?: number) => void>;
   connected = false;
   private lastError: string | null = null;
   private repeatedErrors = 0;
@@ -41,10 +42,10 @@ export class MqttIngest {
     private readonly clock: () => number,
   ) {
     this.rejectLog = new RejectLog(log);
-    this.countAccepted = metrics.counter('hallwatch_messages_accepted_total', 'MQTT messages taken as readings, by kind');
-    this.countRejected = metrics.counter('hallwatch_messages_rejected_total', 'MQTT messages rejected, by reason');
-    for (const reason of REJECT_REASONS) this.countRejected({ reason }, 0);
-    for (const kind of ['rack', 'cdu', 'status']) this.countAccepted({ kind }, 0);
+    const accepted = metrics.counter('hallwatch_messages_accepted_total', 'MQTT messages taken as readings, by kind', ['kind']);
+    const rejected = metrics.counter('hallwatch_messages_rejected_total', 'MQTT messages rejected, by reason', ['reason']);
+    this.countRejected = new Map(REJECT_REASONS.map((reason) => [reason, rejected.with({ reason })]));
+    this.countAccepted = { rack: accepted.with({ kind: 'rack' }), cdu: accepted.with({ kind: 'cdu' }), status: accepted.with({ kind: 'status' }) };
     metrics.gauge('hallwatch_mqtt_connected', 'Whether the ingest is connected to the broker', () => [[{}, this.connected ? 1 : 0]]);
   }
 
@@ -89,12 +90,12 @@ export class MqttIngest {
     if (!c.ok) return this.rejected(c.reason, c.message);
     if (c.kind === 'status') {
       this.state.applyStatus(c.entity, c.index, c.status, nowMs);
-      this.countAccepted({ kind: 'status' });
+      this.countAccepted.status();
       return;
     }
     const outcome = c.kind === 'rack' ? this.state.applyRack(c.index, c.sample, nowMs) : this.state.applyCdu(c.index, c.sample, nowMs);
     if (outcome === 'out_of_order') return this.rejected('out_of_order', `${topic}: ts ${c.sample.ts} is not newer than the last sample`);
-    this.countAccepted({ kind: c.kind });
+    this.countAccepted[c.kind]();
   }
 
   /** Logs a broker error once, then at most one reminder with a count every 30 s while it repeats. */
@@ -116,7 +117,7 @@ export class MqttIngest {
   }
 
   private rejected(reason: RejectReason, message: string): void {
-    this.countRejected({ reason });
+    this.countRejected.get(reason)!();
     this.rejectLog.record(reason, message);
   }
 

@@ -54,7 +54,7 @@ export class WsHub {
     private readonly clock: () => number,
   ) {
     metrics.gauge('hallwatch_ws_clients', 'Connected WebSocket clients', () => [[{}, this.clients.size]]);
-    this.countFrames = metrics.counter('hallwatch_ws_frames_total', 'WebSocket frames sent, by type');
+    this.countFrames = metrics.counter('hallwatch_ws_frames_total', 'WebSocket frames sent, by type', ['type']);
   }
 
   /**
