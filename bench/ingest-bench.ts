@@ -1,157 +1,179 @@
 /**
- * `npm run bench`: N racks at 1 Hz through a real Mosquitto into the real server process, with
- * M WebSocket clients. Prints sustained racks/s, p50/p99/max publish→WebSocket latency, lost
- * and rejected counts, server CPU and RSS. Options: --racks N --clients M --seconds S
- * --warmup S --publishers P --no-gpu.
+ * `npm run bench`: the pipeline as a site runs it. Debian's Mosquitto and InfluxDB 1.x started
+ * here, the real server process with history (InfluxDB) and alerts on, every rack and CDU of a
+ * generated site publishing once a second with realistic payloads, M WebSocket clients. Prints a
+ * live line every 10 s and a summary: accepted vs published, lost, rejected, publish→WebSocket
+ * latency, history produced/written per second, how far history is behind, backlog, spill and
+ * drops, server CPU, RSS and event-loop lag.
+ *
+ *   --racks N (7400)  --clients M (10)  --seconds S (300; 30 with --live-only)  --warmup S (15)
+ *   --sweep 2000,7400,10000,20000   each size in turn, one table at the end
+ *   --live-only       the live path alone (no InfluxDB), the earlier benchmark
+ *   --publishers P (8)  --no-gpu  --profile DIR (the server writes a .cpuprofile there at exit)
+ *   --server-arg "--flag value"  extra server flags (repeatable)
  */
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
-import WebSocket from 'ws';
-import { generateSite } from '../simulators/generate-site.ts';
-import { entityTopic } from '../protocol/topics.ts';
-import { RACK_COLUMNS, type ServerMessage } from '../protocol/stream.ts';
+import { benchSite, startPublishers } from './bench-site.ts';
+import { procStat, quantile, scrape, startClients, sum } from './bench-probe.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
+import { startInfluxd } from '../test/helpers/influxd.ts';
 import { startServer } from '../test/helpers/programs.ts';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-const RACKS = arg('racks', 2000);
-const CLIENTS = arg('clients', 10);
-const SECONDS = arg('seconds', 30);
-const WARMUP = arg('warmup', 8);
-const PUBLISHERS = arg('publishers', 8);
-const GPU = !process.argv.includes('--no-gpu');
+const argv = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const num = (name: string, dflt: number) => (opt(name) === undefined ? dflt : Number(opt(name)));
+const LIVE_ONLY = argv.includes('--live-only');
+const CLIENTS = num('clients', 10);
+const SECONDS = num('seconds', LIVE_ONLY ? 30 : 300);
+const WARMUP = num('warmup', 15);
+const PUBLISHERS = num('publishers', 8);
+const NO_GPU = argv.includes('--no-gpu');
+const PROFILE = opt('profile');
+const SIZES = (opt('sweep') ?? opt('racks') ?? '7400').split(',').map(Number);
+const SERVER_ARGS = argv.flatMap((a, i) => (a === '--server-arg' ? argv[i + 1].split(' ') : []));
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+interface Result {
+  racks: number;
+  cdus: number;
+  seconds: number;
+  publishedPerS: number;
+  acceptedPerS: number;
+  lost: number;
+  rejected: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  history: null | {
+    producedPerS: number;
+    writtenPerS: number;
+    behindS: { p99: number; max: number };
+    backlog: [number, number, number];
+    spilled: number;
+    dropped: number;
+  };
+  serverCpuPct: number;
+  cpuPctPer1000Racks: number;
+  rssMb: [number, number, number];
+  eventLoopP99Ms: number;
 }
 
-function procStat(pid: number): { cpuS: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  return { cpuS: ticks / 100, rssMb: rssKb / 1024 };
-}
+const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 
-async function main(): Promise<void> {
-  const rowsNeeded = Math.ceil(RACKS / 16);
-  const halls = Math.ceil(rowsNeeded / 13);
-  const spec = generateSite({ halls, rows: 13, racksPerRow: 16, racksPerCdu: 8, name: `bench ${RACKS} racks` });
-  let extra = halls * 13 * 16 - RACKS;
-  for (let h = spec.halls.length - 1; h >= 0 && extra > 0; h--) {
-    const hall = spec.halls[h];
-    while (extra >= 16 && hall.rows.length > 1) {
-      const row = hall.rows.pop()!;
-      hall.cdus = hall.cdus.filter((c) => c.rowId !== row.id);
-      extra -= 16;
-    }
-  }
-  const racks = spec.halls.flatMap((h) => h.rows.flatMap((r) => r.racks.map((k) => ({ hallId: h.id, id: k.id })))).slice(0, RACKS);
+async function runOne(racks: number): Promise<Result> {
+  const { spec, entities } = benchSite(racks);
+  const cdus = entities.filter((e) => e.kind === 'cdu').length;
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-bench-'));
   const sitePath = join(dir, 'site.json');
   writeFileSync(sitePath, JSON.stringify(spec));
-
   const broker = await startMosquitto();
-  const server = await startServer(['--site', sitePath, '--mqtt', broker.url]);
-  const pubs: MqttClient[] = await Promise.all(
-    Array.from({ length: PUBLISHERS }, (_, k) => mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: `bench-pub-${k}` })),
+  const influx = LIVE_ONLY ? null : await startInfluxd();
+  const server = await startServer(
+    ['--site', sitePath, '--mqtt', broker.url, '--storage-dir', join(dir, 'storage'), ...(influx ? ['--influx', influx.url] : []), ...SERVER_ARGS],
+    {},
+    PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE}` } : {},
   );
-
-  const tsCol = RACK_COLUMNS.indexOf('tsMs');
-  let measuring = false;
-  const latencies: number[] = [];
-  const clientFrames = new Array(CLIENTS).fill(0);
-  const sockets: WebSocket[] = [];
-  for (let c = 0; c < CLIENTS; c++) {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as ServerMessage;
-      if (m.type !== 'delta' || !measuring) return;
-      clientFrames[c]++;
-      // Client 0 measures: every rack row in the delta carries the source ts set at publish.
-      if (c !== 0) return;
-      const now = Date.now();
-      for (const ts of m.racks.cols[tsCol]) if (ts !== null) latencies.push(now - ts);
-    });
-    await new Promise((r) => ws.once('open', r));
-    sockets.push(ws);
-  }
-
-  // Each rack publishes once per second at its own offset within the second.
-  const gpu = GPU ? Array.from({ length: 72 }, (_, g) => 1100 + g) : undefined;
-  let published = 0;
-  let seq = 0;
-  const SLOTS = 50;
-  const timer = setInterval(() => {
-    const slot = Math.floor((Date.now() % 1000) / (1000 / SLOTS));
-    for (let i = slot; i < racks.length; i += SLOTS) {
-      const r = racks[i];
-      const payload = JSON.stringify({ ts: Date.now(), seq: seq++, rackKw: 120, supplyC: 40, returnC: 49, flowLpm: 182, gpuW: gpu });
-      pubs[i % PUBLISHERS].publish(entityTopic('hallwatch/v1', r.hallId, 'rack', r.id, 'telemetry'), payload, { qos: 0 });
-      if (measuring) published++;
-    }
-  }, 1000 / SLOTS);
-
-  const metric = async (series: string) => {
-    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    return text.split('\n').filter((l) => l.startsWith(series)).reduce((s, l) => s + Number(l.split(' ')[1]), 0);
-  };
-
-  await new Promise((r) => setTimeout(r, WARMUP * 1000));
-  const accepted0 = await metric('hallwatch_messages_accepted_total{kind="rack"}');
-  const rejected0 = await metric('hallwatch_messages_rejected_total');
+  const clients = await startClients(server.port, CLIENTS);
+  const pubs = await startPublishers(broker.url, entities, PUBLISHERS, NO_GPU);
   const pid = server.proc.pid!;
+  console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${LIVE_ONLY ? 'live path only' : 'history (InfluxDB) and alerts on'}; warm-up ${WARMUP} s, then ${SECONDS} s`);
+  await new Promise((r) => setTimeout(r, WARMUP * 1000));
+
+  const m0 = await scrape(server.baseUrl);
   const s0 = procStat(pid);
+  pubs.take();
+  clients.take();
   const t0 = Date.now();
-  measuring = true;
-  let rssMaxMb = s0.rssMb;
-  const rssTimer = setInterval(() => (rssMaxMb = Math.max(rssMaxMb, procStat(pid).rssMb)), 1000);
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  measuring = false;
-  clearInterval(timer);
-  clearInterval(rssTimer);
+  const latencies: number[] = [];
+  const behind: number[] = [];
+  const lagP99: number[] = [];
+  const backlog: number[] = [sum(m0, 'hallwatch_storage_lines_buffered')];
+  const rss: number[] = [s0.rssMb];
+  let published = 0;
+  let last = { m: m0, s: s0, t: t0, published: 0 };
+  for (let tick = 1; Date.now() - t0 < SECONDS * 1000; tick++) {
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + tick * 1000 - Date.now())));
+    const p = pubs.take();
+    published += p.rack + p.cdu;
+    const c = clients.take();
+    for (const l of c.latenciesMs) latencies.push(l);
+    if (tick % 10 !== 0 && Date.now() - t0 < SECONDS * 1000) continue;
+    const m = await scrape(server.baseUrl);
+    const s = procStat(pid);
+    behind.push(sum(m, 'hallwatch_storage_oldest_unsent_age_seconds'));
+    lagP99.push(sum(m, 'nodejs_eventloop_lag_p99_seconds') * 1000);
+    backlog.push(sum(m, 'hallwatch_storage_lines_buffered'));
+    rss.push(s.rssMb);
+    const dt = (Date.now() - last.t) / 1000;
+    const rate = (name: string) => (sum(m, name) - sum(last.m, name)) / dt;
+    console.log(
+      `  t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  published ${fmt((published - last.published) / dt)}/s  accepted ${fmt(rate('hallwatch_messages_accepted_total'))}/s` +
+      (LIVE_ONLY ? '' : `  history queued ${fmt(rate('hallwatch_storage_lines_queued_total'))}/s written ${fmt(rate('hallwatch_storage_lines_written_total'))}/s backlog ${fmt(sum(m, 'hallwatch_storage_lines_buffered'))} behind ${sum(m, 'hallwatch_storage_oldest_unsent_age_seconds').toFixed(1)} s`) +
+      `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms`,
+    );
+    last = { m, s, t: Date.now(), published };
+  }
   const elapsedS = (Date.now() - t0) / 1000;
   const s1 = procStat(pid);
+  await pubs.stop();
   await new Promise((r) => setTimeout(r, 1500)); // let in-flight messages land
-  const accepted = (await metric('hallwatch_messages_accepted_total{kind="rack"}')) - accepted0;
-  const rejected = (await metric('hallwatch_messages_rejected_total')) - rejected0;
+  const m1 = await scrape(server.baseUrl);
+  const d = (name: string) => sum(m1, name) - sum(m0, name);
+  const accepted = d('hallwatch_messages_accepted_total{kind="rack"}') + d('hallwatch_messages_accepted_total{kind="cdu"}');
+  const rejected = d('hallwatch_messages_rejected_total');
   const sorted = Float64Array.from(latencies).sort();
-
-  const result = {
-    racks: RACKS,
-    clients: CLIENTS,
+  const sortedBehind = Float64Array.from(behind).sort();
+  const cpuPct = ((s1.cpuS - s0.cpuS) / elapsedS) * 100;
+  clients.stop();
+  await server.stop();
+  await influx?.stop();
+  await broker.stop();
+  return {
+    racks, cdus,
     seconds: Math.round(elapsedS),
-    gpuDetail: GPU,
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
-    publishedPerS: Math.round(published / elapsedS),
-    acceptedPerS: Math.round(accepted / elapsedS),
+    publishedPerS: published / elapsedS,
+    acceptedPerS: accepted / elapsedS,
     lost: Math.max(0, published - accepted - rejected),
     rejected,
-    latencyMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? null, samples: sorted.length },
-    deltasPerClientPerS: clientFrames.map((f) => Math.round((f / elapsedS) * 10) / 10),
-    serverCpuPct: Math.round(((s1.cpuS - s0.cpuS) / elapsedS) * 100),
-    serverRssMb: Math.round(s1.rssMb),
-    serverRssMaxMb: Math.round(rssMaxMb),
+    latencyMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN },
+    history: LIVE_ONLY ? null : {
+      producedPerS: d('hallwatch_storage_lines_queued_total') / elapsedS,
+      writtenPerS: d('hallwatch_storage_lines_written_total') / elapsedS,
+      behindS: { p99: quantile(sortedBehind, 0.99), max: sortedBehind.at(-1) ?? Number.NaN },
+      backlog: [backlog[0], backlog[Math.floor(backlog.length / 2)], backlog.at(-1)!],
+      spilled: sum(m1, 'hallwatch_storage_lines_spilled'),
+      dropped: sum(m1, 'hallwatch_storage_lines_dropped_total'),
+    },
+    serverCpuPct: cpuPct,
+    cpuPctPer1000Racks: cpuPct / (racks / 1000),
+    rssMb: [rss[0], rss[Math.floor(rss.length / 2)], rss.at(-1)!],
+    eventLoopP99Ms: Math.max(...lagP99),
   };
-  console.log(`
-Hallwatch ingest benchmark — ${result.machine}
-  ${RACKS} racks at 1 Hz (${GPU ? 'with' : 'without'} 72-GPU arrays), ${CLIENTS} WebSocket clients, ${result.seconds} s after ${WARMUP} s warm-up
-  sustained        ${result.acceptedPerS} racks/s accepted of ${result.publishedPerS}/s published
-  lost / rejected  ${result.lost} / ${result.rejected}
-  publish→WS       p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms (${result.latencyMs.samples} samples)
-  server           CPU ${result.serverCpuPct} % of one core, RSS ${result.serverRssMb} MB (max ${result.serverRssMaxMb} MB)
-`);
-  console.log(JSON.stringify(result));
-
-  for (const ws of sockets) ws.terminate();
-  await Promise.all(pubs.map((p) => p.endAsync()));
-  await server.stop();
-  await broker.stop();
 }
 
-await main();
+function table(results: Result[]): string {
+  const rows = [
+    ['racks (+ CDUs)', (r: Result) => `${fmt(r.racks)} (+${fmt(r.cdus)})`],
+    ['accepted / published per s', (r: Result) => `${fmt(r.acceptedPerS)} / ${fmt(r.publishedPerS)}`],
+    ['lost / rejected', (r: Result) => `${fmt(r.lost)} / ${fmt(r.rejected)}`],
+    ['publish→WS p50 / p99 / max', (r: Result) => `${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p99)} / ${fmt(r.latencyMs.max)} ms`],
+    ['history produced / written per s', (r: Result) => (r.history ? `${fmt(r.history.producedPerS)} / ${fmt(r.history.writtenPerS)}` : '—')],
+    ['history behind p99 / max', (r: Result) => (r.history ? `${r.history.behindS.p99.toFixed(1)} / ${r.history.behindS.max.toFixed(1)} s` : '—')],
+    ['backlog start / mid / end', (r: Result) => (r.history ? r.history.backlog.map(fmt).join(' / ') : '—')],
+    ['spilled / dropped', (r: Result) => (r.history ? `${fmt(r.history.spilled)} / ${fmt(r.history.dropped)}` : '—')],
+    ['server CPU (per 1,000 racks)', (r: Result) => `${fmt(r.serverCpuPct)} % (${r.cpuPctPer1000Racks.toFixed(1)} %)`],
+    ['server RSS start / mid / end', (r: Result) => `${r.rssMb.map(fmt).join(' / ')} MB`],
+    ['event-loop lag p99 (worst 10 s)', (r: Result) => `${fmt(r.eventLoopP99Ms)} ms`],
+  ] as const;
+  const head = `| | ${results.map((r) => `${fmt(r.racks)} racks, ${r.seconds} s`).join(' | ')} |`;
+  const sep = `|---|${results.map(() => '---').join('|')}|`;
+  return [head, sep, ...rows.map(([name, f]) => `| ${name} | ${results.map(f).join(' | ')} |`)].join('\n');
+}
+
+const results: Result[] = [];
+for (const racks of SIZES) results.push(await runOne(racks));
+console.log(`\nHallwatch pipeline benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${CLIENTS} clients${NO_GPU ? ', no gpuW' : ''}\n`);
+console.log(table(results));
+console.log('\n' + JSON.stringify(results));

@@ -53,6 +53,7 @@ export class InfluxWriter {
   private readonly dropLog = { pending: 0, lastLogMs: Number.NEGATIVE_INFINITY, tiers: new Set<Tier>() };
   private readonly count: {
     written: (l?: Record<string, string>, by?: number) => void;
+    queued: (l?: Record<string, string>, by?: number) => void;
     retried: (l?: Record<string, string>, by?: number) => void;
     deadLettered: (l?: Record<string, string>, by?: number) => void;
     latency: (l?: Record<string, string>, by?: number) => void;
@@ -69,6 +70,7 @@ export class InfluxWriter {
     this.queue = new WriteQueue(cfg.queue, clock);
     this.count = {
       written: metrics.counter('hallwatch_storage_lines_written_total', 'Lines InfluxDB accepted'),
+      queued: metrics.counter('hallwatch_storage_lines_queued_total', 'Lines handed to the writer (history produced)'),
       retried: metrics.counter('hallwatch_storage_write_retries_total', 'Write requests retried after a failure'),
       deadLettered: metrics.counter('hallwatch_storage_lines_dead_lettered_total', 'Lines InfluxDB rejected, kept in the dead-letter log'),
       latency: metrics.counter('hallwatch_storage_write_seconds_total', 'Time spent in successful write requests'),
@@ -100,7 +102,9 @@ export class InfluxWriter {
 
   /** Queues lines for a tier; never blocks and never throws. */
   write(rp: Tier, lines: string[]): void {
-    if (lines.length > 0) this.queue.push(rp, lines);
+    if (lines.length === 0) return;
+    this.count.queued({}, lines.length);
+    this.queue.push(rp, lines);
   }
 
   /** Sends what is queued, up to `deadlineMs`, then spills the rest to disk. */

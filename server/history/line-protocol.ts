@@ -44,3 +44,34 @@ export function formatPoint(measurement: string, tags: Record<string, string>, f
   }
   return `${head} ${parts.join(',')} ${Math.round(tsMs)}`;
 }
+
+/**
+ * One entity's point layout, escaped once: measurement and sorted tags (the head), and the field
+ * keys in a fixed order. `line()` then costs one string concatenation per finite value — the
+ * recorder formats thousands of points a second. Produces exactly what `formatPoint` does for the
+ * same measurement, tags and fields in `fieldKeys` order.
+ */
+export class PointFormat {
+  readonly head: string;
+  private readonly keys: string[];
+
+  constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[]) {
+    let head = escapeMeasurement(measurement);
+    for (const k of Object.keys(tags).sort()) if (tags[k] !== '') head += `,${escapeKey(k)}=${escapeKey(tags[k])}`;
+    this.head = head + ' ';
+    this.keys = fieldKeys.map((k) => escapeKey(k) + '=');
+  }
+
+  /** The line for `values` (one per field key; NaN and ±Infinity left out), or null when none is finite. */
+  line(values: ArrayLike<number>, tsMs: number): string | null {
+    let body = '';
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      if (v - v !== 0) continue; // NaN or ±Infinity
+      body += body === '' ? keys[i] + v : ',' + keys[i] + v;
+    }
+    if (body === '' || !Number.isFinite(tsMs)) return null;
+    return this.head + body + ' ' + Math.round(tsMs);
+  }
+}

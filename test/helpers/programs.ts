@@ -61,10 +61,10 @@ export async function startProgram(script: string, args: string[], readyPrefix: 
  * The real server on a free port with its own temp storage directory. Authentication is off
  * unless `auth` is set (the access-control tests turn it on); later args win.
  */
-export async function startServer(args: string[], opts: { auth?: boolean } = {}): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
+export async function startServer(args: string[], opts: { auth?: boolean } = {}, env: NodeJS.ProcessEnv = {}): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
   const storage = args.includes('--storage-dir') ? [] : ['--storage-dir', mkdtempSync(join(tmpdir(), 'hallwatch-server-'))];
   const auth = opts.auth ? [] : ['--auth', 'off'];
-  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY');
+  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY', env);
   const port = Number(/port=(\d+)/.exec(p.readyLine)![1]);
   return { ...p, port, baseUrl: `http://127.0.0.1:${port}`, mqttUrl: /mqtt=(\S+)/.exec(p.readyLine)![1] };
 }

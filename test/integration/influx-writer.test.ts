@@ -138,7 +138,7 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     expect(metrics.value('hallwatch_storage_lines_dead_lettered_total')).toBe(0);
     expect(existsSync(dead)).toBe(false);
     expect(w.status).toBe('ok');
-    expect(metrics.render()).toContain('hallwatch_storage_lines_dropped_total{reason="beyond_retention"} 150');
+    expect(await metrics.render()).toContain('hallwatch_storage_lines_dropped_total{reason="beyond_retention"} 150');
     await w.stop();
   });
 

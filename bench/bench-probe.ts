@@ -1,0 +1,76 @@
+/** What the benchmark reads off the server process: /metrics, /proc CPU and RSS, WebSocket latency. */
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { RACK_COLUMNS, type ServerMessage } from '../protocol/stream.ts';
+
+/** Every series of a scrape, `name{labels}` → value. */
+export async function scrape(baseUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const sp = line.lastIndexOf(' ');
+    out.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+  }
+  return out;
+}
+
+/** Sum of every series whose key starts with `prefix` (a family, or one labelled series). */
+export function sum(m: Map<string, number>, prefix: string): number {
+  let s = 0;
+  for (const [k, v] of m) if (k === prefix || k.startsWith(prefix + '{')) s += v;
+  return s;
+}
+
+export function procStat(pid: number): { cpuS: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  return { cpuS: ticks / 100, rssMb: rssKb / 1024 };
+}
+
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+export interface Clients {
+  /** Latencies (ms) of rack rows seen by client 0 since the last call; deltas per client. */
+  take(): { latenciesMs: number[]; frames: number[] };
+  stop(): void;
+}
+
+/**
+ * M WebSocket clients; client 0 measures publish → WebSocket latency from each delta row's
+ * source `ts` (set at publish time on the same clock).
+ */
+export async function startClients(port: number, count: number): Promise<Clients> {
+  const tsCol = RACK_COLUMNS.indexOf('tsMs');
+  let latencies: number[] = [];
+  const frames = new Array(count).fill(0);
+  const sockets: WebSocket[] = [];
+  for (let c = 0; c < count; c++) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as ServerMessage;
+      if (m.type !== 'delta') return;
+      frames[c]++;
+      if (c !== 0) return;
+      const now = Date.now();
+      for (const ts of m.racks.cols[tsCol]) if (ts !== null) latencies.push(now - (ts as number));
+    });
+    await new Promise((r) => ws.once('open', r));
+    sockets.push(ws);
+  }
+  return {
+    take() {
+      const out = { latenciesMs: latencies, frames: [...frames] };
+      latencies = [];
+      frames.fill(0);
+      return out;
+    },
+    stop() {
+      for (const ws of sockets) ws.terminate();
+    },
+  };
+}
