@@ -54,8 +54,14 @@ export async function startPublishers(url: string, entities: BenchEntity[], conn
   const counts = { rack: 0, cdu: 0 };
   let seq = 0;
   const SLOTS = 50;
+  // Absolute slot number of the last slot published: a late timer catches up every slot it
+  // missed, so the offered load stays at one message per entity per second.
+  let lastSlot = Math.floor(Date.now() / (1000 / SLOTS));
   const timer = setInterval(() => {
-    const slot = Math.floor((Date.now() % 1000) / (1000 / SLOTS));
+    const nowSlot = Math.floor(Date.now() / (1000 / SLOTS));
+    for (; lastSlot < nowSlot; ) publishSlot(++lastSlot % SLOTS);
+  }, 1000 / SLOTS);
+  function publishSlot(slot: number): void {
     for (let i = slot; i < entities.length; i += SLOTS) {
       const e = entities[i];
       const ts = Date.now();
@@ -67,7 +73,7 @@ export async function startPublishers(url: string, entities: BenchEntity[], conn
       pubs[i % connections].publish(e.topic, payload, { qos: 0 });
       counts[e.kind]++;
     }
-  }, 1000 / SLOTS);
+  }
   return {
     take() {
       const c = { ...counts };

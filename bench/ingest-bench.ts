@@ -15,11 +15,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import { benchSite, startPublishers } from './bench-site.ts';
+import { benchSite } from './bench-site.ts';
 import { procStat, quantile, scrape, startClients, sum } from './bench-probe.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
-import { startServer } from '../test/helpers/programs.ts';
+import { startProgram, startServer } from '../test/helpers/programs.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -72,11 +72,33 @@ async function runOne(racks: number): Promise<Result> {
   const influx = LIVE_ONLY ? null : await startInfluxd();
   const server = await startServer(
     ['--site', sitePath, '--mqtt', broker.url, '--storage-dir', join(dir, 'storage'), ...(influx ? ['--influx', influx.url] : []), ...SERVER_ARGS],
-    {},
-    PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE}` } : {},
+    { nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [] },
   );
   const clients = await startClients(server.port, CLIENTS);
-  const pubs = await startPublishers(broker.url, entities, PUBLISHERS, NO_GPU);
+  const entitiesPath = join(dir, 'entities.json');
+  writeFileSync(entitiesPath, JSON.stringify(entities));
+  const publisher = await startProgram('bench/publish-process.ts', [broker.url, entitiesPath, String(PUBLISHERS), NO_GPU ? 'no-gpu' : 'gpu'], 'PUBLISHERS_READY');
+  const counts = { rack: 0, cdu: 0 };
+  let partial = '';
+  publisher.proc.stdout!.on('data', (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) {
+      const m = /^PUBLISHED (\d+) (\d+)$/.exec(l);
+      if (m) {
+        counts.rack += Number(m[1]);
+        counts.cdu += Number(m[2]);
+      }
+    }
+  });
+  const pubs = {
+    take() {
+      const c = { ...counts };
+      counts.rack = counts.cdu = 0;
+      return c;
+    },
+    stop: () => publisher.stop(),
+  };
   const pid = server.proc.pid!;
   console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${LIVE_ONLY ? 'live path only' : 'history (InfluxDB) and alerts on'}; warm-up ${WARMUP} s, then ${SECONDS} s`);
   await new Promise((r) => setTimeout(r, WARMUP * 1000));
@@ -127,7 +149,9 @@ async function runOne(racks: number): Promise<Result> {
   const sortedBehind = Float64Array.from(behind).sort();
   const cpuPct = ((s1.cpuS - s0.cpuS) / elapsedS) * 100;
   clients.stop();
-  await server.stop();
+  // A profiled server writes its profile at exit: give it time to flush history and spill first.
+  const code = await server.stop(120_000);
+  if (code !== 0) console.log(`  server exited with ${code}`);
   await influx?.stop();
   await broker.stop();
   return {

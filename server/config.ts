@@ -20,6 +20,10 @@ export interface ServerConfig {
   port: number;
   webDir: string;
   tickMs: number;
+  /** Per-GPU history window (mean and max per GPU), s. Default 60. */
+  gpuWindowS: number;
+  /** Shortest time between two WebSocket deltas, ms. Default 20. */
+  wsFlushMs: number;
   /** A WebSocket client with more than this buffered is skipped, then resynced by snapshot. */
   wsMaxBufferedBytes: number;
   staleIntervals: number;
@@ -94,7 +98,8 @@ const OPTIONS: Option[] = [
   { flag: 'host', env: 'HALLWATCH_HOST', key: 'host', kind: 'string', dflt: '127.0.0.1', help: 'HTTP listen address (0.0.0.0 to serve other machines)' },
   { flag: 'port', env: 'HALLWATCH_PORT', key: 'port', kind: 'int', dflt: '8080', min: 0, max: 65535, help: 'HTTP port for dashboard, API and WebSocket (0 = free port)' },
   { flag: 'web-dir', env: 'HALLWATCH_WEB_DIR', key: 'webDir', kind: 'string', dflt: 'dist/web', help: 'built dashboard directory' },
-  { flag: 'tick-ms', env: 'HALLWATCH_TICK_MS', key: 'tickMs', kind: 'int', dflt: '100', min: 20, max: 10_000, help: 'WebSocket delta interval, ms' },
+  { flag: 'tick-ms', env: 'HALLWATCH_TICK_MS', key: 'tickMs', kind: 'int', dflt: '100', min: 20, max: 10_000, help: 'live-state refresh (stale marks, totals, N+1) and the longest time between two WebSocket frames, ms' },
+  { flag: 'ws-flush-ms', env: 'HALLWATCH_WS_FLUSH_MS', key: 'wsFlushMs', kind: 'int', dflt: '20', min: 5, max: 10_000, help: 'shortest time between two WebSocket deltas, ms: changes in between coalesce into one frame' },
   { flag: 'ws-max-buffered-bytes', env: 'HALLWATCH_WS_MAX_BUFFERED_BYTES', key: 'wsMaxBufferedBytes', kind: 'int', dflt: '4194304', min: 1024, max: 1_073_741_824, help: 'per-client send buffer above which deltas are skipped and a snapshot follows once drained' },
   { flag: 'stale-intervals', env: 'HALLWATCH_STALE_INTERVALS', key: 'staleIntervals', kind: 'int', dflt: '3', min: 1, max: 100, help: 'telemetry intervals without a sample before a rack is stale' },
   { flag: 'max-payload-bytes', env: 'HALLWATCH_MAX_PAYLOAD_BYTES', key: 'maxPayloadBytes', kind: 'int', dflt: '16384', min: 256, max: 1_048_576, help: 'largest accepted MQTT payload, bytes' },
@@ -109,6 +114,7 @@ const OPTIONS: Option[] = [
   { flag: 'retention-1h', env: 'HALLWATCH_RETENTION_1H', key: 'retention1h', kind: 'duration', dflt: '104w', help: 'how long 1 h rollups are kept' },
   { flag: 'history-window-s', env: 'HALLWATCH_HISTORY_WINDOW_S', key: 'historyWindowS', kind: 'int', dflt: '3600', min: 60, max: 86_400, help: 'seconds of 1 Hz history kept in memory per rack, CDU, row and hall' },
   { flag: 'history-memory-mb', env: 'HALLWATCH_HISTORY_MEMORY_MB', key: 'historyMemoryMb', kind: 'int', dflt: '256', min: 8, max: 65_536, help: 'memory budget of that window; the window shrinks to fit' },
+  { flag: 'gpu-window-s', env: 'HALLWATCH_GPU_WINDOW_S', key: 'gpuWindowS', kind: 'int', dflt: '60', min: 10, max: 3600, help: 'per-GPU history window (mean and max of each GPU), s' },
   { flag: 'storage-dir', env: 'HALLWATCH_STORAGE_DIR', key: 'storageDir', kind: 'string', dflt: '.hallwatch', help: 'spill files of unwritten history and the dead-letter log' },
   { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '500000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk' },
   { flag: 'storage-max-behind-s', env: 'HALLWATCH_STORAGE_MAX_BEHIND_S', key: 'storageMaxBehindS', kind: 'int', dflt: '30', min: 1, max: 86_400, help: 'seconds the oldest unwritten line may wait before /healthz says history is behind' },

@@ -12,6 +12,7 @@ import { LiveState } from './state/live-state.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { MqttIngest } from './ingest/mqtt-ingest.ts';
 import { WsHub } from './stream/ws-hub.ts';
+import { StateTicker } from './state/state-ticker.ts';
 import { HttpServer } from './http/http-server.ts';
 import { Metrics } from './http/metrics.ts';
 import { registerSiteMetrics } from './http/site-metrics.ts';
@@ -65,6 +66,9 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       await broker.start();
       stops.push(['embedded broker', () => broker.stop()]);
     }
+    const ticker = new StateTicker(state, cfg.tickMs, clock);
+    ticker.start();
+    stops.push(['state ticker', () => ticker.stop()]);
     // History: the memory window always; InfluxDB when configured.
     const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
     // Bytes per sample time: 10 fields per entity, plus each rack's GPU powers every 10 samples.
@@ -96,7 +100,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       // Stopped last: it flushes what is queued, then spills the rest to disk.
       stops.push(['InfluxDB writer', () => writer.stop()]);
     }
-    const recorder = new Recorder(state, writer, memory, clock);
+    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000);
     recorder.start();
     stops.push(['history recorder', () => recorder.stop()]);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
@@ -131,7 +135,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     );
     await ingest.start();
     stops.push(['MQTT ingest', () => ingest.stop()]);
-    const hub = new WsHub({ tickMs: cfg.tickMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
+    const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
     const health = () => {
       const behindS = writer ? Math.round(writer.behindMs() / 1000) : 0;
       const behind = behindS > cfg.storageMaxBehindS;
@@ -154,7 +158,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       const wall = access.createDisplayToken('demo-wall', null, 'demo');
       process.stdout.write(`HALLWATCH_WALL_PATH /wall?token=${encodeURIComponent(wall.token)}\n`);
     }
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock, cfg.gpuWindowS * 1000), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);

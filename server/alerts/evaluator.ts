@@ -5,9 +5,9 @@
  */
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
-import { initialState, step, type AlertEvent, type AlertState } from './rule-state.ts';
+import { initialState, step, triggered, type AlertEvent, type AlertState } from './rule-state.ts';
 import type { Rule } from './rules.ts';
-import { cduSignal, hallSignal, rackSignal } from './signals.ts';
+import { cduSignal, hallSignal, rackSignal, TrendCache } from './signals.ts';
 
 export interface Transition {
   rule: Rule;
@@ -26,12 +26,21 @@ export interface ActiveAlert {
 
 export class AlertEvaluator {
   private states = new Map<string, { rule: Rule; entity: string; state: AlertState }>();
+  private readonly trends = new Map<string, TrendCache>();
+  /** State-map keys per rule and entity (`rule|rack:id`), built once: evaluation runs every second over every rack. */
+  private readonly keys = new Map<string, string[]>();
 
   constructor(
     private rules: Rule[],
     private readonly live: LiveState,
     private readonly memory: MemoryWindow | null,
-  ) {}
+  ) {
+    const site = live.site;
+    this.entities = { rack: site.racks.map((r) => `rack:${r.id}`), cdu: site.cdus.map((c) => `cdu:${c.id}`), hall: site.view.halls.map((h) => `hall:${h.id}`) };
+  }
+
+  /** Entity names by scope and index, built once. */
+  private readonly entities: Record<'rack' | 'cdu' | 'hall', string[]>;
 
   setRules(rules: Rule[]): void {
     const ids = new Set(rules.map((r) => r.id));
@@ -48,9 +57,16 @@ export class AlertEvaluator {
     const out: Transition[] = [];
     const site = this.live.site;
     for (const rule of this.rules) {
+      let keys = this.keys.get(rule.id);
+      if (!keys) this.keys.set(rule.id, (keys = []));
+      let k = 0;
       const visit = (entity: string, value: number) => {
-        const key = `${rule.id}|${entity}`;
-        const prev = this.states.get(key)?.state ?? initialState();
+        const key = (keys[k] ??= `${rule.id}|${entity}`);
+        k++;
+        const saved = this.states.get(key);
+        // The common case: nothing pending or firing and no trigger — no state to keep.
+        if (!saved && !(Number.isFinite(value) && triggered(rule, value))) return;
+        const prev = saved?.state ?? initialState();
         const r = step(rule, prev, value, nowMs);
         if (r.state.phase === 'inactive' && r.events.length === 0) {
           this.states.delete(key);
@@ -59,9 +75,12 @@ export class AlertEvaluator {
         this.states.set(key, { rule, entity, state: r.state });
         if (r.events.length) out.push({ rule, entity, events: r.events, notify: r.notify, state: r.state });
       };
-      if (rule.scope === 'rack') site.racks.forEach((r) => visit(`rack:${r.id}`, rackSignal(this.live, r.index, rule.signal, nowMs, this.memory)));
-      else if (rule.scope === 'cdu') site.cdus.forEach((c) => visit(`cdu:${c.id}`, cduSignal(this.live, c.index, rule.signal)));
-      else site.view.halls.forEach((h) => visit(`hall:${h.id}`, hallSignal(this.live, h.index, rule.signal)));
+      let trend = this.trends.get(rule.id);
+      if (!trend && rule.scope === 'rack' && rule.signal === 'returnMinutesToLimit') this.trends.set(rule.id, (trend = new TrendCache(site.racks.length)));
+      const names = this.entities[rule.scope];
+      if (rule.scope === 'rack') for (let i = 0; i < names.length; i++) visit(names[i], rackSignal(this.live, i, rule.signal, nowMs, this.memory, trend));
+      else if (rule.scope === 'cdu') for (let j = 0; j < names.length; j++) visit(names[j], cduSignal(this.live, j, rule.signal));
+      else for (let h = 0; h < names.length; h++) visit(names[h], hallSignal(this.live, h, rule.signal));
     }
     return out;
   }

@@ -59,7 +59,8 @@ export function initialState(): AlertState {
   };
 }
 
-function triggered(rule: ThresholdRule, v: number): boolean {
+/** Whether `v` meets the rule's trigger (an inactive alert with a value that does not stays inactive). */
+export function triggered(rule: ThresholdRule, v: number): boolean {
   return rule.comparison === 'above' ? v >= rule.trigger : v <= rule.trigger;
 }
 

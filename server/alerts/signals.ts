@@ -13,23 +13,53 @@ const RC = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<stri
 const CC = Object.fromEntries(CDU_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
 /** Samples the return-temperature trend is fitted over, ms. */
 export const TREND_WINDOW_MS = 5 * 60_000;
+/** A rack's trend is refitted this often, its racks spread over the seconds in between, ms. */
+export const TREND_EVERY_MS = 10_000;
+
+/**
+ * Last fitted time-to-limit per rack: a fit reads five minutes of history, so each rack is
+ * refitted once every `TREND_EVERY_MS` (a tenth of the racks each second) instead of every
+ * evaluation; the rule's pending period is longer than that.
+ */
+export class TrendCache {
+  private readonly atMs: Float64Array;
+  private readonly value: Float64Array;
+
+  constructor(racks: number) {
+    this.atMs = new Float64Array(racks).fill(Number.NaN);
+    this.value = new Float64Array(racks).fill(Number.NaN);
+  }
+
+  get(i: number, nowMs: number, fit: () => number): number {
+    const slots = TREND_EVERY_MS / 1000;
+    const due = Number.isNaN(this.atMs[i]) || nowMs - this.atMs[i] >= TREND_EVERY_MS || (Math.floor(nowMs / 1000) + i) % slots === 0;
+    if (due && this.atMs[i] !== nowMs) {
+      this.value[i] = fit();
+      this.atMs[i] = nowMs;
+    }
+    return this.value[i];
+  }
+}
 
 function stateSignal(state: number, wanted: number): number {
   if (state === EntityState.NoData || Number.isNaN(state)) return Number.NaN;
   return state === wanted ? 1 : 0;
 }
 
-export function rackSignal(s: LiveState, i: number, signal: string, nowMs: number, memory: MemoryWindow | null): number {
+export function rackSignal(s: LiveState, i: number, signal: string, nowMs: number, memory: MemoryWindow | null, trend?: TrendCache): number {
   const st = s.rackCols[RC.state][i];
   if (signal === 'stale') return stateSignal(st, EntityState.Stale);
   if (signal === 'offline') return stateSignal(st, EntityState.Offline);
   if (st !== EntityState.Live) return Number.NaN;
   if (signal === 'returnMinutesToLimit') {
-    const ring = memory?.get(`rack:${s.site.racks[i].id}`);
-    if (!ring) return Number.NaN;
-    const step = Math.max(1000, s.site.spec.telemetryIntervalMs);
-    const q = ring.query(nowMs - TREND_WINDOW_MS, nowMs + 1, step, [RACK_HISTORY.indexOf('returnC')]);
-    return minutesToLimit(q.tsMs, q.cols[0].map((v) => v ?? Number.NaN), s.site.racks[i].returnLimitC, TREND_WINDOW_MS, step);
+    const fit = () => {
+      const ring = memory?.get(`rack:${s.site.racks[i].id}`);
+      if (!ring) return Number.NaN;
+      const step = Math.max(1000, s.site.spec.telemetryIntervalMs);
+      const q = ring.query(nowMs - TREND_WINDOW_MS, nowMs + 1, step, [RACK_HISTORY.indexOf('returnC')]);
+      return minutesToLimit(q.tsMs, q.cols[0].map((v) => v ?? Number.NaN), s.site.racks[i].returnLimitC, TREND_WINDOW_MS, step);
+    };
+    return trend ? trend.get(i, nowMs, fit) : fit();
   }
   return s.rackCols[RC[signal]]?.[i] ?? Number.NaN;
 }

@@ -9,7 +9,6 @@ import type { GpuHistory, HallSnapshot } from '../../protocol/history.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { MemoryWindow } from './memory-window.ts';
-import { GPU_WINDOW_MS } from './recorder.ts';
 import { MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
 import { MAX_POINTS, parseHistoryQuery, type HistoryService } from './history-service.ts';
 import { RACK_HISTORY, storedName, unitOf } from './history-fields.ts';
@@ -21,6 +20,8 @@ export class HistoryExtra {
     private readonly influx: InfluxWriter | null,
     private readonly history: HistoryService,
     private readonly clock: () => number,
+    /** The recorder's per-GPU window, ms. */
+    private readonly gpuWindowMs: number,
   ) {}
 
   /** `GET /api/history/gpu?rack=ID&from=…&to=…` */
@@ -34,7 +35,8 @@ export class HistoryExtra {
     const q = parseHistoryQuery(p, this.site, this.clock());
     if (!q.ok) return q;
     const { fromMs, toMs } = q.value;
-    const stepMs = Math.max(GPU_WINDOW_MS, Math.ceil((toMs - fromMs) / MAX_POINTS / GPU_WINDOW_MS) * GPU_WINDOW_MS);
+    const w = this.gpuWindowMs;
+    const stepMs = Math.max(w, Math.ceil((toMs - fromMs) / MAX_POINTS / w) * w);
     const gpuCount = this.site.racks[i].gpuCount;
     const ring = this.memory.get(`gpu:${rackId}`);
     const gpus = Array.from({ length: gpuCount }, (_, g) => g);

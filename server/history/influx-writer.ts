@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { InfluxDB, HttpError, type Transport } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
-import { WriteQueue, type Batch, type QueueLimits } from './write-queue.ts';
+import { WriteQueue, type Batch, type QueueLimits, type Taken } from './write-queue.ts';
 import { TIERS, type Tier } from './schema.ts';
 import { classifyWriteFailure, errorText, lineTsMs, type DropReason } from './write-outcome.ts';
 
@@ -33,6 +33,8 @@ export interface InfluxConfig {
   maxRetryDelayMs: number;
   deadLetterPath: string;
   queue: QueueLimits;
+  /** Write requests in flight at once (default 3): one at a time cannot keep up with a gigawatt site. */
+  concurrency?: number;
 }
 
 export type StorageStatus = 'ok' | 'degraded' | 'starting';
@@ -41,7 +43,8 @@ export class InfluxWriter {
   private readonly transport: Transport;
   readonly queue: WriteQueue;
   private timer: NodeJS.Timeout | null = null;
-  private sending = false;
+  private inFlight = 0;
+  private schemaPending = false;
   private retryAtMs = 0;
   private attempt = 0;
   private schemaReady = false;
@@ -96,8 +99,8 @@ export class InfluxWriter {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.pump(), this.cfg.flushIntervalMs);
-    void this.pump();
+    this.timer = setInterval(() => this.pump(), this.cfg.flushIntervalMs);
+    this.pump();
   }
 
   /** Queues lines for a tier; never blocks and never throws. */
@@ -111,13 +114,16 @@ export class InfluxWriter {
   async stop(deadlineMs = 5000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.queue.seal();
     const until = this.clock() + deadlineMs;
     this.retryAtMs = 0;
+    this.queue.seal();
     while (this.queue.size > 0 && this.clock() < until && this.status !== 'degraded') {
-      if (!(await this.sendOne())) break;
+      this.pump();
+      await new Promise((r) => setTimeout(r, 20));
     }
     this.stopped = true;
+    // Requests still out at the deadline: wait for their answer (each bounded by its timeout).
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     this.logDrops(this.clock());
     const kept = this.queue.spillAll();
     if (kept > 0) this.log.warn(`storage: ${kept} unsent lines kept in ${this.cfg.queue.spillDir} for the next start`);
@@ -172,34 +178,45 @@ export class InfluxWriter {
     }
   }
 
-  /** One pass of the send loop; at most one request is in flight. */
-  private async pump(): Promise<void> {
-    if (this.sending || this.stopped) return;
-    this.sending = true;
-    try {
-      if (this.clock() - this.dropLog.lastLogMs >= DROP_LOG_INTERVAL_MS) this.logDrops(this.clock());
-      this.queue.seal();
-      while (!this.stopped && this.clock() >= this.retryAtMs && (this.queue.size > 0 || !this.schemaReady)) {
-        if (!(await this.sendOne())) break;
+  /**
+   * Starts requests up to the concurrency limit. Open batches are sealed only when a request
+   * slot is free and nothing sealed waits, so batches fill up (to `batchLines`) while requests
+   * are out: fewer, larger writes under load, a short wait when quiet.
+   */
+  private pump(): void {
+    if (this.stopped) return;
+    if (this.clock() - this.dropLog.lastLogMs >= DROP_LOG_INTERVAL_MS) this.logDrops(this.clock());
+    if (this.clock() < this.retryAtMs) return;
+    if (!this.schemaReady) {
+      if (!this.schemaPending && this.inFlight === 0) {
+        this.schemaPending = true;
+        this.ensureSchema().then(() => this.pump(), (e) => this.failed(e)).finally(() => (this.schemaPending = false));
       }
-    } finally {
-      this.sending = false;
+      return;
+    }
+    const limit = Math.max(1, this.cfg.concurrency ?? 3);
+    // After a failure, probe with one request before opening every slot again.
+    const slots = this.status === 'degraded' ? 1 : limit;
+    while (this.inFlight < slots) {
+      if (this.queue.readyBatches === 0 && this.queue.openLines > 0) this.queue.seal();
+      const t = this.queue.take();
+      if (!t) return;
+      this.inFlight++;
+      void this.sendTaken(t).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
   }
 
-  /** Sends the head batch; false when the caller should wait (a retry is scheduled). */
-  private async sendOne(): Promise<boolean> {
+  private async sendTaken(t: Taken): Promise<void> {
     try {
-      if (!this.schemaReady) await this.ensureSchema();
-      const batch = this.queue.peek();
-      if (!batch) return false;
-      const remaining = await this.sendBisecting(batch);
-      this.queue.replaceHead({ ...batch, lines: remaining });
+      const remaining = await this.sendBisecting(t.batch);
+      this.queue.done(t, remaining);
       this.recovered();
-      return true;
     } catch (e) {
+      this.queue.done(t, (e as { unsent?: string[] }).unsent ?? t.batch.lines);
       this.failed(e);
-      return false;
     }
   }
 
@@ -313,9 +330,6 @@ export class InfluxWriter {
   }
 
   private failed(e: unknown): void {
-    const unsent = (e as { unsent?: string[] }).unsent;
-    const head = this.queue.peek();
-    if (unsent && head) this.queue.replaceHead({ ...head, lines: unsent });
     const message = e instanceof HttpError ? `HTTP ${e.statusCode}: ${(e.body ?? e.message).slice(0, 200)}` : (e as Error).message;
     if (this.status !== 'degraded' || message !== this.lastError) this.log.warn(`storage: InfluxDB write failed (${message}); ${this.queue.size} lines buffered, retrying`);
     this.status = 'degraded';

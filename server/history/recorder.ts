@@ -1,6 +1,7 @@
 /**
  * Turns the live state into history: every accepted rack and CDU sample at its source time,
- * per-GPU power over 10 s windows (mean and max), row/hall/site totals once a second, and the
+ * per-GPU power over windows of `gpuWindowMs` (mean and max; 60 s by default: 144 fields a rack
+ * every 10 s were half of what InfluxDB had to store at 1 GW), row/hall/site totals once a second, and the
  * 1 min and 1 h rollups of all of them. Everything goes to the memory window and, when
  * InfluxDB is configured, to the writer.
  */
@@ -8,14 +9,12 @@ import { RACK_COLUMNS, CDU_COLUMNS } from '../../protocol/stream.ts';
 import type { LiveState } from '../state/live-state.ts';
 import { computeRowTotals } from '../state/totals.ts';
 import type { InfluxWriter } from './influx-writer.ts';
-import { formatPoint, type Fields } from './line-protocol.ts';
+import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
 import { MEASUREMENT, ROLLUP_STATS, TAG, gpuFieldNames, tierMeasurement, type Tier } from './schema.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY, storedName, type EntityKind } from './history-fields.ts';
 
-/** Per-GPU window, ms. */
-export const GPU_WINDOW_MS = 10_000;
 /** A minute window closes this long after its end even if its entity went quiet, ms. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -23,12 +22,19 @@ interface Series {
   kind: EntityKind;
   measurement: string;
   fields: readonly string[];
+  /** Stored field names of a raw point: the fields, then the extras (rack: dp, valve, leak). */
+  rawKeys: readonly string[];
   m1: Rollup;
   h1: Rollup;
   /** Tags of entity `key`. */
   tags: (key: number) => Record<string, string>;
   memoryKey: (key: number) => string;
+  /** Point layouts per entity and tier, built on first use (the escaping is done once). */
+  formats: Record<Tier, (PointFormat | undefined)[]>;
 }
+
+/** Extra raw fields of a rack sample after its history fields (values at the same offsets). */
+const RACK_EXTRAS = ['dp_kpa', 'valve_pct', 'leak'] as const;
 
 interface GpuAcc {
   startMs: number;
@@ -46,6 +52,11 @@ export class Recorder {
   private readonly rackIdx = RACK_HISTORY.map((f) => RACK_COLUMNS.indexOf(f));
   private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COLUMNS.indexOf(f));
   private readonly values = new Float64Array(16);
+  /** Rollup line values: mean, min, max per field. */
+  private readonly rollupValues = new Float64Array(48);
+  private readonly gpuValues = new Float64Array(2 * 144);
+  private readonly gpuFormats: (PointFormat | undefined)[] = [];
+  private gpuKeys: string[] = [];
   private lastTotalsSecond = 0;
 
   constructor(
@@ -53,15 +64,18 @@ export class Recorder {
     private readonly writer: InfluxWriter | null,
     private readonly memory: MemoryWindow,
     private readonly clock: () => number,
+    /** Per-GPU window, ms. */
+    private readonly gpuWindowMs = 60_000,
   ) {
     const site = state.site;
-    const series = (kind: EntityKind, measurement: string, fields: readonly string[], tags: Series['tags'], memoryKey: Series['memoryKey']): Series => ({
+    const series = (kind: EntityKind, measurement: string, fields: readonly string[], tags: Series['tags'], memoryKey: Series['memoryKey'], extras: readonly string[] = []): Series => ({
       kind, measurement, fields, tags, memoryKey, m1: new Rollup(60_000, fields.length), h1: new Rollup(3_600_000, fields.length),
+      rawKeys: [...fields.map((f) => storedName(kind, f)), ...extras], formats: { raw: [], m1: [], h1: [] },
     });
     this.rack = series('rack', MEASUREMENT.rack, RACK_HISTORY, (i) => {
       const r = site.racks[i];
       return { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id };
-    }, (i) => `rack:${site.racks[i].id}`);
+    }, (i) => `rack:${site.racks[i].id}`, RACK_EXTRAS);
     this.cdu = series('cdu', MEASUREMENT.cdu, CDU_HISTORY, (j) => {
       const c = site.cdus[j];
       return { [TAG.hall]: c.hallId, [TAG.row]: c.rowId, [TAG.cdu]: c.id };
@@ -96,7 +110,11 @@ export class Recorder {
     const tsMs = c[RACK_COLUMNS.indexOf('tsMs')][i];
     this.rackIdx.forEach((col, f) => (this.values[f] = c[col][i]));
     const d = this.state.rackDetail[i];
-    this.record(this.rack, i, tsMs, { dp_kpa: d?.dpKpa, valve_pct: d?.valvePct, leak: c[RACK_COLUMNS.indexOf('leak')][i] });
+    const n = RACK_HISTORY.length;
+    this.values[n] = d?.dpKpa ?? Number.NaN;
+    this.values[n + 1] = d?.valvePct ?? Number.NaN;
+    this.values[n + 2] = c[RACK_COLUMNS.indexOf('leak')][i];
+    this.record(this.rack, i, tsMs);
     if (d?.gpuW) this.gpuSample(i, tsMs, d.gpuW);
   }
 
@@ -104,17 +122,24 @@ export class Recorder {
     const c = this.state.cduCols;
     const tsMs = c[CDU_COLUMNS.indexOf('tsMs')][j];
     this.cduIdx.forEach((col, f) => (this.values[f] = c[col][j]));
-    this.record(this.cdu, j, tsMs, {});
+    this.record(this.cdu, j, tsMs);
   }
 
-  /** One sample of `values[0…fields)`: memory, raw point, rollups. */
-  private record(s: Series, key: number, tsMs: number, extra: Fields): void {
+  private format(s: Series, tier: Tier, key: number): PointFormat {
+    let f = s.formats[tier][key];
+    if (!f) {
+      const keys = tier === 'raw' ? s.rawKeys : s.fields.flatMap((x) => ROLLUP_STATS.map((stat) => `${storedName(s.kind, x)}_${stat}`));
+      f = s.formats[tier][key] = new PointFormat(tierMeasurement(s.measurement, tier), s.tags(key), keys);
+    }
+    return f;
+  }
+
+  /** One sample of `values[0…fields)` (and its extras after them): memory, raw point, rollups. */
+  private record(s: Series, key: number, tsMs: number): void {
     const n = s.fields.length;
     this.memory.push(s.memoryKey(key), n, tsMs, this.values.subarray(0, n));
     if (this.writer) {
-      const fields: Fields = { ...extra };
-      s.fields.forEach((f, k) => (fields[storedName(s.kind, f)] = this.values[k]));
-      const line = formatPoint(s.measurement, s.tags(key), fields, tsMs);
+      const line = this.format(s, 'raw', key).line(this.values, tsMs);
       if (line) this.writer.write('raw', [line]);
     }
     for (const w of s.m1.add(key, tsMs, this.values.subarray(0, n), this.clock())) this.closedMinute(s, w);
@@ -127,14 +152,13 @@ export class Recorder {
 
   private writeRollup(s: Series, tier: Tier, w: ClosedWindow): void {
     if (!this.writer) return;
-    const fields: Fields = {};
-    s.fields.forEach((f, k) => {
-      const name = storedName(s.kind, f);
-      fields[`${name}_${ROLLUP_STATS[0]}`] = w.mean[k];
-      fields[`${name}_${ROLLUP_STATS[1]}`] = w.min[k];
-      fields[`${name}_${ROLLUP_STATS[2]}`] = w.max[k];
-    });
-    const line = formatPoint(tierMeasurement(s.measurement, tier), s.tags(w.key), fields, w.startMs);
+    const v = this.rollupValues;
+    for (let k = 0; k < s.fields.length; k++) {
+      v[3 * k] = w.mean[k];
+      v[3 * k + 1] = w.min[k];
+      v[3 * k + 2] = w.max[k];
+    }
+    const line = this.format(s, tier, w.key).line(v, w.startMs);
     if (line) this.writer.write(tier, [line]);
   }
 
@@ -145,7 +169,7 @@ export class Recorder {
   }
 
   private gpuSample(i: number, tsMs: number, gpuW: number[]): void {
-    const startMs = Math.floor(tsMs / GPU_WINDOW_MS) * GPU_WINDOW_MS;
+    const startMs = Math.floor(tsMs / this.gpuWindowMs) * this.gpuWindowMs;
     let acc = this.gpu.get(i);
     if (acc && acc.startMs !== startMs) {
       if (startMs < acc.startMs) return;
@@ -166,18 +190,27 @@ export class Recorder {
   private writeGpu(i: number, acc: GpuAcc): void {
     if (acc.count === 0) return;
     const means = Float64Array.from(acc.sum, (s) => s / acc.count);
-    // 10 s windows: a tenth of the 1 Hz window's samples cover the same time.
-    const capacity = Math.ceil((this.memory.capacity * this.state.site.spec.telemetryIntervalMs) / GPU_WINDOW_MS);
+    // One GPU window covers gpuWindowMs / interval samples of the 1 Hz window: keep the same time span.
+    const capacity = Math.ceil((this.memory.capacity * this.state.site.spec.telemetryIntervalMs) / this.gpuWindowMs);
     this.memory.push(`gpu:${this.state.site.racks[i].id}`, means.length, acc.startMs, means, capacity);
     if (!this.writer) return;
-    const fields: Fields = {};
-    for (let g = 0; g < acc.sum.length; g++) {
-      const n = gpuFieldNames(g);
-      fields[n.meanW] = acc.sum[g] / acc.count;
-      fields[n.maxW] = acc.max[g];
+    const gpus = acc.sum.length;
+    // Field order: mean and max of each GPU in turn (g00_mean_w, g00_max_w, g01_mean_w, …).
+    if (this.gpuKeys.length !== 2 * gpus) {
+      this.gpuKeys = Array.from({ length: gpus }, (_, g) => [gpuFieldNames(g).meanW, gpuFieldNames(g).maxW]).flat();
+      this.gpuFormats.length = 0;
     }
-    const r = this.state.site.racks[i];
-    const line = formatPoint(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, fields, acc.startMs);
+    let f = this.gpuFormats[i];
+    if (!f) {
+      const r = this.state.site.racks[i];
+      f = this.gpuFormats[i] = new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, this.gpuKeys);
+    }
+    const v = gpus * 2 <= this.gpuValues.length ? this.gpuValues : new Float64Array(gpus * 2);
+    for (let g = 0; g < gpus; g++) {
+      v[2 * g] = acc.sum[g] / acc.count;
+      v[2 * g + 1] = acc.max[g];
+    }
+    const line = f.line(gpus * 2 === v.length ? v : v.subarray(0, gpus * 2), acc.startMs);
     if (line) this.writer.write('raw', [line]);
   }
 
@@ -191,11 +224,11 @@ export class Recorder {
     const all = [this.state.siteTotals, ...this.state.hallTotals, ...rows];
     all.forEach((t, k) => {
       TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
-      this.record(this.totals, k, second, {});
+      this.record(this.totals, k, second);
     });
     for (const s of [this.rack, this.cdu, this.totals]) this.closeWindows(s, nowMs - CLOSE_GRACE_MS, nowMs - CLOSE_GRACE_MS);
     for (const [i, acc] of this.gpu) {
-      if (acc.startMs + GPU_WINDOW_MS + CLOSE_GRACE_MS <= nowMs) {
+      if (acc.startMs + this.gpuWindowMs + CLOSE_GRACE_MS <= nowMs) {
         this.writeGpu(i, acc);
         this.gpu.delete(i);
       }

@@ -6,7 +6,7 @@
 export const MEASUREMENT = {
   rack: 'rack',
   cdu: 'cdu',
-  /** Per-GPU power over 10 s windows: fields g00_mean_w, g00_max_w, … */
+  /** Per-GPU power over `--gpu-window-s` windows (60 s): fields g00_mean_w, g00_max_w, … */
   gpu: 'gpu',
   /** Row, hall and site totals; tag `scope` says which. */
   totals: 'totals',

@@ -16,6 +16,13 @@ export interface Batch {
   queuedMs: number;
 }
 
+/** A batch handed to a request: out of the queue, counted as waiting until `done()`. */
+export interface Taken {
+  batch: Batch;
+  /** The spill file it came from, deleted only once the batch is done (a crash resends it). */
+  file: string | null;
+}
+
 export interface QueueLimits {
   /** Lines of one write request (InfluxDB recommends 5,000). */
   batchLines: number;
@@ -33,14 +40,57 @@ export class WriteQueue {
   private spillSeq = 0;
   /** Lines dropped because memory and disk were full (oldest first). */
   dropped = 0;
+  private readonly inFlight = new Set<Taken>();
+  private inFlightLines = 0;
 
   constructor(private readonly limits: QueueLimits, private readonly clock: () => number = Date.now) {
     if (limits.spillDir) this.loadSpill(limits.spillDir);
   }
 
-  /** Lines waiting, in memory and on disk. */
+  /** Lines waiting, in memory, on disk and in requests not yet answered. */
   get size(): number {
-    return this.memoryLines + this.spillFiles.reduce((n, f) => n + f.lines, 0);
+    return this.memoryLines + this.spilledLines + this.inFlightLines;
+  }
+
+  /** Sealed batches ready to be taken (disk and memory). */
+  get readyBatches(): number {
+    return this.spillFiles.length + this.memory.length;
+  }
+
+  /** Lines in the open (unsealed) batches. */
+  get openLines(): number {
+    let n = 0;
+    for (const o of this.open.values()) n += o.lines.length;
+    return n;
+  }
+
+  /** Takes the oldest sealed batch (disk first) for a request; null when none is ready. */
+  take(): Taken | null {
+    let t: Taken;
+    if (this.spillFiles.length > 0) {
+      const f = this.spillFiles.shift()!;
+      this.spillBytes -= f.bytes;
+      t = { batch: { ...this.readSpill(f.path), queuedMs: f.queuedMs }, file: f.path };
+    } else {
+      const b = this.memory.shift();
+      if (!b) return null;
+      this.memoryLines -= b.lines.length;
+      t = { batch: b, file: null };
+    }
+    this.inFlight.add(t);
+    this.inFlightLines += t.batch.lines.length;
+    return t;
+  }
+
+  /** Ends a taken batch: `unsent` lines (a failed request's) go back to the head of the queue. */
+  done(t: Taken, unsent: string[]): void {
+    if (!this.inFlight.delete(t)) return;
+    this.inFlightLines -= t.batch.lines.length;
+    if (t.file) rmSync(t.file, { force: true });
+    if (unsent.length === 0) return;
+    this.memory.unshift({ rp: t.batch.rp, lines: unsent, queuedMs: t.batch.queuedMs });
+    this.memoryLines += unsent.length;
+    this.enforce();
   }
 
   get spilledLines(): number {
@@ -50,6 +100,7 @@ export class WriteQueue {
   /** When the oldest line still waiting was queued, ms; NaN when nothing waits. */
   oldestQueuedMs(): number {
     let oldest = this.spillFiles[0]?.queuedMs ?? this.memory[0]?.queuedMs ?? Number.NaN;
+    for (const t of this.inFlight) if (!(t.batch.queuedMs >= oldest)) oldest = t.batch.queuedMs;
     for (const o of this.open.values()) if (o.lines.length > 0 && !(o.queuedMs >= oldest)) oldest = o.queuedMs;
     return oldest;
   }

@@ -155,6 +155,11 @@ export class LiveState {
     this.siteTotals = totals.site;
   }
 
+  /** Whether any rack or CDU changed since the last `takeDirty()`. */
+  get hasDirty(): boolean {
+    return this.rackDirtyList.length > 0 || this.cduDirtyList.length > 0;
+  }
+
   /** Entities changed since the last call. */
   takeDirty(): { racks: number[]; cdus: number[] } {
     const out = { racks: this.rackDirtyList, cdus: this.cduDirtyList };
@@ -231,7 +236,10 @@ export class LiveState {
       const anyData = Array.from(cduIdx).some((j) => cc[CC.state][j] !== EntityState.NoData);
       const d = deriveGroup(readings, loadKw, flowKw);
       this.groupLoad[g] = loadKw;
-      const pct = anyData ? d.headroomPct : Number.NaN;
+      // Racks carry their group's headroom to 0.1 %: every sample moves the group's load a little,
+      // and re-sending every rack of the group for a change nobody can see would put the whole
+      // site in every delta.
+      const pct = anyData ? Math.round(d.headroomPct * 10) / 10 : Number.NaN;
       this.groupN1Kw[g] = anyData ? d.n1HeadroomKw : Number.NaN;
       cduIdx.forEach((j, k) => {
         const cd = d.cdus[k];

@@ -1,5 +1,8 @@
 /**
- * WebSocket `/ws`: hello → snapshot → deltas on a fixed tick. A client whose socket buffer
+ * WebSocket `/ws`: hello → snapshot → deltas. A delta goes out as soon as something changed, at
+ * most every `flushMs` (changes arriving in between coalesce into one frame), and at least every
+ * `tickMs` (an empty delta: the stream's own heartbeat, so a silent site never looks like a dead
+ * connection). Frames are encoded once per flush for every client. A client whose socket buffer
  * passes `maxBufferedBytes` stops receiving deltas and gets one fresh snapshot once it has
  * drained, so a slow client never builds a backlog in server memory.
  */
@@ -14,8 +17,10 @@ import type { Access } from '../auth/access.ts';
 import { deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
 
 export interface WsHubConfig {
-  /** Delta interval, ms (default 100). */
+  /** Longest time between two frames, ms (default 100). */
   tickMs: number;
+  /** Shortest time between two deltas, ms (default 20): bounds the frame rate under load. */
+  flushMs?: number;
   /** Ping interval; a client that has not answered the previous ping is terminated, ms. */
   heartbeatMs: number;
   /** Above this many buffered bytes a client is skipped until it drains. */
@@ -42,6 +47,7 @@ export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly clients = new Set<Client>();
   private tickTimer: NodeJS.Timeout | null = null;
+  private lastFrameMs = Number.NEGATIVE_INFINITY;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
   private readonly countFrames: (l?: Record<string, string>, by?: number) => void;
@@ -87,7 +93,7 @@ export class WsHub {
   }
 
   start(): void {
-    this.tickTimer = setInterval(() => this.tick(), this.cfg.tickMs);
+    this.tickTimer = setInterval(() => this.flush(), this.cfg.flushMs ?? 20);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.cfg.heartbeatMs);
   }
 
@@ -143,10 +149,16 @@ export class WsHub {
     }
   }
 
-  /** One stream tick: refresh derived state, then send each client its delta or snapshot. */
+  /** Sends a delta if something changed, or if `tickMs` has passed since the last frame. */
+  flush(): void {
+    if (!this.state.hasDirty && this.clock() - this.lastFrameMs < this.cfg.tickMs) return;
+    this.tick();
+  }
+
+  /** Sends each client its delta (what changed since the last one) or a snapshot. */
   tick(): void {
     const now = this.clock();
-    this.state.refresh(now);
+    this.lastFrameMs = now;
     const dirty = this.state.takeDirty();
     if (this.clients.size === 0) return;
     let delta: string | null = null;

@@ -13,11 +13,12 @@ export interface Program {
   proc: ChildProcess;
   readyLine: string;
   output(): string;
-  stop(): Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 10 s); the exit code (null when killed). */
+  stop(graceMs?: number): Promise<number | null>;
 }
 
-export async function startProgram(script: string, args: string[], readyPrefix: string, env: NodeJS.ProcessEnv = {}): Promise<Program> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
+export async function startProgram(script: string, args: string[], readyPrefix: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Program> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,11 +46,11 @@ export async function startProgram(script: string, args: string[], readyPrefix: 
     proc,
     readyLine,
     output: () => out,
-    async stop() {
+    async stop(graceMs = 10_000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
       proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
       const code = await exited;
       clearTimeout(timer);
       return code;
@@ -61,10 +62,10 @@ export async function startProgram(script: string, args: string[], readyPrefix: 
  * The real server on a free port with its own temp storage directory. Authentication is off
  * unless `auth` is set (the access-control tests turn it on); later args win.
  */
-export async function startServer(args: string[], opts: { auth?: boolean } = {}, env: NodeJS.ProcessEnv = {}): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
+export async function startServer(args: string[], opts: { auth?: boolean; nodeArgs?: string[] } = {}, env: NodeJS.ProcessEnv = {}): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
   const storage = args.includes('--storage-dir') ? [] : ['--storage-dir', mkdtempSync(join(tmpdir(), 'hallwatch-server-'))];
   const auth = opts.auth ? [] : ['--auth', 'off'];
-  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY', env);
+  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY', env, opts.nodeArgs);
   const port = Number(/port=(\d+)/.exec(p.readyLine)![1]);
   return { ...p, port, baseUrl: `http://127.0.0.1:${port}`, mqttUrl: /mqtt=(\S+)/.exec(p.readyLine)![1] };
 }

@@ -34,7 +34,7 @@ describe('history in InfluxDB', () => {
   beforeAll(async () => {
     influx = await startInfluxd();
     broker = await startMosquitto();
-    server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--influx', influx.url, '--storage-dir', storageDir, '--history-window-s', '60']);
+    server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--influx', influx.url, '--storage-dir', storageDir, '--history-window-s', '60', '--gpu-window-s', '10']);
     sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--seed', '5']);
     pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
   });
