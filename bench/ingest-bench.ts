@@ -35,6 +35,8 @@ const PUBLISHERS = num('publishers', 8);
 const NO_GPU = argv.includes('--no-gpu');
 const PROFILE = opt('profile');
 const SIZES = (opt('sweep') ?? opt('racks') ?? '7400').split(',').map(Number);
+/** `--influx-config "key = value"` (repeatable): extra `[data]` settings for the bench's InfluxDB. */
+const INFLUX_DATA = argv.flatMap((a, i) => (a === '--influx-config' ? [argv[i + 1]] : []));
 const SERVER_ARGS = argv.flatMap((a, i) => (a === '--server-arg' ? argv[i + 1].split(' ') : []));
 
 interface Result {
@@ -69,7 +71,7 @@ async function runOne(racks: number): Promise<Result> {
   const sitePath = join(dir, 'site.json');
   writeFileSync(sitePath, JSON.stringify(spec));
   const broker = await startMosquitto();
-  const influx = LIVE_ONLY ? null : await startInfluxd();
+  const influx = LIVE_ONLY ? null : await startInfluxd(INFLUX_DATA);
   const server = await startServer(
     ['--site', sitePath, '--mqtt', broker.url, '--storage-dir', join(dir, 'storage'), ...(influx ? ['--influx', influx.url] : []), ...SERVER_ARGS],
     { nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [] },

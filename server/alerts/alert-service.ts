@@ -15,6 +15,7 @@ import { parseRules, type Rule } from './rules.ts';
 import type { Outbox } from './outbox.ts';
 import { alertJson, incidentJson, type Acknowledgement, type Channel, type IncidentJson, type Notification, type NotificationKind } from './notification.ts';
 import { silenceActive, silenceMatches, type Silence } from './silences.ts';
+import type { SiteSignals } from './signals.ts';
 import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
 import type { AlertState } from './rule-state.ts';
 
@@ -77,9 +78,10 @@ export class AlertService {
     channels: Channel[],
     private readonly log: Logger,
     private readonly clock: () => number,
+    siteSignals: SiteSignals = {},
   ) {
     this.channels = new Map(channels.map((c) => [c.name, c]));
-    this.evaluator = new AlertEvaluator(loadRulesFile(cfg.rulesPath), live, memory);
+    this.evaluator = new AlertEvaluator(loadRulesFile(cfg.rulesPath), live, memory, siteSignals);
     this.load();
   }
 

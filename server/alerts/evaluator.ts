@@ -7,7 +7,7 @@ import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { initialState, step, triggered, type AlertEvent, type AlertState } from './rule-state.ts';
 import type { Rule } from './rules.ts';
-import { cduSignal, hallSignal, rackSignal, TrendCache } from './signals.ts';
+import { cduSignal, hallSignal, rackSignal, siteSignal, TrendCache, type SiteSignals } from './signals.ts';
 
 export interface Transition {
   rule: Rule;
@@ -34,13 +34,14 @@ export class AlertEvaluator {
     private rules: Rule[],
     private readonly live: LiveState,
     private readonly memory: MemoryWindow | null,
+    private readonly siteSignals: SiteSignals = {},
   ) {
     const site = live.site;
-    this.entities = { rack: site.racks.map((r) => `rack:${r.id}`), cdu: site.cdus.map((c) => `cdu:${c.id}`), hall: site.view.halls.map((h) => `hall:${h.id}`) };
+    this.entities = { rack: site.racks.map((r) => `rack:${r.id}`), cdu: site.cdus.map((c) => `cdu:${c.id}`), hall: site.view.halls.map((h) => `hall:${h.id}`), site: ['site:site'] };
   }
 
   /** Entity names by scope and index, built once. */
-  private readonly entities: Record<'rack' | 'cdu' | 'hall', string[]>;
+  private readonly entities: Record<Rule['scope'], string[]>;
 
   setRules(rules: Rule[]): void {
     const ids = new Set(rules.map((r) => r.id));
@@ -80,7 +81,8 @@ export class AlertEvaluator {
       const names = this.entities[rule.scope];
       if (rule.scope === 'rack') for (let i = 0; i < names.length; i++) visit(names[i], rackSignal(this.live, i, rule.signal, nowMs, this.memory, trend));
       else if (rule.scope === 'cdu') for (let j = 0; j < names.length; j++) visit(names[j], cduSignal(this.live, j, rule.signal));
-      else for (let h = 0; h < names.length; h++) visit(names[h], hallSignal(this.live, h, rule.signal));
+      else if (rule.scope === 'hall') for (let h = 0; h < names.length; h++) visit(names[h], hallSignal(this.live, h, rule.signal));
+      else visit(names[0], siteSignal(this.siteSignals, rule.signal));
     }
     return out;
   }

@@ -14,6 +14,8 @@ export const SIGNALS = {
   rack: ['returnC', 'deltaTK', 'flowHeadroomPct', 'captureRatio', 'thermalHeadroomPct', 'leak', 'stale', 'offline', 'returnMinutesToLimit'],
   cdu: ['supplyOverSetpointK', 'headroomPct', 'n1HeadroomKw', 'approachK', 'flowImbalancePct', 'tripped', 'stale', 'offline'],
   hall: ['headroomPct', 'n1HeadroomKw'],
+  /** Hallwatch itself: how far history is behind InfluxDB (s; NaN without InfluxDB). */
+  site: ['historyBehindS'],
 } as const;
 export type Scope = keyof typeof SIGNALS;
 

@@ -104,6 +104,16 @@ export function cduSignal(s: LiveState, j: number, signal: string): number {
   return s.cduCols[CC[signal]]?.[j] ?? Number.NaN;
 }
 
+/** Signals of the monitoring itself, read from the modules that own them (absent: NaN, never fires). */
+export interface SiteSignals {
+  historyBehindS?: () => number;
+}
+
+export function siteSignal(sources: SiteSignals, signal: string): number {
+  const read = sources[signal as keyof SiteSignals];
+  return read ? read() : Number.NaN;
+}
+
 export function hallSignal(s: LiveState, h: number, signal: string): number {
   const t = s.hallTotals[h];
   const v = t?.[signal as 'headroomPct' | 'n1HeadroomKw'];

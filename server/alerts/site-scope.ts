@@ -33,8 +33,9 @@ function split(key: string): [keyof SiteNames | null, string] {
 
 const EMPTY: Record<keyof SiteNames, true> = { rack: true, cdu: true, row: true, hall: true, group: true };
 
-/** `rack:h1-r01-k01`, `cdu:…`, `row:…`, `hall:…` or `group:…` names something in the site. */
+/** `rack:h1-r01-k01`, `cdu:…`, `row:…`, `hall:…`, `group:…` names something in the site; `site:site` is any site's. */
 export function siteHas(names: SiteNames, key: string): boolean {
+  if (key === 'site:site') return true;
   const [kind, id] = split(key);
   return kind !== null && id !== '' && names[kind].has(id);
 }

@@ -168,8 +168,19 @@ export class Recorder {
     for (const h of s.h1.closeQuiet(cutoffMs, quietSinceMs)) this.writeRollup(s, 'h1', h);
   }
 
+  /**
+   * Start of rack `i`'s GPU window holding `tsMs`. Windows are shifted per rack by whole seconds
+   * (spread over the window), so a site's GPU points — 144 fields each — do not all close, and
+   * reach InfluxDB, in the same second: at 1 GW that burst alone is a million values.
+   */
+  gpuWindowStart(i: number, tsMs: number): number {
+    const w = this.gpuWindowMs;
+    const shiftMs = ((i * 7919) % Math.max(1, Math.floor(w / 1000))) * 1000;
+    return Math.floor((tsMs - shiftMs) / w) * w + shiftMs;
+  }
+
   private gpuSample(i: number, tsMs: number, gpuW: number[]): void {
-    const startMs = Math.floor(tsMs / this.gpuWindowMs) * this.gpuWindowMs;
+    const startMs = this.gpuWindowStart(i, tsMs);
     let acc = this.gpu.get(i);
     if (acc && acc.startMs !== startMs) {
       if (startMs < acc.startMs) return;

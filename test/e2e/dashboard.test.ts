@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
 import { getJson, waitFor } from '../helpers/wait.ts';
-import { layoutHall } from '../../web/src/lib/hall-layout.ts';
+import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import type { SiteView } from '../../protocol/site-view.ts';
 import { PALETTE } from '../../web/src/lib/color-scale.ts';
 
@@ -48,7 +48,7 @@ describe('dashboard in headless Chromium', () => {
   async function rackCentre(rackId: string) {
     const box = (await page.locator('canvas[data-hall="hall-1"]').boundingBox())!;
     const hall = site.halls.find((h) => h.id === 'hall-1')!;
-    const layout = layoutHall(site, hall, box.width, box.height, true);
+    const layout = layoutHall(site, hall, box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
     const index = site.racks.find((r) => r.id === rackId)!.index;
     const r = layout.racks.find((x) => x.index === index)!.rect;
     return { x: r.x + r.w / 2, y: r.y + r.h / 2, pageX: box.x + r.x + r.w / 2, pageY: box.y + r.y + r.h / 2, w: r.w };

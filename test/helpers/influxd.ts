@@ -16,7 +16,11 @@ export interface Influxd {
   query(q: string, db?: string): Promise<any>;
 }
 
-export async function startInfluxd(): Promise<Influxd> {
+/**
+ * `dataConfig`: extra lines for the `[data]` section (the benchmark's write-heavy settings, as a
+ * site's InfluxDB would be tuned: docs/benchmarks.md).
+ */
+export async function startInfluxd(dataConfig: string[] = []): Promise<Influxd> {
   const bin = ['/usr/bin/influxd', '/usr/sbin/influxd'].find((p) => existsSync(p));
   if (!bin) throw new Error('influxd not installed: run `npm test` (it installs Debian\'s influxdb with apt-get)');
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-influxd-'));
@@ -31,7 +35,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   dir = "${dir}/data"
   wal-dir = "${dir}/wal"
   query-log-enabled = false
-[http]
+${dataConfig.map((l) => `  ${l}\n`).join('')}[http]
   bind-address = "127.0.0.1:${httpPort}"
   log-enabled = false
 [monitor]

@@ -68,7 +68,7 @@ describe('history in InfluxDB', () => {
     expect(cdu[0].values[0][2]).toBe(400);
     const gpu = await q(`SELECT * FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01' ORDER BY time DESC LIMIT 1`);
     const g = Object.fromEntries(gpu[0].columns.map((c: string, k: number) => [c, gpu[0].values[0][k]]));
-    expect(g.time % 10_000).toBe(0);
+    expect(g.time % 10_000).toBe(0); // rack 0's GPU windows are not shifted: whole 10 s
     expect(g.g00_max_w).toBeGreaterThanOrEqual(g.g00_mean_w);
     expect(g.g71_mean_w).toBeGreaterThan(100);
     const scopes = await q(`SELECT last("it_kw") FROM "raw"."totals" GROUP BY "scope", "id"`);

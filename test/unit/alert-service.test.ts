@@ -18,7 +18,7 @@ import { createLogger } from '../../server/logger.ts';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z'); // a Tuesday
 
-function world() {
+function world(siteSignals: { historyBehindS?: () => number } = {}) {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
   const state = new LiveState(site, 3000);
   const sent: Notification[] = [];
@@ -28,7 +28,7 @@ function world() {
   let now = T0;
   const service = new AlertService(
     { rulesPath: 'config/alert-rules.json', statePath: join(mkdtempSync(join(tmpdir(), 'hallwatch-alert-service-')), 'state.json'), publicUrl: 'https://noc.example', historyLimit: 500 },
-    state, new MemoryWindow(600), outbox, [channel], createLogger('error'), () => now,
+    state, new MemoryWindow(600), outbox, [channel], createLogger('error'), () => now, siteSignals,
   );
   const running = new Map(site.cdus.map((c) => [c.id, true]));
   const tick = (seconds: number) => {
@@ -46,6 +46,28 @@ function world() {
 }
 
 describe('AlertService', () => {
+  it('pages once when history falls more than a minute behind for 30 s, and resolves when it catches up', () => {
+    let behindS = 5;
+    const w = world({ historyBehindS: () => behindS });
+    w.tick(10);
+    behindS = 90;
+    w.tick(20);
+    expect(w.service.snapshot().incidents.filter((i) => i.roots[0].phase === 'firing')).toEqual([]);
+    w.tick(15);
+    const inc = w.service.snapshot().incidents.find((i) => i.id === 'site:site')!;
+    expect(inc).toMatchObject({ severity: 'major', title: 'site: history is more than a minute behind: InfluxDB is slow or down, samples wait in the buffer' });
+    expect(w.kinds('site:site')).toEqual(['firing']);
+    behindS = 0.5;
+    w.tick(40);
+    expect(w.kinds('site:site')).toEqual(['firing', 'resolved']);
+  });
+
+  it('never fires the history rule without InfluxDB (the signal is NaN)', () => {
+    const w = world({ historyBehindS: () => Number.NaN });
+    w.tick(120);
+    expect(w.kinds('site:site')).toEqual([]);
+  });
+
   it('sends one firing notification per incident, with the dashboard link, and moves it to history when it resolves', () => {
     const w = world();
     w.tick(5);

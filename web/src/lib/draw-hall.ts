@@ -71,7 +71,16 @@ export interface DrawOptions {
   showAges: boolean;
   /** Hatch every rack as stale (the stream itself is down, so nothing shown is current). */
   allStale?: boolean;
+  /**
+   * Zoom factor the context is scaled by (default 1): row labels keep their screen size, and
+   * appear once rows are tall enough on screen.
+   */
+  zoom?: number;
+  /** World rectangle on screen: racks and CDUs outside it are not painted. */
+  visible?: { x0: number; y0: number; x1: number; y1: number };
 }
+
+const outside = (r: Rect, v: DrawOptions['visible']) => v !== undefined && (r.x > v.x1 || r.y > v.y1 || r.x + r.w < v.x0 || r.y + r.h < v.y0);
 
 export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): void {
   ctx.clearRect(0, 0, layout.width, layout.height);
@@ -80,7 +89,9 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   const offline: Rect[] = [];
   const stale: { rect: Rect; ageMs: number }[] = [];
   const leaks: Rect[] = [];
+  const visible = opt.visible;
   for (const { index, rect } of layout.racks) {
+    if (outside(rect, visible)) continue;
     const state = feed.rack('state', index);
     if (state === EntityState.Offline) {
       offline.push(rect);
@@ -107,7 +118,8 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   ctx.stroke(offlinePath);
   cross(ctx, offline, '#e6edf3');
   hatch(ctx, stale.map((s) => s.rect), Math.max(3, layout.cell / 4));
-  if (opt.showAges && layout.cell >= 26) {
+  const zoom = opt.zoom ?? 1;
+  if (opt.showAges && layout.cell * zoom >= 26) {
     ctx.save();
     ctx.fillStyle = '#ffffff';
     ctx.font = `600 ${Math.round(layout.cell * 0.3)}px system-ui, sans-serif`;
@@ -134,8 +146,8 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     }
     ctx.restore();
   }
-  drawCdus(ctx, layout, feed);
-  if (opt.alertOf) drawAlertRings(ctx, layout, opt.alertOf);
+  drawCdus(ctx, layout, feed, visible);
+  if (opt.alertOf) drawAlertRings(ctx, layout, opt.alertOf, visible);
   if (opt.selectedRack >= 0) {
     const sel = layout.racks.find((r) => r.index === opt.selectedRack);
     if (sel) {
@@ -144,18 +156,21 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
       ctx.strokeRect(sel.rect.x - 1, sel.rect.y - 1, sel.rect.w + 2, sel.rect.h + 2);
     }
   }
-  if (layout.labelWidth > 0 && (layout.cell >= 8 || layout.labelPx !== null)) {
+  // Row labels at their screen size (sized from the row's height on screen, at most 12 px).
+  const rowPx = layout.cellH * zoom;
+  if (layout.labelWidth > 0 && (rowPx >= 8 || layout.labelPx !== null)) {
     ctx.fillStyle = layout.labelPx !== null ? '#c9d4de' : '#8b98a5';
-    ctx.font = `${layout.labelPx ?? Math.min(12, Math.round(layout.cell * 0.45))}px system-ui, sans-serif`;
+    ctx.font = `${(layout.labelPx ?? Math.min(12, Math.round(rowPx * 0.45))) / zoom}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
-    for (const l of layout.rowLabels) ctx.fillText(l.text, l.x, l.y);
+    for (const l of layout.rowLabels) if (!visible || (l.y >= visible.y0 && l.y <= visible.y1)) ctx.fillText(l.text, l.x, l.y);
   }
 }
 
-function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues): void {
+function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, visible: DrawOptions['visible']): void {
   const tripped: Rect[] = [];
   const stale: Rect[] = [];
   for (const { index, rect, bracket } of layout.cdus) {
+    if (outside(rect, visible) && (!bracket || outside(bracket, visible))) continue;
     const state = feed.cdu('state', index);
     const running = feed.cdu('running', index) === 1;
     if (bracket) {
@@ -180,7 +195,7 @@ function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallV
 /** Alert rings: critical in vermillion, major in orange, minor/warning in pale yellow, drawn outside the tile. */
 const RING: Record<string, string> = { critical: '#f46d43', major: '#fdae61', minor: '#fee090', warning: '#fee090' };
 
-function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alertOf: (kind: 'rack' | 'cdu', index: number) => string | undefined): void {
+function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alertOf: (kind: 'rack' | 'cdu', index: number) => string | undefined, visible: DrawOptions['visible']): void {
   const w = Math.max(1.5, layout.cell / 10);
   ctx.save();
   ctx.lineWidth = w;
@@ -189,7 +204,7 @@ function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alert
     ctx.strokeStyle = RING[sev] ?? RING.warning;
     ctx.strokeRect(r.x - w / 2, r.y - w / 2, r.w + w, r.h + w);
   };
-  for (const { index, rect } of layout.racks) ring(rect, alertOf('rack', index));
-  for (const { index, rect } of layout.cdus) ring(rect, alertOf('cdu', index));
+  for (const { index, rect } of layout.racks) if (!outside(rect, visible)) ring(rect, alertOf('rack', index));
+  for (const { index, rect } of layout.cdus) if (!outside(rect, visible)) ring(rect, alertOf('cdu', index));
   ctx.restore();
 }

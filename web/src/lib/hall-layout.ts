@@ -15,7 +15,11 @@ export interface Rect {
 export interface HallLayout {
   width: number;
   height: number;
+  /** The smaller side of a rack cell, CSS px (line widths, fonts and hatching are sized from it). */
   cell: number;
+  /** A rack cell's width and height, CSS px (equal unless the layout stretches to fill its box). */
+  cellW: number;
+  cellH: number;
   racks: { index: number; rect: Rect }[];
   cdus: { index: number; rect: Rect; bracket: Rect | null }[];
   rowLabels: { text: string; x: number; y: number }[];
@@ -23,6 +27,9 @@ export interface HallLayout {
   /** Row-label font size, px; null = sized from the cell (at most 12 px). */
   labelPx: number | null;
 }
+
+/** The hall view's racks may be up to twice as wide as high, so a large hall fills the width. */
+export const HALL_VIEW_MAX_ASPECT = 2;
 
 /** A row is one cell high plus an aisle. */
 export const ROW_PITCH = 1.45;
@@ -36,11 +43,19 @@ export function hallGrid(hall: HallView): { cols: number; rows: number } {
   return { cols: maxPos + (maxCdus > 0 ? maxCdus + 0.6 : 0), rows: hall.rows.length };
 }
 
+export interface LayoutOptions {
+  /**
+   * How much wider than high (or higher than wide) a rack cell may grow to fill the box
+   * (default 1: square cells). A 100 × 100 hall in a wide box fills its width at 2 or 3.
+   */
+  maxAspect?: number;
+}
+
 /**
  * Lays out `hall` in a box of `width` × `height` CSS pixels; `labels` reserves room for row
  * names — `true` for the dashboard's small labels, or a font size in px (the wall's large type).
  */
-export function layoutHall(site: SiteView, hall: HallView, width: number, height: number, labels: boolean | number = true): HallLayout {
+export function layoutHall(site: SiteView, hall: HallView, width: number, height: number, labels: boolean | number = true, opts: LayoutOptions = {}): HallLayout {
   const rackIndexById = new Map(site.racks.map((r) => [r.id, r]));
   const cduById = new Map(site.cdus.map((c) => [c.id, c]));
   const maxPos = Math.max(1, ...hall.rows.map((r) => r.maxPosition));
@@ -48,28 +63,33 @@ export function layoutHall(site: SiteView, hall: HallView, width: number, height
   const labelWidth = labelPx !== null ? labelPx * LABEL_WIDTH_PER_PX : labels ? Math.min(70, width * 0.12) : 0;
   const { cols } = hallGrid(hall);
   const rowPitch = ROW_PITCH;
-  const cell = Math.max(1, Math.min((width - labelWidth) / cols, height / (hall.rows.length * rowPitch)));
-  const gap = Math.max(0.5, cell * 0.08);
-  const out: HallLayout = { width, height, cell, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx };
+  const fitW = Math.max(1, (width - labelWidth) / cols);
+  const fitH = Math.max(1, height / (hall.rows.length * rowPitch));
+  const aspect = Math.max(1, opts.maxAspect ?? 1);
+  const cellW = Math.min(fitW, fitH * aspect);
+  const cellH = Math.min(fitH, fitW * aspect);
+  const cell = Math.min(cellW, cellH);
+  const gap = Math.max(0.5, cellW * 0.08);
+  const out: HallLayout = { width, height, cell, cellW, cellH, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx };
   hall.rows.forEach((row, r) => {
-    const y = r * cell * rowPitch;
-    out.rowLabels.push({ text: row.id, x: 0, y: y + cell / 2 });
-    const xOf = (pos: number) => labelWidth + (pos - 1) * cell;
+    const y = r * cellH * rowPitch;
+    out.rowLabels.push({ text: row.id, x: 0, y: y + cellH / 2 });
+    const xOf = (pos: number) => labelWidth + (pos - 1) * cellW;
     for (const rackId of row.rackIds) {
       const rack = rackIndexById.get(rackId);
       if (!rack) continue;
-      out.racks.push({ index: rack.index, rect: { x: xOf(rack.position) + gap / 2, y, w: cell - gap, h: cell } });
+      out.racks.push({ index: rack.index, rect: { x: xOf(rack.position) + gap / 2, y, w: cellW - gap, h: cellH } });
     }
     row.cduIds.forEach((cduId, k) => {
       const cdu = cduById.get(cduId);
       if (!cdu) return;
-      const x = labelWidth + (maxPos + 0.6 + k) * cell;
+      const x = labelWidth + (maxPos + 0.6 + k) * cellW;
       const served = cdu.rackIds.map((id) => rackIndexById.get(id)?.position ?? 0).filter((p) => p > 0);
       // A unit serving the whole row (the group's spare) gets no bracket: its box says enough.
       const bracket = served.length > 0 && served.length < row.rackIds.length
-        ? { x: xOf(Math.min(...served)) + gap, y: y + cell + cell * 0.12, w: (Math.max(...served) - Math.min(...served) + 1) * cell - 2 * gap, h: Math.max(1, cell * 0.08) }
+        ? { x: xOf(Math.min(...served)) + gap, y: y + cellH + cellH * 0.12, w: (Math.max(...served) - Math.min(...served) + 1) * cellW - 2 * gap, h: Math.max(1, cellH * 0.08) }
         : null;
-      out.cdus.push({ index: cdu.index, rect: { x: x + gap / 2, y: y + cell * 0.1, w: cell - gap, h: cell * 0.8 }, bracket });
+      out.cdus.push({ index: cdu.index, rect: { x: x + gap / 2, y: y + cellH * 0.1, w: cellW - gap, h: cellH * 0.8 }, bracket });
     });
   });
   return out;
