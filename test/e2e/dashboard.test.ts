@@ -51,7 +51,7 @@ describe('dashboard in headless Chromium', () => {
     const layout = layoutHall(site, hall, box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
     const index = site.racks.find((r) => r.id === rackId)!.index;
     const r = layout.racks.find((x) => x.index === index)!.rect;
-    return { x: r.x + r.w / 2, y: r.y + r.h / 2, pageX: box.x + r.x + r.w / 2, pageY: box.y + r.y + r.h / 2, w: r.w };
+    return { x: r.x + r.w / 2, y: r.y + r.h / 2, pageX: box.x + r.x + r.w / 2, pageY: box.y + r.y + r.h / 2, w: r.w, h: r.h };
   }
 
   it('shows the site overview with every hall drawn as a heat map and live KPIs', async () => {
@@ -72,7 +72,7 @@ describe('dashboard in headless Chromium', () => {
     await page.goto(server.baseUrl + '/#/hall/hall-1?metric=return');
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall="hall-1"]')?.getAttribute('data-drawn') ?? 0) > 0);
     const c = await rackCentre('h1-r03-k05');
-    expect(PALETTE as readonly string[]).toContain(await pixelAt(page, 'canvas[data-hall="hall-1"]', c.x, c.y - c.w * 0.3));
+    expect(PALETTE as readonly string[]).toContain(await pixelAt(page, 'canvas[data-hall="hall-1"]', c.x, c.y - c.h * 0.3));
     await page.mouse.click(c.pageX, c.pageY);
     const panel = page.locator('[data-testid="rack-panel"]');
     await expect.poll(() => panel.getAttribute('data-rack')).toBe('h1-r03-k05');
@@ -88,11 +88,59 @@ describe('dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'hall-rack-panel-1920x1080.png') });
   });
 
+  it('zooms and pans a hall: the rack under the cursor stays there, clicks hit the right rack at every zoom, keys and reset', async () => {
+    await page.goto(server.baseUrl + '/#/hall/hall-1?metric=return');
+    await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall="hall-1"]')?.getAttribute('data-drawn') ?? 0) > 0);
+    const canvas = page.locator('canvas[data-hall="hall-1"]');
+    const zoomOf = async () => (await canvas.getAttribute('data-zoom'))!.split(',').map(Number) as [number, number, number];
+    expect(await zoomOf()).toEqual([1, 0, 0]);
+    const c = await rackCentre('h1-r07-k11');
+    const box = (await canvas.boundingBox())!;
+    // The cursor sits on whole pixels: zoom there.
+    const mx = Math.round(c.pageX);
+    const my = Math.round(c.pageY);
+    await page.mouse.move(mx, my);
+    for (let k = 0; k < 4; k++) await page.mouse.wheel(0, -250);
+    await expect.poll(async () => (await zoomOf())[0]).toBeGreaterThan(2.5);
+    const [scale, zx, zy] = await zoomOf();
+    // The world point under the cursor stayed under it: world × scale + offset = the cursor.
+    expect(Math.abs((mx - box.x - zx) / scale - (mx - box.x))).toBeLessThan(1);
+    expect(Math.abs((my - box.y - zy) / scale - (my - box.y))).toBeLessThan(1);
+    await page.mouse.click(mx, my);
+    const panel = page.locator('[data-testid="rack-panel"]');
+    await expect.poll(() => panel.getAttribute('data-rack')).toBe('h1-r07-k11');
+    await page.click('[data-testid="rack-panel"] button[aria-label="Close rack panel"]');
+    await expect.poll(async () => (await canvas.boundingBox())!.width).toBe(box.width);
+    await page.screenshot({ path: join(ARTIFACTS, 'hall-zoomed-1920x1080.png') });
+    // A click at a neighbour's zoomed position picks that neighbour.
+    const n = await rackCentre('h1-r07-k12');
+    await page.mouse.click(box.x + n.x * scale + zx, box.y + n.y * scale + zy);
+    await expect.poll(() => panel.getAttribute('data-rack')).toBe('h1-r07-k12');
+    await page.click('[data-testid="rack-panel"] button[aria-label="Close rack panel"]');
+    // Dragging pans (and is not a click).
+    const before = await zoomOf();
+    await page.mouse.move(box.x + 400, box.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 300, box.y + 250, { steps: 5 });
+    await page.mouse.up();
+    const after = await zoomOf();
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).toBeLessThan(before[1]);
+    // Keys: 0 shows the whole hall, + zooms in 1.5× at the centre; the reset button does the same as 0.
+    await canvas.focus();
+    await page.keyboard.press('0');
+    await expect.poll(zoomOf).toEqual([1, 0, 0]);
+    await page.keyboard.press('+');
+    await expect.poll(async () => (await zoomOf())[0]).toBe(1.5);
+    await page.click('[data-testid="zoom-reset"]');
+    await expect.poll(zoomOf).toEqual([1, 0, 0]);
+  });
+
   it('shows an injected offline rack and a tripped CDU on the heat map within seconds', async () => {
     await page.goto(server.baseUrl + '/#/hall/hall-1?metric=return');
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall="hall-1"]')?.getAttribute('data-drawn') ?? 0) > 0);
     const target = await rackCentre('h1-r06-k09');
-    const before = await pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.w * 0.35);
+    const before = await pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.h * 0.35);
     expect(PALETTE as readonly string[]).toContain(before);
     const t0 = Date.now();
     for (const fault of ['offline:h1-r06-k09', 'cdu-trip:h1-r08-cdu-b', 'silent:h1-r10-k04', 'leak:h1-r02-k12']) {
@@ -100,7 +148,7 @@ describe('dashboard in headless Chromium', () => {
       expect(res.status).toBe(200);
     }
     // Offline racks are painted #11161c with a cross.
-    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.w * 0.35), { timeout: 5000, interval: 100 }).toBe('#11161c');
+    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.h * 0.35), { timeout: 5000, interval: 100 }).toBe('#11161c');
     expect(Date.now() - t0).toBeLessThan(5000);
     await page.mouse.move(target.pageX, target.pageY);
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
@@ -196,7 +244,7 @@ describe('dashboard in headless Chromium', () => {
     const { classOf } = await import('../../web/src/lib/color-scale.ts');
     const { metricById } = await import('../../web/src/lib/metrics.ts');
     const expected = PALETTE[classOf(metricById('return').scale, snap.racks['h1-r04-k02'])];
-    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', c.x, c.y - c.w * 0.35), { timeout: 5000 }).toBe(expected);
+    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', c.x, c.y - c.h * 0.35), { timeout: 5000 }).toBe(expected);
     await page.screenshot({ path: join(ARTIFACTS, 'hall-replay-1920x1080.png') });
     await page.uncheck('[data-testid="replay-toggle"]');
     await expect.poll(() => page.locator('[data-testid="replay-label"]').count()).toBe(0);

@@ -162,7 +162,20 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     ctx.fillStyle = layout.labelPx !== null ? '#c9d4de' : '#8b98a5';
     ctx.font = `${(layout.labelPx ?? Math.min(12, Math.round(rowPx * 0.45))) / zoom}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
-    for (const l of layout.rowLabels) if (!visible || (l.y >= visible.y0 && l.y <= visible.y1)) ctx.fillText(l.text, l.x, l.y);
+    // Zoomed and panned right, the labels stay at the left edge of the view on a backdrop.
+    const stickX = visible && visible.x0 > 0 ? visible.x0 + 4 / zoom : null;
+    for (const l of layout.rowLabels) {
+      if (visible && (l.y < visible.y0 || l.y > visible.y1)) continue;
+      if (stickX !== null) {
+        const w = ctx.measureText(l.text).width;
+        const h = (layout.labelPx ?? 12) / zoom;
+        const fill: string | CanvasGradient | CanvasPattern = ctx.fillStyle;
+        ctx.fillStyle = 'rgba(15, 20, 25, 0.8)';
+        ctx.fillRect(stickX - 3 / zoom, l.y - h * 0.7, w + 6 / zoom, h * 1.4);
+        ctx.fillStyle = fill;
+      }
+      ctx.fillText(l.text, stickX ?? l.x, l.y);
+    }
   }
 }
 
