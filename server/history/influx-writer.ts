@@ -179,9 +179,11 @@ export class InfluxWriter {
   }
 
   /**
-   * Starts requests up to the concurrency limit. Open batches are sealed only when a request
-   * slot is free and nothing sealed waits, so batches fill up (to `batchLines`) while requests
-   * are out: fewer, larger writes under load, a short wait when quiet.
+   * Starts requests up to the concurrency limit. Open batches are sealed when a request slot is
+   * free and nothing sealed waits, so batches fill up (to `batchLines`) while requests are out:
+   * fewer, larger writes under load, a short wait when quiet. A batch open for longer than
+   * `flushIntervalMs` is sealed anyway, so a quiet tier (1 min, 1 h rollups) never waits behind a
+   * busy one.
    */
   private pump(): void {
     if (this.stopped) return;
@@ -197,6 +199,7 @@ export class InfluxWriter {
     const limit = Math.max(1, this.cfg.concurrency ?? 3);
     // After a failure, probe with one request before opening every slot again.
     const slots = this.status === 'degraded' ? 1 : limit;
+    if (this.clock() - this.queue.openSinceMs() >= this.cfg.flushIntervalMs) this.queue.seal();
     while (this.inFlight < slots) {
       if (this.queue.readyBatches === 0 && this.queue.openLines > 0) this.queue.seal();
       const t = this.queue.take();

@@ -57,6 +57,13 @@ export class WriteQueue {
     return this.spillFiles.length + this.memory.length;
   }
 
+  /** When the oldest line of the open (unsealed) batches was queued, ms; NaN when they are empty. */
+  openSinceMs(): number {
+    let oldest = Number.NaN;
+    for (const o of this.open.values()) if (o.lines.length > 0 && !(o.queuedMs >= oldest)) oldest = o.queuedMs;
+    return oldest;
+  }
+
   /** Lines in the open (unsealed) batches. */
   get openLines(): number {
     let n = 0;
