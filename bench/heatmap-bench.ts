@@ -73,7 +73,7 @@ async function runCase(c: Case): Promise<void> {
     })`)) as { draws: number[]; frames: number[]; canvases: number };
     const paintsPerS = result.draws.length / SECONDS;
     console.log(
-      `${c.name}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, ` +
+      `${c.name}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +
         `p99 ${q(result.draws, 0.99).toFixed(1)} ms, max ${Math.max(...result.draws).toFixed(1)} ms; ` +
         `frame interval p50 ${q(result.frames, 0.5).toFixed(1)} ms, p99 ${q(result.frames, 0.99).toFixed(1)} ms, frames > 50 ms: ${result.frames.filter((f) => f > 50).length}`,
     );

@@ -12,6 +12,8 @@ export interface Influxd {
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Sends a signal to influxd (SIGSTOP freezes it: requests hang; SIGCONT thaws it). */
+  signal(sig: NodeJS.Signals): void;
   /** Runs InfluxQL and returns the JSON (epoch ms). */
   query(q: string, db?: string): Promise<any>;
 }
@@ -46,7 +48,7 @@ ${dataConfig.map((l) => `  ${l}\n`).join('')}[http]
   level = "warn"
 `);
   const url = `http://127.0.0.1:${httpPort}`;
-  const { start, kill } = serviceProcess(bin, ['-config', conf], () =>
+  const { start, kill, signal } = serviceProcess(bin, ['-config', conf], () =>
     waitFor('influxd to answer /ping', async () => (await fetch(`${url}/ping`)).status === 204, 30_000, 100).then(() => undefined),
   );
   await start();
@@ -54,6 +56,7 @@ ${dataConfig.map((l) => `  ${l}\n`).join('')}[http]
     url,
     kill,
     start,
+    signal,
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

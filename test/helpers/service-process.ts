@@ -5,6 +5,8 @@ export interface ServiceProcess {
   start(): Promise<void>;
   /** SIGTERM and wait for the exit; data and port stay for the next `start()`. */
   kill(): Promise<void>;
+  /** Sends a signal to the running process (SIGSTOP / SIGCONT to freeze and thaw it). */
+  signal(sig: NodeJS.Signals): void;
 }
 
 export function serviceProcess(bin: string, args: string[], ready: () => Promise<void>): ServiceProcess {
@@ -13,6 +15,9 @@ export function serviceProcess(bin: string, args: string[], ready: () => Promise
     async start() {
       proc = spawn(bin, args, { stdio: 'ignore' });
       await ready();
+    },
+    signal(sig) {
+      proc?.kill(sig);
     },
     async kill() {
       const p = proc;

@@ -13,6 +13,8 @@ import { METRICS } from './metrics.ts';
 /** What the painter reads: the live feed, or a replayed minute. */
 export interface HallValues {
   rack(col: RackColumn, i: number): number;
+  /** A whole rack column, when the values are columnar (the live feed): the hot loop reads it directly. */
+  rackColumn?(col: RackColumn): ArrayLike<number>;
   cdu(col: CduColumn, j: number): number;
 }
 
@@ -63,8 +65,8 @@ function cross(ctx: CanvasRenderingContext2D, rects: Rect[], color: string): voi
 }
 
 export interface DrawOptions {
-  /** Worst firing alert severity of a rack or CDU, if any. */
-  alertOf?: (kind: 'rack' | 'cdu', index: number) => string | undefined;
+  /** Worst firing alert severity by rack and by CDU index (only those with one). */
+  alerts?: { racks: Map<number, string>; cdus: Map<number, string> };
   selectedRack: number;
   /** Server-clock now, ms (for stale ages). */
   nowMs: number;
@@ -82,27 +84,66 @@ export interface DrawOptions {
 
 const outside = (r: Rect, v: DrawOptions['visible']) => v !== undefined && (r.x > v.x1 || r.y > v.y1 || r.x + r.w < v.x0 || r.y + r.h < v.y0);
 
+/** Halls with at least this many racks are painted one pixel per rack, scaled up (a blit per row). */
+export const BLIT_MIN_RACKS = 2000;
+
+const rgba = (hex: string) => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16), 255];
+const PALETTE_RGBA = PALETTE.map(rgba);
+const NO_DATA_RGBA = rgba(NO_DATA);
+const OFFLINE_RGBA = rgba(OFFLINE);
+
+/** One offscreen grid image per layout, reused from paint to paint. */
+const grids = new WeakMap<HallLayout, { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D; image: ImageData }>();
+
+function gridImage(layout: HallLayout) {
+  let g = grids.get(layout);
+  if (!g) {
+    const rows = layout.grid.rowY.length;
+    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(layout.grid.cols, rows) : Object.assign(document.createElement('canvas'), { width: layout.grid.cols, height: rows });
+    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+    g = { canvas, ctx, image: ctx.createImageData(layout.grid.cols, rows) };
+    grids.set(layout, g);
+  }
+  return g;
+}
+
 export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): void {
   ctx.clearRect(0, 0, layout.width, layout.height);
+  const blit = layout.racks.length >= BLIT_MIN_RACKS;
   const classes = PALETTE.map(() => new Path2D());
   const noData = new Path2D();
   const offline: Rect[] = [];
   const stale: { rect: Rect; ageMs: number }[] = [];
   const leaks: Rect[] = [];
   const visible = opt.visible;
-  for (const { index, rect } of layout.racks) {
-    if (outside(rect, visible)) continue;
-    const state = feed.rack('state', index);
-    if (state === EntityState.Offline) {
+  const grid = blit ? gridImage(layout) : null;
+  const px = grid?.image.data;
+  if (px) px.fill(0);
+  const stateCol = feed.rackColumn?.('state');
+  const valueCol = feed.rackColumn?.(metric.column);
+  for (const { index, rect, row, col } of layout.racks) {
+    if (!px && outside(rect, visible)) continue;
+    const state = stateCol ? stateCol[index] : feed.rack('state', index);
+    const k = state === EntityState.Offline ? -2 : classOf(metric.scale, valueCol ? valueCol[index] : feed.rack(metric.column, index));
+    const noValue = k === -1 || state === EntityState.NoData || Number.isNaN(state);
+    if (px) {
+      const c = k === -2 ? OFFLINE_RGBA : noValue ? NO_DATA_RGBA : PALETTE_RGBA[k];
+      const o = (row * layout.grid.cols + col) * 4;
+      px[o] = c[0];
+      px[o + 1] = c[1];
+      px[o + 2] = c[2];
+      px[o + 3] = 255;
+      if (outside(rect, visible)) continue;
+    }
+    if (k === -2) {
       offline.push(rect);
       continue;
     }
-    const k = classOf(metric.scale, feed.rack(metric.column, index));
-    if (k < 0 || state === EntityState.NoData || Number.isNaN(state)) addRect(noData, rect);
-    else addRect(classes[k], rect);
+    if (!px) addRect(noValue ? noData : classes[k], rect);
     if (state === EntityState.Stale || opt.allStale) stale.push({ rect, ageMs: opt.nowMs - feed.rack('tsMs', index) });
     if (feed.rack('leak', index) >= 1) leaks.push(rect);
   }
+  if (grid) blitGrid(ctx, layout, grid);
   classes.forEach((p, k) => {
     ctx.fillStyle = PALETTE[k];
     ctx.fill(p);
@@ -111,8 +152,10 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   ctx.fill(noData);
   const offlinePath = new Path2D();
   for (const r of offline) addRect(offlinePath, r);
-  ctx.fillStyle = OFFLINE;
-  ctx.fill(offlinePath);
+  if (!grid) {
+    ctx.fillStyle = OFFLINE;
+    ctx.fill(offlinePath);
+  }
   ctx.strokeStyle = '#8b98a5';
   ctx.lineWidth = 1;
   ctx.stroke(offlinePath);
@@ -147,7 +190,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     ctx.restore();
   }
   drawCdus(ctx, layout, feed, visible);
-  if (opt.alertOf) drawAlertRings(ctx, layout, opt.alertOf, visible);
+  if (opt.alerts) drawAlertRings(ctx, layout, opt.alerts, visible);
   if (opt.selectedRack >= 0) {
     const sel = layout.racks.find((r) => r.index === opt.selectedRack);
     if (sel) {
@@ -179,28 +222,60 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   }
 }
 
+/**
+ * Paints the grid image one row of racks at a time, scaled up without smoothing, then cuts the
+ * gaps between positions out again (one path for the whole hall).
+ */
+function blitGrid(ctx: CanvasRenderingContext2D, layout: HallLayout, grid: ReturnType<typeof gridImage>): void {
+  const { cols, x0, rowY, gap } = layout.grid;
+  grid.ctx.putImageData(grid.image, 0, 0);
+  ctx.save();
+  ctx.imageSmoothingEnabled = false;
+  for (let r = 0; r < rowY.length; r++) ctx.drawImage(grid.canvas, 0, r, cols, 1, x0, rowY[r], cols * layout.cellW, layout.cellH);
+  ctx.globalCompositeOperation = 'destination-out';
+  ctx.beginPath();
+  const bottom = (rowY.at(-1) ?? 0) + layout.cellH;
+  for (let c = 0; c <= cols; c++) ctx.rect(x0 + c * layout.cellW - gap / 2, 0, gap, bottom);
+  ctx.fill();
+  ctx.restore();
+}
+
 function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, visible: DrawOptions['visible']): void {
   const tripped: Rect[] = [];
   const stale: Rect[] = [];
+  // One path per fill colour and one for every outline: a large hall has a thousand CDUs.
+  const brackets = new Path2D();
+  const outlines = new Path2D();
+  const fills = new Map<string, Path2D>();
   for (const { index, rect, bracket } of layout.cdus) {
     if (outside(rect, visible) && (!bracket || outside(bracket, visible))) continue;
     const state = feed.cdu('state', index);
     const running = feed.cdu('running', index) === 1;
-    if (bracket) {
-      ctx.fillStyle = '#5c6b7a';
-      ctx.fillRect(bracket.x, bracket.y, bracket.w, bracket.h);
-    }
+    if (bracket) addRect(brackets, bracket);
     const color = state === EntityState.Live && running ? PALETTE[Math.max(0, classOf(CDU_SCALE, feed.cdu('headroomPct', index)))] : OFFLINE;
-    ctx.fillStyle = color;
-    ctx.beginPath();
-    ctx.roundRect(rect.x, rect.y, rect.w, rect.h, Math.min(4, rect.w / 4));
-    ctx.fill();
-    ctx.strokeStyle = '#e6edf3';
-    ctx.lineWidth = 1;
-    ctx.stroke();
+    let fill = fills.get(color);
+    if (!fill) fills.set(color, (fill = new Path2D()));
+    // Rounded corners only where they show: a rounded rect costs several times a plain one.
+    const radius = Math.min(4, rect.w / 4);
+    if (radius >= 1.5) {
+      fill.roundRect(rect.x, rect.y, rect.w, rect.h, radius);
+      outlines.roundRect(rect.x, rect.y, rect.w, rect.h, radius);
+    } else {
+      addRect(fill, rect);
+      addRect(outlines, rect);
+    }
     if (state === EntityState.Offline || (state === EntityState.Live && !running)) tripped.push(rect);
     if (state === EntityState.Stale) stale.push(rect);
   }
+  ctx.fillStyle = '#5c6b7a';
+  ctx.fill(brackets);
+  for (const [color, p] of fills) {
+    ctx.fillStyle = color;
+    ctx.fill(p);
+  }
+  ctx.strokeStyle = '#e6edf3';
+  ctx.lineWidth = 1;
+  ctx.stroke(outlines);
   cross(ctx, tripped, '#f46d43');
   hatch(ctx, stale, Math.max(3, layout.cell / 4));
 }
@@ -208,7 +283,8 @@ function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallV
 /** Alert rings: critical in vermillion, major in orange, minor/warning in pale yellow, drawn outside the tile. */
 const RING: Record<string, string> = { critical: '#f46d43', major: '#fdae61', minor: '#fee090', warning: '#fee090' };
 
-function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alertOf: (kind: 'rack' | 'cdu', index: number) => string | undefined, visible: DrawOptions['visible']): void {
+function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alerts: NonNullable<DrawOptions['alerts']>, visible: DrawOptions['visible']): void {
+  if (alerts.racks.size === 0 && alerts.cdus.size === 0) return;
   const w = Math.max(1.5, layout.cell / 10);
   ctx.save();
   ctx.lineWidth = w;
@@ -217,7 +293,7 @@ function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alert
     ctx.strokeStyle = RING[sev] ?? RING.warning;
     ctx.strokeRect(r.x - w / 2, r.y - w / 2, r.w + w, r.h + w);
   };
-  for (const { index, rect } of layout.racks) if (!outside(rect, visible)) ring(rect, alertOf('rack', index));
-  for (const { index, rect } of layout.cdus) if (!outside(rect, visible)) ring(rect, alertOf('cdu', index));
+  for (const { index, rect } of layout.racks) if (!outside(rect, visible)) ring(rect, alerts.racks.get(index));
+  for (const { index, rect } of layout.cdus) if (!outside(rect, visible)) ring(rect, alerts.cdus.get(index));
   ctx.restore();
 }

@@ -20,7 +20,10 @@ export interface HallLayout {
   /** A rack cell's width and height, CSS px (equal unless the layout stretches to fill its box). */
   cellW: number;
   cellH: number;
-  racks: { index: number; rect: Rect }[];
+  /** Each rack with its grid cell (`row` in the hall, `col` = position − 1). */
+  racks: { index: number; rect: Rect; row: number; col: number }[];
+  /** The rack grid: `cols` positions from `x0`, row `r` at `rowY[r]` (large halls are blitted from it). */
+  grid: { cols: number; x0: number; rowY: number[]; gap: number };
   cdus: { index: number; rect: Rect; bracket: Rect | null }[];
   rowLabels: { text: string; x: number; y: number }[];
   labelWidth: number;
@@ -28,8 +31,8 @@ export interface HallLayout {
   labelPx: number | null;
 }
 
-/** The hall view's racks may be up to twice as wide as high, so a large hall fills the width. */
-export const HALL_VIEW_MAX_ASPECT = 2;
+/** The hall view's racks may be up to three times as wide as high, so a large hall fills the width. */
+export const HALL_VIEW_MAX_ASPECT = 3;
 
 /** A row is one cell high plus an aisle. */
 export const ROW_PITCH = 1.45;
@@ -70,15 +73,16 @@ export function layoutHall(site: SiteView, hall: HallView, width: number, height
   const cellH = Math.min(fitH, fitW * aspect);
   const cell = Math.min(cellW, cellH);
   const gap = Math.max(0.5, cellW * 0.08);
-  const out: HallLayout = { width, height, cell, cellW, cellH, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx };
+  const out: HallLayout = { width, height, cell, cellW, cellH, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx, grid: { cols: maxPos, x0: labelWidth, rowY: [], gap } };
   hall.rows.forEach((row, r) => {
     const y = r * cellH * rowPitch;
+    out.grid.rowY.push(y);
     out.rowLabels.push({ text: row.id, x: 0, y: y + cellH / 2 });
     const xOf = (pos: number) => labelWidth + (pos - 1) * cellW;
     for (const rackId of row.rackIds) {
       const rack = rackIndexById.get(rackId);
       if (!rack) continue;
-      out.racks.push({ index: rack.index, rect: { x: xOf(rack.position) + gap / 2, y, w: cellW - gap, h: cellH } });
+      out.racks.push({ index: rack.index, row: r, col: rack.position - 1, rect: { x: xOf(rack.position) + gap / 2, y, w: cellW - gap, h: cellH } });
     }
     row.cduIds.forEach((cduId, k) => {
       const cdu = cduById.get(cduId);

@@ -53,6 +53,10 @@ export class LiveFeed {
     return this.rackCols[RACK_COL[col]][i];
   }
 
+  rackColumn(col: RackColumn): Float64Array {
+    return this.rackCols[RACK_COL[col]];
+  }
+
   cdu(col: CduColumn, j: number): number {
     return this.cduCols[CDU_COL[col]][j];
   }
