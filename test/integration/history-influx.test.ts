@@ -62,7 +62,7 @@ describe('history in InfluxDB', () => {
   });
 
   it('stores CDU samples, per-GPU 10 s power and row, hall and site totals', async () => {
-    await waitFor('every measurement', async () => (await q('SHOW MEASUREMENTS')).length > 0 && (await q(`SELECT count("g00_mean_w") FROM "raw"."gpu"`)).length > 0, 30_000);
+    await waitFor('every measurement', async () => (await q('SHOW MEASUREMENTS')).length > 0 && (await q(`SELECT count("g00_mean_w") FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01'`)).length > 0, 30_000);
     const cdu = await q(`SELECT last("load_kw"), last("capacity_kw") FROM "raw"."cdu" WHERE "cdu" = 'h1-r01-cdu-a'`);
     expect(cdu[0].values[0][1]).toBeGreaterThan(0);
     expect(cdu[0].values[0][2]).toBe(400);
