@@ -1,10 +1,10 @@
 /**
  * Writes line protocol to InfluxDB's v1-compatible `/write` endpoint (served by 1.8+, 2.x and
  * 3.x; 1.6 too) through @influxdata/influxdb-client's transport, with Hallwatch's own
- * durability: batches of ≤ 5,000 lines, one request at a time, retries with jittered
- * exponential backoff that honour Retry-After (capped), a bounded queue that spills to disk,
- * and bisection of a rejected (4xx) batch so good lines land and bad ones go to a dead-letter
- * log with the server's message. Points are keyed by measurement, tags and source time, so a
+ * durability: batches of ≤ 5,000 lines, up to three requests in flight (batches grow while
+ * they are out), retries with jittered exponential backoff that honour Retry-After (capped),
+ * a bounded queue that spills to disk, and bisection of a rejected (4xx) batch so good lines
+ * land and bad ones go to a dead-letter log with the server's message. Points are keyed by measurement, tags and source time, so a
  * retried write overwrites itself: nothing is stored twice.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';

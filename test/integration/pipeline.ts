@@ -158,9 +158,10 @@ export function pipelineSuite(name: string, broker: BrokerUnderTest): void {
       // Hallwatch's part: offline within one poll of the will being published.
       expect(offlineAt - willAt).toBeLessThan(300);
       // The broker's part: MQTT 3.1.1 §3.1.2.10 asks for 1.5 × keepalive; Mosquitto 2.0 checks
-      // keepalives on a coarse timer (measured here: up to ~2.5 × for short keepalives).
+      // keepalives on a coarse timer (measured here: 1.5–3 × for a 4 s keepalive, the slow end on
+      // a loaded machine). The bound only says the will came from the keepalive, not a reconnect.
       expect(willAt - silentFrom).toBeGreaterThanOrEqual(1.5 * keepaliveS * 1000 - 1000);
-      expect(willAt - silentFrom).toBeLessThanOrEqual(2.6 * keepaliveS * 1000);
+      expect(willAt - silentFrom).toBeLessThanOrEqual(4 * keepaliveS * 1000);
     });
 
     it.runIf(!!broker.restart)('rides out a broker restart: degraded, no rack shown live, then live again by itself', async () => {
