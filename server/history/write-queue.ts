@@ -142,26 +142,6 @@ export class WriteQueue {
     return this.memory[0] ?? null;
   }
 
-  /** Removes the batch `peek()` returned. */
-  shift(): void {
-    if (this.spillFiles.length > 0) {
-      const f = this.spillFiles.shift()!;
-      this.spillBytes -= f.bytes;
-      rmSync(f.path, { force: true });
-      return;
-    }
-    const b = this.memory.shift();
-    if (b) this.memoryLines -= b.lines.length;
-  }
-
-  /** Puts a batch's unsent part back at the head (after a partial bisect). */
-  replaceHead(batch: Batch): void {
-    this.shift();
-    if (batch.lines.length === 0) return;
-    this.memory.unshift(batch);
-    this.memoryLines += batch.lines.length;
-  }
-
   /** Writes everything still in memory to disk (at shutdown); returns the lines kept. */
   spillAll(): number {
     this.seal();

@@ -150,10 +150,45 @@ describe('WriteQueue', () => {
     const restarted = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
     expect(restarted.size).toBe(60);
     const seen: string[] = [];
-    while (restarted.peek()) {
-      seen.push(...restarted.peek()!.lines);
-      restarted.shift();
+    for (let t = restarted.take(); t; t = restarted.take()) {
+      seen.push(...t.batch.lines);
+      restarted.done(t, []);
     }
     expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => `l${i}`));
+    expect(restarted.size).toBe(0);
+  });
+
+  it('counts taken batches as waiting until done, and puts a failed request\'s lines back first', () => {
+    let now = 1000;
+    const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 1000, spillDir: null, maxSpillBytes: 0 }, () => now);
+    q.push('raw', Array.from({ length: 25 }, (_, i) => `l${i}`));
+    now = 2000;
+    q.seal();
+    const a = q.take()!;
+    const b = q.take()!;
+    expect([a.batch.lines.length, b.batch.lines.length, q.readyBatches]).toEqual([10, 10, 1]);
+    expect(q.size).toBe(25);
+    expect(q.oldestQueuedMs()).toBe(1000);
+    q.done(b, []);
+    expect(q.size).toBe(15);
+    q.done(a, a.batch.lines.slice(5));
+    expect(q.size).toBe(10);
+    expect(q.take()!.batch.lines).toEqual(['l5', 'l6', 'l7', 'l8', 'l9']);
+    // A second done() of the same batch changes nothing.
+    q.done(b, ['x']);
+    expect(q.size).toBe(10);
+  });
+
+  it('says how long its open batch has waited, so a quiet tier is sealed in time', () => {
+    let now = 5000;
+    const q = new WriteQueue({ batchLines: 100, maxMemoryLines: 1000, spillDir: null, maxSpillBytes: 0 }, () => now);
+    expect(q.openSinceMs()).toBeNaN();
+    q.push('m1', ['a']);
+    now = 9000;
+    q.push('m1', ['b']);
+    expect(q.openSinceMs()).toBe(5000);
+    expect([q.openLines, q.readyBatches]).toEqual([2, 0]);
+    q.seal();
+    expect([q.openLines, q.readyBatches, q.oldestQueuedMs()]).toEqual([0, 1, 5000]);
   });
 });
