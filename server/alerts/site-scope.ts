@@ -25,13 +25,13 @@ export function siteNames(site: SiteIndex): SiteNames {
   };
 }
 
+const KINDS: Record<keyof SiteNames, true> = { rack: true, cdu: true, row: true, hall: true, group: true };
+
 function split(key: string): [keyof SiteNames | null, string] {
   const i = key.indexOf(':');
   const kind = key.slice(0, i);
-  return [kind in EMPTY ? (kind as keyof SiteNames) : null, key.slice(i + 1)];
+  return [kind in KINDS ? (kind as keyof SiteNames) : null, key.slice(i + 1)];
 }
-
-const EMPTY: Record<keyof SiteNames, true> = { rack: true, cdu: true, row: true, hall: true, group: true };
 
 /** `rack:h1-r01-k01`, `cdu:…`, `row:…`, `hall:…`, `group:…` names something in the site; `site:site` is any site's. */
 export function siteHas(names: SiteNames, key: string): boolean {

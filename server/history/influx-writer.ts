@@ -4,8 +4,9 @@
  * durability: batches of ≤ 5,000 lines, up to three requests in flight (batches grow while
  * they are out), retries with jittered exponential backoff that honour Retry-After (capped),
  * a bounded queue that spills to disk, and bisection of a rejected (4xx) batch so good lines
- * land and bad ones go to a dead-letter log with the server's message. Points are keyed by measurement, tags and source time, so a
- * retried write overwrites itself: nothing is stored twice.
+ * land and bad ones go to a dead-letter log with the server's message. Points are keyed by
+ * measurement, tags and source time, so a retried write overwrites itself: nothing is stored
+ * twice.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -51,8 +52,8 @@ export class InfluxWriter {
   private stopped = false;
   status: StorageStatus = 'starting';
   lastError: string | null = null;
-  /** Lines InfluxDB dropped for good, by reason (buffer_full is the queue's own count). */
-  private readonly droppedByReason: Record<DropReason, number> = { beyond_retention: 0, buffer_full: 0 };
+  /** Lines InfluxDB dropped for good, by reason (the queue counts its own buffer_full drops). */
+  private readonly droppedByReason: Record<DropReason, number> = { beyond_retention: 0 };
   private readonly dropLog = { pending: 0, lastLogMs: Number.NEGATIVE_INFINITY, tiers: new Set<Tier>() };
   private readonly count: {
     written: (l?: Record<string, string>, by?: number) => void;

@@ -62,6 +62,10 @@ export class PointFormat {
     this.keys = fieldKeys.map((k) => escapeKey(k) + '=');
   }
 
+  get fieldCount(): number {
+    return this.keys.length;
+  }
+
   /** The line for `values` (one per field key; NaN and ±Infinity left out), or null when none is finite. */
   line(values: ArrayLike<number>, tsMs: number): string | null {
     let body = '';

@@ -1,8 +1,8 @@
 /**
  * Turns the live state into history: every accepted rack and CDU sample at its source time,
  * per-GPU power over windows of `gpuWindowMs` (mean and max; 60 s by default: 144 fields a rack
- * every 10 s were half of what InfluxDB had to store at 1 GW), row/hall/site totals once a second, and the
- * 1 min and 1 h rollups of all of them. Everything goes to the memory window and, when
+ * every 10 s were half of what InfluxDB had to store at 1 GW), row/hall/site totals once a
+ * second, and the 1 min and 1 h rollups of all of them. Everything goes to the memory window and, when
  * InfluxDB is configured, to the writer.
  */
 import { RACK_COLUMNS, CDU_COLUMNS } from '../../protocol/stream.ts';
@@ -54,9 +54,11 @@ export class Recorder {
   private readonly values = new Float64Array(16);
   /** Rollup line values: mean, min, max per field. */
   private readonly rollupValues = new Float64Array(48);
-  private readonly gpuValues = new Float64Array(2 * 144);
+  /** GPU line values (mean and max per GPU), grown to the largest rack. */
+  private gpuValues = new Float64Array(0);
   private readonly gpuFormats: (PointFormat | undefined)[] = [];
-  private gpuKeys: string[] = [];
+  /** GPU field keys by GPU count (racks of one type share them). */
+  private readonly gpuKeys = new Map<number, string[]>();
   private lastTotalsSecond = 0;
 
   constructor(
@@ -206,22 +208,21 @@ export class Recorder {
     this.memory.push(`gpu:${this.state.site.racks[i].id}`, means.length, acc.startMs, means, capacity);
     if (!this.writer) return;
     const gpus = acc.sum.length;
-    // Field order: mean and max of each GPU in turn (g00_mean_w, g00_max_w, g01_mean_w, …).
-    if (this.gpuKeys.length !== 2 * gpus) {
-      this.gpuKeys = Array.from({ length: gpus }, (_, g) => [gpuFieldNames(g).meanW, gpuFieldNames(g).maxW]).flat();
-      this.gpuFormats.length = 0;
-    }
     let f = this.gpuFormats[i];
-    if (!f) {
+    if (!f || f.fieldCount !== 2 * gpus) {
+      // Field order: mean and max of each GPU in turn (g00_mean_w, g00_max_w, g01_mean_w, …).
+      let keys = this.gpuKeys.get(gpus);
+      if (!keys) this.gpuKeys.set(gpus, (keys = Array.from({ length: gpus }, (_, g) => [gpuFieldNames(g).meanW, gpuFieldNames(g).maxW]).flat()));
       const r = this.state.site.racks[i];
-      f = this.gpuFormats[i] = new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, this.gpuKeys);
+      f = this.gpuFormats[i] = new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, keys);
     }
-    const v = gpus * 2 <= this.gpuValues.length ? this.gpuValues : new Float64Array(gpus * 2);
+    if (this.gpuValues.length < 2 * gpus) this.gpuValues = new Float64Array(2 * gpus);
+    const v = this.gpuValues;
     for (let g = 0; g < gpus; g++) {
       v[2 * g] = acc.sum[g] / acc.count;
       v[2 * g + 1] = acc.max[g];
     }
-    const line = f.line(gpus * 2 === v.length ? v : v.subarray(0, gpus * 2), acc.startMs);
+    const line = f.line(v, acc.startMs);
     if (line) this.writer.write('raw', [line]);
   }
 

@@ -11,8 +11,11 @@
  *   timestamp is <ISO> …"}` — nothing was written; lines older than that instant can never be.
  */
 
-/** Why lines were dropped for good (the `reason` label of `hallwatch_storage_lines_dropped_total`). */
-export type DropReason = 'beyond_retention' | 'buffer_full';
+/**
+ * Why InfluxDB dropped lines for good (a `reason` of `hallwatch_storage_lines_dropped_total`;
+ * the other, `buffer_full`, is the write queue's own).
+ */
+export type DropReason = 'beyond_retention';
 
 export type WriteFailure =
   /** Says nothing about the lines (auth, throttling, outage): keep them and retry. */
