@@ -51,14 +51,17 @@ function cross(ctx: CanvasRenderingContext2D, rects: Rect[], color: string): voi
   if (rects.length === 0) return;
   ctx.save();
   ctx.strokeStyle = color;
-  ctx.lineWidth = Math.max(1, rects[0].w / 10);
+  ctx.lineWidth = Math.max(1, Math.min(rects[0].w, rects[0].h) / 10);
   ctx.beginPath();
+  // A square cross at the tile's centre, whatever the tile's shape (hall-view racks are wide).
   for (const r of rects) {
-    const m = r.w * 0.2;
-    ctx.moveTo(r.x + m, r.y + m);
-    ctx.lineTo(r.x + r.w - m, r.y + r.h - m);
-    ctx.moveTo(r.x + r.w - m, r.y + m);
-    ctx.lineTo(r.x + m, r.y + r.h - m);
+    const s = Math.min(r.w, r.h) * 0.3;
+    const cx = r.x + r.w / 2;
+    const cy = r.y + r.h / 2;
+    ctx.moveTo(cx - s, cy - s);
+    ctx.lineTo(cx + s, cy + s);
+    ctx.moveTo(cx + s, cy - s);
+    ctx.lineTo(cx - s, cy + s);
   }
   ctx.stroke();
   ctx.restore();
@@ -177,7 +180,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     ctx.strokeStyle = '#000000';
     ctx.lineWidth = Math.max(1, layout.cell / 16);
     for (const r of leaks) {
-      const cx = r.x + r.w / 2, cy = r.y + r.h / 2, s = r.w * 0.28;
+      const cx = r.x + r.w / 2, cy = r.y + r.h / 2, s = Math.min(r.w, r.h) * 0.28;
       ctx.beginPath();
       ctx.moveTo(cx, cy - s);
       ctx.lineTo(cx + s, cy);
@@ -256,7 +259,7 @@ function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallV
     let fill = fills.get(color);
     if (!fill) fills.set(color, (fill = new Path2D()));
     // Rounded corners only where they show: a rounded rect costs several times a plain one.
-    const radius = Math.min(4, rect.w / 4);
+    const radius = Math.min(4, rect.w / 4, rect.h / 4);
     if (radius >= 1.5) {
       fill.roundRect(rect.x, rect.y, rect.w, rect.h, radius);
       outlines.roundRect(rect.x, rect.y, rect.w, rect.h, radius);
