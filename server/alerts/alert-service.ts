@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator } from './evaluator.ts';
-import { groupIncidents, type Incident } from './incidents.ts';
+import { IncidentTracker, type Incident, type SavedIncident } from './incidents.ts';
 import { parseRules, type Rule } from './rules.ts';
 import type { Outbox } from './outbox.ts';
 import { alertJson, incidentJson, type Acknowledgement, type Channel, type IncidentJson, type Notification, type NotificationKind } from './notification.ts';
@@ -18,6 +18,9 @@ import { silenceActive, silenceMatches, type Silence } from './silences.ts';
 import type { SiteSignals } from './signals.ts';
 import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
 import type { AlertState } from './rule-state.ts';
+import { SEVERITIES, type Severity } from './rules.ts';
+
+const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 export type { Silence } from './silences.ts';
 
@@ -54,6 +57,8 @@ interface Notified {
   firingSent: boolean;
   /** When this incident last paged (firing or repeat). */
   lastSentMs?: number;
+  /** The severity it last paged with: a worse one pages again (escalation). */
+  sentSeverity?: string;
   ack?: Acknowledgement;
 }
 
@@ -61,6 +66,7 @@ interface Notified {
 export class AlertService {
   readonly evaluator: AlertEvaluator;
   private incidents: Incident[] = [];
+  private readonly tracker: IncidentTracker;
   private readonly notified = new Map<string, Notified>();
   private silences: Silence[] = [];
   private history: ResolvedIncident[] = [];
@@ -82,6 +88,7 @@ export class AlertService {
   ) {
     this.channels = new Map(channels.map((c) => [c.name, c]));
     this.evaluator = new AlertEvaluator(loadRulesFile(cfg.rulesPath), live, memory, siteSignals);
+    this.tracker = new IncidentTracker(live.site);
     this.load();
   }
 
@@ -143,7 +150,7 @@ export class AlertService {
   /** The incident's ID, entities, and the rows and halls they are in (`row:…`, `hall:…`). */
   private silenceKeys(i: Incident): string[] {
     const entities = [...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
-    const keys = new Set([i.id, ...entities]);
+    const keys = new Set([i.id, i.scope, ...entities]);
     const site = this.live.site;
     for (const e of entities) {
       const [kind, id] = e.split(/:(.*)/s);
@@ -195,7 +202,7 @@ export class AlertService {
     if (transitions.length) this.dirty = true;
     const notifyEntities = new Set(transitions.filter((t) => t.notify && !t.events.includes('resolved')).map((t) => `${t.rule.id}|${t.entity}`));
     const repeatEntities = new Set(transitions.filter((t) => t.notify && t.events.includes('repeat')).map((t) => `${t.rule.id}|${t.entity}`));
-    const next = groupIncidents(this.live.site, this.evaluator.active());
+    const next = this.tracker.update(this.evaluator.active());
     const alertsOf = (i: Incident) => [...i.roots, ...i.children.flatMap((c) => c.alerts)].map((a) => `${a.rule.id}|${a.entity}`);
     for (const inc of next) {
       const seen = this.notified.get(inc.id);
@@ -206,11 +213,18 @@ export class AlertService {
         this.notified.set(inc.id, { startedMs: inc.startedMs, firingSent });
         this.dirty = true;
         if (firingSent) this.notify('firing', inc, now);
-        if (firingSent) this.notified.get(inc.id)!.lastSentMs = now;
+        if (firingSent) Object.assign(this.notified.get(inc.id)!, { lastSentMs: now, sentSeverity: inc.severity });
+      } else if (!silenced && seen.firingSent && rank(inc.severity) < rank((seen.sentSeverity ?? inc.severity) as Severity)) {
+        // A worse alert joined (a leak on a rack of a warm row): page again; the acknowledgement stays.
+        seen.sentSeverity = inc.severity;
+        seen.lastSentMs = now;
+        this.dirty = true;
+        this.notify('firing', inc, now, seen.ack ?? null, `:${inc.severity}`);
       } else if (!silenced && !seen.firingSent && !seen.ack) {
         // Muted when it started (a silence that has now ended): page it now.
         seen.firingSent = true;
         seen.lastSentMs = now;
+        seen.sentSeverity = inc.severity;
         this.dirty = true;
         this.notify('firing', inc, now);
       } else if (!silenced && !seen.ack && keys.some((k) => repeatEntities.has(k)) && now - (seen.lastSentMs ?? 0) >= this.repeatMs(inc)) {
@@ -250,9 +264,9 @@ export class AlertService {
     return { version: 1, kind, sentMs: nowMs, incident: incidentJson(inc), acknowledged: ack, silenced: this.silenceFor(inc, nowMs) !== undefined, dashboardUrl };
   }
 
-  private notify(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null = this.notified.get(inc.id)?.ack ?? null): void {
+  private notify(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null = this.notified.get(inc.id)?.ack ?? null, suffix = ''): void {
     if (!this.outbox) return;
-    const id = `${inc.id}@${inc.startedMs}:${kind}${kind === 'repeat' || kind === 'acknowledged' ? `@${nowMs}` : ''}`;
+    const id = `${inc.id}@${inc.startedMs}:${kind}${kind === 'repeat' || kind === 'acknowledged' ? `@${nowMs}` : ''}${suffix}`;
     const n = this.notification(kind, inc, nowMs, ack);
     this.outbox.enqueue(id, (ch) => this.channels.get(ch)?.format(n));
     this.log.info(`alerts: ${kind} ${inc.severity} ${inc.title}`);
@@ -275,7 +289,7 @@ export class AlertService {
     try {
       mkdirSync(dirname(this.cfg.statePath), { recursive: true });
       const tmp = this.cfg.statePath + '.tmp';
-      writeFileSync(tmp, JSON.stringify({ version: 1, alerts: this.evaluator.exportStates(), notified: Object.fromEntries(this.notified), silences: this.silences, incidents: this.incidents.map(incidentJson), history: this.history }));
+      writeFileSync(tmp, JSON.stringify({ version: 1, alerts: this.evaluator.exportStates(), notified: Object.fromEntries(this.notified), silences: this.silences, open: this.tracker.export(), incidents: this.incidents.map(incidentJson), history: this.history }));
       renameSync(tmp, this.cfg.statePath);
       this.lastSaveMs = this.clock();
       this.dirty = false;
@@ -302,11 +316,13 @@ export class AlertService {
       const [notified, notifiedDropped] = keep<[string, Notified]>(Object.entries(saved.notified ?? {}), ([id]) => siteHas(names, id));
       const [silences, silencesDropped] = keep<Silence>(saved.silences, (x) => matcherInSite(names, x.matcher));
       const [history, historyDropped] = keep<ResolvedIncident>(saved.history, (i) => incidentInSite(names, i));
+      const [open] = keep<SavedIncident>(saved.open, (i) => siteHas(names, i.id) && i.members.every((m) => siteHas(names, m.slice(m.indexOf('|') + 1))));
       this.evaluator.restoreStates(alerts);
       for (const [id, n] of notified) this.notified.set(id, n);
       this.silences = silences;
       this.history = history.slice(0, this.cfg.historyLimit);
-      this.incidents = groupIncidents(this.live.site, this.evaluator.active());
+      this.tracker.restore(open);
+      this.incidents = this.tracker.update(this.evaluator.active());
       const dropped = alertsDropped + notifiedDropped + silencesDropped + historyDropped;
       if (dropped > 0) {
         this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${this.live.site.view.name}": ${alertsDropped} alerts, ${notifiedDropped} incidents and acknowledgements, ${silencesDropped} silences, ${historyDropped} resolved incidents`);

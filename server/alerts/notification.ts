@@ -21,7 +21,7 @@ export function alertJson(a: ActiveAlert) {
 export type IncidentJson = ReturnType<typeof incidentJson>;
 
 export function incidentJson(i: Incident) {
-  return { id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, roots: i.roots.map(alertJson), children: i.children.map((c) => ({ rackId: c.rackId, alerts: c.alerts.map(alertJson) })) };
+  return { id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, scope: i.scope, hallId: i.hallId, racks: i.racks, roots: i.roots.map(alertJson), children: i.children.map((c) => ({ rackId: c.rackId, alerts: c.alerts.map(alertJson) })) };
 }
 
 export interface Notification {

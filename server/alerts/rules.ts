@@ -19,6 +19,22 @@ export const SIGNALS = {
 } as const;
 export type Scope = keyof typeof SIGNALS;
 
+/** Units of the threshold signals, for headlines (state signals have none). */
+const SIGNAL_UNITS: Record<string, string> = {
+  returnC: ' °C', deltaTK: ' K', flowHeadroomPct: ' %', captureRatio: '', thermalHeadroomPct: ' %',
+  supplyOverSetpointK: ' K', headroomPct: ' %', n1HeadroomKw: ' kW', approachK: ' K', flowImbalancePct: ' %',
+  pumpFlowShortfallPct: ' %', historyBehindS: ' s',
+};
+
+/** The value part of a headline: " — now 62.1 °C", " — in 8 min"; empty for state signals. */
+export function signalText(signal: string, value: number): string {
+  if (!Number.isFinite(value)) return '';
+  if (signal === 'returnMinutesToLimit') return ` — in ${Math.max(0, Math.round(value))} min`;
+  const unit = SIGNAL_UNITS[signal];
+  if (unit === undefined) return '';
+  return ` — now ${Math.abs(value) >= 100 ? value.toFixed(0) : signal === 'captureRatio' ? value.toFixed(2) : value.toFixed(1)}${unit}`;
+}
+
 export interface Rule extends ThresholdRule {
   id: string;
   severity: Severity;

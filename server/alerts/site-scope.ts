@@ -36,7 +36,9 @@ function split(key: string): [keyof SiteNames | null, string] {
 /** `rack:h1-r01-k01`, `cdu:…`, `row:…`, `hall:…`, `group:…` names something in the site; `site:site` is any site's. */
 export function siteHas(names: SiteNames, key: string): boolean {
   if (key === 'site:site') return true;
-  const [kind, id] = split(key);
+  const [kind, tail] = split(key);
+  // Incident IDs may carry a rule (`row:h1-r07/rack-return-trend`) and a serial (`~2`).
+  const id = tail.replace(/[/~].*$/s, '');
   return kind !== null && id !== '' && names[kind].has(id);
 }
 

@@ -11,7 +11,14 @@ export interface Trend {
   fittedNow: number;
   /** Seconds until the fitted line reaches the limit; Infinity when it moves away or is flat. */
   secondsToLimit: number;
+  /** Slope ÷ its standard error: how far the rise stands out of the samples' scatter. */
+  tStat: number;
 }
+
+/** A rise counts only when its slope is this many standard errors from flat. */
+export const MIN_TREND_T = 4;
+/** Windows fitted, as shares of the trend window: the whole, its last 40 %, its last 20 %. */
+const WINDOW_SHARES = [1, 0.4, 0.2];
 
 /**
  * `tsMs`/`values` in time order; `rising`: the limit is above (true, e.g. a temperature) or
@@ -23,6 +30,7 @@ export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>,
   let sy = 0;
   let sxx = 0;
   let sxy = 0;
+  let syy = 0;
   let lastT = Number.NaN;
   const t0 = tsMs.length ? tsMs[0] : 0;
   for (let i = 0; i < values.length; i++) {
@@ -34,6 +42,7 @@ export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>,
     sy += y;
     sxx += x * x;
     sxy += x * y;
+    syy += y * y;
     lastT = x;
   }
   if (n < minSamples) return null;
@@ -45,25 +54,41 @@ export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>,
   const gap = rising ? limit - fittedNow : fittedNow - limit;
   const towards = rising ? slopePerS : -slopePerS;
   const secondsToLimit = gap <= 0 ? 0 : towards > 0 ? gap / towards : Number.POSITIVE_INFINITY;
-  return { slopePerS, fittedNow, secondsToLimit };
+  // Residual sum of squares and the slope's standard error (n − 2 degrees of freedom).
+  const ssr = Math.max(0, syy - intercept * sy - slopePerS * sxy);
+  const sxxCentred = sxx - (sx * sx) / n;
+  const se = n > 2 && sxxCentred > 0 ? Math.sqrt(ssr / (n - 2) / sxxCentred) : Number.NaN;
+  const tStat = se > 0 ? slopePerS / se : slopePerS === 0 ? 0 : Math.sign(slopePerS) * Number.POSITIVE_INFINITY;
+  return { slopePerS, fittedNow, secondsToLimit, tStat };
 }
 
 /**
  * Minutes until a rising signal reaches `limit`, for the time-to-limit rules, or NaN while the
- * window is not at least 80 % covered (just started, or data missing — never fires). Both the
- * whole window's line and its recent half's line must point at the limit; the later of the two
- * counts, so a decelerating rise that levels off (a rack warming up to its steady state) does
- * not alert, while a steady or accelerating one does.
+ * window is not at least 80 % covered (just started, or data missing — never fires).
+ *
+ * A projection is credible only when every one of three nested windows ending now — the whole
+ * window, its last 40 % and its last 20 % — shows a rise that stands out of the noise (slope at
+ * least `MIN_TREND_T` standard errors from flat) and points at the limit; the latest of their
+ * crossings counts. So a step that has settled (a row going to full load: the return jumps in
+ * ~30 s and stays) drops out as soon as the last 20 % is flat, a warm-up levelling off never
+ * fires, a noisy sensor's scatter never fires, while a steady or accelerating rise does.
+ * Value at or over the limit: 0.
  */
 export function minutesToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, windowMs: number, intervalMs: number): number {
   let finite = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite++;
-  if (finite < (0.8 * windowMs) / intervalMs) return Number.NaN;
-  const whole = trendToLimit(tsMs, values, limit, true, 10);
-  const start = tsMs.length ? tsMs[tsMs.length - 1] - windowMs / 2 : 0;
-  let k = 0;
-  while (k < tsMs.length && tsMs[k] < start) k++;
-  const recent = trendToLimit(Array.prototype.slice.call(tsMs, k), Array.prototype.slice.call(values, k), limit, true, 10);
-  if (!whole || !recent) return Number.NaN;
-  return Math.max(whole.secondsToLimit, recent.secondsToLimit) / 60;
+  if (finite < (0.8 * windowMs) / intervalMs || tsMs.length === 0) return Number.NaN;
+  const endMs = tsMs[tsMs.length - 1];
+  let latest = 0;
+  for (const share of WINDOW_SHARES) {
+    const start = endMs - windowMs * share;
+    let k = 0;
+    while (k < tsMs.length && tsMs[k] < start) k++;
+    const fit = trendToLimit(Array.prototype.slice.call(tsMs, k), Array.prototype.slice.call(values, k), limit, true, 10);
+    if (!fit) return Number.NaN;
+    if (fit.secondsToLimit === 0) return 0;
+    if (!(fit.tStat >= MIN_TREND_T)) return Number.POSITIVE_INFINITY;
+    latest = Math.max(latest, fit.secondsToLimit);
+  }
+  return latest / 60;
 }

@@ -55,7 +55,7 @@ describe('AlertService', () => {
     expect(w.service.snapshot().incidents.filter((i) => i.roots[0].phase === 'firing')).toEqual([]);
     w.tick(15);
     const inc = w.service.snapshot().incidents.find((i) => i.id === 'site:site')!;
-    expect(inc).toMatchObject({ severity: 'major', title: 'site: history is more than a minute behind: InfluxDB is slow or down, samples wait in the buffer' });
+    expect(inc).toMatchObject({ severity: 'major', title: 'site: history is more than a minute behind: InfluxDB is slow or down, samples wait in the buffer — now 90.0 s' });
     expect(w.kinds('site:site')).toEqual(['firing']);
     behindS = 0.5;
     w.tick(40);

@@ -11,7 +11,7 @@ const n = (patch: Partial<Notification> = {}): Notification => ({
   version: 1,
   kind: 'firing',
   sentMs: t0 + 60_000,
-  incident: { id: 'group:h1-r01', severity: 'critical', title: 'h1-r01-cdu-a: CDU tripped — 2 racks affected', startedMs: t0, roots: [root], children: [child('h1-r01-01'), child('h1-r01-02')] },
+  incident: { id: 'group:h1-r01', severity: 'critical', title: 'h1-r01-cdu-a: CDU tripped — 2 racks affected', startedMs: t0, scope: 'group:h1-r01', hallId: 'hall-1', racks: ['h1-r01-01', 'h1-r01-02'], roots: [root], children: [child('h1-r01-01'), child('h1-r01-02')] },
   acknowledged: null,
   silenced: false,
   dashboardUrl: 'https://noc.example/#/incident/group%3Ah1-r01',
@@ -46,7 +46,8 @@ describe('Alertmanager alert', () => {
     const a = alertmanagerAlert(note);
     expect(a.endsAt).toBe(endsAt);
     expect(a.startsAt).toBe('2026-11-22T03:00:00.000Z');
-    expect(a.labels).toEqual({ alertname: 'HallwatchIncident', incident: 'group:h1-r01', severity: 'critical', rule: 'cdu-tripped', entity: 'cdu:h1-r01-cdu-a', source: 'hallwatch' });
+    expect(a.labels).toEqual({ alertname: 'HallwatchIncident', incident: 'group:h1-r01', severity: 'critical', hall: 'hall-1', source: 'hallwatch' });
+    expect(a.annotations).toMatchObject({ rule: 'cdu-tripped', entity: 'cdu:h1-r01-cdu-a', scope: 'group:h1-r01' });
     expect(a.annotations.affected_racks).toBe('h1-r01-01, h1-r01-02');
     expect(a.generatorURL).toBe('https://noc.example/#/incident/group%3Ah1-r01');
   });

@@ -42,7 +42,15 @@ describe('minutesToLimit(): the time-to-limit signal', () => {
     return { ts, v };
   };
   const W = 5 * 60_000;
+  // Deterministic scatter: a sum of incommensurate sines, standard deviation ≈ `k` kelvin.
+  const noise = (t: number, k: number) => k * (Math.sin(t * 12.9898) + Math.sin(t * 78.233) + Math.sin(t * 37.719)) / 1.22;
   it.each([
+    ['a steady rise in sensor noise fires', series(300, (t) => 50 + 0.01 * t + noise(t, 0.05)), (m: number) => m > 3 && m < 3.8],
+    // A row to full load: return steps +3 K in ~30 s (τ 10 s) 100 s ago, then holds.
+    ['a settled step does not', series(300, (t) => 48 + (t > 200 ? 3 * (1 - Math.exp(-(t - 200) / 10)) : 0) + noise(t, 0.05)), (m: number) => m === Number.POSITIVE_INFINITY],
+    ['a step still under way does not: the whole window is mostly flat', series(300, (t) => 48 + (t > 280 ? 3 * (1 - Math.exp(-(t - 280) / 10)) : 0) + noise(t, 0.05)), (m: number) => m > 10],
+    ['a noisy sensor (3 K scatter) does not', series(300, (t) => 50 + noise(t, 3)), (m: number) => m > 10],
+    ['a slow rise lost in 3 K scatter does not', series(300, (t) => 50 + 0.002 * t + noise(t, 3)), (m: number) => m > 10],
     // 50 °C rising 0.01 K/s: at 53 °C after 300 s, 2 K (200 s) to go.
     ['a steady rise fires', series(300, (t) => 50 + 0.01 * t), (m: number) => m > 3 && m < 3.6],
     ['an accelerating rise fires', series(300, (t) => 46 + 0.00008 * t * t), (m: number) => m < 5],

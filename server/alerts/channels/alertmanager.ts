@@ -23,14 +23,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function alertmanagerAlert(n: Notification): AlertmanagerAlert {
   const i = n.incident;
-  const lead = i.roots[0];
-  const annotations: Record<string, string> = { summary: i.title, description: i.roots.map((a) => `${a.entity}: ${a.summary}`).join('\n') };
+  const lead = [...i.roots, ...i.children.flatMap((c) => c.alerts)][0];
+  const annotations: Record<string, string> = { summary: i.title, description: i.roots.map((a) => `${a.entity}: ${a.summary}`).join('\n'), rule: lead?.rule ?? '', entity: lead?.entity ?? i.id, scope: i.scope };
   if (i.children.length) annotations.affected_racks = i.children.map((c) => c.rackId).join(', ');
   if (n.acknowledged) annotations.acknowledged = `${n.acknowledged.by} at ${iso(n.acknowledged.atMs)}: ${n.acknowledged.comment}`;
   if (n.silenced) annotations.silenced = 'true';
   return {
-    // Labels identify the alert in Alertmanager: keep them stable for the incident's life.
-    labels: { alertname: 'HallwatchIncident', incident: i.id, severity: i.severity, rule: lead?.rule ?? '', entity: lead?.entity ?? i.id, source: 'hallwatch' },
+    // Labels identify the alert in Alertmanager: only what is fixed for the incident's life (its
+    // members, and so its leading rule, change as racks join and leave).
+    labels: { alertname: 'HallwatchIncident', incident: i.id, severity: i.severity, hall: i.hallId ?? '', source: 'hallwatch' },
     annotations,
     startsAt: iso(i.startedMs),
     endsAt: iso(n.kind === 'resolved' ? n.sentMs : n.sentMs + ENDS_AHEAD_MS),
