@@ -12,6 +12,7 @@ export const RACK_COLUMNS = [
   'rackKw', 'supplyC', 'returnC', 'flowLpm', 'deltaTK', 'heatKw', 'captureRatio',
   'thermalHeadroomKw', 'thermalHeadroomPct', 'powerHeadroomKw', 'powerHeadroomPct',
   'flowRequiredLpm', 'flowHeadroomPct', 'groupHeadroomPct', 'tsMs', 'state', 'binding', 'leak',
+  'flowSharePct',
 ] as const;
 export type RackColumn = (typeof RACK_COLUMNS)[number];
 
@@ -19,6 +20,7 @@ export type RackColumn = (typeof RACK_COLUMNS)[number];
 export const CDU_COLUMNS = [
   'supplyC', 'returnC', 'flowLpm', 'loadKw', 'capacityKw', 'headroomKw', 'headroomPct',
   'flowHeadroomLpm', 'approachK', 'n1HeadroomKw', 'pumpPct', 'running', 'tsMs', 'state',
+  'pumpShortfallPct', 'facilitySupplyC', 'facilityReturnC', 'dpKpa',
 ] as const;
 export type CduColumn = (typeof CDU_COLUMNS)[number];
 

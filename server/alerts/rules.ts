@@ -11,8 +11,8 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** What each scope can watch. State signals are 1 while true (stale, offline, tripped, leak level). */
 export const SIGNALS = {
-  rack: ['returnC', 'deltaTK', 'flowHeadroomPct', 'captureRatio', 'thermalHeadroomPct', 'leak', 'stale', 'offline', 'returnMinutesToLimit'],
-  cdu: ['supplyOverSetpointK', 'headroomPct', 'n1HeadroomKw', 'approachK', 'flowImbalancePct', 'tripped', 'stale', 'offline'],
+  rack: ['returnC', 'deltaTK', 'flowHeadroomPct', 'captureRatio', 'thermalHeadroomPct', 'leak', 'stale', 'offline', 'returnMinutesToLimit', 'returnSensorFrozenS', 'returnSensorNoiseK', 'rejectsPerMin'],
+  cdu: ['supplyOverSetpointK', 'headroomPct', 'n1HeadroomKw', 'approachK', 'flowImbalancePct', 'pumpShortfallPct', 'tripped', 'stale', 'offline'],
   hall: ['headroomPct', 'n1HeadroomKw'],
   /** Hallwatch itself: how far history is behind InfluxDB (s; NaN without InfluxDB). */
   site: ['historyBehindS'],
@@ -23,7 +23,7 @@ export type Scope = keyof typeof SIGNALS;
 const SIGNAL_UNITS: Record<string, string> = {
   returnC: ' °C', deltaTK: ' K', flowHeadroomPct: ' %', captureRatio: '', thermalHeadroomPct: ' %',
   supplyOverSetpointK: ' K', headroomPct: ' %', n1HeadroomKw: ' kW', approachK: ' K', flowImbalancePct: ' %',
-  pumpFlowShortfallPct: ' %', historyBehindS: ' s',
+  pumpShortfallPct: ' %', historyBehindS: ' s', returnSensorFrozenS: ' s', returnSensorNoiseK: ' K', rejectsPerMin: '/min',
 };
 
 /** The value part of a headline: " — now 62.1 °C", " — in 8 min"; empty for state signals. */

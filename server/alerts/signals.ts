@@ -50,7 +50,11 @@ export function rackSignal(s: LiveState, i: number, signal: string, nowMs: numbe
   const st = s.rackCols[RC.state][i];
   if (signal === 'stale') return stateSignal(st, EntityState.Stale);
   if (signal === 'offline') return stateSignal(st, EntityState.Offline);
+  // Rejections count while the rack is stale too: a sensor whose every sample is refused goes quiet.
+  if (signal === 'rejectsPerMin') return st === EntityState.NoData ? Number.NaN : s.sensors.rejectsPerMin(i, nowMs);
   if (st !== EntityState.Live) return Number.NaN;
+  if (signal === 'returnSensorFrozenS') return s.sensors.frozenS(i, nowMs);
+  if (signal === 'returnSensorNoiseK') return s.sensors.noiseK(i);
   if (signal === 'returnMinutesToLimit') {
     const fit = () => {
       const ring = memory?.get(`rack:${s.site.racks[i].id}`);

@@ -12,6 +12,7 @@ export const RACK_HISTORY: readonly (RackColumn & keyof typeof RACK_FIELDS)[] = 
 ];
 export const CDU_HISTORY: readonly (CduColumn & keyof typeof CDU_FIELDS)[] = [
   'supplyC', 'returnC', 'flowLpm', 'loadKw', 'capacityKw', 'headroomKw', 'headroomPct', 'n1HeadroomKw', 'approachK', 'pumpPct',
+  'pumpShortfallPct', 'facilitySupplyC', 'facilityReturnC', 'dpKpa',
 ];
 export const TOTALS_HISTORY: readonly (keyof Totals & keyof typeof TOTALS_FIELDS)[] = [
   'itKw', 'heatKw', 'coolingCapacityKw', 'headroomKw', 'headroomPct', 'n1HeadroomKw', 'racksLive', 'racksStale', 'racksOffline', 'maxReturnC',
@@ -33,6 +34,7 @@ export function unitOf(field: string): string {
   if (field.endsWith('Pct')) return '%';
   if (field.endsWith('TK') || field.endsWith('K')) return 'K';
   if (field.endsWith('C')) return '°C';
+  if (field.endsWith('Kpa')) return 'kPa';
   if (field.startsWith('racks')) return 'racks';
   return '';
 }

@@ -42,6 +42,10 @@ export const CDU_FIELDS = {
   n1HeadroomKw: 'n1_headroom_kw',
   approachK: 'approach_k',
   pumpPct: 'pump_pct',
+  pumpShortfallPct: 'pump_shortfall_pct',
+  facilitySupplyC: 'facility_supply_c',
+  facilityReturnC: 'facility_return_c',
+  dpKpa: 'dp_kpa',
 } as const;
 
 export const TOTALS_FIELDS = {

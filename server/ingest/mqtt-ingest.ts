@@ -87,7 +87,10 @@ export class MqttIngest {
   handle(topic: string, payload: Uint8Array): void {
     const nowMs = this.clock();
     const c = classifyMessage(this.state.site, this.cfg, topic, payload, nowMs);
-    if (!c.ok) return this.rejected(c.reason, c.message);
+    if (!c.ok) {
+      if (c.rackIndex !== undefined) this.state.sensors.rejected(c.rackIndex, nowMs);
+      return this.rejected(c.reason, c.message);
+    }
     if (c.kind === 'status') {
       this.state.applyStatus(c.entity, c.index, c.status, nowMs);
       this.countAccepted.status();

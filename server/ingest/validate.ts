@@ -21,11 +21,14 @@ export type Classified =
   | { ok: true; kind: 'rack'; index: number; sample: RackTelemetry }
   | { ok: true; kind: 'cdu'; index: number; sample: CduTelemetry }
   | { ok: true; kind: 'status'; entity: 'rack' | 'cdu'; index: number; status: Status }
-  | { ok: false; reason: RejectReason; message: string };
+  | { ok: false; reason: RejectReason; message: string; rackIndex?: number };
 
 function reject(reason: RejectReason, message: string): Classified {
   return { ok: false, reason, message };
 }
+
+/** Values a sensor cannot have: counted against the rack they came from (a sensor fault). */
+const SENSOR_REASONS: ReadonlySet<RejectReason> = new Set<RejectReason>(['not_finite', 'out_of_range', 'impossible']);
 
 export function classifyMessage(
   site: SiteIndex,
@@ -58,7 +61,10 @@ export function classifyMessage(
     return reject('malformed_json', `${topic}: payload is not valid JSON`);
   }
   const parsed = t.kind === 'rack' ? parseRackTelemetry(json) : parseCduTelemetry(json);
-  if (!parsed.ok) return reject(parsed.reason, `${topic}: ${parsed.message}`);
+  if (!parsed.ok) {
+    const r = { ok: false as const, reason: parsed.reason, message: `${topic}: ${parsed.message}` };
+    return t.kind === 'rack' && SENSOR_REASONS.has(parsed.reason) ? { ...r, rackIndex: index } : r;
+  }
   const skewMs = parsed.value.ts - nowMs;
   if (Math.abs(skewMs) > limits.maxClockSkewMs) {
     return reject('clock_skew', `${topic}: ts is ${Math.round(skewMs / 1000)} s from server time (limit ±${limits.maxClockSkewMs / 1000} s)`);

@@ -24,7 +24,10 @@ export interface RackDerived {
   powerHeadroomPct: number;
   /** Flow the rack's present liquid load needs at its design ΔT, L/min. */
   flowRequiredLpm: number;
+  /** (flow − need) ÷ flow, % — the share of present flow that is spare (negative when short). */
   flowHeadroomPct: number;
+  /** Flow ÷ what the load needs, % (100 = exactly enough; 45 = under half). */
+  flowSharePct: number;
   binding: BindingCode;
 }
 
@@ -59,6 +62,7 @@ export function deriveRack(coolant: Coolant, type: RackType, r: RackReading, gro
     powerHeadroomPct,
     flowRequiredLpm,
     flowHeadroomPct,
+    flowSharePct: flowRequiredLpm > 0 ? (r.flowLpm / flowRequiredLpm) * 100 : Number.NaN,
     binding: bindingLimit(thermalHeadroomPct, flowHeadroomPct, powerHeadroomPct, groupHeadroomPct),
   };
 }
@@ -89,6 +93,27 @@ export interface CduReading {
   available: boolean;
   supplyC: number;
   facilitySupplyC: number;
+  /** Measured flow and pump speed (NaN when not reported): a pump short of its speed's flow is derated. */
+  flowLpm?: number;
+  pumpPct?: number;
+}
+
+/** Below this pump speed the flow a speed should give is too uncertain to judge, %. */
+const MIN_JUDGED_PUMP_PCT = 20;
+/** A shortfall smaller than this is measurement scatter, not a worn pump, %. */
+const MIN_SHORTFALL_PCT = 5;
+
+/**
+ * How far a CDU's flow falls short of what its pump speed gives a healthy unit (flow ∝ speed,
+ * the pump affinity law, against its rated flow at 100 %), % — 0 for a healthy unit, rounded
+ * to whole percent and 0 below `MIN_SHORTFALL_PCT`; NaN when flow or speed is not reported.
+ */
+export function pumpShortfallPct(ratedFlowLpm: number, flowLpm: number | undefined, pumpPct: number | undefined): number {
+  if (!Number.isFinite(flowLpm) || !Number.isFinite(pumpPct) || ratedFlowLpm <= 0) return Number.NaN;
+  if (pumpPct! < MIN_JUDGED_PUMP_PCT) return 0;
+  const expectedLpm = (ratedFlowLpm * pumpPct!) / 100;
+  const pct = Math.round(Math.max(0, Math.min(100, (1 - flowLpm! / expectedLpm) * 100)));
+  return pct < MIN_SHORTFALL_PCT ? 0 : pct;
 }
 
 export interface CduDerived {
@@ -100,6 +125,8 @@ export interface CduDerived {
   flowHeadroomLpm: number;
   /** Approach temperature difference: secondary supply − facility supply, K. */
   approachK: number;
+  /** Flow short of what the pump speed gives, % (see `pumpShortfallPct`); derates capacity. */
+  pumpShortfallPct: number;
 }
 
 export interface GroupDerived {
@@ -119,15 +146,18 @@ export interface GroupDerived {
  * and no data, left for the caller to show as unknown).
  */
 export function deriveGroup(cdus: CduReading[], loadKw: number, requiredFlowLpm: number): GroupDerived {
+  // A unit short of its speed's flow moves that much less heat and flow: derate it in proportion.
+  const shortfall = cdus.map((c) => pumpShortfallPct(c.ratedFlowLpm, c.flowLpm, c.pumpPct));
+  const health = shortfall.map((p) => (Number.isFinite(p) ? 1 - p / 100 : 1));
   let capacityKw = 0;
   let ratedFlowLpm = 0;
   let largestKw = 0;
-  for (const c of cdus) {
-    if (!c.available) continue;
-    capacityKw += c.capacityKw;
-    ratedFlowLpm += c.ratedFlowLpm;
-    largestKw = Math.max(largestKw, c.capacityKw);
-  }
+  cdus.forEach((c, k) => {
+    if (!c.available) return;
+    capacityKw += c.capacityKw * health[k];
+    ratedFlowLpm += c.ratedFlowLpm * health[k];
+    largestKw = Math.max(largestKw, c.capacityKw * health[k]);
+  });
   const headroomKw = capacityKw - loadKw;
   return {
     loadKw,
@@ -135,18 +165,20 @@ export function deriveGroup(cdus: CduReading[], loadKw: number, requiredFlowLpm:
     headroomKw,
     headroomPct: capacityKw > 0 ? (headroomKw / capacityKw) * 100 : loadKw > 0 ? -100 : Number.NaN,
     n1HeadroomKw: capacityKw - largestKw - loadKw,
-    cdus: cdus.map((c) => {
-      const share = c.available && capacityKw > 0 ? c.capacityKw / capacityKw : 0;
-      const flowShare = c.available && ratedFlowLpm > 0 ? c.ratedFlowLpm / ratedFlowLpm : 0;
-      const cap = c.available ? c.capacityKw : 0;
+    cdus: cdus.map((c, k) => {
+      const cap = c.available ? c.capacityKw * health[k] : 0;
+      const rated = c.available ? c.ratedFlowLpm * health[k] : 0;
+      const share = capacityKw > 0 ? cap / capacityKw : 0;
+      const flowShare = ratedFlowLpm > 0 ? rated / ratedFlowLpm : 0;
       const load = loadKw * share;
       return {
         loadKw: load,
         capacityKw: cap,
         headroomKw: cap - load,
         headroomPct: cap > 0 ? ((cap - load) / cap) * 100 : Number.NaN,
-        flowHeadroomLpm: c.available ? c.ratedFlowLpm - requiredFlowLpm * flowShare : Number.NaN,
+        flowHeadroomLpm: c.available ? rated - requiredFlowLpm * flowShare : Number.NaN,
         approachK: c.supplyC - c.facilitySupplyC,
+        pumpShortfallPct: c.available ? shortfall[k] : Number.NaN,
       };
     }),
   };

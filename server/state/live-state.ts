@@ -8,6 +8,7 @@ import { CDU_COLUMNS, EntityState, RACK_COLUMNS, type Totals } from '../../proto
 import type { SiteIndex } from '../site/site-index.ts';
 import { deriveGroup, deriveRack, type CduReading } from './derive.ts';
 import { computeAllTotals, computeTotals } from './totals.ts';
+import { SensorHealth } from './sensor-health.ts';
 
 function indexOf<T extends string>(cols: readonly T[]): Record<T, number> {
   return Object.fromEntries(cols.map((c, i) => [c, i])) as Record<T, number>;
@@ -50,6 +51,8 @@ export class LiveState {
   /** Called after each accepted sample (the history recorder listens here). */
   sampleTaken: ((kind: 'rack' | 'cdu', index: number) => void) | null = null;
   siteTotals: Totals;
+  /** Return-sensor health per rack (frozen, noisy, rejected samples). */
+  readonly sensors: SensorHealth;
   private readonly rackDirty: Uint8Array;
   private readonly cduDirty: Uint8Array;
   private rackDirtyList: number[] = [];
@@ -72,6 +75,7 @@ export class LiveState {
     this.rackReceivedMs = new Float64Array(n).fill(Number.NaN);
     this.cduReceivedMs = new Float64Array(m).fill(Number.NaN);
     this.rackDetail = new Array(n).fill(null);
+    this.sensors = new SensorHealth(n);
     this.cduExtra = new Array(m).fill(null);
     this.rackDirty = new Uint8Array(n);
     this.cduDirty = new Uint8Array(m);
@@ -92,6 +96,7 @@ export class LiveState {
     c[RC.tsMs][i] = s.ts;
     c[RC.state][i] = EntityState.Live;
     c[RC.leak][i] = s.leak ?? 0;
+    this.sensors.observe(i, s.ts, s.returnC, s.supplyC, s.rackKw);
     this.rackReceivedMs[i] = nowMs;
     this.rackDetail[i] = {
       tsMs: s.ts,
@@ -115,6 +120,9 @@ export class LiveState {
     c[CC.returnC][i] = s.returnC;
     c[CC.flowLpm][i] = s.flowLpm;
     c[CC.pumpPct][i] = s.pumpPct ?? Number.NaN;
+    c[CC.facilitySupplyC][i] = s.facilitySupplyC ?? Number.NaN;
+    c[CC.facilityReturnC][i] = s.facilityReturnC ?? Number.NaN;
+    c[CC.dpKpa][i] = s.dpKpa ?? Number.NaN;
     c[CC.running][i] = s.running === false ? 0 : 1;
     c[CC.tsMs][i] = s.ts;
     c[CC.state][i] = EntityState.Live;
@@ -205,6 +213,7 @@ export class LiveState {
     c[RC.powerHeadroomPct][i] = d.powerHeadroomPct;
     c[RC.flowRequiredLpm][i] = d.flowRequiredLpm;
     c[RC.flowHeadroomPct][i] = d.flowHeadroomPct;
+    c[RC.flowSharePct][i] = d.flowSharePct;
     c[RC.groupHeadroomPct][i] = this.groupHeadroomPct[this.site.rackGroup[i]];
     c[RC.binding][i] = d.binding;
   }
@@ -232,6 +241,8 @@ export class LiveState {
         available: cc[CC.state][j] === EntityState.Live && cc[CC.running][j] === 1,
         supplyC: cc[CC.supplyC][j],
         facilitySupplyC: this.cduExtra[j]?.facilitySupplyC ?? Number.NaN,
+        flowLpm: cc[CC.flowLpm][j],
+        pumpPct: cc[CC.pumpPct][j],
       }));
       const anyData = Array.from(cduIdx).some((j) => cc[CC.state][j] !== EntityState.NoData);
       const d = deriveGroup(readings, loadKw, flowKw);
@@ -250,6 +261,7 @@ export class LiveState {
         this.setCdu(j, CC.flowHeadroomLpm, cd.flowHeadroomLpm);
         this.setCdu(j, CC.approachK, cd.approachK);
         this.setCdu(j, CC.n1HeadroomKw, this.groupN1Kw[g]);
+        this.setCdu(j, CC.pumpShortfallPct, cd.pumpShortfallPct);
       });
       if (!sameNumber(this.groupHeadroomPct[g], pct)) {
         this.groupHeadroomPct[g] = pct;

@@ -2,6 +2,8 @@
  * A redundancy group of in-row CDUs on one secondary manifold. Running pumps share the racks'
  * flow demand in proportion to what each can deliver; the loop's supply temperature is held at
  * the setpoint while the running units' capacity covers the heat, and rises when it does not.
+ * A unit whose controller drifts (supply excursion) runs its own outlet off setpoint; the racks
+ * see the flow-weighted mix of the units' outlets.
  */
 import { heatCoefficientKwPerLpmK, type Coolant } from '../../protocol/coolant.ts';
 import type { CduSpec } from '../../protocol/site.ts';
@@ -79,7 +81,8 @@ export class CduGroup {
         ts: tMs,
         seq: u.seq++,
         running: true,
-        supplyC: r2(supplyC + noise()),
+        // Each unit's own outlet: a faulty controller shows here; the racks get the mix.
+        supplyC: r2(this.setpointC + u.faults.excursionK + Math.min(overloadK, 20) + noise()),
         returnC: r2(returnC + noise()),
         flowLpm: r2(flowLpm * (1 + 0.003 * this.rng.gaussian())),
         pumpPct: r2(Math.min(100, (flowLpm / (u.spec.ratedFlowLpm * (1 - u.faults.pumpLoss) || 1)) * 100)),

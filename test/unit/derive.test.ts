@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingLimit, deriveGroup, deriveRack } from '../../server/state/derive.ts';
+import { bindingLimit, deriveGroup, deriveRack, pumpShortfallPct } from '../../server/state/derive.ts';
 import { GB300_NVL72 } from '../../protocol/site.ts';
 import { Binding } from '../../protocol/stream.ts';
 import { heatCoefficientKwPerLpmK } from '../../protocol/coolant.ts';
@@ -75,5 +75,30 @@ describe('deriveGroup() N+1', () => {
     const g = deriveGroup([unit(1300, false)], 500, 0);
     expect(g.headroomPct).toBe(-100);
     expect(g.headroomKw).toBe(-500);
+  });
+});
+
+describe('pumpShortfallPct(): flow short of what the pump speed gives', () => {
+  it.each([
+    ['healthy: 970 L/min at 58.8 % of a 1650 L/min pump', 1650, 970, 58.8, 0],
+    ['scatter under 5 % is not a fault', 1650, 940, 58.8, 0],
+    ['worn: 580 L/min at the partner\'s speed', 1650, 580, 58.8, 40],
+    ['more than its speed gives is not a shortfall', 1650, 1200, 58.8, 0],
+    ['too slow to judge', 1650, 100, 10, 0],
+    ['no pump speed reported', 1650, 580, Number.NaN, Number.NaN],
+    ['no flow reported', 1650, Number.NaN, 58.8, Number.NaN],
+  ])('%s', (_why, rated, flow, pump, expected) => {
+    expect(pumpShortfallPct(rated, flow, pump)).toBe(expected);
+  });
+
+  it('derates a degraded unit: capacity, headroom and N+1 shrink in proportion', () => {
+    const unit = (flowLpm: number) => ({ capacityKw: 1300, ratedFlowLpm: 1650, available: true, supplyC: 40, facilitySupplyC: 36, flowLpm, pumpPct: 58.8 });
+    const healthy = deriveGroup([unit(970), unit(970), unit(970)], 1944, 2800);
+    const worn = deriveGroup([unit(970), unit(580), unit(970)], 1944, 2800);
+    expect(healthy.capacityKw).toBeCloseTo(3900, 6);
+    expect(worn.capacityKw).toBeCloseTo(1300 + 1300 * 0.6 + 1300, 6);
+    expect(worn.cdus[1]).toMatchObject({ pumpShortfallPct: 40, capacityKw: 780 });
+    expect(worn.n1HeadroomKw).toBeCloseTo(1300 + 780 - 1944, 6);
+    expect(worn.n1HeadroomKw).toBeLessThan(healthy.n1HeadroomKw);
   });
 });

@@ -49,11 +49,20 @@ describe('dashboard helpers', () => {
     expect(metricById('cdu').column).toBe('groupHeadroomPct');
   });
 
-  it('round-trips a route through the URL hash', () => {
-    const r = { hallId: 'hall-2', metric: 'dt', rackId: 'h2-r01-k03' };
+  it.each([
+    { hallId: 'hall-2', metric: 'dt', rackId: 'h2-r01-k03' },
+    { hallId: 'hall-1', metric: null, rackId: null, cduId: 'h1-r03-cdu-a' },
+  ])('round-trips %j through the URL hash', (r) => {
     expect(parseRoute(formatRoute(r))).toEqual(r);
-    expect(parseRoute('#/')).toEqual({ hallId: null, metric: null, rackId: null });
   });
+
+  it.each([
+    ['#/', { hallId: null, metric: null, rackId: null }],
+    ['', { hallId: null, metric: null, rackId: null }],
+    ['#/incident/row%3Ah1-r07%2Frack-return-trend', { hallId: null, metric: null, rackId: null, incidentId: 'row:h1-r07/rack-return-trend' }],
+    ['#/rack/nope', { hallId: null, metric: null, rackId: null, unknown: '#/rack/nope' }],
+    ['#/hall', { hallId: null, metric: null, rackId: null, unknown: '#/hall' }],
+  ])('parses %s', (hash, route) => expect(parseRoute(hash)).toEqual(route));
 
   it('lays a hall out with every rack inside the box and finds racks by position', () => {
     const site = buildSiteIndex(demoSite()).view;

@@ -25,6 +25,11 @@ export interface IncidentView {
   severity: Severity;
   title: string;
   startedMs: number;
+  /** Narrowest place holding everything in it (`rack:…`, `row:…`, `group:…`, `hall:…`, `site:site`). */
+  scope?: string;
+  hallId?: string | null;
+  /** Every rack affected (children, and the racks the groups of root CDUs serve). */
+  racks?: string[];
   roots: AlertView[];
   children: { rackId: string; alerts: AlertView[] }[];
   acknowledged: Acknowledgement | null;
@@ -49,6 +54,15 @@ export interface SilenceView {
 }
 
 export const RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };
+
+/** The alerts on one entity (`rack:{id}`, `cdu:{id}`) across the open incidents, with their incident. */
+export function alertsOn(incidents: IncidentView[], entity: string): { incidentId: string; alert: AlertView }[] {
+  const out: { incidentId: string; alert: AlertView }[] = [];
+  for (const i of incidents) {
+    for (const a of [...i.roots, ...i.children.flatMap((c) => c.alerts)]) if (a.entity === entity) out.push({ incidentId: i.id, alert: a });
+  }
+  return out.sort((a, b) => RANK[a.alert.severity] - RANK[b.alert.severity]);
+}
 
 export class AlertFeed {
   incidents = $state.raw<IncidentView[]>([]);

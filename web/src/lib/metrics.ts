@@ -17,7 +17,7 @@ export const METRICS: MetricDef[] = [
   { id: 'dt', column: 'deltaTK', label: 'ΔT', unit: 'K', digits: 1, scale: { good: 4, bad: 16 } },
   { id: 'power', column: 'rackKw', label: 'Rack power', unit: 'kW', digits: 1, scale: { good: 20, bad: 137 } },
   { id: 'headroom', column: 'thermalHeadroomPct', label: 'Thermal headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
-  { id: 'flow', column: 'flowHeadroomPct', label: 'Flow vs required', unit: '%', digits: 0, scale: { good: 30, bad: -15 } },
+  { id: 'flow', column: 'flowSharePct', label: 'Flow, share of need', unit: '%', digits: 0, scale: { good: 135, bad: 81 } },
   { id: 'cdu', column: 'groupHeadroomPct', label: 'CDU headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
 ];
 

@@ -1,7 +1,7 @@
 /**
  * The view lives in the URL hash so a link reproduces it:
  *   #/                                   site overview
- *   #/hall/{id}?metric=return&rack={id}  hall heat map (with a rack's live panel)
+ *   #/hall/{id}?metric=return&rack={id}  hall heat map (with a rack's live panel; `cdu={id}`: a CDU's)
  *   #/history/{kind}/{id}?from=now-1h&to=now[&gpu=N]   drill-down (kind: hall, row, rack, cdu)
  *   #/incident/{id}                      site overview with that incident highlighted (links in notifications)
  *   #/admin                              admin page (wall tokens, API tokens, users, rules)
@@ -12,9 +12,12 @@ export interface Route {
   hallId: string | null;
   metric: string | null;
   rackId: string | null;
+  cduId?: string | null;
   history?: { kind: HistoryKind; id: string; from: string; to: string; gpu: number | null } | null;
   incidentId?: string | null;
   admin?: boolean;
+  /** A hash no view answers to (shown as such, not as the site). */
+  unknown?: string;
 }
 
 export function parseRoute(hash: string): Route {
@@ -40,7 +43,11 @@ export function parseRoute(hash: string): Route {
   const inc = /^\/incident\/([^/]+)$/.exec(path);
   if (inc) return { hallId: null, metric: params.get('metric'), rackId: null, incidentId: decodeURIComponent(inc[1]) };
   const m = /^\/hall\/([^/]+)$/.exec(path);
-  return { hallId: m ? decodeURIComponent(m[1]) : null, metric: params.get('metric'), rackId: params.get('rack') };
+  if (m || path === '/' || path === '') {
+    const cdu = params.get('cdu');
+    return { hallId: m ? decodeURIComponent(m[1]) : null, metric: params.get('metric'), rackId: params.get('rack'), ...(cdu ? { cduId: cdu } : {}) };
+  }
+  return { hallId: null, metric: null, rackId: null, unknown: hash };
 }
 
 export function formatRoute(r: Route): string {
@@ -55,6 +62,7 @@ export function formatRoute(r: Route): string {
   }
   if (r.metric) params.set('metric', r.metric);
   if (r.rackId) params.set('rack', r.rackId);
+  if (r.cduId) params.set('cdu', r.cduId);
   const q = params.toString();
   return `#/${r.hallId ? `hall/${encodeURIComponent(r.hallId)}` : ''}${q ? `?${q}` : ''}`;
 }
