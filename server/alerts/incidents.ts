@@ -242,7 +242,7 @@ export class IncidentTracker {
     return {
       id: o.id,
       severity: lead.rule.severity,
-      title: this.title(lead, alerts, children.length),
+      title: this.title(lead, alerts, children.length, affected.size),
       startedMs: o.startedMs,
       scope,
       hallId,
@@ -269,7 +269,7 @@ export class IncidentTracker {
   }
 
   /** "16 racks of h1-r07: …", "h1-r03-k05: … — now 62.1 °C", "h1-r01-cdu-a: CDU tripped — 16 racks affected". */
-  private title(lead: ActiveAlert, alerts: ActiveAlert[], childRacks: number): string {
+  private title(lead: ActiveAlert, alerts: ActiveAlert[], childRacks: number, servedRacks: number): string {
     const same = alerts.filter((a) => a.rule.id === lead.rule.id);
     const [kind, id] = split(lead.entity);
     const now = same.length === 1 ? signalText(lead.rule.signal, lead.state.value) : '';
@@ -278,7 +278,7 @@ export class IncidentTracker {
       const noun = kind === 'rack' ? 'racks' : kind === 'cdu' ? 'CDUs' : `${kind}s`;
       who = `${same.length} ${noun} of ${this.scopeName(this.scopeOf(same.map((a) => a.entity)))}`;
     }
-    const affected = kind !== 'rack' && childRacks > 0 ? ` — ${childRacks} rack${childRacks > 1 ? 's' : ''} affected` : '';
+    const affected = kind === 'rack' ? '' : childRacks > 0 ? ` — ${childRacks} rack${childRacks > 1 ? 's' : ''} affected` : servedRacks > 0 ? ` — its group serves ${servedRacks} rack${servedRacks > 1 ? 's' : ''}` : '';
     const more = kind === 'rack' && alerts.length > same.length ? ` (+ ${alerts.length - same.length} more alert${alerts.length - same.length > 1 ? 's' : ''})` : '';
     return `${who}: ${lead.rule.summary}${now}${affected}${more}`;
   }
