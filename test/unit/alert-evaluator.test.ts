@@ -8,6 +8,7 @@ import { AlertEvaluator } from '../../server/alerts/evaluator.ts';
 import { groupIncidents } from '../../server/alerts/incidents.ts';
 import { MemoryWindow } from '../../server/history/memory-window.ts';
 import { groupFlowImbalancePct } from '../../server/alerts/signals.ts';
+import { CDU_COLUMNS } from '../../protocol/stream.ts';
 
 const RULES = (() => {
   const r = parseRules(JSON.parse(readFileSync('config/alert-rules.json', 'utf8')));
@@ -21,9 +22,11 @@ function world(rules: Rule[] = RULES) {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
   const state = new LiveState(site, 3000);
   const evaluator = new AlertEvaluator(rules, state, new MemoryWindow(600));
-  const rack = new Map<string, { returnC: number; flowLpm: number; silent?: boolean }>();
+  const rack = new Map<string, { returnC: number; flowLpm: number; silent?: boolean; rackKwSwing?: boolean }>();
   site.racks.forEach((r) => rack.set(r.id, { returnC: 48, flowLpm: 182 }));
   const cduRunning = new Map(site.cdus.map((c) => [c.id, true]));
+  /** Per-CDU flow and pump speed (default: 700 L/min, speed not reported). */
+  const cduPump = new Map<string, { flowLpm: number; pumpPct: number }>();
   let now = T0;
   const tick = (seconds: number) => {
     const transitions = [];
@@ -32,15 +35,15 @@ function world(rules: Rule[] = RULES) {
       for (const r of site.racks) {
         const v = rack.get(r.id)!;
         if (v.silent) continue;
-        state.applyRack(r.index, { ts: now, rackKw: 120, supplyC: 40, returnC: v.returnC, flowLpm: v.flowLpm }, now);
+        state.applyRack(r.index, { ts: now, rackKw: v.rackKwSwing ? 120 + (s % 5) : 120, supplyC: 40, returnC: v.returnC, flowLpm: v.flowLpm }, now);
       }
-      for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: 700, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
+      for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: cduPump.get(c.id)?.flowLpm ?? 700, pumpPct: cduPump.get(c.id)?.pumpPct, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
       state.refresh(now);
       transitions.push(...evaluator.evaluate(now));
     }
     return transitions;
   };
-  return { site, state, evaluator, rack, cduRunning, tick };
+  return { site, state, evaluator, rack, cduRunning, cduPump, tick };
 }
 
 describe('AlertEvaluator on live state', () => {
@@ -71,6 +74,35 @@ describe('AlertEvaluator on live state', () => {
     w.rack.get('h1-r01-k02')!.silent = true;
     const t = w.tick(120);
     expect(t.filter((x) => x.events.includes('fired')).map((x) => x.rule.id)).toEqual(['rack-stale']);
+  });
+
+  it('calls a return sensor frozen while its rack\'s power moves a sensor fault, not a temperature alarm, and clears it when it moves', () => {
+    const w = world();
+    w.rack.get('h1-r01-k03')!.rackKwSwing = true;
+    const fired = w.tick(75).filter((t) => t.events.includes('fired')).map((t) => `${t.rule.id}@${t.entity}`);
+    expect(fired).toEqual(['rack-sensor-frozen@rack:h1-r01-k03']);
+    w.rack.get('h1-r01-k03')!.returnC = 48.3;
+    const resolved = w.tick(2).filter((t) => t.events.includes('resolved')).map((t) => t.rule.id);
+    expect(resolved).toEqual(['rack-sensor-frozen']);
+  });
+
+  it('alerts on a pump short of the flow its speed gives, and derates its capacity and the group\'s N+1', () => {
+    const w = world();
+    const [a, b] = w.site.cdus.filter((c) => c.redundancyGroup === w.site.cdus[0].redundancyGroup);
+    const pumpPct = (700 / a.ratedFlowLpm) * 100;
+    w.cduPump.set(a.id, { flowLpm: 700, pumpPct });
+    w.cduPump.set(b.id, { flowLpm: 700, pumpPct });
+    w.tick(5);
+    const col = (name: string, j: number) => w.state.cduCols[CDU_COLUMNS.indexOf(name as never)][j];
+    const healthyN1 = col('n1HeadroomKw', b.index);
+    expect(col('pumpShortfallPct', b.index)).toBe(0);
+    w.cduPump.set(b.id, { flowLpm: 420, pumpPct });
+    const fired = w.tick(65).filter((t) => t.events.includes('fired')).map((t) => `${t.rule.id}@${t.entity}`);
+    expect(fired).toContain(`cdu-pump-degraded@cdu:${b.id}`);
+    expect(fired.filter((f) => f.startsWith('cdu-pump-degraded'))).toHaveLength(1);
+    expect(col('pumpShortfallPct', b.index)).toBe(40);
+    expect(col('capacityKw', b.index)).toBeCloseTo(b.capacityKw * 0.6, 6);
+    expect(col('n1HeadroomKw', b.index)).toBeLessThan(healthyN1);
   });
 
   it('flags flow imbalance among the racks of one CDU group', () => {

@@ -31,10 +31,12 @@ function world(siteSignals: { historyBehindS?: () => number } = {}) {
     state, new MemoryWindow(600), outbox, [channel], createLogger('error'), () => now, siteSignals,
   );
   const running = new Map(site.cdus.map((c) => [c.id, true]));
+  /** Per-rack overrides of the healthy reading. */
+  const rack = new Map<string, { returnC?: number; leak?: 0 | 1 | 2 }>();
   const tick = (seconds: number) => {
     for (let s = 0; s < seconds; s++) {
       now += 1000;
-      for (const r of site.racks) state.applyRack(r.index, { ts: now, rackKw: 120, supplyC: 40, returnC: 48, flowLpm: 182 }, now);
+      for (const r of site.racks) state.applyRack(r.index, { ts: now, rackKw: 120, supplyC: 40, returnC: rack.get(r.id)?.returnC ?? 48, flowLpm: 182, leak: rack.get(r.id)?.leak ?? 0 }, now);
       for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: 700, facilitySupplyC: 36, running: running.get(c.id)! }, now);
       state.refresh(now);
       service.tick();
@@ -42,10 +44,36 @@ function world(siteSignals: { historyBehindS?: () => number } = {}) {
   };
   const cduOfRow = (row: number) => site.cdus.find((c) => c.rowId === site.rows[row].id)!;
   const kinds = (incidentId: string) => sent.filter((n) => n.incident.id === incidentId).map((n) => n.kind);
-  return { site, service, running, tick, sent, kinds, cduOfRow, now: () => now };
+  return { site, service, running, rack, tick, sent, kinds, cduOfRow, now: () => now };
 }
 
 describe('AlertService', () => {
+  it('keeps an incident\'s ID and acknowledgement as alerts join it, and pages again when a worse one does', () => {
+    const w = world();
+    const id = w.site.racks[0].id;
+    w.tick(5);
+    w.rack.set(id, { returnC: 53 });
+    w.tick(70);
+    const [inc] = w.service.snapshot().incidents;
+    expect(inc).toMatchObject({ id: `rack:${id}`, severity: 'warning' });
+    expect(w.kinds(`rack:${id}`)).toEqual(['firing']);
+    expect(w.service.acknowledge(`rack:${id}`, 'ops', 'checking the valve')).toBeNull();
+    w.rack.set(id, { returnC: 53, leak: 2 });
+    w.tick(3);
+    const after = w.service.snapshot().incidents;
+    expect(after.map((i) => i.id)).toEqual([`rack:${id}`]);
+    expect(after[0]).toMatchObject({ severity: 'critical', acknowledged: { by: 'ops' } });
+    expect(after[0].title).toMatch(new RegExp(`^${id}: leak detected`));
+    expect(w.kinds(`rack:${id}`)).toEqual(['firing', 'acknowledged', 'firing']);
+    expect(w.sent.at(-1)!.incident.severity).toBe('critical');
+    // The leak clears (and ΔT > 12 K joins, minor): the incident lives on under its ID, still
+    // acknowledged, and does not page — nothing worse than what was paged joined.
+    w.rack.set(id, { returnC: 53, leak: 0 });
+    w.tick(70);
+    expect(w.service.snapshot().incidents).toMatchObject([{ id: `rack:${id}`, severity: 'minor', acknowledged: { by: 'ops' } }]);
+    expect(w.kinds(`rack:${id}`)).toEqual(['firing', 'acknowledged', 'firing']);
+  });
+
   it('pages once when history falls more than a minute behind for 30 s, and resolves when it catches up', () => {
     let behindS = 5;
     const w = world({ historyBehindS: () => behindS });

@@ -43,4 +43,15 @@ describe('classifyMessage()', () => {
     expect(c.ok).toBe(false);
     if (!c.ok) expect(c.reason).toBe(reason);
   });
+
+  it.each([
+    ['an impossible value is held against its rack (a sensor fault)', { ...sample, returnC: 20 }, 0],
+    ['an out-of-range value too', { ...sample, flowLpm: -3 }, 0],
+    ['a wrong type is the sender\'s bug, not a sensor', { ...sample, rackKw: 'hot' }, undefined],
+    ['a clock skew is the gateway\'s clock, not a sensor', { ...sample, ts: NOW - 3_600_000 }, undefined],
+  ])('%s', (_why, payload, rackIndex) => {
+    const c = classify('hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', payload);
+    expect(c.ok).toBe(false);
+    if (!c.ok) expect(c.rackIndex).toBe(rackIndex);
+  });
 });
