@@ -20,6 +20,8 @@ describe('operator and engineer on a 1366×768 laptop', () => {
   let site: SiteView;
   let fault: (cmd: string) => Promise<void>;
   const errors: string[] = [];
+  const STUCK = 'h2-r03-k05';
+  const NOISY = 'h2-r05-k09';
 
   beforeAll(async () => {
     server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--print-admin-login', '1'], { auth: true });
@@ -40,6 +42,9 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     await page.click('button[type="submit"]');
     await page.waitForSelector('[data-status="live"]', { timeout: 15_000 });
     site = await api('/api/site');
+    // Sensor faults need a minute to show: injected now, checked by the last test.
+    await fault(`sensor-stuck:${STUCK}`);
+    await fault(`sensor-noisy:${NOISY}:3`);
   });
 
   /** A GET of the API with the page's session. */
@@ -182,5 +187,21 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     expect(await page.locator('[data-testid="admin-secret"] code').first().innerText()).toBe(wallUrl);
     expect(wallUrl).toMatch(/\/wall\?/);
     expect(errors).toEqual([]);
+  });
+
+  it('shows a frozen and a noisy return sensor as sensor faults on their racks, not as temperature alarms', async () => {
+    const rulesOn = async (rackId: string) => {
+      const a = await api('/api/alerts');
+      return a.alerts.filter((x: any) => x.entity === `rack:${rackId}` && x.phase === 'firing').map((x: any) => x.rule).sort();
+    };
+    await waitFor('both sensor faults firing', async () => (await rulesOn(STUCK)).includes('rack-sensor-frozen') && (await rulesOn(NOISY)).includes('rack-sensor-noisy'), 120_000, 1000);
+    expect(await rulesOn(STUCK)).toEqual(['rack-sensor-frozen']);
+    expect((await rulesOn(NOISY)).every((r: string) => r.startsWith('rack-sensor-'))).toBe(true);
+    for (const id of [STUCK, NOISY]) {
+      await page.goto(`${server.baseUrl}/#/hall/hall-2?rack=${id}`);
+      const panel = page.locator(`[data-testid="rack-panel"][data-rack="${id}"]`);
+      await expect.poll(() => panel.locator('[data-testid="rack-alerts"]').innerText(), { timeout: 10_000 }).toMatch(/SENSOR FAULT\s*sensor fault: return sensor (frozen|noisy)/);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'sensor-fault-1366x768.png') });
   });
 });

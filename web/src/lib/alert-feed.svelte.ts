@@ -73,6 +73,8 @@ export class AlertFeed {
   skewMs = 0;
   /** Worst firing severity per entity key (`rack:{id}`, `cdu:{id}`); bumps `version`. */
   worstByEntity = new Map<string, Severity>();
+  /** Racks with a sensor fault (a `rack-sensor-*` rule firing): drawn with a dashed ring. */
+  sensorFaults = new Set<string>();
   version = $state(0);
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly listeners = new Set<(fresh: IncidentView[]) => void>();
@@ -125,14 +127,17 @@ export class AlertFeed {
 
   private set(incidents: IncidentView[]): void {
     const worst = new Map<string, Severity>();
-    const note = (entity: string, s: Severity) => {
-      const w = worst.get(entity);
-      if (!w || RANK[s] < RANK[w]) worst.set(entity, s);
+    const sensor = new Set<string>();
+    const note = (a: AlertView) => {
+      const w = worst.get(a.entity);
+      if (!w || RANK[a.severity] < RANK[w]) worst.set(a.entity, a.severity);
+      if (a.rule.startsWith('rack-sensor')) sensor.add(a.entity);
     };
     for (const i of incidents) {
-      for (const a of i.roots) note(a.entity, a.severity);
-      for (const c of i.children) for (const a of c.alerts) note(a.entity, a.severity);
+      for (const a of i.roots) note(a);
+      for (const c of i.children) for (const a of c.alerts) note(a);
     }
+    this.sensorFaults = sensor;
     const key = (i: IncidentView) => `${i.id}@${i.startedMs}`;
     const fresh = this.known ? incidents.filter((i) => !this.known!.has(key(i))) : [];
     this.known = new Set(incidents.map(key));

@@ -69,7 +69,7 @@ function cross(ctx: CanvasRenderingContext2D, rects: Rect[], color: string): voi
 
 export interface DrawOptions {
   /** Worst firing alert severity by rack and by CDU index (only those with one). */
-  alerts?: { racks: Map<number, string>; cdus: Map<number, string> };
+  alerts?: { racks: Map<number, string>; cdus: Map<number, string>; sensor?: Set<number> };
   selectedRack: number;
   /** Server-clock now, ms (for stale ages). */
   nowMs: number;
@@ -283,7 +283,10 @@ function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallV
   hatch(ctx, stale, Math.max(3, layout.cell / 4));
 }
 
-/** Alert rings: critical in vermillion, major in orange, minor/warning in pale yellow, drawn outside the tile. */
+/**
+ * Alert rings: critical in vermillion, major in orange, minor/warning in pale yellow, drawn
+ * outside the tile; dashed on a rack with a sensor fault (its readings are not to be trusted).
+ */
 const RING: Record<string, string> = { critical: '#f46d43', major: '#fdae61', minor: '#fee090', warning: '#fee090' };
 
 function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alerts: NonNullable<DrawOptions['alerts']>, visible: DrawOptions['visible']): void {
@@ -291,12 +294,14 @@ function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alert
   const w = Math.max(1.5, layout.cell / 10);
   ctx.save();
   ctx.lineWidth = w;
-  const ring = (r: Rect, sev: string | undefined) => {
+  const ring = (r: Rect, sev: string | undefined, dashed = false) => {
     if (!sev) return;
     ctx.strokeStyle = RING[sev] ?? RING.warning;
+    ctx.setLineDash(dashed ? [w * 1.5, w * 1.2] : []);
     ctx.strokeRect(r.x - w / 2, r.y - w / 2, r.w + w, r.h + w);
   };
-  for (const { index, rect } of layout.racks) if (!outside(rect, visible)) ring(rect, alerts.racks.get(index));
+  for (const { index, rect } of layout.racks) if (!outside(rect, visible)) ring(rect, alerts.racks.get(index), alerts.sensor?.has(index));
+  ctx.setLineDash([]);
   for (const { index, rect } of layout.cdus) if (!outside(rect, visible)) ring(rect, alerts.cdus.get(index));
   ctx.restore();
 }
