@@ -200,7 +200,7 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     for (const id of [STUCK, NOISY]) {
       await page.goto(`${server.baseUrl}/#/hall/hall-2?rack=${id}`);
       const panel = page.locator(`[data-testid="rack-panel"][data-rack="${id}"]`);
-      await expect.poll(() => panel.locator('[data-testid="rack-alerts"]').innerText(), { timeout: 10_000 }).toMatch(/SENSOR FAULT\s*sensor fault: return sensor (frozen|noisy)/);
+      await expect.poll(() => panel.locator('[data-testid="entity-alerts"]').innerText(), { timeout: 10_000 }).toMatch(/SENSOR FAULT\s*sensor fault: return sensor (frozen|noisy)/);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'sensor-fault-1366x768.png') });
   });
