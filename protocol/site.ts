@@ -40,7 +40,9 @@ export interface CduSpec {
   id: string;
   /** Row the CDU stands in (drawn at its end). */
   rowId: string;
+  /** Heat it can reject, kW; NaN when the site file says `null` (unknown: no headroom from it). */
   capacityKw: number;
+  /** NaN when unknown (`null` in the site file). */
   ratedFlowLpm: number;
   /** Racks this CDU serves. */
   rackIds: string[];
@@ -184,8 +186,9 @@ function parseHall(v: unknown, path: string, site: { rackTypes: Record<string, R
     return {
       id: cduId,
       rowId,
-      capacityKw: num(co, 'capacityKw', cp, 1, 20_000),
-      ratedFlowLpm: num(co, 'ratedFlowLpm', cp, 1, 50_000),
+      // `null`: not known yet (a site discovered from a BMS); never guessed.
+      capacityKw: co.capacityKw === null ? Number.NaN : num(co, 'capacityKw', cp, 1, 20_000),
+      ratedFlowLpm: co.ratedFlowLpm === null ? Number.NaN : num(co, 'ratedFlowLpm', cp, 1, 50_000),
       rackIds,
       redundancyGroup: co.redundancyGroup === undefined ? cduId : id(co, 'redundancyGroup', cp),
     };

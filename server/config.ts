@@ -72,6 +72,16 @@ export interface ServerConfig {
   adminToken?: string;
   /** Set a fresh random password for user `admin` at start and print it (the demo). */
   printAdminLogin: number;
+  /** DSX Exchange topic root to read (docs/dsx.md); unset = off. */
+  dsxRoot?: string;
+  /** Broker of the DSX bus; unset = the ingest broker. */
+  dsxMqttUrl?: string;
+  /** Hallwatch's integration identifier on the DSX bus. */
+  dsxIntegration: string;
+  /** A DSX point is stale after this long without a change or its 100 s republish, s. */
+  dsxStaleS: number;
+  /** Every DSX-fed entity is stale when the BMS heartbeat is older than this, s. */
+  dsxHeartbeatTimeoutS: number;
 }
 
 type Kind = 'string' | 'int' | 'level' | 'duration' | 'onoff';
@@ -123,6 +133,11 @@ const OPTIONS: Option[] = [
   { flag: 'alert-webhook-allow-link-local', env: 'HALLWATCH_ALERT_WEBHOOK_ALLOW_LINK_LOCAL', key: 'alertWebhookAllowLinkLocal', kind: 'int', dflt: '0', min: 0, max: 1, help: '1 allows notification targets (webhook, Slack, Alertmanager) on link-local or cloud-metadata addresses' },
   { flag: 'alert-slack', env: 'HALLWATCH_ALERT_SLACK_URL', key: 'alertSlackUrl', kind: 'string', help: 'Slack-compatible incoming-webhook URL for incident notifications' },
   { flag: 'alert-alertmanager', env: 'HALLWATCH_ALERT_ALERTMANAGER_URL', key: 'alertAlertmanagerUrl', kind: 'string', help: 'Alertmanager base URL; incidents are pushed to {url}/api/v2/alerts' },
+  { flag: 'dsx-root', env: 'HALLWATCH_DSX_ROOT', key: 'dsxRoot', kind: 'string', help: 'read a DSX Exchange BMS bus under this topic root, e.g. BMS/v1 (docs/dsx.md); unset = off' },
+  { flag: 'dsx-mqtt', env: 'HALLWATCH_DSX_MQTT_URL', key: 'dsxMqttUrl', kind: 'string', help: 'broker of the DSX bus (mqtt://…); unset = the ingest broker' },
+  { flag: 'dsx-integration', env: 'HALLWATCH_DSX_INTEGRATION', key: 'dsxIntegration', kind: 'string', dflt: 'HALLWATCH', help: 'Hallwatch\'s integration identifier on the DSX bus (its heartbeat topics)' },
+  { flag: 'dsx-stale-s', env: 'HALLWATCH_DSX_STALE_S', key: 'dsxStaleS', kind: 'int', dflt: '130', min: 1, max: 86_400, help: 'a DSX point is stale after this long without a change or its 100 s republish, s' },
+  { flag: 'dsx-heartbeat-timeout-s', env: 'HALLWATCH_DSX_HEARTBEAT_TIMEOUT_S', key: 'dsxHeartbeatTimeoutS', kind: 'int', dflt: '30', min: 1, max: 86_400, help: 'every DSX-fed rack and CDU is stale when the BMS heartbeat (once seen) is older than this, s' },
   { flag: 'alert-mqtt', env: 'HALLWATCH_ALERT_MQTT', key: 'alertMqtt', kind: 'int', dflt: '0', min: 0, max: 1, help: '1: publish each incident\'s state, retained, on {topic-root}/alerts/{kind}/{id}' },
   { flag: 'public-url', env: 'HALLWATCH_PUBLIC_URL', key: 'publicUrl', kind: 'string', help: 'dashboard URL as users reach it, for links in notifications' },
   { flag: 'ws-auth-recheck-ms', env: 'HALLWATCH_WS_AUTH_RECHECK_MS', key: 'wsAuthRecheckMs', kind: 'int', dflt: '15000', min: 100, max: 60_000, help: 'how often open WebSockets are re-authenticated (revoked display tokens, ended sessions)' },

@@ -11,6 +11,7 @@ import { buildSiteIndex } from './site/site-index.ts';
 import { LiveState } from './state/live-state.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { MqttIngest } from './ingest/mqtt-ingest.ts';
+import { DsxIngest } from './dsx/dsx-ingest.ts';
 import { WsHub } from './stream/ws-hub.ts';
 import { StateTicker } from './state/state-ticker.ts';
 import { HttpServer } from './http/http-server.ts';
@@ -108,8 +109,9 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outbox = channels.length ? new Outbox({ dir: join(cfg.storageDir, 'outbox'), maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, senders, metrics, log, clock) : null;
+    let dsx: DsxIngest | null = null;
     const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json'), publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, state, memory, outbox, channels, log, clock,
-      { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN) });
+      { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatAgeS: () => dsx?.bmsHeartbeatAgeS() ?? Number.NaN });
     outbox?.start();
     if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
@@ -136,6 +138,15 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     );
     await ingest.start();
     stops.push(['MQTT ingest', () => ingest.stop()]);
+    if (cfg.dsxRoot) {
+      dsx = new DsxIngest({
+        url: cfg.dsxMqttUrl ?? mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, root: cfg.dsxRoot.replace(/\/+$/, ''),
+        clientId: `hallwatch-dsx-${hostname()}-${process.pid}`, integration: cfg.dsxIntegration,
+        staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
+      }, state, metrics, log, clock);
+      await dsx.start();
+      stops.push(['DSX ingest', () => dsx!.stop()]);
+    }
     const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
     const health = () => {
       const behindS = writer ? Math.round(writer.behindMs() / 1000) : 0;

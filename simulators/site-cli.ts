@@ -1,10 +1,72 @@
-/** `npm run site -- --halls H --rows R --racks-per-row N --racks-per-cdu C --out FILE` */
-import { writeFileSync } from 'node:fs';
+/**
+ * `npm run site -- --halls H --rows R --racks-per-row N --racks-per-cdu C --out FILE`, or
+ * `npm run site -- --from-dsx FILE.csv|mqtt://HOST:PORT --out FILE`: a site file from a DSX
+ * Exchange recording or live bus (its retained metadata, listened to for `--listen-s` seconds).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import mqtt from 'mqtt';
 import { generateSite } from './generate-site.ts';
+import { discoverSite, type DiscoveredPoint } from './dsx-discover.ts';
+import { parseRecording, stamp } from './dsx-recording.ts';
+import { DSX_DEFAULT_ROOT, parseDsxMetadata, parseDsxTopic, parseDsxValue } from '../protocol/dsx.ts';
+import { parseSite } from '../protocol/site.ts';
 
-const USAGE = 'Usage: npm run site -- --halls H --rows R --racks-per-row N --racks-per-cdu C --out FILE [--coolant water|pg25] [--setpoint C] [--name NAME]';
+const USAGE = 'Usage: npm run site -- --halls H --rows R --racks-per-row N --racks-per-cdu C --out FILE [--coolant water|pg25] [--setpoint C] [--name NAME]\n' +
+  '       npm run site -- --from-dsx FILE.csv|mqtt://HOST:PORT --out FILE [--dsx-root BMS/v1] [--listen-s 15] [--name NAME]';
 
-function main(argv: string[]): void {
+/** Metadata points (and the latest value of each) from recorded or received messages. */
+function collect(messages: Iterable<{ topic: string; payload: string }>, root: string): DiscoveredPoint[] {
+  const points = new Map<string, DiscoveredPoint>();
+  const values = new Map<string, number | null>();
+  for (const m of messages) {
+    const t = parseDsxTopic(root, m.topic);
+    if (!t) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(stamp(m.payload, Date.now()));
+    } catch {
+      continue;
+    }
+    if (t.kind === 'Metadata') {
+      const meta = parseDsxMetadata(json);
+      if (meta.ok) points.set(t.pointKey, { tagPath: t.tagPath, meta: meta.value });
+    } else {
+      const v = parseDsxValue(json);
+      if (v.ok && v.value.quality === 1) values.set(t.pointKey, v.value.value);
+    }
+  }
+  for (const [key, p] of points) if (values.has(key)) p.value = values.get(key);
+  return [...points.values()];
+}
+
+async function listen(url: string, root: string, seconds: number): Promise<{ topic: string; payload: string }[]> {
+  const got: { topic: string; payload: string }[] = [];
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000 });
+  client.on('message', (topic, payload) => got.push({ topic, payload: payload.toString('utf8') }));
+  await client.subscribeAsync([`${root}/+/Metadata/#`, `${root}/+/Value/#`]);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await client.endAsync();
+  return got;
+}
+
+async function fromDsx(source: string, out: string, args: Map<string, string>): Promise<void> {
+  const root = args.get('dsx-root') ?? DSX_DEFAULT_ROOT;
+  const seconds = Number(args.get('listen-s') ?? 15);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new Error('--listen-s: must be within (0, 3600]');
+  const live = /^mqtts?:\/\//.test(source);
+  const messages = live ? await listen(source, root, seconds) : parseRecording(readFileSync(source, 'utf8'));
+  const points = collect(messages, root);
+  if (points.length === 0) throw new Error(`${source}: no DSX metadata under ${root}/…/Metadata/ ${live ? `in ${seconds} s` : 'in the recording'}`);
+  const d = discoverSite(points, args.get('name') ?? 'DSX site');
+  const checked = parseSite(JSON.parse(JSON.stringify(d.site)));
+  if (!checked.ok) throw new Error(`the discovered site does not validate: ${checked.message}`);
+  writeFileSync(out, JSON.stringify(d.site, null, 1) + '\n');
+  console.log(`wrote ${out}: ${d.racks} racks and ${d.cdus} CDUs from ${points.length} DSX points (${source})`);
+  console.log('left for a person to fill in or check:');
+  for (const t of d.todo) console.log(`  - ${t}`);
+}
+
+async function main(argv: string[]): Promise<void> {
   const args = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--help') {
@@ -13,6 +75,11 @@ function main(argv: string[]): void {
     }
     if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new Error(`bad argument "${argv[i]}"\n${USAGE}`);
     args.set(argv[i].slice(2), argv[i + 1]);
+  }
+  if (args.has('from-dsx')) {
+    const out = args.get('out');
+    if (!out) throw new Error(`--out is required\n${USAGE}`);
+    return fromDsx(args.get('from-dsx')!, out, args);
   }
   const int = (name: string, dflt: number, max: number) => {
     const v = Number(args.get(name) ?? dflt);
@@ -40,9 +107,7 @@ function main(argv: string[]): void {
   console.log(`wrote ${out}: ${site.halls.length} halls, ${racks} racks, ${cdus} CDUs`);
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
+main(process.argv.slice(2)).catch((e) => {
   console.error(`site: ${(e as Error).message}`);
   process.exit(2);
-}
+});

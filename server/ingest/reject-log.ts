@@ -5,9 +5,9 @@
 import type { RejectReason } from '../../protocol/telemetry.ts';
 import type { Logger } from '../logger.ts';
 
-export class RejectLog {
-  private readonly pending = new Map<RejectReason, { count: number; lastMessage: string }>();
-  private readonly seen = new Set<RejectReason>();
+export class RejectLog<R extends string = RejectReason> {
+  private readonly pending = new Map<R, { count: number; lastMessage: string }>();
+  private readonly seen = new Set<R>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -27,7 +27,7 @@ export class RejectLog {
     this.flush();
   }
 
-  record(reason: RejectReason, message: string): void {
+  record(reason: R, message: string): void {
     if (!this.seen.has(reason)) {
       this.seen.add(reason);
       this.log.warn(`rejected (${reason}): ${message}`);

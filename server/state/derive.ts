@@ -163,7 +163,8 @@ export function deriveGroup(cdus: CduReading[], loadKw: number, requiredFlowLpm:
     loadKw,
     capacityKw,
     headroomKw,
-    headroomPct: capacityKw > 0 ? (headroomKw / capacityKw) * 100 : loadKw > 0 ? -100 : Number.NaN,
+    // Unknown capacity (a site file's `null`) leaves every capacity figure unknown, never guessed.
+    headroomPct: Number.isNaN(capacityKw) ? Number.NaN : capacityKw > 0 ? (headroomKw / capacityKw) * 100 : loadKw > 0 ? -100 : Number.NaN,
     n1HeadroomKw: capacityKw - largestKw - loadKw,
     cdus: cdus.map((c, k) => {
       const cap = c.available ? c.capacityKw * health[k] : 0;

@@ -57,6 +57,9 @@ export class LiveState {
   private readonly cduDirty: Uint8Array;
   private rackDirtyList: number[] = [];
   private cduDirtyList: number[] = [];
+  /** Per-entity stale threshold, ms (the site's by default; a DSX point's republish rule sets its own). */
+  private readonly rackStaleMs: Float64Array;
+  private readonly cduStaleMs: Float64Array;
   private readonly groupHeadroomPct: Float64Array;
   private readonly groupN1Kw: Float64Array;
   private readonly groupLoad: Float64Array;
@@ -76,6 +79,8 @@ export class LiveState {
     this.cduReceivedMs = new Float64Array(m).fill(Number.NaN);
     this.rackDetail = new Array(n).fill(null);
     this.sensors = new SensorHealth(n);
+    this.rackStaleMs = new Float64Array(n).fill(staleAfterMs);
+    this.cduStaleMs = new Float64Array(m).fill(staleAfterMs);
     this.cduExtra = new Array(m).fill(null);
     this.rackDirty = new Uint8Array(n);
     this.cduDirty = new Uint8Array(m);
@@ -155,8 +160,8 @@ export class LiveState {
 
   /** Detects staleness, derives group headroom and totals; call once per stream tick. */
   refresh(nowMs: number): void {
-    this.markStale(this.rackCols[RC.state], this.rackReceivedMs, nowMs, (i) => this.markRack(i));
-    this.markStale(this.cduCols[CC.state], this.cduReceivedMs, nowMs, (i) => this.markCdu(i));
+    this.markStale(this.rackCols[RC.state], this.rackReceivedMs, this.rackStaleMs, nowMs, (i) => this.markRack(i));
+    this.markStale(this.cduCols[CC.state], this.cduReceivedMs, this.cduStaleMs, nowMs, (i) => this.markCdu(i));
     this.deriveGroups();
     const totals = computeAllTotals(this);
     this.hallTotals = totals.halls;
@@ -187,9 +192,14 @@ export class LiveState {
     return this.groupLoad[g];
   }
 
-  private markStale(state: Float64Array, received: Float64Array, nowMs: number, mark: (i: number) => void): void {
+  /** Sets how long one rack or CDU may go without a sample before it is stale, ms. */
+  setStaleAfter(kind: 'rack' | 'cdu', i: number, ms: number): void {
+    (kind === 'rack' ? this.rackStaleMs : this.cduStaleMs)[i] = ms;
+  }
+
+  private markStale(state: Float64Array, received: Float64Array, staleMs: Float64Array, nowMs: number, mark: (i: number) => void): void {
     for (let i = 0; i < state.length; i++) {
-      if (state[i] === EntityState.Live && nowMs - received[i] > this.staleAfterMs) {
+      if (state[i] === EntityState.Live && nowMs - received[i] > staleMs[i]) {
         state[i] = EntityState.Stale;
         mark(i);
       }

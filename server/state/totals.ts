@@ -18,6 +18,8 @@ class Acc {
   maxReturnC = Number.NEGATIVE_INFINITY;
   /** Whether any CDU in scope has ever reported; without one, capacity and headroom are unknown. */
   anyCduData = false;
+  /** A CDU in scope whose capacity the site file leaves unknown: headroom is unknown too. */
+  capacityUnknown = false;
 
   rack(state: LiveState, i: number): void {
     const rc = state.rackCols;
@@ -40,7 +42,8 @@ class Acc {
       const st = cc[CC.state][j];
       if (st !== EntityState.NoData) this.anyCduData = true;
       if (st === EntityState.Live) this.t.cdusReporting++;
-      if (Number.isFinite(cc[CC.capacityKw][j])) this.t.coolingCapacityKw += cc[CC.capacityKw][j];
+      if (Number.isNaN(state.site.cdus[j].capacityKw)) this.capacityUnknown = true;
+      else if (Number.isFinite(cc[CC.capacityKw][j])) this.t.coolingCapacityKw += cc[CC.capacityKw][j];
     }
     this.loadKw += state.groupLoadKw(g);
     const n1 = state.groupN1HeadroomKw(g);
@@ -58,11 +61,12 @@ class Acc {
     this.n1Kw += other.n1Kw;
     this.maxReturnC = Math.max(this.maxReturnC, other.maxReturnC);
     this.anyCduData ||= other.anyCduData;
+    this.capacityUnknown ||= other.capacityUnknown;
   }
 
   finish(): Totals {
     const t = this.t;
-    if (this.anyCduData) {
+    if (this.anyCduData && !this.capacityUnknown) {
       t.headroomKw = t.coolingCapacityKw - this.loadKw;
       t.headroomPct = t.coolingCapacityKw > 0 ? finiteOrNull((t.headroomKw / t.coolingCapacityKw) * 100) : null;
       t.n1HeadroomKw = this.n1Kw;
