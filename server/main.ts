@@ -111,7 +111,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const outbox = channels.length ? new Outbox({ dir: join(cfg.storageDir, 'outbox'), maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, senders, metrics, log, clock) : null;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json'), publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, state, memory, outbox, channels, log, clock,
-      { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatAgeS: () => dsx?.bmsHeartbeatAgeS() ?? Number.NaN });
+      { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN });
     outbox?.start();
     if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);

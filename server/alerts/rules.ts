@@ -15,7 +15,7 @@ export const SIGNALS = {
   cdu: ['supplyOverSetpointK', 'headroomPct', 'n1HeadroomKw', 'approachK', 'flowImbalancePct', 'pumpShortfallPct', 'tripped', 'stale', 'offline'],
   hall: ['headroomPct', 'n1HeadroomKw'],
   /** Hallwatch itself: how far history is behind InfluxDB (s; NaN without InfluxDB). */
-  site: ['historyBehindS', 'bmsHeartbeatAgeS'],
+  site: ['historyBehindS', 'bmsHeartbeatLost'],
 } as const;
 export type Scope = keyof typeof SIGNALS;
 
@@ -23,7 +23,7 @@ export type Scope = keyof typeof SIGNALS;
 const SIGNAL_UNITS: Record<string, string> = {
   returnC: ' °C', deltaTK: ' K', flowHeadroomPct: ' %', captureRatio: '', thermalHeadroomPct: ' %',
   supplyOverSetpointK: ' K', headroomPct: ' %', n1HeadroomKw: ' kW', approachK: ' K', flowImbalancePct: ' %',
-  pumpShortfallPct: ' %', historyBehindS: ' s', returnSensorFrozenS: ' s', bmsHeartbeatAgeS: ' s', returnSensorNoiseK: ' K', rejectsPerMin: '/min',
+  pumpShortfallPct: ' %', historyBehindS: ' s', returnSensorFrozenS: ' s', returnSensorNoiseK: ' K', rejectsPerMin: '/min',
 };
 
 /** The value part of a headline: " — now 62.1 °C", " — in 8 min"; empty for state signals. */

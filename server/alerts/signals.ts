@@ -111,8 +111,8 @@ export function cduSignal(s: LiveState, j: number, signal: string): number {
 /** Signals of the monitoring itself, read from the modules that own them (absent: NaN, never fires). */
 export interface SiteSignals {
   historyBehindS?: () => number;
-  /** Seconds since the DSX bus's BMS heartbeat (NaN without DSX or before the first). */
-  bmsHeartbeatAgeS?: () => number;
+  /** 1 while the DSX bus's BMS heartbeat is older than its timeout, 0 when fresh (NaN without DSX or before the first). */
+  bmsHeartbeatLost?: () => number;
 }
 
 export function siteSignal(sources: SiteSignals, signal: string): number {

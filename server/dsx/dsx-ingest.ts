@@ -66,7 +66,13 @@ export class DsxIngest {
     metrics.gauge('hallwatch_dsx_bms_heartbeat_age_seconds', 'Age of the last BMS heartbeat (NaN before the first)', () => [[{}, this.bmsHeartbeatAgeS()]]);
   }
 
-  /** Seconds since the BMS heartbeat (NaN before one is seen): the `bmsHeartbeatAgeS` alert signal. */
+  /** 1 while the BMS heartbeat is older than the timeout, else 0; NaN before one is seen (the `bmsHeartbeatLost` alert signal). */
+  bmsHeartbeatLost(): number {
+    const age = this.bmsHeartbeatAgeS();
+    return Number.isNaN(age) ? Number.NaN : age > this.cfg.heartbeatTimeoutMs / 1000 ? 1 : 0;
+  }
+
+  /** Seconds since the BMS heartbeat (NaN before one is seen). */
   bmsHeartbeatAgeS(): number {
     return Number.isNaN(this.lastBmsHeartbeatMs) ? Number.NaN : (this.clock() - this.lastBmsHeartbeatMs) / 1000;
   }
