@@ -241,8 +241,8 @@ export class LiveState {
       for (const i of this.site.groupRacks[g]) {
         const st = rc[RC.state][i];
         if (st !== EntityState.Live && st !== EntityState.Stale) continue;
-        loadKw += rc[RC.heatKw][i];
-        flowKw += rc[RC.flowRequiredLpm][i];
+        if (Number.isFinite(rc[RC.heatKw][i])) loadKw += rc[RC.heatKw][i];
+        if (Number.isFinite(rc[RC.flowRequiredLpm][i])) flowKw += rc[RC.flowRequiredLpm][i];
       }
       const cduIdx = this.site.groupCdus[g];
       const readings: CduReading[] = Array.from(cduIdx, (j) => ({

@@ -31,8 +31,9 @@ class Acc {
     else t.racksNoData++;
     // Live and stale racks count (a stale rack's heat is still there); offline and silent ones do not.
     if (st !== EntityState.Live && st !== EntityState.Stale) return;
-    t.itKw += rc[RC.rackKw][i];
-    t.heatKw += rc[RC.heatKw][i];
+    // A rack reporting only some points (a BMS rack with power but no flow) adds what it has.
+    if (Number.isFinite(rc[RC.rackKw][i])) t.itKw += rc[RC.rackKw][i];
+    if (Number.isFinite(rc[RC.heatKw][i])) t.heatKw += rc[RC.heatKw][i];
     if (st === EntityState.Live && rc[RC.returnC][i] > this.maxReturnC) this.maxReturnC = rc[RC.returnC][i];
   }
 
