@@ -19,6 +19,10 @@ export interface SimConfig {
   connections: 'entity' | 'shared';
   /** Leave out the 72-entry gpuW array (smaller payloads for load tests). */
   noGpuDetail: boolean;
+  /** `hallwatch`: the hallwatch/v1 contract; `dsx`: the site as an NVIDIA DSX Exchange BMS publishes it. */
+  dialect: 'hallwatch' | 'dsx';
+  dsxRoot: string;
+  dsxIntegration: string;
 }
 
 export const SIM_USAGE = `Usage: npm run simulate -- [options]
@@ -33,7 +37,10 @@ export const SIM_USAGE = `Usage: npm run simulate -- [options]
   --fault SPEC           HALLWATCH_SIM_FAULTS        (repeatable; env: comma-separated) see simulators/faults.ts
   --control-port N       HALLWATCH_SIM_CONTROL_PORT  (off) HTTP: GET/POST /faults
   --connections MODE     HALLWATCH_SIM_CONNECTIONS   entity (one MQTT connection per rack/CDU) | shared
-  --no-gpu-detail        HALLWATCH_SIM_NO_GPU_DETAIL leave the per-GPU array out of payloads`;
+  --no-gpu-detail        HALLWATCH_SIM_NO_GPU_DETAIL leave the per-GPU array out of payloads
+  --dialect D            HALLWATCH_SIM_DIALECT       hallwatch | dsx (DSX Exchange BMS points, docs/dsx.md)
+  --dsx-root ROOT        HALLWATCH_DSX_ROOT          BMS/v1
+  --dsx-integration ID   HALLWATCH_DSX_INTEGRATION   HALLWATCH (whose heartbeat point the BMS declares)`;
 
 export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig {
   const args = new Map<string, string>();
@@ -45,7 +52,7 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
       noGpuDetail = true;
       continue;
     }
-    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections'];
+    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections', '--dialect', '--dsx-root', '--dsx-integration'];
     if (!known.includes(a)) throw new Error(`unknown option ${a} (see --help)`);
     const v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
@@ -62,6 +69,8 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
   };
   const connections = get('connections', 'HALLWATCH_SIM_CONNECTIONS', 'entity');
   if (connections !== 'entity' && connections !== 'shared') throw new Error(`--connections: must be entity or shared, got "${connections}"`);
+  const dialect = get('dialect', 'HALLWATCH_SIM_DIALECT', 'hallwatch');
+  if (dialect !== 'hallwatch' && dialect !== 'dsx') throw new Error(`--dialect: must be hallwatch or dsx, got "${dialect}"`);
   const caPath = get('mqtt-ca', 'HALLWATCH_MQTT_CA');
   let mqttCaPem: string | undefined;
   if (caPath) {
@@ -84,5 +93,8 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
     controlPort: int('control-port', 'HALLWATCH_SIM_CONTROL_PORT', 0, 65535),
     connections,
     noGpuDetail,
+    dialect,
+    dsxRoot: get('dsx-root', 'HALLWATCH_DSX_ROOT', 'BMS/v1')!.replace(/\/+$/, ''),
+    dsxIntegration: get('dsx-integration', 'HALLWATCH_DSX_INTEGRATION', 'HALLWATCH')!,
   };
 }

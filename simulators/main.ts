@@ -11,11 +11,13 @@ import { loadSimConfig, SIM_USAGE, type SimConfig } from './config.ts';
 import { parseFault } from './faults.ts';
 import { SiteSim } from './site-sim.ts';
 import { Publisher, type Entity } from './publisher.ts';
+import { DsxPublisher } from './dsx-publisher.ts';
 import { ControlServer, controlCommand } from './control.ts';
 
 export interface RunningSimulator {
   sim: SiteSim;
-  publisher: Publisher;
+  /** The hallwatch/v1 publisher (null in the DSX dialect). */
+  publisher: Publisher | null;
   controlPort: number | null;
   /** Applies a fault command; resolves to an error text or null. */
   command(text: string): Promise<string | null>;
@@ -42,13 +44,18 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
     ...[...sim.cdus].map(([id, c]) => ({ kind: 'cdu' as const, hallId: c.hallId, id })),
   ];
   const entityById = new Map(entities.map((e) => [e.id, e]));
-  const publisher = new Publisher(
+  // The hallwatch/v1 contract (a connection per entity, Last Wills), or the site as a DSX BMS.
+  const dsx = cfg.dialect === 'dsx'
+    ? new DsxPublisher({ url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, root: cfg.dsxRoot, integration: cfg.dsxIntegration, clientId: `hallwatch-sim-dsx-${process.pid}` }, site)
+    : null;
+  const publisher = dsx ? null : new Publisher(
     { url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, topicRoot: cfg.topicRoot, mode: cfg.connections, clientIdPrefix: `hallwatch-sim-${process.pid}` },
     entities,
   );
-  await publisher.start();
+  await (dsx ?? publisher!).start();
 
   const syncConnections = async () => {
+    if (!publisher) return;
     for (const [id, r] of sim.racks) if (r.offline !== publisher.isOffline(id)) await publisher.setOffline(entityById.get(id)!, r.offline);
     for (const [id, c] of sim.cdus) if (c.offline !== publisher.isOffline(id)) await publisher.setOffline(entityById.get(id)!, c.offline);
   };
@@ -64,7 +71,7 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
   for (const f of cfg.faults) {
     const err = await command(f);
     if (err) {
-      await publisher.stop();
+      await (dsx ?? publisher!).stop();
       throw new Error(err);
     }
   }
@@ -86,16 +93,23 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
     const dtS = Math.min(10, (now - last) / 1000);
     last = now;
     const out = sim.step(now, dtS);
+    if (dsx) {
+      // A DSX point has no Last Will: an offline rack or CDU just goes quiet.
+      dsx.tick(now);
+      for (const [id, sample] of out.racks) if (!sim.isSilent(id) && !sim.racks.get(id)!.offline) dsx.rack(id, sample);
+      for (const [id, sample] of out.cdus) if (!sim.isSilent(id) && !sim.cdus.get(id)!.offline) dsx.cdu(id, sample);
+      return;
+    }
     for (const [id, sample] of out.racks) {
       if (sim.isSilent(id)) continue;
       if (cfg.noGpuDetail) delete sample.gpuW;
-      publisher.publish(entityById.get(id)!, JSON.stringify(sample));
+      publisher!.publish(entityById.get(id)!, JSON.stringify(sample));
     }
-    for (const [id, sample] of out.cdus) if (!sim.isSilent(id)) publisher.publish(entityById.get(id)!, JSON.stringify(sample));
+    for (const [id, sample] of out.cdus) if (!sim.isSilent(id)) publisher!.publish(entityById.get(id)!, JSON.stringify(sample));
   };
   tick();
   const timer = setInterval(tick, intervalMs);
-  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${cfg.mqttUrl}` + (controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : ''));
+  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${cfg.mqttUrl}` + (dsx ? ` as DSX Exchange points under ${cfg.dsxRoot}/ (${dsx.pointCount} points)` : '') + (controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : ''));
 
   return {
     sim,
@@ -106,7 +120,7 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
       clearInterval(timer);
       await controlServer?.stop();
       await control.endAsync();
-      await publisher.stop();
+      await (dsx ?? publisher!).stop();
     },
   };
 }

@@ -13,7 +13,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { heatKw } from '../../protocol/coolant.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { execFileSync } from 'node:child_process';
-import { startServer } from '../helpers/programs.ts';
+import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
+import { writeTestSites } from '../helpers/sites.ts';
 import { getJson, waitFor } from '../helpers/wait.ts';
 import { parseRecording, stamp } from '../../simulators/dsx-recording.ts';
 
@@ -141,5 +142,58 @@ describe('DSX Exchange bus through Mosquitto', () => {
     }, 10_000);
     expect(alerts).toMatchObject({ severity: 'critical', title: expect.stringMatching(/^site: BMS heartbeat lost/) });
     await watcher.endAsync();
+  });
+});
+
+describe('the simulator speaking DSX Exchange, through Mosquitto', () => {
+  let broker: Mosquitto;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let sim: Program;
+  const sites = writeTestSites();
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    // The server reads only the DSX bus: the hallwatch/v1 root is one nothing publishes to.
+    server = await startServer(['--site', sites.simulated, '--mqtt', broker.url, '--topic-root', 'unused/v1', '--dsx-root', 'BMS/v1']);
+    sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--dialect', 'dsx', '--control-port', '0']);
+  }, 60_000);
+
+  afterAll(async () => {
+    await sim?.stop();
+    await server?.stop();
+    await broker?.stop();
+  });
+
+  it('brings every simulated rack and CDU live from DSX points, with physics from the points, and a BMS heartbeat', async () => {
+    const racks = sites.spec.halls[0].rows.filter((r) => r.id !== 'h1-probe').flatMap((r) => r.racks.map((k) => k.id));
+    const live = await waitFor('every rack live over DSX', async () => {
+      const all = await Promise.all(racks.map((id) => getJson(`${server.baseUrl}/api/racks/${id}`)));
+      return all.every((r) => r.state === 'live' && r.heatKw !== null) ? all : null;
+    }, 20_000, 250);
+    for (const r of live) {
+      expect(r.rackKw).toBeGreaterThan(15);
+      expect(Math.abs(r.heatKw - heatKw('water', r.flowLpm, r.supplyC, r.returnC)) / r.heatKw).toBeLessThan(0.01);
+    }
+    const cdu = await waitFor('the first CDU live with its group\'s N+1', async () => {
+      const c = await getJson(`${server.baseUrl}/api/cdus/${sites.spec.halls[0].cdus[0].id}`);
+      return c.state === 'live' && c.n1HeadroomKw !== null ? c : null;
+    });
+    expect(cdu.running).toBe(true);
+    const m = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    const age = Number(/^hallwatch_dsx_bms_heartbeat_age_seconds (\S+)$/m.exec(m)![1]);
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(12);
+    expect(m).toMatch(/hallwatch_dsx_rejected_total\{reason="no_metadata"\} 0\b/);
+  });
+
+  it('shows a CDU trip from its DSX Status point as one incident', async () => {
+    const cduId = sites.spec.halls[0].cdus[0].id;
+    const res = await fetch(`http://127.0.0.1:${/control=(\d+)/.exec(sim.readyLine)![1]}/faults`, { method: 'POST', body: `cdu-trip:${cduId}` });
+    expect(res.ok).toBe(true);
+    const inc = await waitFor('CDU trip incident', async () => {
+      const a = await getJson(`${server.baseUrl}/api/alerts`);
+      return a.incidents.find((i: any) => i.roots.some((r: any) => r.rule === 'cdu-tripped' && r.entity === `cdu:${cduId}`)) ?? null;
+    }, 15_000);
+    expect(inc.title).toMatch(new RegExp(`^${cduId}: CDU tripped`));
   });
 });
