@@ -30,7 +30,7 @@ const ASSUMED_TYPE = 'assumed-gb300-nvl72';
 /** Hall, row and position of a rack from its tagPath, else from its location ID (`Pod1C-E02`). */
 function placeOf(tagPath: string, rackId: string): { hall: string; row: string; position: number | null } {
   const seg = tagPath.split('/');
-  const r = seg.findIndex((s) => /^row[A-Za-z0-9]+$/i.test(s));
+  const r = seg.findIndex((s) => /^row[-_.]?[A-Za-z0-9][A-Za-z0-9._-]*$/i.test(s));
   if (r > 0) {
     const m = /^rack0*(\d+)$/i.exec(seg[r + 1] ?? '');
     return { hall: seg[r - 1], row: seg[r], position: m ? Number(m[1]) : null };

@@ -186,6 +186,17 @@ describe('the simulator speaking DSX Exchange, through Mosquitto', () => {
     expect(m).toMatch(/hallwatch_dsx_rejected_total\{reason="no_metadata"\} 0\b/);
   });
 
+  it('discovers a site file from the live bus', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'hallwatch-dsx-live-')), 'site.json');
+    const printed = run('simulators/site-cli.ts', ['--from-dsx', broker.url, '--listen-s', '2', '--out', out]);
+    expect(printed).toMatch(/: 8 racks and 6 CDUs from \d+ DSX points \(mqtt:/);
+    const site = JSON.parse(readFileSync(out, 'utf8'));
+    const racks = site.halls[0].rows.flatMap((r: any) => r.racks.map((k: any) => `${k.id}@${k.position}`));
+    expect(racks).toEqual(sites.spec.halls[0].rows.filter((r) => r.id !== 'h1-probe').flatMap((r) => r.racks.map((k) => `${k.id}@${k.position}`)));
+    const cdu = sites.spec.halls[0].cdus[0];
+    expect(site.halls[0].cdus.find((c: any) => c.id === cdu.id)).toMatchObject({ rackIds: cdu.rackIds, capacityKw: null });
+  });
+
   it('shows a CDU trip from its DSX Status point as one incident', async () => {
     const cduId = sites.spec.halls[0].cdus[0].id;
     const res = await fetch(`http://127.0.0.1:${/control=(\d+)/.exec(sim.readyLine)![1]}/faults`, { method: 'POST', body: `cdu-trip:${cduId}` });
