@@ -66,7 +66,7 @@ export class AlertEvaluator {
         k++;
         const saved = this.states.get(key);
         // The common case: nothing pending or firing and no trigger — no state to keep.
-        if (!saved && !(Number.isFinite(value) && triggered(rule, value))) return;
+        if (!saved && !(!Number.isNaN(value) && triggered(rule, value))) return;
         const prev = saved?.state ?? initialState();
         const r = step(rule, prev, value, nowMs);
         if (r.state.phase === 'inactive' && r.events.length === 0) {

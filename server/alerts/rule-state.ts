@@ -6,7 +6,7 @@
  *                 └───────────┘                                          └─ notify / repeat
  *
  * Hysteresis: a firing alert clears only past the separate clear threshold. Missing data
- * (NaN) freezes the state: it never fires or clears a threshold alert (the stale/offline rules
+ * (NaN, not ±Infinity) freezes the state: it never fires or clears a threshold alert (the stale/offline rules
  * speak for missing data). Flap damping: a (rule, entity) notifies at most once per
  * `minNotifyIntervalMs` (10 min by default), however often it fires.
  */
@@ -72,7 +72,8 @@ function cleared(rule: ThresholdRule, v: number): boolean {
 export function step(rule: ThresholdRule, prev: AlertState, value: number, nowMs: number): Step {
   const s: AlertState = { ...prev };
   const events: AlertEvent[] = [];
-  if (!Number.isFinite(value)) return { state: s, events, notify: false };
+  // Only NaN is missing data; ±Infinity is a value ("no crossing projected" clears a time-to-limit alert).
+  if (Number.isNaN(value)) return { state: s, events, notify: false };
   s.value = value;
   switch (s.phase) {
     case 'inactive':

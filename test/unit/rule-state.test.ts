@@ -53,6 +53,17 @@ describe('alert state machine', () => {
       ],
     },
     {
+      // A time-to-limit alert (fires below 10 min, clears above) whose projection becomes "never".
+      why: 'clears on an infinite value: no crossing projected is a value, not missing data',
+      rule: { ...FLOW, trigger: 10, clear: 10, pendingMs: 60_000 },
+      samples: [[0, 8], [60, 7], [70, Number.POSITIVE_INFINITY], [80, Number.POSITIVE_INFINITY]] as [number, number][],
+      expected: [
+        { t: 0, events: ['started-pending'], notify: false },
+        { t: 60, events: ['fired'], notify: true },
+        { t: 70, events: ['resolved'], notify: true },
+      ],
+    },
+    {
       why: 'never fires or clears on missing data',
       rule: RETURN,
       samples: [[0, Number.NaN], [10, 53], [100, Number.NaN], [130, 53], [200, Number.NaN], [400, Number.NaN]] as [number, number][],
