@@ -153,9 +153,9 @@ describe('dashboard in headless Chromium', () => {
     await page.mouse.move(target.pageX, target.pageY);
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
     // The tripped CDU is an incident at the top of the page.
-    await expect.poll(() => page.locator('[data-incident="group:h1-r08"]').innerText(), { timeout: 10_000 }).toMatch(/CRITICAL\s+h1-r08-cdu-b: CDU tripped/);
+    const incident = page.locator('.incident[data-incident="group:h1-r08"]');
+    await expect.poll(() => incident.innerText(), { timeout: 10_000 }).toMatch(/CRITICAL\s+Hall 1\s+▸ h1-r08-cdu-b: CDU tripped/);
     // An operator acknowledges it from the panel, with a comment.
-    const incident = page.locator('[data-incident="group:h1-r08"]');
     await incident.locator('[data-testid="ack"]').click();
     await incident.locator('[data-testid="ack-comment"]').fill('pump B swap scheduled, racks on partners');
     await incident.locator('[data-testid="ack-confirm"]').click();

@@ -33,13 +33,16 @@ describe('restored alert state and the loaded site', () => {
   it('drops incidents, acknowledgements, silences and history of racks another site had', async () => {
     const a = await startServer(['--site', siteA, '--embedded-broker-port', '0', '--storage-dir', storage, '--alert-rules', rulesPath]);
     programs.push(a);
-    const sim = await startSimulator(['--site', siteA, '--mqtt', a.mqttUrl, '--control-port', '0', '--fault', 'offline:h3-r01-k01', '--fault', 'offline:h3-r01-k02']);
+    const sim = await startSimulator(['--site', siteA, '--mqtt', a.mqttUrl, '--control-port', '0', '--fault', 'offline:h3-r01-k01']);
     programs.push(sim);
     const control = `http://127.0.0.1:${/control=(\d+)/.exec(sim.readyLine)![1]}`;
     const alerts = async (base: string) => (await fetch(`${base}/api/alerts?history=1`)).json();
     const post = (path: string, body: unknown) => fetch(a.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-    await waitFor('both offline incidents on A', async () => {
+    // Two causes (one rack offline, the other going silent once live: different rules), so two incidents.
+    await waitFor('k02 live', async () => (await (await fetch(`${a.baseUrl}/api/racks/h3-r01-k02`)).json()).state === 'live', 20_000);
+    expect((await fetch(`${control}/faults`, { method: 'POST', body: 'silent:h3-r01-k02' })).status).toBe(200);
+    await waitFor('both incidents on A', async () => {
       const ids = (await alerts(a.baseUrl)).incidents.map((i: { id: string }) => i.id);
       return ids.includes('rack:h3-r01-k01') && ids.includes('rack:h3-r01-k02');
     }, 20_000);
