@@ -11,14 +11,13 @@ import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator } from './evaluator.ts';
 import { IncidentTracker, type Incident, type SavedIncident } from './incidents.ts';
-import { parseRules, type Rule } from './rules.ts';
+import { parseRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
 import type { Outbox } from './outbox.ts';
 import { alertJson, incidentJson, type Acknowledgement, type Channel, type IncidentJson, type Notification, type NotificationKind } from './notification.ts';
 import { silenceActive, silenceMatches, type Silence } from './silences.ts';
 import type { SiteSignals } from './signals.ts';
 import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
 import type { AlertState } from './rule-state.ts';
-import { SEVERITIES, type Severity } from './rules.ts';
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
@@ -58,7 +57,7 @@ interface Notified {
   /** When this incident last paged (firing or repeat). */
   lastSentMs?: number;
   /** The severity it last paged with: a worse one pages again (escalation). */
-  sentSeverity?: string;
+  sentSeverity?: Severity;
   ack?: Acknowledgement;
 }
 
@@ -214,7 +213,7 @@ export class AlertService {
         this.dirty = true;
         if (firingSent) this.notify('firing', inc, now);
         if (firingSent) Object.assign(this.notified.get(inc.id)!, { lastSentMs: now, sentSeverity: inc.severity });
-      } else if (!silenced && seen.firingSent && rank(inc.severity) < rank((seen.sentSeverity ?? inc.severity) as Severity)) {
+      } else if (!silenced && seen.firingSent && rank(inc.severity) < rank(seen.sentSeverity ?? inc.severity)) {
         // A worse alert joined (a leak on a rack of a warm row): page again; the acknowledgement stays.
         seen.sentSeverity = inc.severity;
         seen.lastSentMs = now;
