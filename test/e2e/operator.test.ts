@@ -82,6 +82,9 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'hall-scrolled-1366x768.png') });
     await page.goto(`${server.baseUrl}/#/admin`);
     await page.waitForSelector('[data-testid="save-rules"]');
+    // The Admin page opens at its top, and its button lies below the fold once the rules are in.
+    await expect.poll(() => page.locator('textarea').inputValue()).toMatch(/"rules"/);
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
     expect(await inView('[data-testid="save-rules"]')).toBe(false);
     await page.mouse.wheel(0, 20_000);
     await expect.poll(() => inView('[data-testid="save-rules"]')).toBe(true);
