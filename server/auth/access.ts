@@ -3,7 +3,10 @@
  * tokens). Credentials: the admin token given at start (`HALLWATCH_ADMIN_TOKEN`), stored API
  * tokens, a signed session cookie from `POST /api/login` with a local user's password, or a
  * signed, revocable, read-only display token (wall screens; also accepted as `?token=` because a
- * kiosk browser cannot send headers). Failed logins are rate-limited per client address.
+ * kiosk browser cannot send headers). Failed logins are rate-limited per client address and
+ * per user name (so many addresses cannot multiply the guesses at one account). A session carries
+ * a stamp of its user's password hash: changing the password or deleting the user ends every
+ * session of theirs at its next check (open WebSockets: within `--ws-auth-recheck-ms`).
  */
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -64,6 +67,10 @@ export const SESSION_COOKIE = 'hallwatch_session';
 const SESSION_TTL_MS = 12 * 3_600_000;
 /** Failed logins allowed per client address per minute. */
 const LOGIN_FAILURES_PER_MIN = 5;
+/** Failed logins allowed per user name per minute, from all addresses together. */
+export const LOGIN_FAILURES_PER_USER_PER_MIN = 20;
+/** Addresses and names whose failures are remembered; the oldest are forgotten beyond this. */
+const FAILURE_KEYS_MAX = 10_000;
 
 export function roleAtLeast(have: Role, need: Role): boolean {
   return ROLES.indexOf(have) >= ROLES.indexOf(need);
@@ -72,6 +79,7 @@ export function roleAtLeast(have: Role, need: Role): boolean {
 export class Access {
   private store: Store;
   private readonly failures = new Map<string, number[]>();
+  private readonly userFailures = new Map<string, number[]>();
 
   constructor(
     private readonly path: string,
@@ -211,26 +219,34 @@ export class Access {
   /** Checks a password login; null with a reason when refused (rate limit included). */
   login(name: string, password: string, clientAddress: string): { cookie: string; principal: Principal } | { error: string; status: number } {
     const now = this.clock();
-    const recent = (this.failures.get(clientAddress) ?? []).filter((t) => now - t < 60_000);
-    if (recent.length >= LOGIN_FAILURES_PER_MIN) return { error: 'too many failed logins; wait a minute', status: 429 };
+    const recent = recentFailures(this.failures, clientAddress, now);
+    if (recent.length >= LOGIN_FAILURES_PER_MIN) return { error: 'too many failed logins from this address; wait a minute', status: 429 };
+    const recentForUser = recentFailures(this.userFailures, name, now);
+    if (recentForUser.length >= LOGIN_FAILURES_PER_USER_PER_MIN) return { error: 'too many failed logins for this user; wait a minute', status: 429 };
     const user = this.store.users.find((u) => u.name === name);
     // Verify against a dummy hash for unknown users so timing does not reveal who exists.
     const ok = user ? verifyPassword(password, user.passwordHash) : (verifyPassword(password, DUMMY), false);
     if (!ok || !user) {
-      this.failures.set(clientAddress, [...recent, now]);
+      remember(this.failures, clientAddress, [...recent, now]);
+      remember(this.userFailures, name, [...recentForUser, now]);
       return { error: 'unknown user or wrong password', status: 401 };
     }
     this.failures.delete(clientAddress);
     const principal = { name: user.name, role: user.role };
-    return { cookie: this.signSession(principal, now + SESSION_TTL_MS), principal };
+    return { cookie: this.signSession(principal, now + SESSION_TTL_MS, this.passwordStamp(user)), principal };
+  }
+
+  /** Changes with every password set for the user: sessions signed before it no longer verify. */
+  private passwordStamp(user: StoredUser): string {
+    return createHmac('sha256', this.store.sessionSecret).update('password:' + user.passwordHash).digest('base64url').slice(0, 16);
   }
 
   private sign(payload: string): string {
     return createHmac('sha256', this.store.sessionSecret).update(payload).digest('base64url');
   }
 
-  private signSession(p: Principal, expiresMs: number): string {
-    const payload = Buffer.from(JSON.stringify({ n: p.name, r: p.role, e: expiresMs })).toString('base64url');
+  private signSession(p: Principal, expiresMs: number, stamp: string): string {
+    const payload = Buffer.from(JSON.stringify({ n: p.name, r: p.role, e: expiresMs, p: stamp })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 
@@ -238,11 +254,11 @@ export class Access {
     const [payload, sig] = value.split('.');
     if (!payload || !sig || !sameSecret(sig, this.sign(payload))) return null;
     try {
-      const { n, r, e } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { n: string; r: Role; e: number };
+      const { n, r, e, p } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { n: string; r: Role; e: number; p?: string };
       if (e < this.clock() || !ROLES.includes(r)) return null;
-      // A removed user's session ends with the user.
+      // A removed user's session ends with the user; a new password ends the sessions of the old one.
       const user = this.store.users.find((u) => u.name === n);
-      return user ? { name: n, role: user.role } : null;
+      return user && p === this.passwordStamp(user) ? { name: n, role: user.role } : null;
     } catch {
       return null;
     }
@@ -250,3 +266,14 @@ export class Access {
 }
 
 const DUMMY = hashPassword('hallwatch-timing-equaliser');
+
+function recentFailures(map: Map<string, number[]>, key: string, nowMs: number): number[] {
+  return (map.get(key) ?? []).filter((t) => nowMs - t < 60_000);
+}
+
+/** Stores a key's failures as the newest entry, forgetting the oldest key beyond FAILURE_KEYS_MAX. */
+function remember(map: Map<string, number[]>, key: string, times: number[]): void {
+  map.delete(key);
+  map.set(key, times);
+  if (map.size > FAILURE_KEYS_MAX) map.delete(map.keys().next().value!);
+}

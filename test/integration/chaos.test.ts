@@ -1,0 +1,16 @@
+/**
+ * The short chaos scenarios (bench/chaos) at their `npm test` sizes: every measured check must
+ * hold. `npm run chaos` runs all of them at full size and prints the table.
+ */
+import { describe, expect, it } from 'vitest';
+import { SCENARIOS } from '../../bench/chaos/scenarios.ts';
+
+describe('chaos (short scenarios)', () => {
+  for (const s of SCENARIOS.filter((x) => x.short)) {
+    it(s.name, async () => {
+      const rows = await s.run('short', () => {});
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) expect({ check: `${r.injected} → ${r.mustHold}`, measured: r.figure, pass: r.pass }).toMatchObject({ pass: true });
+    }, 180_000);
+  }
+});
