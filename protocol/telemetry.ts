@@ -21,12 +21,12 @@ export type RejectReason =
   | 'unknown_rack'
   | 'unknown_cdu'
   | 'bad_status'
-  | 'out_of_order';
+  | 'duplicate';
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   'bad_topic', 'oversized', 'malformed_json', 'not_object', 'missing_field', 'wrong_type',
   'not_finite', 'out_of_range', 'impossible', 'clock_skew', 'unknown_hall', 'unknown_rack',
-  'unknown_cdu', 'bad_status', 'out_of_order',
+  'unknown_cdu', 'bad_status', 'duplicate',
 ];
 
 export interface RackTelemetry {

@@ -6,6 +6,7 @@
  * InfluxDB is configured, to the writer.
  */
 import { RACK_COLUMNS, CDU_COLUMNS } from '../../protocol/stream.ts';
+import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
 import type { LiveState } from '../state/live-state.ts';
 import { computeRowTotals } from '../state/totals.ts';
 import type { InfluxWriter } from './influx-writer.ts';
@@ -14,6 +15,9 @@ import type { MemoryWindow } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
 import { MEASUREMENT, ROLLUP_STATS, TAG, gpuFieldNames, tierMeasurement, type Tier } from './schema.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY, storedName, type EntityKind } from './history-fields.ts';
+
+/** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
+const LATE_CDU_MEASURED: Record<string, true> = { supplyC: true, returnC: true, flowLpm: true, pumpPct: true, facilitySupplyC: true, facilityReturnC: true, dpKpa: true };
 
 /** A minute window closes this long after its end even if its entity went quiet, ms. */
 const CLOSE_GRACE_MS = 5_000;
@@ -96,12 +100,14 @@ export class Recorder {
 
   start(): void {
     this.state.sampleTaken = (kind, index) => (kind === 'rack' ? this.rackSample(index) : this.cduSample(index));
+    this.state.lateTaken = (kind, index, sample) => (kind === 'rack' ? this.lateRack(index, sample as RackTelemetry) : this.lateCdu(index, sample as CduTelemetry));
     this.timer = setInterval(() => this.everySecond(), 250);
   }
 
   /** Detaches and writes the open rollup windows (a partial last minute/hour). */
   stop(): void {
     this.state.sampleTaken = null;
+    this.state.lateTaken = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const s of [this.rack, this.cdu, this.totals]) this.closeWindows(s, Number.POSITIVE_INFINITY);
@@ -118,6 +124,37 @@ export class Recorder {
     this.values[n + 2] = c[RACK_COLUMNS.indexOf('leak')][i];
     this.record(this.rack, i, tsMs);
     if (d?.gpuW) this.gpuSample(i, tsMs, d.gpuW);
+  }
+
+  /**
+   * A late sample (older than the rack's latest) becomes a raw point at its own time, derived
+   * against the present group headroom; the memory window and the rollups keep samples on time.
+   */
+  private lateRack(i: number, s: RackTelemetry): void {
+    if (!this.writer) return;
+    const d = this.state.lateDerived(i, s);
+    RACK_HISTORY.forEach((f, k) => (this.values[k] = f in d ? d[f as keyof typeof d] : s[f as keyof RackTelemetry] as number));
+    const n = RACK_HISTORY.length;
+    this.values[n] = s.dpKpa ?? Number.NaN;
+    this.values[n + 1] = s.valvePct ?? Number.NaN;
+    this.values[n + 2] = s.leak ?? 0;
+    this.writeRaw(this.rack, i, s.ts);
+  }
+
+  /** A late CDU sample: its measured fields, the unit's present derived ones (load, capacity…). */
+  private lateCdu(j: number, s: CduTelemetry): void {
+    if (!this.writer) return;
+    const c = this.state.cduCols;
+    CDU_HISTORY.forEach((f, k) => {
+      const measured = (s as unknown as Record<string, number | undefined>)[f];
+      this.values[k] = f in LATE_CDU_MEASURED ? (measured ?? Number.NaN) : c[this.cduIdx[k]][j];
+    });
+    this.writeRaw(this.cdu, j, s.ts);
+  }
+
+  private writeRaw(s: Series, key: number, tsMs: number): void {
+    const line = this.format(s, 'raw', key).line(this.values, tsMs);
+    if (line) this.writer!.write('raw', [line]);
   }
 
   private cduSample(j: number): void {
@@ -140,10 +177,7 @@ export class Recorder {
   private record(s: Series, key: number, tsMs: number): void {
     const n = s.fields.length;
     this.memory.push(s.memoryKey(key), n, tsMs, this.values.subarray(0, n));
-    if (this.writer) {
-      const line = this.format(s, 'raw', key).line(this.values, tsMs);
-      if (line) this.writer.write('raw', [line]);
-    }
+    if (this.writer) this.writeRaw(s, key, tsMs);
     for (const w of s.m1.add(key, tsMs, this.values.subarray(0, n), this.clock())) this.closedMinute(s, w);
   }
 

@@ -28,6 +28,7 @@ export class MqttIngest {
   private readonly rejectLog: RejectLog;
   /** One bound counter series per kind and per reason: counting a message is one addition. */
   private readonly countAccepted: Record<'rack' | 'cdu' | 'status', (by?: number) => void>;
+  private readonly countLate: Record<'rack' | 'cdu', (by?: number) => void>;
   private readonly countRejected: Map<RejectReason, (by?: number) => void>;
   connected = false;
   private lastError: string | null = null;
@@ -46,6 +47,8 @@ export class MqttIngest {
     const rejected = metrics.counter('hallwatch_messages_rejected_total', 'MQTT messages rejected, by reason', ['reason']);
     this.countRejected = new Map(REJECT_REASONS.map((reason) => [reason, rejected.with({ reason })]));
     this.countAccepted = { rack: accepted.with({ kind: 'rack' }), cdu: accepted.with({ kind: 'cdu' }), status: accepted.with({ kind: 'status' }) };
+    const late = metrics.counter('hallwatch_messages_late_total', 'Samples older than their entity\'s latest: kept in history, not shown live, by kind', ['kind']);
+    this.countLate = { rack: late.with({ kind: 'rack' }), cdu: late.with({ kind: 'cdu' }) };
     metrics.gauge('hallwatch_mqtt_connected', 'Whether the ingest is connected to the broker', () => [[{}, this.connected ? 1 : 0]]);
   }
 
@@ -97,7 +100,8 @@ export class MqttIngest {
       return;
     }
     const outcome = c.kind === 'rack' ? this.state.applyRack(c.index, c.sample, nowMs) : this.state.applyCdu(c.index, c.sample, nowMs);
-    if (outcome === 'out_of_order') return this.rejected('out_of_order', `${topic}: ts ${c.sample.ts} is not newer than the last sample`);
+    if (outcome === 'duplicate') return this.rejected('duplicate', `${topic}: ts ${c.sample.ts} was already taken (a redelivery)`);
+    if (outcome === 'late') return void this.countLate[c.kind]();
     this.countAccepted[c.kind]();
   }
 

@@ -37,7 +37,14 @@ function columns(count: number, rows: number): Float64Array[] {
   return Array.from({ length: count }, () => new Float64Array(rows).fill(Number.NaN));
 }
 
-export type ApplyOutcome = 'applied' | 'out_of_order';
+/**
+ * `late`: older than the entity's latest sample, not seen before — history keeps it, live values
+ * do not go back to it. `duplicate`: a source timestamp already taken (a redelivery).
+ */
+export type ApplyOutcome = 'applied' | 'late' | 'duplicate';
+
+/** Source timestamps remembered per entity to tell a late sample from a redelivered one. */
+const RECENT_TS = 16;
 
 export class LiveState {
   readonly rackCols: Float64Array[];
@@ -50,6 +57,10 @@ export class LiveState {
   hallTotals: Totals[] = [];
   /** Called after each accepted sample (the history recorder listens here). */
   sampleTaken: ((kind: 'rack' | 'cdu', index: number) => void) | null = null;
+  /** Called with each late sample (older than the latest, not a duplicate): history only. */
+  lateTaken: ((kind: 'rack' | 'cdu', index: number, sample: RackTelemetry | CduTelemetry) => void) | null = null;
+  private readonly recentTs: Record<'rack' | 'cdu', Float64Array>;
+  private readonly recentNext: Record<'rack' | 'cdu', Uint8Array>;
   siteTotals: Totals;
   /** Return-sensor health per rack (frozen, noisy, rejected samples). */
   readonly sensors: SensorHealth;
@@ -77,6 +88,8 @@ export class LiveState {
     this.cduCols[CC.state].fill(EntityState.NoData);
     this.rackReceivedMs = new Float64Array(n).fill(Number.NaN);
     this.cduReceivedMs = new Float64Array(m).fill(Number.NaN);
+    this.recentTs = { rack: new Float64Array(n * RECENT_TS).fill(Number.NaN), cdu: new Float64Array(m * RECENT_TS).fill(Number.NaN) };
+    this.recentNext = { rack: new Uint8Array(n), cdu: new Uint8Array(m) };
     this.rackDetail = new Array(n).fill(null);
     this.sensors = new SensorHealth(n);
     this.rackStaleMs = new Float64Array(n).fill(staleAfterMs);
@@ -93,7 +106,8 @@ export class LiveState {
   /** Stores a validated rack sample; older-or-equal source timestamps are refused. */
   applyRack(i: number, s: RackTelemetry, nowMs: number): ApplyOutcome {
     const c = this.rackCols;
-    if (s.ts <= c[RC.tsMs][i]) return 'out_of_order';
+    if (s.ts <= c[RC.tsMs][i]) return this.older('rack', i, s);
+    this.remember('rack', i, s.ts);
     c[RC.rackKw][i] = s.rackKw;
     c[RC.supplyC][i] = s.supplyC;
     c[RC.returnC][i] = s.returnC;
@@ -120,7 +134,8 @@ export class LiveState {
 
   applyCdu(i: number, s: CduTelemetry, nowMs: number): ApplyOutcome {
     const c = this.cduCols;
-    if (s.ts <= c[CC.tsMs][i]) return 'out_of_order';
+    if (s.ts <= c[CC.tsMs][i]) return this.older('cdu', i, s);
+    this.remember('cdu', i, s.ts);
     c[CC.supplyC][i] = s.supplyC;
     c[CC.returnC][i] = s.returnC;
     c[CC.flowLpm][i] = s.flowLpm;
@@ -156,6 +171,25 @@ export class LiveState {
       stateCol[i] = Number.isNaN(received[i]) ? EntityState.NoData : nowMs - received[i] > this.staleAfterMs ? EntityState.Stale : EntityState.Live;
       kind === 'rack' ? this.markRack(i) : this.markCdu(i);
     }
+  }
+
+  private older(kind: 'rack' | 'cdu', i: number, s: RackTelemetry | CduTelemetry): ApplyOutcome {
+    const ring = this.recentTs[kind];
+    for (let k = i * RECENT_TS, end = k + RECENT_TS; k < end; k++) if (ring[k] === s.ts) return 'duplicate';
+    this.remember(kind, i, s.ts);
+    this.lateTaken?.(kind, i, s);
+    return 'late';
+  }
+
+  private remember(kind: 'rack' | 'cdu', i: number, tsMs: number): void {
+    const next = this.recentNext[kind];
+    this.recentTs[kind][i * RECENT_TS + next[i]] = tsMs;
+    next[i] = (next[i] + 1) % RECENT_TS;
+  }
+
+  /** A late rack sample's derived values, against the present group headroom. */
+  lateDerived(i: number, s: RackTelemetry): ReturnType<typeof deriveRack> {
+    return deriveRack(this.site.spec.coolant, this.site.rackTypes[i], s, this.groupHeadroomPct[this.site.rackGroup[i]]);
   }
 
   /** Detects staleness, derives group headroom and totals; call once per stream tick. */

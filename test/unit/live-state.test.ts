@@ -25,13 +25,18 @@ describe('LiveState', () => {
     expect(s.rackCols[RC.state][0]).toBe(EntityState.Live);
   });
 
-  it('takes the Last Will offline at once and refuses out-of-order samples', () => {
+  it('takes the Last Will offline at once; a late sample goes to history only, a redelivery nowhere', () => {
     const s = fresh();
+    const late: number[] = [];
+    s.lateTaken = (_kind, _i, sample) => late.push(sample.ts);
     s.applyRack(1, rack(T0), T0);
     s.applyStatus('rack', 1, 'offline', T0 + 10);
     expect(s.rackCols[RC.state][1]).toBe(EntityState.Offline);
-    expect(s.applyRack(1, rack(T0), T0 + 20)).toBe('out_of_order');
-    expect(s.applyRack(1, rack(T0 - 5), T0 + 20)).toBe('out_of_order');
+    expect(s.applyRack(1, rack(T0), T0 + 20)).toBe('duplicate');
+    expect(s.applyRack(1, rack(T0 - 5), T0 + 20)).toBe('late');
+    expect(s.applyRack(1, rack(T0 - 5), T0 + 20)).toBe('duplicate');
+    expect(late).toEqual([T0 - 5]);
+    expect(s.rackCols[RC.tsMs][1]).toBe(T0);
     s.applyStatus('rack', 1, 'online', T0 + 30);
     expect(s.rackCols[RC.state][1]).toBe(EntityState.Live);
   });
