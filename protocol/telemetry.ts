@@ -21,12 +21,14 @@ export type RejectReason =
   | 'unknown_rack'
   | 'unknown_cdu'
   | 'bad_status'
-  | 'duplicate';
+  | 'duplicate'
+  | 'duplicate_key'
+  | 'not_utf8';
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   'bad_topic', 'oversized', 'malformed_json', 'not_object', 'missing_field', 'wrong_type',
   'not_finite', 'out_of_range', 'impossible', 'clock_skew', 'unknown_hall', 'unknown_rack',
-  'unknown_cdu', 'bad_status', 'duplicate',
+  'unknown_cdu', 'bad_status', 'duplicate', 'duplicate_key', 'not_utf8',
 ];
 
 export interface RackTelemetry {
@@ -137,12 +139,12 @@ function checkFields(
   optional: Record<string, NumberSpec>,
 ): Rejection | null {
   for (const key of Object.keys(required)) {
-    if (!(key in obj) || obj[key] === undefined) return fail('missing_field', `missing required field ${key}`);
+    if (!Object.hasOwn(obj, key) || obj[key] === undefined) return fail('missing_field', `missing required field ${key}`);
     const err = checkNumber(obj, key, required[key]);
     if (err) return err;
   }
   for (const key of Object.keys(optional)) {
-    if (obj[key] === undefined) continue;
+    if (!Object.hasOwn(obj, key) || obj[key] === undefined) continue;
     const err = checkNumber(obj, key, optional[key]);
     if (err) return err;
   }

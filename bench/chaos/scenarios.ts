@@ -1,5 +1,6 @@
 /** Every chaos scenario, in the order `npm run chaos` runs them. */
 import type { Scenario } from './scenario.ts';
 import { loginAbuse } from './login-abuse.ts';
+import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [loginAbuse];
+export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, loginAbuse];

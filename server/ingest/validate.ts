@@ -2,6 +2,7 @@
  * Classifies one MQTT message against the contract and the site: a rack or CDU sample, a
  * status change, or a rejection with its reason. Pure: no I/O, the clock is an argument.
  */
+import { isUtf8 } from 'node:buffer';
 import { parseTopic } from '../../protocol/topics.ts';
 import {
   parseCduTelemetry, parseRackTelemetry, parseStatus,
@@ -27,6 +28,18 @@ function reject(reason: RejectReason, message: string): Classified {
   return { ok: false, reason, message };
 }
 
+/** Keys whose repetition in one payload is refused: JSON parsers disagree on which value wins. */
+const RACK_KEYS = ['"ts"', '"rackKw"', '"supplyC"', '"returnC"', '"flowLpm"', '"leak"'];
+const CDU_KEYS = ['"ts"', '"supplyC"', '"returnC"', '"flowLpm"', '"running"'];
+
+function repeatedKey(text: string, keys: readonly string[]): string | null {
+  for (const k of keys) {
+    const at = text.indexOf(k);
+    if (at >= 0 && text.indexOf(k, at + k.length) >= 0) return k.slice(1, -1);
+  }
+  return null;
+}
+
 /** Values a sensor cannot have: counted against the rack they came from (a sensor fault). */
 const SENSOR_REASONS: ReadonlySet<RejectReason> = new Set<RejectReason>(['not_finite', 'out_of_range', 'impossible']);
 
@@ -48,7 +61,9 @@ export function classifyMessage(
   if (index === undefined || hallOf !== t.hallId) {
     return reject(t.kind === 'rack' ? 'unknown_rack' : 'unknown_cdu', `${topic}: no ${t.kind} "${t.id}" in hall ${t.hallId}`);
   }
-  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (!isUtf8(buf)) return reject('not_utf8', `${topic}: payload is not valid UTF-8`);
+  const text = buf.toString('utf8');
   if (t.channel === 'status') {
     const s = parseStatus(text);
     if (!s.ok) return reject(s.reason, `${topic}: ${s.message}`);
@@ -60,6 +75,8 @@ export function classifyMessage(
   } catch {
     return reject('malformed_json', `${topic}: payload is not valid JSON`);
   }
+  const dup = repeatedKey(text, t.kind === 'rack' ? RACK_KEYS : CDU_KEYS);
+  if (dup) return reject('duplicate_key', `${topic}: key "${dup}" appears more than once (which value is meant is ambiguous)`);
   const parsed = t.kind === 'rack' ? parseRackTelemetry(json) : parseCduTelemetry(json);
   if (!parsed.ok) {
     const r = { ok: false as const, reason: parsed.reason, message: `${topic}: ${parsed.message}` };

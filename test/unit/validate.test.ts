@@ -4,10 +4,10 @@ import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 
 const site = buildSiteIndex(generateSite({ halls: 2, rows: 1, racksPerRow: 2, racksPerCdu: 2 }));
-const limits = { topicRoot: 'hallwatch/v1', maxPayloadBytes: 2048, maxClockSkewMs: 60_000 };
+const limits = { topicRoot: 'hallwatch/v1', maxPayloadBytes: 32_768, maxClockSkewMs: 60_000 };
 const NOW = 1_800_000_000_000;
 const sample = { ts: NOW, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180 };
-const bytes = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+const bytes = (v: unknown) => (v instanceof Uint8Array ? v : new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v)));
 const classify = (topic: string, payload: unknown) => classifyMessage(site, limits, topic, bytes(payload), NOW);
 
 describe('classifyMessage()', () => {
@@ -28,7 +28,7 @@ describe('classifyMessage()', () => {
     ['unknown_rack', 'hallwatch/v1/hall-1/rack/nope/telemetry', sample],
     ['unknown_rack', 'hallwatch/v1/hall-2/rack/h1-r01-k01/telemetry', sample],
     ['unknown_cdu', 'hallwatch/v1/hall-1/cdu/nope/telemetry', sample],
-    ['oversized', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', 'x'.repeat(3000)],
+    ['oversized', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', 'x'.repeat(40_000)],
     ['malformed_json', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"ts": NaN}'],
     ['malformed_json', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{'],
     ['wrong_type', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, rackKw: 'hot' }],
@@ -38,10 +38,26 @@ describe('classifyMessage()', () => {
     ['clock_skew', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: NOW - 3_600_000 }],
     ['clock_skew', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: NOW + 120_000 }],
     ['bad_status', 'hallwatch/v1/hall-1/rack/h1-r01-k01/status', 'maybe'],
+    // Bad timestamps: a year ahead, 1970, seconds sent as ms, ms × 1,000, a fraction.
+    ['clock_skew', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: NOW + 365 * 86_400_000 }],
+    ['clock_skew', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: 0 }],
+    ['clock_skew', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: Math.floor(NOW / 1000) }],
+    ['out_of_range', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: NOW * 1000 }],
+    ['wrong_type', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: NOW + 0.5 }],
+    ['wrong_type', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', { ...sample, ts: String(NOW) }],
+    // Hostile JSON: repeated keys, prototype keys instead of fields, a payload that is not an object.
+    ['duplicate_key', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48,"returnC":20,"flowLpm":180}'],
+    ['duplicate_key', 'hallwatch/v1/hall-1/cdu/h1-r01-cdu-a/telemetry', '{"ts":1800000000000,"ts":1800000000001,"supplyC":40,"returnC":48,"flowLpm":500}'],
+    ['missing_field', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"__proto__":{"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48,"flowLpm":180}}'],
+    ['missing_field', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"constructor":{"prototype":{"flowLpm":180}},"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48}'],
+    ['not_utf8', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', Buffer.concat([Buffer.from('{"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48,"flowLpm":180,"note":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])],
+    ['not_object', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '['.repeat(10_000) + ']'.repeat(10_000)],
+    ['malformed_json', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '['.repeat(10_000) + ']'.repeat(9_999)],
   ])('rejects as %s: %s', (reason, topic, payload) => {
     const c = classify(topic, payload);
     expect(c.ok).toBe(false);
     if (!c.ok) expect(c.reason).toBe(reason);
+    expect(({} as Record<string, unknown>).flowLpm).toBeUndefined();
   });
 
   it.each([
