@@ -1,6 +1,7 @@
 /** Every chaos scenario, in the order `npm run chaos` runs them. */
 import type { Scenario } from './scenario.ts';
 import { loginAbuse } from './login-abuse.ts';
+import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, loginAbuse];
+export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, loginAbuse];

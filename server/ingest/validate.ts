@@ -28,6 +28,13 @@ function reject(reason: RejectReason, message: string): Classified {
   return { ok: false, reason, message };
 }
 
+/** A topic as it may appear in a log line: at most 200 characters, control characters escaped. */
+export function printable(text: string): string {
+  const cut = text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text;
+  // eslint-disable-next-line no-control-regex
+  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Keys whose repetition in one payload is refused: JSON parsers disagree on which value wins. */
 const RACK_KEYS = ['"ts"', '"rackKw"', '"supplyC"', '"returnC"', '"flowLpm"', '"leak"'];
 const CDU_KEYS = ['"ts"', '"supplyC"', '"returnC"', '"flowLpm"', '"running"'];
@@ -51,11 +58,11 @@ export function classifyMessage(
   nowMs: number,
 ): Classified {
   if (payload.length > limits.maxPayloadBytes) {
-    return reject('oversized', `${topic}: payload of ${payload.length} bytes exceeds ${limits.maxPayloadBytes}`);
+    return reject('oversized', `${printable(topic)}: payload of ${payload.length} bytes exceeds ${limits.maxPayloadBytes}`);
   }
   const t = parseTopic(limits.topicRoot, topic);
-  if (!t) return reject('bad_topic', `${topic.slice(0, 200)}: not a Hallwatch entity topic under ${limits.topicRoot}`);
-  if (!site.hallIds.has(t.hallId)) return reject('unknown_hall', `${topic}: no hall "${t.hallId}" in the site`);
+  if (!t) return reject('bad_topic', `${printable(topic)}: not a Hallwatch entity topic under ${limits.topicRoot}`);
+  if (!site.hallIds.has(t.hallId)) return reject('unknown_hall', `${printable(topic)}: no hall "${printable(t.hallId)}" in the site`);
   const index = t.kind === 'rack' ? site.rackIndexById.get(t.id) : site.cduIndexById.get(t.id);
   const hallOf = index === undefined ? undefined : t.kind === 'rack' ? site.racks[index].hallId : site.cdus[index].hallId;
   if (index === undefined || hallOf !== t.hallId) {

@@ -71,3 +71,18 @@ describe('classifyMessage()', () => {
     if (!c.ok) expect(c.rackIndex).toBe(rackIndex);
   });
 });
+
+describe('rejection messages', () => {
+  it.each([
+    ['a newline', 'hallwatch/v1/hall-1/rack/a\nb/telemetry'],
+    ['a NUL', 'hallwatch/v1/hall-1/rack/a\u0000b/telemetry'],
+    ['a 64 KB segment', `hallwatch/v1/hall-1/rack/${'x'.repeat(65_000)}/telemetry`],
+    ['an escape sequence', 'hallwatch/v1/\u001b[31mhall/rack/x/telemetry'],
+  ])('name a topic with %s on one short line', (_what, topic) => {
+    const c = classifyMessage(site, limits, topic, bytes(sample), NOW);
+    expect(c).toMatchObject({ ok: false, reason: 'bad_topic' });
+    if (c.ok) return;
+    expect(c.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(c.message.length).toBeLessThan(300);
+  });
+});
