@@ -1,7 +1,8 @@
 /** Every chaos scenario, in the order `npm run chaos` runs them. */
 import type { Scenario } from './scenario.ts';
 import { loginAbuse } from './login-abuse.ts';
+import { mqttFuzz } from './mqtt-fuzz.ts';
 import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, loginAbuse];
+export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, loginAbuse];
