@@ -26,6 +26,8 @@ export interface ServerConfig {
   wsFlushMs: number;
   /** A WebSocket client with more than this buffered is skipped, then resynced by snapshot. */
   wsMaxBufferedBytes: number;
+  /** Open WebSockets allowed from one client address (a NAT or proxy counts as one). */
+  wsMaxPerAddress: number;
   staleIntervals: number;
   maxPayloadBytes: number;
   maxClockSkewMs: number;
@@ -110,6 +112,7 @@ const OPTIONS: Option[] = [
   { flag: 'web-dir', env: 'HALLWATCH_WEB_DIR', key: 'webDir', kind: 'string', dflt: 'dist/web', help: 'built dashboard directory' },
   { flag: 'tick-ms', env: 'HALLWATCH_TICK_MS', key: 'tickMs', kind: 'int', dflt: '100', min: 20, max: 10_000, help: 'live-state refresh (stale marks, totals, N+1) and the longest time between two WebSocket frames, ms' },
   { flag: 'ws-flush-ms', env: 'HALLWATCH_WS_FLUSH_MS', key: 'wsFlushMs', kind: 'int', dflt: '20', min: 5, max: 10_000, help: 'shortest time between two WebSocket deltas, ms: changes in between coalesce into one frame' },
+  { flag: 'ws-max-per-address', env: 'HALLWATCH_WS_MAX_PER_ADDRESS', key: 'wsMaxPerAddress', kind: 'int', dflt: '100', min: 1, max: 100_000, help: 'open WebSockets allowed from one client address (behind a reverse proxy every browser shares its address: raise it)' },
   { flag: 'ws-max-buffered-bytes', env: 'HALLWATCH_WS_MAX_BUFFERED_BYTES', key: 'wsMaxBufferedBytes', kind: 'int', dflt: '4194304', min: 1024, max: 1_073_741_824, help: 'per-client send buffer above which deltas are skipped and a snapshot follows once drained' },
   { flag: 'stale-intervals', env: 'HALLWATCH_STALE_INTERVALS', key: 'staleIntervals', kind: 'int', dflt: '3', min: 1, max: 100, help: 'telemetry intervals without a sample before a rack is stale' },
   { flag: 'max-payload-bytes', env: 'HALLWATCH_MAX_PAYLOAD_BYTES', key: 'maxPayloadBytes', kind: 'int', dflt: '16384', min: 256, max: 1_048_576, help: 'largest accepted MQTT payload, bytes' },

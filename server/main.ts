@@ -147,7 +147,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       await dsx.start();
       stops.push(['DSX ingest', () => dsx!.stop()]);
     }
-    const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes }, state, metrics, log, clock);
+    const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress }, state, metrics, log, clock);
     const health = () => {
       const behindS = writer ? Math.round(writer.behindMs() / 1000) : 0;
       const behind = behindS > cfg.storageMaxBehindS;

@@ -3,7 +3,7 @@
  * invented IDs and hostile topic segments, and malformed JSON at rate. The healthy stream's
  * accepted rate is measured in a clean window and under attack, in the same run.
  */
-import { connectClient, fmt, metric, rejectedBy, rssMb, startStack, acceptedRate, rackSample, type Stack } from './kit.ts';
+import { connectClient, fmt, rejectedBy, rssMb, startStack, acceptedRate, rackSample, type Stack } from './kit.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 import { sleep, waitFor } from '../../test/helpers/wait.ts';
 

@@ -25,6 +25,8 @@ export interface WsHubConfig {
   heartbeatMs: number;
   /** Above this many buffered bytes a client is skipped until it drains. */
   maxBufferedBytes: number;
+  /** Open sockets allowed from one client address; more are refused with 429 (default: no limit). */
+  maxPerAddress?: number;
 }
 
 /** What the hub needs of a socket (a `ws` WebSocket; tests pass a stand-in). */
@@ -46,6 +48,8 @@ interface Client {
 export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly clients = new Set<Client>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly refusedPerAddress: () => void;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastFrameMs = Number.NEGATIVE_INFINITY;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -61,11 +65,13 @@ export class WsHub {
   ) {
     metrics.gauge('hallwatch_ws_clients', 'Connected WebSocket clients', () => [[{}, this.clients.size]]);
     this.countFrames = metrics.counter('hallwatch_ws_frames_total', 'WebSocket frames sent, by type', ['type']);
+    this.refusedPerAddress = metrics.counter('hallwatch_ws_refused_total', 'WebSocket upgrades refused because one address has too many open, by reason', ['reason']).with({ reason: 'per_address_limit' });
   }
 
   /**
    * Takes over HTTP upgrades on `/ws`; other paths are refused. With `access`, the upgrade needs
-   * credentials (401) and a browser's Origin must be this server's host (403); open sockets are
+   * credentials (401); a browser's Origin must be this server's host (403) and one address may
+   * hold at most `maxPerAddress` sockets (429); open sockets are
    * re-checked every `recheckMs` and closed with 4401 and the reason when their credentials end.
    */
   attach(server: Server, access: Access | null = null, recheckMs = 15_000): void {
@@ -76,19 +82,33 @@ export class WsHub {
       const path = (req.url ?? '').split('?')[0];
       const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       if (path !== '/ws') return void refuse('404 Not Found');
-      if (access && !access.disabled) {
-        const origin = req.headers.origin;
-        let originHost: string | null = null;
-        try {
-          originHost = origin ? new URL(origin).host : null;
-        } catch {
-          return void refuse('403 Forbidden');
-        }
-        if (originHost !== null && originHost !== req.headers.host) return void refuse('403 Forbidden');
-        if (!access.check(req).ok) return void refuse('401 Unauthorized');
+      // A browser's Origin must be this server's host, with or without access control: a page
+      // elsewhere must not read the live stream through a visitor's browser.
+      const origin = req.headers.origin;
+      let originHost: string | null = null;
+      try {
+        originHost = origin ? new URL(origin).host : null;
+      } catch {
+        return void refuse('403 Forbidden');
+      }
+      if (originHost !== null && originHost !== req.headers.host) return void refuse('403 Forbidden');
+      if (access && !access.disabled && !access.check(req).ok) return void refuse('401 Unauthorized');
+      const address = req.socket.remoteAddress ?? '?';
+      const open = this.perAddress.get(address) ?? 0;
+      if (this.cfg.maxPerAddress !== undefined && open >= this.cfg.maxPerAddress) {
+        this.refusedPerAddress();
+        return void refuse('429 Too Many Requests');
       }
       const recheck = access && !access.disabled ? () => access.check(req) : undefined;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, recheck));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+        ws.on('close', () => {
+          const n = (this.perAddress.get(address) ?? 1) - 1;
+          if (n > 0) this.perAddress.set(address, n);
+          else this.perAddress.delete(address);
+        });
+        this.accept(ws, recheck);
+      });
     });
   }
 
