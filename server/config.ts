@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TOPIC_ROOT } from '../protocol/topics.ts';
 import type { LogLevel } from './logger.ts';
+import { urlRefusal } from './alerts/channels/target-policy.ts';
 
 export interface ServerConfig {
   sitePath: string;
@@ -58,6 +59,8 @@ export interface ServerConfig {
   alertWebhookUrl?: string;
   /** 1 allows HTTP notification targets resolving to link-local/metadata addresses. */
   alertWebhookAllowLinkLocal: number;
+  /** `host:port` notification targets exempt from the address rules (lower case). */
+  alertAllowTargets: string[];
   /** Slack-compatible incoming webhook URL; unset = none. */
   alertSlackUrl?: string;
   /** Alertmanager base URL (alerts are pushed to {url}/api/v2/alerts); unset = none. */
@@ -134,6 +137,7 @@ const OPTIONS: Option[] = [
   { flag: 'alert-rules', env: 'HALLWATCH_ALERT_RULES', key: 'alertRulesPath', kind: 'string', dflt: 'config/alert-rules.json', help: 'alert rules file (docs/alerts.md); SIGHUP reloads it' },
   { flag: 'alert-webhook', env: 'HALLWATCH_ALERT_WEBHOOK_URL', key: 'alertWebhookUrl', kind: 'string', help: 'URL that receives incident notifications (JSON POST, docs/alerts.md)' },
   { flag: 'alert-webhook-allow-link-local', env: 'HALLWATCH_ALERT_WEBHOOK_ALLOW_LINK_LOCAL', key: 'alertWebhookAllowLinkLocal', kind: 'int', dflt: '0', min: 0, max: 1, help: '1 allows notification targets (webhook, Slack, Alertmanager) on link-local or cloud-metadata addresses' },
+  { flag: 'alert-allow-targets', env: 'HALLWATCH_ALERT_ALLOW_TARGETS', key: 'alertAllowTargets', kind: 'string', dflt: '', help: 'comma-separated host:port notification targets allowed although on this machine or otherwise refused (e.g. 127.0.0.1:9093 for a local Alertmanager)' },
   { flag: 'alert-slack', env: 'HALLWATCH_ALERT_SLACK_URL', key: 'alertSlackUrl', kind: 'string', help: 'Slack-compatible incoming-webhook URL for incident notifications' },
   { flag: 'alert-alertmanager', env: 'HALLWATCH_ALERT_ALERTMANAGER_URL', key: 'alertAlertmanagerUrl', kind: 'string', help: 'Alertmanager base URL; incidents are pushed to {url}/api/v2/alerts' },
   { flag: 'dsx-root', env: 'HALLWATCH_DSX_ROOT', key: 'dsxRoot', kind: 'string', help: 'read a DSX Exchange BMS bus under this topic root, e.g. BMS/v1 (docs/dsx.md); unset = off' },
@@ -208,6 +212,15 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       ok = false;
     }
     if (!ok) throw new Error(`--${flag}: must be an http:// or https:// URL, got "${v}"`);
+  }
+  out.alertAllowTargets = String(out.alertAllowTargets ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  for (const t of out.alertAllowTargets as string[]) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/.test(t)) throw new Error(`--alert-allow-targets: "${t}" is not host:port`);
+  }
+  const policy = { allowLinkLocal: out.alertWebhookAllowLinkLocal === 1, allowTargets: new Set(out.alertAllowTargets as string[]) };
+  for (const [flag, key] of [['alert-webhook', 'alertWebhookUrl'], ['alert-slack', 'alertSlackUrl'], ['alert-alertmanager', 'alertAlertmanagerUrl']] as const) {
+    const why = out[key] === undefined ? null : urlRefusal(out[key] as string, policy);
+    if (why) throw new Error(`--${flag}: refused: ${why}; a trusted target can be allowed with --alert-allow-targets host:port`);
   }
   if (out.mqttCa) {
     try {

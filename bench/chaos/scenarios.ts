@@ -3,7 +3,8 @@ import type { Scenario } from './scenario.ts';
 import { loginAbuse } from './login-abuse.ts';
 import { mqttFuzz } from './mqtt-fuzz.ts';
 import { wsHostile } from './ws-hostile.ts';
+import { ssrf } from './ssrf.ts';
 import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, loginAbuse];
+export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, loginAbuse];

@@ -71,6 +71,7 @@ describe('alerts to a webhook', () => {
     '--alert-webhook', `http://127.0.0.1:${receiver.port}/hook`,
     '--alert-slack', `http://127.0.0.1:${receiver.port}/slack`,
     '--alert-alertmanager', `http://127.0.0.1:${receiver.port}/am`,
+    '--alert-allow-targets', `127.0.0.1:${receiver.port}`,
     '--alert-mqtt', '1', '--public-url', 'http://noc.example:8080',
   ];
   const api = async (method: string, path: string, body?: unknown) => {

@@ -44,7 +44,7 @@ describe('Prometheus and Hallwatch', () => {
     const hookPort = (hook.address() as { port: number }).port;
     server = await startServer([
       '--site', sites.server, '--embedded-broker-port', '0', '--influx', influx.url, '--admin-token', TOKEN,
-      '--alert-webhook', `http://127.0.0.1:${hookPort}/hook`,
+      '--alert-webhook', `http://127.0.0.1:${hookPort}/hook`, '--alert-allow-targets', `127.0.0.1:${hookPort}`,
     ], { auth: true });
     sim = await startSimulator(['--site', sites.simulated, '--mqtt', server.mqttUrl, '--seed', '5']);
     await waitFor('8 live racks', async () => (await api('/api/halls/hall-1')).totals.racksLive === 8);

@@ -49,7 +49,7 @@ export function alertmanagerChannel(cfg: HttpTargetConfig): Channel {
   return {
     name: 'alertmanager',
     format: (n) => [alertmanagerAlert(n)],
-    send: (d) => postJson(target, d, '--alert-webhook-allow-link-local'),
+    send: (d) => postJson(target, d),
     refresh: { everyMs: ALERTMANAGER_REFRESH_MS, format: (firing) => firing.map(alertmanagerAlert) },
   };
 }

@@ -6,15 +6,20 @@ import { webhookChannel } from './webhook.ts';
 import { slackChannel } from './slack.ts';
 import { alertmanagerChannel } from './alertmanager.ts';
 import { mqttChannel } from './mqtt.ts';
+import type { TargetPolicy } from './target-policy.ts';
+
+export function targetPolicy(cfg: Pick<ServerConfig, 'alertWebhookAllowLinkLocal' | 'alertAllowTargets'>): TargetPolicy {
+  return { allowLinkLocal: cfg.alertWebhookAllowLinkLocal === 1, allowTargets: new Set(cfg.alertAllowTargets) };
+}
 
 const TIMEOUT_MS = 5000;
 
 export function notificationChannels(cfg: ServerConfig, mqttUrl: string): Channel[] {
-  const allowLinkLocal = cfg.alertWebhookAllowLinkLocal === 1;
+  const policy = targetPolicy(cfg);
   const channels: Channel[] = [];
-  if (cfg.alertWebhookUrl) channels.push(webhookChannel({ url: cfg.alertWebhookUrl, timeoutMs: TIMEOUT_MS, allowLinkLocal }));
-  if (cfg.alertSlackUrl) channels.push(slackChannel({ url: cfg.alertSlackUrl, timeoutMs: TIMEOUT_MS, allowLinkLocal }));
-  if (cfg.alertAlertmanagerUrl) channels.push(alertmanagerChannel({ url: cfg.alertAlertmanagerUrl, timeoutMs: TIMEOUT_MS, allowLinkLocal }));
+  if (cfg.alertWebhookUrl) channels.push(webhookChannel({ url: cfg.alertWebhookUrl, timeoutMs: TIMEOUT_MS, policy }));
+  if (cfg.alertSlackUrl) channels.push(slackChannel({ url: cfg.alertSlackUrl, timeoutMs: TIMEOUT_MS, policy }));
+  if (cfg.alertAlertmanagerUrl) channels.push(alertmanagerChannel({ url: cfg.alertAlertmanagerUrl, timeoutMs: TIMEOUT_MS, policy }));
   if (cfg.alertMqtt === 1) {
     channels.push(
       mqttChannel({

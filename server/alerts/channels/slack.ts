@@ -28,5 +28,5 @@ export function slackMessage(n: Notification): { text: string; blocks: unknown[]
 }
 
 export function slackChannel(cfg: HttpTargetConfig): Channel {
-  return { name: 'slack', format: slackMessage, send: (d) => postJson(cfg, d, '--alert-webhook-allow-link-local') };
+  return { name: 'slack', format: slackMessage, send: (d) => postJson(cfg, d) };
 }

@@ -2,12 +2,10 @@
 import type { Channel, Notification } from '../notification.ts';
 import { postJson, type HttpTargetConfig } from './http-post.ts';
 
-export { isLinkLocalOrMetadata } from './http-post.ts';
-
 export function webhookChannel(cfg: HttpTargetConfig): Channel {
   return {
     name: 'webhook',
     format: (n: Notification) => n,
-    send: (d) => postJson(cfg, d, '--alert-webhook-allow-link-local'),
+    send: (d) => postJson(cfg, d),
   };
 }
