@@ -4,7 +4,8 @@ import { loginAbuse } from './login-abuse.ts';
 import { mqttFuzz } from './mqtt-fuzz.ts';
 import { wsHostile } from './ws-hostile.ts';
 import { ssrf } from './ssrf.ts';
+import { xss } from './xss.ts';
 import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, loginAbuse];
+export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, loginAbuse];

@@ -15,6 +15,16 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/**
+ * The dashboard's Content-Security-Policy: scripts only from this origin (no inline script, no
+ * eval), live data only from this origin, no plugins, no framing by other sites. Inline style
+ * attributes stay allowed: the components set positions and colours with them.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+  "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'self'",
+].join('; ');
+
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<void> {
   const base = resolve(root);
   let file = resolve(join(base, normalize(decodeURIComponent(urlPath))));
@@ -33,6 +43,9 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   }
   const immutable = file.includes(`${sep}assets${sep}`);
   res.writeHead(200, {
+    ...(extname(file) === '.html' ? { 'content-security-policy': CONTENT_SECURITY_POLICY } : {}),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': info.size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',

@@ -40,9 +40,20 @@ export function isLive(r: RangeSpec): boolean {
   return r.to === 'now';
 }
 
+/**
+ * One CSV cell. Text starting with = + - @ (or a tab or carriage return) would be a formula in
+ * a spreadsheet: it gets a leading apostrophe. Numbers stay numbers (−3.2 is not a formula).
+ */
+export function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 /** CSV of columns: a time column (ISO 8601) then one column per series, header with units. */
 export function toCsv(tsMs: number[], columns: { name: string; unit: string; values: (number | null)[] }[]): string {
   const head = ['time', ...columns.map((c) => (c.unit ? `${c.name} (${c.unit})` : c.name))];
-  const rows = tsMs.map((t, k) => [new Date(t).toISOString(), ...columns.map((c) => (c.values[k] ?? '') + '')]);
-  return [head, ...rows].map((r) => r.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\n') + '\n';
+  const rows = tsMs.map((t, k) => [new Date(t).toISOString(), ...columns.map((c) => c.values[k] ?? null)]);
+  return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
