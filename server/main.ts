@@ -151,11 +151,20 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const health = () => {
       const behindS = writer ? Math.round(writer.behindMs() / 1000) : 0;
       const behind = behindS > cfg.storageMaxBehindS;
+      const spill = writer?.queue.spillError;
+      // A refused spill within the last minute: history is being lost now.
+      const spillFailing = !!spill && clock() - spill.atMs < 60_000;
+      const spillText = spillFailing ? `; spill to disk failing (${spill.message}), ${writer!.queue.spillDropped} lines lost` : '';
       const storage = !writer ? 'memory'
-        : writer.status === 'degraded' ? `degraded: ${writer.lastError ?? 'writes failing'}; ${writer.queue.size} lines buffered`
-        : behind ? `behind: history ${behindS} s behind, ${writer.queue.size} lines waiting` : `influxdb ${writer.status}`;
-      const ok = ingest.connected && writer?.status !== 'degraded' && !behind;
-      return { status: ok ? ('ok' as const) : ('degraded' as const), checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage } };
+        : writer.status === 'degraded' ? `degraded: ${writer.lastError ?? 'writes failing'}; ${writer.queue.size} lines buffered${spillText}`
+        : behind ? `behind: history ${behindS} s behind, ${writer.queue.size} lines waiting${spillText}`
+        : spillFailing ? `degraded${spillText}` : `influxdb ${writer.status}`;
+      const alertsSave = alerts?.saveError;
+      const ok = ingest.connected && writer?.status !== 'degraded' && !behind && !spillFailing && !alertsSave;
+      return {
+        status: ok ? ('ok' as const) : ('degraded' as const),
+        checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage, ...(alertsSave ? { alerts: `state not saved (${alertsSave.message}); ${alertsSave.failures} failed saves` } : {}) },
+      };
     };
     const access = new Access(join(cfg.storageDir, 'users.json'), cfg.adminToken ?? '', cfg.auth === 'off', clock);
     if (cfg.auth === 'off') log.warn('AUTHENTICATION IS OFF (--auth off): anyone who reaches this port is an admin. Use it for local trials only.');

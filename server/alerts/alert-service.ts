@@ -74,6 +74,9 @@ export class AlertService {
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
   private lastSaveMs = 0;
+  /** The last failed save of the state file (storage full or read-only), cleared by a save that works. */
+  saveError: { message: string; atMs: number; failures: number } | null = null;
+  private saveErrorLoggedMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly cfg: AlertServiceConfig,
@@ -292,8 +295,17 @@ export class AlertService {
       renameSync(tmp, this.cfg.statePath);
       this.lastSaveMs = this.clock();
       this.dirty = false;
+      if (this.saveError) this.log.info(`alerts: state saved again after ${this.saveError.failures} failed saves`);
+      this.saveError = null;
     } catch (e) {
-      this.log.error(`alerts: cannot save state to ${this.cfg.statePath}: ${(e as Error).message}`);
+      const now = this.clock();
+      // Retried at the next change, at most every 2 s; logged at once, then once a minute.
+      this.lastSaveMs = now;
+      this.saveError = { message: (e as Error).message, atMs: now, failures: (this.saveError?.failures ?? 0) + 1 };
+      if (now - this.saveErrorLoggedMs >= 60_000) {
+        this.saveErrorLoggedMs = now;
+        this.log.error(`alerts: cannot save state to ${this.cfg.statePath} (${this.saveError.failures} failed saves): ${this.saveError.message}; incidents and acknowledgements live in memory until it works`);
+      }
     }
   }
 

@@ -99,10 +99,20 @@ export class Outbox {
     return join(this.cfg.dir, encodeURIComponent(id) + '.json');
   }
 
+  /**
+   * Writes a delivery to disk. When the storage directory is full or read-only the delivery
+   * stays in memory (still sent and retried, lost only if the server stops first); counted.
+   */
   private persist(d: Delivery): void {
     const tmp = this.file(d.id) + '.tmp';
-    writeFileSync(tmp, JSON.stringify(d));
-    renameSync(tmp, this.file(d.id));
+    try {
+      writeFileSync(tmp, JSON.stringify(d));
+      renameSync(tmp, this.file(d.id));
+    } catch (e) {
+      rmSync(tmp, { force: true, maxRetries: 0 });
+      this.count({ channel: d.channel, outcome: 'not_persisted' });
+      this.log.error(`alerts: cannot keep delivery ${d.id} on disk (${(e as Error).message}); it waits in memory only`);
+    }
   }
 
   private done(d: Delivery, outcome: string): void {

@@ -85,11 +85,13 @@ export class InfluxWriter {
     this.count.deadLettered({}, 0);
     metrics.gauge('hallwatch_storage_lines_buffered', 'Lines waiting to be written (memory and disk)', () => [[{}, this.queue.size]]);
     metrics.gauge('hallwatch_storage_lines_spilled', 'Lines waiting on disk', () => [[{}, this.queue.spilledLines]]);
-    metrics.counterFrom('hallwatch_storage_lines_dropped_total', 'Lines lost for good, by reason: buffer_full (memory and disk full), beyond_retention (InfluxDB refused them as older than the retention policy)', ['reason'], () => [
+    metrics.counterFrom('hallwatch_storage_lines_dropped_total', 'Lines lost for good, by reason: buffer_full (memory and disk full), spill_refused (the disk refused the spill file: full or read-only), beyond_retention (InfluxDB refused them as older than the retention policy)', ['reason'], () => [
       [{ reason: 'buffer_full' }, this.queue.dropped],
+      [{ reason: 'spill_refused' }, this.queue.spillDropped],
       [{ reason: 'beyond_retention' }, this.droppedByReason.beyond_retention],
     ]);
     metrics.gauge('hallwatch_storage_oldest_unsent_age_seconds', 'Age of the oldest line waiting to be written (0 when none waits): how far history is behind', () => [[{}, this.behindMs() / 1000]]);
+    metrics.counterFrom('hallwatch_storage_spill_failures_total', 'Spill files the storage directory refused (full, read-only); their lines are dropped', [], () => [[{}, this.queue.spillFailures]]);
     metrics.gauge('hallwatch_storage_degraded', '1 while writes to InfluxDB are failing', () => [[{}, this.status === 'degraded' ? 1 : 0]]);
   }
 
@@ -189,6 +191,7 @@ export class InfluxWriter {
   private pump(): void {
     if (this.stopped) return;
     if (this.clock() - this.dropLog.lastLogMs >= DROP_LOG_INTERVAL_MS) this.logDrops(this.clock());
+    this.logSpillFailures();
     if (this.clock() < this.retryAtMs) return;
     if (!this.schemaReady) {
       if (!this.schemaPending && this.inFlight === 0) {
@@ -276,6 +279,17 @@ export class InfluxWriter {
     }
     const mid = Math.floor(lines.length / 2);
     stack.push(lines.slice(mid), lines.slice(0, mid));
+  }
+
+  private spillLog = { failures: 0, atMs: Number.NEGATIVE_INFINITY };
+
+  /** Logs refused spill writes: the first at once, then at most once a minute with the count. */
+  private logSpillFailures(): void {
+    const q = this.queue;
+    const now = this.clock();
+    if (q.spillFailures === this.spillLog.failures || now - this.spillLog.atMs < DROP_LOG_INTERVAL_MS) return;
+    this.log.error(`storage: cannot spill unwritten history to disk (${q.spillError?.message ?? 'refused'}); ${q.spillDropped} lines lost so far`);
+    this.spillLog = { failures: q.spillFailures, atMs: now };
   }
 
   /** Counts lines InfluxDB dropped for good; logs the first at once, then once a minute with the count. */

@@ -40,6 +40,12 @@ export class WriteQueue {
   private spillSeq = 0;
   /** Lines dropped because memory and disk were full (oldest first). */
   dropped = 0;
+  /** Lines dropped because the disk refused their spill file (full, read-only, gone). */
+  spillDropped = 0;
+  /** Spill writes the disk refused. */
+  spillFailures = 0;
+  /** The last refused spill write, cleared by the next that succeeds. */
+  spillError: { message: string; atMs: number } | null = null;
   private readonly inFlight = new Set<Taken>();
   private inFlightLines = 0;
 
@@ -93,7 +99,7 @@ export class WriteQueue {
   done(t: Taken, unsent: string[]): void {
     if (!this.inFlight.delete(t)) return;
     this.inFlightLines -= t.batch.lines.length;
-    if (t.file) rmSync(t.file, { force: true });
+    if (t.file) removeQuietly(t.file);
     if (unsent.length === 0) return;
     this.memory.unshift({ rp: t.batch.rp, lines: unsent, queuedMs: t.batch.queuedMs });
     this.memoryLines += unsent.length;
@@ -169,18 +175,28 @@ export class WriteQueue {
       const f = this.spillFiles.shift()!;
       this.spillBytes -= f.bytes;
       this.dropped += f.lines;
-      rmSync(f.path, { force: true });
+      removeQuietly(f.path);
     }
   }
 
   private writeSpill(b: Batch): void {
     const dir = this.limits.spillDir!;
-    mkdirSync(dir, { recursive: true });
     // Named by queue time (then a sequence), so the oldest sorts first and keeps its age across restarts.
     const name = `${String(Math.round(b.queuedMs)).padStart(15, '0')}-${String(this.spillSeq++).padStart(8, '0')}-${b.rp}.lp`;
     const path = join(dir, name);
     const text = b.lines.join('\n') + '\n';
-    writeFileSync(path, text);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path, text);
+    } catch (e) {
+      // Disk full or read-only: the batch is lost (counted), the partial file removed, the server goes on.
+      removeQuietly(path);
+      this.spillDropped += b.lines.length;
+      this.spillFailures++;
+      this.spillError = { message: (e as Error).message, atMs: this.clock() };
+      return;
+    }
+    this.spillError = null;
     this.spillFiles.push({ path, lines: b.lines.length, bytes: text.length, queuedMs: b.queuedMs });
     this.spillBytes += text.length;
   }
@@ -204,5 +220,17 @@ export class WriteQueue {
       this.spillFiles.push({ path, lines, bytes, queuedMs: Number(name.slice(0, 15)) });
       this.spillBytes += bytes;
     }
+  }
+}
+
+/**
+ * Deletes a spill file; a read-only directory keeps it (its lines are sent again after a
+ * restart, and InfluxDB stores a point written twice once).
+ */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // read-only: see above
   }
 }
