@@ -29,6 +29,7 @@ import { Access } from './auth/access.ts';
 import { WallLayouts } from './wall/layouts.ts';
 import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
+import { SteadyClock } from './state/steady-clock.ts';
 
 /** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
 function durationMs(d: string): number {
@@ -48,7 +49,17 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(cfg: ServerConfig, log: Logger = createLogger(cfg.logLevel), clock: () => number = Date.now): Promise<RunningServer> {
+/**
+ * Composes and starts the server. Without `clock` it runs on a SteadyClock: a step of the host
+ * clock is reported and ridden through (server/state/steady-clock.ts).
+ */
+export async function startServer(cfg: ServerConfig, log: Logger = createLogger(cfg.logLevel), injectedClock?: () => number): Promise<RunningServer> {
+  const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, (stepMs, adopted) => {
+    const s = `${stepMs > 0 ? '+' : ''}${Math.round(stepMs / 1000)} s`;
+    if (adopted) log.warn(`clock: the host clock moved by ${s} and the telemetry agrees: following it`);
+    else log.warn(`clock: the host clock stepped by ${s}; Hallwatch keeps counting time from before the step until the telemetry's timestamps agree with it`);
+  });
+  const clock = injectedClock ?? steady!.now;
   const site = buildSiteIndex(await loadSiteFile(cfg.sitePath));
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
   const metrics = new Metrics({ runtime: true });
@@ -136,6 +147,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       },
       state, metrics, log, clock,
     );
+    if (steady) ingest.sourceTime = (tsMs) => steady.observeSource(tsMs);
+    metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
     await ingest.start();
     stops.push(['MQTT ingest', () => ingest.stop()]);
     if (cfg.dsxRoot) {
@@ -151,6 +164,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const health = () => {
       const behindS = writer ? Math.round(writer.behindMs() / 1000) : 0;
       const behind = behindS > cfg.storageMaxBehindS;
+      const clockCheck: Record<string, string> = steady && steady.stepMs !== 0 ? { clock: `host clock stepped by ${steady.stepMs > 0 ? '+' : ''}${Math.round(steady.stepMs / 1000)} s; not followed until the telemetry agrees` } : {};
       const spill = writer?.queue.spillError;
       // A refused spill within the last minute: history is being lost now.
       const spillFailing = !!spill && clock() - spill.atMs < 60_000;
@@ -160,10 +174,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         : behind ? `behind: history ${behindS} s behind, ${writer.queue.size} lines waiting${spillText}`
         : spillFailing ? `degraded${spillText}` : `influxdb ${writer.status}`;
       const alertsSave = alerts?.saveError;
-      const ok = ingest.connected && writer?.status !== 'degraded' && !behind && !spillFailing && !alertsSave;
+      const ok = ingest.connected && writer?.status !== 'degraded' && !behind && !spillFailing && !alertsSave && !('clock' in clockCheck);
       return {
         status: ok ? ('ok' as const) : ('degraded' as const),
-        checks: { mqtt: ingest.connected ? 'connected' : 'disconnected', storage, ...(alertsSave ? { alerts: `state not saved (${alertsSave.message}); ${alertsSave.failures} failed saves` } : {}) },
+        checks: <Record<string, string>>{ mqtt: ingest.connected ? 'connected' : 'disconnected', storage, ...clockCheck, ...(alertsSave ? { alerts: `state not saved (${alertsSave.message}); ${alertsSave.failures} failed saves` } : {}) },
       };
     };
     const access = new Access(join(cfg.storageDir, 'users.json'), cfg.adminToken ?? '', cfg.auth === 'off', clock);

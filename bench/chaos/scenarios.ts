@@ -6,7 +6,8 @@ import { wsHostile } from './ws-hostile.ts';
 import { ssrf } from './ssrf.ts';
 import { xss } from './xss.ts';
 import { diskFull } from './disk-full.ts';
+import { clockStep } from './clock-step.ts';
 import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, diskFull, loginAbuse];
+export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, diskFull, clockStep, loginAbuse];

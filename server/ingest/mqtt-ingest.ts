@@ -28,6 +28,8 @@ export class MqttIngest {
   private readonly rejectLog: RejectLog;
   /** One bound counter series per kind and per reason: counting a message is one addition. */
   private readonly countAccepted: Record<'rack' | 'cdu' | 'status', (by?: number) => void>;
+  /** Told each accepted sample's source time (the server's clock judges host clock steps by it). */
+  sourceTime: ((tsMs: number) => void) | null = null;
   private readonly countLate: Record<'rack' | 'cdu', (by?: number) => void>;
   private readonly countRejected: Map<RejectReason, (by?: number) => void>;
   connected = false;
@@ -103,6 +105,7 @@ export class MqttIngest {
     if (outcome === 'duplicate') return this.rejected('duplicate', `${topic}: ts ${c.sample.ts} was already taken (a redelivery)`);
     if (outcome === 'late') return void this.countLate[c.kind]();
     this.countAccepted[c.kind]();
+    this.sourceTime?.(c.sample.ts);
   }
 
   /** Logs a broker error once, then at most one reminder with a count every 30 s while it repeats. */
