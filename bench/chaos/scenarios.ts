@@ -7,7 +7,8 @@ import { ssrf } from './ssrf.ts';
 import { xss } from './xss.ts';
 import { diskFull } from './disk-full.ts';
 import { clockStep } from './clock-step.ts';
+import { brokerRestart } from './broker-restart.ts';
 import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, diskFull, clockStep, loginAbuse];
+export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, diskFull, clockStep, brokerRestart, loginAbuse];

@@ -26,17 +26,22 @@ export interface MosquittoOptions {
   listenerConfig?: string[];
   /** URL scheme clients use: `mqtts` for a TLS listener. */
   scheme?: 'mqtt' | 'mqtts';
+  /** Keep sessions and queued messages across restarts (in the broker's temp dir). */
+  persistence?: boolean;
+  /** Messages queued per offline persistent session (default 20,000). */
+  maxQueuedMessages?: number;
 }
 
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...(options.listenerConfig ?? ['allow_anonymous true']), 'persistence false',
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...(options.listenerConfig ?? ['allow_anonymous true']),
+    ...(options.persistence ? ['persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'] : ['persistence false']),
     // Started as root, Mosquitto would drop to the `mosquitto` user and lose access to this temp dir.
     ...(process.getuid?.() === 0 ? ['user root'] : []), 'max_keepalive 65535',
     // Queue room for a 10,000-message burst to one QoS 0 subscriber (the default 1000 drops the excess).
-    'max_queued_messages 20000', `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
+    `max_queued_messages ${options.maxQueuedMessages ?? 20000}`, `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
   const { start, kill } = serviceProcess(binary(), ['-c', conf], () =>
     waitFor('mosquitto to listen', () =>
       new Promise<boolean>((resolve) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, toCsv } from '../../web/src/lib/time-range.ts';
+import { withGaps } from '../../web/src/lib/gaps.ts';
 
 describe('CSV export', () => {
   it.each([
@@ -21,5 +22,20 @@ describe('CSV export', () => {
   it('keeps numbers numeric and neutralises a hostile column name', () => {
     const csv = toCsv([0], [{ name: '=1+1', unit: 'kW', values: [-4.5] }]);
     expect(csv).toBe(`time,'=1+1 (kW)\n1970-01-01T00:00:00.000Z,-4.5\n`);
+  });
+});
+
+describe('chart gaps', () => {
+  it.each([
+    ['1 Hz with a 30 s outage', [0, 1, 2, 3, 33, 34, 35], [18]],
+    ['1 Hz with jitter and one missed sample: no gap', [0, 1, 2.1, 4, 5, 6], []],
+    ['minute rollups with a 10 min hole', [0, 60, 120, 180, 780, 840], [480]],
+    ['two outages', [0, 1, 2, 20, 21, 22, 60, 61], [11, 41]],
+    ['too short to judge', [0, 100], []],
+  ])('%s', (_what, x, gapsAt) => {
+    const values = x.map((t) => t * 2);
+    const [xs, ys] = withGaps([x, values]);
+    expect(xs.filter((_, k) => ys[k] === null)).toEqual(gapsAt);
+    expect(ys.filter((v) => v !== null)).toEqual(values);
   });
 });
