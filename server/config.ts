@@ -14,6 +14,10 @@ export interface ServerConfig {
   mqttPassword?: string;
   mqttCaPem?: string;
   mqttSharedGroup?: string;
+  /** Client ID of the ingest; unset = `hallwatch-server-{host}-{pid}` (at-least-once: `hallwatch-ingest-{host}`). */
+  mqttClientId?: string;
+  /** at-most-once (QoS 0, clean session) or at-least-once (QoS 1, persistent session, journal). */
+  ingestDelivery: 'at-most-once' | 'at-least-once';
   /** Start an embedded aedes broker on this port and ingest from it (0 = any free port). */
   embeddedBrokerPort: number | null;
   topicRoot: string;
@@ -115,6 +119,8 @@ const OPTIONS: Option[] = [
   { flag: 'web-dir', env: 'HALLWATCH_WEB_DIR', key: 'webDir', kind: 'string', dflt: 'dist/web', help: 'built dashboard directory' },
   { flag: 'tick-ms', env: 'HALLWATCH_TICK_MS', key: 'tickMs', kind: 'int', dflt: '100', min: 20, max: 10_000, help: 'live-state refresh (stale marks, totals, N+1) and the longest time between two WebSocket frames, ms' },
   { flag: 'ws-flush-ms', env: 'HALLWATCH_WS_FLUSH_MS', key: 'wsFlushMs', kind: 'int', dflt: '20', min: 5, max: 10_000, help: 'shortest time between two WebSocket deltas, ms: changes in between coalesce into one frame' },
+  { flag: 'mqtt-client-id', env: 'HALLWATCH_MQTT_CLIENT_ID', key: 'mqttClientId', kind: 'string', help: 'MQTT client ID of the ingest (default hallwatch-server-{host}-{pid}; with at-least-once hallwatch-ingest-{host}, fixed so the broker keeps the session)' },
+  { flag: 'ingest-delivery', env: 'HALLWATCH_INGEST_DELIVERY', key: 'ingestDelivery', kind: 'string', dflt: 'at-most-once', help: 'at-most-once (QoS 0) or at-least-once (QoS 1, persistent session, a journal in {storage-dir}/journal: nothing lost across a kill; docs/reliability.md)' },
   { flag: 'ws-max-per-address', env: 'HALLWATCH_WS_MAX_PER_ADDRESS', key: 'wsMaxPerAddress', kind: 'int', dflt: '100', min: 1, max: 100_000, help: 'open WebSockets allowed from one client address (behind a reverse proxy every browser shares its address: raise it)' },
   { flag: 'ws-max-buffered-bytes', env: 'HALLWATCH_WS_MAX_BUFFERED_BYTES', key: 'wsMaxBufferedBytes', kind: 'int', dflt: '4194304', min: 1024, max: 1_073_741_824, help: 'per-client send buffer above which deltas are skipped and a snapshot follows once drained' },
   { flag: 'stale-intervals', env: 'HALLWATCH_STALE_INTERVALS', key: 'staleIntervals', kind: 'int', dflt: '3', min: 1, max: 100, help: 'telemetry intervals without a sample before a rack is stale' },
@@ -212,6 +218,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       ok = false;
     }
     if (!ok) throw new Error(`--${flag}: must be an http:// or https:// URL, got "${v}"`);
+  }
+  if (out.ingestDelivery !== 'at-most-once' && out.ingestDelivery !== 'at-least-once') {
+    throw new Error(`--ingest-delivery: must be at-most-once or at-least-once, got "${out.ingestDelivery}"`);
   }
   out.alertAllowTargets = String(out.alertAllowTargets ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
   for (const t of out.alertAllowTargets as string[]) {

@@ -30,6 +30,7 @@ import { WallLayouts } from './wall/layouts.ts';
 import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
 import { SteadyClock } from './state/steady-clock.ts';
+import { Journal } from './ingest/journal.ts';
 
 /** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
 function durationMs(d: string): number {
@@ -132,6 +133,17 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock);
+    const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
+    if (journal) {
+      // A segment goes once everything queued before it closed has been written.
+      const prune = setInterval(() => {
+        const oldest = writer ? writer.queue.oldestQueuedMs() : Number.NaN;
+        journal.prune(Number.isNaN(oldest) ? clock() : oldest);
+      }, 1000);
+      stops.push(['journal pruning', () => clearInterval(prune)]);
+      metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', () => [[{}, journal.segments]]);
+      metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], () => [[{}, journal.failures]]);
+    }
     // Ingest starts after history so every accepted sample is recorded, and stops before it.
     const ingest = new MqttIngest(
       {
@@ -140,7 +152,9 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         password: cfg.mqttPassword,
         caPem: cfg.mqttCaPem,
         sharedGroup: cfg.mqttSharedGroup,
-        clientId: `hallwatch-server-${hostname()}-${process.pid}`,
+        clientId: cfg.mqttClientId ?? (cfg.ingestDelivery === 'at-least-once' ? `hallwatch-ingest-${hostname()}` : `hallwatch-server-${hostname()}-${process.pid}`),
+        delivery: cfg.ingestDelivery,
+        journal,
         topicRoot: cfg.topicRoot,
         maxPayloadBytes: cfg.maxPayloadBytes,
         maxClockSkewMs: cfg.maxClockSkewMs,

@@ -17,6 +17,8 @@ export interface SimConfig {
   /** HTTP control port (POST /faults); null = no HTTP control. */
   controlPort: number | null;
   connections: 'entity' | 'shared';
+  /** QoS of telemetry publishes: 1 lets a persistent-session ingest (at-least-once) get what it missed. */
+  qos: 0 | 1;
   /** Leave out the 72-entry gpuW array (smaller payloads for load tests). */
   noGpuDetail: boolean;
   /** `hallwatch`: the hallwatch/v1 contract; `dsx`: the site as an NVIDIA DSX Exchange BMS publishes it. */
@@ -37,6 +39,7 @@ export const SIM_USAGE = `Usage: npm run simulate -- [options]
   --fault SPEC           HALLWATCH_SIM_FAULTS        (repeatable; env: comma-separated) see simulators/faults.ts
   --control-port N       HALLWATCH_SIM_CONTROL_PORT  (off) HTTP: GET/POST /faults
   --connections MODE     HALLWATCH_SIM_CONNECTIONS   entity (one MQTT connection per rack/CDU) | shared
+  --qos 0|1              HALLWATCH_SIM_QOS           telemetry QoS (default 0; 1 for an at-least-once ingest)
   --no-gpu-detail        HALLWATCH_SIM_NO_GPU_DETAIL leave the per-GPU array out of payloads
   --dialect D            HALLWATCH_SIM_DIALECT       hallwatch | dsx (DSX Exchange BMS points, docs/dsx.md)
   --dsx-root ROOT        HALLWATCH_DSX_ROOT          BMS/v1
@@ -52,7 +55,7 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
       noGpuDetail = true;
       continue;
     }
-    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections', '--dialect', '--dsx-root', '--dsx-integration'];
+    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections', '--dialect', '--dsx-root', '--dsx-integration', '--qos'];
     if (!known.includes(a)) throw new Error(`unknown option ${a} (see --help)`);
     const v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
@@ -69,6 +72,7 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
   };
   const connections = get('connections', 'HALLWATCH_SIM_CONNECTIONS', 'entity');
   if (connections !== 'entity' && connections !== 'shared') throw new Error(`--connections: must be entity or shared, got "${connections}"`);
+  const qos = int('qos', 'HALLWATCH_SIM_QOS', 0, 1, '0') as 0 | 1;
   const dialect = get('dialect', 'HALLWATCH_SIM_DIALECT', 'hallwatch');
   if (dialect !== 'hallwatch' && dialect !== 'dsx') throw new Error(`--dialect: must be hallwatch or dsx, got "${dialect}"`);
   const caPath = get('mqtt-ca', 'HALLWATCH_MQTT_CA');
@@ -92,6 +96,7 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
     faults,
     controlPort: int('control-port', 'HALLWATCH_SIM_CONTROL_PORT', 0, 65535),
     connections,
+    qos,
     noGpuDetail,
     dialect,
     dsxRoot: get('dsx-root', 'HALLWATCH_DSX_ROOT', 'BMS/v1')!.replace(/\/+$/, ''),

@@ -49,7 +49,7 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
     ? new DsxPublisher({ url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, root: cfg.dsxRoot, integration: cfg.dsxIntegration, clientId: `hallwatch-sim-dsx-${process.pid}` }, site)
     : null;
   const publisher = dsx ? null : new Publisher(
-    { url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, topicRoot: cfg.topicRoot, mode: cfg.connections, clientIdPrefix: `hallwatch-sim-${process.pid}` },
+    { url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, topicRoot: cfg.topicRoot, mode: cfg.connections, qos: cfg.qos, clientIdPrefix: `hallwatch-sim-${process.pid}` },
     entities,
   );
   await (dsx ?? publisher!).start();

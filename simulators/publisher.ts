@@ -15,6 +15,8 @@ export interface PublisherConfig {
   topicRoot: string;
   mode: 'entity' | 'shared';
   clientIdPrefix: string;
+  /** QoS of telemetry (default 0). */
+  qos?: 0 | 1;
 }
 
 export interface Entity {
@@ -85,14 +87,14 @@ export class Publisher {
     }
   }
 
-  /** Publishes a telemetry sample (QoS 0); skipped while the entity's connection is down. */
+  /** Publishes a telemetry sample (QoS 0 unless configured); skipped while the entity's connection is down. */
   publish(e: Entity, payload: string): void {
     const client = this.shared ?? this.conns.get(e.id)?.client;
     if (!client || !client.connected) {
       this.dropped++;
       return;
     }
-    client.publish(entityTopic(this.cfg.topicRoot, e.hallId, e.kind, e.id, 'telemetry'), payload, { qos: 0 });
+    client.publish(entityTopic(this.cfg.topicRoot, e.hallId, e.kind, e.id, 'telemetry'), payload, { qos: this.cfg.qos ?? 0 });
     this.published++;
   }
 

@@ -8,7 +8,8 @@ import { xss } from './xss.ts';
 import { diskFull } from './disk-full.ts';
 import { clockStep } from './clock-step.ts';
 import { brokerRestart } from './broker-restart.ts';
+import { ingestKill } from './ingest-kill.ts';
 import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, diskFull, clockStep, brokerRestart, loginAbuse];
+export const SCENARIOS: Scenario[] = [ingestKill, badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, diskFull, clockStep, brokerRestart, loginAbuse];

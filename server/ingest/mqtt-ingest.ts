@@ -11,6 +11,7 @@ import type { Metrics } from '../http/metrics.ts';
 import type { LiveState } from '../state/live-state.ts';
 import { classifyMessage, type ValidationLimits } from './validate.ts';
 import { RejectLog } from './reject-log.ts';
+import type { Journal } from './journal.ts';
 
 export interface MqttIngestConfig extends ValidationLimits {
   url: string;
@@ -21,6 +22,13 @@ export interface MqttIngestConfig extends ValidationLimits {
   /** MQTT 5 shared-subscription group; several servers then split the stream. */
   sharedGroup?: string;
   clientId: string;
+  /**
+   * `at-least-once`: QoS 1 subscription on a persistent session (fixed client ID, clean = false),
+   * each message journaled before it is processed and acknowledged; the broker keeps what
+   * arrives while the server is down. `at-most-once` (default): QoS 0, clean session.
+   */
+  delivery?: 'at-most-once' | 'at-least-once';
+  journal?: Journal | null;
 }
 
 export class MqttIngest {
@@ -56,6 +64,14 @@ export class MqttIngest {
 
   async start(): Promise<void> {
     this.rejectLog.start();
+    const atLeastOnce = this.cfg.delivery === 'at-least-once';
+    const journal = this.cfg.journal ?? null;
+    if (journal) {
+      // What a killed server had taken but not yet written: replayed before new messages.
+      const left = journal.recover();
+      for (const m of left) this.handle(m.topic, m.payload);
+      if (left.length) this.log.info(`ingest: replayed ${left.length} journaled messages from before the last stop`);
+    }
     const options: IClientOptions = {
       clientId: this.cfg.clientId,
       username: this.cfg.username,
@@ -64,7 +80,7 @@ export class MqttIngest {
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
-      clean: true,
+      clean: !atLeastOnce,
     };
     const client = mqtt.connect(this.cfg.url, options);
     this.client = client;
@@ -76,7 +92,7 @@ export class MqttIngest {
       const filters = subscriptionFilters(this.cfg.topicRoot).map((f) =>
         this.cfg.sharedGroup ? `$share/${this.cfg.sharedGroup}/${f}` : f,
       );
-      client.subscribe(filters, { qos: 0 }, (err) => {
+      client.subscribe(filters, { qos: atLeastOnce ? 1 : 0 }, (err) => {
         if (err) this.log.error(`subscribe failed: ${err.message}`);
       });
     });
@@ -85,7 +101,9 @@ export class MqttIngest {
       this.connected = false;
     });
     client.on('error', (err) => this.connectionError(err.message));
-    client.on('message', (topic, payload) => this.handle(topic, payload));
+    // QoS 1: this handler runs before MQTT.js sends the PUBACK, so a message is journaled and
+    // processed (its history line queued) before the broker forgets it.
+    client.on('message', journal ? (topic, payload) => (journal.append(topic, payload), this.handle(topic, payload)) : (topic, payload) => this.handle(topic, payload));
   }
 
   /** Classifies and applies one message; public so benchmarks can drive it without a broker. */
@@ -133,6 +151,7 @@ export class MqttIngest {
 
   async stop(): Promise<void> {
     this.rejectLog.stop();
+    this.cfg.journal?.close();
     const client = this.client;
     this.client = null;
     this.connected = false;
