@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../../server/ingest/journal.ts';
+
+describe('ingest journal', () => {
+  it('replays what a killed run appended, stopping at a frame cut short', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-journal-'));
+    let now = 1_000;
+    const a = new Journal(dir, () => now, 10_000);
+    a.append('hallwatch/v1/hall-1/rack/r1/telemetry', Buffer.from('{"ts":1}'));
+    now += 11_000;
+    a.append('hallwatch/v1/hall-1/rack/r1/telemetry', Buffer.from('{"ts":2}'));
+    a.append('t/ü', Buffer.from([0xff, 0x00]));
+    // The crash cuts the last frame short.
+    const files = readdirSync(dir).sort();
+    appendFileSync(join(dir, files[files.length - 1]), Buffer.from([5, 0, 0, 0, 9, 0]));
+    const b = new Journal(dir, () => now, 10_000);
+    const left = b.recover();
+    expect(left.map((m) => [m.topic, [...m.payload]])).toEqual([
+      ['hallwatch/v1/hall-1/rack/r1/telemetry', [...Buffer.from('{"ts":1}')]],
+      ['hallwatch/v1/hall-1/rack/r1/telemetry', [...Buffer.from('{"ts":2}')]],
+      ['t/ü', [0xff, 0x00]],
+    ]);
+    expect(b.segments).toBe(2);
+  });
+
+  it.each([
+    ['nothing written yet', Number.NEGATIVE_INFINITY, 2],
+    ['the first segment written', 15_000, 1],
+    ['everything written', 40_000, 0],
+  ])('prunes closed segments once written: %s', (_what, writtenBeforeMs, left) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-journal-'));
+    let now = 0;
+    const j = new Journal(dir, () => now, 10_000);
+    for (const t of [1_000, 12_000, 23_000]) {
+      now = t;
+      j.append('x', Buffer.from('y'));
+    }
+    // Closed: [1 s → 12 s), [12 s → 23 s); the third is open.
+    j.prune(writtenBeforeMs);
+    expect(j.segments - 1).toBe(left);
+    expect(readdirSync(dir)).toHaveLength(left + 1);
+  });
+});
