@@ -3,7 +3,7 @@
  * invented IDs and hostile topic segments, and malformed JSON at rate. The healthy stream's
  * accepted rate is measured in a clean window and under attack, in the same run.
  */
-import { connectClient, fmt, rejectedBy, rssMb, startStack, acceptedRate, rackSample, type Stack } from './kit.ts';
+import { acceptedRate, connectClient, fmt, metric, rackSample, rejectedBy, rssMb, startStack, type Stack } from './kit.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 import { sleep, waitFor } from '../../test/helpers/wait.ts';
 
@@ -27,6 +27,19 @@ function withinOf(attack: number, before: number, after: number, share: number):
   return Math.abs(attack / before - 1) <= share || Math.abs(attack / after - 1) <= share;
 }
 
+/**
+ * Accepted rack samples per second from the start of `attack` until 5 s after it ends (samples
+ * the server fell behind on during the attack are counted in the window they arrive in).
+ */
+async function rateDuring(url: string, attack: () => Promise<void>): Promise<number> {
+  const a = await metric(url, 'hallwatch_messages_accepted_total', 'kind="rack"');
+  const t0 = Date.now();
+  await attack();
+  await sleep(5000);
+  const b = await metric(url, 'hallwatch_messages_accepted_total', 'kind="rack"');
+  return (b - a) / ((Date.now() - t0) / 1000);
+}
+
 const sumValues = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
 /** Publishes `count` messages from `make(k)` at about `perSecond`, QoS 1 in windows of 500. */
@@ -47,7 +60,7 @@ export const cardinalityAttack: Scenario = {
   short: true,
   async run(scale, log) {
     const invented = scale === 'short' ? 10_000 : 100_000;
-    const windowMs = scale === 'short' ? 4000 : 10_000;
+    const windowMs = scale === 'short' ? 6000 : 20_000;
     // A short memory window (60 s) keeps its growth small next to what the attack could add.
     const stack = await startStack({ influx: true, simulator: true, serverArgs: ['--history-window-s', '60'] });
     const rows: ChaosRow[] = [];
@@ -68,12 +81,12 @@ export const cardinalityAttack: Scenario = {
       const unsubscribed = ['hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry/extra', 'hallwatch/v1/hall-1/pdu/h1-r01-k01/telemetry', '$SYS/broker/x'];
       const oddEach = scale === 'short' ? 50 : 500;
       log(`clean ${cleanRate.toFixed(1)} samples/s; ${seriesBefore.rawRackSeries} raw rack series; flooding`);
-      const rateDuring = acceptedRate(url, windowMs);
-      await flood(stack.mosquitto.url, invented, 5000, (k) => [`hallwatch/v1/hall-${1 + (k % 2)}/rack/x${k}-${Math.random().toString(36).slice(2, 8)}/telemetry`, payload]);
-      log('invented IDs sent; hostile topics');
-      await flood(stack.mosquitto.url, odd.length * oddEach, 2000, (k) => [odd[k % odd.length], payload]);
-      await flood(stack.mosquitto.url, unsubscribed.length * oddEach, 2000, (k) => [unsubscribed[k % unsubscribed.length], payload]);
-      const attackRate = await rateDuring;
+      const attackRate = await rateDuring(url, async () => {
+        await flood(stack.mosquitto.url, invented, 5000, (k) => [`hallwatch/v1/hall-${1 + (k % 2)}/rack/x${k}-${Math.random().toString(36).slice(2, 8)}/telemetry`, payload]);
+        log('invented IDs sent; hostile topics');
+        await flood(stack.mosquitto.url, odd.length * oddEach, 2000, (k) => [odd[k % odd.length], payload]);
+        await flood(stack.mosquitto.url, unsubscribed.length * oddEach, 2000, (k) => [unsubscribed[k % unsubscribed.length], payload]);
+      });
       log('hostile topics sent');
       // Control characters in a topic are a protocol violation: the broker closes the connection that sends them.
       let brokerClosed = true;
@@ -115,7 +128,7 @@ export const malformedJson: Scenario = {
   short: true,
   async run(scale, log) {
     const count = scale === 'short' ? 6_000 : 60_000;
-    const windowMs = scale === 'short' ? 4000 : 10_000;
+    const windowMs = scale === 'short' ? 6000 : 20_000;
     const stack = await startStack({ simulator: true });
     const rows: ChaosRow[] = [];
     try {
@@ -136,13 +149,11 @@ export const malformedJson: Scenario = {
         ['truncated', `{${fields}`.slice(0, 40)],
       ];
       const big = cases.findIndex((c) => c[0] === '1 MB payload');
-      const rateDuring = acceptedRate(url, windowMs);
       // 1 MB payloads: one in 200 (the rest of the mix at rate).
-      await flood(stack.mosquitto.url, count, 3000, (k) => {
+      const attackRate = await rateDuring(url, () => flood(stack.mosquitto.url, count, 3000, (k) => {
         const c = k % 200 === 0 ? big : k % cases.length === big ? (k + 1) % cases.length : k % cases.length;
         return [`hallwatch/v1/hall-1/rack/h1-r0${1 + (k % 9)}-k0${1 + (k % 9)}/telemetry`, cases[c][1]];
-      });
-      const attackRate = await rateDuring;
+      }));
       const afterRate = await acceptedRate(url, windowMs);
       await waitFor('every hostile message counted', async () => sumValues(await rejectedBy(url)) - sumValues(before) >= count, 60_000, 500).catch(() => null);
       const after = await rejectedBy(url);

@@ -43,7 +43,13 @@ interface Client {
   needsSnapshot: boolean;
   watchIndex: number;
   watchSentTsMs: number;
+  /** Since when the client has had more than STALL_BYTES waiting, ms (NaN while it keeps up). */
+  backlogSinceMs: number;
 }
+
+/** A client with more than this waiting for longer than STALL_MS is not reading: it is skipped until it drains. */
+const STALL_BYTES = 64 * 1024;
+const STALL_MS = 1000;
 
 export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -137,7 +143,7 @@ export class WsHub {
 
   /** Registers a connected socket: hello, snapshot, then deltas on every tick. */
   accept(ws: HubSocket, recheck?: Client['recheck']): void {
-    const client: Client = { ws, recheck, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN };
+    const client: Client = { ws, recheck, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN, backlogSinceMs: Number.NaN };
     this.clients.add(client);
     ws.on('pong', () => (client.alive = true));
     ws.on('close', () => this.clients.delete(client));
@@ -185,7 +191,12 @@ export class WsHub {
     let snapshot: string | null = null;
     for (const c of this.clients) {
       if (c.ws.readyState !== WebSocket.OPEN) continue;
-      if (c.ws.bufferedAmount > this.cfg.maxBufferedBytes) {
+      // Frames pile up for a client that stops reading (a paused TCP peer, a frozen tab): after
+      // STALL_MS, or beyond maxBufferedBytes at once, it gets nothing until it drains, then a snapshot.
+      const buffered = c.ws.bufferedAmount;
+      if (buffered <= STALL_BYTES) c.backlogSinceMs = Number.NaN;
+      else if (Number.isNaN(c.backlogSinceMs)) c.backlogSinceMs = now;
+      if (buffered > this.cfg.maxBufferedBytes || now - c.backlogSinceMs > STALL_MS) {
         c.needsSnapshot = true;
         continue;
       }

@@ -79,6 +79,32 @@ describe('WsHub', () => {
     expect(metrics.value('hallwatch_ws_frames_total', { type: 'snapshot' })).toBe(3);
   });
 
+  it.each([
+    ['a backlog that drains within a second keeps its deltas', 900, 20, 0],
+    ['a backlog held for more than a second is skipped, then resynced by snapshot', 1100, 18, 1],
+  ])('%s', (_what, holdMs, expectedDeltas, expectedSnapshots) => {
+    let now = 1_800_000_000_000;
+    const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 4, racksPerCdu: 2 }));
+    const state = new LiveState(site, 3000);
+    // The hard limit is far away: only the stall rule can skip the client.
+    const hub = new WsHub({ tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 100_000_000 }, state, new Metrics(), createLogger('error'), () => now);
+    const ws = new FakeSocket();
+    hub.accept(ws as unknown as HubSocket);
+    hub.tick();
+    const before = ws.sent.length;
+    ws.bufferedAmount = 200_000;
+    for (let k = 0; k < 20; k++) {
+      now += 20;
+      state.applyRack(k % 4, { ts: now, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180 }, now);
+      // A backlog held for `holdMs` after the first tick with it, drained at the next.
+      if (k === 1) now += holdMs;
+      if (k === 2) ws.bufferedAmount = 0;
+      hub.tick();
+    }
+    expect(ws.sent.slice(before).filter((m) => m.type === 'delta')).toHaveLength(expectedDeltas);
+    expect(ws.sent.slice(before).filter((m) => m.type === 'snapshot')).toHaveLength(expectedSnapshots);
+  });
+
   it('sends the watched rack its GPU detail once per new sample', () => {
     const { hub, state } = setup();
     const ws = new FakeSocket();
