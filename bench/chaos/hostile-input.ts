@@ -29,13 +29,16 @@ function withinOf(attack: number, before: number, after: number, share: number):
 
 /**
  * Accepted rack samples per second from the start of `attack` until 5 s after it ends (samples
- * the server fell behind on during the attack are counted in the window they arrive in).
+ * the server fell behind on during the attack are counted in the window they arrive in). The
+ * window is a whole number of seconds: the simulator publishes all racks once a second, so a
+ * window of 7.5 s would count 7 or 8 rounds.
  */
 async function rateDuring(url: string, attack: () => Promise<void>): Promise<number> {
   const a = await metric(url, 'hallwatch_messages_accepted_total', 'kind="rack"');
   const t0 = Date.now();
   await attack();
   await sleep(5000);
+  await sleep(1000 - ((Date.now() - t0) % 1000));
   const b = await metric(url, 'hallwatch_messages_accepted_total', 'kind="rack"');
   return (b - a) / ((Date.now() - t0) / 1000);
 }

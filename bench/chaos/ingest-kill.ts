@@ -26,7 +26,7 @@ async function missing(query: (q: string) => Promise<any>, fromMs: number, toMs:
 
 export const ingestKill: Scenario = {
   name: 'ingest killed with kill -9',
-  short: false,
+  short: true,
   async run(scale, log) {
     const downMs = scale === 'short' ? 8000 : 30_000;
     const rows: ChaosRow[] = [];
