@@ -31,6 +31,7 @@ import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
 import { SteadyClock } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
+import { healthReport } from './http/health.ts';
 
 /** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
 function durationMs(d: string): number {
@@ -176,23 +177,17 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     }
     const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress }, state, metrics, log, clock);
     const health = () => {
-      const behindS = writer ? Math.round(writer.behindMs() / 1000) : 0;
-      const behind = behindS > cfg.storageMaxBehindS;
-      const clockCheck: Record<string, string> = steady && steady.stepMs !== 0 ? { clock: `host clock stepped by ${steady.stepMs > 0 ? '+' : ''}${Math.round(steady.stepMs / 1000)} s; not followed until the telemetry agrees` } : {};
       const spill = writer?.queue.spillError;
-      // A refused spill within the last minute: history is being lost now.
-      const spillFailing = !!spill && clock() - spill.atMs < 60_000;
-      const spillText = spillFailing ? `; spill to disk failing (${spill.message}), ${writer!.queue.spillDropped} lines lost` : '';
-      const storage = !writer ? 'memory'
-        : writer.status === 'degraded' ? `degraded: ${writer.lastError ?? 'writes failing'}; ${writer.queue.size} lines buffered${spillText}`
-        : behind ? `behind: history ${behindS} s behind, ${writer.queue.size} lines waiting${spillText}`
-        : spillFailing ? `degraded${spillText}` : `influxdb ${writer.status}`;
-      const alertsSave = alerts?.saveError;
-      const ok = ingest.connected && writer?.status !== 'degraded' && !behind && !spillFailing && !alertsSave && !('clock' in clockCheck);
-      return {
-        status: ok ? ('ok' as const) : ('degraded' as const),
-        checks: <Record<string, string>>{ mqtt: ingest.connected ? 'connected' : 'disconnected', storage, ...clockCheck, ...(alertsSave ? { alerts: `state not saved (${alertsSave.message}); ${alertsSave.failures} failed saves` } : {}) },
-      };
+      return healthReport({
+        mqttConnected: ingest.connected,
+        storage: writer && {
+          status: writer.status, lastError: writer.lastError, linesWaiting: writer.queue.size,
+          behindS: Math.round(writer.behindMs() / 1000), maxBehindS: cfg.storageMaxBehindS,
+          spillError: spill ? { message: spill.message, ageMs: clock() - spill.atMs } : null, spillDroppedLines: writer.queue.spillDropped,
+        },
+        clockStepMs: steady?.stepMs ?? 0,
+        alertsSaveError: alerts.saveError,
+      });
     };
     const access = new Access(join(cfg.storageDir, 'users.json'), cfg.adminToken ?? '', cfg.auth === 'off', clock);
     if (cfg.auth === 'off') log.warn('AUTHENTICATION IS OFF (--auth off): anyone who reaches this port is an admin. Use it for local trials only.');
