@@ -187,8 +187,9 @@ export class WsHub {
     this.lastFrameMs = now;
     const dirty = this.state.takeDirty();
     if (this.clients.size === 0) return;
-    let delta: string | null = null;
-    let snapshot: string | null = null;
+    // Encoded once per tick, as UTF-8 bytes: every client gets the same buffer as a text frame.
+    let delta: Buffer | null = null;
+    let snapshot: Buffer | null = null;
     for (const c of this.clients) {
       if (c.ws.readyState !== WebSocket.OPEN) continue;
       // Frames pile up for a client that stops reading (a paused TCP peer, a frozen tab): after
@@ -201,11 +202,11 @@ export class WsHub {
         continue;
       }
       if (c.needsSnapshot) {
-        snapshot ??= JSON.stringify(snapshotMessage(this.state, now));
+        snapshot ??= Buffer.from(JSON.stringify(snapshotMessage(this.state, now)));
         c.needsSnapshot = false;
         this.send(c, snapshot, 'snapshot');
       } else {
-        delta ??= JSON.stringify(deltaMessage(this.state, dirty, now));
+        delta ??= Buffer.from(JSON.stringify(deltaMessage(this.state, dirty, now)));
         this.send(c, delta, 'delta');
       }
       this.sendDetail(c, now);
@@ -222,9 +223,9 @@ export class WsHub {
     this.send(c, JSON.stringify(msg), 'rack');
   }
 
-  private send(c: Client, frame: string, type: string): void {
+  private send(c: Client, frame: string | Buffer, type: string): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
-    c.ws.send(frame);
+    c.ws.send(frame, { binary: false });
     this.countFrames({ type });
   }
 

@@ -15,8 +15,9 @@ class FakeSocket extends EventEmitter {
   sent: ServerMessage[] = [];
   pinged = 0;
   terminated = false;
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
+  send(data: string | Buffer, opts?: { binary?: boolean }) {
+    if (opts?.binary) throw new Error('frames must be text');
+    this.sent.push(JSON.parse(data.toString()));
   }
   ping() {
     this.pinged++;
