@@ -142,8 +142,8 @@ export const malformedJson: Scenario = {
       const ts = Date.now();
       const fields = `"ts":${ts},"rackKw":100,"supplyC":40,"returnC":45,"flowLpm":180`;
       const cases: [string, Buffer | string][] = [
-        ['10,000-level nesting (within the size limit: 8,000)', '['.repeat(8000) + ']'.repeat(8000)],
-        ['unbalanced 10,000-level nesting', '{"a":'.repeat(2000)],
+        ['8,000-level nesting (the deepest that fits 16 KB)', '['.repeat(8000) + ']'.repeat(8000)],
+        ['10,000-level nesting left open', '['.repeat(10_000)],
         ['1 MB payload', 'x'.repeat(1_048_576)],
         ['fields under __proto__', `{"__proto__":{${fields}}}`],
         ['fields under constructor.prototype', `{"constructor":{"prototype":{${fields}}}}`],
