@@ -191,7 +191,8 @@ describe('wall screen in headless Chromium', () => {
     const wall = page.locator('[data-testid="wall"]');
     const seen = new Set<string>();
     await expect.poll(async () => {
-      seen.add(`${await wall.getAttribute('data-halls')}|${await wall.getAttribute('data-metric')}`);
+      // Both attributes in one read: two reads can straddle a rotation and pair one view's halls with the next one's metric.
+      seen.add(await wall.evaluate((el) => `${el.getAttribute('data-halls')}|${el.getAttribute('data-metric')}`));
       return seen.size;
     }, { timeout: 15_000, interval: 500 }).toBe(2);
     expect([...seen].sort()).toEqual(['hall-1,hall-2|return', 'hall-2|flow']);
