@@ -103,7 +103,7 @@ export class LiveState {
     this.siteTotals = computeTotals(this, null);
   }
 
-  /** Stores a validated rack sample; older-or-equal source timestamps are refused. */
+  /** Stores a validated rack sample; an older one is late (history only), a repeated timestamp a duplicate. */
   applyRack(i: number, s: RackTelemetry, nowMs: number): ApplyOutcome {
     const c = this.rackCols;
     if (s.ts <= c[RC.tsMs][i]) return this.older('rack', i, s);
