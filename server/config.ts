@@ -27,6 +27,7 @@ export interface ServerConfig {
   tickMs: number;
   /** Per-GPU history window (mean and max per GPU), s. Default 60. */
   gpuWindowS: number;
+  historyBlockS: number;
   /** Shortest time between two WebSocket deltas, ms. Default 20. */
   wsFlushMs: number;
   /** A WebSocket client with more than this buffered is skipped, then resynced by snapshot. */
@@ -137,6 +138,7 @@ const OPTIONS: Option[] = [
   { flag: 'history-window-s', env: 'HALLWATCH_HISTORY_WINDOW_S', key: 'historyWindowS', kind: 'int', dflt: '3600', min: 60, max: 86_400, help: 'seconds of 1 Hz history kept in memory per rack, CDU, row and hall' },
   { flag: 'history-memory-mb', env: 'HALLWATCH_HISTORY_MEMORY_MB', key: 'historyMemoryMb', kind: 'int', dflt: '256', min: 8, max: 65_536, help: 'memory budget of that window; the window shrinks to fit' },
   { flag: 'gpu-window-s', env: 'HALLWATCH_GPU_WINDOW_S', key: 'gpuWindowS', kind: 'int', dflt: '60', min: 10, max: 3600, help: 'per-GPU history window (mean and max of each GPU), s' },
+  { flag: 'history-block-s', env: 'HALLWATCH_HISTORY_BLOCK_S', key: 'historyBlockS', kind: 'int', dflt: '10', min: 1, max: 60, help: 'raw history is written to InfluxDB in blocks of this many seconds per rack, CDU and total (one value per field per block), s' },
   { flag: 'storage-dir', env: 'HALLWATCH_STORAGE_DIR', key: 'storageDir', kind: 'string', dflt: '.hallwatch', help: 'spill files of unwritten history and the dead-letter log' },
   { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '500000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk' },
   { flag: 'storage-max-behind-s', env: 'HALLWATCH_STORAGE_MAX_BEHIND_S', key: 'storageMaxBehindS', kind: 'int', dflt: '30', min: 1, max: 86_400, help: 'seconds the oldest unwritten line may wait before /healthz says history is behind' },

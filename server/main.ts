@@ -114,9 +114,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       // Stopped last: it flushes what is queued, then spills the rest to disk.
       stops.push(['InfluxDB writer', () => writer.stop()]);
     }
-    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000);
+    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
     recorder.start();
     stops.push(['history recorder', () => recorder.stop()]);
+    metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
@@ -133,13 +134,14 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const onHup = () => alerts.reload();
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
-    const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock);
+    const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock, cfg.historyBlockS * 1000);
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
     if (journal) {
       // A segment goes once everything queued before it closed has been written.
       const prune = setInterval(() => {
-        const oldest = writer ? writer.queue.oldestQueuedMs() : Number.NaN;
-        journal.prune(Number.isNaN(oldest) ? clock() : oldest);
+        // Samples wait in the recorder's open blocks before they are queued.
+        const oldest = Math.min(...[writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()].filter((t) => !Number.isNaN(t)));
+        journal.prune(Number.isFinite(oldest) ? oldest : clock());
       }, 1000);
       stops.push(['journal pruning', () => clearInterval(prune)]);
       metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', () => [[{}, journal.segments]]);

@@ -7,7 +7,7 @@ import { acceptedRate, connectClient, fmt, metric, rackSample, rejectedBy, rssMb
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 import { sleep, waitFor } from '../../test/helpers/wait.ts';
 
-/** Series of the raw rack measurement, and distinct rack IDs over every measurement. */
+/** Series of the raw rack blocks, and distinct rack IDs over every measurement. */
 async function cardinality(stack: Stack): Promise<{ rawRackSeries: number; rackIds: number }> {
   const first = async (q: string) => {
     const r = await stack.influx!.query(q);
@@ -16,7 +16,7 @@ async function cardinality(stack: Stack): Promise<{ rawRackSeries: number; rackI
   const ids = await stack.influx!.query('SHOW TAG VALUES WITH KEY = "rack"');
   const distinct = new Set<string>();
   for (const s of ids.results?.[0]?.series ?? []) for (const v of s.values ?? []) distinct.add(v[1]);
-  return { rawRackSeries: await first('SHOW SERIES EXACT CARDINALITY FROM "raw"."rack"'), rackIds: distinct.size };
+  return { rawRackSeries: await first('SHOW SERIES EXACT CARDINALITY FROM "raw"."rack_block"'), rackIds: distinct.size };
 }
 
 /**

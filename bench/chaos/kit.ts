@@ -78,6 +78,8 @@ export async function connectClient(url: string, clientId?: string): Promise<Mqt
 
 /** Waits until history has nothing left to write. */
 export async function historyDrained(baseUrl: string, timeoutMs = 30_000): Promise<void> {
+  // Samples accepted until now are in raw blocks that are written within one block window (10 s) and a second.
+  await new Promise((r) => setTimeout(r, 12_000));
   await waitFor('history to be written', async () => (await metric(baseUrl, 'hallwatch_storage_lines_buffered')) === 0, timeoutMs, 250);
 }
 

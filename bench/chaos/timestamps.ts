@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { RACK_COLUMNS, type ServerMessage } from '../../protocol/stream.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { sleep } from '../../test/helpers/wait.ts';
+import { countSamples, rawSamples } from '../../test/helpers/raw-history.ts';
 import { connectClient, fmt, historyDrained, metric, rackSample, rejectedBy, startStack } from './kit.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 
@@ -16,8 +17,7 @@ const hall2 = site.racks.filter((r) => r.hallId === 'hall-2').map((r) => r.id);
 const topic = (id: string) => `hallwatch/v1/hall-2/rack/${id}/telemetry`;
 
 async function storedCount(q: (sql: string) => Promise<any>, racks: string[]): Promise<number> {
-  const r = await q(`SELECT count("rack_kw") FROM "raw"."rack" WHERE ${racks.map((id) => `"rack" = '${id}'`).join(' OR ')}`);
-  return r.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
+  return countSamples(await rawSamples(q, 'rack', ['rack_kw'], 'rack', `(${racks.map((id) => `"rack" = '${id}'`).join(' OR ')})`));
 }
 
 export const badTimestamps: Scenario = {

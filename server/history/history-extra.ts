@@ -9,7 +9,8 @@ import type { GpuHistory, HallSnapshot } from '../../protocol/history.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { MemoryWindow } from './memory-window.ts';
-import { MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
+import { GPU_PACKED, MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
+import { bucketMeans, decodeBlockValues, samplesOf } from './raw-block.ts';
 import { MAX_POINTS, parseHistoryQuery, type HistoryService } from './history-service.ts';
 import { RACK_HISTORY, storedName, unitOf } from './history-fields.ts';
 
@@ -44,16 +45,17 @@ export class HistoryExtra {
       const cols = ring ? ring.query(fromMs, toMs, stepMs, gpus) : { tsMs: [], cols: gpus.map(() => []) };
       return ok({ rackId, fromMs, toMs, stepMs, source: 'memory', tsMs: cols.tsMs, gpuW: cols.cols });
     }
-    const select = gpus.map((g) => `mean("${gpuFieldNames(g).meanW}")`).join(', ');
+    // Points since blocks pack every GPU's mean in one string; older points have a field per GPU.
+    const legacy = gpus.map((g) => `"${gpuFieldNames(g).meanW}"`).join(', ');
     const res = await this.influx.query(
-      `SELECT ${select} FROM "raw"."${MEASUREMENT.gpu}" WHERE "${TAG.rack}" = '${rackId}' AND time >= ${fromMs}ms AND time < ${toMs}ms GROUP BY time(${stepMs}ms) fill(none)`,
+      `SELECT "${GPU_PACKED.meanW}", ${legacy} FROM "raw"."${MEASUREMENT.gpu}" WHERE "${TAG.rack}" = '${rackId}' AND time >= ${fromMs}ms AND time < ${toMs}ms`,
     );
-    const values = res.results?.[0]?.series?.[0]?.values ?? [];
-    return ok({
-      rackId, fromMs, toMs, stepMs, source: 'influx',
-      tsMs: values.map((r) => r[0] as number),
-      gpuW: gpus.map((g) => values.map((r) => (typeof r[g + 1] === 'number' ? (r[g + 1] as number) : null))),
+    const rows = (res.results?.[0]?.series?.[0]?.values ?? []).map((r): unknown[] => {
+      const packed = decodeBlockValues(r[1], gpuCount);
+      return [r[0], ...gpus.map((g) => (typeof r[1] === 'string' ? packed[g] : r[g + 2]))];
     });
+    const b = bucketMeans(samplesOf([], rows, gpuCount, fromMs, toMs), stepMs);
+    return ok({ rackId, fromMs, toMs, stepMs, source: 'influx', tsMs: b.tsMs, gpuW: b.cols });
   }
 
   /** `GET /api/history/hall?hall=ID&at=…&field=returnC` */

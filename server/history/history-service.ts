@@ -10,7 +10,8 @@ export type { HistoryResponse };
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { MemoryWindow } from './memory-window.ts';
-import { MEASUREMENT, TAG, TIER_STEP_MS, tierMeasurement, type Tier } from './schema.ts';
+import { BLOCK_OFFSETS_FIELD, bucketMeans, samplesOf } from './raw-block.ts';
+import { MEASUREMENT, TAG, TIER_STEP_MS, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
 import { historyFields, storedName, unitOf, type EntityKind } from './history-fields.ts';
 
 export const MAX_POINTS = 2000;
@@ -100,6 +101,8 @@ export class HistoryService {
     private readonly influx: InfluxWriter | null,
     private readonly retention: Retention,
     private readonly clock: () => number,
+    /** The recorder's raw block window, ms: a block holds samples up to this long after its time. */
+    private readonly blockMs = 10_000,
   ) {}
 
   /** The tier InfluxDB serves a query from: the coarsest one finer than the step and still retained. */
@@ -133,12 +136,18 @@ export class HistoryService {
     const tier = this.tierFor(q);
     let res;
     try {
-      res = await this.influx.query(influxQl(q, tier));
+      res = await this.influx.query(tier === 'raw' ? rawInfluxQl(q, this.blockMs) : influxQl(q, tier));
     } catch (e) {
       return fromMemory(`InfluxDB unavailable (${(e as Error).message.slice(0, 200)}): showing the in-memory window only`);
     }
     const err = res.error ?? res.results?.find((r) => r.error)?.error;
     if (err) throw new Error(`InfluxDB: ${err}`);
+    if (tier === 'raw') {
+      // Blocks and single points, decoded and averaged per step here.
+      const s = samplesOf(res.results?.[0]?.series?.[0]?.values ?? [], res.results?.[1]?.series?.[0]?.values ?? [], q.fields.length, q.fromMs, q.toMs);
+      const b = bucketMeans(s, q.stepMs);
+      return { ...base, source: 'influx', tier, tsMs: b.tsMs, values: Object.fromEntries(q.fields.map((f, k) => [f, b.cols[k]])) };
+    }
     const series = res.results?.[0]?.series?.[0];
     const tsMs: number[] = [];
     const values: Record<string, (number | null)[]> = Object.fromEntries(q.fields.map((f) => [f, []]));
@@ -154,15 +163,35 @@ function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** InfluxQL for a query on a tier: mean per step; rollup tiers average their `_mean` fields. */
+function baseMeasurement(q: HistoryQuery): string {
+  return q.kind === 'rack' ? MEASUREMENT.rack : q.kind === 'cdu' ? MEASUREMENT.cdu : MEASUREMENT.totals;
+}
+
+function entityWhere(q: HistoryQuery): string {
+  return q.kind === 'rack' ? `"${TAG.rack}" = ${quote(q.id)}`
+    : q.kind === 'cdu' ? `"${TAG.cdu}" = ${quote(q.id)}`
+    : `"${TAG.scope}" = ${quote(q.kind)} AND "${TAG.id}" = ${quote(q.id)}`;
+}
+
+/**
+ * InfluxQL for the raw tier, two statements: the blocks that can hold samples of the range
+ * (a block's samples lie up to `blockMs` after its time) and the single points in it.
+ */
+export function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
+  const fields = q.fields.map((f) => `"${storedName(q.kind, f)}"`).join(', ');
+  const where = entityWhere(q);
+  const from = Math.floor(q.fromMs);
+  const to = Math.ceil(q.toMs);
+  return `SELECT "${BLOCK_OFFSETS_FIELD}", ${fields} FROM "raw"."${blockMeasurement(baseMeasurement(q))}" WHERE ${where} AND time > ${from - blockMs}ms AND time < ${to}ms; `
+    + `SELECT ${fields} FROM "raw"."${baseMeasurement(q)}" WHERE ${where} AND time >= ${from}ms AND time < ${to}ms`;
+}
+
+/** InfluxQL for a query on a rollup tier: the mean per step of the `_mean` fields. */
 export function influxQl(q: HistoryQuery, tier: Tier): string {
-  const measurement = q.kind === 'rack' ? MEASUREMENT.rack : q.kind === 'cdu' ? MEASUREMENT.cdu : MEASUREMENT.totals;
+  const measurement = baseMeasurement(q);
   const select = q.fields
     .map((f) => `mean("${storedName(q.kind, f)}${tier === 'raw' ? '' : '_mean'}") AS "${f}"`)
     .join(', ');
-  const where =
-    q.kind === 'rack' ? `"${TAG.rack}" = ${quote(q.id)}`
-    : q.kind === 'cdu' ? `"${TAG.cdu}" = ${quote(q.id)}`
-    : `"${TAG.scope}" = ${quote(q.kind)} AND "${TAG.id}" = ${quote(q.id)}`;
+  const where = entityWhere(q);
   return `SELECT ${select} FROM "${tier}"."${tierMeasurement(measurement, tier)}" WHERE ${where} AND time >= ${Math.floor(q.fromMs)}ms AND time < ${Math.ceil(q.toMs)}ms GROUP BY time(${q.stepMs}ms) fill(none)`;
 }

@@ -3,7 +3,8 @@
  * per-GPU power over windows of `gpuWindowMs` (mean and max; 60 s by default: 144 fields a rack
  * every 10 s were half of what InfluxDB had to store at 1 GW), row/hall/site totals once a
  * second, and the 1 min and 1 h rollups of all of them. Everything goes to the memory window and, when
- * InfluxDB is configured, to the writer.
+ * InfluxDB is configured, to the writer: raw samples in blocks of `blockMs` per entity
+ * (raw-block.ts), late samples as single points, rollups as points.
  */
 import { RACK_COLUMNS, CDU_COLUMNS } from '../../protocol/stream.ts';
 import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
@@ -13,7 +14,8 @@ import type { InfluxWriter } from './influx-writer.ts';
 import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
-import { MEASUREMENT, ROLLUP_STATS, TAG, gpuFieldNames, tierMeasurement, type Tier } from './schema.ts';
+import { GPU_PACKED, MEASUREMENT, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
+import { BlockFormat, OpenBlock, blockNumber } from './raw-block.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY, storedName, type EntityKind } from './history-fields.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
@@ -35,7 +37,19 @@ interface Series {
   memoryKey: (key: number) => string;
   /** Point layouts per entity and tier, built on first use (the escaping is done once). */
   formats: Record<Tier, (PointFormat | undefined)[]>;
+  /** Open raw blocks and their layouts, per entity. */
+  blocks: (OpenBlock | undefined)[];
+  blockFormats: (BlockFormat | undefined)[];
 }
+
+/** A block is written this long after its window ended, ms (the next sample usually writes it first). */
+const BLOCK_GRACE_MS = 1000;
+
+/** Closed minutes written per 250 ms tick at least. */
+const MINUTES_PER_TICK = 600;
+
+/** Samples a block holds at most (a source faster than 1 Hz closes blocks early). */
+const BLOCK_CAPACITY = 32;
 
 /** Extra raw fields of a rack sample after its history fields (values at the same offsets). */
 const RACK_EXTRAS = ['dp_kpa', 'valve_pct', 'leak'] as const;
@@ -58,12 +72,11 @@ export class Recorder {
   private readonly values = new Float64Array(16);
   /** Rollup line values: mean, min, max per field. */
   private readonly rollupValues = new Float64Array(48);
-  /** GPU line values (mean and max per GPU), grown to the largest rack. */
-  private gpuValues = new Float64Array(0);
-  private readonly gpuFormats: (PointFormat | undefined)[] = [];
-  /** GPU field keys by GPU count (racks of one type share them). */
-  private readonly gpuKeys = new Map<number, string[]>();
+  /** Escaped measurement and tags of each rack's GPU points. */
+  private readonly gpuHeads: (string | undefined)[] = [];
   private lastTotalsSecond = 0;
+  /** Closed minutes waiting to be written (`writeMinutes`). */
+  private readonly pendingMinutes: { s: Series; w: ClosedWindow }[] = [];
 
   constructor(
     private readonly state: LiveState,
@@ -72,11 +85,13 @@ export class Recorder {
     private readonly clock: () => number,
     /** Per-GPU window, ms. */
     private readonly gpuWindowMs = 60_000,
+    /** Raw block window per entity, ms. */
+    readonly blockMs = 10_000,
   ) {
     const site = state.site;
     const series = (kind: EntityKind, measurement: string, fields: readonly string[], tags: Series['tags'], memoryKey: Series['memoryKey'], extras: readonly string[] = []): Series => ({
       kind, measurement, fields, tags, memoryKey, m1: new Rollup(60_000, fields.length), h1: new Rollup(3_600_000, fields.length),
-      rawKeys: [...fields.map((f) => storedName(kind, f)), ...extras], formats: { raw: [], m1: [], h1: [] },
+      rawKeys: [...fields.map((f) => storedName(kind, f)), ...extras], formats: { raw: [], m1: [], h1: [] }, blocks: [], blockFormats: [],
     });
     this.rack = series('rack', MEASUREMENT.rack, RACK_HISTORY, (i) => {
       const r = site.racks[i];
@@ -104,13 +119,67 @@ export class Recorder {
     this.timer = setInterval(() => this.everySecond(), 250);
   }
 
-  /** Detaches and writes the open rollup windows (a partial last minute/hour). */
+  /** Detaches and writes the open blocks and rollup windows (a partial last minute/hour). */
   stop(): void {
     this.state.sampleTaken = null;
     this.state.lateTaken = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    for (const s of [this.rack, this.cdu, this.totals]) this.closeWindows(s, Number.POSITIVE_INFINITY);
+    for (const s of [this.rack, this.cdu, this.totals]) {
+      this.flushBlocks(s, Number.POSITIVE_INFINITY);
+      this.closeWindows(s, Number.POSITIVE_INFINITY);
+    }
+    this.writeMinutes(Number.POSITIVE_INFINITY);
+  }
+
+  /** Server clock when the oldest open block got its first sample (NaN when none is open). */
+  oldestOpenMs(): number {
+    let oldest = Number.NaN;
+    for (const s of [this.rack, this.cdu, this.totals]) {
+      for (const b of s.blocks) if (b && b.count > 0 && !(b.openedMs >= oldest)) oldest = b.openedMs;
+    }
+    return oldest;
+  }
+
+  /** Samples waiting in open blocks, by kind (totals are recorded every second, so theirs never reach 0). */
+  openSamples(): { kind: 'rack' | 'cdu' | 'totals'; samples: number }[] {
+    const count = (s: Series) => s.blocks.reduce((n, b) => n + (b?.count ?? 0), 0);
+    return [{ kind: 'rack', samples: count(this.rack) }, { kind: 'cdu', samples: count(this.cdu) }, { kind: 'totals', samples: count(this.totals) }];
+  }
+
+  /**
+   * Start of entity `key`'s block window holding `tsMs`. Windows are shifted per entity by whole
+   * seconds, so a tenth of a 1 GW site's blocks (not all of them) close in any one second.
+   */
+  blockWindowStart(key: number, tsMs: number): number {
+    const w = this.blockMs;
+    const shiftMs = ((key * 7919) % Math.max(1, Math.floor(w / 1000))) * 1000;
+    return Math.floor((tsMs - shiftMs) / w) * w + shiftMs;
+  }
+
+  /** Adds an on-time sample to its entity's block, writing the block it closes. */
+  private addToBlock(s: Series, key: number, tsMs: number): void {
+    const n = s.rawKeys.length;
+    let b = s.blocks[key];
+    if (!b) b = s.blocks[key] = new OpenBlock(BLOCK_CAPACITY, n);
+    if (b.count > 0 && (this.blockWindowStart(key, b.startMs) !== this.blockWindowStart(key, tsMs) || b.count === b.capacity)) this.writeBlock(s, key, b);
+    b.add(tsMs, this.values, this.clock());
+  }
+
+  private writeBlock(s: Series, key: number, b: OpenBlock): void {
+    let f = s.blockFormats[key];
+    if (!f) f = s.blockFormats[key] = new BlockFormat(blockMeasurement(s.measurement), s.tags(key), s.rawKeys);
+    const line = f.line(b);
+    b.clear();
+    if (line) this.writer!.write('raw', [line]);
+  }
+
+  /** Writes blocks whose window ended before `cutoffMs`. */
+  private flushBlocks(s: Series, cutoffMs: number): void {
+    if (!this.writer) return;
+    s.blocks.forEach((b, key) => {
+      if (b && b.count > 0 && this.blockWindowStart(key, b.startMs) + this.blockMs <= cutoffMs) this.writeBlock(s, key, b);
+    });
   }
 
   private rackSample(i: number): void {
@@ -177,13 +246,28 @@ export class Recorder {
   private record(s: Series, key: number, tsMs: number): void {
     const n = s.fields.length;
     this.memory.push(s.memoryKey(key), n, tsMs, this.values.subarray(0, n));
-    if (this.writer) this.writeRaw(s, key, tsMs);
+    if (this.writer) this.addToBlock(s, key, tsMs);
     for (const w of s.m1.add(key, tsMs, this.values.subarray(0, n), this.clock())) this.closedMinute(s, w);
   }
 
+  /**
+   * A closed minute is written a little later, a share on each timer tick: every entity's minute
+   * closes within the same second (8,800 lines of 30 values at 1 GW), which in one go stalled
+   * the event loop for half a second each minute.
+   */
   private closedMinute(s: Series, w: ClosedWindow): void {
-    this.writeRollup(s, 'm1', w);
-    for (const h of s.h1.addWindow(w)) this.writeRollup(s, 'h1', h);
+    this.pendingMinutes.push({ s, w });
+  }
+
+  /** Writes up to `max` pending minutes (and the hours they close). */
+  private writeMinutes(max: number): void {
+    const n = Math.min(max, this.pendingMinutes.length);
+    for (let k = 0; k < n; k++) {
+      const { s, w } = this.pendingMinutes[k];
+      this.writeRollup(s, 'm1', w);
+      for (const h of s.h1.addWindow(w)) this.writeRollup(s, 'h1', h);
+    }
+    this.pendingMinutes.splice(0, n);
   }
 
   private writeRollup(s: Series, tier: Tier, w: ClosedWindow): void {
@@ -241,27 +325,25 @@ export class Recorder {
     const capacity = Math.ceil((this.memory.capacity * this.state.site.spec.telemetryIntervalMs) / this.gpuWindowMs);
     this.memory.push(`gpu:${this.state.site.racks[i].id}`, means.length, acc.startMs, means, capacity);
     if (!this.writer) return;
-    const gpus = acc.sum.length;
-    let f = this.gpuFormats[i];
-    if (!f || f.fieldCount !== 2 * gpus) {
-      // Field order: mean and max of each GPU in turn (g00_mean_w, g00_max_w, g01_mean_w, …).
-      let keys = this.gpuKeys.get(gpus);
-      if (!keys) this.gpuKeys.set(gpus, (keys = Array.from({ length: gpus }, (_, g) => [gpuFieldNames(g).meanW, gpuFieldNames(g).maxW]).flat()));
+    let head = this.gpuHeads[i];
+    if (head === undefined) {
       const r = this.state.site.racks[i];
-      f = this.gpuFormats[i] = new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, keys);
+      head = this.gpuHeads[i] = new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, []).head;
     }
-    if (this.gpuValues.length < 2 * gpus) this.gpuValues = new Float64Array(2 * gpus);
-    const v = this.gpuValues;
-    for (let g = 0; g < gpus; g++) {
-      v[2 * g] = acc.sum[g] / acc.count;
-      v[2 * g + 1] = acc.max[g];
+    // Every GPU's mean and max as one string each: 2 field values instead of 144.
+    let mean = '';
+    let max = '';
+    for (let g = 0; g < acc.sum.length; g++) {
+      mean += (g === 0 ? '' : ',') + blockNumber(acc.sum[g] / acc.count);
+      max += (g === 0 ? '' : ',') + blockNumber(acc.max[g]);
     }
-    const line = f.line(v, acc.startMs);
-    if (line) this.writer.write('raw', [line]);
+    this.writer.write('raw', [`${head}${GPU_PACKED.meanW}="${mean}",${GPU_PACKED.maxW}="${max}" ${Math.round(acc.startMs)}`]);
   }
 
   /** Totals on each new wall-clock second; rollup and GPU windows of quiet entities closed. */
   private everySecond(): void {
+    // Four ticks a second: a minute's rollups go out within about five seconds.
+    this.writeMinutes(Math.max(MINUTES_PER_TICK, Math.ceil(this.pendingMinutes.length / 20)));
     const nowMs = this.clock();
     const second = Math.floor(nowMs / 1000) * 1000;
     if (second === this.lastTotalsSecond) return;
@@ -272,7 +354,11 @@ export class Recorder {
       TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
       this.record(this.totals, k, second);
     });
-    for (const s of [this.rack, this.cdu, this.totals]) this.closeWindows(s, nowMs - CLOSE_GRACE_MS, nowMs - CLOSE_GRACE_MS);
+    for (const s of [this.rack, this.cdu, this.totals]) {
+      // A sample arriving after its block was written starts a block of its own: no grace needed.
+      this.flushBlocks(s, nowMs - BLOCK_GRACE_MS);
+      this.closeWindows(s, nowMs - CLOSE_GRACE_MS, nowMs - CLOSE_GRACE_MS);
+    }
     for (const [i, acc] of this.gpu) {
       if (acc.startMs + this.gpuWindowMs + CLOSE_GRACE_MS <= nowMs) {
         this.writeGpu(i, acc);

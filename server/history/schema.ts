@@ -6,11 +6,19 @@
 export const MEASUREMENT = {
   rack: 'rack',
   cdu: 'cdu',
-  /** Per-GPU power over `--gpu-window-s` windows (60 s): fields g00_mean_w, g00_max_w, … */
+  /** Per-GPU power over `--gpu-window-s` windows (60 s): fields mean_w and max_w (GPU_PACKED; before, g00_mean_w, g00_max_w, …) */
   gpu: 'gpu',
   /** Row, hall and site totals; tag `scope` says which. */
   totals: 'totals',
 } as const;
+
+/** Raw-tier measurement of an entity's blocks of samples (raw-block.ts): `rack_block`, … */
+export function blockMeasurement(base: string): string {
+  return `${base}_block`;
+}
+
+/** GPU points since blocks: every GPU's mean and max as one comma-separated string each. */
+export const GPU_PACKED = { meanW: 'mean_w', maxW: 'max_w' } as const;
 
 export const TAG = { hall: 'hall', row: 'row', rack: 'rack', cdu: 'cdu', scope: 'scope', id: 'id' } as const;
 

@@ -14,6 +14,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
 import { getJson, sleep, waitFor } from '../helpers/wait.ts';
+import { countSamples, rawSamples } from '../helpers/raw-history.ts';
 
 const OUTAGE_MS = 60_000;
 
@@ -50,32 +51,42 @@ describe('history in InfluxDB', () => {
   it('stores a published rack sample exactly, at its source time, with its derived values', async () => {
     const ts = Date.now();
     await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-1/telemetry', JSON.stringify({ ts, rackKw: 135, supplyC: 40, returnC: 50.5, flowLpm: 180, dpKpa: 101, valvePct: 66 }));
-    const series = await waitFor('probe-1 in raw.rack', async () => {
-      const s = await q(`SELECT * FROM "raw"."rack" WHERE "rack" = 'probe-1'`);
+    // Raw samples reach InfluxDB in 10 s blocks per rack, once the block's window has ended.
+    const series = await waitFor('probe-1 in raw.rack_block', async () => {
+      const s = await q(`SELECT * FROM "raw"."rack_block" WHERE "rack" = 'probe-1'`);
       return s.length ? s[0] : null;
-    });
+    }, 30_000);
     const row = Object.fromEntries(series.columns.map((c: string, k: number) => [c, series.values[0][k]]));
-    expect(row.time).toBe(ts);
-    expect(row).toMatchObject({ hall: 'hall-1', row: 'h1-probe', rack: 'probe-1', rack_kw: 135, supply_c: 40, return_c: 50.5, flow_lpm: 180, dp_kpa: 101, valve_pct: 66, leak: 0 });
-    expect(row.heat_kw).toBeCloseTo(heatKw('water', 180, 40, 50.5), 9);
-    expect(row.delta_t_k).toBeCloseTo(10.5, 9);
+    expect(row).toMatchObject({ time: ts, ts_ms: '0', hall: 'hall-1', row: 'h1-probe', rack: 'probe-1', rack_kw: '135', supply_c: '40', return_c: '50.5', flow_lpm: '180', dp_kpa: '101', valve_pct: '66', leak: '0' });
+    expect(Number(row.heat_kw)).toBeCloseTo(heatKw('water', 180, 40, 50.5), 3);
+    expect(Number(row.delta_t_k)).toBeCloseTo(10.5, 9);
+    const decoded = (await rawSamples(influx.query, 'rack', ['rack_kw', 'heat_kw'], 'rack', `"rack" = 'probe-1'`)).get('probe-1')!;
+    expect(decoded.tsMs).toEqual([ts]);
+    expect(decoded.cols[0]).toEqual([135]);
   });
 
   it('stores CDU samples, per-GPU 10 s power and row, hall and site totals', async () => {
-    await waitFor('every measurement', async () => (await q('SHOW MEASUREMENTS')).length > 0 && (await q(`SELECT count("g00_mean_w") FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01'`)).length > 0, 30_000);
-    const cdu = await q(`SELECT last("load_kw"), last("capacity_kw") FROM "raw"."cdu" WHERE "cdu" = 'h1-r01-cdu-a'`);
-    expect(cdu[0].values[0][1]).toBeGreaterThan(0);
-    expect(cdu[0].values[0][2]).toBe(400);
+    await waitFor('every measurement', async () => (await q('SHOW MEASUREMENTS')).length > 0 && (await q(`SELECT count("mean_w") FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01'`)).length > 0, 30_000);
+    await waitFor('CDU blocks', async () => (await q(`SELECT count("ts_ms") FROM "raw"."cdu_block" WHERE "cdu" = 'h1-r01-cdu-a'`)).length > 0, 30_000);
+    const cdu = (await rawSamples(influx.query, 'cdu', ['load_kw', 'capacity_kw'], 'cdu', `"cdu" = 'h1-r01-cdu-a'`)).get('h1-r01-cdu-a')!;
+    expect(cdu.tsMs.length).toBeGreaterThan(1);
+    expect(cdu.cols[0].at(-1)).toBeGreaterThan(0);
+    expect(cdu.cols[1].at(-1)).toBe(400);
     const gpu = await q(`SELECT * FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01' ORDER BY time DESC LIMIT 1`);
     const g = Object.fromEntries(gpu[0].columns.map((c: string, k: number) => [c, gpu[0].values[0][k]]));
     expect(g.time % 10_000).toBe(0); // rack 0's GPU windows are not shifted: whole 10 s
-    expect(g.g00_max_w).toBeGreaterThanOrEqual(g.g00_mean_w);
-    expect(g.g71_mean_w).toBeGreaterThan(100);
-    const scopes = await q(`SELECT last("it_kw") FROM "raw"."totals" GROUP BY "scope", "id"`);
+    const means = String(g.mean_w).split(',').map(Number);
+    const maxes = String(g.max_w).split(',').map(Number);
+    expect(means).toHaveLength(72);
+    expect(maxes).toHaveLength(72);
+    means.forEach((m, k) => expect(maxes[k]).toBeGreaterThanOrEqual(m));
+    expect(means[71]).toBeGreaterThan(100);
+    await waitFor('totals blocks', async () => (await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`)).length === 5, 30_000);
+    const scopes = await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`);
     const ids = scopes.map((s: any) => `${s.tags.scope}:${s.tags.id}`).sort();
     expect(ids).toEqual(['hall:hall-1', 'row:h1-probe', 'row:h1-r01', 'row:h1-r02', 'site:site']);
-    const site = scopes.find((s: any) => s.tags.scope === 'site');
-    expect(site.values[0][1]).toBeGreaterThan(100);
+    const site = (await rawSamples(influx.query, 'totals', ['it_kw'], 'scope', `"scope" = 'site'`)).get('site')!;
+    expect(site.cols[0].at(-1)).toBeGreaterThan(100);
   });
 
   it('writes 1 min rollups that match mean, min and max computed here', async () => {
@@ -94,8 +105,9 @@ describe('history in InfluxDB', () => {
     expect(row.return_c_min).toBe(Math.min(...values));
     expect(row.return_c_max).toBe(Math.max(...values));
     expect(row.rack_kw_mean).toBeCloseTo(129.5, 6);
-    const raw = await q(`SELECT count("return_c") FROM "raw"."rack" WHERE "rack" = 'probe-2'`);
-    expect(raw[0].values[0][1]).toBe(60);
+    const raw = (await rawSamples(influx.query, 'rack', ['return_c'], 'rack', `"rack" = 'probe-2'`)).get('probe-2')!;
+    expect(raw.tsMs).toEqual(values.map((_, s) => minuteMs + s * 1000));
+    expect(raw.cols[0]).toEqual(values);
   });
 
   it(`loses nothing through a ${OUTAGE_MS / 1000} s InfluxDB outage under load: every accepted sample stored exactly once`, { timeout: 240_000 }, async () => {
@@ -108,17 +120,19 @@ describe('history in InfluxDB', () => {
     }, 15_000);
     expect(health.checks.mqtt).toBe('connected');
     await sleep(OUTAGE_MS);
-    expect(await metric('hallwatch_storage_lines_buffered')).toBeGreaterThan(8 * 50);
+    // 8 racks in 10 s raw blocks: at least 5 blocks each over the outage, besides CDUs and totals.
+    expect(await metric('hallwatch_storage_lines_buffered')).toBeGreaterThan(8 * 5);
     await influx.start();
     await waitFor('storage ok again', async () => (await fetch(`${server.baseUrl}/healthz`)).status === 200, 60_000, 250);
     await sim.stop();
     await sleep(1500);
-    await waitFor('buffer drained', async () => (await metric('hallwatch_storage_lines_buffered')) === 0, 60_000, 250);
+    await waitFor('blocks written and buffer drained', async () => (await metric('hallwatch_storage_block_samples{kind="rack"}')) === 0 && (await metric('hallwatch_storage_lines_buffered')) === 0, 60_000, 250);
     const accepted = await metric('hallwatch_messages_accepted_total{kind="rack"}');
-    const counts = await q(`SELECT count("rack_kw") FROM "raw"."rack" GROUP BY "rack"`);
-    const stored = counts.reduce((n: number, s: any) => n + s.values[0][1], 0);
-    expect(stored).toBe(accepted);
-    expect(counts.filter((s: any) => !s.tags.rack.startsWith('probe'))).toHaveLength(8);
+    const samples = await rawSamples(influx.query, 'rack', ['rack_kw'], 'rack');
+    // Exactly once: no rack has two samples at one time.
+    for (const s of samples.values()) expect(new Set(s.tsMs).size).toBe(s.tsMs.length);
+    expect(countSamples(samples)).toBe(accepted);
+    expect([...samples.keys()].filter((id) => !id.startsWith('probe'))).toHaveLength(8);
     expect(await metric('hallwatch_storage_lines_dropped_total{reason="buffer_full"}')).toBe(0);
     expect(await metric('hallwatch_storage_lines_dead_lettered_total')).toBe(0);
     expect(await metric('hallwatch_storage_write_retries_total')).toBeGreaterThan(0);

@@ -1,0 +1,164 @@
+/**
+ * Raw-tier blocks. InfluxDB's cost is per field value: at 1 GW, one point per rack and CDU
+ * sample was 120,000 values a second, more than a core of a 2-core machine. A block is one
+ * entity's on-time samples over `blockMs` (10 s by default) in one point: a string field per
+ * history field with the values in order (empty where a value was missing) and `ts_ms` with
+ * each sample's offset from the point's time. Late samples, and points written before blocks,
+ * are single numeric points in the base measurement; the history service reads both.
+ */
+import { escapeKey, escapeMeasurement } from './line-protocol.ts';
+
+/** Field holding the samples' offsets from the block's time, ms. */
+export const BLOCK_OFFSETS_FIELD = 'ts_ms';
+
+/** Values go in at 3 decimals, as the memory window holds them (float32). */
+export function blockNumber(v: number): string {
+  return String(Math.round(v * 1000) / 1000);
+}
+
+/**
+ * An entity's open block: up to `capacity` samples of `fieldCount` values. `openedMs` is the
+ * server clock at the first sample (the at-least-once journal keeps messages until then).
+ */
+export class OpenBlock {
+  startMs = Number.NaN;
+  openedMs = Number.NaN;
+  count = 0;
+  readonly offsetsMs: Float64Array;
+  readonly values: Float64Array;
+
+  constructor(readonly capacity: number, readonly fieldCount: number) {
+    this.offsetsMs = new Float64Array(capacity);
+    this.values = new Float64Array(capacity * fieldCount);
+  }
+
+  /** Adds a sample (in time order); false when the block is full. */
+  add(tsMs: number, values: ArrayLike<number>, nowMs: number): boolean {
+    if (this.count === this.capacity) return false;
+    if (this.count === 0) {
+      this.startMs = tsMs;
+      this.openedMs = nowMs;
+    }
+    this.offsetsMs[this.count] = tsMs - this.startMs;
+    const base = this.count * this.fieldCount;
+    for (let f = 0; f < this.fieldCount; f++) this.values[base + f] = values[f];
+    this.count++;
+    return true;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.startMs = Number.NaN;
+    this.openedMs = Number.NaN;
+  }
+}
+
+/** One entity's block layout, escaped once (as `PointFormat` does for single points). */
+export class BlockFormat {
+  private readonly head: string;
+  private readonly keys: string[];
+  private readonly offsetsKey = `${BLOCK_OFFSETS_FIELD}="`;
+
+  constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[]) {
+    let head = escapeMeasurement(measurement);
+    for (const k of Object.keys(tags).sort()) if (tags[k] !== '') head += `,${escapeKey(k)}=${escapeKey(tags[k])}`;
+    this.head = head + ' ';
+    this.keys = fieldKeys.map((k) => ',' + escapeKey(k) + '="');
+  }
+
+  /** The block's line, or null when it holds no finite value (or no sample). */
+  line(b: OpenBlock): string | null {
+    if (b.count === 0 || !Number.isFinite(b.startMs)) return null;
+    let body = '';
+    for (let f = 0; f < this.keys.length; f++) {
+      let s = '';
+      let any = false;
+      for (let k = 0; k < b.count; k++) {
+        const v = b.values[k * b.fieldCount + f];
+        if (k > 0) s += ',';
+        if (v - v === 0) {
+          s += blockNumber(v);
+          any = true;
+        }
+      }
+      if (any) body += this.keys[f] + s + '"';
+    }
+    if (body === '') return null;
+    let offsets = '';
+    for (let k = 0; k < b.count; k++) offsets += k === 0 ? String(b.offsetsMs[k]) : ',' + b.offsetsMs[k];
+    return this.head + this.offsetsKey + offsets + '"' + body + ' ' + Math.round(b.startMs);
+  }
+}
+
+/** A field's values from its block text: null where a value was missing. */
+export function decodeBlockValues(textValue: unknown, count: number): (number | null)[] {
+  const out: (number | null)[] = new Array(count).fill(null);
+  if (typeof textValue !== 'string') return out;
+  const parts = textValue.split(',');
+  for (let k = 0; k < count && k < parts.length; k++) {
+    if (parts[k] === '') continue;
+    const v = Number(parts[k]);
+    if (Number.isFinite(v)) out[k] = v;
+  }
+  return out;
+}
+
+/** Samples as columns: timestamps and one array per field. */
+export interface Samples {
+  tsMs: number[];
+  cols: (number | null)[][];
+}
+
+/**
+ * Samples of InfluxDB rows: `blockRows` are [time, ts_ms, field…] of block points, `pointRows`
+ * [time, field…] of single points. Only samples in [fromMs, toMs) are kept, sorted by time.
+ */
+export function samplesOf(blockRows: unknown[][], pointRows: unknown[][], fieldCount: number, fromMs: number, toMs: number): Samples {
+  const all: { tsMs: number; values: (number | null)[] }[] = [];
+  for (const row of blockRows) {
+    const start = row[0] as number;
+    const offsets = typeof row[1] === 'string' ? row[1].split(',').map(Number) : [];
+    const cols = Array.from({ length: fieldCount }, (_, f) => decodeBlockValues(row[f + 2], offsets.length));
+    offsets.forEach((o, k) => {
+      const tsMs = start + o;
+      if (Number.isFinite(tsMs) && tsMs >= fromMs && tsMs < toMs) all.push({ tsMs, values: cols.map((c) => c[k]) });
+    });
+  }
+  for (const row of pointRows) {
+    const tsMs = row[0] as number;
+    if (tsMs >= fromMs && tsMs < toMs) all.push({ tsMs, values: Array.from({ length: fieldCount }, (_, f) => (typeof row[f + 1] === 'number' ? (row[f + 1] as number) : null)) });
+  }
+  all.sort((a, b) => a.tsMs - b.tsMs);
+  return { tsMs: all.map((s) => s.tsMs), cols: Array.from({ length: fieldCount }, (_, f) => all.map((s) => s.values[f])) };
+}
+
+/** Mean of each field per `stepMs` bucket (aligned to the epoch, as InfluxQL's GROUP BY time); empty buckets left out. */
+export function bucketMeans(s: Samples, stepMs: number): Samples {
+  const out: Samples = { tsMs: [], cols: s.cols.map(() => []) };
+  let bucket = Number.NaN;
+  const sums = new Float64Array(s.cols.length);
+  const counts = new Float64Array(s.cols.length);
+  const emit = () => {
+    if (Number.isNaN(bucket)) return;
+    out.tsMs.push(bucket);
+    s.cols.forEach((_, f) => out.cols[f].push(counts[f] > 0 ? sums[f] / counts[f] : null));
+    sums.fill(0);
+    counts.fill(0);
+  };
+  for (let k = 0; k < s.tsMs.length; k++) {
+    const b = Math.floor(s.tsMs[k] / stepMs) * stepMs;
+    if (b !== bucket) {
+      emit();
+      bucket = b;
+    }
+    for (let f = 0; f < s.cols.length; f++) {
+      const v = s.cols[f][k];
+      if (v !== null) {
+        sums[f] += v;
+        counts[f]++;
+      }
+    }
+  }
+  emit();
+  return out;
+}
