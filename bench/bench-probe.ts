@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { RACK_COLUMNS, type ServerMessage } from '../protocol/stream.ts';
+import { decodeDeltaFrame, type StreamEncoding } from '../protocol/stream-binary.ts';
 
 /** Every series of a scrape, `name{labels}` → value. */
 export async function scrape(baseUrl: string): Promise<Map<string, number>> {
@@ -44,31 +45,33 @@ export interface Clients {
  * M WebSocket clients; client 0 parses every frame and measures publish → WebSocket latency from each delta row's
  * source `ts` (set at publish time on the same clock).
  */
-export async function startClients(port: number, count: number): Promise<Clients> {
+export async function startClients(port: number, count: number, encoding: StreamEncoding = 'binary'): Promise<Clients> {
   const tsCol = RACK_COLUMNS.indexOf('tsMs');
   let latencies: number[] = [];
   const frames = new Array(count).fill(0);
   const sockets: WebSocket[] = [];
   const lastTs = new Map<number, number>();
   for (let c = 0; c < count; c++) {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-    ws.on('message', (data) => {
+    // Binary deltas, as the dashboard asks for them (`json` measures the text encoding).
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?encoding=${encoding}`);
+    ws.on('message', (data, isBinary) => {
       // Clients 1…M−1 stand for browsers on other machines: they receive every frame but do not
       // parse it here, where they would share the measuring client's event loop.
       if (c !== 0) return void frames[c]++;
-      const m = JSON.parse(data.toString()) as ServerMessage;
+      const m = isBinary ? decodeDeltaFrame(data as Buffer) : (JSON.parse(data.toString()) as ServerMessage);
       if (m.type !== 'delta') return;
       frames[c]++;
       // A row is in a delta when anything of it changed (a refresh can re-derive headroom or mark it
       // stale): only a row with a new sample time is a publish→WebSocket latency.
       const now = Date.now();
       const tsOf = m.racks.cols[tsCol];
-      m.racks.idx.forEach((rack, k) => {
+      for (let k = 0; k < m.racks.idx.length; k++) {
+        const rack = m.racks.idx[k];
         const ts = tsOf[k];
-        if (ts === null || lastTs.get(rack) === ts) return;
-        lastTs.set(rack, ts as number);
-        latencies.push(now - (ts as number));
-      });
+        if (ts === null || Number.isNaN(ts) || lastTs.get(rack) === ts) continue;
+        lastTs.set(rack, ts);
+        latencies.push(now - ts);
+      }
     });
     await new Promise((r) => ws.once('open', r));
     sockets.push(ws);

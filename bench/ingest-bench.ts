@@ -11,6 +11,7 @@
  *   --live-only       the live path alone (no InfluxDB), the earlier benchmark
  *   --publishers P (8)  --no-gpu  --profile DIR (the server writes a .cpuprofile there at exit)
  *   --server-arg "--flag value"  extra server flags (repeatable)
+ *   --encoding binary|json  how the clients take deltas (binary, as the dashboard does)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -34,6 +35,7 @@ const WARMUP = num('warmup', 15);
 const PUBLISHERS = num('publishers', 8);
 const NO_GPU = argv.includes('--no-gpu');
 const PROFILE = opt('profile');
+const ENCODING = opt('encoding') === 'json' ? 'json' : 'binary';
 const SIZES = (opt('sweep') ?? opt('racks') ?? '7400').split(',').map(Number);
 /** `--influx-config "key = value"` (repeatable): extra `[data]` settings for the bench's InfluxDB. */
 const INFLUX_DATA = argv.flatMap((a, i) => (a === '--influx-config' ? [argv[i + 1]] : []));
@@ -76,7 +78,7 @@ async function runOne(racks: number): Promise<Result> {
     ['--site', sitePath, '--mqtt', broker.url, '--storage-dir', join(dir, 'storage'), ...(influx ? ['--influx', influx.url] : []), ...SERVER_ARGS],
     { nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [] },
   );
-  const clients = await startClients(server.port, CLIENTS);
+  const clients = await startClients(server.port, CLIENTS, ENCODING);
   const entitiesPath = join(dir, 'entities.json');
   writeFileSync(entitiesPath, JSON.stringify(entities));
   const publisher = await startProgram('bench/publish-process.ts', [broker.url, entitiesPath, String(PUBLISHERS), NO_GPU ? 'no-gpu' : 'gpu'], 'PUBLISHERS_READY');

@@ -41,6 +41,12 @@ export interface ColumnBlock {
   cols: (number | null)[][];
 }
 
+/** Rows as a reader sees them from either encoding: binary frames (stream-binary.ts) hold float64 with NaN for null. */
+export interface ColumnView {
+  idx: ArrayLike<number>;
+  cols: ArrayLike<number | null>[];
+}
+
 export interface Totals {
   itKw: number;
   heatKw: number;
@@ -72,6 +78,8 @@ export interface HelloMessage {
   cduColumns: readonly string[];
   rackCount: number;
   cduCount: number;
+  /** How deltas arrive: JSON text (the default) or binary frames (`/ws?encoding=binary`). */
+  encoding: 'json' | 'binary';
 }
 
 export interface SnapshotMessage {

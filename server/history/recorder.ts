@@ -174,11 +174,14 @@ export class Recorder {
     if (line) this.writer!.write('raw', [line]);
   }
 
-  /** Writes blocks whose window ended before `cutoffMs`. */
+  /**
+   * Writes blocks whose window ended before `cutoffMs`, or that have been open for a block's
+   * length of server time (samples from a clock running ahead would otherwise wait).
+   */
   private flushBlocks(s: Series, cutoffMs: number): void {
     if (!this.writer) return;
     s.blocks.forEach((b, key) => {
-      if (b && b.count > 0 && this.blockWindowStart(key, b.startMs) + this.blockMs <= cutoffMs) this.writeBlock(s, key, b);
+      if (b && b.count > 0 && (this.blockWindowStart(key, b.startMs) + this.blockMs <= cutoffMs || b.openedMs + this.blockMs <= cutoffMs)) this.writeBlock(s, key, b);
     });
   }
 

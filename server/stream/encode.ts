@@ -3,6 +3,7 @@ import {
   CDU_COLUMNS, RACK_COLUMNS, STREAM_PROTOCOL_VERSION,
   type ColumnBlock, type DeltaMessage, type HelloMessage, type RackDetailMessage, type SnapshotMessage,
 } from '../../protocol/stream.ts';
+import { encodeDeltaFrame } from '../../protocol/stream-binary.ts';
 import type { LiveState } from '../state/live-state.ts';
 
 /** Rounds to 3 decimals (mK, W-level kW) to keep frames small; non-finite → null. */
@@ -17,7 +18,7 @@ export function encodeBlock(cols: Float64Array[], idx: number[] | null): ColumnB
   return { idx: rows, cols: cols.map((col) => rows.map((i) => wire(col[i]))) };
 }
 
-export function helloMessage(state: LiveState, tickMs: number, nowMs: number): HelloMessage {
+export function helloMessage(state: LiveState, tickMs: number, nowMs: number, encoding: HelloMessage['encoding'] = 'json'): HelloMessage {
   return {
     type: 'hello',
     protocol: STREAM_PROTOCOL_VERSION,
@@ -28,6 +29,7 @@ export function helloMessage(state: LiveState, tickMs: number, nowMs: number): H
     cduColumns: CDU_COLUMNS,
     rackCount: state.site.racks.length,
     cduCount: state.site.cdus.length,
+    encoding,
   };
 }
 
@@ -44,6 +46,11 @@ export function snapshotMessage(state: LiveState, nowMs: number): SnapshotMessag
     halls: totalsByHall(state),
     site: state.siteTotals,
   };
+}
+
+/** The delta as a binary frame (protocol/stream-binary.ts). */
+export function deltaFrame(state: LiveState, dirty: { racks: number[]; cdus: number[] }, nowMs: number): Uint8Array {
+  return encodeDeltaFrame(nowMs, state.rackCols, dirty.racks, state.cduCols, dirty.cdus, { halls: totalsByHall(state), site: state.siteTotals });
 }
 
 export function deltaMessage(state: LiveState, dirty: { racks: number[]; cdus: number[] }, nowMs: number): DeltaMessage {

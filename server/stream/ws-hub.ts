@@ -14,7 +14,8 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { Access } from '../auth/access.ts';
-import { deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
+import { deltaFrame, deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
+import type { StreamEncoding } from '../../protocol/stream-binary.ts';
 
 export interface WsHubConfig {
   /** Longest time between two frames, ms (default 100). */
@@ -45,6 +46,8 @@ interface Client {
   watchSentTsMs: number;
   /** Since when the client has had more than STALL_BYTES waiting, ms (NaN while it keeps up). */
   backlogSinceMs: number;
+  /** How it gets deltas: JSON text, or binary frames (`/ws?encoding=binary`). */
+  encoding: StreamEncoding;
 }
 
 /** A client with more than this waiting for longer than STALL_MS is not reading: it is skipped until it drains. */
@@ -85,7 +88,8 @@ export class WsHub {
       this.recheckTimer = setInterval(() => this.recheckAll(), recheckMs);
     }
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (req.url ?? '').split('?')[0];
+      const [path, query = ''] = (req.url ?? '').split('?');
+      const encoding: StreamEncoding = new URLSearchParams(query).get('encoding') === 'binary' ? 'binary' : 'json';
       const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       if (path !== '/ws') return void refuse('404 Not Found');
       // A browser's Origin must be this server's host, with or without access control: a page
@@ -113,7 +117,7 @@ export class WsHub {
           if (n > 0) this.perAddress.set(address, n);
           else this.perAddress.delete(address);
         });
-        this.accept(ws, recheck);
+        this.accept(ws, recheck, encoding);
       });
     });
   }
@@ -142,8 +146,8 @@ export class WsHub {
   }
 
   /** Registers a connected socket: hello, snapshot, then deltas on every tick. */
-  accept(ws: HubSocket, recheck?: Client['recheck']): void {
-    const client: Client = { ws, recheck, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN, backlogSinceMs: Number.NaN };
+  accept(ws: HubSocket, recheck?: Client['recheck'], encoding: StreamEncoding = 'json'): void {
+    const client: Client = { ws, recheck, alive: true, needsSnapshot: false, watchIndex: -1, watchSentTsMs: Number.NaN, backlogSinceMs: Number.NaN, encoding };
     this.clients.add(client);
     ws.on('pong', () => (client.alive = true));
     ws.on('close', () => this.clients.delete(client));
@@ -159,7 +163,7 @@ export class WsHub {
       }
     });
     const now = this.clock();
-    this.send(client, JSON.stringify(helloMessage(this.state, this.cfg.tickMs, now)), 'hello');
+    this.send(client, JSON.stringify(helloMessage(this.state, this.cfg.tickMs, now, encoding)), 'hello');
     this.send(client, JSON.stringify(snapshotMessage(this.state, now)), 'snapshot');
   }
 
@@ -187,8 +191,9 @@ export class WsHub {
     this.lastFrameMs = now;
     const dirty = this.state.takeDirty();
     if (this.clients.size === 0) return;
-    // Encoded once per tick, as UTF-8 bytes: every client gets the same buffer as a text frame.
+    // Encoded once per tick and encoding: every client gets the same buffer.
     let delta: Buffer | null = null;
+    let binary: Buffer | null = null;
     let snapshot: Buffer | null = null;
     for (const c of this.clients) {
       if (c.ws.readyState !== WebSocket.OPEN) continue;
@@ -205,6 +210,12 @@ export class WsHub {
         snapshot ??= Buffer.from(JSON.stringify(snapshotMessage(this.state, now)));
         c.needsSnapshot = false;
         this.send(c, snapshot, 'snapshot');
+      } else if (c.encoding === 'binary') {
+        if (!binary) {
+          const frame = deltaFrame(this.state, dirty, now);
+          binary = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+        }
+        this.send(c, binary, 'delta', true);
       } else {
         delta ??= Buffer.from(JSON.stringify(deltaMessage(this.state, dirty, now)));
         this.send(c, delta, 'delta');
@@ -223,9 +234,9 @@ export class WsHub {
     this.send(c, JSON.stringify(msg), 'rack');
   }
 
-  private send(c: Client, frame: string | Buffer, type: string): void {
+  private send(c: Client, frame: string | Buffer, type: string, binary = false): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
-    c.ws.send(frame, { binary: false });
+    c.ws.send(frame, { binary });
     this.countFrames({ type });
   }
 

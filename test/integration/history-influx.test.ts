@@ -158,8 +158,31 @@ describe('history in InfluxDB', () => {
     const hall = await getJson(`${server.baseUrl}/api/history?entity=hall:hall-1&fields=itKw&from=now-3m`);
     expect(hall.source).toBe('influx');
     expect(hall.values.itKw.some((v: number | null) => v !== null && v > 100)).toBe(true);
+    const gpu = await getJson(`${server.baseUrl}/api/history/gpu?rack=h1-r01-k01&from=${now - 150_000}&to=${now}`);
+    expect(gpu.source).toBe('influx');
+    expect(gpu.gpuW).toHaveLength(72);
+    expect(gpu.tsMs.length).toBeGreaterThan(3);
+    expect(gpu.gpuW[71].every((w: number | null) => w !== null && w > 100)).toBe(true);
     const bad = await fetch(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=colour`);
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/^fields:/);
+  });
+
+  it('reads raw points written before blocks (one numeric field per value) alongside blocks', async () => {
+    // Half an hour ago, in the raw tier's retention: a rack point and a GPU point as written before.
+    const t = Math.floor((Date.now() - 1_800_000) / 10_000) * 10_000;
+    const gpuFields = Array.from({ length: 72 }, (_, g) => `g${String(g).padStart(2, '0')}_mean_w=${500 + g},g${String(g).padStart(2, '0')}_max_w=${600 + g}`).join(',');
+    const body = [
+      `rack,hall=hall-1,rack=h1-r01-k01,row=h1-r01 rack_kw=111,return_c=44 ${t}`,
+      `rack,hall=hall-1,rack=h1-r01-k01,row=h1-r01 rack_kw=113,return_c=46 ${t + 1000}`,
+      `gpu,hall=hall-1,rack=h1-r01-k01,row=h1-r01 ${gpuFields} ${t}`,
+    ].join('\n');
+    expect((await fetch(`${influx.url}/write?db=hallwatch&rp=raw&precision=ms`, { method: 'POST', body })).status).toBe(204);
+    const old = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=rackKw,returnC&from=${t - 60_000}&to=${t + 60_000}&step=10s`);
+    expect(old).toMatchObject({ source: 'influx', tier: 'raw', tsMs: [t], values: { rackKw: [112], returnC: [45] } });
+    const gpu = await getJson(`${server.baseUrl}/api/history/gpu?rack=h1-r01-k01&from=${t - 60_000}&to=${t + 60_000}`);
+    expect(gpu.tsMs).toEqual([t]);
+    expect(gpu.gpuW[0]).toEqual([500]);
+    expect(gpu.gpuW[71]).toEqual([571]);
   });
 });

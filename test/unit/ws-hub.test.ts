@@ -7,6 +7,7 @@ import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ServerMessage } from '../../protocol/stream.ts';
+import { decodeDeltaFrame } from '../../protocol/stream-binary.ts';
 
 /** A socket stand-in whose send buffer the test controls. */
 class FakeSocket extends EventEmitter {
@@ -15,8 +16,14 @@ class FakeSocket extends EventEmitter {
   sent: ServerMessage[] = [];
   pinged = 0;
   terminated = false;
+  /** Binary frames: decoded deltas; `binaryDeltas` counts them. */
+  binaryDeltas = 0;
   send(data: string | Buffer, opts?: { binary?: boolean }) {
-    if (opts?.binary) throw new Error('frames must be text');
+    if (opts?.binary) {
+      this.binaryDeltas++;
+      this.sent.push(decodeDeltaFrame(data as Buffer) as unknown as ServerMessage);
+      return;
+    }
     this.sent.push(JSON.parse(data.toString()));
   }
   ping() {
@@ -45,6 +52,30 @@ function setup() {
 }
 
 describe('WsHub', () => {
+  it('sends a binary client the same deltas as binary frames, and a JSON client text', () => {
+    const { hub, publish } = setup();
+    const bin = new FakeSocket();
+    const text = new FakeSocket();
+    hub.accept(bin as unknown as HubSocket, undefined, 'binary');
+    hub.accept(text as unknown as HubSocket);
+    expect(bin.sent.map((m) => m.type)).toEqual(['hello', 'snapshot']);
+    expect(bin.sent[0].type === 'hello' && bin.sent[0].encoding).toBe('binary');
+    expect(text.sent[0].type === 'hello' && text.sent[0].encoding).toBe('json');
+    hub.tick();
+    publish(1);
+    publish(3);
+    hub.tick();
+    expect(bin.binaryDeltas).toBe(2);
+    expect(text.binaryDeltas).toBe(0);
+    const b = bin.sent.at(-1)!;
+    const t = text.sent.at(-1)!;
+    if (b.type !== 'delta' || t.type !== 'delta') throw new Error('expected deltas');
+    expect([...b.racks.idx]).toEqual(t.racks.idx);
+    b.racks.cols.forEach((col, c) => expect([...col].map((v) => (Number.isFinite(v) ? Math.round((v as number) * 1000) / 1000 : null))).toEqual(t.racks.cols[c]));
+    expect(b.site).toEqual(t.site);
+    expect(b.halls).toEqual(t.halls);
+  });
+
   it('sends hello, then a snapshot, then deltas carrying only what changed', () => {
     const { hub, publish } = setup();
     const ws = new FakeSocket();

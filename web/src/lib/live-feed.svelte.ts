@@ -3,7 +3,8 @@
  * (one per wire column); each frame bumps `version` so canvases redraw once on their next
  * animation frame. Reconnects by itself with backoff; every (re)connect resyncs from a snapshot.
  */
-import type { ColumnBlock, RackDetailMessage, ServerMessage, Totals } from '../../../protocol/stream.ts';
+import type { ColumnView, RackDetailMessage, ServerMessage, Totals } from '../../../protocol/stream.ts';
+import { decodeDeltaFrame, type BinaryDelta } from '../../../protocol/stream-binary.ts';
 import { CDU_COLUMNS, RACK_COLUMNS } from '../../../protocol/stream.ts';
 import type { RackColumn, CduColumn } from '../../../protocol/stream.ts';
 import { RackHistory } from './rack-history.ts';
@@ -94,13 +95,26 @@ export class LiveFeed {
   }
 
   private connect(): void {
-    const ws = new WebSocket(this.url);
+    // Deltas as binary frames: no number → text → number for ~8,800 rows a second at 1 GW.
+    const ws = new WebSocket(this.url + (this.url.includes('?') ? '&' : '?') + 'encoding=binary');
+    ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
       this.retryMs = 500;
       this.sendWatch();
     };
-    ws.onmessage = (ev) => this.onFrame(JSON.parse(ev.data as string) as ServerMessage);
+    ws.onmessage = (ev) => {
+      let msg: ServerMessage | BinaryDelta;
+      try {
+        msg = typeof ev.data === 'string' ? (JSON.parse(ev.data) as ServerMessage) : decodeDeltaFrame(ev.data as ArrayBuffer);
+      } catch (e) {
+        // A frame this page cannot read: start again from a snapshot rather than show half a delta.
+        console.warn(`live feed: ${(e as Error).message}`);
+        ws.send(JSON.stringify({ type: 'resync' }));
+        return;
+      }
+      this.onFrame(msg);
+    };
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
@@ -117,7 +131,7 @@ export class LiveFeed {
     };
   }
 
-  private onFrame(msg: ServerMessage): void {
+  private onFrame(msg: ServerMessage | BinaryDelta): void {
     const now = Date.now();
     this.clockOffsetMs = msg.serverTimeMs - now;
     this.lastFrameMs = now;
@@ -144,7 +158,7 @@ export class LiveFeed {
   }
 }
 
-function applyBlock(cols: Float64Array[], block: ColumnBlock): void {
+function applyBlock(cols: Float64Array[], block: ColumnView): void {
   const { idx } = block;
   for (let c = 0; c < cols.length && c < block.cols.length; c++) {
     const src = block.cols[c];

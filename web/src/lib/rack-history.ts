@@ -17,9 +17,10 @@ export class RackHistory {
   constructor(private readonly rackCount: number, private readonly maxRacks = 4000) {}
 
   /** Appends the rows in `idx` whose timestamp moved on. */
-  record(cols: Float64Array[], idx: number[]): void {
+  record(cols: Float64Array[], idx: ArrayLike<number>): void {
     if (this.rackCount > this.maxRacks) return;
-    for (const i of idx) {
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k];
       const ts = cols[TS][i];
       if (!Number.isFinite(ts)) continue;
       let ring = this.rings.get(i);
