@@ -48,7 +48,7 @@ export function decodeDeltaFrame(buf: ArrayBuffer | Uint8Array): BinaryDelta {
   const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
   if (bytes.byteLength < HEADER * 8) throw new Error(`binary frame: ${bytes.byteLength} bytes, shorter than its header`);
   // Float64Array needs an 8-byte-aligned offset: copy when the bytes are not aligned.
-  const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const aligned = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes); // copies (a Buffer's slice() would not)
   const head = new Float64Array(aligned.buffer, aligned.byteOffset, HEADER);
   const [version, serverTimeMs, rackRows, rackCols, cduRows, cduCols, totalsBytes] = head;
   if (version !== BINARY_FRAME_VERSION) throw new Error(`binary frame: version ${version}, expected ${BINARY_FRAME_VERSION}`);

@@ -33,6 +33,9 @@ describe('binary delta frames', () => {
     const shifted = new Uint8Array(frame.length + 3);
     shifted.set(frame, 3);
     expect(Array.from(decodeDeltaFrame(shifted.subarray(3)).racks.cols[1])).toEqual([30]);
+    const buffer = Buffer.concat([Buffer.alloc(5), Buffer.from(frame)]).subarray(5);
+    expect(buffer.byteOffset % 8).not.toBe(0);
+    expect(Array.from(decodeDeltaFrame(buffer).racks.cols[1])).toEqual([30]);
   });
 
   const good = encodeDeltaFrame(5, rackCols, [2], cduCols, [0], totals);
