@@ -104,6 +104,10 @@ async function runOne(racks: number): Promise<Result> {
     stop: () => publisher.stop(),
   };
   const pid = server.proc.pid!;
+  // The other processes on the same cores: which one saturates first shows here.
+  const others: [string, number | undefined][] = [['InfluxDB', influx?.pid()], ['Mosquitto', broker.pid()], ['publishers', publisher.proc.pid], ['clients', process.pid]];
+  const cpuOf = (p: number | undefined) => (p === undefined ? Number.NaN : procStat(p).cpuS);
+  let othersLast = others.map(([, p]) => cpuOf(p));
   console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${LIVE_ONLY ? 'live path only' : 'history (InfluxDB) and alerts on'}; warm-up ${WARMUP} s, then ${SECONDS} s`);
   await new Promise((r) => setTimeout(r, WARMUP * 1000));
 
@@ -139,6 +143,9 @@ async function runOne(racks: number): Promise<Result> {
       (LIVE_ONLY ? '' : `  history queued ${fmt(rate('hallwatch_storage_lines_queued_total'))}/s written ${fmt(rate('hallwatch_storage_lines_written_total'))}/s backlog ${fmt(sum(m, 'hallwatch_storage_lines_buffered'))} behind ${sum(m, 'hallwatch_storage_oldest_unsent_age_seconds').toFixed(1)} s`) +
       `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms`,
     );
+    const othersNow = others.map(([, p]) => cpuOf(p));
+    console.log(`           other CPU: ${others.map(([name], k) => `${name} ${fmt(((othersNow[k] - othersLast[k]) / dt) * 100)} %`).join('  ')}`);
+    othersLast = othersNow;
     last = { m, s, t: Date.now(), published };
   }
   const elapsedS = (Date.now() - t0) / 1000;

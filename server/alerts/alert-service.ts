@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
-import { AlertEvaluator } from './evaluator.ts';
+import { AlertEvaluator, type Transition } from './evaluator.ts';
 import { IncidentTracker, type Incident, type SavedIncident } from './incidents.ts';
 import { parseRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
 import type { Outbox } from './outbox.ts';
@@ -20,6 +20,9 @@ import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.
 import type { AlertState } from './rule-state.ts';
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
+
+/** Racks and CDUs are evaluated in this many slices a second (one every 250 ms). */
+const SLICES = 4;
 
 export type { Silence } from './silences.ts';
 
@@ -72,6 +75,9 @@ export class AlertService {
   private readonly channels: Map<string, Channel>;
   private readonly lastRefreshMs = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  /** Which slice the timer evaluates next, and the transitions of this second's slices so far. */
+  private slice = 0;
+  private sliced: Transition[] = [];
   private dirty = false;
   private lastSaveMs = 0;
   /** The last failed save of the state file (storage full or read-only), cleared by a save that works. */
@@ -95,7 +101,7 @@ export class AlertService {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer = setInterval(() => this.step(), 1000 / SLICES);
   }
 
   stop(): void {
@@ -197,10 +203,25 @@ export class AlertService {
     return true;
   }
 
-  /** One evaluation; public for tests. */
+  /** The timer's step: a slice of the racks and CDUs; after the last one, incidents and notifications. */
+  private step(): void {
+    const now = this.clock();
+    for (const t of this.evaluator.evaluate(now, this.slice, SLICES)) this.sliced.push(t);
+    this.slice = (this.slice + 1) % SLICES;
+    if (this.slice !== 0) return;
+    const transitions = this.sliced;
+    this.sliced = [];
+    this.conclude(transitions, now);
+  }
+
+  /** One whole evaluation; public for tests. */
   tick(): void {
     const now = this.clock();
-    const transitions = this.evaluator.evaluate(now);
+    this.conclude(this.evaluator.evaluate(now), now);
+  }
+
+  /** Incidents, notifications and saving after a whole pass over the site. */
+  private conclude(transitions: Transition[], now: number): void {
     if (transitions.length) this.dirty = true;
     const notifyEntities = new Set(transitions.filter((t) => t.notify && !t.events.includes('resolved')).map((t) => `${t.rule.id}|${t.entity}`));
     const repeatEntities = new Set(transitions.filter((t) => t.notify && t.events.includes('repeat')).map((t) => `${t.rule.id}|${t.entity}`));

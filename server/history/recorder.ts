@@ -125,11 +125,14 @@ export class Recorder {
     this.state.lateTaken = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    for (const s of [this.rack, this.cdu, this.totals]) {
+    const all = [this.rack, this.cdu, this.totals];
+    for (const s of all) {
       this.flushBlocks(s, Number.POSITIVE_INFINITY);
-      this.closeWindows(s, Number.POSITIVE_INFINITY);
+      for (const w of s.m1.closeBefore(Number.POSITIVE_INFINITY)) this.closedMinute(s, w);
     }
+    // Every minute into its hour before the hours close.
     this.writeMinutes(Number.POSITIVE_INFINITY);
+    for (const s of all) for (const h of s.h1.closeBefore(Number.POSITIVE_INFINITY)) this.writeRollup(s, 'h1', h);
   }
 
   /** Server clock when the oldest open block got its first sample (NaN when none is open). */
@@ -285,10 +288,15 @@ export class Recorder {
     if (line) this.writer.write(tier, [line]);
   }
 
-  /** Closes windows that ended before `cutoffMs` and got no sample since `quietSinceMs`. */
+  /**
+   * Closes windows that ended before `cutoffMs` and got no sample since `quietSinceMs`. An
+   * hour closes here two minutes later than that (its last minute may still wait in
+   * `pendingMinutes`); a live entity's hour closes earlier, when its next hour's first minute
+   * is written.
+   */
   private closeWindows(s: Series, cutoffMs: number, quietSinceMs = cutoffMs): void {
     for (const w of s.m1.closeQuiet(cutoffMs, quietSinceMs)) this.closedMinute(s, w);
-    for (const h of s.h1.closeQuiet(cutoffMs, quietSinceMs)) this.writeRollup(s, 'h1', h);
+    for (const h of s.h1.closeQuiet(cutoffMs - 120_000, quietSinceMs)) this.writeRollup(s, 'h1', h);
   }
 
   /**

@@ -14,6 +14,8 @@ export interface Influxd {
   stop(): Promise<void>;
   /** Sends a signal to influxd (SIGSTOP freezes it: requests hang; SIGCONT thaws it). */
   signal(sig: NodeJS.Signals): void;
+  /** PID of influxd (undefined while stopped). */
+  pid(): number | undefined;
   /** Runs InfluxQL and returns the JSON (epoch ms). */
   query(q: string, db?: string): Promise<any>;
 }
@@ -48,7 +50,7 @@ ${dataConfig.map((l) => `  ${l}\n`).join('')}[http]
   level = "warn"
 `);
   const url = `http://127.0.0.1:${httpPort}`;
-  const { start, kill, signal } = serviceProcess(bin, ['-config', conf], () =>
+  const { start, kill, signal, pid } = serviceProcess(bin, ['-config', conf], () =>
     waitFor('influxd to answer /ping', async () => (await fetch(`${url}/ping`)).status === 204, 30_000, 100).then(() => undefined),
   );
   await start();
@@ -57,6 +59,7 @@ ${dataConfig.map((l) => `  ${l}\n`).join('')}[http]
     kill,
     start,
     signal,
+    pid,
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

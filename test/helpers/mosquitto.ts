@@ -14,6 +14,8 @@ export interface Mosquitto {
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** PID of the broker process (undefined while stopped). */
+  pid(): number | undefined;
 }
 
 function binary(): string {
@@ -42,7 +44,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     ...(process.getuid?.() === 0 ? ['user root'] : []), 'max_keepalive 65535',
     // Queue room for a 10,000-message burst to one QoS 0 subscriber (the default 1000 drops the excess).
     `max_queued_messages ${options.maxQueuedMessages ?? 20000}`, `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
-  const { start, kill } = serviceProcess(binary(), ['-c', conf], () =>
+  const { start, kill, pid } = serviceProcess(binary(), ['-c', conf], () =>
     waitFor('mosquitto to listen', () =>
       new Promise<boolean>((resolve) => {
         const s = connect(port, '127.0.0.1', () => {
@@ -58,6 +60,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     url: `${options.scheme ?? 'mqtt'}://127.0.0.1:${port}`,
     port,
     kill,
+    pid,
     start,
     async stop() {
       await kill();

@@ -7,6 +7,8 @@ export interface ServiceProcess {
   kill(): Promise<void>;
   /** Sends a signal to the running process (SIGSTOP / SIGCONT to freeze and thaw it). */
   signal(sig: NodeJS.Signals): void;
+  /** PID of the running process (undefined while stopped). */
+  pid(): number | undefined;
 }
 
 export function serviceProcess(bin: string, args: string[], ready: () => Promise<void>): ServiceProcess {
@@ -18,6 +20,9 @@ export function serviceProcess(bin: string, args: string[], ready: () => Promise
     },
     signal(sig) {
       proc?.kill(sig);
+    },
+    pid() {
+      return proc?.pid;
     },
     async kill() {
       const p = proc;
