@@ -42,6 +42,7 @@ export type StorageStatus = 'ok' | 'degraded' | 'starting';
 
 export class InfluxWriter {
   private readonly transport: Transport;
+  private readonly gzipThreshold: number;
   readonly queue: WriteQueue;
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
@@ -71,6 +72,8 @@ export class InfluxWriter {
     private readonly clock: () => number = Date.now,
   ) {
     this.transport = new InfluxDB({ url: cfg.url, token: cfg.token, timeout: cfg.requestTimeoutMs }).transport;
+    // Bodies over 64 KB go gzipped across a network; to an InfluxDB on this host that is CPU for nothing.
+    this.gzipThreshold = isLoopbackUrl(cfg.url) ? Number.POSITIVE_INFINITY : 64 * 1024;
     this.queue = new WriteQueue(cfg.queue, clock);
     this.count = {
       written: metrics.counter('hallwatch_storage_lines_written_total', 'Lines InfluxDB accepted'),
@@ -320,7 +323,7 @@ export class InfluxWriter {
     await this.transport.request(`/write?${params}`, lines.join('\n'), {
       method: 'POST',
       headers: { 'content-type': 'text/plain; charset=utf-8' },
-      gzipThreshold: 64 * 1024,
+      gzipThreshold: this.gzipThreshold,
     });
     this.count.latency({}, (performance.now() - t0) / 1000);
     this.count.requests({ outcome: 'ok' });
@@ -370,4 +373,15 @@ export interface InfluxQueryResult {
     series?: { name: string; tags?: Record<string, string>; columns: string[]; values: (number | string | null)[][] }[];
   }[];
   error?: string;
+}
+
+/** Whether `url` names this host (localhost, 127.0.0.0/8, ::1). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
