@@ -140,7 +140,7 @@ const OPTIONS: Option[] = [
   { flag: 'gpu-window-s', env: 'HALLWATCH_GPU_WINDOW_S', key: 'gpuWindowS', kind: 'int', dflt: '60', min: 10, max: 3600, help: 'per-GPU history window (mean and max of each GPU), s' },
   { flag: 'history-block-s', env: 'HALLWATCH_HISTORY_BLOCK_S', key: 'historyBlockS', kind: 'int', dflt: '10', min: 1, max: 60, help: 'raw history is written to InfluxDB in blocks of this many seconds per rack, CDU and total (one value per field per block), s' },
   { flag: 'storage-dir', env: 'HALLWATCH_STORAGE_DIR', key: 'storageDir', kind: 'string', dflt: '.hallwatch', help: 'spill files of unwritten history and the dead-letter log' },
-  { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '500000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk' },
+  { flag: 'storage-buffer-lines', env: 'HALLWATCH_STORAGE_BUFFER_LINES', key: 'storageBufferLines', kind: 'int', dflt: '200000', min: 1000, max: 100_000_000, help: 'unwritten lines held in memory before spilling to disk (a raw block line is about 1 KB)' },
   { flag: 'storage-max-behind-s', env: 'HALLWATCH_STORAGE_MAX_BEHIND_S', key: 'storageMaxBehindS', kind: 'int', dflt: '30', min: 1, max: 86_400, help: 'seconds the oldest unwritten line may wait before /healthz says history is behind' },
   { flag: 'alert-rules', env: 'HALLWATCH_ALERT_RULES', key: 'alertRulesPath', kind: 'string', dflt: 'config/alert-rules.json', help: 'alert rules file (docs/alerts.md); SIGHUP reloads it' },
   { flag: 'alert-webhook', env: 'HALLWATCH_ALERT_WEBHOOK_URL', key: 'alertWebhookUrl', kind: 'string', help: 'URL that receives incident notifications (JSON POST, docs/alerts.md)' },

@@ -104,7 +104,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
             requestTimeoutMs: 10_000,
             maxRetryDelayMs: 30_000,
             deadLetterPath: join(cfg.storageDir, 'dead-letter.jsonl'),
-            queue: { batchLines: 5000, maxMemoryLines: cfg.storageBufferLines, spillDir: join(cfg.storageDir, 'spill'), maxSpillBytes: 20 * 1024 ** 3 },
+            queue: { batchLines: 1000 /* ~1 MB requests of raw blocks */, maxMemoryLines: cfg.storageBufferLines, spillDir: join(cfg.storageDir, 'spill'), maxSpillBytes: 20 * 1024 ** 3 },
           },
           metrics, log, clock,
         )
