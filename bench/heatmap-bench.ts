@@ -2,9 +2,10 @@
  * `npm run bench:heatmap`: how long the dashboard takes to paint a 10,000-rack heat map in
  * Debian's Chromium while live deltas arrive. Serves a generated site from the real server
  * (embedded broker), publishes every rack at 1 Hz, and records each canvas paint (layout +
- * draw) and the page's frame intervals for --seconds S (default 15).
+ * draw) and the page's frame intervals for --seconds S (default 15). `--profile DIR` writes the
+ * page's JavaScript CPU profile of each case there (a .cpuprofile, as `node --cpu-prof` does).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -14,6 +15,7 @@ import { startServer } from '../test/helpers/programs.ts';
 import { launchChromium } from '../test/helpers/browser.ts';
 
 const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 15;
+const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : null;
 
 interface Case {
   name: string;
@@ -53,6 +55,11 @@ async function runCase(c: Case): Promise<void> {
     await page.goto(`${server.baseUrl}/${c.route}`);
     await page.waitForSelector('[data-status="live"]', { timeout: 20_000 });
     await page.waitForTimeout(2000);
+    const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     // Plain JavaScript source: the TS loader's helpers do not exist inside the page.
     const result = (await page.evaluate(`new Promise((resolve) => {
       const draws = [], frames = [];
@@ -71,6 +78,13 @@ async function runCase(c: Case): Promise<void> {
       };
       requestAnimationFrame(loop);
     })`)) as { draws: number[]; frames: number[]; canvases: number };
+    if (cdp && PROFILE) {
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(PROFILE, { recursive: true });
+      const file = join(PROFILE, `heatmap-${CASES.indexOf(c)}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      console.log(`  profile: ${file}`);
+    }
     const paintsPerS = result.draws.length / SECONDS;
     console.log(
       `${c.name}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +

@@ -84,9 +84,14 @@ export class MemoryWindow {
 
   /** Appends to `key`'s ring, created on first use with `capacity` samples (default: the window's). */
   push(key: string, fieldCount: number, tsMs: number, values: ArrayLike<number>, capacity = this.capacity): void {
+    this.ring(key, fieldCount, capacity).push(tsMs, values);
+  }
+
+  /** `key`'s ring, created with `capacity` samples when it has none yet. */
+  ring(key: string, fieldCount: number, capacity = this.capacity): SeriesRing {
     let ring = this.rings.get(key);
     if (!ring) this.rings.set(key, (ring = new SeriesRing(capacity, fieldCount)));
-    ring.push(tsMs, values);
+    return ring;
   }
 
   get(key: string): SeriesRing | undefined {
