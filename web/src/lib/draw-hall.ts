@@ -124,6 +124,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   if (px) px.fill(0);
   const stateCol = feed.rackColumn?.('state');
   const valueCol = feed.rackColumn?.(metric.column);
+  const leakCol = feed.rackColumn?.('leak');
   for (const { index, rect, row, col } of layout.racks) {
     if (!px && outside(rect, visible)) continue;
     const state = stateCol ? stateCol[index] : feed.rack('state', index);
@@ -144,7 +145,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     }
     if (!px) addRect(noValue ? noData : classes[k], rect);
     if (state === EntityState.Stale || opt.allStale) stale.push({ rect, ageMs: opt.nowMs - feed.rack('tsMs', index) });
-    if (feed.rack('leak', index) >= 1) leaks.push(rect);
+    if ((leakCol ? leakCol[index] : feed.rack('leak', index)) >= 1) leaks.push(rect);
   }
   if (grid) blitGrid(ctx, layout, grid);
   classes.forEach((p, k) => {
@@ -300,8 +301,25 @@ function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alert
     ctx.setLineDash(dashed ? [w * 1.5, w * 1.2] : []);
     ctx.strokeRect(r.x - w / 2, r.y - w / 2, r.w + w, r.h + w);
   };
-  for (const { index, rect } of layout.racks) if (!outside(rect, visible)) ring(rect, alerts.racks.get(index), alerts.sensor?.has(index));
+  // The site's alerts (a few), looked up in this hall: not 10,000 map lookups per paint.
+  const { racks, cdus } = rectsByIndex(layout);
+  for (const [index, sev] of alerts.racks) {
+    const rect = racks.get(index);
+    if (rect && !outside(rect, visible)) ring(rect, sev, alerts.sensor?.has(index));
+  }
   ctx.setLineDash([]);
-  for (const { index, rect } of layout.cdus) if (!outside(rect, visible)) ring(rect, alerts.cdus.get(index));
+  for (const [index, sev] of alerts.cdus) {
+    const rect = cdus.get(index);
+    if (rect && !outside(rect, visible)) ring(rect, sev);
+  }
   ctx.restore();
+}
+
+const byIndex = new WeakMap<HallLayout, { racks: Map<number, Rect>; cdus: Map<number, Rect> }>();
+
+/** Rack and CDU tiles of a layout by site index, built once per layout. */
+function rectsByIndex(layout: HallLayout): { racks: Map<number, Rect>; cdus: Map<number, Rect> } {
+  let m = byIndex.get(layout);
+  if (!m) byIndex.set(layout, (m = { racks: new Map(layout.racks.map((r) => [r.index, r.rect])), cdus: new Map(layout.cdus.map((c) => [c.index, c.rect])) }));
+  return m;
 }
