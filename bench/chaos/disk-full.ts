@@ -46,7 +46,9 @@ export const diskFull: Scenario = {
     }
     const influx = await startInfluxd();
     const rows: ChaosRow[] = [];
-    const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage, '--storage-buffer-lines', '1000']);
+    const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage, '--storage-buffer-lines', '1000',
+      // Raw blocks of 1 s: ~460 lines a second, so the 1,000-line buffer spills within seconds.
+      '--history-block-s', '1']);
     const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl]);
     try {
       await sleep(3000);

@@ -57,6 +57,12 @@ const MINUTES_PER_TICK = 600;
 /** Samples a block holds at most (a source faster than 1 Hz closes blocks early). */
 const BLOCK_CAPACITY = 32;
 
+/** Start of entity `key`'s window of `windowMs` holding `tsMs`, shifted per entity by whole seconds. */
+function shiftedWindowStart(key: number, tsMs: number, windowMs: number): number {
+  const shiftMs = ((key * 7919) % Math.max(1, Math.floor(windowMs / 1000))) * 1000;
+  return Math.floor((tsMs - shiftMs) / windowMs) * windowMs + shiftMs;
+}
+
 /** Extra raw fields of a rack sample after its history fields (values at the same offsets). */
 const RACK_EXTRAS = ['dp_kpa', 'valve_pct', 'leak'] as const;
 
@@ -161,9 +167,7 @@ export class Recorder {
    * seconds, so a tenth of a 1 GW site's blocks (not all of them) close in any one second.
    */
   blockWindowStart(key: number, tsMs: number): number {
-    const w = this.blockMs;
-    const shiftMs = ((key * 7919) % Math.max(1, Math.floor(w / 1000))) * 1000;
-    return Math.floor((tsMs - shiftMs) / w) * w + shiftMs;
+    return shiftedWindowStart(key, tsMs, this.blockMs);
   }
 
   /** Adds an on-time sample to its entity's block, writing the block it closes. */
@@ -316,9 +320,7 @@ export class Recorder {
    * reach InfluxDB, in the same second: at 1 GW that burst alone is a million values.
    */
   gpuWindowStart(i: number, tsMs: number): number {
-    const w = this.gpuWindowMs;
-    const shiftMs = ((i * 7919) % Math.max(1, Math.floor(w / 1000))) * 1000;
-    return Math.floor((tsMs - shiftMs) / w) * w + shiftMs;
+    return shiftedWindowStart(i, tsMs, this.gpuWindowMs);
   }
 
   private gpuSample(i: number, tsMs: number, gpuW: number[]): void {
