@@ -1,6 +1,7 @@
 /**
  * `npm run bench:history`: history queries against Debian's InfluxDB with 7 days of the demo
- * site (416 racks) stored in the 1 min and 1 h tiers, plus the last hour at 1 s. Times
+ * site (416 racks) stored in the 1 min and 1 h tiers, plus the last hour at 1 s (in 10 s raw
+ * blocks, as the server writes it). Times
  * `GET /api/history` on the real server for one rack over 24 h and 7 days (all 10 fields,
  * and 2 fields), served from InfluxDB (the memory window is set to 60 s).
  * Options: --days D (7) --runs N (20).
@@ -10,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSite } from '../protocol/site.ts';
 import { formatPoint } from '../server/history/line-protocol.ts';
-import { MEASUREMENT, RACK_FIELDS, ROLLUP_STATS, tierMeasurement, type Tier } from '../server/history/schema.ts';
+import { BlockFormat, OpenBlock } from '../server/history/raw-block.ts';
+import { MEASUREMENT, RACK_FIELDS, ROLLUP_STATS, blockMeasurement, tierMeasurement, type Tier } from '../server/history/schema.ts';
 import { RACK_HISTORY } from '../server/history/history-fields.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
 import { startServer } from '../test/helpers/programs.ts';
@@ -74,18 +76,21 @@ async function main(): Promise<void> {
     if (batch.length >= 5000) await flush('h1');
   }
   await flush('h1');
-  for (let t = now - 3_600_000; t < now; t += 1000) {
+  // The last hour at 1 s, in 10 s raw blocks per rack, as the server writes it.
+  const keys = RACK_HISTORY.map((f) => RACK_FIELDS[f]);
+  const formats = racks.map((r) => new BlockFormat(blockMeasurement(MEASUREMENT.rack), r, keys));
+  const block = new OpenBlock(10, keys.length);
+  for (let t0s = now - 3_600_000; t0s < now; t0s += 10_000) {
     racks.forEach((r, k) => {
-      const v = values(k, t);
-      const fields: Record<string, number> = {};
-      RACK_HISTORY.forEach((f, n) => (fields[RACK_FIELDS[f]] = v[n]));
-      batch.push(formatPoint(MEASUREMENT.rack, r, fields, t)!);
+      block.clear();
+      for (let t = t0s; t < t0s + 10_000 && t < now; t += 1000) block.add(t, values(k, t), 0);
+      batch.push(formats[k].line(block)!);
     });
     if (batch.length >= 5000) await flush('raw');
   }
   await flush('raw');
   const loadS = (Date.now() - t0) / 1000;
-  console.log(`stored ${points.toLocaleString()} points (${DAYS} d of 1 min and 1 h rollups for ${racks.length} racks, 1 h at 1 s) in ${loadS.toFixed(0)} s`);
+  console.log(`stored ${points.toLocaleString()} points (${DAYS} d of 1 min and 1 h rollups for ${racks.length} racks, 1 h at 1 s in 10 s blocks) in ${loadS.toFixed(0)} s`);
 
   server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage, '--history-window-s', '60']);
   const cases = [
