@@ -23,12 +23,33 @@ interface Case {
   rows: number;
   racksPerRow: number;
   route: string;
+  /**
+   * How return temperatures move: `drift` wanders slowly (a few percent of the racks change
+   * colour class each second, as in a working hall); `churn` moves every rack to another class
+   * every second (the worst case for repainting only what changed).
+   */
+  values: 'drift' | 'churn';
+  /** Presses of + on the focused heat map before measuring (each 1.5×). */
+  zoomSteps?: number;
 }
 
-const CASES: Case[] = [
-  { name: 'one hall of 10,000 racks (100 rows × 100), hall view', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return' },
-  { name: 'site overview, 4 halls × 2,500 racks (50 × 50)', halls: 4, rows: 50, racksPerRow: 50, route: '#/' },
+const ALL: Case[] = [
+  { name: 'one hall of 10,000 racks (100 rows × 100), hall view', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return', values: 'drift' },
+  { name: 'the same hall, every rack changing colour every second', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return', values: 'churn' },
+  { name: 'the same hall zoomed 3.4× (three presses of +)', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return', values: 'drift', zoomSteps: 3 },
+  { name: 'site overview, 4 halls × 2,500 racks (50 × 50)', halls: 4, rows: 50, racksPerRow: 50, route: '#/', values: 'drift' },
 ];
+
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',').map(Number) : null;
+const CASES = ONLY ? ALL.filter((_, i) => ONLY.includes(i + 1)) : ALL;
+
+/** Return temperature of rack `r` in publishing round `round` (one round a second). */
+function returnCOf(c: Case, r: number, round: number): number {
+  // The return scale runs 38 → 56 °C in nine classes of 2 °C.
+  if (c.values === 'churn') return 39 + ((r + round * 4) % 9) * 2;
+  const phase = ((r * 7919) % 1000) / 1000;
+  return 46 + 4 * Math.sin(2 * Math.PI * (phase + round / 60)) + (((r * 31 + round * 17) % 10) - 5) / 20;
+}
 
 const q = (a: number[], p: number) => (a.length ? [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))] : Number.NaN);
 
@@ -40,13 +61,20 @@ async function runCase(c: Case): Promise<void> {
   const server = await startServer(['--site', sitePath, '--embedded-broker-port', '0']);
   const pub = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 4 });
   const racks = spec.halls.flatMap((h) => h.rows.flatMap((r) => r.racks.map((k) => ({ hallId: h.id, id: k.id }))));
+  const cdus = spec.halls.flatMap((h) => h.cdus.map((u) => ({ hallId: h.id, id: u.id })));
   let k = 0;
+  let j = 0;
   const timer = setInterval(() => {
-    // 1/20 of the racks every 50 ms: each rack once a second, with varying return temperatures.
+    // 1/20 of the racks and CDUs every 50 ms: each once a second.
     for (let n = 0; n < racks.length / 20; n++, k++) {
       const r = racks[k % racks.length];
-      const returnC = 44 + ((k * 7919) % 100) / 10;
+      const returnC = returnCOf(c, k % racks.length, Math.floor(k / racks.length));
       pub.publish(entityTopic('hallwatch/v1', r.hallId, 'rack', r.id, 'telemetry'), JSON.stringify({ ts: Date.now(), rackKw: 110, supplyC: 40, returnC, flowLpm: 180 }));
+    }
+    for (let n = 0; n < cdus.length / 20; n++, j++) {
+      const u = cdus[j % cdus.length];
+      const returnC = 44 + (((j * 7919) % 1000) / 1000) * 6;
+      pub.publish(entityTopic('hallwatch/v1', u.hallId, 'cdu', u.id, 'telemetry'), JSON.stringify({ ts: Date.now(), supplyC: 40, returnC, flowLpm: 1800, running: true }));
     }
   }, 50);
   const browser = await launchChromium();
@@ -54,6 +82,10 @@ async function runCase(c: Case): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`${server.baseUrl}/${c.route}`);
     await page.waitForSelector('[data-status="live"]', { timeout: 20_000 });
+    if (c.zoomSteps) {
+      await page.focus('canvas[data-hall]');
+      for (let n = 0; n < c.zoomSteps; n++) await page.keyboard.press('+');
+    }
     await page.waitForTimeout(2000);
     const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
     if (cdp) {
@@ -81,7 +113,7 @@ async function runCase(c: Case): Promise<void> {
     if (cdp && PROFILE) {
       const { profile } = await cdp.send('Profiler.stop');
       mkdirSync(PROFILE, { recursive: true });
-      const file = join(PROFILE, `heatmap-${CASES.indexOf(c)}.cpuprofile`);
+      const file = join(PROFILE, `heatmap-${ALL.indexOf(c)}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
       console.log(`  profile: ${file}`);
     }

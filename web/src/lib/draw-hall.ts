@@ -9,6 +9,7 @@ import type { HallLayout, Rect } from './hall-layout.ts';
 import type { MetricDef } from './metrics.ts';
 import type { CduColumn, RackColumn } from '../../../protocol/stream.ts';
 import { METRICS } from './metrics.ts';
+import { BRACKET, CDU_OUTLINE, type HallLayer } from './hall-layer.ts';
 
 /** What the painter reads: the live feed, or a replayed minute. */
 export interface HallValues {
@@ -83,6 +84,11 @@ export interface DrawOptions {
   zoom?: number;
   /** World rectangle on screen: racks and CDUs outside it are not painted. */
   visible?: { x0: number; y0: number; x1: number; y1: number };
+  /**
+   * The kept picture of the tiles at this device-pixel ratio: unzoomed, only tiles whose colour
+   * changed are repainted into it and it is copied on screen whole.
+   */
+  layer?: { layer: HallLayer; dpr: number };
 }
 
 const outside = (r: Rect, v: DrawOptions['visible']) => v !== undefined && (r.x > v.x1 || r.y > v.y1 || r.x + r.w < v.x0 || r.y + r.h < v.y0);
@@ -94,6 +100,12 @@ const rgba = (hex: string) => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice
 const PALETTE_RGBA = PALETTE.map(rgba);
 const NO_DATA_RGBA = rgba(NO_DATA);
 const OFFLINE_RGBA = rgba(OFFLINE);
+
+/** Colour indices of the kept layer: the palette's classes, then no data and offline. */
+const RACK_COLORS = [...PALETTE, NO_DATA, OFFLINE];
+const NO_DATA_CODE = PALETTE.length;
+const OFFLINE_CODE = PALETTE.length + 1;
+const CDU_COLORS = [...PALETTE, OFFLINE];
 
 /** One offscreen grid image per layout, reused from paint to paint. */
 const grids = new WeakMap<HallLayout, { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D; image: ImageData }>();
@@ -119,18 +131,22 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   const stale: { rect: Rect; ageMs: number }[] = [];
   const leaks: Rect[] = [];
   const visible = opt.visible;
-  const grid = blit ? gridImage(layout) : null;
+  const kept = opt.layer && !visible ? opt.layer.layer : null;
+  kept?.prepare(layout, opt.layer!.dpr);
+  const grid = blit && !kept ? gridImage(layout) : null;
   const px = grid?.image.data;
   if (px) px.fill(0);
   const stateCol = feed.rackColumn?.('state');
   const valueCol = feed.rackColumn?.(metric.column);
   const leakCol = feed.rackColumn?.('leak');
-  for (const { index, rect, row, col } of layout.racks) {
+  for (let n = 0; n < layout.racks.length; n++) {
+    const { index, rect, row, col } = layout.racks[n];
     if (!px && outside(rect, visible)) continue;
     const state = stateCol ? stateCol[index] : feed.rack('state', index);
     const k = state === EntityState.Offline ? -2 : classOf(metric.scale, valueCol ? valueCol[index] : feed.rack(metric.column, index));
     const noValue = k === -1 || state === EntityState.NoData || Number.isNaN(state);
-    if (px) {
+    if (kept) kept.rack(n, k === -2 ? OFFLINE_CODE : noValue ? NO_DATA_CODE : k);
+    else if (px) {
       const c = k === -2 ? OFFLINE_RGBA : noValue ? NO_DATA_RGBA : PALETTE_RGBA[k];
       const o = (row * layout.grid.cols + col) * 4;
       px[o] = c[0];
@@ -143,20 +159,28 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
       offline.push(rect);
       continue;
     }
-    if (!px) addRect(noValue ? noData : classes[k], rect);
+    if (!px && !kept) addRect(noValue ? noData : classes[k], rect);
     if (state === EntityState.Stale || opt.allStale) stale.push({ rect, ageMs: opt.nowMs - feed.rack('tsMs', index) });
     if ((leakCol ? leakCol[index] : feed.rack('leak', index)) >= 1) leaks.push(rect);
   }
-  if (grid) blitGrid(ctx, layout, grid);
-  classes.forEach((p, k) => {
-    ctx.fillStyle = PALETTE[k];
-    ctx.fill(p);
-  });
-  ctx.fillStyle = NO_DATA;
-  ctx.fill(noData);
+  if (kept) {
+    // The CDUs' colours go into the layer too before it is copied on screen.
+    layout.cdus.forEach(({ index }, j) => kept.cdu(j, cduColor(feed, index)));
+    kept.flush(RACK_COLORS, CDU_COLORS);
+    const dpr = opt.layer!.dpr;
+    if (kept.canvas) ctx.drawImage(kept.canvas, 0, 0, kept.canvas.width / dpr, kept.canvas.height / dpr);
+  } else if (grid) blitGrid(ctx, layout, grid, visible);
+  if (!kept && !grid) {
+    classes.forEach((p, k) => {
+      ctx.fillStyle = PALETTE[k];
+      ctx.fill(p);
+    });
+    ctx.fillStyle = NO_DATA;
+    ctx.fill(noData);
+  }
   const offlinePath = new Path2D();
   for (const r of offline) addRect(offlinePath, r);
-  if (!grid) {
+  if (!grid && !kept) {
     ctx.fillStyle = OFFLINE;
     ctx.fill(offlinePath);
   }
@@ -193,7 +217,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     }
     ctx.restore();
   }
-  drawCdus(ctx, layout, feed, visible);
+  drawCdus(ctx, layout, feed, visible, kept !== null);
   if (opt.alerts) drawAlertRings(ctx, layout, opt.alerts, visible);
   if (opt.selectedRack >= 0) {
     const sel = layout.racks.find((r) => r.index === opt.selectedRack);
@@ -230,21 +254,36 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
  * Paints the grid image one row of racks at a time, scaled up without smoothing, then cuts the
  * gaps between positions out again (one path for the whole hall).
  */
-function blitGrid(ctx: CanvasRenderingContext2D, layout: HallLayout, grid: ReturnType<typeof gridImage>): void {
+function blitGrid(ctx: CanvasRenderingContext2D, layout: HallLayout, grid: ReturnType<typeof gridImage>, visible: DrawOptions['visible']): void {
   const { cols, x0, rowY, gap } = layout.grid;
   grid.ctx.putImageData(grid.image, 0, 0);
   ctx.save();
   ctx.imageSmoothingEnabled = false;
-  for (let r = 0; r < rowY.length; r++) ctx.drawImage(grid.canvas, 0, r, cols, 1, x0, rowY[r], cols * layout.cellW, layout.cellH);
+  // Zoomed in, only the rows and positions on screen.
+  const top = visible?.y0 ?? 0;
+  const bottom = Math.min(visible?.y1 ?? Infinity, (rowY.at(-1) ?? 0) + layout.cellH);
+  const c0 = visible ? Math.max(0, Math.floor((visible.x0 - x0) / layout.cellW)) : 0;
+  const c1 = visible ? Math.min(cols, Math.ceil((visible.x1 - x0) / layout.cellW)) : cols;
+  if (c1 <= c0) return ctx.restore();
+  for (let r = 0; r < rowY.length; r++) {
+    if (rowY[r] > bottom || rowY[r] + layout.cellH < top) continue;
+    ctx.drawImage(grid.canvas, c0, r, c1 - c0, 1, x0 + c0 * layout.cellW, rowY[r], (c1 - c0) * layout.cellW, layout.cellH);
+  }
   ctx.globalCompositeOperation = 'destination-out';
   ctx.beginPath();
-  const bottom = (rowY.at(-1) ?? 0) + layout.cellH;
-  for (let c = 0; c <= cols; c++) ctx.rect(x0 + c * layout.cellW - gap / 2, 0, gap, bottom);
+  for (let c = c0; c <= c1; c++) ctx.rect(x0 + c * layout.cellW - gap / 2, top, gap, bottom - top);
   ctx.fill();
   ctx.restore();
 }
 
-function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, visible: DrawOptions['visible']): void {
+/** A CDU's colour index in CDU_COLORS: its headroom class while live and running, else offline. */
+function cduColor(feed: HallValues, index: number): number {
+  const running = feed.cdu('running', index) === 1;
+  return feed.cdu('state', index) === EntityState.Live && running ? Math.max(0, classOf(CDU_SCALE, feed.cdu('headroomPct', index))) : PALETTE.length;
+}
+
+/** CDU boxes and brackets (unless `inLayer`: the kept layer has them), then crosses and hatching. */
+function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, visible: DrawOptions['visible'], inLayer: boolean): void {
   const tripped: Rect[] = [];
   const stale: Rect[] = [];
   // One path per fill colour and one for every outline: a large hall has a thousand CDUs.
@@ -255,8 +294,11 @@ function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallV
     if (outside(rect, visible) && (!bracket || outside(bracket, visible))) continue;
     const state = feed.cdu('state', index);
     const running = feed.cdu('running', index) === 1;
+    if (state === EntityState.Offline || (state === EntityState.Live && !running)) tripped.push(rect);
+    if (state === EntityState.Stale) stale.push(rect);
+    if (inLayer) continue;
     if (bracket) addRect(brackets, bracket);
-    const color = state === EntityState.Live && running ? PALETTE[Math.max(0, classOf(CDU_SCALE, feed.cdu('headroomPct', index)))] : OFFLINE;
+    const color = CDU_COLORS[cduColor(feed, index)];
     let fill = fills.get(color);
     if (!fill) fills.set(color, (fill = new Path2D()));
     // Rounded corners only where they show: a rounded rect costs several times a plain one.
@@ -268,18 +310,18 @@ function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallV
       addRect(fill, rect);
       addRect(outlines, rect);
     }
-    if (state === EntityState.Offline || (state === EntityState.Live && !running)) tripped.push(rect);
-    if (state === EntityState.Stale) stale.push(rect);
   }
-  ctx.fillStyle = '#5c6b7a';
-  ctx.fill(brackets);
-  for (const [color, p] of fills) {
-    ctx.fillStyle = color;
-    ctx.fill(p);
+  if (!inLayer) {
+    ctx.fillStyle = BRACKET;
+    ctx.fill(brackets);
+    for (const [color, p] of fills) {
+      ctx.fillStyle = color;
+      ctx.fill(p);
+    }
+    ctx.strokeStyle = CDU_OUTLINE;
+    ctx.lineWidth = 1;
+    ctx.stroke(outlines);
   }
-  ctx.strokeStyle = '#e6edf3';
-  ctx.lineWidth = 1;
-  ctx.stroke(outlines);
   cross(ctx, tripped, '#f46d43');
   hatch(ctx, stale, Math.max(3, layout.cell / 4));
 }
@@ -295,24 +337,43 @@ function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alert
   const w = Math.max(1.5, layout.cell / 10);
   ctx.save();
   ctx.lineWidth = w;
-  const ring = (r: Rect, sev: string | undefined, dashed = false) => {
-    if (!sev) return;
-    ctx.strokeStyle = RING[sev] ?? RING.warning;
+  for (const { color, dashed, path } of ringPaths(layout, alerts, visible, w)) {
+    ctx.strokeStyle = color;
     ctx.setLineDash(dashed ? [w * 1.5, w * 1.2] : []);
-    ctx.strokeRect(r.x - w / 2, r.y - w / 2, r.w + w, r.h + w);
+    ctx.stroke(path);
+  }
+  ctx.restore();
+}
+
+type Rings = { color: string; dashed: boolean; path: Path2D }[];
+/** Unzoomed ring paths of the last alert set seen with each layout (alerts change far less often than values). */
+const ringCache = new WeakMap<HallLayout, { alerts: NonNullable<DrawOptions['alerts']>; rings: Rings }>();
+
+/** One path per colour and dash: an alert storm rings thousands of racks. */
+function ringPaths(layout: HallLayout, alerts: NonNullable<DrawOptions['alerts']>, visible: DrawOptions['visible'], w: number): Rings {
+  const cached = visible ? undefined : ringCache.get(layout);
+  if (cached?.alerts === alerts) return cached.rings;
+  const byKey = new Map<string, Rings[number]>();
+  const ring = (r: Rect, sev: string, dashed = false) => {
+    const color = RING[sev] ?? RING.warning;
+    const key = `${color}|${dashed}`;
+    let g = byKey.get(key);
+    if (!g) byKey.set(key, (g = { color, dashed, path: new Path2D() }));
+    g.path.rect(r.x - w / 2, r.y - w / 2, r.w + w, r.h + w);
   };
-  // The site's alerts (a few), looked up in this hall: not 10,000 map lookups per paint.
+  // The site's alerts looked up in this hall: not 10,000 map lookups per paint.
   const { racks, cdus } = rectsByIndex(layout);
   for (const [index, sev] of alerts.racks) {
     const rect = racks.get(index);
     if (rect && !outside(rect, visible)) ring(rect, sev, alerts.sensor?.has(index));
   }
-  ctx.setLineDash([]);
   for (const [index, sev] of alerts.cdus) {
     const rect = cdus.get(index);
     if (rect && !outside(rect, visible)) ring(rect, sev);
   }
-  ctx.restore();
+  const rings = [...byKey.values()];
+  if (!visible) ringCache.set(layout, { alerts, rings });
+  return rings;
 }
 
 const byIndex = new WeakMap<HallLayout, { racks: Map<number, Rect>; cdus: Map<number, Rect> }>();

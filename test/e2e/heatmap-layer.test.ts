@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Browser, Page } from 'playwright-core';
+import { startServer } from '../helpers/programs.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { entityTopic } from '../../protocol/topics.ts';
+import { returnForLoadC } from '../../protocol/coolant.ts';
+import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
+import { PALETTE, classOf } from '../../web/src/lib/color-scale.ts';
+import { metricById } from '../../web/src/lib/metrics.ts';
+import type { SiteView } from '../../protocol/site-view.ts';
+
+// A 2,500-rack hall fed steady, physically consistent values, so the only colour change on the
+// heat map is the one this test makes.
+const spec = generateSite({ halls: 1, rows: 50, racksPerRow: 50, racksPerCdu: 10, name: 'Layer test' });
+const racks = spec.halls[0].rows.flatMap((r) => r.racks.map((k) => k.id));
+const CHANGED = racks[1234];
+const flowLpm = 150;
+const liquidKw = 90;
+const steady = { supplyC: 40, returnC: returnForLoadC('water', liquidKw, flowLpm, 40) };
+// The same heat at a lower supply: another colour class of return temperature, nothing alarming.
+const moved = { supplyC: 36, returnC: returnForLoadC('water', liquidKw, flowLpm, 36) };
+const returnScale = metricById('return').scale;
+
+const CANVAS = 'canvas[data-hall="hall-1"]';
+
+/** The whole canvas as one string of its pixels (compared, never printed). */
+const pixels = (page: Page) =>
+  page.$eval(CANVAS, (el) => {
+    const c = el as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
+    return `${c.width}x${c.height}:${h}`;
+  });
+
+const pixelAt = (page: Page, x: number, y: number) =>
+  page.$eval(CANVAS, (el, [px, py]) => {
+    const c = el as HTMLCanvasElement;
+    const dpr = c.width / c.getBoundingClientRect().width;
+    const d = c.getContext('2d')!.getImageData(Math.round(px * dpr), Math.round(py * dpr), 1, 1).data;
+    return '#' + [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('');
+  }, [x, y]);
+
+const repainted = async (page: Page) => Number(await page.getAttribute(CANVAS, 'data-repainted-tiles'));
+
+describe('heat map kept layer in headless Chromium', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let pub: MqttClient;
+  let browser: Browser;
+  let page: Page;
+  let timer: NodeJS.Timeout;
+  let changedValues = steady;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-layer-'));
+    writeFileSync(join(dir, 'site.json'), JSON.stringify(spec));
+    server = await startServer(['--site', join(dir, 'site.json'), '--embedded-broker-port', '0']);
+    pub = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 4 });
+    const publishAll = () => {
+      for (const id of racks) {
+        const v = id === CHANGED ? changedValues : steady;
+        pub.publish(entityTopic('hallwatch/v1', 'hall-1', 'rack', id, 'telemetry'), JSON.stringify({ ts: Date.now(), rackKw: 100, flowLpm, ...v }));
+      }
+    };
+    publishAll();
+    timer = setInterval(publishAll, 1000);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    clearInterval(timer);
+    await browser?.close();
+    await pub?.endAsync();
+    await server?.stop();
+  });
+
+  it('repaints only the tile whose colour changed, and ends as a full repaint would', async () => {
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-drawn') ?? 0) > 0, CANVAS);
+    const site = (await (await fetch(`${server.baseUrl}/api/site`)).json()) as SiteView;
+    const box = (await page.locator(CANVAS).boundingBox())!;
+    const layout = layoutHall(site, site.halls[0], box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
+    const rect = layout.racks.find((r) => r.index === site.racks.find((k) => k.id === CHANGED)!.index)!.rect;
+    const centre = { x: rect.x + rect.w / 2, y: rect.y + rect.h / 2 };
+    const steadyColour = PALETTE[classOf(returnScale, steady.returnC)];
+    const movedColour = PALETTE[classOf(returnScale, moved.returnC)];
+    expect(movedColour).not.toBe(steadyColour);
+    // Every rack painted once, then nothing while the values hold.
+    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(steadyColour);
+    await expect.poll(() => repainted(page)).toBeGreaterThanOrEqual(racks.length);
+    const settled = await repainted(page);
+    await page.waitForTimeout(2500);
+    expect(await repainted(page)).toBe(settled);
+
+    changedValues = moved;
+    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 5000 }).toBe(movedColour);
+    await page.waitForTimeout(1500);
+    expect(await repainted(page)).toBe(settled + 1);
+    const incremental = await pixels(page);
+
+    // A fresh heat map of the same values paints every tile at once: the same picture.
+    await page.goto(`${server.baseUrl}/#/`);
+    await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0);
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
+    await page.waitForTimeout(500);
+    expect(await pixels(page)).toBe(incremental);
+  }, 60_000);
+});

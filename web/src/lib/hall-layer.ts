@@ -1,0 +1,129 @@
+/**
+ * The kept picture of a hall's rack tiles, CDU boxes and brackets, at device resolution, for the
+ * unzoomed heat map. A paint tells it each tile's colour; it repaints only the tiles whose colour
+ * changed since the last paint, and the heat map copies it onto the screen in one drawImage.
+ *
+ * Every tile is snapped to whole device pixels and painted inside its own pixel box, so a tile
+ * repainted alone leaves its neighbours' pixels exactly as a full repaint would.
+ */
+import type { HallLayout } from './hall-layout.ts';
+
+type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** [x0, y0, x1, y1) in device pixels per tile. */
+type Boxes = Int32Array;
+
+export const CDU_OUTLINE = '#e6edf3';
+export const BRACKET = '#5c6b7a';
+
+export class HallLayer {
+  canvas: HTMLCanvasElement | OffscreenCanvas | null = null;
+  private ctx: Ctx | null = null;
+  private layout: HallLayout | null = null;
+  private dpr = 0;
+  private rackBoxes: Boxes = new Int32Array(0);
+  private cduBoxes: Boxes = new Int32Array(0);
+  /** Colour index each tile is painted in (−1: not yet). */
+  private rackPainted = new Int16Array(0);
+  private cduPainted = new Int16Array(0);
+  private rackWanted = new Int16Array(0);
+  private cduWanted = new Int16Array(0);
+  /** Tiles repainted by the last `flush` (racks + CDUs). */
+  repainted = 0;
+
+  /** Readies the layer for `layout` at `dpr`: a new layout or ratio starts blank, every tile painted on the next flush. */
+  prepare(layout: HallLayout, dpr: number): void {
+    if (layout === this.layout && dpr === this.dpr && this.ctx) return;
+    const w = Math.max(1, Math.round(layout.width * dpr));
+    const h = Math.max(1, Math.round(layout.height * dpr));
+    if (!this.canvas || this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), { width: w, height: h });
+      this.ctx = this.canvas.getContext('2d') as Ctx;
+    }
+    const ctx = this.ctx!;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    this.layout = layout;
+    this.dpr = dpr;
+    this.rackBoxes = snapAll(layout.racks.map((r) => r.rect), dpr);
+    this.cduBoxes = snapAll(layout.cdus.map((c) => c.rect), dpr);
+    this.rackPainted = new Int16Array(layout.racks.length).fill(-1);
+    this.cduPainted = new Int16Array(layout.cdus.length).fill(-1);
+    this.rackWanted = new Int16Array(layout.racks.length);
+    this.cduWanted = new Int16Array(layout.cdus.length);
+    // Brackets never change colour: painted once, kept clear of the rack tiles above them.
+    ctx.fillStyle = BRACKET;
+    for (const { rect, bracket: b } of layout.cdus) {
+      if (!b) continue;
+      // The row's rack tiles end at its CDU box's top less a tenth of a cell, plus a cell.
+      const rackBottom = Math.round((rect.y + layout.cellH * 0.9) * dpr);
+      const x0 = Math.round(b.x * dpr), x1 = Math.max(x0 + 1, Math.round((b.x + b.w) * dpr));
+      const y0 = Math.max(rackBottom, Math.round(b.y * dpr)), y1 = Math.max(y0 + 1, Math.round((b.y + b.h) * dpr));
+      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+    }
+  }
+
+  /** The colour index rack tile `i` (layout order) should have. */
+  rack(i: number, color: number): void {
+    this.rackWanted[i] = color;
+  }
+
+  /** The colour index CDU box `j` (layout order) should have. */
+  cdu(j: number, color: number): void {
+    this.cduWanted[j] = color;
+  }
+
+  /** Repaints the tiles whose colour changed, one path per colour. */
+  flush(rackColors: readonly string[], cduColors: readonly string[]): void {
+    const ctx = this.ctx;
+    if (!ctx || !this.layout) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    let repainted = 0;
+    const paths = new Map<number, Path2D>();
+    const rb = this.rackBoxes;
+    for (let i = 0; i < this.rackWanted.length; i++) {
+      const c = this.rackWanted[i];
+      if (c === this.rackPainted[i]) continue;
+      this.rackPainted[i] = c;
+      let p = paths.get(c);
+      if (!p) paths.set(c, (p = new Path2D()));
+      p.rect(rb[i * 4], rb[i * 4 + 1], rb[i * 4 + 2] - rb[i * 4], rb[i * 4 + 3] - rb[i * 4 + 1]);
+      repainted++;
+    }
+    for (const [c, p] of paths) {
+      ctx.fillStyle = rackColors[c];
+      ctx.fill(p);
+    }
+    const cb = this.cduBoxes;
+    const line = Math.max(1, Math.round(this.dpr));
+    for (let j = 0; j < this.cduWanted.length; j++) {
+      const c = this.cduWanted[j];
+      if (c === this.cduPainted[j]) continue;
+      this.cduPainted[j] = c;
+      const x = cb[j * 4], y = cb[j * 4 + 1], w = cb[j * 4 + 2] - x, h = cb[j * 4 + 3] - y;
+      ctx.clearRect(x, y, w, h);
+      // Fill and outline inside the box: nothing spills onto a neighbour.
+      const radius = Math.min(4 * this.dpr, w / 4, h / 4);
+      ctx.beginPath();
+      if (radius >= 1.5) ctx.roundRect(x + line / 2, y + line / 2, w - line, h - line, radius);
+      else ctx.rect(x + line / 2, y + line / 2, w - line, h - line);
+      ctx.fillStyle = cduColors[c];
+      ctx.fill();
+      ctx.strokeStyle = CDU_OUTLINE;
+      ctx.lineWidth = line;
+      ctx.stroke();
+      repainted++;
+    }
+    this.repainted = repainted;
+  }
+}
+
+/** Device-pixel boxes of rects, at least one pixel each way. */
+function snapAll(rects: { x: number; y: number; w: number; h: number }[], dpr: number): Boxes {
+  const out = new Int32Array(rects.length * 4);
+  rects.forEach((r, i) => {
+    const x0 = Math.round(r.x * dpr), y0 = Math.round(r.y * dpr);
+    out.set([x0, y0, Math.max(x0 + 1, Math.round((r.x + r.w) * dpr)), Math.max(y0 + 1, Math.round((r.y + r.h) * dpr))], i * 4);
+  });
+  return out;
+}
