@@ -1,9 +1,10 @@
 /**
  * `npm run bench:heatmap`: how long the dashboard takes to paint a 10,000-rack heat map in
  * Debian's Chromium while live deltas arrive. Serves a generated site from the real server
- * (embedded broker), publishes every rack at 1 Hz, and records each canvas paint (layout +
- * draw) and the page's frame intervals for --seconds S (default 15). `--profile DIR` writes the
- * page's JavaScript CPU profile of each case there (a .cpuprofile, as `node --cpu-prof` does).
+ * (embedded broker), publishes every rack and CDU at 1 Hz, and records each canvas paint
+ * (layout + draw) and the page's frame intervals for --seconds S (default 15), for each case
+ * below (`--only 1,3` picks some). `--profile DIR` writes the page's JavaScript CPU profile of
+ * each case there (a .cpuprofile, as `node --cpu-prof` does).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
