@@ -98,6 +98,8 @@ async function runCase(c: Case): Promise<void> {
       const draws = [], frames = [];
       const canvases = [...document.querySelectorAll('canvas[data-hall]')];
       const seen = new Map();
+      const tiles = () => canvases.reduce((n, cv) => n + Number(cv.dataset.repaintedTiles || 0), 0);
+      const tiles0 = tiles();
       let last = performance.now();
       const end = last + ${SECONDS} * 1000;
       const loop = (t) => {
@@ -107,10 +109,10 @@ async function runCase(c: Case): Promise<void> {
           const key = cv.dataset.drawn + '|' + cv.dataset.drawMs;
           if (seen.get(cv) !== key) { seen.set(cv, key); draws.push(Number(cv.dataset.drawMs)); }
         }
-        if (t < end) requestAnimationFrame(loop); else resolve({ draws, frames, canvases: canvases.length });
+        if (t < end) requestAnimationFrame(loop); else resolve({ draws, frames, canvases: canvases.length, tiles: tiles() - tiles0 });
       };
       requestAnimationFrame(loop);
-    })`)) as { draws: number[]; frames: number[]; canvases: number };
+    })`)) as { draws: number[]; frames: number[]; canvases: number; tiles: number };
     if (cdp && PROFILE) {
       const { profile } = await cdp.send('Profiler.stop');
       mkdirSync(PROFILE, { recursive: true });
@@ -120,7 +122,7 @@ async function runCase(c: Case): Promise<void> {
     }
     const paintsPerS = result.draws.length / SECONDS;
     console.log(
-      `${c.name}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +
+      `${c.name}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s, ${(result.tiles / Math.max(1, result.draws.length)).toFixed(0)} tiles repainted per paint; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +
         `p99 ${q(result.draws, 0.99).toFixed(1)} ms, max ${Math.max(...result.draws).toFixed(1)} ms; ` +
         `frame interval p50 ${q(result.frames, 0.5).toFixed(1)} ms, p99 ${q(result.frames, 0.99).toFixed(1)} ms, frames > 50 ms: ${result.frames.filter((f) => f > 50).length}`,
     );
