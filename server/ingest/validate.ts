@@ -39,12 +39,41 @@ export function printable(text: string): string {
 const RACK_KEYS = ['"ts"', '"rackKw"', '"supplyC"', '"returnC"', '"flowLpm"', '"leak"'];
 const CDU_KEYS = ['"ts"', '"supplyC"', '"returnC"', '"flowLpm"', '"running"'];
 
-function repeatedKey(text: string, keys: readonly string[]): string | null {
+function repeatedKey(text: string, json: unknown, keys: readonly string[]): string | null {
+  if (noRepeatedKeys(text, json)) return null;
   for (const k of keys) {
     const at = text.indexOf(k);
     if (at >= 0 && text.indexOf(k, at + k.length) >= 0) return k.slice(1, -1);
   }
   return null;
+}
+
+/**
+ * True when the text provably repeats no key: each key of an object is followed by one colon,
+ * so a top-level object with as many keys as the text has colons has every key once (and no
+ * nested objects). Otherwise the keys that matter are searched for one by one.
+ */
+function noRepeatedKeys(text: string, json: unknown): boolean {
+  if (typeof json !== 'object' || json === null) return false;
+  let keys = 0;
+  for (const k in json) if (Object.hasOwn(json, k)) keys++;
+  let colons = 0;
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) if (++colons > keys) return false;
+  return colons === keys;
+}
+
+/** Where a topic of a known entity leads (only those are kept: their number is bounded by the site). */
+interface KnownTopic {
+  kind: 'rack' | 'cdu';
+  channel: 'telemetry' | 'status';
+  index: number;
+}
+const knownTopics = new WeakMap<SiteIndex, { root: string; topics: Map<string, KnownTopic> }>();
+
+function topicsOf(site: SiteIndex, root: string): Map<string, KnownTopic> {
+  let k = knownTopics.get(site);
+  if (!k || k.root !== root) knownTopics.set(site, (k = { root, topics: new Map() }));
+  return k.topics;
 }
 
 /** Values a sensor cannot have: counted against the rack they came from (a sensor fault). */
@@ -60,14 +89,20 @@ export function classifyMessage(
   if (payload.length > limits.maxPayloadBytes) {
     return reject('oversized', `${printable(topic)}: payload of ${payload.length} bytes exceeds ${limits.maxPayloadBytes}`);
   }
-  const t = parseTopic(limits.topicRoot, topic);
-  if (!t) return reject('bad_topic', `${printable(topic)}: not a Hallwatch entity topic under ${limits.topicRoot}`);
-  if (!site.hallIds.has(t.hallId)) return reject('unknown_hall', `${printable(topic)}: no hall "${printable(t.hallId)}" in the site`);
-  const index = t.kind === 'rack' ? site.rackIndexById.get(t.id) : site.cduIndexById.get(t.id);
-  const hallOf = index === undefined ? undefined : t.kind === 'rack' ? site.racks[index].hallId : site.cdus[index].hallId;
-  if (index === undefined || hallOf !== t.hallId) {
-    return reject(t.kind === 'rack' ? 'unknown_rack' : 'unknown_cdu', `${topic}: no ${t.kind} "${t.id}" in hall ${t.hallId}`);
+  const known = topicsOf(site, limits.topicRoot);
+  let t = known.get(topic);
+  if (!t) {
+    const p = parseTopic(limits.topicRoot, topic);
+    if (!p) return reject('bad_topic', `${printable(topic)}: not a Hallwatch entity topic under ${limits.topicRoot}`);
+    if (!site.hallIds.has(p.hallId)) return reject('unknown_hall', `${printable(topic)}: no hall "${printable(p.hallId)}" in the site`);
+    const i = p.kind === 'rack' ? site.rackIndexById.get(p.id) : site.cduIndexById.get(p.id);
+    const hallOf = i === undefined ? undefined : p.kind === 'rack' ? site.racks[i].hallId : site.cdus[i].hallId;
+    if (i === undefined || hallOf !== p.hallId) {
+      return reject(p.kind === 'rack' ? 'unknown_rack' : 'unknown_cdu', `${topic}: no ${p.kind} "${p.id}" in hall ${p.hallId}`);
+    }
+    known.set(topic, (t = { kind: p.kind, channel: p.channel, index: i }));
   }
+  const index = t.index;
   const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   if (!isUtf8(buf)) return reject('not_utf8', `${topic}: payload is not valid UTF-8`);
   const text = buf.toString('utf8');
@@ -82,7 +117,7 @@ export function classifyMessage(
   } catch {
     return reject('malformed_json', `${topic}: payload is not valid JSON`);
   }
-  const dup = repeatedKey(text, t.kind === 'rack' ? RACK_KEYS : CDU_KEYS);
+  const dup = repeatedKey(text, json, t.kind === 'rack' ? RACK_KEYS : CDU_KEYS);
   if (dup) return reject('duplicate_key', `${topic}: key "${dup}" appears more than once (which value is meant is ambiguous)`);
   const parsed = t.kind === 'rack' ? parseRackTelemetry(json) : parseCduTelemetry(json);
   if (!parsed.ok) {

@@ -48,6 +48,8 @@ describe('classifyMessage()', () => {
     // Hostile JSON: repeated keys, prototype keys instead of fields, a payload that is not an object.
     ['duplicate_key', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48,"returnC":20,"flowLpm":180}'],
     ['duplicate_key', 'hallwatch/v1/hall-1/cdu/h1-r01-cdu-a/telemetry', '{"ts":1800000000000,"ts":1800000000001,"supplyC":40,"returnC":48,"flowLpm":500}'],
+    ['duplicate_key', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{ "ts" : 1800000000000 , "rackKw" : 100, "supplyC" : 40, "returnC" : 48, "flowLpm" : 180, "gpuW": [900, 910], "flowLpm" : 1 }'],
+    ['duplicate_key', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48,"flowLpm":180,"x":{"a":1},"leak":0,"leak":2}'],
     ['missing_field', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"__proto__":{"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48,"flowLpm":180}}'],
     ['missing_field', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', '{"constructor":{"prototype":{"flowLpm":180}},"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48}'],
     ['not_utf8', 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', Buffer.concat([Buffer.from('{"ts":1800000000000,"rackKw":100,"supplyC":40,"returnC":48,"flowLpm":180,"note":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])],
@@ -69,6 +71,18 @@ describe('classifyMessage()', () => {
     const c = classify('hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', payload);
     expect(c.ok).toBe(false);
     if (!c.ok) expect(c.rackIndex).toBe(rackIndex);
+  });
+});
+
+describe('known topics', () => {
+  it('classify the same on every message, and an unknown ID stays unknown after a known one', () => {
+    const topic = 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry';
+    const first = classify(topic, sample);
+    expect(first).toMatchObject({ ok: true, kind: 'rack', index: 0 });
+    expect(classify(topic, sample)).toEqual(first);
+    expect(classify('hallwatch/v1/hall-1/rack/h1-r01-k01/status', 'offline')).toMatchObject({ ok: true, kind: 'status', index: 0, status: 'offline' });
+    expect(classify('hallwatch/v1/hall-2/rack/h1-r01-k01/telemetry', sample)).toMatchObject({ ok: false, reason: 'unknown_rack' });
+    expect(classifyMessage(site, { ...limits, topicRoot: 'other/v1' }, topic, bytes(sample), NOW)).toMatchObject({ ok: false, reason: 'bad_topic' });
   });
 });
 
