@@ -31,6 +31,9 @@ export interface MqttIngestConfig extends ValidationLimits {
   journal?: Journal | null;
 }
 
+/** Longest run of message handling before the event loop gets a turn, ms. */
+const SLICE_MS = 10;
+
 export class MqttIngest {
   private client: MqttClient | null = null;
   private readonly rejectLog: RejectLog;
@@ -106,6 +109,17 @@ export class MqttIngest {
     // QoS 1: this handler runs before MQTT.js sends the PUBACK, so a message is journaled and
     // processed (its history line queued) before the broker forgets it.
     client.on('message', journal ? (topic, payload) => (journal.append(topic, payload), this.handle(topic, payload)) : (topic, payload) => this.handle(topic, payload));
+    // MQTT.js handles every packet of a socket read before anything else runs (one process.nextTick
+    // after another): after a stall, a read of a thousand messages was a second-long task that held
+    // back the WebSocket deltas. Every SLICE_MS of handling, the next packet waits for the event loop.
+    let sliceStartMs = performance.now();
+    client.handleMessage = (_packet, done) => {
+      if (performance.now() - sliceStartMs < SLICE_MS) return done();
+      setImmediate(() => {
+        sliceStartMs = performance.now();
+        done();
+      });
+    };
   }
 
   /** Classifies and applies one message; public so benchmarks can drive it without a broker. */
