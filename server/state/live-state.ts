@@ -192,11 +192,16 @@ export class LiveState {
     return deriveRack(this.site.spec.coolant, this.site.rackTypes[i], s, this.groupHeadroomPct[this.site.rackGroup[i]]);
   }
 
-  /** Detects staleness, derives group headroom and totals; call once per stream tick. */
-  refresh(nowMs: number): void {
+  /**
+   * Detects staleness, derives group headroom and totals; call once per stream tick. With
+   * `slices` > 1 only the redundancy groups numbered `slice` modulo `slices` are derived (the
+   * ticker derives each group once a second: at 1 GW, every group on every 100 ms tick was 6 %
+   * of the server).
+   */
+  refresh(nowMs: number, slice = 0, slices = 1): void {
     this.markStale(this.rackCols[RC.state], this.rackReceivedMs, this.rackStaleMs, nowMs, (i) => this.markRack(i));
     this.markStale(this.cduCols[CC.state], this.cduReceivedMs, this.cduStaleMs, nowMs, (i) => this.markCdu(i));
-    this.deriveGroups();
+    this.deriveGroups(slice, slices);
     const totals = computeAllTotals(this);
     this.hallTotals = totals.halls;
     this.siteTotals = totals.site;
@@ -266,10 +271,10 @@ export class LiveState {
    * Group load counts racks that are live or stale (their last heat is still physically there);
    * offline racks and racks never heard from are left out.
    */
-  private deriveGroups(): void {
+  private deriveGroups(slice: number, slices: number): void {
     const rc = this.rackCols;
     const cc = this.cduCols;
-    this.site.groups.forEach((_, g) => {
+    for (let g = slice % slices; g < this.site.groups.length; g += slices) {
       let loadKw = 0;
       let flowKw = 0;
       for (const i of this.site.groupRacks[g]) {
@@ -315,7 +320,7 @@ export class LiveState {
           this.markRack(i);
         }
       }
-    });
+    }
   }
 
   private setCdu(j: number, col: number, v: number): void {

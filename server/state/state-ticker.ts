@@ -1,12 +1,13 @@
 /**
- * The live state's own clock: stale marks, group headroom, N+1 and totals are refreshed every
- * `refreshMs` here, whoever reads them (WebSocket hub, alerts, recorder, /metrics) — none of them
+ * The live state's own clock: stale marks and totals are refreshed every `refreshMs` here, group
+ * headroom and N+1 once a second (a share of the groups per tick), whoever reads them (WebSocket hub, alerts, recorder, /metrics) — none of them
  * depends on another's timer.
  */
 import type { LiveState } from './live-state.ts';
 
 export class StateTicker {
   private timer: NodeJS.Timeout | null = null;
+  private tick = 0;
 
   constructor(
     private readonly state: LiveState,
@@ -26,6 +27,8 @@ export class StateTicker {
   }
 
   private refresh(): void {
-    this.state.refresh(this.clock());
+    // Redundancy groups are derived a share per tick, each once a second.
+    const slices = Math.max(1, Math.round(1000 / this.refreshMs));
+    this.state.refresh(this.clock(), this.tick++ % slices, slices);
   }
 }

@@ -14,6 +14,30 @@ const rack = (ts: number, over: object = {}) => ({ ts, rackKw: 120, supplyC: 40,
 const cdu = (ts: number, running = true) => ({ ts, supplyC: 40, returnC: 48.9, flowLpm: 360, facilitySupplyC: 36, running });
 
 describe('LiveState', () => {
+  it('derives each redundancy group once over a round of sliced refreshes, as a whole refresh does', () => {
+    const site = buildSiteIndex(generateSite({ halls: 1, rows: 3, racksPerRow: 4, racksPerCdu: 2 }));
+    const whole = new LiveState(site, 3000);
+    const sliced = new LiveState(site, 3000);
+    const slices = 10;
+    expect(site.groups.length).toBe(3);
+    for (const s of [whole, sliced]) {
+      site.racks.forEach((_, i) => s.applyRack(i, rack(T0, { rackKw: 100 + 5 * i }), T0));
+      site.cdus.forEach((_, j) => s.applyCdu(j, cdu(T0, j !== 1), T0));
+    }
+    whole.refresh(T0 + 100);
+    const groupHeadroom = (s: LiveState) => site.racks.map((_, i) => s.rackCols[RC.groupHeadroomPct][i]);
+    const n1 = (s: LiveState) => site.groups.map((_, g) => s.groupN1HeadroomKw(g));
+    expect(groupHeadroom(whole).every(Number.isFinite)).toBe(true);
+    // Tick k derives the groups numbered k modulo 10: here group k, for k < 3.
+    for (let k = 0; k < slices; k++) {
+      sliced.refresh(T0 + 100, k, slices);
+      site.groups.forEach((_, g) => expect(Number.isFinite(sliced.groupN1HeadroomKw(g))).toBe(g <= k));
+    }
+    expect(groupHeadroom(sliced)).toEqual(groupHeadroom(whole));
+    expect(n1(sliced)).toEqual(n1(whole));
+    expect(sliced.siteTotals).toEqual(whole.siteTotals);
+  });
+
   it('marks a rack stale only after 3 intervals without a sample', () => {
     const s = fresh();
     s.applyRack(0, rack(T0), T0);
