@@ -12,6 +12,8 @@
  *   --publishers P (8)  --no-gpu  --profile DIR (the server writes a .cpuprofile there at exit)
  *   --server-arg "--flag value"  extra server flags (repeatable)
  *   --encoding binary|json  how the clients take deltas (binary, as the dashboard does)
+ *   --influx-nice N   run InfluxDB at this nice value (0: as started by a plain service unit);
+ *                     on one shared machine, 10 lets history yield to the live path
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -39,6 +41,7 @@ const ENCODING = opt('encoding') === 'json' ? 'json' : 'binary';
 const SIZES = (opt('sweep') ?? opt('racks') ?? '7400').split(',').map(Number);
 /** `--influx-config "key = value"` (repeatable): extra `[data]` settings for the bench's InfluxDB. */
 const INFLUX_DATA = argv.flatMap((a, i) => (a === '--influx-config' ? [argv[i + 1]] : []));
+const INFLUX_NICE = num('influx-nice', 0);
 const SERVER_ARGS = argv.flatMap((a, i) => (a === '--server-arg' ? argv[i + 1].split(' ') : []));
 
 interface Result {
@@ -73,7 +76,7 @@ async function runOne(racks: number): Promise<Result> {
   const sitePath = join(dir, 'site.json');
   writeFileSync(sitePath, JSON.stringify(spec));
   const broker = await startMosquitto();
-  const influx = LIVE_ONLY ? null : await startInfluxd(INFLUX_DATA);
+  const influx = LIVE_ONLY ? null : await startInfluxd(INFLUX_DATA, { nice: INFLUX_NICE });
   const server = await startServer(
     ['--site', sitePath, '--mqtt', broker.url, '--storage-dir', join(dir, 'storage'), ...(influx ? ['--influx', influx.url] : []), ...SERVER_ARGS],
     { nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [] },
@@ -108,7 +111,8 @@ async function runOne(racks: number): Promise<Result> {
   const others: [string, number | undefined][] = [['InfluxDB', influx?.pid()], ['Mosquitto', broker.pid()], ['publishers', publisher.proc.pid], ['clients', process.pid]];
   const cpuOf = (p: number | undefined) => (p === undefined ? Number.NaN : procStat(p).cpuS);
   let othersLast = others.map(([, p]) => cpuOf(p));
-  console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${LIVE_ONLY ? 'live path only' : 'history (InfluxDB) and alerts on'}; warm-up ${WARMUP} s, then ${SECONDS} s`);
+  const historyNote = `history (InfluxDB${INFLUX_NICE ? ` at nice ${INFLUX_NICE}` : ''}) and alerts on`;
+  console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${LIVE_ONLY ? 'live path only' : historyNote}; warm-up ${WARMUP} s, then ${SECONDS} s`);
   await new Promise((r) => setTimeout(r, WARMUP * 1000));
 
   const m0 = await scrape(server.baseUrl);
@@ -117,6 +121,7 @@ async function runOne(racks: number): Promise<Result> {
   clients.take();
   const t0 = Date.now();
   const latencies: number[] = [];
+  let windowLatencies: number[] = [];
   const behind: number[] = [];
   const lagP99: number[] = [];
   const backlog: number[] = [sum(m0, 'hallwatch_storage_lines_buffered')];
@@ -128,7 +133,7 @@ async function runOne(racks: number): Promise<Result> {
     const p = pubs.take();
     published += p.rack + p.cdu;
     const c = clients.take();
-    for (const l of c.latenciesMs) latencies.push(l);
+    for (const l of c.latenciesMs) latencies.push(l), windowLatencies.push(l);
     if (tick % 10 !== 0 && Date.now() - t0 < SECONDS * 1000) continue;
     const m = await scrape(server.baseUrl);
     const s = procStat(pid);
@@ -141,8 +146,9 @@ async function runOne(racks: number): Promise<Result> {
     console.log(
       `  t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  published ${fmt((published - last.published) / dt)}/s  accepted ${fmt(rate('hallwatch_messages_accepted_total'))}/s` +
       (LIVE_ONLY ? '' : `  history queued ${fmt(rate('hallwatch_storage_lines_queued_total'))}/s written ${fmt(rate('hallwatch_storage_lines_written_total'))}/s backlog ${fmt(sum(m, 'hallwatch_storage_lines_buffered'))} behind ${sum(m, 'hallwatch_storage_oldest_unsent_age_seconds').toFixed(1)} s`) +
-      `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms`,
+      `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms  WS p99 ${fmt(quantile(Float64Array.from(windowLatencies).sort(), 0.99))} ms`,
     );
+    windowLatencies = [];
     const othersNow = others.map(([, p]) => cpuOf(p));
     console.log(`           other CPU: ${others.map(([name], k) => `${name} ${fmt(((othersNow[k] - othersLast[k]) / dt) * 100)} %`).join('  ')}`);
     othersLast = othersNow;

@@ -24,7 +24,8 @@ export interface Influxd {
  * `dataConfig`: extra lines for the `[data]` section (the benchmark's write-heavy settings, as a
  * site's InfluxDB would be tuned: docs/benchmarks.md).
  */
-export async function startInfluxd(dataConfig: string[] = []): Promise<Influxd> {
+/** `nice`: the process's nice value (all its threads), for benchmarks sharing one machine. */
+export async function startInfluxd(dataConfig: string[] = [], opts: { nice?: number } = {}): Promise<Influxd> {
   const bin = ['/usr/bin/influxd', '/usr/sbin/influxd'].find((p) => existsSync(p));
   if (!bin) throw new Error('influxd not installed: run `npm test` (it installs Debian\'s influxdb with apt-get)');
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-influxd-'));
@@ -50,7 +51,8 @@ ${dataConfig.map((l) => `  ${l}\n`).join('')}[http]
   level = "warn"
 `);
   const url = `http://127.0.0.1:${httpPort}`;
-  const { start, kill, signal, pid } = serviceProcess(bin, ['-config', conf], () =>
+  const niced = opts.nice ? ['/usr/bin/nice', ['-n', String(opts.nice), bin, '-config', conf]] as const : [bin, ['-config', conf]] as const;
+  const { start, kill, signal, pid } = serviceProcess(niced[0], [...niced[1]], () =>
     waitFor('influxd to answer /ping', async () => (await fetch(`${url}/ping`)).status === 204, 30_000, 100).then(() => undefined),
   );
   await start();
