@@ -19,7 +19,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchSite } from './bench-site.ts';
-import { procStat, quantile, scrape, startClients, sum } from './bench-probe.ts';
+import { procStat, quantile, scrape, startClients, stealS, sum } from './bench-probe.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
 import { startProgram, startServer } from '../test/helpers/programs.ts';
@@ -111,6 +111,7 @@ async function runOne(racks: number): Promise<Result> {
   const others: [string, number | undefined][] = [['InfluxDB', influx?.pid()], ['Mosquitto', broker.pid()], ['publishers', publisher.proc.pid], ['clients', process.pid]];
   const cpuOf = (p: number | undefined) => (p === undefined ? Number.NaN : procStat(p).cpuS);
   let othersLast = others.map(([, p]) => cpuOf(p));
+  let stealLast = stealS();
   const historyNote = `history (InfluxDB${INFLUX_NICE ? ` at nice ${INFLUX_NICE}` : ''}) and alerts on`;
   console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${LIVE_ONLY ? 'live path only' : historyNote}; warm-up ${WARMUP} s, then ${SECONDS} s`);
   await new Promise((r) => setTimeout(r, WARMUP * 1000));
@@ -150,8 +151,10 @@ async function runOne(racks: number): Promise<Result> {
     );
     windowLatencies = [];
     const othersNow = others.map(([, p]) => cpuOf(p));
-    console.log(`           other CPU: ${others.map(([name], k) => `${name} ${fmt(((othersNow[k] - othersLast[k]) / dt) * 100)} %`).join('  ')}`);
+    const stealNow = stealS();
+    console.log(`           other CPU: ${others.map(([name], k) => `${name} ${fmt(((othersNow[k] - othersLast[k]) / dt) * 100)} %`).join('  ')}  VM steal ${fmt(((stealNow - stealLast) / dt) * 100)} %`);
     othersLast = othersNow;
+    stealLast = stealNow;
     last = { m, s, t: Date.now(), published };
   }
   const elapsedS = (Date.now() - t0) / 1000;
