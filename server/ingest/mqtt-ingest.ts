@@ -11,6 +11,7 @@ import type { Metrics } from '../http/metrics.ts';
 import type { LiveState } from '../state/live-state.ts';
 import { classifyMessage, type ValidationLimits } from './validate.ts';
 import { RejectLog } from './reject-log.ts';
+import { SampleAgeWindow } from './sample-age.ts';
 import type { Journal } from './journal.ts';
 
 export interface MqttIngestConfig extends ValidationLimits {
@@ -42,6 +43,7 @@ export class MqttIngest {
   /** Told each accepted sample's source time (the server's clock judges host clock steps by it). */
   sourceTime: ((tsMs: number) => void) | null = null;
   private readonly countLate: Record<'rack' | 'cdu', (by?: number) => void>;
+  private readonly ages = new SampleAgeWindow();
   private readonly countRejected: Map<RejectReason, (by?: number) => void>;
   connected = false;
   private lastError: string | null = null;
@@ -62,6 +64,12 @@ export class MqttIngest {
     this.countAccepted = { rack: accepted.with({ kind: 'rack' }), cdu: accepted.with({ kind: 'cdu' }), status: accepted.with({ kind: 'status' }) };
     const late = metrics.counter('hallwatch_messages_late_total', 'Samples older than their entity\'s latest: kept in history, not shown live, by kind', ['kind']);
     this.countLate = { rack: late.with({ kind: 'rack' }), cdu: late.with({ kind: 'cdu' }) };
+    metrics.gauge(
+      'hallwatch_ingest_sample_age_seconds',
+      'Age of the samples taken in the last complete 10 s (server clock − source ts), by quantile: time spent before Hallwatch',
+      () => ['0.5', '0.99', '1'].map((q) => [{ quantile: q }, this.ages.quantileS(Number(q), this.clock())]),
+      ['quantile'],
+    );
     metrics.gauge('hallwatch_mqtt_connected', 'Whether the ingest is connected to the broker', () => [[{}, this.connected ? 1 : 0]]);
   }
 
@@ -139,6 +147,7 @@ export class MqttIngest {
     if (outcome === 'duplicate') return this.rejected('duplicate', `${topic}: ts ${c.sample.ts} was already taken (a redelivery)`);
     if (outcome === 'late') return void this.countLate[c.kind]();
     this.countAccepted[c.kind]();
+    this.ages.add(nowMs - c.sample.ts, nowMs);
     this.sourceTime?.(c.sample.ts);
   }
 
