@@ -65,8 +65,8 @@ export async function startClients(port: number, count: number, encoding: Stream
       // parse it here, where they would share the measuring client's event loop.
       if (c !== 0) return void frames[c]++;
       const m = isBinary ? decodeDeltaFrame(data as Buffer) : (JSON.parse(data.toString()) as ServerMessage);
-      if (m.type !== 'delta') return;
-      frames[c]++;
+      if (m.type !== 'delta' && m.type !== 'snapshot') return;
+      if (m.type === 'delta') frames[c]++;
       // A row is in a delta when anything of it changed (a refresh can re-derive headroom or mark it
       // stale): only a row with a new sample time is a publish→WebSocket latency.
       const now = Date.now();
@@ -76,7 +76,8 @@ export async function startClients(port: number, count: number, encoding: Stream
         const ts = tsOf[k];
         if (ts === null || Number.isNaN(ts) || lastTs.get(rack) === ts) continue;
         lastTs.set(rack, ts);
-        latencies.push(now - ts);
+        // The snapshot (and a reconnect's) says what the client has: only a newer time is a sample.
+        if (m.type === 'delta') latencies.push(now - ts);
       }
     });
     await new Promise((r) => ws.once('open', r));

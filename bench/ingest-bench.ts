@@ -147,7 +147,7 @@ async function runOne(racks: number): Promise<Result> {
     console.log(
       `  t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  published ${fmt((published - last.published) / dt)}/s  accepted ${fmt(rate('hallwatch_messages_accepted_total'))}/s` +
       (LIVE_ONLY ? '' : `  history queued ${fmt(rate('hallwatch_storage_lines_queued_total'))}/s written ${fmt(rate('hallwatch_storage_lines_written_total'))}/s backlog ${fmt(sum(m, 'hallwatch_storage_lines_buffered'))} behind ${sum(m, 'hallwatch_storage_oldest_unsent_age_seconds').toFixed(1)} s`) +
-      `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms  WS p99 ${fmt(quantile(Float64Array.from(windowLatencies).sort(), 0.99))} ms (age at ingest ${fmt(sum(m, 'hallwatch_ingest_sample_age_seconds{quantile="0.99"}') * 1000)} ms)`,
+      `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms (max ${fmt(sum(m, 'nodejs_eventloop_lag_max_seconds') * 1000)})  WS p99 ${fmt(quantile(Float64Array.from(windowLatencies).sort(), 0.99))} ms (age at ingest ${fmt(sum(m, 'hallwatch_ingest_sample_age_p99_seconds') * 1000)} ms)`,
     );
     windowLatencies = [];
     const othersNow = others.map(([, p]) => cpuOf(p));

@@ -28,13 +28,15 @@ async function latencyWindow(port: number, ms: number): Promise<number[]> {
   const out: number[] = [];
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString()) as ServerMessage;
-    if (m.type !== 'delta') return;
+    if (m.type !== 'delta' && m.type !== 'snapshot') return;
     const now = Date.now();
     m.racks.idx.forEach((rack, k) => {
       const ts = m.racks.cols[tsCol][k] as number | null;
       if (ts === null || lastTs.get(rack) === ts) return;
       lastTs.set(rack, ts);
-      out.push(now - ts);
+      // The snapshot says what the client has; a delta row re-sent with a time it has (its
+      // group's headroom moved) is not a new sample.
+      if (m.type === 'delta') out.push(now - ts);
     });
   });
   await new Promise((r) => ws.once('open', r));
