@@ -9,7 +9,7 @@ import type { HallLayout, Rect } from './hall-layout.ts';
 import type { MetricDef } from './metrics.ts';
 import type { CduColumn, RackColumn } from '../../../protocol/stream.ts';
 import { METRICS } from './metrics.ts';
-import { BRACKET, CDU_OUTLINE, type HallLayer } from './hall-layer.ts';
+import { BRACKET, CDU_OUTLINE, offscreen, type Ctx, type HallLayer } from './hall-layer.ts';
 
 /** What the painter reads: the live feed, or a replayed minute. */
 export interface HallValues {
@@ -108,14 +108,13 @@ const OFFLINE_CODE = PALETTE.length + 1;
 const CDU_COLORS = [...PALETTE, OFFLINE];
 
 /** One offscreen grid image per layout, reused from paint to paint. */
-const grids = new WeakMap<HallLayout, { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D; image: ImageData }>();
+const grids = new WeakMap<HallLayout, { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: Ctx; image: ImageData }>();
 
 function gridImage(layout: HallLayout) {
   let g = grids.get(layout);
   if (!g) {
     const rows = layout.grid.rowY.length;
-    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(layout.grid.cols, rows) : Object.assign(document.createElement('canvas'), { width: layout.grid.cols, height: rows });
-    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+    const { canvas, ctx } = offscreen(layout.grid.cols, rows);
     g = { canvas, ctx, image: ctx.createImageData(layout.grid.cols, rows) };
     grids.set(layout, g);
   }

@@ -8,7 +8,13 @@
  */
 import type { HallLayout } from './hall-layout.ts';
 
-type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+export type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** A canvas off the page (an OffscreenCanvas where the browser has one) and its 2D context. */
+export function offscreen(w: number, h: number): { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: Ctx } {
+  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), { width: w, height: h });
+  return { canvas, ctx: canvas.getContext('2d') as Ctx };
+}
 
 /** [x0, y0, x1, y1) in device pixels per tile. */
 type Boxes = Int32Array;
@@ -37,8 +43,7 @@ export class HallLayer {
     const w = Math.max(1, Math.round(layout.width * dpr));
     const h = Math.max(1, Math.round(layout.height * dpr));
     if (!this.canvas || this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), { width: w, height: h });
-      this.ctx = this.canvas.getContext('2d') as Ctx;
+      ({ canvas: this.canvas, ctx: this.ctx } = offscreen(w, h));
     }
     const ctx = this.ctx!;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
