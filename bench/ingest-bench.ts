@@ -14,8 +14,10 @@
  *   --encoding binary|json  how the clients take deltas (binary, as the dashboard does)
  *   --influx-nice N   run InfluxDB at this nice value (0: as started by a plain service unit);
  *                     on one shared machine, 10 lets history yield to the live path
+ *   --node-arg "--flag"  extra Node flags for the server (repeatable, e.g. --trace-gc)
+ *   --server-log FILE  the server's output (stdout and stderr) written there when it stops
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchSite } from './bench-site.ts';
@@ -43,6 +45,8 @@ const SIZES = (opt('sweep') ?? opt('racks') ?? '7400').split(',').map(Number);
 const INFLUX_DATA = argv.flatMap((a, i) => (a === '--influx-config' ? [argv[i + 1]] : []));
 const INFLUX_NICE = num('influx-nice', 0);
 const SERVER_ARGS = argv.flatMap((a, i) => (a === '--server-arg' ? argv[i + 1].split(' ') : []));
+const NODE_ARGS = argv.flatMap((a, i) => (a === '--node-arg' ? argv[i + 1].split(' ') : []));
+const SERVER_LOG = opt('server-log');
 
 interface Result {
   racks: number;
@@ -79,7 +83,7 @@ async function runOne(racks: number): Promise<Result> {
   const influx = LIVE_ONLY ? null : await startInfluxd(INFLUX_DATA, { nice: INFLUX_NICE });
   const server = await startServer(
     ['--site', sitePath, '--mqtt', broker.url, '--storage-dir', join(dir, 'storage'), ...(influx ? ['--influx', influx.url] : []), ...SERVER_ARGS],
-    { nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [] },
+    { nodeArgs: [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [])] },
   );
   const clients = await startClients(server.port, CLIENTS, ENCODING);
   const entitiesPath = join(dir, 'entities.json');
@@ -172,6 +176,7 @@ async function runOne(racks: number): Promise<Result> {
   // A profiled server writes its profile at exit: give it time to flush history and spill first.
   const code = await server.stop(120_000);
   if (code !== 0) console.log(`  server exited with ${code}`);
+  if (SERVER_LOG) appendFileSync(SERVER_LOG, `--- ${racks} racks\n${server.output()}`);
   await influx?.stop();
   await broker.stop();
   return {

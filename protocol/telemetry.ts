@@ -133,17 +133,25 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** The keys of each field table, listed once (checking a sample is on every message's path). */
+const KEYS = new Map<Record<string, NumberSpec>, string[]>();
+function keysOf(specs: Record<string, NumberSpec>): string[] {
+  let keys = KEYS.get(specs);
+  if (!keys) KEYS.set(specs, (keys = Object.keys(specs)));
+  return keys;
+}
+
 function checkFields(
   obj: Record<string, unknown>,
   required: Record<string, NumberSpec>,
   optional: Record<string, NumberSpec>,
 ): Rejection | null {
-  for (const key of Object.keys(required)) {
+  for (const key of keysOf(required)) {
     if (!Object.hasOwn(obj, key) || obj[key] === undefined) return fail('missing_field', `missing required field ${key}`);
     const err = checkNumber(obj, key, required[key]);
     if (err) return err;
   }
-  for (const key of Object.keys(optional)) {
+  for (const key of keysOf(optional)) {
     if (!Object.hasOwn(obj, key) || obj[key] === undefined) continue;
     const err = checkNumber(obj, key, optional[key]);
     if (err) return err;

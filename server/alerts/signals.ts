@@ -46,6 +46,11 @@ function stateSignal(state: number, wanted: number): number {
   return state === wanted ? 1 : 0;
 }
 
+const RETURN_FIELD = RACK_HISTORY.indexOf('returnC');
+/** Scratch for one trend fit: at most one bucket per second of the window (fits run one at a time). */
+const fitTs = new Float64Array(TREND_WINDOW_MS / 1000 + 1);
+const fitValues = new Float64Array(TREND_WINDOW_MS / 1000 + 1);
+
 export function rackSignal(s: LiveState, i: number, signal: string, nowMs: number, memory: MemoryWindow | null, trend?: TrendCache): number {
   const st = s.rackCols[RC.state][i];
   if (signal === 'stale') return stateSignal(st, EntityState.Stale);
@@ -60,8 +65,8 @@ export function rackSignal(s: LiveState, i: number, signal: string, nowMs: numbe
       const ring = memory?.get(`rack:${s.site.racks[i].id}`);
       if (!ring) return Number.NaN;
       const step = Math.max(1000, s.site.spec.telemetryIntervalMs);
-      const q = ring.query(nowMs - TREND_WINDOW_MS, nowMs + 1, step, [RACK_HISTORY.indexOf('returnC')]);
-      return minutesToLimit(q.tsMs, q.cols[0].map((v) => v ?? Number.NaN), s.site.racks[i].returnLimitC, TREND_WINDOW_MS, step);
+      const n = ring.bucketsInto(nowMs - TREND_WINDOW_MS, nowMs + 1, step, RETURN_FIELD, fitTs, fitValues);
+      return minutesToLimit(fitTs, fitValues, s.site.racks[i].returnLimitC, TREND_WINDOW_MS, step, n);
     };
     return trend ? trend.get(i, nowMs, fit) : fit();
   }
@@ -96,15 +101,8 @@ export function cduSignal(s: LiveState, j: number, signal: string): number {
   const running = s.cduCols[CC.running][j] === 1;
   if (signal === 'tripped') return running ? 0 : 1;
   if (!running) return Number.NaN;
-  const cdu = s.site.cdus[j];
-  if (signal === 'supplyOverSetpointK') {
-    const hall = s.site.spec.halls.find((h) => h.id === cdu.hallId)!;
-    return s.cduCols[CC.supplyC][j] - hall.supplySetpointC;
-  }
-  if (signal === 'flowImbalancePct') {
-    const g = s.site.groups.findIndex((x) => x.id === cdu.redundancyGroup);
-    return g < 0 ? Number.NaN : groupFlowImbalancePct(s, g);
-  }
+  if (signal === 'supplyOverSetpointK') return s.cduCols[CC.supplyC][j] - s.site.view.halls[s.site.cduHall[j]].supplySetpointC;
+  if (signal === 'flowImbalancePct') return groupFlowImbalancePct(s, s.site.cduGroup[j]);
   return s.cduCols[CC[signal]]?.[j] ?? Number.NaN;
 }
 

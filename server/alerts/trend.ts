@@ -25,6 +25,11 @@ const WINDOW_SHARES = [1, 0.4, 0.2];
  * below (false, e.g. headroom). Needs at least `minSamples` finite values, else null.
  */
 export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, rising: boolean, minSamples = 10): Trend | null {
+  return trendOver(tsMs, values, 0, Math.min(tsMs.length, values.length), limit, rising, minSamples);
+}
+
+/** `trendToLimit` over samples [from, to) of the arrays (no copies: the alert loop fits every rack). */
+function trendOver(tsMs: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number, limit: number, rising: boolean, minSamples: number): Trend | null {
   let n = 0;
   let sx = 0;
   let sy = 0;
@@ -32,8 +37,8 @@ export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>,
   let sxy = 0;
   let syy = 0;
   let lastT = Number.NaN;
-  const t0 = tsMs.length ? tsMs[0] : 0;
-  for (let i = 0; i < values.length; i++) {
+  const t0 = to > from ? tsMs[from] : 0;
+  for (let i = from; i < to; i++) {
     const y = values[i];
     if (!Number.isFinite(y)) continue;
     const x = (tsMs[i] - t0) / 1000;
@@ -72,19 +77,19 @@ export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>,
  * crossings counts. So a step that has settled (a row going to full load: the return jumps in
  * ~30 s and stays) drops out as soon as the last 20 % is flat, a warm-up levelling off never
  * fires, a noisy sensor's scatter never fires, while a steady or accelerating rise does.
- * Value at or over the limit: 0.
+ * Value at or over the limit: 0. Only the first `count` samples of the arrays are read.
  */
-export function minutesToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, windowMs: number, intervalMs: number): number {
+export function minutesToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, windowMs: number, intervalMs: number, count = tsMs.length): number {
   let finite = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite++;
-  if (finite < (0.8 * windowMs) / intervalMs || tsMs.length === 0) return Number.NaN;
-  const endMs = tsMs[tsMs.length - 1];
+  for (let i = 0; i < count; i++) if (Number.isFinite(values[i])) finite++;
+  if (finite < (0.8 * windowMs) / intervalMs || count === 0) return Number.NaN;
+  const endMs = tsMs[count - 1];
   let latest = 0;
   for (const share of WINDOW_SHARES) {
     const start = endMs - windowMs * share;
     let k = 0;
-    while (k < tsMs.length && tsMs[k] < start) k++;
-    const fit = trendToLimit(Array.prototype.slice.call(tsMs, k), Array.prototype.slice.call(values, k), limit, true, 10);
+    while (k < count && tsMs[k] < start) k++;
+    const fit = trendOver(tsMs, values, k, count, limit, true, 10);
     if (!fit) return Number.NaN;
     if (fit.secondsToLimit === 0) return 0;
     if (!(fit.tStat >= MIN_TREND_T)) return Number.POSITIVE_INFINITY;

@@ -15,8 +15,9 @@ export interface SiteIndex {
   rackIndexById: Map<string, number>;
   cduIndexById: Map<string, number>;
   hallIds: Set<string>;
-  /** Per rack: index of its redundancy group in `groups`. */
+  /** Per rack / CDU: index of its redundancy group in `groups`. */
   rackGroup: Int32Array;
+  cduGroup: Int32Array;
   /** Per group: rack and CDU indexes. */
   groupRacks: Int32Array[];
   groupCdus: Int32Array[];
@@ -136,6 +137,7 @@ export function buildSiteIndex(spec: SiteSpec): SiteIndex {
     cduIndexById,
     hallIds: new Set(halls.map((h) => h.id)),
     rackGroup,
+    cduGroup: Int32Array.from(cdus, (c) => groupIndexById.get(c.redundancyGroup)!),
     groupRacks: groups.map((g) => Int32Array.from(g.rackIds, (id) => rackIndexById.get(id)!)),
     groupCdus: groups.map((g) => Int32Array.from(g.cduIds, (id) => cduIndexById.get(id)!)),
     rackHall: Int32Array.from(racks, (r) => hallIndexById.get(r.hallId)!),

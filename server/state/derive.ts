@@ -69,21 +69,23 @@ export function deriveRack(coolant: Coolant, type: RackType, r: RackReading, gro
 
 /** The limit with the smallest headroom share; NaN shares are ignored. Ties go to the first listed. */
 export function bindingLimit(thermalPct: number, flowPct: number, powerPct: number, capacityPct: number): BindingCode {
-  const candidates: [number, BindingCode][] = [
-    [thermalPct, Binding.ReturnTemp],
-    [flowPct, Binding.Flow],
-    [powerPct, Binding.Power],
-    [capacityPct, Binding.Capacity],
-  ];
+  // Written out rather than over an array of candidates: this runs for every rack sample.
   let best: BindingCode = Binding.None;
   let bestPct = Number.POSITIVE_INFINITY;
-  for (const [pct, code] of candidates) {
-    if (!Number.isNaN(pct) && pct < bestPct) {
-      bestPct = pct;
-      best = code;
-    }
+  // A NaN share compares false: it never binds.
+  if (thermalPct < bestPct) {
+    bestPct = thermalPct;
+    best = Binding.ReturnTemp;
   }
-  return best;
+  if (flowPct < bestPct) {
+    bestPct = flowPct;
+    best = Binding.Flow;
+  }
+  if (powerPct < bestPct) {
+    bestPct = powerPct;
+    best = Binding.Power;
+  }
+  return capacityPct < bestPct ? Binding.Capacity : best;
 }
 
 export interface CduReading {

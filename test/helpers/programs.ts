@@ -58,6 +58,9 @@ export async function startProgram(script: string, args: string[], readyPrefix: 
   };
 }
 
+/** Node flags the server runs with, as `npm run serve` and `npm start` start it. */
+export const SERVER_NODE_ARGS = ['--max-semi-space-size=64'];
+
 /**
  * The real server on a free port with its own temp storage directory. Authentication is off
  * unless `auth` is set (the access-control tests turn it on); later args win.
@@ -65,7 +68,7 @@ export async function startProgram(script: string, args: string[], readyPrefix: 
 export async function startServer(args: string[], opts: { auth?: boolean; nodeArgs?: string[] } = {}, env: NodeJS.ProcessEnv = {}): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
   const storage = args.includes('--storage-dir') ? [] : ['--storage-dir', mkdtempSync(join(tmpdir(), 'hallwatch-server-'))];
   const auth = opts.auth ? [] : ['--auth', 'off'];
-  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY', env, opts.nodeArgs);
+  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY', env, [...SERVER_NODE_ARGS, ...(opts.nodeArgs ?? [])]);
   const port = Number(/port=(\d+)/.exec(p.readyLine)![1]);
   return { ...p, port, baseUrl: `http://127.0.0.1:${port}`, mqttUrl: /mqtt=(\S+)/.exec(p.readyLine)![1] };
 }

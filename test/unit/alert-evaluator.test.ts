@@ -47,6 +47,21 @@ function world(rules: Rule[] = RULES) {
 }
 
 describe('AlertEvaluator on live state', () => {
+  it('resumes a restored firing alert and resolves it when its value clears (a restart keeps what was firing)', () => {
+    const w = world();
+    w.tick(5);
+    w.rack.get('h1-r02-k03')!.returnC = 55.5;
+    expect(w.tick(90).some((t) => t.entity === 'rack:h1-r02-k03' && t.events.includes('fired'))).toBe(true);
+    const saved = w.evaluator.exportStates();
+    // A new server: same site, rules and values, the states restored from the save.
+    const again = world();
+    again.evaluator.restoreStates(saved);
+    again.rack.get('h1-r02-k03')!.returnC = 48;
+    const resolved = again.tick(120).filter((t) => t.events.includes('resolved')).map((t) => `${t.rule.id} ${t.entity}`);
+    expect(resolved).toEqual(expect.arrayContaining(['rack-return-critical rack:h1-r02-k03', 'rack-return-warning rack:h1-r02-k03']));
+    expect(again.evaluator.active()).toEqual([]);
+  });
+
   it('raises nothing on a healthy site', () => {
     const w = world();
     expect(w.tick(180)).toEqual([]);

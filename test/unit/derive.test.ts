@@ -44,6 +44,11 @@ describe('bindingLimit()', () => {
     [[50, 60, 70, -1], Binding.Capacity],
     [[Number.NaN, Number.NaN, Number.NaN, Number.NaN], Binding.None],
     [[Number.NaN, 12, Number.NaN, Number.NaN], Binding.Flow],
+    [[Number.NaN, Number.NaN, Number.NaN, 3], Binding.Capacity],
+    // Ties go to the limit listed first.
+    [[10, 10, 30, 40], Binding.ReturnTemp],
+    [[50, 20, 20, 20], Binding.Flow],
+    [[50, 60, 7, 7], Binding.Power],
   ])('of %j is %i', (pcts, expected) => {
     expect(bindingLimit(pcts[0], pcts[1], pcts[2], pcts[3])).toBe(expected);
   });

@@ -68,6 +68,32 @@ describe('SeriesRing', () => {
     expect(q.cols[1]).toEqual([64.5, 74.5]);
   });
 
+  it.each([
+    { why: 'a wrapped ring, 1 s buckets', from: 60_000, to: 80_000, step: 1000, field: 1 },
+    { why: 'a wrapped ring, 10 s buckets', from: 0, to: 200_000, step: 10_000, field: 0 },
+    { why: 'a field with gaps: a bucket of only NaN is NaN, as query() gives null', from: 50_000, to: 70_000, step: 2000, field: 2 },
+    { why: 'a range with no sample', from: 500_000, to: 600_000, step: 1000, field: 0 },
+  ])('bucketsInto() writes what query() returns, without allocating: $why', ({ from, to, step, field }) => {
+    const ring = new SeriesRing(100, 3);
+    for (let s = 0; s < 150; s++) ring.push(T0 + s * 1000 + (s % 3) * 100, [s, 2 * s, s % 4 === 0 || s % 4 === 1 ? Number.NaN : s]);
+    const q = ring.query(T0 + from, T0 + to, step, [field]);
+    const ts = new Float64Array(400);
+    const v = new Float64Array(400);
+    const n = ring.bucketsInto(T0 + from, T0 + to, step, field, ts, v);
+    expect(n).toBe(q.tsMs.length);
+    expect(Array.from(ts.subarray(0, n))).toEqual(q.tsMs);
+    expect(Array.from(v.subarray(0, n))).toEqual(q.cols[0].map((x) => x ?? Number.NaN));
+  });
+
+  it('bucketsInto() stops at the end of its output arrays', () => {
+    const ring = new SeriesRing(100, 1);
+    for (let s = 0; s < 50; s++) ring.push(T0 + s * 1000, [s]);
+    const ts = new Float64Array(5);
+    const v = new Float64Array(5);
+    expect(ring.bucketsInto(T0, T0 + 50_000, 1000, 0, ts, v)).toBe(5);
+    expect(Array.from(v)).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('ignores out-of-order samples', () => {
     const ring = new SeriesRing(10, 1);
     ring.push(T0 + 2000, [2]);

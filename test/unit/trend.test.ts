@@ -61,4 +61,15 @@ describe('minutesToLimit(): the time-to-limit signal', () => {
     ['under 80 % of the window is unknown (NaN, never fires)', series(200, (t) => 50 + 0.02 * t), (m: number) => Number.isNaN(m)],
     ['gaps count against coverage', series(300, (t) => (t % 3 === 0 ? Number.NaN : 50 + 0.01 * t)), (m: number) => Number.isNaN(m)],
   ])('%s', (_n, s, ok) => expect(ok(minutesToLimit(s.ts, s.v, 55, W, 1000))).toBe(true));
+
+  it('reads only the first `count` samples of reused scratch arrays', () => {
+    const s = series(300, (t) => 50 + 0.01 * t);
+    const ts = new Float64Array(400).fill(9e12);
+    const v = new Float64Array(400).fill(99);
+    ts.set(s.ts);
+    v.set(s.v);
+    expect(minutesToLimit(ts, v, 55, W, 1000, s.ts.length)).toBe(minutesToLimit(s.ts, s.v, 55, W, 1000));
+    // The stale tail past `count` would be a crossing at once if it were read.
+    expect(minutesToLimit(ts, v, 55, W, 1000, s.ts.length)).toBeGreaterThan(3);
+  });
 });
