@@ -4,7 +4,8 @@
  * (embedded broker), publishes every rack and CDU at 1 Hz, and records each canvas paint
  * (layout + draw) and the page's frame intervals for --seconds S (default 15), for each case
  * below (`--only 1,3` picks some). `--profile DIR` writes the page's JavaScript CPU profile of
- * each case there (a .cpuprofile, as `node --cpu-prof` does).
+ * each case there (a .cpuprofile, as `node --cpu-prof` does). `--cpu-slowdown N` runs the page's
+ * main thread N times slower (Chromium's CPU throttling): a NOC's wall PC or a slower machine.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { launchChromium } from '../test/helpers/browser.ts';
 
 const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 15;
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : null;
+const SLOWDOWN = process.argv.includes('--cpu-slowdown') ? Number(process.argv[process.argv.indexOf('--cpu-slowdown') + 1]) : 1;
 
 interface Case {
   name: string;
@@ -81,6 +83,7 @@ async function runCase(c: Case): Promise<void> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    if (SLOWDOWN > 1) await (await page.context().newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: SLOWDOWN });
     await page.goto(`${server.baseUrl}/${c.route}`);
     await page.waitForSelector('[data-status="live"]', { timeout: 20_000 });
     if (c.zoomSteps) {
@@ -122,7 +125,7 @@ async function runCase(c: Case): Promise<void> {
     }
     const paintsPerS = result.draws.length / SECONDS;
     console.log(
-      `${c.name}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s, ${(result.tiles / Math.max(1, result.draws.length)).toFixed(0)} tiles repainted per paint; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +
+      `${c.name}${SLOWDOWN > 1 ? ` (CPU ${SLOWDOWN}× slower)` : ''}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s, ${(result.tiles / Math.max(1, result.draws.length)).toFixed(0)} tiles repainted per paint; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +
         `p99 ${q(result.draws, 0.99).toFixed(1)} ms, max ${Math.max(...result.draws).toFixed(1)} ms; ` +
         `frame interval p50 ${q(result.frames, 0.5).toFixed(1)} ms, p99 ${q(result.frames, 0.99).toFixed(1)} ms, frames > 50 ms: ${result.frames.filter((f) => f > 50).length}`,
     );

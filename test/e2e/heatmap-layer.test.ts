@@ -19,6 +19,8 @@ import type { SiteView } from '../../protocol/site-view.ts';
 const spec = generateSite({ halls: 1, rows: 50, racksPerRow: 50, racksPerCdu: 10, name: 'Layer test' });
 const racks = spec.halls[0].rows.flatMap((r) => r.racks.map((k) => k.id));
 const CHANGED = racks[1234];
+// Near the hall's centre: on screen when zoomed in at the centre.
+const CHANGED_ZOOMED = racks[25 * 50 + 25];
 const flowLpm = 150;
 const liquidKw = 90;
 const steady = { supplyC: 40, returnC: returnForLoadC('water', liquidKw, flowLpm, 40) };
@@ -55,6 +57,7 @@ describe('heat map kept layer in headless Chromium', () => {
   let page: Page;
   let timer: NodeJS.Timeout;
   let changedValues = steady;
+  let zoomedValues = steady;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallwatch-layer-'));
@@ -63,7 +66,7 @@ describe('heat map kept layer in headless Chromium', () => {
     pub = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 4 });
     const publishAll = () => {
       for (const id of racks) {
-        const v = id === CHANGED ? changedValues : steady;
+        const v = id === CHANGED ? changedValues : id === CHANGED_ZOOMED ? zoomedValues : steady;
         pub.publish(entityTopic('hallwatch/v1', 'hall-1', 'rack', id, 'telemetry'), JSON.stringify({ ts: Date.now(), rackKw: 100, flowLpm, ...v }));
       }
     };
@@ -108,6 +111,52 @@ describe('heat map kept layer in headless Chromium', () => {
     await page.goto(`${server.baseUrl}/#/`);
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0);
     await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
+    await page.waitForTimeout(500);
+    expect(await pixels(page)).toBe(incremental);
+  }, 60_000);
+
+  it('zoomed in, also repaints only the changed tile, and ends as a full repaint at that zoom would', async () => {
+    const canvas = page.locator(CANVAS);
+    const zoomOf = async () => (await canvas.getAttribute('data-zoom'))!.split(',').map(Number) as [number, number, number];
+    const zoomIn = async () => {
+      await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-drawn') ?? 0) > 0, CANVAS);
+      await canvas.focus();
+      for (let k = 0; k < 3; k++) await page.keyboard.press('+');
+      await expect.poll(async () => (await zoomOf())[0]).toBeCloseTo(3.375, 3);
+    };
+    await page.goto(`${server.baseUrl}/#/`);
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    await zoomIn();
+    const [scale, zx, zy] = await zoomOf();
+    const site = (await (await fetch(`${server.baseUrl}/api/site`)).json()) as SiteView;
+    const box = (await canvas.boundingBox())!;
+    const layout = layoutHall(site, site.halls[0], box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
+    const rect = layout.racks.find((r) => r.index === site.racks.find((k) => k.id === CHANGED_ZOOMED)!.index)!.rect;
+    // Its centre on screen: world × scale + offset.
+    const centre = { x: (rect.x + rect.w / 2) * scale + zx, y: (rect.y + rect.h / 2) * scale + zy };
+    expect(centre.x).toBeGreaterThan(0);
+    expect(centre.x).toBeLessThan(box.width);
+    const steadyColour = PALETTE[classOf(returnScale, steady.returnC)];
+    const movedColour = PALETTE[classOf(returnScale, moved.returnC)];
+    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(steadyColour);
+    // The tiles on screen were painted once at this zoom, then nothing while the values hold.
+    await page.waitForTimeout(1500);
+    const settled = await repainted(page);
+    await page.waitForTimeout(2500);
+    expect(await repainted(page)).toBe(settled);
+
+    zoomedValues = moved;
+    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 5000 }).toBe(movedColour);
+    await page.waitForTimeout(1500);
+    expect(await repainted(page)).toBe(settled + 1);
+    const incremental = await pixels(page);
+
+    // A fresh heat map zoomed the same way paints every tile on screen at once: the same picture.
+    await page.goto(`${server.baseUrl}/#/`);
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    await zoomIn();
+    expect(await zoomOf()).toEqual([scale, zx, zy]);
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
     await page.waitForTimeout(500);
     expect(await pixels(page)).toBe(incremental);

@@ -1,7 +1,8 @@
 /**
- * Paints one hall on a canvas: one filled rect per rack (Path2D per colour class so a
- * 10,000-rack hall is ~12 fills), hatching over stale racks with their age, a cross on offline
- * racks and tripped CDUs, a diamond on leaking racks, and the CDUs with their brackets.
+ * Paints one hall on a canvas: the rack tiles and CDU boxes from a kept layer that repaints only
+ * what changed colour (or, without one, one Path2D per colour class), then hatching over stale
+ * racks with their age, a cross on offline racks and tripped CDUs, a diamond on leaking racks,
+ * alert rings, the selection and the row labels.
  */
 import { EntityState } from '../../../protocol/stream.ts';
 import { PALETTE, classOf } from './color-scale.ts';
@@ -9,7 +10,7 @@ import type { HallLayout, Rect } from './hall-layout.ts';
 import type { MetricDef } from './metrics.ts';
 import type { CduColumn, RackColumn } from '../../../protocol/stream.ts';
 import { METRICS } from './metrics.ts';
-import { BRACKET, CDU_OUTLINE, offscreen, type Ctx, type HallLayer } from './hall-layer.ts';
+import { BRACKET, CDU_OUTLINE, type HallLayer, type LayerView } from './hall-layer.ts';
 
 /** What the painter reads: the live feed, or a replayed minute. */
 export interface HallValues {
@@ -85,21 +86,14 @@ export interface DrawOptions {
   /** World rectangle on screen: racks and CDUs outside it are not painted. */
   visible?: { x0: number; y0: number; x1: number; y1: number };
   /**
-   * The kept picture of the tiles at this device-pixel ratio: unzoomed, only tiles whose colour
-   * changed are repainted into it and it is copied on screen whole.
+   * The kept picture of the tiles at this device-pixel ratio and view (the context's zoom and
+   * pan; unzoomed by default): only tiles whose colour changed are repainted into it, and it is
+   * copied on screen whole.
    */
-  layer?: { layer: HallLayer; dpr: number };
+  layer?: { layer: HallLayer; dpr: number; view?: LayerView };
 }
 
 const outside = (r: Rect, v: DrawOptions['visible']) => v !== undefined && (r.x > v.x1 || r.y > v.y1 || r.x + r.w < v.x0 || r.y + r.h < v.y0);
-
-/** Halls with at least this many racks are painted one pixel per rack, scaled up (a blit per row). */
-export const BLIT_MIN_RACKS = 2000;
-
-const rgba = (hex: string) => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16), 255];
-const PALETTE_RGBA = PALETTE.map(rgba);
-const NO_DATA_RGBA = rgba(NO_DATA);
-const OFFLINE_RGBA = rgba(OFFLINE);
 
 /** Colour indices of the kept layer: the palette's classes, then no data and offline. */
 const RACK_COLORS = [...PALETTE, NO_DATA, OFFLINE];
@@ -107,58 +101,35 @@ const NO_DATA_CODE = PALETTE.length;
 const OFFLINE_CODE = PALETTE.length + 1;
 const CDU_COLORS = [...PALETTE, OFFLINE];
 
-/** One offscreen grid image per layout, reused from paint to paint. */
-const grids = new WeakMap<HallLayout, { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: Ctx; image: ImageData }>();
-
-function gridImage(layout: HallLayout) {
-  let g = grids.get(layout);
-  if (!g) {
-    const rows = layout.grid.rowY.length;
-    const { canvas, ctx } = offscreen(layout.grid.cols, rows);
-    g = { canvas, ctx, image: ctx.createImageData(layout.grid.cols, rows) };
-    grids.set(layout, g);
-  }
-  return g;
-}
-
 export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): void {
   ctx.clearRect(0, 0, layout.width, layout.height);
-  const blit = layout.racks.length >= BLIT_MIN_RACKS;
   const classes = PALETTE.map(() => new Path2D());
   const noData = new Path2D();
   const offline: Rect[] = [];
   const stale: { rect: Rect; ageMs: number }[] = [];
   const leaks: Rect[] = [];
   const visible = opt.visible;
-  const kept = opt.layer && !visible ? opt.layer.layer : null;
-  kept?.prepare(layout, opt.layer!.dpr);
-  const grid = blit && !kept ? gridImage(layout) : null;
-  const px = grid?.image.data;
-  if (px) px.fill(0);
+  const kept = opt.layer ? opt.layer.layer : null;
+  kept?.prepare(layout, opt.layer!.dpr, opt.layer!.view);
   const stateCol = feed.rackColumn?.('state');
   const valueCol = feed.rackColumn?.(metric.column);
   const leakCol = feed.rackColumn?.('leak');
   for (let n = 0; n < layout.racks.length; n++) {
-    const { index, rect, row, col } = layout.racks[n];
-    if (!px && outside(rect, visible)) continue;
+    const { index, rect } = layout.racks[n];
+    // Every tile gets its colour (the layer itself leaves out those off its pixels); overlays only on screen.
+    if (!kept && outside(rect, visible)) continue;
     const state = stateCol ? stateCol[index] : feed.rack('state', index);
     const k = state === EntityState.Offline ? -2 : classOf(metric.scale, valueCol ? valueCol[index] : feed.rack(metric.column, index));
     const noValue = k === -1 || state === EntityState.NoData || Number.isNaN(state);
-    if (kept) kept.rack(n, k === -2 ? OFFLINE_CODE : noValue ? NO_DATA_CODE : k);
-    else if (px) {
-      const c = k === -2 ? OFFLINE_RGBA : noValue ? NO_DATA_RGBA : PALETTE_RGBA[k];
-      const o = (row * layout.grid.cols + col) * 4;
-      px[o] = c[0];
-      px[o + 1] = c[1];
-      px[o + 2] = c[2];
-      px[o + 3] = 255;
+    if (kept) {
+      kept.rack(n, k === -2 ? OFFLINE_CODE : noValue ? NO_DATA_CODE : k);
       if (outside(rect, visible)) continue;
     }
     if (k === -2) {
       offline.push(rect);
       continue;
     }
-    if (!px && !kept) addRect(noValue ? noData : classes[k], rect);
+    if (!kept) addRect(noValue ? noData : classes[k], rect);
     if (state === EntityState.Stale || opt.allStale) stale.push({ rect, ageMs: opt.nowMs - feed.rack('tsMs', index) });
     if ((leakCol ? leakCol[index] : feed.rack('leak', index)) >= 1) leaks.push(rect);
   }
@@ -166,10 +137,14 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     // The CDUs' colours go into the layer too before it is copied on screen.
     layout.cdus.forEach(({ index }, j) => kept.cdu(j, cduColor(feed, index)));
     kept.flush(RACK_COLORS, CDU_COLORS);
-    const dpr = opt.layer!.dpr;
-    if (kept.canvas) ctx.drawImage(kept.canvas, 0, 0, kept.canvas.width / dpr, kept.canvas.height / dpr);
-  } else if (grid) blitGrid(ctx, layout, grid, visible);
-  if (!kept && !grid) {
+    // The layer is in device pixels of the view: copied one to one, whatever the zoom.
+    if (kept.canvas) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(kept.canvas, 0, 0);
+      ctx.restore();
+    }
+  } else {
     classes.forEach((p, k) => {
       ctx.fillStyle = PALETTE[k];
       ctx.fill(p);
@@ -179,7 +154,7 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   }
   const offlinePath = new Path2D();
   for (const r of offline) addRect(offlinePath, r);
-  if (!grid && !kept) {
+  if (!kept) {
     ctx.fillStyle = OFFLINE;
     ctx.fill(offlinePath);
   }
@@ -247,32 +222,6 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
       ctx.fillText(l.text, stickX ?? l.x, l.y);
     }
   }
-}
-
-/**
- * Paints the grid image one row of racks at a time, scaled up without smoothing, then cuts the
- * gaps between positions out again (one path for the whole hall).
- */
-function blitGrid(ctx: CanvasRenderingContext2D, layout: HallLayout, grid: ReturnType<typeof gridImage>, visible: DrawOptions['visible']): void {
-  const { cols, x0, rowY, gap } = layout.grid;
-  grid.ctx.putImageData(grid.image, 0, 0);
-  ctx.save();
-  ctx.imageSmoothingEnabled = false;
-  // Zoomed in, only the rows and positions on screen.
-  const top = visible?.y0 ?? 0;
-  const bottom = Math.min(visible?.y1 ?? Infinity, (rowY.at(-1) ?? 0) + layout.cellH);
-  const c0 = visible ? Math.max(0, Math.floor((visible.x0 - x0) / layout.cellW)) : 0;
-  const c1 = visible ? Math.min(cols, Math.ceil((visible.x1 - x0) / layout.cellW)) : cols;
-  if (c1 <= c0) return ctx.restore();
-  for (let r = 0; r < rowY.length; r++) {
-    if (rowY[r] > bottom || rowY[r] + layout.cellH < top) continue;
-    ctx.drawImage(grid.canvas, c0, r, c1 - c0, 1, x0 + c0 * layout.cellW, rowY[r], (c1 - c0) * layout.cellW, layout.cellH);
-  }
-  ctx.globalCompositeOperation = 'destination-out';
-  ctx.beginPath();
-  for (let c = c0; c <= c1; c++) ctx.rect(x0 + c * layout.cellW - gap / 2, top, gap, bottom - top);
-  ctx.fill();
-  ctx.restore();
 }
 
 /** A CDU's colour index in CDU_COLORS: its headroom class while live and running, else offline. */

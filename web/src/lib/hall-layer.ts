@@ -1,7 +1,9 @@
 /**
- * The kept picture of a hall's rack tiles, CDU boxes and brackets, at device resolution, for the
- * unzoomed heat map. A paint tells it each tile's colour; it repaints only the tiles whose colour
- * changed since the last paint, and the heat map copies it onto the screen in one drawImage.
+ * The kept picture of a hall's rack tiles, CDU boxes and brackets, at device resolution, as the
+ * heat map shows them at its present zoom and pan. A paint tells it each tile's colour; it
+ * repaints only the tiles whose colour changed since the last paint, and the heat map copies it
+ * onto the screen in one drawImage. A new zoom or pan starts it blank (only the tiles on screen
+ * are painted then).
  *
  * Every tile is snapped to whole device pixels and painted inside its own pixel box, so a tile
  * repainted alone leaves its neighbours' pixels exactly as a full repaint would.
@@ -19,6 +21,18 @@ export function offscreen(w: number, h: number): { canvas: HTMLCanvasElement | O
 /** [x0, y0, x1, y1) in device pixels per tile. */
 type Boxes = Int32Array;
 
+/**
+ * Where the layer's world goes on screen: screen = world × scale + (x, y), CSS px, in a view of
+ * `w` × `h` CSS px (the heat map's zoom; unzoomed, scale 1 and the layout's own size).
+ */
+export interface LayerView {
+  scale: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 export const CDU_OUTLINE = '#e6edf3';
 export const BRACKET = '#5c6b7a';
 
@@ -27,6 +41,7 @@ export class HallLayer {
   private ctx: Ctx | null = null;
   private layout: HallLayout | null = null;
   private dpr = 0;
+  private view: LayerView = { scale: 1, x: 0, y: 0, w: 0, h: 0 };
   private rackBoxes: Boxes = new Int32Array(0);
   private cduBoxes: Boxes = new Int32Array(0);
   /** Colour index each tile is painted in (−1: not yet). */
@@ -37,11 +52,15 @@ export class HallLayer {
   /** Tiles repainted by the last `flush` (racks + CDUs). */
   repainted = 0;
 
-  /** Readies the layer for `layout` at `dpr`: a new layout or ratio starts blank, every tile painted on the next flush. */
-  prepare(layout: HallLayout, dpr: number): void {
-    if (layout === this.layout && dpr === this.dpr && this.ctx) return;
-    const w = Math.max(1, Math.round(layout.width * dpr));
-    const h = Math.max(1, Math.round(layout.height * dpr));
+  /**
+   * Readies the layer for `layout` at `dpr` seen through `view` (default: unzoomed, the layout's
+   * size): a new layout, ratio, zoom or pan starts blank, every tile on screen painted on the next flush.
+   */
+  prepare(layout: HallLayout, dpr: number, view: LayerView = { scale: 1, x: 0, y: 0, w: layout.width, h: layout.height }): void {
+    const v = this.view;
+    if (layout === this.layout && dpr === this.dpr && this.ctx && v.scale === view.scale && v.x === view.x && v.y === view.y && v.w === view.w && v.h === view.h) return;
+    const w = Math.max(1, Math.round(view.w * dpr));
+    const h = Math.max(1, Math.round(view.h * dpr));
     if (!this.canvas || this.canvas.width !== w || this.canvas.height !== h) {
       ({ canvas: this.canvas, ctx: this.ctx } = offscreen(w, h));
     }
@@ -50,8 +69,13 @@ export class HallLayer {
     ctx.clearRect(0, 0, w, h);
     this.layout = layout;
     this.dpr = dpr;
-    this.rackBoxes = snapAll(layout.racks.map((r) => r.rect), dpr);
-    this.cduBoxes = snapAll(layout.cdus.map((c) => c.rect), dpr);
+    this.view = { ...view };
+    // World → device pixels on the layer.
+    const k = view.scale * dpr;
+    const X = (x: number) => Math.round(x * k + view.x * dpr);
+    const Y = (y: number) => Math.round(y * k + view.y * dpr);
+    this.rackBoxes = snapAll(layout.racks.map((r) => r.rect), X, Y);
+    this.cduBoxes = snapAll(layout.cdus.map((c) => c.rect), X, Y);
     this.rackPainted = new Int16Array(layout.racks.length).fill(-1);
     this.cduPainted = new Int16Array(layout.cdus.length).fill(-1);
     this.rackWanted = new Int16Array(layout.racks.length);
@@ -61,10 +85,10 @@ export class HallLayer {
     for (const { rect, bracket: b } of layout.cdus) {
       if (!b) continue;
       // The row's rack tiles end at its CDU box's top less a tenth of a cell, plus a cell.
-      const rackBottom = Math.round((rect.y + layout.cellH * 0.9) * dpr);
-      const x0 = Math.round(b.x * dpr), x1 = Math.max(x0 + 1, Math.round((b.x + b.w) * dpr));
-      const y0 = Math.max(rackBottom, Math.round(b.y * dpr)), y1 = Math.max(y0 + 1, Math.round((b.y + b.h) * dpr));
-      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+      const rackBottom = Y(rect.y + layout.cellH * 0.9);
+      const x0 = X(b.x), x1 = Math.max(x0 + 1, X(b.x + b.w));
+      const y0 = Math.max(rackBottom, Y(b.y)), y1 = Math.max(y0 + 1, Y(b.y + b.h));
+      if (x1 > 0 && y1 > 0 && x0 < w && y0 < h) ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
     }
   }
 
@@ -86,9 +110,12 @@ export class HallLayer {
     let repainted = 0;
     const paths = new Map<number, Path2D>();
     const rb = this.rackBoxes;
+    // Zoomed in, most tiles are off the layer: they are not painted (a pan starts the layer anew).
+    const W = this.canvas!.width, H = this.canvas!.height;
+    const off = (b: Boxes, i: number) => b[i * 4 + 2] <= 0 || b[i * 4 + 3] <= 0 || b[i * 4] >= W || b[i * 4 + 1] >= H;
     for (let i = 0; i < this.rackWanted.length; i++) {
       const c = this.rackWanted[i];
-      if (c === this.rackPainted[i]) continue;
+      if (c === this.rackPainted[i] || off(rb, i)) continue;
       this.rackPainted[i] = c;
       let p = paths.get(c);
       if (!p) paths.set(c, (p = new Path2D()));
@@ -100,15 +127,17 @@ export class HallLayer {
       ctx.fill(p);
     }
     const cb = this.cduBoxes;
-    const line = Math.max(1, Math.round(this.dpr));
+    // Outline and corners scale with the zoom, as they would drawn through the zoomed context.
+    const k = this.dpr * this.view.scale;
+    const line = Math.max(1, Math.round(k));
     for (let j = 0; j < this.cduWanted.length; j++) {
       const c = this.cduWanted[j];
-      if (c === this.cduPainted[j]) continue;
+      if (c === this.cduPainted[j] || off(cb, j)) continue;
       this.cduPainted[j] = c;
       const x = cb[j * 4], y = cb[j * 4 + 1], w = cb[j * 4 + 2] - x, h = cb[j * 4 + 3] - y;
       ctx.clearRect(x, y, w, h);
       // Fill and outline inside the box: nothing spills onto a neighbour.
-      const radius = Math.min(4 * this.dpr, w / 4, h / 4);
+      const radius = Math.min(4 * k, w / 4, h / 4);
       ctx.beginPath();
       if (radius >= 1.5) ctx.roundRect(x + line / 2, y + line / 2, w - line, h - line, radius);
       else ctx.rect(x + line / 2, y + line / 2, w - line, h - line);
@@ -123,12 +152,12 @@ export class HallLayer {
   }
 }
 
-/** Device-pixel boxes of rects, at least one pixel each way. */
-function snapAll(rects: { x: number; y: number; w: number; h: number }[], dpr: number): Boxes {
+/** Device-pixel boxes of world rects through `X` and `Y` (world → device px), at least one pixel each way. */
+function snapAll(rects: { x: number; y: number; w: number; h: number }[], X: (x: number) => number, Y: (y: number) => number): Boxes {
   const out = new Int32Array(rects.length * 4);
   rects.forEach((r, i) => {
-    const x0 = Math.round(r.x * dpr), y0 = Math.round(r.y * dpr);
-    out.set([x0, y0, Math.max(x0 + 1, Math.round((r.x + r.w) * dpr)), Math.max(y0 + 1, Math.round((r.y + r.h) * dpr))], i * 4);
+    const x0 = X(r.x), y0 = Y(r.y);
+    out.set([x0, y0, Math.max(x0 + 1, X(r.x + r.w)), Math.max(y0 + 1, Y(r.y + r.h))], i * 4);
   });
   return out;
 }
