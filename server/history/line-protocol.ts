@@ -24,6 +24,8 @@ export function escapeKey(s: string): string {
   return sanitize(s).replace(/[,= ]/g, (c) => '\\' + c);
 }
 
+import { LINE, encoded } from './line-buffer.ts';
+
 export type Fields = Record<string, number | null | undefined>;
 
 /**
@@ -53,29 +55,38 @@ export function formatPoint(measurement: string, tags: Record<string, string>, f
  */
 export class PointFormat {
   readonly head: string;
-  private readonly keys: string[];
+  private readonly headBytes: Uint8Array;
+  /** `key=` per field, and `,key=` for every field after the first written. */
+  private readonly keys: Uint8Array[];
+  private readonly nextKeys: Uint8Array[];
 
   constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[]) {
     let head = escapeMeasurement(measurement);
     for (const k of Object.keys(tags).sort()) if (tags[k] !== '') head += `,${escapeKey(k)}=${escapeKey(tags[k])}`;
     this.head = head + ' ';
-    this.keys = fieldKeys.map((k) => escapeKey(k) + '=');
+    this.headBytes = encoded(this.head);
+    this.keys = fieldKeys.map((k) => encoded(escapeKey(k) + '='));
+    this.nextKeys = fieldKeys.map((k) => encoded(',' + escapeKey(k) + '='));
   }
 
   get fieldCount(): number {
     return this.keys.length;
   }
 
-  /** The line for `values` (one per field key; NaN and ±Infinity left out), or null when none is finite. */
+  /**
+   * The line for `values` (one per field key; NaN and ±Infinity left out), or null when none is
+   * finite. Built in bytes and returned as one flat string (line-buffer.ts says why).
+   */
   line(values: ArrayLike<number>, tsMs: number): string | null {
-    let body = '';
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) {
+    if (!Number.isFinite(tsMs)) return null;
+    const w = LINE.reset().bytes(this.headBytes);
+    const start = w.length;
+    for (let i = 0; i < this.keys.length; i++) {
       const v = values[i];
       if (v - v !== 0) continue; // NaN or ±Infinity
-      body += body === '' ? keys[i] + v : ',' + keys[i] + v;
+      w.bytes(w.length === start ? this.keys[i] : this.nextKeys[i]).ascii(String(v)); // a bare number is a float in line protocol
     }
-    if (body === '' || !Number.isFinite(tsMs)) return null;
-    return this.head + body + ' ' + Math.round(tsMs);
+    if (w.length === start) return null;
+    return w.byte(32).int(Math.round(tsMs)).text();
   }
 }

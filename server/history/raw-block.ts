@@ -7,6 +7,7 @@
  * are single numeric points in the base measurement; the history service reads both.
  */
 import { escapeKey, escapeMeasurement } from './line-protocol.ts';
+import { LINE, encoded } from './line-buffer.ts';
 
 /** Field holding the samples' offsets from the block's time, ms. */
 export const BLOCK_OFFSETS_FIELD = 'ts_ms';
@@ -53,40 +54,56 @@ export class OpenBlock {
   }
 }
 
-/** One entity's block layout, escaped once (as `PointFormat` does for single points). */
+const COMMA = 44;
+const QUOTE = 34;
+const SPACE = 32;
+
+/** One entity's block layout, escaped and encoded once (as `PointFormat` escapes single points). */
 export class BlockFormat {
-  private readonly head: string;
-  private readonly keys: string[];
-  private readonly offsetsKey = `${BLOCK_OFFSETS_FIELD}="`;
+  /** Measurement, tags and the offsets field's key: `raw_block,hall=…,rack=… ts_ms="`. */
+  private readonly head: Uint8Array;
+  /** `,key="` per field. */
+  private readonly keys: Uint8Array[];
 
   constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[]) {
     let head = escapeMeasurement(measurement);
     for (const k of Object.keys(tags).sort()) if (tags[k] !== '') head += `,${escapeKey(k)}=${escapeKey(tags[k])}`;
-    this.head = head + ' ';
-    this.keys = fieldKeys.map((k) => ',' + escapeKey(k) + '="');
+    this.head = encoded(`${head} ${BLOCK_OFFSETS_FIELD}="`);
+    this.keys = fieldKeys.map((k) => encoded(',' + escapeKey(k) + '="'));
   }
 
-  /** The block's line, or null when it holds no finite value (or no sample). */
+  /**
+   * The block's line, or null when it holds no finite value (or no sample). Values at 3 decimals
+   * (`blockNumber`), empty where missing; a field with no value at all is left out.
+   */
   line(b: OpenBlock): string | null {
     if (b.count === 0 || !Number.isFinite(b.startMs)) return null;
-    let body = '';
+    const w = LINE.reset().bytes(this.head);
+    for (let k = 0; k < b.count; k++) {
+      if (k > 0) w.byte(COMMA);
+      w.int(b.offsetsMs[k]);
+    }
+    w.byte(QUOTE);
+    let anyField = false;
     for (let f = 0; f < this.keys.length; f++) {
-      let s = '';
+      const mark = w.length;
+      w.bytes(this.keys[f]);
       let any = false;
       for (let k = 0; k < b.count; k++) {
         const v = b.values[k * b.fieldCount + f];
-        if (k > 0) s += ',';
+        if (k > 0) w.byte(COMMA);
         if (v - v === 0) {
-          s += blockNumber(v);
+          w.num3(v);
           any = true;
         }
       }
-      if (any) body += this.keys[f] + s + '"';
+      if (any) {
+        w.byte(QUOTE);
+        anyField = true;
+      } else w.rewind(mark);
     }
-    if (body === '') return null;
-    let offsets = '';
-    for (let k = 0; k < b.count; k++) offsets += k === 0 ? String(b.offsetsMs[k]) : ',' + b.offsetsMs[k];
-    return this.head + this.offsetsKey + offsets + '"' + body + ' ' + Math.round(b.startMs);
+    if (!anyField) return null;
+    return w.byte(SPACE).int(Math.round(b.startMs)).text();
   }
 }
 

@@ -15,7 +15,12 @@ import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow, SeriesRing } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
 import { GPU_PACKED, MEASUREMENT, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
-import { BlockFormat, OpenBlock, blockNumber } from './raw-block.ts';
+import { BlockFormat, OpenBlock } from './raw-block.ts';
+import { LINE, encoded } from './line-buffer.ts';
+
+const COMMA = 44;
+const QUOTE = 34;
+const SPACE = 32;
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY, storedName, type EntityKind } from './history-fields.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
@@ -90,8 +95,8 @@ export class Recorder {
   private readonly values = new Float64Array(16);
   /** Rollup line values: mean, min, max per field. */
   private readonly rollupValues = new Float64Array(48);
-  /** Escaped measurement and tags of each rack's GPU points. */
-  private readonly gpuHeads: (string | undefined)[] = [];
+  /** Escaped measurement, tags and first field key of each rack's GPU points, encoded. */
+  private readonly gpuHeads: (Uint8Array | undefined)[] = [];
   private lastTotalsSecond = 0;
   /** Closed minutes waiting to be written (`writeMinutes`). */
   private readonly pendingMinutes: { s: Series; w: ClosedWindow }[] = [];
@@ -360,16 +365,14 @@ export class Recorder {
     let head = this.gpuHeads[i];
     if (head === undefined) {
       const r = this.state.site.racks[i];
-      head = this.gpuHeads[i] = new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, []).head;
+      head = this.gpuHeads[i] = encoded(new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, []).head + `${GPU_PACKED.meanW}="`);
     }
     // Every GPU's mean and max as one string each: 2 field values instead of 144.
-    let mean = '';
-    let max = '';
-    for (let g = 0; g < acc.sum.length; g++) {
-      mean += (g === 0 ? '' : ',') + blockNumber(acc.sum[g] / acc.count);
-      max += (g === 0 ? '' : ',') + blockNumber(acc.max[g]);
-    }
-    this.writer.write('raw', [`${head}${GPU_PACKED.meanW}="${mean}",${GPU_PACKED.maxW}="${max}" ${Math.round(acc.startMs)}`]);
+    const w = LINE.reset().bytes(head);
+    for (let g = 0; g < acc.sum.length; g++) (g === 0 ? w : w.byte(COMMA)).num3(acc.sum[g] / acc.count);
+    w.ascii(`",${GPU_PACKED.maxW}="`);
+    for (let g = 0; g < acc.max.length; g++) (g === 0 ? w : w.byte(COMMA)).num3(acc.max[g]);
+    this.writer.write('raw', [w.byte(QUOTE).byte(SPACE).int(Math.round(acc.startMs)).text()]);
   }
 
   /** Totals on each new wall-clock second; rollup and GPU windows of quiet entities closed. */
