@@ -37,9 +37,10 @@ export class SeriesRing {
   }
 
   /**
-   * Mean of field `field` per `stepMs` bucket over [fromMs, toMs), as `query` computes it, written
-   * into `tsOut` and `valuesOut` (NaN where a bucket had no value); returns the buckets written.
-   * Allocates nothing: the alert trend fits read five minutes of every rack each 10 s with it.
+   * Mean of field `field` per `stepMs` bucket over [fromMs, toMs) (3 decimals, as stored),
+   * written into `tsOut` and `valuesOut` (NaN where a bucket had no value); returns the buckets
+   * written. Allocates nothing: the alert trend fits read five minutes of every rack each 10 s
+   * with it.
    */
   bucketsInto(fromMs: number, toMs: number, stepMs: number, field: number, tsOut: Float64Array, valuesOut: Float64Array): number {
     const start = (this.head - this.size + this.capacity) % this.capacity;
@@ -76,37 +77,15 @@ export class SeriesRing {
 
   /** Mean of each field per `stepMs` bucket over [fromMs, toMs); empty buckets are left out. */
   query(fromMs: number, toMs: number, stepMs: number, fields: number[]): SeriesColumns {
-    const out: SeriesColumns = { tsMs: [], cols: fields.map(() => []) };
-    const start = (this.head - this.size + this.capacity) % this.capacity;
-    let bucket = Number.NaN;
-    const sums = new Float64Array(fields.length);
-    const counts = new Float64Array(fields.length);
-    const emit = () => {
-      if (Number.isNaN(bucket)) return;
-      out.tsMs.push(bucket);
-      // Values are stored as float32: 3 decimals is all they hold.
-      fields.forEach((_, k) => out.cols[k].push(counts[k] > 0 ? Math.round((sums[k] / counts[k]) * 1000) / 1000 : null));
-      sums.fill(0);
-      counts.fill(0);
-    };
-    for (let n = 0; n < this.size; n++) {
-      const i = (start + n) % this.capacity;
-      const t = this.ts[i];
-      if (t < fromMs || t >= toMs) continue;
-      const b = Math.floor(t / stepMs) * stepMs;
-      if (b !== bucket) {
-        emit();
-        bucket = b;
-      }
-      fields.forEach((f, k) => {
-        const v = this.values[i * this.fieldCount + f];
-        if (Number.isFinite(v)) {
-          sums[k] += v;
-          counts[k]++;
-        }
-      });
+    const ts = new Float64Array(this.size);
+    const values = new Float64Array(this.size);
+    const out: SeriesColumns = { tsMs: [], cols: [] };
+    // Every field has the same buckets (a bucket is kept when any sample falls in it).
+    for (const f of fields.length ? fields : [0]) {
+      const n = this.bucketsInto(fromMs, toMs, stepMs, f, ts, values);
+      if (out.tsMs.length === 0) out.tsMs = Array.from(ts.subarray(0, n));
+      if (fields.length) out.cols.push(Array.from(values.subarray(0, n), (v) => (Number.isNaN(v) ? null : v)));
     }
-    emit();
     return out;
   }
 }

@@ -73,16 +73,30 @@ describe('SeriesRing', () => {
     { why: 'a wrapped ring, 10 s buckets', from: 0, to: 200_000, step: 10_000, field: 0 },
     { why: 'a field with gaps: a bucket of only NaN is NaN, as query() gives null', from: 50_000, to: 70_000, step: 2000, field: 2 },
     { why: 'a range with no sample', from: 500_000, to: 600_000, step: 1000, field: 0 },
-  ])('bucketsInto() writes what query() returns, without allocating: $why', ({ from, to, step, field }) => {
+  ])('bucketsInto() writes the bucket means of the samples kept, and query() the same: $why', ({ from, to, step, field }) => {
     const ring = new SeriesRing(100, 3);
-    for (let s = 0; s < 150; s++) ring.push(T0 + s * 1000 + (s % 3) * 100, [s, 2 * s, s % 4 === 0 || s % 4 === 1 ? Number.NaN : s]);
-    const q = ring.query(T0 + from, T0 + to, step, [field]);
+    const sample = (s: number) => [s, 2 * s, s % 4 === 0 || s % 4 === 1 ? Number.NaN : s];
+    for (let s = 0; s < 150; s++) ring.push(T0 + s * 1000 + (s % 3) * 100, sample(s));
+    // Reference: the last 100 samples, grouped by bucket in plain arrays.
+    const buckets = new Map<number, number[]>();
+    for (let s = 50; s < 150; s++) {
+      const t = T0 + s * 1000 + (s % 3) * 100;
+      if (t < T0 + from || t >= T0 + to) continue;
+      const b = Math.floor(t / step) * step;
+      const list = buckets.get(b) ?? [];
+      if (Number.isFinite(sample(s)[field])) list.push(sample(s)[field]);
+      buckets.set(b, list);
+    }
+    const wantTs = [...buckets.keys()];
+    const wantV = [...buckets.values()].map((l) => (l.length ? Math.round((l.reduce((a, x) => a + x, 0) / l.length) * 1000) / 1000 : Number.NaN));
     const ts = new Float64Array(400);
     const v = new Float64Array(400);
     const n = ring.bucketsInto(T0 + from, T0 + to, step, field, ts, v);
-    expect(n).toBe(q.tsMs.length);
-    expect(Array.from(ts.subarray(0, n))).toEqual(q.tsMs);
-    expect(Array.from(v.subarray(0, n))).toEqual(q.cols[0].map((x) => x ?? Number.NaN));
+    expect(Array.from(ts.subarray(0, n))).toEqual(wantTs);
+    expect(Array.from(v.subarray(0, n))).toEqual(wantV);
+    const q = ring.query(T0 + from, T0 + to, step, [field, 0]);
+    expect(q.tsMs).toEqual(wantTs);
+    expect(q.cols[0]).toEqual(wantV.map((x) => (Number.isNaN(x) ? null : x)));
   });
 
   it('bucketsInto() stops at the end of its output arrays', () => {
