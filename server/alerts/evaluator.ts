@@ -30,7 +30,7 @@ export class AlertEvaluator {
   /** State-map keys per rule and entity (`rule|rack:id`), built once: evaluation runs every second over every rack. */
   private readonly keys = new Map<string, string[]>();
   /**
-   * Per rule, 1 where an entity has a kept state: a pass over a 1 GW site visits ~130,000 (rule,
+   * Per rule, 1 where an entity has a kept state: a pass over a 1 GW site visits ~120,000 (rule,
    * entity) pairs a second and almost none of them has a state, so the map is looked up only here.
    */
   private readonly held = new Map<string, Uint8Array>();
