@@ -47,7 +47,12 @@ describe('Prometheus and Hallwatch', () => {
       '--alert-webhook', `http://127.0.0.1:${hookPort}/hook`, '--alert-allow-targets', `127.0.0.1:${hookPort}`,
     ], { auth: true });
     sim = await startSimulator(['--site', sites.simulated, '--mqtt', server.mqttUrl, '--seed', '5']);
-    await waitFor('8 live racks', async () => (await api('/api/halls/hall-1')).totals.racksLive === 8);
+    // Racks go live within the simulator's first round; capacity and headroom need every CDU's first
+    // sample and a pass of the group derivation (each group once a second) after it.
+    await waitFor('8 live racks and every CDU reporting', async () => {
+      const h = await api('/api/halls/hall-1');
+      return h.totals.racksLive === 8 && h.totals.cdusReporting === h.cdus.length && h.totals.headroomPct !== null;
+    });
   });
   afterAll(async () => {
     sim?.proc.kill('SIGCONT');
@@ -76,6 +81,10 @@ describe('Prometheus and Hallwatch', () => {
   });
 
   it('labels capacity gauges by hall only: the series count does not grow with the racks', async () => {
+    // /metrics reads the totals of the state's last tick: wait until that tick has every CDU's capacity.
+    const capacityW = (t: string) => Number(t.split('\n').find((l) => l.startsWith('hallwatch_hall_cooling_capacity_watts{hall="hall-1"} '))?.split(' ')[1]);
+    const hallNow = await api('/api/halls/hall-1');
+    await waitFor('the hall\'s capacity on /metrics', async () => Math.abs(capacityW(await scrape()) - hallNow.totals.coolingCapacityKw * 1000) < 1e-3);
     const text = await scrape();
     const hallSeries = text.split('\n').filter((l) => l.startsWith('hallwatch_hall_'));
     expect(hallSeries.every((l) => /^hallwatch_hall_[a-z0-9_]+\{hall="hall-1"(,state="[a-z]+")?\} /.test(l))).toBe(true);
