@@ -14,6 +14,7 @@ import { InfluxDB, HttpError, type Transport } from '@influxdata/influxdb-client
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { WriteQueue, type Batch, type QueueLimits, type Taken } from './write-queue.ts';
+import { PackedLines } from './packed-lines.ts';
 import { TIERS, type Tier } from './schema.ts';
 import { classifyWriteFailure, errorText, lineTsMs, type DropReason } from './write-outcome.ts';
 
@@ -225,7 +226,7 @@ export class InfluxWriter {
       this.queue.done(t, remaining);
       this.recovered();
     } catch (e) {
-      this.queue.done(t, (e as { unsent?: string[] }).unsent ?? t.batch.lines);
+      this.queue.done(t, (e as { unsent?: PackedLines | string[] }).unsent ?? t.batch.lines);
       this.failed(e);
     }
   }
@@ -237,18 +238,21 @@ export class InfluxWriter {
    * are alone, and those go to the dead-letter log. Throws on a retryable failure.
    */
   private async sendBisecting(batch: Batch): Promise<string[]> {
-    const stack: string[][] = [batch.lines];
+    // The batch goes packed, as it waited; only a refusal that is about its lines unpacks them
+    // (then the stack holds only the string halves split from it).
+    const stack: (PackedLines | string[])[] = [batch.lines];
     while (stack.length > 0) {
-      const lines = stack.pop()!;
+      const item = stack.pop()!;
       try {
-        await this.post(batch.rp, lines);
+        await this.post(batch.rp, item);
         continue;
       } catch (e) {
         const http = e instanceof HttpError ? e : null;
         // 404 on /write: the database is gone (dropped, or a fresh server); recreate it, then retry.
         if (http?.statusCode === 404) this.schemaReady = false;
-        const failure = classifyWriteFailure(http?.statusCode, http ? http.body ?? http.message : '', lines.length);
-        if (failure.kind === 'retry') throw Object.assign(e as Error, { unsent: [...stack.flat(), ...lines] });
+        const failure = classifyWriteFailure(http?.statusCode, http ? http.body ?? http.message : '', item.length);
+        if (failure.kind === 'retry') throw Object.assign(e as Error, { unsent: item instanceof PackedLines ? item : [...(stack as string[][]).flat(), ...item] });
+        const lines = item instanceof PackedLines ? item.toArray() : item;
         if (failure.kind === 'partial' || failure.kind === 'lines') this.count.requests({ outcome: 'partial' });
         if (failure.kind === 'partial') {
           this.count.written({}, lines.length - failure.dropped);
@@ -275,7 +279,7 @@ export class InfluxWriter {
   }
 
   /** A refused request: a single line is dead-lettered, more are split in halves and resent. */
-  private rejectedAlone(rp: Tier, lines: string[], stack: string[][], message: string): void {
+  private rejectedAlone(rp: Tier, lines: string[], stack: (PackedLines | string[])[], message: string): void {
     if (lines.length === 1) {
       this.deadLetter(rp, lines[0], message);
       return;
@@ -316,14 +320,18 @@ export class InfluxWriter {
     d.lastLogMs = now;
   }
 
-  private async post(rp: Tier, lines: string[]): Promise<void> {
+  private async post(rp: Tier, lines: PackedLines | string[]): Promise<void> {
     const params = new URLSearchParams({ db: this.cfg.db, rp, precision: 'ms' });
     this.addAuth(params);
     const t0 = performance.now();
-    await this.transport.request(`/write?${params}`, lines.join('\n'), {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-      gzipThreshold: this.gzipThreshold,
+    const body = lines instanceof PackedLines ? lines.body() : Buffer.from(lines.join('\n'), 'utf8');
+    // send(), not request(): request() would JSON-encode a Buffer body; send() copies it as is.
+    await new Promise<void>((resolve, reject) => {
+      this.transport.send(`/write?${params}`, body as unknown as string, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        gzipThreshold: this.gzipThreshold,
+      }, { error: reject, complete: () => resolve() });
     });
     this.count.latency({}, (performance.now() - t0) / 1000);
     this.count.requests({ outcome: 'ok' });

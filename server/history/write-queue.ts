@@ -3,15 +3,17 @@
  * `maxMemoryLines`; beyond that the oldest move to `spillDir` (when set) up to
  * `maxSpillBytes`; beyond that the oldest are dropped and counted exactly. Disk batches are
  * older than memory ones and leave first, so order is kept. Batches left at shutdown are
- * spilled and taken up again at the next start.
+ * spilled and taken up again at the next start. Lines wait packed in bytes (`PackedLines`), the
+ * request body and the spill file as they are, in buffers reused batch after batch.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tier } from './schema.ts';
+import { PackedLines, PackedPool } from './packed-lines.ts';
 
 export interface Batch {
   rp: Tier;
-  lines: string[];
+  lines: PackedLines;
   /** When the batch's first line was queued, ms (how far behind history is). */
   queuedMs: number;
 }
@@ -32,7 +34,8 @@ export interface QueueLimits {
 }
 
 export class WriteQueue {
-  private readonly open = new Map<Tier, { lines: string[]; queuedMs: number }>();
+  private readonly open = new Map<Tier, { lines: PackedLines; queuedMs: number }>();
+  private readonly pool = new PackedPool();
   private readonly memory: Batch[] = [];
   private memoryLines = 0;
   private spillFiles: { path: string; lines: number; bytes: number; queuedMs: number }[] = [];
@@ -95,14 +98,23 @@ export class WriteQueue {
     return t;
   }
 
-  /** Ends a taken batch: `unsent` lines (a failed request's) go back to the head of the queue. */
-  done(t: Taken, unsent: string[]): void {
+  /**
+   * Ends a taken batch: `unsent` lines (a failed request's: the batch itself, or some of its
+   * lines) go back to the head of the queue.
+   */
+  done(t: Taken, unsent: PackedLines | readonly string[]): void {
     if (!this.inFlight.delete(t)) return;
     this.inFlightLines -= t.batch.lines.length;
     if (t.file) removeQuietly(t.file);
-    if (unsent.length === 0) return;
-    this.memory.unshift({ rp: t.batch.rp, lines: unsent, queuedMs: t.batch.queuedMs });
-    this.memoryLines += unsent.length;
+    let back: PackedLines | null = null;
+    if (unsent === t.batch.lines) back = t.batch.lines;
+    else {
+      if (unsent.length > 0) back = unsent instanceof PackedLines ? unsent : PackedLines.of(unsent, this.pool.take());
+      this.pool.give(t.batch.lines);
+    }
+    if (!back || back.length === 0) return;
+    this.memory.unshift({ rp: t.batch.rp, lines: back, queuedMs: t.batch.queuedMs });
+    this.memoryLines += back.length;
     this.enforce();
   }
 
@@ -121,14 +133,14 @@ export class WriteQueue {
   push(rp: Tier, lines: string[]): void {
     const now = this.clock();
     let open = this.open.get(rp);
-    if (!open) this.open.set(rp, (open = { lines: [], queuedMs: now }));
+    if (!open) this.open.set(rp, (open = { lines: this.pool.take(), queuedMs: now }));
     if (open.lines.length === 0) open.queuedMs = now;
     for (const line of lines) {
       open.lines.push(line);
       this.memoryLines++;
       if (open.lines.length >= this.limits.batchLines) {
         this.memory.push({ rp, lines: open.lines, queuedMs: open.queuedMs });
-        this.open.set(rp, (open = { lines: [], queuedMs: now }));
+        this.open.set(rp, (open = { lines: this.pool.take(), queuedMs: now }));
       }
     }
     this.enforce();
@@ -137,14 +149,15 @@ export class WriteQueue {
   /** Seals the partly filled batches so they can be sent. */
   seal(): void {
     for (const [rp, open] of this.open) {
-      if (open.lines.length > 0) this.memory.push({ rp, lines: open.lines, queuedMs: open.queuedMs });
-      this.open.set(rp, { lines: [], queuedMs: Number.NaN });
+      if (open.lines.length === 0) continue;
+      this.memory.push({ rp, lines: open.lines, queuedMs: open.queuedMs });
+      this.open.set(rp, { lines: this.pool.take(), queuedMs: Number.NaN });
     }
   }
 
   /** The oldest batch without removing it (disk first). */
   peek(): Batch | null {
-    if (this.spillFiles.length > 0) return this.readSpill(this.spillFiles[0].path);
+    if (this.spillFiles.length > 0) return this.readSpill(this.spillFiles[0].path, new PackedLines());
     return this.memory[0] ?? null;
   }
 
@@ -158,6 +171,7 @@ export class WriteQueue {
       this.memoryLines -= b.lines.length;
       this.writeSpill(b);
       n += b.lines.length;
+      this.pool.give(b.lines);
     }
     return n;
   }
@@ -170,6 +184,7 @@ export class WriteQueue {
       this.memoryLines -= oldest.lines.length;
       if (this.limits.spillDir) this.writeSpill(oldest);
       else this.dropped += oldest.lines.length;
+      this.pool.give(oldest.lines);
     }
     while (this.spillBytes > this.limits.maxSpillBytes && this.spillFiles.length > 0) {
       const f = this.spillFiles.shift()!;
@@ -184,10 +199,10 @@ export class WriteQueue {
     // Named by queue time (then a sequence), so the oldest sorts first and keeps its age across restarts.
     const name = `${String(Math.round(b.queuedMs)).padStart(15, '0')}-${String(this.spillSeq++).padStart(8, '0')}-${b.rp}.lp`;
     const path = join(dir, name);
-    const text = b.lines.join('\n') + '\n';
+    const body = b.lines.body();
     try {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path, text);
+      writeFileSync(path, body);
     } catch (e) {
       // Disk full or read-only: the batch is lost (counted), the partial file removed, the server goes on.
       removeQuietly(path);
@@ -197,13 +212,13 @@ export class WriteQueue {
       return;
     }
     this.spillError = null;
-    this.spillFiles.push({ path, lines: b.lines.length, bytes: text.length, queuedMs: b.queuedMs });
-    this.spillBytes += text.length;
+    this.spillFiles.push({ path, lines: b.lines.length, bytes: body.length, queuedMs: b.queuedMs });
+    this.spillBytes += body.length;
   }
 
-  private readSpill(path: string): Batch {
+  private readSpill(path: string, into = this.pool.take()): Batch {
     const rp = /-(raw|m1|h1)\.lp$/.exec(path)?.[1] as Tier;
-    return { rp, lines: readFileSync(path, 'utf8').split('\n').filter(Boolean), queuedMs: this.spillFiles[0]?.queuedMs ?? this.clock() };
+    return { rp, lines: PackedLines.fromBytes(readFileSync(path), into), queuedMs: this.spillFiles[0]?.queuedMs ?? this.clock() };
   }
 
   private loadSpill(dir: string): void {
@@ -216,7 +231,7 @@ export class WriteQueue {
     for (const name of names) {
       const path = join(dir, name);
       const bytes = statSync(path).size;
-      const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+      const lines = PackedLines.fromBytes(readFileSync(path)).length;
       this.spillFiles.push({ path, lines, bytes, queuedMs: Number(name.slice(0, 15)) });
       this.spillBytes += bytes;
     }

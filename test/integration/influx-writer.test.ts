@@ -150,6 +150,6 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     w.write('raw', Array.from({ length: 2550 }, (_, i) => `probe v=${i} ${T0 + i}`));
     expect(w.queue.size).toBeLessThanOrEqual(1000);
     expect(w.queue.dropped + w.queue.size).toBe(2550);
-    expect(w.queue.peek()!.lines[0]).toBe(`probe v=${w.queue.dropped} ${T0 + w.queue.dropped}`);
+    expect(w.queue.peek()!.lines.line(0)).toBe(`probe v=${w.queue.dropped} ${T0 + w.queue.dropped}`);
   });
 });

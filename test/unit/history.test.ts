@@ -183,7 +183,7 @@ describe('WriteQueue', () => {
     q.push('raw', Array.from({ length: 60 }, (_, i) => `l${i}`));
     expect(q.size).toBe(60);
     expect(q.spilledLines).toBeGreaterThanOrEqual(30);
-    expect(q.peek()!.lines[0]).toBe('l0');
+    expect(q.peek()!.lines.line(0)).toBe('l0');
     const again = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
     expect(again.spilledLines).toBe(q.spilledLines);
     q.spillAll();
@@ -191,7 +191,7 @@ describe('WriteQueue', () => {
     expect(restarted.size).toBe(60);
     const seen: string[] = [];
     for (let t = restarted.take(); t; t = restarted.take()) {
-      seen.push(...t.batch.lines);
+      seen.push(...t.batch.lines.toArray());
       restarted.done(t, []);
     }
     expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => `l${i}`));
@@ -211,9 +211,9 @@ describe('WriteQueue', () => {
     expect(q.oldestQueuedMs()).toBe(1000);
     q.done(b, []);
     expect(q.size).toBe(15);
-    q.done(a, a.batch.lines.slice(5));
+    q.done(a, a.batch.lines.toArray().slice(5));
     expect(q.size).toBe(10);
-    expect(q.take()!.batch.lines).toEqual(['l5', 'l6', 'l7', 'l8', 'l9']);
+    expect(q.take()!.batch.lines.toArray()).toEqual(['l5', 'l6', 'l7', 'l8', 'l9']);
     // A second done() of the same batch changes nothing.
     q.done(b, ['x']);
     expect(q.size).toBe(10);
