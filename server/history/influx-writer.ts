@@ -88,6 +88,7 @@ export class InfluxWriter {
     this.count.retried({}, 0);
     this.count.deadLettered({}, 0);
     metrics.gauge('hallwatch_storage_lines_buffered', 'Lines waiting to be written (memory and disk)', () => [[{}, this.queue.size]]);
+    metrics.gauge('hallwatch_storage_bytes_buffered', 'Bytes of the lines waiting in memory (sealed, open and in requests)', () => [[{}, this.queue.memoryBytes]]);
     metrics.gauge('hallwatch_storage_lines_spilled', 'Lines waiting on disk', () => [[{}, this.queue.spilledLines]]);
     metrics.counterFrom('hallwatch_storage_lines_dropped_total', 'Lines lost for good, by reason: buffer_full (memory and disk full), spill_refused (the disk refused the spill file: full or read-only), beyond_retention (InfluxDB refused them as older than the retention policy)', ['reason'], () => [
       [{ reason: 'buffer_full' }, this.queue.dropped],

@@ -118,6 +118,15 @@ export class WriteQueue {
     this.enforce();
   }
 
+  /** Bytes of the lines waiting in memory (sealed, open and in requests not yet answered). */
+  get memoryBytes(): number {
+    let n = 0;
+    for (const b of this.memory) n += b.lines.byteLength;
+    for (const o of this.open.values()) n += o.lines.byteLength;
+    for (const t of this.inFlight) n += t.batch.lines.byteLength;
+    return n;
+  }
+
   get spilledLines(): number {
     return this.spillFiles.reduce((n, f) => n + f.lines, 0);
   }

@@ -202,6 +202,8 @@ describe('WriteQueue', () => {
     let now = 1000;
     const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 1000, spillDir: null, maxSpillBytes: 0 }, () => now);
     q.push('raw', Array.from({ length: 25 }, (_, i) => `l${i}`));
+    // 'l0'…'l9' and 'l10'…'l24', each with its newline.
+    expect(q.memoryBytes).toBe(10 * 3 + 15 * 4);
     now = 2000;
     q.seal();
     const a = q.take()!;
@@ -213,6 +215,7 @@ describe('WriteQueue', () => {
     expect(q.size).toBe(15);
     q.done(a, a.batch.lines.toArray().slice(5));
     expect(q.size).toBe(10);
+    expect(q.memoryBytes).toBe(5 * 3 + 5 * 4);
     expect(q.take()!.batch.lines.toArray()).toEqual(['l5', 'l6', 'l7', 'l8', 'l9']);
     // A second done() of the same batch changes nothing.
     q.done(b, ['x']);
