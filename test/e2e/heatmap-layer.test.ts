@@ -83,29 +83,47 @@ describe('heat map kept layer in headless Chromium', () => {
     await server?.stop();
   });
 
-  it('repaints only the tile whose colour changed, and ends as a full repaint would', async () => {
-    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
-    await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-drawn') ?? 0) > 0, CANVAS);
+  const steadyColour = PALETTE[classOf(returnScale, steady.returnC)];
+  const movedColour = PALETTE[classOf(returnScale, moved.returnC)];
+
+  /** The centre on screen of rack `id` at zoom [scale, x, y]: world × scale + offset. */
+  async function centreOf(id: string, [scale, zx, zy] = [1, 0, 0]): Promise<{ x: number; y: number }> {
     const site = (await (await fetch(`${server.baseUrl}/api/site`)).json()) as SiteView;
     const box = (await page.locator(CANVAS).boundingBox())!;
     const layout = layoutHall(site, site.halls[0], box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
-    const rect = layout.racks.find((r) => r.index === site.racks.find((k) => k.id === CHANGED)!.index)!.rect;
-    const centre = { x: rect.x + rect.w / 2, y: rect.y + rect.h / 2 };
-    const steadyColour = PALETTE[classOf(returnScale, steady.returnC)];
-    const movedColour = PALETTE[classOf(returnScale, moved.returnC)];
+    const rect = layout.racks.find((r) => r.index === site.racks.find((k) => k.id === id)!.index)!.rect;
+    const centre = { x: (rect.x + rect.w / 2) * scale + zx, y: (rect.y + rect.h / 2) * scale + zy };
+    expect(centre.x).toBeGreaterThan(0);
+    expect(centre.x).toBeLessThan(box.width);
+    return centre;
+  }
+
+  /**
+   * Waits for the rack at `centre` to show the steady colour and for the canvas to settle, checks
+   * nothing is repainted while the values hold, applies `change`, and returns the canvas once
+   * exactly one tile has been repainted.
+   */
+  async function changeOneTile(centre: { x: number; y: number }, change: () => void): Promise<string> {
     expect(movedColour).not.toBe(steadyColour);
-    // Every rack painted once, then nothing while the values hold.
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(steadyColour);
-    await expect.poll(() => repainted(page)).toBeGreaterThanOrEqual(racks.length);
+    await page.waitForTimeout(1500);
     const settled = await repainted(page);
     await page.waitForTimeout(2500);
     expect(await repainted(page)).toBe(settled);
-
-    changedValues = moved;
+    change();
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 5000 }).toBe(movedColour);
     await page.waitForTimeout(1500);
     expect(await repainted(page)).toBe(settled + 1);
-    const incremental = await pixels(page);
+    return pixels(page);
+  }
+
+  it('repaints only the tile whose colour changed, and ends as a full repaint would', async () => {
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-drawn') ?? 0) > 0, CANVAS);
+    const centre = await centreOf(CHANGED);
+    // Every rack painted once, then nothing while the values hold.
+    await expect.poll(() => repainted(page)).toBeGreaterThanOrEqual(racks.length);
+    const incremental = await changeOneTile(centre, () => (changedValues = moved));
 
     // A fresh heat map of the same values paints every tile at once: the same picture.
     await page.goto(`${server.baseUrl}/#/`);
@@ -128,35 +146,16 @@ describe('heat map kept layer in headless Chromium', () => {
     await page.goto(`${server.baseUrl}/#/`);
     await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
     await zoomIn();
-    const [scale, zx, zy] = await zoomOf();
-    const site = (await (await fetch(`${server.baseUrl}/api/site`)).json()) as SiteView;
-    const box = (await canvas.boundingBox())!;
-    const layout = layoutHall(site, site.halls[0], box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
-    const rect = layout.racks.find((r) => r.index === site.racks.find((k) => k.id === CHANGED_ZOOMED)!.index)!.rect;
-    // Its centre on screen: world × scale + offset.
-    const centre = { x: (rect.x + rect.w / 2) * scale + zx, y: (rect.y + rect.h / 2) * scale + zy };
-    expect(centre.x).toBeGreaterThan(0);
-    expect(centre.x).toBeLessThan(box.width);
-    const steadyColour = PALETTE[classOf(returnScale, steady.returnC)];
-    const movedColour = PALETTE[classOf(returnScale, moved.returnC)];
-    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(steadyColour);
-    // The tiles on screen were painted once at this zoom, then nothing while the values hold.
-    await page.waitForTimeout(1500);
-    const settled = await repainted(page);
-    await page.waitForTimeout(2500);
-    expect(await repainted(page)).toBe(settled);
-
-    zoomedValues = moved;
-    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 5000 }).toBe(movedColour);
-    await page.waitForTimeout(1500);
-    expect(await repainted(page)).toBe(settled + 1);
-    const incremental = await pixels(page);
+    const zoom = await zoomOf();
+    // The tiles on screen are painted once at this zoom, then only the one that changes.
+    const incremental = await changeOneTile(await centreOf(CHANGED_ZOOMED, zoom), () => (zoomedValues = moved));
 
     // A fresh heat map zoomed the same way paints every tile on screen at once: the same picture.
     await page.goto(`${server.baseUrl}/#/`);
     await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
     await zoomIn();
-    expect(await zoomOf()).toEqual([scale, zx, zy]);
+    expect(await zoomOf()).toEqual(zoom);
+    const centre = await centreOf(CHANGED_ZOOMED, zoom);
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
     await page.waitForTimeout(500);
     expect(await pixels(page)).toBe(incremental);
