@@ -90,6 +90,8 @@ export class Recorder {
   private readonly cdu: Series;
   private readonly totals: Series;
   private readonly gpu = new Map<number, GpuAcc>();
+  /** Scratch for a GPU window's means (the memory window copies them). */
+  private gpuMeans = new Float64Array(0);
   private readonly rackIdx = RACK_HISTORY.map((f) => RACK_COLUMNS.indexOf(f));
   private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COLUMNS.indexOf(f));
   private readonly values = new Float64Array(16);
@@ -157,7 +159,7 @@ export class Recorder {
     }
     // Every minute into its hour before the hours close.
     this.writeMinutes(Number.POSITIVE_INFINITY);
-    for (const s of all) for (const h of s.h1.closeBefore(Number.POSITIVE_INFINITY)) this.writeRollup(s, 'h1', h);
+    for (const s of all) for (const h of s.h1.closeBefore(Number.POSITIVE_INFINITY)) this.writeHour(s, h);
   }
 
   /** Server clock when the oldest open block got its first sample (NaN when none is open). */
@@ -281,7 +283,8 @@ export class Recorder {
     if (!ring) ring = s.rings[key] = this.memory.ring(s.memoryKey(key), n);
     ring.push(tsMs, this.values); // reads its first n values
     if (this.writer) this.addToBlock(s, key, tsMs);
-    for (const w of s.m1.add(key, tsMs, this.values, this.clock())) this.closedMinute(s, w);
+    const minute = s.m1.add(key, tsMs, this.values, this.clock());
+    if (minute) this.closedMinute(s, minute);
   }
 
   /**
@@ -299,9 +302,17 @@ export class Recorder {
     for (let k = 0; k < n; k++) {
       const { s, w } = this.pendingMinutes[k];
       this.writeRollup(s, 'm1', w);
-      for (const h of s.h1.addWindow(w)) this.writeRollup(s, 'h1', h);
+      const hour = s.h1.addWindow(w);
+      if (hour) this.writeHour(s, hour);
+      s.m1.release(w);
     }
     this.pendingMinutes.splice(0, n);
+  }
+
+  /** Writes a closed hour and hands it back to its rollup. */
+  private writeHour(s: Series, h: ClosedWindow): void {
+    this.writeRollup(s, 'h1', h);
+    s.h1.release(h);
   }
 
   private writeRollup(s: Series, tier: Tier, w: ClosedWindow): void {
@@ -324,7 +335,7 @@ export class Recorder {
    */
   private closeWindows(s: Series, cutoffMs: number, quietSinceMs = cutoffMs): void {
     for (const w of s.m1.closeQuiet(cutoffMs, quietSinceMs)) this.closedMinute(s, w);
-    for (const h of s.h1.closeQuiet(cutoffMs - 120_000, quietSinceMs)) this.writeRollup(s, 'h1', h);
+    for (const h of s.h1.closeQuiet(cutoffMs - 120_000, quietSinceMs)) this.writeHour(s, h);
   }
 
   /**
@@ -342,7 +353,11 @@ export class Recorder {
     if (acc && acc.startMs !== startMs) {
       if (startMs < acc.startMs) return;
       this.writeGpu(i, acc);
-      acc = undefined;
+      // The rack's accumulator is reused window after window (one a minute per rack at 1 GW).
+      acc.startMs = startMs;
+      acc.count = 0;
+      acc.sum.fill(0);
+      acc.max.fill(0);
     }
     if (!acc || acc.sum.length !== gpuW.length) {
       acc = { startMs, count: 0, sum: new Float64Array(gpuW.length), max: new Float64Array(gpuW.length) };
@@ -357,7 +372,9 @@ export class Recorder {
 
   private writeGpu(i: number, acc: GpuAcc): void {
     if (acc.count === 0) return;
-    const means = Float64Array.from(acc.sum, (s) => s / acc.count);
+    if (this.gpuMeans.length !== acc.sum.length) this.gpuMeans = new Float64Array(acc.sum.length);
+    const means = this.gpuMeans;
+    for (let g = 0; g < means.length; g++) means[g] = acc.sum[g] / acc.count;
     // One GPU window covers gpuWindowMs / interval samples of the 1 Hz window: keep the same time span.
     const capacity = Math.ceil((this.memory.capacity * this.state.site.spec.telemetryIntervalMs) / this.gpuWindowMs);
     this.memory.push(`gpu:${this.state.site.racks[i].id}`, means.length, acc.startMs, means, capacity);
@@ -369,7 +386,7 @@ export class Recorder {
     }
     // Every GPU's mean and max as one string each: 2 field values instead of 144.
     const w = LINE.reset().bytes(head);
-    for (let g = 0; g < acc.sum.length; g++) (g === 0 ? w : w.byte(COMMA)).num3(acc.sum[g] / acc.count);
+    for (let g = 0; g < means.length; g++) (g === 0 ? w : w.byte(COMMA)).num3(means[g]);
     w.ascii(`",${GPU_PACKED.maxW}="`);
     for (let g = 0; g < acc.max.length; g++) (g === 0 ? w : w.byte(COMMA)).num3(acc.max[g]);
     this.writer.write('raw', [w.byte(QUOTE).byte(SPACE).int(Math.round(acc.startMs)).text()]);

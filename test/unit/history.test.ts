@@ -15,8 +15,8 @@ const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 describe('Rollup', () => {
   it('closes a minute with mean, min and max when the next minute starts, skipping NaN per field', () => {
     const r = new Rollup(60_000, 2);
-    for (let s = 0; s < 60; s++) expect(r.add(7, T0 + s * 1000, [s, s % 2 ? Number.NaN : 10])).toEqual([]);
-    const [w] = r.add(7, T0 + 60_000, [0, 0]);
+    for (let s = 0; s < 60; s++) expect(r.add(7, T0 + s * 1000, [s, s % 2 ? Number.NaN : 10])).toBeNull();
+    const w = r.add(7, T0 + 60_000, [0, 0])!;
     expect(w.key).toBe(7);
     expect(w.startMs).toBe(T0);
     expect(w.mean[0]).toBeCloseTo(29.5, 9);
@@ -47,10 +47,26 @@ describe('Rollup', () => {
     expect([w.count[0], w.mean[0]]).toEqual([2, 2]);
   });
 
+  it('reuses a released window for a later one, starting clean, and ignores a second release', () => {
+    const r = new Rollup(60_000, 2);
+    r.add(1, T0, [5, 7]);
+    const w = r.add(1, T0 + 60_000, [Number.NaN, 3])!;
+    expect([...w.mean, ...w.min, ...w.max, ...w.count]).toEqual([5, 7, 5, 7, 5, 7, 1, 1]);
+    r.release(w);
+    r.release(w);
+    r.add(3, T0 + 60_000, [10, Number.NaN]);
+    r.add(4, T0 + 60_000, [20, 30]);
+    const closed = r.closeBefore(T0 + 120_000);
+    const byKey = Object.fromEntries(closed.map((c) => [c.key, [...c.mean, ...c.min, ...c.count]]));
+    expect(byKey).toEqual({ 1: [Number.NaN, 3, Number.NaN, 3, 0, 1], 3: [10, Number.NaN, 10, Number.NaN, 1, 0], 4: [20, 30, 20, 30, 1, 1] });
+    expect(new Set(closed).size).toBe(3);
+    expect(closed).toContain(w);
+  });
+
   it('leaves a late sample out of an already closed window and closes quiet keys at the cutoff', () => {
     const r = new Rollup(60_000, 1);
     r.add(1, T0 + 61_000, [1]);
-    expect(r.add(1, T0 + 5_000, [100])).toEqual([]);
+    expect(r.add(1, T0 + 5_000, [100])).toBeNull();
     expect(r.closeBefore(T0 + 119_999)).toEqual([]);
     const [w] = r.closeBefore(T0 + 120_000);
     expect([w.startMs, w.mean[0]]).toEqual([T0 + 60_000, 1]);
