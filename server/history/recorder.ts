@@ -146,7 +146,7 @@ export class Recorder {
     this.timer = setInterval(() => this.everySecond(), 250);
   }
 
-  /** Detaches and writes the open blocks and rollup windows (a partial last minute/hour). */
+  /** Detaches and writes the open blocks, rollup and GPU windows (a partial last minute/hour/window). */
   stop(): void {
     this.state.sampleTaken = null;
     this.state.lateTaken = null;
@@ -160,6 +160,8 @@ export class Recorder {
     // Every minute into its hour before the hours close.
     this.writeMinutes(Number.POSITIVE_INFINITY);
     for (const s of all) for (const h of s.h1.closeBefore(Number.POSITIVE_INFINITY)) this.writeHour(s, h);
+    for (const [i, acc] of this.gpu) this.writeGpu(i, acc);
+    this.gpu.clear();
   }
 
   /** Server clock when the oldest open block got its first sample (NaN when none is open). */

@@ -42,7 +42,7 @@ describe('per-GPU history windows', () => {
     const writer = { write: (_rp: string, ls: string[]) => lines.push(...ls) } as unknown as InfluxWriter;
     const rec = new Recorder(state, writer, memory, () => t0, 10_000);
     rec.start();
-    // Window 1: GPU 0 at 1000 W then 3000 W; window 2: 500 W then 700 W; window 3 opens and closes window 2.
+    // Window 1: GPU 0 at 1000 W then 3000 W; window 2: 500 W then 700 W; window 3 opens, closing window 2.
     const steps: [number, number][] = [[0, 1000], [1000, 3000], [10_000, 500], [11_000, 700], [20_000, 100]];
     for (const [offsetMs, w] of steps) {
       const gpuW = Array.from({ length: 72 }, (_, g) => (g === 0 ? w : 900));
@@ -51,14 +51,15 @@ describe('per-GPU history windows', () => {
     rec.stop();
     const ring = memory.get(`gpu:${site.racks[0].id}`)!;
     const got = ring.query(t0, t0 + 30_000, 10_000, [0, 1]);
-    expect(got.tsMs).toEqual([t0, t0 + 10_000]);
-    expect(got.cols[0]).toEqual([2000, 600]);
-    expect(got.cols[1]).toEqual([900, 900]);
+    expect(got.tsMs).toEqual([t0, t0 + 10_000, t0 + 20_000]);
+    expect(got.cols[0]).toEqual([2000, 600, 100]);
+    expect(got.cols[1]).toEqual([900, 900, 900]);
     // The points written: GPU 0's mean and max per window, each from its own samples.
     const gpu0 = lines.filter((l) => l.startsWith('gpu,')).map((l) => {
       const [, mean, max, ts] = /mean_w="([^,]+),.*max_w="([^,]+),.* (\d+)$/.exec(l)!;
       return [Number(ts) - t0, Number(mean), Number(max)];
     });
-    expect(gpu0).toEqual([[0, 2000, 3000], [10_000, 600, 700]]);
+    // The third window, open at stop(), is written as it stands.
+    expect(gpu0).toEqual([[0, 2000, 3000], [10_000, 600, 700], [20_000, 100, 100]]);
   });
 });
