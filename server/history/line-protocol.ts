@@ -24,7 +24,7 @@ export function escapeKey(s: string): string {
   return sanitize(s).replace(/[,= ]/g, (c) => '\\' + c);
 }
 
-import { LINE, encoded } from './line-buffer.ts';
+import { LINE, encoded, encodedKeys } from './line-buffer.ts';
 
 export type Fields = Record<string, number | null | undefined>;
 
@@ -57,16 +57,17 @@ export class PointFormat {
   readonly head: string;
   private readonly headBytes: Uint8Array;
   /** `key=` per field, and `,key=` for every field after the first written. */
-  private readonly keys: Uint8Array[];
-  private readonly nextKeys: Uint8Array[];
+  private readonly keys: readonly Uint8Array[];
+  private readonly nextKeys: readonly Uint8Array[];
 
   constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[]) {
     let head = escapeMeasurement(measurement);
     for (const k of Object.keys(tags).sort()) if (tags[k] !== '') head += `,${escapeKey(k)}=${escapeKey(tags[k])}`;
     this.head = head + ' ';
     this.headBytes = encoded(this.head);
-    this.keys = fieldKeys.map((k) => encoded(escapeKey(k) + '='));
-    this.nextKeys = fieldKeys.map((k) => encoded(',' + escapeKey(k) + '='));
+    const escaped = fieldKeys.map(escapeKey);
+    this.keys = encodedKeys(escaped, '', '=');
+    this.nextKeys = encodedKeys(escaped, ',', '=');
   }
 
   get fieldCount(): number {

@@ -7,7 +7,7 @@
  * are single numeric points in the base measurement; the history service reads both.
  */
 import { escapeKey, escapeMeasurement } from './line-protocol.ts';
-import { LINE, encoded } from './line-buffer.ts';
+import { LINE, encoded, encodedKeys } from './line-buffer.ts';
 
 /** Field holding the samples' offsets from the block's time, ms. */
 export const BLOCK_OFFSETS_FIELD = 'ts_ms';
@@ -63,13 +63,13 @@ export class BlockFormat {
   /** Measurement, tags and the offsets field's key: `raw_block,hall=…,rack=… ts_ms="`. */
   private readonly head: Uint8Array;
   /** `,key="` per field. */
-  private readonly keys: Uint8Array[];
+  private readonly keys: readonly Uint8Array[];
 
   constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[]) {
     let head = escapeMeasurement(measurement);
     for (const k of Object.keys(tags).sort()) if (tags[k] !== '') head += `,${escapeKey(k)}=${escapeKey(tags[k])}`;
     this.head = encoded(`${head} ${BLOCK_OFFSETS_FIELD}="`);
-    this.keys = fieldKeys.map((k) => encoded(',' + escapeKey(k) + '="'));
+    this.keys = encodedKeys(fieldKeys.map(escapeKey), ',', '="');
   }
 
   /**

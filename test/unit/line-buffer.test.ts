@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineBuffer, encoded } from '../../server/history/line-buffer.ts';
+import { LineBuffer, encoded, encodedKeys } from '../../server/history/line-buffer.ts';
 import { blockNumber } from '../../server/history/raw-block.ts';
 
 describe('LineBuffer', () => {
@@ -44,5 +44,17 @@ describe('LineBuffer', () => {
     w.ascii('empty="');
     w.rewind(mark);
     expect(w.ascii('v=1').text()).toBe('m v=1');
+  });
+});
+
+describe('encodedKeys', () => {
+  it('encodes before + key + after for each key, once per process for the same list', () => {
+    const a = encodedKeys(['return_c', 'flow\\ lpm'], ',', '=');
+    expect(a.map((b) => Buffer.from(b).toString())).toEqual([',return_c=', ',flow\\ lpm=']);
+    // Every entity with these fields shares one list (a copy each was millions of buffers at 1 GW).
+    expect(encodedKeys(['return_c', 'flow\\ lpm'], ',', '=')).toBe(a);
+    expect(encodedKeys(['return_c', 'flow\\ lpm'], '', '=')).not.toBe(a);
+    expect(encodedKeys(['return_c'], ',', '=')).not.toBe(a);
+    expect(Buffer.from(encodedKeys(['ü'], ',', '="')[0]).toString()).toBe(',ü="');
   });
 });
