@@ -57,7 +57,7 @@ async function rateDuring(url: string, attack: () => Promise<void>): Promise<Rat
  * raw RSS moves by tens of MB with no state kept; what a cardinality attack could leave behind
  * lives in the old generation and the rest of the process.
  */
-async function settledMb(stack: Stack): Promise<{ rssMb: number; youngMb: number; restMb: number }> {
+async function memoryMb(stack: Stack): Promise<{ rssMb: number; youngMb: number; restMb: number }> {
   const youngMb = (await metric(stack.server.baseUrl, 'nodejs_heap_space_size_total_bytes', 'space="new"')) / 2 ** 20;
   const rss = rssMb(stack.server.proc.pid!);
   return { rssMb: rss, youngMb, restMb: rss - youngMb };
@@ -92,7 +92,7 @@ export const cardinalityAttack: Scenario = {
       await sleep(12_000);
       const cleanRate = await acceptedRate(url, windowMs);
       const seriesBefore = await cardinality(stack);
-      const memBefore = await settledMb(stack);
+      const memBefore = await memoryMb(stack);
       const before = await rejectedBy(url);
       const payload = JSON.stringify(rackSample(Date.now()));
       const odd = [
@@ -128,7 +128,7 @@ export const cardinalityAttack: Scenario = {
       const after = await rejectedBy(url);
       const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
       const seriesAfter = await cardinality(stack);
-      const memAfter = await settledMb(stack);
+      const memAfter = await memoryMb(stack);
       const unknown = (diff.unknown_rack ?? 0);
       log(`clean ${cleanRate.toFixed(1)}/s before, ${afterRate.toFixed(1)}/s after, attack ${attackRate.perS.toFixed(1)}/s; rejected ${JSON.stringify(diff)}; series ${JSON.stringify(seriesBefore)} → ${JSON.stringify(seriesAfter)}; RSS ${memBefore.rssMb.toFixed(0)} → ${memAfter.rssMb.toFixed(0)} MB (young generation ${memBefore.youngMb.toFixed(0)} → ${memAfter.youngMb.toFixed(0)} MB); broker closed NUL sender: ${brokerClosed}`);
       rows.push(row('cardinality attack', `${fmt(invented)} messages on ${fmt(invented)} invented rack IDs`, 'all rejected as unknown_rack', `${fmt(unknown)} unknown_rack`, unknown === invented));

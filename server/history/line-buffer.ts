@@ -20,7 +20,7 @@ const keyLists = new Map<string, readonly Uint8Array[]>();
 /**
  * `before + key + after` for each key, encoded once for the process: every entity of a kind has
  * the same field keys, and at a gigawatt site a copy per entity and tier was millions of small
- * buffers (140 MB at 20,000 racks). `fieldKeys` are already escaped.
+ * buffers (about 150 MB at 20,000 racks). `fieldKeys` are already escaped.
  */
 export function encodedKeys(fieldKeys: readonly string[], before: string, after: string): readonly Uint8Array[] {
   const id = `${before}\u0000${after}\u0000${fieldKeys.join('\u0000')}`;

@@ -3,6 +3,7 @@
  * field or a line. Non-finite numbers are never written: the field is left out, and a point
  * with no field left is not written at all.
  */
+import { LINE, encoded, encodedKeys } from './line-buffer.ts';
 
 /**
  * Characters line protocol cannot carry unambiguously. InfluxDB 1.x reads a backslash
@@ -23,8 +24,6 @@ export function escapeMeasurement(s: string): string {
 export function escapeKey(s: string): string {
   return sanitize(s).replace(/[,= ]/g, (c) => '\\' + c);
 }
-
-import { LINE, encoded, encodedKeys } from './line-buffer.ts';
 
 export type Fields = Record<string, number | null | undefined>;
 

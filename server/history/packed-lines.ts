@@ -8,6 +8,17 @@
 
 const NEWLINE = 10;
 
+/** Calls `line(start, end)` for each non-empty line of newline-separated `bytes`. */
+function eachLine(bytes: Uint8Array, line: (start: number, end: number) => void): void {
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    if (end > start) line(start, end);
+    start = end + 1;
+  }
+}
+
 export class PackedLines {
   private buf: Buffer;
   private used = 0;
@@ -28,14 +39,15 @@ export class PackedLines {
 
   /** Packs the non-empty lines of newline-separated `bytes` (a spill file). */
   static fromBytes(bytes: Uint8Array, into = new PackedLines(bytes.length + 1)): PackedLines {
-    let start = 0;
-    while (start < bytes.length) {
-      let end = bytes.indexOf(NEWLINE, start);
-      if (end < 0) end = bytes.length;
-      if (end > start) into.pushBytes(bytes, start, end);
-      start = end + 1;
-    }
+    eachLine(bytes, (start, end) => into.pushBytes(bytes, start, end));
     return into;
+  }
+
+  /** Non-empty lines in newline-separated `bytes`, counted without copying them. */
+  static countIn(bytes: Uint8Array): number {
+    let n = 0;
+    eachLine(bytes, () => n++);
+    return n;
   }
 
   get length(): number {

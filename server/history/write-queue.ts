@@ -106,11 +106,10 @@ export class WriteQueue {
     if (!this.inFlight.delete(t)) return;
     this.inFlightLines -= t.batch.lines.length;
     if (t.file) removeQuietly(t.file);
-    let back: PackedLines | null = null;
-    if (unsent === t.batch.lines) back = t.batch.lines;
-    else {
-      if (unsent.length > 0) back = unsent instanceof PackedLines ? unsent : PackedLines.of(unsent, this.pool.take());
+    let back: PackedLines | null = t.batch.lines;
+    if (unsent !== t.batch.lines) {
       this.pool.give(t.batch.lines);
+      back = unsent.length > 0 ? PackedLines.of(unsent as readonly string[], this.pool.take()) : null;
     }
     if (!back || back.length === 0) return;
     this.memory.unshift({ rp: t.batch.rp, lines: back, queuedMs: t.batch.queuedMs });
@@ -240,7 +239,7 @@ export class WriteQueue {
     for (const name of names) {
       const path = join(dir, name);
       const bytes = statSync(path).size;
-      const lines = PackedLines.fromBytes(readFileSync(path)).length;
+      const lines = PackedLines.countIn(readFileSync(path));
       this.spillFiles.push({ path, lines, bytes, queuedMs: Number(name.slice(0, 15)) });
       this.spillBytes += bytes;
     }

@@ -42,6 +42,7 @@ describe('PackedLines', () => {
     it(`reads a spill file ${f.name}`, () => {
       const p = PackedLines.fromBytes(Buffer.from(f.text));
       expect(p.toArray()).toEqual(f.lines);
+      expect(PackedLines.countIn(Buffer.from(f.text))).toBe(f.lines.length);
       expect(p.body().toString()).toBe(f.lines.map((l) => l + '\n').join(''));
     });
   }
