@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     root: '.',
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/temp-root.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration suites start brokers, servers and browsers: run files one at a time on 2 cores.

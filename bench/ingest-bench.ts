@@ -17,7 +17,7 @@
  *   --node-arg "--flag"  extra Node flags for the server (repeatable, e.g. --trace-gc)
  *   --server-log FILE  the server's output (stdout and stderr) written there when it stops
  */
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchSite } from './bench-site.ts';
@@ -179,6 +179,7 @@ async function runOne(racks: number): Promise<Result> {
   if (SERVER_LOG) appendFileSync(SERVER_LOG, `--- ${racks} racks\n${server.output()}`);
   await influx?.stop();
   await broker.stop();
+  rmSync(dir, { recursive: true, force: true });
   return {
     racks, cdus,
     seconds: Math.round(elapsedS),

@@ -109,12 +109,31 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
           metrics, log, clock,
         )
       : null;
+    const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
+    // A journal segment goes once everything queued before it closed has been written.
+    const pruneJournal = (j: Journal) => {
+      // Samples wait in the recorder's open blocks before they are queued.
+      const oldest = Math.min(...[writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()].filter((t) => !Number.isNaN(t)));
+      j.prune(Number.isFinite(oldest) ? oldest : clock());
+    };
+    // After the writer's last flush (stops run in reverse): what it wrote needs no replay.
+    if (journal) stops.push(['journal', () => pruneJournal(journal)]);
     if (writer) {
       writer.start();
       // Stopped last: it flushes what is queued, then spills the rest to disk.
       stops.push(['InfluxDB writer', () => writer.stop()]);
     }
     const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
+    if (writer) {
+      // The current hour and minute go on from what the last run stored; a replay is not stored twice.
+      const startedMs = Date.now();
+      try {
+        const resumed = await recorder.resume((q) => writer.query(q));
+        log.info(`history: resumed from InfluxDB in ${Date.now() - startedMs} ms (${resumed.map((r) => `${r.kind}: ${r.hours} hours, ${r.minutes} minutes`).join('; ')})`);
+      } catch (e) {
+        log.warn(`history: could not read where the last run stopped (${(e as Error).message}); the current hour's rollups start from this run's samples`);
+      }
+    }
     recorder.start();
     stops.push(['history recorder', () => recorder.stop()]);
     metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
@@ -135,14 +154,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock, cfg.historyBlockS * 1000);
-    const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
     if (journal) {
-      // A segment goes once everything queued before it closed has been written.
-      const prune = setInterval(() => {
-        // Samples wait in the recorder's open blocks before they are queued.
-        const oldest = Math.min(...[writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()].filter((t) => !Number.isNaN(t)));
-        journal.prune(Number.isFinite(oldest) ? oldest : clock());
-      }, 1000);
+      const prune = setInterval(() => pruneJournal(journal), 1000);
       stops.push(['journal pruning', () => clearInterval(prune)]);
       metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', () => [[{}, journal.segments]]);
       metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], () => [[{}, journal.failures]]);

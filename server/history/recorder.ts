@@ -14,7 +14,9 @@ import type { InfluxWriter } from './influx-writer.ts';
 import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow, SeriesRing } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
-import { GPU_PACKED, MEASUREMENT, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
+import { GPU_PACKED, MEASUREMENT, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
+import { readResume, windowStarts, type EntityResume, type ResumeTarget } from './resume.ts';
+import type { InfluxQueryResult } from './influx-writer.ts';
 import { BlockFormat, OpenBlock } from './raw-block.ts';
 import { LINE, encoded } from './line-buffer.ts';
 
@@ -47,6 +49,9 @@ interface Series {
   blockFormats: (BlockFormat | undefined)[];
   /** Memory-window rings per entity. */
   rings: (SeriesRing | undefined)[];
+  /** Per entity, the newest sample an earlier run stored raw / in its rollups (resume): replayed samples up to it are not stored again. */
+  rawThroughMs: Float64Array | null;
+  rollupThroughMs: Float64Array | null;
 }
 
 const RACK_TS = RACK_COLUMNS.indexOf('tsMs');
@@ -96,10 +101,12 @@ export class Recorder {
   private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COLUMNS.indexOf(f));
   private readonly values = new Float64Array(16);
   /** Rollup line values: mean, min, max per field. */
-  private readonly rollupValues = new Float64Array(48);
+  private readonly rollupValues = new Float64Array(49);
   /** Escaped measurement, tags and first field key of each rack's GPU points, encoded. */
   private readonly gpuHeads: (Uint8Array | undefined)[] = [];
   private lastTotalsSecond = 0;
+  /** Per rack, the end of the newest GPU window an earlier run stored (resume). */
+  private gpuThroughMs: Float64Array | null = null;
   /** Closed minutes waiting to be written (`writeMinutes`). */
   private readonly pendingMinutes: { s: Series; w: ClosedWindow }[] = [];
   /** Minutes written per tick while a backlog drains (set by its size, so it empties in MINUTE_DRAIN_TICKS). */
@@ -119,6 +126,7 @@ export class Recorder {
     const series = (kind: EntityKind, measurement: string, fields: readonly string[], tags: Series['tags'], memoryKey: Series['memoryKey'], extras: readonly string[] = []): Series => ({
       kind, measurement, fields, tags, memoryKey, m1: new Rollup(60_000, fields.length), h1: new Rollup(3_600_000, fields.length),
       rawKeys: [...fields.map((f) => storedName(kind, f)), ...extras], formats: { raw: [], m1: [], h1: [] }, blocks: [], blockFormats: [], rings: [],
+      rawThroughMs: null, rollupThroughMs: null,
     });
     this.rack = series('rack', MEASUREMENT.rack, RACK_HISTORY, (i) => {
       const r = site.racks[i];
@@ -138,6 +146,64 @@ export class Recorder {
       const s = scopeOf(k);
       return `${s.scope}:${s.id}`;
     });
+  }
+
+  /**
+   * Reads where the last run stopped (resume.ts) and goes on from there: the current hour's and
+   * minute's rollups seeded with what was stored of them, and the floors under which a replayed
+   * sample is not stored again. Call before `start()`. Returns the entities resumed per kind.
+   */
+  async resume(query: (q: string) => Promise<InfluxQueryResult>): Promise<{ kind: EntityKind; hours: number; minutes: number }[]> {
+    const nowMs = this.clock();
+    const out: { kind: EntityKind; hours: number; minutes: number }[] = [];
+    for (const s of [this.rack, this.cdu, this.totals]) {
+      const entities = await readResume(query, this.resumeTarget(s), nowMs);
+      out.push({ kind: s.kind, ...this.applyResume(s, entities, nowMs) });
+    }
+    return out;
+  }
+
+  /** Seeds `s`'s rollups and floors from `entities` (key → where it stopped) at `nowMs`. */
+  private applyResume(s: Series, entities: Map<number, EntityResume>, nowMs: number): { hours: number; minutes: number } {
+    const { minuteMs, hourMs } = windowStarts(nowMs);
+    const size = this.entityCount(s);
+    s.rawThroughMs = new Float64Array(size).fill(Number.NaN);
+    s.rollupThroughMs = new Float64Array(size).fill(Number.NaN);
+    if (s === this.rack) this.gpuThroughMs = new Float64Array(size).fill(Number.NaN);
+    let hours = 0;
+    let minutes = 0;
+    for (const [key, e] of entities) {
+      if (key < 0 || key >= size) continue;
+      if (e.hour) {
+        s.h1.seed(key, hourMs, e.hour, nowMs);
+        hours++;
+      }
+      s.rawThroughMs[key] = e.rawThroughMs;
+      if (e.minute) {
+        s.m1.seed(key, minuteMs, e.minute, nowMs);
+        minutes++;
+        // The stored minute holds every sample stored raw before the stop.
+        s.rollupThroughMs[key] = e.rawThroughMs >= minuteMs ? e.rawThroughMs : minuteMs - 1;
+      } else if (Number.isFinite(e.lastMinuteMs)) {
+        s.rollupThroughMs[key] = e.lastMinuteMs + 60_000 - 1;
+      }
+      if (this.gpuThroughMs && s === this.rack && Number.isFinite(e.lastGpuWindowMs)) this.gpuThroughMs[key] = e.lastGpuWindowMs + this.gpuWindowMs - 1;
+    }
+    return { hours, minutes };
+  }
+
+  /** Entities of `s`'s kind on the site (totals: the site, its halls and rows). */
+  private entityCount(s: Series): number {
+    const site = this.state.site;
+    return s.kind === 'rack' ? site.racks.length : s.kind === 'cdu' ? site.cdus.length : 1 + site.view.halls.length + site.rows.length;
+  }
+
+  private resumeTarget(s: Series): ResumeTarget {
+    const idTag = s.kind === 'rack' ? TAG.rack : s.kind === 'cdu' ? TAG.cdu : TAG.id;
+    const keys = new Map<string, number>();
+    const size = this.entityCount(s);
+    for (let k = 0; k < size; k++) keys.set(s.tags(k)[idTag], k);
+    return { measurement: s.measurement, idTag, fields: s.fields.map((f) => storedName(s.kind, f)), keyOf: (id) => keys.get(id) };
   }
 
   start(): void {
@@ -226,7 +292,7 @@ export class Recorder {
     this.values[n + 1] = d?.valvePct ?? Number.NaN;
     this.values[n + 2] = c[RACK_LEAK][i];
     this.record(this.rack, i, tsMs);
-    if (d?.gpuW) this.gpuSample(i, tsMs, d.gpuW);
+    if (d?.gpuW && !(this.gpuThroughMs && tsMs <= this.gpuThroughMs[i])) this.gpuSample(i, tsMs, d.gpuW);
   }
 
   /**
@@ -271,7 +337,7 @@ export class Recorder {
   private format(s: Series, tier: Tier, key: number): PointFormat {
     let f = s.formats[tier][key];
     if (!f) {
-      const keys = tier === 'raw' ? s.rawKeys : s.fields.flatMap((x) => ROLLUP_STATS.map((stat) => `${storedName(s.kind, x)}_${stat}`));
+      const keys = tier === 'raw' ? s.rawKeys : [...s.fields.flatMap((x) => ROLLUP_STATS.map((stat) => `${storedName(s.kind, x)}_${stat}`)), ROLLUP_SAMPLES];
       f = s.formats[tier][key] = new PointFormat(tierMeasurement(s.measurement, tier), s.tags(key), keys);
     }
     return f;
@@ -284,7 +350,9 @@ export class Recorder {
     let ring = s.rings[key];
     if (!ring) ring = s.rings[key] = this.memory.ring(s.memoryKey(key), n);
     ring.push(tsMs, this.values); // reads its first n values
-    if (this.writer) this.addToBlock(s, key, tsMs);
+    // A sample an earlier run already stored (replayed after a crash) is not stored again.
+    if (this.writer && !(s.rawThroughMs && tsMs <= s.rawThroughMs[key])) this.addToBlock(s, key, tsMs);
+    if (s.rollupThroughMs && tsMs <= s.rollupThroughMs[key]) return;
     const minute = s.m1.add(key, tsMs, this.values, this.clock());
     if (minute) this.closedMinute(s, minute);
   }
@@ -320,11 +388,14 @@ export class Recorder {
   private writeRollup(s: Series, tier: Tier, w: ClosedWindow): void {
     if (!this.writer) return;
     const v = this.rollupValues;
+    let samples = 0;
     for (let k = 0; k < s.fields.length; k++) {
       v[3 * k] = w.mean[k];
       v[3 * k + 1] = w.min[k];
       v[3 * k + 2] = w.max[k];
+      if (w.count[k] > samples) samples = w.count[k];
     }
+    v[3 * s.fields.length] = samples;
     const line = this.format(s, tier, w.key).line(v, w.startMs);
     if (line) this.writer.write(tier, [line]);
   }

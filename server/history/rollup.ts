@@ -86,6 +86,24 @@ export class Rollup {
     return prev && prev !== w ? this.close(prev) : null;
   }
 
+  /**
+   * Opens `key`'s window at `startMs` (aligned to the window) holding what an earlier run stored
+   * of it: per field the sample count, mean, min and max (a field with no count stays empty).
+   * Replaces the key's open window; `atMs` counts as its last sample's arrival.
+   */
+  seed(key: number, startMs: number, stats: { count: ArrayLike<number>; mean: ArrayLike<number>; min: ArrayLike<number>; max: ArrayLike<number> }, atMs: number): void {
+    const w = this.opened(key, Math.floor(startMs / this.windowMs) * this.windowMs);
+    w.lastAddMs = atMs;
+    for (let f = 0; f < this.fieldCount; f++) {
+      const n = stats.count[f];
+      if (!(n > 0) || !Number.isFinite(stats.mean[f])) continue;
+      w.count[f] = n;
+      w.sum[f] = stats.mean[f] * n;
+      w.min[f] = Number.isFinite(stats.min[f]) ? stats.min[f] : stats.mean[f];
+      w.max[f] = Number.isFinite(stats.max[f]) ? stats.max[f] : stats.mean[f];
+    }
+  }
+
   /** Opens `key`'s window at `startMs` (a released one when there is one), replacing its last. */
   private opened(key: number, startMs: number): OpenWindow {
     const n = this.fieldCount;

@@ -83,6 +83,12 @@ export function tierMeasurement(base: string, tier: Tier): string {
 /** Rollup field names: `return_c` → `return_c_mean`, `_min`, `_max`. */
 export const ROLLUP_STATS = ['mean', 'min', 'max'] as const;
 
+/**
+ * Rollup field holding the window's sample count (the most any field had): a restart weighs
+ * what was stored of the current minute and hour by it (resume.ts).
+ */
+export const ROLLUP_SAMPLES = 'samples';
+
 /** Per-GPU field names for GPU g (0-based). */
 export function gpuFieldNames(g: number): { meanW: string; maxW: string } {
   const n = String(g).padStart(2, '0');

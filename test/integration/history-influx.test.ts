@@ -27,6 +27,7 @@ describe('history in InfluxDB', () => {
   let sim: Program;
   let pub: MqttClient;
   const q = async (sql: string) => (await influx.query(sql)).results?.[0]?.series ?? [];
+  const serverArgs = () => ['--site', sites.server, '--mqtt', broker.url, '--influx', influx.url, '--storage-dir', storageDir, '--history-window-s', '60', '--gpu-window-s', '10'];
   const metric = async (series: string) => {
     const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
     return Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.split(' ')[1] ?? Number.NaN);
@@ -35,7 +36,7 @@ describe('history in InfluxDB', () => {
   beforeAll(async () => {
     influx = await startInfluxd();
     broker = await startMosquitto();
-    server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--influx', influx.url, '--storage-dir', storageDir, '--history-window-s', '60', '--gpu-window-s', '10']);
+    server = await startServer(serverArgs());
     sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--seed', '5']);
     pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
   });
@@ -109,6 +110,7 @@ describe('history in InfluxDB', () => {
     expect(row.return_c_min).toBe(Math.min(...values));
     expect(row.return_c_max).toBe(Math.max(...values));
     expect(row.rack_kw_mean).toBeCloseTo(129.5, 6);
+    expect(row.samples).toBe(60);
     const raw = (await rawSamples(influx.query, 'rack', ['return_c'], 'rack', `"rack" = 'probe-2'`)).get('probe-2')!;
     expect(raw.tsMs).toEqual(values.map((_, s) => minuteMs + s * 1000));
     expect(raw.cols[0]).toEqual(values);
@@ -188,5 +190,50 @@ describe('history in InfluxDB', () => {
     expect(gpu.tsMs).toEqual([t]);
     expect(gpu.gpuW[0]).toEqual([500]);
     expect(gpu.gpuW[71]).toEqual([571]);
+  });
+  it('goes on with the minute and the hour after a restart: their rollups hold the samples of both runs', async () => {
+    const topic = 'hallwatch/v1/hall-1/rack/probe-3/telemetry';
+    const t0 = Date.now() - 40_000;
+    const sent: { tsMs: number; rackKw: number }[] = [];
+    const publish = async (from: number, count: number, rackKw: (k: number) => number) => {
+      for (let k = 0; k < count; k++) {
+        const s = { tsMs: t0 + (from + k) * 1000, rackKw: rackKw(k) };
+        sent.push(s);
+        await pub.publishAsync(topic, JSON.stringify({ ts: s.tsMs, rackKw: s.rackKw, supplyC: 40, returnC: 48, flowLpm: 180 }));
+      }
+    };
+    const accepted = () => getJson(`${server.baseUrl}/api/racks/probe-3`).then((r) => r.tsMs ?? null, () => null);
+    // The server is ready before its subscription is: another rack shows when it takes messages.
+    const subscribed = () => waitFor('the server to take messages', async () => {
+      const ts = Date.now();
+      await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-4/telemetry', JSON.stringify({ ts, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180 }));
+      await sleep(100);
+      return (await getJson(`${server.baseUrl}/api/racks/probe-4`)).tsMs === ts;
+    }, 10_000, 0);
+    // A peak before the restart, which the hour's rollup must keep.
+    await subscribed();
+    await publish(0, 12, (k) => (k === 3 ? 400 : 100 + k));
+    await waitFor('the first run to take the last sample', async () => (await accepted()) === sent[sent.length - 1].tsMs, 10_000);
+    await server.stop();
+    server = await startServer(serverArgs());
+    await subscribed();
+    await publish(12, 15, (k) => 120 + k);
+    await waitFor('the second run to take the last sample', async () => (await accepted()) === sent[sent.length - 1].tsMs, 10_000);
+    await server.stop();
+    server = await startServer(serverArgs());
+    for (const [rp, measurement, stepMs] of [['m1', 'rack_1m', 60_000], ['h1', 'rack_1h', 3_600_000]] as const) {
+      const want = new Map<number, number[]>();
+      for (const s of sent) {
+        const at = Math.floor(s.tsMs / stepMs) * stepMs;
+        want.set(at, [...(want.get(at) ?? []), s.rackKw]);
+      }
+      const rows = (await q(`SELECT "rack_kw_mean", "rack_kw_min", "rack_kw_max", "samples" FROM "${rp}"."${measurement}" WHERE "rack" = 'probe-3'`))[0]?.values ?? [];
+      expect(rows.map((r: number[]) => r[0]), `${rp} windows`).toEqual([...want.keys()]);
+      for (const [time, mean, min, max, samples] of rows) {
+        const v = want.get(time)!;
+        expect({ time, min, max, samples }).toEqual({ time, min: Math.min(...v), max: Math.max(...v), samples: v.length });
+        expect(mean).toBeCloseTo(v.reduce((a, b) => a + b) / v.length, 6);
+      }
+    }
   });
 });
