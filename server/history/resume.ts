@@ -1,19 +1,20 @@
 /**
  * Where the last run stopped, read back from InfluxDB when the server starts, so a restart — a
  * deploy or a crash — does not cost what was already stored:
- * - the current hour's rollup goes on from the minutes stored in it, instead of being written
- *   again at the hour's end from the minutes after the restart alone;
- * - the current minute goes on from the partial minute a clean stop wrote;
  * - samples replayed after a crash (the at-least-once journal) that are already stored are not
  *   stored again: not in a raw block of their own, not in a minute that was written, not in a
- *   GPU window that was written.
+ *   GPU window that was written;
+ * - the current minute goes on from the partial minute a clean stop wrote;
+ * - the current hour goes on from the minutes stored in it, instead of being written again at
+ *   its end from the minutes after the restart alone.
  *
- * The floors are read before the ingest starts (`last()` per entity: about 1.5 s at 20,000
- * racks). The stopped minute and then the hour are read after it, in the background, and added
- * to the minute and hour the new run has begun: the hour aggregates every stored minute of it,
- * 40 s of InfluxDB's time at 20,000 racks (docs/benchmarks.md). Its min, max and sample count are exact; its mean is the mean of
- * the minutes' means (InfluxDB 1.6 answered a subquery weighing them by count in 63 s for 2,000
- * racks), exact when the minutes hold as many samples each, as a 1 Hz source's full minutes do.
+ * Where the stored history ends (`last()` per entity) is read before the ingest starts: about
+ * 2 s at 20,000 racks. The stopped minute and then the hour are read after it, in the
+ * background, and added to the minute and hour the new run has begun; the hour aggregates every
+ * stored minute of it, 43 s of InfluxDB's time for 20,000 racks (docs/benchmarks.md). Its min,
+ * max and sample count are exact; its mean is the mean of the minutes' means (InfluxDB 1.6
+ * answered a subquery weighing them by count in 63 s for 2,000 racks), exact when the minutes
+ * hold as many samples each, as a 1 Hz source's full minutes do.
  */
 import type { InfluxQueryResult } from './influx-writer.ts';
 import { BLOCK_OFFSETS_FIELD } from './raw-block.ts';
