@@ -124,27 +124,17 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       stops.push(['InfluxDB writer', () => writer.stop()]);
     }
     const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
-    let resumed = false;
     if (writer) {
-      // Where the stored history ends: a replay is not stored twice.
+      // Where the stored history ends: a sample replayed after a crash is not stored twice.
       const startedMs = Date.now();
       try {
         const r = await recorder.resume((q) => writer.query(q));
-        resumed = true;
         log.info(`history: read where the last run stopped in ${Date.now() - startedMs} ms (${r.map((x) => `${x.kind}: ${x.entities}`).join(', ')} entities)`);
       } catch (e) {
-        log.warn(`history: could not read where the last run stopped (${(e as Error).message}); the current minute and hour start from this run's samples`);
+        log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
       }
     }
     recorder.start();
-    if (writer && resumed) {
-      // The stopped minute and the hour's stored minutes: seconds of InfluxDB's time at 1 GW, read in the background.
-      const startedMs = Date.now();
-      recorder.resumeStopped((q) => writer.query(q)).then(
-        (r) => log.info(`history: the current minute and hour resumed in ${Date.now() - startedMs} ms (${r.map((x) => `${x.kind}: ${x.minutes} minutes, ${x.hours} hours${x.missed ? `, ${x.missed} moved on before the answer` : ''}`).join('; ')})`),
-        (e) => log.warn(`history: could not read the current minute and hour as stored (${(e as Error).message}); their rollups hold this run's samples only`),
-      );
-    }
     stops.push(['history recorder', () => recorder.stop()]);
     metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;

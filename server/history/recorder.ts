@@ -15,7 +15,7 @@ import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow, SeriesRing } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
 import { GPU_PACKED, MEASUREMENT, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
-import { readFloors, readHour, readMinute, windowStarts, type Floors, type ResumeTarget } from './resume.ts';
+import { readFloors, type Floors, type ResumeTarget } from './resume.ts';
 import type { InfluxQueryResult } from './influx-writer.ts';
 import { BlockFormat, OpenBlock } from './raw-block.ts';
 import { LINE, encoded } from './line-buffer.ts';
@@ -105,8 +105,6 @@ export class Recorder {
   /** Escaped measurement, tags and first field key of each rack's GPU points, encoded. */
   private readonly gpuHeads: (Uint8Array | undefined)[] = [];
   private lastTotalsSecond = 0;
-  /** When `resume()` read where the last run stopped (−∞ without it): earlier minutes reach the hour through `resumeStopped()`. */
-  private resumedAtMs = Number.NEGATIVE_INFINITY;
   /** Per rack, the end of the newest GPU window an earlier run stored (resume). */
   private gpuThroughMs: Float64Array | null = null;
   /** Closed minutes waiting to be written (`writeMinutes`). */
@@ -152,55 +150,22 @@ export class Recorder {
 
   /**
    * Reads where the last run's stored history ends (resume.ts) and sets the floors under which a
-   * replayed sample is not stored again. Call before `start()` and the ingest; then
-   * `resumeStopped()` in the background. Returns the entities with stored history per kind.
+   * replayed sample is not stored again. Call before `start()` and the ingest. Returns the
+   * entities with stored history per kind.
    */
   async resume(query: (q: string) => Promise<InfluxQueryResult>): Promise<{ kind: EntityKind; entities: number }[]> {
     const nowMs = this.clock();
     const out: { kind: EntityKind; entities: number }[] = [];
     for (const s of [this.rack, this.cdu, this.totals]) {
       const floors = await readFloors(query, this.resumeTarget(s), nowMs);
-      this.applyFloors(s, floors, nowMs);
+      this.applyFloors(s, floors);
       out.push({ kind: s.kind, entities: floors.size });
     }
-    this.resumedAtMs = nowMs;
     return out;
   }
 
-  /**
-   * Adds what the last run stored of the current minute (a clean stop's partial minute) and of
-   * the current hour (its minutes before the one `resume()` ran in) to the minute and hour this
-   * run has begun. Minutes this run closes before that one (a crash's replay) are written but
-   * left out of the hour, so nothing is counted twice. `missed`: windows that had already moved
-   * on when the answer came.
-   */
-  async resumeStopped(query: (q: string) => Promise<InfluxQueryResult>): Promise<{ kind: EntityKind; minutes: number; hours: number; missed: number }[]> {
-    const atMs = this.resumedAtMs;
-    const { minuteMs, hourMs } = windowStarts(atMs);
-    const out = new Map<Series, { kind: EntityKind; minutes: number; hours: number; missed: number }>();
-    const all = [this.rack, this.cdu, this.totals];
-    for (const s of all) out.set(s, { kind: s.kind, minutes: 0, hours: 0, missed: 0 });
-    // The minute first: it is needed before the minute ends; the hour can take its time.
-    for (const s of all) {
-      const o = out.get(s)!;
-      for (const [key, w] of await readMinute(query, this.resumeTarget(s), atMs)) {
-        if (s.m1.merge(key, minuteMs, w, this.clock())) o.minutes++;
-        else o.missed++;
-      }
-    }
-    for (const s of all) {
-      const o = out.get(s)!;
-      for (const [key, w] of await readHour(query, this.resumeTarget(s), atMs)) {
-        if (s.h1.merge(key, hourMs, w, this.clock())) o.hours++;
-        else o.missed++;
-      }
-    }
-    return [...out.values()];
-  }
-
-  /** Sets `s`'s floors from `floors` (key → where its stored history ends) at `nowMs`. */
-  private applyFloors(s: Series, floors: Map<number, Floors>, nowMs: number): void {
-    const { minuteMs } = windowStarts(nowMs);
+  /** Sets `s`'s floors from `floors` (key → where its stored history ends). */
+  private applyFloors(s: Series, floors: Map<number, Floors>): void {
     const size = this.entityCount(s);
     s.rawThroughMs = new Float64Array(size).fill(Number.NaN);
     s.rollupThroughMs = new Float64Array(size).fill(Number.NaN);
@@ -208,10 +173,9 @@ export class Recorder {
     for (const [key, e] of floors) {
       if (key < 0 || key >= size) continue;
       s.rawThroughMs[key] = e.rawThroughMs;
-      // A stored current minute (a clean stop) holds every sample stored raw before the stop; a
-      // stored earlier minute is complete.
-      if (e.lastMinuteMs === minuteMs) s.rollupThroughMs[key] = e.rawThroughMs >= minuteMs ? e.rawThroughMs : minuteMs - 1;
-      else if (Number.isFinite(e.lastMinuteMs)) s.rollupThroughMs[key] = e.lastMinuteMs + 60_000 - 1;
+      // The newest stored minute holds its samples up to the newest stored raw one: all of them
+      // after a crash (only closed minutes are written), those before a clean stop otherwise.
+      if (Number.isFinite(e.lastMinuteMs)) s.rollupThroughMs[key] = Math.min(e.lastMinuteMs + 60_000 - 1, Number.isFinite(e.rawThroughMs) ? e.rawThroughMs : Number.POSITIVE_INFINITY);
       if (this.gpuThroughMs && s === this.rack && Number.isFinite(e.lastGpuWindowMs)) this.gpuThroughMs[key] = e.lastGpuWindowMs + this.gpuWindowMs - 1;
     }
   }
@@ -396,8 +360,7 @@ export class Recorder {
     for (let k = 0; k < n; k++) {
       const { s, w } = this.pendingMinutes[k];
       this.writeRollup(s, 'm1', w);
-      // A minute before the one resume() ran in reaches the hour through resumeStopped().
-      const hour = w.startMs >= windowStarts(this.resumedAtMs).minuteMs ? s.h1.addWindow(w) : null;
+      const hour = s.h1.addWindow(w);
       if (hour) this.writeHour(s, hour);
       s.m1.release(w);
     }

@@ -86,34 +86,6 @@ export class Rollup {
     return prev && prev !== w ? this.close(prev) : null;
   }
 
-  /**
-   * Adds what an earlier run stored of `key`'s window at `startMs` — per field the sample count,
-   * mean, min and max (a field with no count adds nothing) — to the key's open window there,
-   * opening it (its last arrival `atMs`) when the key has none. False, and nothing added, when the
-   * key's open window is another one.
-   */
-  merge(key: number, startMs: number, stats: { count: ArrayLike<number>; mean: ArrayLike<number>; min: ArrayLike<number>; max: ArrayLike<number> }, atMs: number): boolean {
-    const aligned = Math.floor(startMs / this.windowMs) * this.windowMs;
-    const prev = this.open.get(key);
-    if (prev && prev.startMs !== aligned) return false;
-    let w = prev;
-    if (!w) {
-      w = this.opened(key, aligned);
-      w.lastAddMs = atMs;
-    }
-    for (let f = 0; f < this.fieldCount; f++) {
-      const n = stats.count[f];
-      if (!(n > 0) || !Number.isFinite(stats.mean[f])) continue;
-      w.count[f] += n;
-      w.sum[f] += stats.mean[f] * n;
-      const min = Number.isFinite(stats.min[f]) ? stats.min[f] : stats.mean[f];
-      const max = Number.isFinite(stats.max[f]) ? stats.max[f] : stats.mean[f];
-      if (min < w.min[f]) w.min[f] = min;
-      if (max > w.max[f]) w.max[f] = max;
-    }
-    return true;
-  }
-
   /** Opens `key`'s window at `startMs` (a released one when there is one), replacing its last. */
   private opened(key: number, startMs: number): OpenWindow {
     const n = this.fieldCount;

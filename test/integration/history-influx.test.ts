@@ -191,49 +191,4 @@ describe('history in InfluxDB', () => {
     expect(gpu.gpuW[0]).toEqual([500]);
     expect(gpu.gpuW[71]).toEqual([571]);
   });
-  it('goes on with the minute and the hour after a restart: their rollups hold the samples of both runs', async () => {
-    const topic = 'hallwatch/v1/hall-1/rack/probe-3/telemetry';
-    const t0 = Date.now() - 40_000;
-    const sent: { tsMs: number; rackKw: number }[] = [];
-    const publish = async (from: number, count: number, rackKw: (k: number) => number) => {
-      for (let k = 0; k < count; k++) {
-        const s = { tsMs: t0 + (from + k) * 1000, rackKw: rackKw(k) };
-        sent.push(s);
-        await pub.publishAsync(topic, JSON.stringify({ ts: s.tsMs, rackKw: s.rackKw, supplyC: 40, returnC: 48, flowLpm: 180 }));
-      }
-    };
-    const accepted = () => getJson(`${server.baseUrl}/api/racks/probe-3`).then((r) => r.tsMs ?? null, () => null);
-    // The server is ready before its subscription is: another rack shows when it takes messages.
-    const subscribed = () => waitFor('the server to take messages', async () => {
-      const ts = Date.now();
-      await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-4/telemetry', JSON.stringify({ ts, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180 }));
-      await sleep(100);
-      return (await getJson(`${server.baseUrl}/api/racks/probe-4`)).tsMs === ts;
-    }, 10_000, 0);
-    // A peak before the restart, which the hour's rollup must keep.
-    await subscribed();
-    await publish(0, 12, (k) => (k === 3 ? 400 : 100 + k));
-    await waitFor('the first run to take the last sample', async () => (await accepted()) === sent[sent.length - 1].tsMs, 10_000);
-    await server.stop();
-    server = await startServer(serverArgs());
-    await subscribed();
-    await publish(12, 15, (k) => 120 + k);
-    await waitFor('the second run to take the last sample', async () => (await accepted()) === sent[sent.length - 1].tsMs, 10_000);
-    await server.stop();
-    server = await startServer(serverArgs());
-    for (const [rp, measurement, stepMs] of [['m1', 'rack_1m', 60_000], ['h1', 'rack_1h', 3_600_000]] as const) {
-      const want = new Map<number, number[]>();
-      for (const s of sent) {
-        const at = Math.floor(s.tsMs / stepMs) * stepMs;
-        want.set(at, [...(want.get(at) ?? []), s.rackKw]);
-      }
-      const rows = (await q(`SELECT "rack_kw_mean", "rack_kw_min", "rack_kw_max", "samples" FROM "${rp}"."${measurement}" WHERE "rack" = 'probe-3'`))[0]?.values ?? [];
-      expect(rows.map((r: number[]) => r[0]), `${rp} windows`).toEqual([...want.keys()]);
-      for (const [time, mean, min, max, samples] of rows) {
-        const v = want.get(time)!;
-        expect({ time, min, max, samples }).toEqual({ time, min: Math.min(...v), max: Math.max(...v), samples: v.length });
-        expect(mean).toBeCloseTo(v.reduce((a, b) => a + b) / v.length, 6);
-      }
-    }
-  });
 });
