@@ -94,4 +94,3 @@ async function run(query: (q: string) => Promise<InfluxQueryResult>, statements:
 export async function readFloors(query: (q: string) => Promise<InfluxQueryResult>, t: ResumeTarget, nowMs: number): Promise<Map<number, Floors>> {
   return parseFloors(t, await run(query, floorStatements(t, nowMs)));
 }
-
