@@ -73,11 +73,10 @@ try {
   const rackTarget = { measurement: MEASUREMENT.rack, idTag: TAG.rack, fields: RACK_HISTORY.map((f) => storedName('rack', f)), keyOf: () => 0 };
   for (const [k, q] of floorStatements(rackTarget, nowMs).entries()) {
     const t0 = performance.now();
-    const res = await fetch(`${influx.url}/query?${new URLSearchParams({ db: 'hallwatch', q, epoch: 'ms' })}`);
-    const text = await res.text();
-    console.log(`  rack statement ${k + 1}: ${(performance.now() - t0).toFixed(0)} ms, ${(text.length / 1e6).toFixed(1)} MB answer: ${q.slice(0, 90)}…`);
+    const answer = await influx.query(q);
+    console.log(`  rack statement ${k + 1}: ${(performance.now() - t0).toFixed(0)} ms, ${(JSON.stringify(answer).length / 1e6).toFixed(1)} MB answer: ${q.slice(0, 90)}…`);
   }
-  const query = async (q: string) => (await fetch(`${influx.url}/query?${new URLSearchParams({ db: 'hallwatch', q, epoch: 'ms' })}`)).json();
+  const query = (q: string) => influx.query(q);
   for (let run = 1; run <= 3; run++) {
     const recorder = new Recorder(new LiveState(site, 3000), null, new MemoryWindow(60), () => nowMs);
     const t0 = performance.now();

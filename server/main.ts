@@ -124,8 +124,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       stops.push(['InfluxDB writer', () => writer.stop()]);
     }
     const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
-    if (writer) {
-      // Where the stored history ends: a sample replayed after a crash is not stored twice.
+    if (writer && journal && journal.leftBehind > 0) {
+      // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
       const startedMs = Date.now();
       try {
         const r = await recorder.resume((q) => writer.query(q));

@@ -1,7 +1,7 @@
 /**
- * Where the last run's stored history ends, read back from InfluxDB when the server starts and
- * before its ingest does: `last()` of the minute rollups, the raw blocks and the GPU windows per
- * entity (about 2 s at 20,000 racks; docs/benchmarks.md). Samples the at-least-once journal
+ * Where the last run's stored history ends, read back from InfluxDB before the ingest starts when
+ * the at-least-once journal holds what a crash left: `last()` of the minute rollups, the raw
+ * blocks and the GPU windows per entity (about 2 s at 20,000 racks; docs/benchmarks.md). Samples the at-least-once journal
  * replays after a crash that are already stored are then not stored again: not in a raw block of
  * their own, not in a minute that was written (which a partial minute would overwrite), not in a
  * GPU window that was written.

@@ -27,12 +27,16 @@ export class Journal {
   failures = 0;
   lastError: string | null = null;
 
+  /** Segments an earlier run left (a crash, or a stop before they were written): `recover()` replays them. */
+  readonly leftBehind: number;
+
   constructor(
     private readonly dir: string,
     private readonly clock: () => number,
     private readonly segmentMs = 10_000,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.leftBehind = readdirSync(dir).filter((n) => n.endsWith('.journal')).length;
   }
 
   /** Messages of the segments a previous run left, oldest first; the segments stay until written. */

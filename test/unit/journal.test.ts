@@ -7,6 +7,7 @@ import { Journal } from '../../server/ingest/journal.ts';
 describe('ingest journal', () => {
   it('replays what a killed run appended, stopping at a frame cut short', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallwatch-journal-'));
+    expect(new Journal(dir, () => 0, 10_000).leftBehind).toBe(0);
     let now = 1_000;
     const a = new Journal(dir, () => now, 10_000);
     a.append('hallwatch/v1/hall-1/rack/r1/telemetry', Buffer.from('{"ts":1}'));
@@ -17,6 +18,7 @@ describe('ingest journal', () => {
     const files = readdirSync(dir).sort();
     appendFileSync(join(dir, files[files.length - 1]), Buffer.from([5, 0, 0, 0, 9, 0]));
     const b = new Journal(dir, () => now, 10_000);
+    expect(b.leftBehind).toBe(2);
     const left = b.recover();
     expect(left.map((m) => [m.topic, [...m.payload]])).toEqual([
       ['hallwatch/v1/hall-1/rack/r1/telemetry', [...Buffer.from('{"ts":1}')]],
@@ -42,5 +44,18 @@ describe('ingest journal', () => {
     j.prune(writtenBeforeMs);
     expect(j.segments - 1).toBe(left);
     expect(readdirSync(dir)).toHaveLength(left + 1);
+  });
+
+  it('leaves nothing to replay after a clean stop whose last flush wrote everything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-journal-'));
+    let now = 1_000;
+    const j = new Journal(dir, () => now, 10_000);
+    j.append('x', Buffer.from('y'));
+    now = 2_000;
+    j.close();
+    // The writer's last flush ends after the close: what was queued before it is written.
+    now = 2_500;
+    j.prune(now);
+    expect(new Journal(dir, () => now, 10_000).leftBehind).toBe(0);
   });
 });
