@@ -10,6 +10,9 @@ import type { Journal } from './journal.ts';
 /** Longest run of message handling before the event loop gets a turn, ms. */
 export const SLICE_MS = 10;
 
+/** What the intake uses of the journal. */
+export type IntakeJournal = Pick<Journal, 'recover' | 'append' | 'close'>;
+
 export class Intake {
   private sliceStartMs = performance.now();
   /** One message as it arrives: journaled first, then handled (before a QoS 1 message is acknowledged). */
@@ -17,7 +20,7 @@ export class Intake {
 
   constructor(
     private readonly handle: (topic: string, payload: Buffer) => void,
-    private readonly journal: Journal | null,
+    private readonly journal: IntakeJournal | null,
     private readonly log: Logger,
   ) {
     this.take = journal ? (topic, payload) => (journal.append(topic, payload), handle(topic, payload)) : handle;
