@@ -56,10 +56,15 @@ export class DsxIngest implements Source {
     this.clock = clock;
     this.points = new DsxPoints(this.readings.site, cfg.root);
     this.tally = new SourceTally(metrics, log, {
-      accepted: { name: 'hallwatch_dsx_accepted_total', help: 'DSX point messages taken, by kind', label: 'kind', values: ['metadata', 'rack', 'cdu', 'heartbeat'] },
-      rejected: { name: 'hallwatch_dsx_rejected_total', help: 'DSX point messages not taken as readings, by reason', label: 'reason', values: DSX_REJECT_REASONS },
+      accepted: {
+        name: 'hallwatch_dsx_accepted_total', help: 'DSX point messages taken, by kind', label: 'kind', values: ['metadata', 'rack', 'cdu', 'heartbeat'],
+      },
+      rejected: {
+        name: 'hallwatch_dsx_rejected_total', help: 'DSX point messages not taken as readings, by reason', label: 'reason', values: DSX_REJECT_REASONS,
+      },
     });
-    this.countIgnored = metrics.counter('hallwatch_dsx_ignored_total', 'DSX values of points Hallwatch does not use (air sensors, power meters, setpoints…)').with({});
+    const ignoredHelp = 'DSX values of points Hallwatch does not use (air sensors, power meters, setpoints…)';
+    this.countIgnored = metrics.counter('hallwatch_dsx_ignored_total', ignoredHelp).with({});
     this.intake = new Intake((topic, payload) => this.handle(topic, payload.toString('utf8')), parts.journal, log);
     const onConnect = (client: MqttClient) => {
       log.info(`DSX: connected, reading ${cfg.root}/… as integration ${cfg.integration}`);

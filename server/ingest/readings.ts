@@ -21,7 +21,9 @@ export class Readings {
     private readonly sourceTime: ((tsMs: number) => void) | null = null,
   ) {
     for (const [name, q] of [['p50', 0.5], ['p99', 0.99], ['max', 1]] as const) {
-      metrics.gauge(`hallwatch_ingest_sample_age_${name}_seconds`, `${name} age of the samples taken in the last complete 10 s (server clock − source ts): time spent in gateways, the broker and the unread socket`, () => [[{}, this.ages.quantileS(q, this.clock())]]);
+      const help = `${name} age of the samples taken in the last complete 10 s (server clock − source ts): `
+        + 'time spent in gateways, the broker and the unread socket';
+      metrics.gauge(`hallwatch_ingest_sample_age_${name}_seconds`, help, () => [[{}, this.ages.quantileS(q, this.clock())]]);
     }
   }
 

@@ -22,11 +22,16 @@ export class TelemetryMessages {
     private readonly clock: () => number,
   ) {
     this.tally = new SourceTally(metrics, log, {
-      accepted: { name: 'hallwatch_messages_accepted_total', help: 'MQTT messages taken as readings, by kind', label: 'kind', values: ['rack', 'cdu', 'status'] },
+      accepted: {
+        name: 'hallwatch_messages_accepted_total', help: 'MQTT messages taken as readings, by kind', label: 'kind', values: ['rack', 'cdu', 'status'],
+      },
       rejected: { name: 'hallwatch_messages_rejected_total', help: 'MQTT messages rejected, by reason', label: 'reason', values: REJECT_REASONS },
     });
     this.countLate = labelledCounters(metrics, {
-      name: 'hallwatch_messages_late_total', help: 'Samples older than their entity\'s latest: kept in history, not shown live, by kind', label: 'kind', values: ['rack', 'cdu'],
+      name: 'hallwatch_messages_late_total',
+      help: 'Samples older than their entity\'s latest: kept in history, not shown live, by kind',
+      label: 'kind',
+      values: ['rack', 'cdu'],
     });
   }
 

@@ -12,19 +12,28 @@ describe('busClientOptions() builds MQTT.js client options', () => {
       clean: true, keepalive: 60, reconnectPeriod: 1000, connectTimeout: 10_000,
     }],
     ['the scheme\'s port when the URL names none (1883, 8883, 80, 443)', { ...base, urls: ['mqtt://a', 'mqtts://b', 'ws://c', 'wss://d'] }, {
-      servers: [{ protocol: 'mqtt', host: 'a', port: 1883 }, { protocol: 'mqtts', host: 'b', port: 8883 }, { protocol: 'ws', host: 'c', port: 80 }, { protocol: 'wss', host: 'd', port: 443 }],
+      servers: [
+        { protocol: 'mqtt', host: 'a', port: 1883 }, { protocol: 'mqtts', host: 'b', port: 8883 },
+        { protocol: 'ws', host: 'c', port: 80 }, { protocol: 'wss', host: 'd', port: 443 },
+      ],
     }],
     ['mqtts:// with a private CA', { ...base, urls: 'mqtts://broker.example:8883', caPem: PEM }, {
       servers: [{ protocol: 'mqtts', host: 'broker.example', port: 8883 }], protocol: 'mqtts', ca: PEM,
     }],
-    ['credentials from the configuration', { ...base, urls: 'mqtt://h', username: 'hallwatch', password: 's3cret' }, { username: 'hallwatch', password: 's3cret' }],
-    ['credentials in the URL take precedence, percent-decoded', { ...base, urls: 'mqtt://ops:p%40ss@h', username: 'other', password: 'x' }, { username: 'ops', password: 'p@ss' }],
+    ['credentials from the configuration', { ...base, urls: 'mqtt://h', username: 'hallwatch', password: 's3cret' }, {
+      username: 'hallwatch', password: 's3cret',
+    }],
+    ['credentials in the URL take precedence, percent-decoded', { ...base, urls: 'mqtt://ops:p%40ss@h', username: 'other', password: 'x' }, {
+      username: 'ops', password: 'p@ss',
+    }],
     ['a list in order, every server with its scheme', { ...base, urls: ['mqtts://b1:8883', 'mqtts://b2:8884'], caPem: PEM }, {
       servers: [{ protocol: 'mqtts', host: 'b1', port: 8883 }, { protocol: 'mqtts', host: 'b2', port: 8884 }], protocol: 'mqtts', ca: PEM,
     }],
     ['a WebSocket URL keeps its path', { ...base, urls: 'wss://h/mqtt' }, { protocol: 'wss', path: '/mqtt' }],
     ['an IPv6 host without its brackets', { ...base, urls: 'mqtt://[::1]:1883' }, { servers: [{ protocol: 'mqtt', host: '::1', port: 1883 }] }],
-    ['a persistent session, keepalive, reconnect period and timeout as given', { ...base, urls: 'mqtt://h', clean: false, keepaliveS: 10, reconnectPeriodMs: 0, connectTimeoutMs: 3000 }, {
+    ['a persistent session, keepalive, reconnect period and timeout as given', {
+      ...base, urls: 'mqtt://h', clean: false, keepaliveS: 10, reconnectPeriodMs: 0, connectTimeoutMs: 3000,
+    }, {
       clean: false, keepalive: 10, reconnectPeriod: 0, connectTimeout: 3000,
     }],
     ['a Last Will', { ...base, urls: 'mqtt://h', will: { topic: 'hallwatch/v1/h1/rack/r1/status', payload: 'offline', qos: 1, retain: true } }, {
