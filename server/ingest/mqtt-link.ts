@@ -23,6 +23,7 @@ const ERROR_REMINDER_MS = 30_000;
 export class MqttLink {
   /** The client while started. */
   client: MqttClient | null = null;
+  /** Between the broker's CONNACK and the connection's close. */
   connected = false;
   private lastError: string | null = null;
   private repeatedErrors = 0;
