@@ -11,6 +11,7 @@ import { buildSiteIndex } from './site/site-index.ts';
 import { LiveState } from './state/live-state.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { MqttIngest } from './ingest/mqtt-ingest.ts';
+import { Readings } from './ingest/readings.ts';
 import { DsxIngest } from './dsx/dsx-ingest.ts';
 import { WsHub } from './stream/ws-hub.ts';
 import { StateTicker } from './state/state-ticker.ts';
@@ -161,32 +162,27 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], () => [[{}, journal.failures]]);
     }
     // Ingest starts after history so every accepted sample is recorded, and stops before it.
+    const readings = new Readings(state, metrics, clock, steady ? (tsMs) => steady.observeSource(tsMs) : null);
+    const bus = { username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
     const ingest = new MqttIngest(
       {
-        url: mqttUrl,
-        username: cfg.mqttUsername,
-        password: cfg.mqttPassword,
-        caPem: cfg.mqttCaPem,
+        bus: { ...bus, urls: mqttUrl, clientId: cfg.mqttClientId ?? (cfg.ingestDelivery === 'at-least-once' ? `hallwatch-ingest-${hostname()}` : `hallwatch-server-${hostname()}-${process.pid}`) },
         sharedGroup: cfg.mqttSharedGroup,
-        clientId: cfg.mqttClientId ?? (cfg.ingestDelivery === 'at-least-once' ? `hallwatch-ingest-${hostname()}` : `hallwatch-server-${hostname()}-${process.pid}`),
         delivery: cfg.ingestDelivery,
-        journal,
         topicRoot: cfg.topicRoot,
         maxPayloadBytes: cfg.maxPayloadBytes,
         maxClockSkewMs: cfg.maxClockSkewMs,
       },
-      state, metrics, log, clock,
+      { readings, metrics, log, clock, journal },
     );
-    if (steady) ingest.sourceTime = (tsMs) => steady.observeSource(tsMs);
     metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
     await ingest.start();
     stops.push(['MQTT ingest', () => ingest.stop()]);
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
-        url: cfg.dsxMqttUrl ?? mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, root: cfg.dsxRoot.replace(/\/+$/, ''),
-        clientId: `hallwatch-dsx-${hostname()}-${process.pid}`, integration: cfg.dsxIntegration,
+        bus: { ...bus, urls: cfg.dsxMqttUrl ?? mqttUrl, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` }, root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
-      }, state, metrics, log, clock);
+      }, { readings, metrics, log, clock, journal: null });
       await dsx.start();
       stops.push(['DSX ingest', () => dsx!.stop()]);
     }

@@ -6,20 +6,19 @@
  * connection, as a BMS has; an offline rack simply stops publishing (DSX has no Last Will per
  * point).
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import type { BusConnection } from '../protocol/bus-connection.ts';
 import { DSX_REPUBLISH_MS } from '../protocol/dsx.ts';
 import type { CduTelemetry, RackTelemetry } from '../protocol/telemetry.ts';
 import type { SiteSpec } from '../protocol/site.ts';
+import { connectMqttAsync } from './mqtt-client.ts';
 
 export interface DsxPublisherConfig {
-  url: string;
-  username?: string;
-  password?: string;
-  caPem?: string;
+  /** The broker(s), credentials, CA and client ID: one connection, as a BMS has. */
+  bus: BusConnection;
   root: string;
   /** The integration whose heartbeat point the BMS declares (Hallwatch's `--dsx-integration`). */
   integration: string;
-  clientId: string;
 }
 
 interface PointDef {
@@ -102,10 +101,7 @@ export class DsxPublisher {
   }
 
   async start(): Promise<void> {
-    this.client = await mqtt.connectAsync(this.cfg.url, {
-      clientId: this.cfg.clientId, username: this.cfg.username, password: this.cfg.password, ca: this.cfg.caPem,
-      protocolVersion: 4, reconnectPeriod: 1000, connectTimeout: 10_000,
-    });
+    this.client = await connectMqttAsync(this.cfg.bus);
     this.client.on('error', () => {});
     // Metadata first, acknowledged (QoS 1), before any value: a subscriber must be able to read them.
     await Promise.all(this.metadata.map(([topic, payload]) => this.client!.publishAsync(topic, payload, { qos: 1, retain: true })));

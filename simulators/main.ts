@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { parseSite, type SiteSpec } from '../protocol/site.ts';
 import { simulatorControlTopic } from '../protocol/topics.ts';
 import { loadSimConfig, SIM_USAGE, type SimConfig } from './config.ts';
@@ -13,6 +13,7 @@ import { SiteSim } from './site-sim.ts';
 import { Publisher, type Entity } from './publisher.ts';
 import { DsxPublisher } from './dsx-publisher.ts';
 import { ControlServer, controlCommand } from './control.ts';
+import { connectMqttAsync } from './mqtt-client.ts';
 
 export interface RunningSimulator {
   sim: SiteSim;
@@ -45,13 +46,11 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
   ];
   const entityById = new Map(entities.map((e) => [e.id, e]));
   // The hallwatch/v1 contract (a connection per entity, Last Wills), or the site as a DSX BMS.
+  const bus = { urls: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
   const dsx = cfg.dialect === 'dsx'
-    ? new DsxPublisher({ url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, root: cfg.dsxRoot, integration: cfg.dsxIntegration, clientId: `hallwatch-sim-dsx-${process.pid}` }, site)
+    ? new DsxPublisher({ bus: { ...bus, clientId: `hallwatch-sim-dsx-${process.pid}` }, root: cfg.dsxRoot, integration: cfg.dsxIntegration }, site)
     : null;
-  const publisher = dsx ? null : new Publisher(
-    { url: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem, topicRoot: cfg.topicRoot, mode: cfg.connections, qos: cfg.qos, clientIdPrefix: `hallwatch-sim-${process.pid}` },
-    entities,
-  );
+  const publisher = dsx ? null : new Publisher({ bus, topicRoot: cfg.topicRoot, mode: cfg.connections, qos: cfg.qos, clientIdPrefix: `hallwatch-sim-${process.pid}` }, entities);
   await (dsx ?? publisher!).start();
 
   const syncConnections = async () => {
@@ -76,9 +75,7 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
     }
   }
 
-  const control: MqttClient = await mqtt.connectAsync(cfg.mqttUrl, {
-    username: cfg.mqttUsername, password: cfg.mqttPassword, ca: cfg.mqttCaPem, protocolVersion: 4, clientId: `hallwatch-sim-control-${process.pid}`,
-  });
+  const control: MqttClient = await connectMqttAsync({ ...bus, clientId: `hallwatch-sim-control-${process.pid}` });
   await control.subscribeAsync(simulatorControlTopic(cfg.topicRoot), { qos: 1 });
   control.on('message', (_topic, payload) => {
     void command(controlCommand(payload.toString())).then((err) => err && log(err));

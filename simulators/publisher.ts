@@ -4,14 +4,14 @@
  * broker announce it (MQTT 3.1.1 §3.1.2.5; the embedded aedes broker speaks 3.1.1, so Hallwatch does too). In `shared` mode one connection carries everything and
  * an offline fault publishes the retained `offline` itself.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import type { BusConnection } from '../protocol/bus-connection.ts';
 import { entityTopic, type EntityKind } from '../protocol/topics.ts';
+import { connectMqttAsync } from './mqtt-client.ts';
 
 export interface PublisherConfig {
-  url: string;
-  username?: string;
-  password?: string;
-  caPem?: string;
+  /** The broker(s), credentials and CA; each connection's client ID is `{clientIdPrefix}-{kind}-{id}` (or `-site`). */
+  bus: Pick<BusConnection, 'urls' | 'username' | 'password' | 'caPem'>;
   topicRoot: string;
   mode: 'entity' | 'shared';
   clientIdPrefix: string;
@@ -38,22 +38,14 @@ export class Publisher {
 
   constructor(private readonly cfg: PublisherConfig, private readonly entities: Entity[]) {}
 
-  private options(entity: Entity | null): IClientOptions {
-    const base: IClientOptions = {
-      username: this.cfg.username,
-      password: this.cfg.password,
-      ca: this.cfg.caPem,
-      protocolVersion: 4,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
+  private connection(entity: Entity | null): BusConnection {
+    return {
+      ...this.cfg.bus,
       clientId: `${this.cfg.clientIdPrefix}-${entity ? `${entity.kind}-${entity.id}` : 'site'}`,
       clean: true,
-      keepalive: 10,
+      keepaliveS: 10,
+      ...(entity ? { will: { topic: this.statusTopic(entity), payload: 'offline', qos: 1, retain: true } } : {}),
     };
-    if (entity) {
-      base.will = { topic: this.statusTopic(entity), payload: Buffer.from('offline'), qos: 1, retain: true };
-    }
-    return base;
   }
 
   private statusTopic(e: Entity): string {
@@ -61,7 +53,7 @@ export class Publisher {
   }
 
   private async connect(entity: Entity | null): Promise<MqttClient> {
-    const client = await mqtt.connectAsync(this.cfg.url, this.options(entity));
+    const client = await connectMqttAsync(this.connection(entity));
     const announce = () => {
       if (entity) client.publish(this.statusTopic(entity), 'online', { qos: 1, retain: true });
       else for (const e of this.entities) client.publish(this.statusTopic(e), 'online', { qos: 1, retain: true });

@@ -5,7 +5,7 @@
  * Prints HALLWATCH_REPLAY_READY when connected and a line per pass.
  */
 import { readFileSync } from 'node:fs';
-import mqtt from 'mqtt';
+import { connectMqttAsync } from './mqtt-client.ts';
 import { parseRecording, stamp } from './dsx-recording.ts';
 
 const USAGE = 'Usage: npm run replay -- FILE.csv --mqtt mqtt://HOST:PORT [--speed X] [--loop]';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const { file, url, speed, loop } = parseArgs(process.argv.slice(2));
   const messages = parseRecording(readFileSync(file, 'utf8'));
   if (messages.length === 0) throw new Error(`${file}: no messages`);
-  const client = await mqtt.connectAsync(url, { clientId: `hallwatch-replay-${process.pid}`, reconnectPeriod: 1000 });
+  const client = await connectMqttAsync({ urls: url, clientId: `hallwatch-replay-${process.pid}` });
   let stopping = false;
   const stop = async () => {
     stopping = true;

@@ -4,7 +4,7 @@
  * Exchange recording or live bus (its retained metadata, listened to for `--listen-s` seconds).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import mqtt from 'mqtt';
+import { connectMqttAsync } from './mqtt-client.ts';
 import { generateSite } from './generate-site.ts';
 import { discoverSite, type DiscoveredPoint } from './dsx-discover.ts';
 import { parseRecording, stamp } from './dsx-recording.ts';
@@ -41,7 +41,7 @@ function collect(messages: Iterable<{ topic: string; payload: string }>, root: s
 
 async function listen(url: string, root: string, seconds: number): Promise<{ topic: string; payload: string }[]> {
   const got: { topic: string; payload: string }[] = [];
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000 });
+  const client = await connectMqttAsync({ urls: url, clientId: `hallwatch-site-${process.pid}`, reconnectPeriodMs: 0 });
   client.on('message', (topic, payload) => got.push({ topic, payload: payload.toString('utf8') }));
   await client.subscribeAsync([`${root}/+/Metadata/#`, `${root}/+/Value/#`]);
   await new Promise((r) => setTimeout(r, seconds * 1000));

@@ -8,19 +8,20 @@
  * the value topics the BMS's metadata assigns to `integration` (and echoes the BMS heartbeat
  * where it asks for `HeartbeatEchoIntegration`), never anywhere else.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import type { BusConnection } from '../../protocol/bus-connection.ts';
+import type { Readings } from '../ingest/readings.ts';
+import { Intake } from '../ingest/intake.ts';
+import { MqttLink } from '../ingest/mqtt-link.ts';
+import type { Source, SourceParts } from '../ingest/source.ts';
+import { SourceTally } from '../ingest/tally.ts';
 import type { Logger } from '../logger.ts';
-import type { Metrics } from '../http/metrics.ts';
-import type { LiveState } from '../state/live-state.ts';
-import { RejectLog } from '../ingest/reject-log.ts';
 import { DSX_REJECT_REASONS, DsxPoints, type DsxOutcome, type DsxRejectReason } from './dsx-points.ts';
 
 export interface DsxIngestConfig {
-  url: string;
-  username?: string;
-  password?: string;
+  /** The bus's broker(s), credentials, CA and client ID; a clean session (DSX values are QoS 0). */
+  bus: Omit<BusConnection, 'clean'>;
   root: string;
-  clientId: string;
   /** Hallwatch's integration identifier on the bus. */
   integration: string;
   staleAfterMs: number;
@@ -29,13 +30,15 @@ export interface DsxIngestConfig {
 
 const HEARTBEAT_EVERY_MS = 10_000;
 
-export class DsxIngest {
-  private client: MqttClient | null = null;
+export class DsxIngest implements Source {
   private readonly points: DsxPoints;
-  private readonly rejectLog: RejectLog<DsxRejectReason>;
-  private readonly countRejected: Map<DsxRejectReason, (by?: number) => void>;
-  private readonly countAccepted: Record<'metadata' | 'rack' | 'cdu' | 'heartbeat', (by?: number) => void>;
+  private readonly readings: Readings;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly tally: SourceTally<'metadata' | 'rack' | 'cdu' | 'heartbeat', DsxRejectReason>;
   private readonly countIgnored: (by?: number) => void;
+  private readonly intake: Intake;
+  private readonly link: MqttLink;
   /** Point types ignored so far (each logged once). */
   private readonly ignoredTypes = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -45,25 +48,38 @@ export class DsxIngest {
   private lastBmsHeartbeatValue: number | null = null;
   private lastPublishMs = 0;
   private heartbeatLost = false;
-  connected = false;
 
-  constructor(
-    private readonly cfg: DsxIngestConfig,
-    private readonly state: LiveState,
-    metrics: Metrics,
-    private readonly log: Logger,
-    private readonly clock: () => number,
-  ) {
-    this.points = new DsxPoints(state.site, cfg.root);
-    this.rejectLog = new RejectLog<DsxRejectReason>(log);
-    const rejected = metrics.counter('hallwatch_dsx_rejected_total', 'DSX point messages not taken as readings, by reason', ['reason']);
-    this.countRejected = new Map(DSX_REJECT_REASONS.map((reason) => [reason, rejected.with({ reason })]));
-    const accepted = metrics.counter('hallwatch_dsx_accepted_total', 'DSX point messages taken, by kind', ['kind']);
-    this.countAccepted = { metadata: accepted.with({ kind: 'metadata' }), rack: accepted.with({ kind: 'rack' }), cdu: accepted.with({ kind: 'cdu' }), heartbeat: accepted.with({ kind: 'heartbeat' }) };
-    this.countIgnored = metrics.counter('hallwatch_dsx_ignored_total', 'DSX values of points Hallwatch does not use (air sensors, power meters, setpoints…)').with({});
+  constructor(private readonly cfg: DsxIngestConfig, parts: SourceParts) {
+    const { metrics, log, clock } = parts;
+    this.readings = parts.readings;
+    this.log = log;
+    this.clock = clock;
+    this.points = new DsxPoints(this.readings.site, cfg.root);
+    this.tally = new SourceTally(metrics, log, {
+      accepted: {
+        name: 'hallwatch_dsx_accepted_total', help: 'DSX point messages taken, by kind', label: 'kind', values: ['metadata', 'rack', 'cdu', 'heartbeat'],
+      },
+      rejected: {
+        name: 'hallwatch_dsx_rejected_total', help: 'DSX point messages not taken as readings, by reason', label: 'reason', values: DSX_REJECT_REASONS,
+      },
+    });
+    const ignoredHelp = 'DSX values of points Hallwatch does not use (air sensors, power meters, setpoints…)';
+    this.countIgnored = metrics.counter('hallwatch_dsx_ignored_total', ignoredHelp).with({});
+    this.intake = new Intake((topic, payload) => this.handle(topic, payload.toString('utf8')), parts.journal, log);
+    const onConnect = (client: MqttClient) => {
+      log.info(`DSX: connected, reading ${cfg.root}/… as integration ${cfg.integration}`);
+      client.subscribe([`${cfg.root}/+/Metadata/#`, `${cfg.root}/+/Value/#`], { qos: 0 }, (err) => {
+        if (err) log.error(`DSX: subscribe failed: ${err.message}`);
+      });
+    };
+    this.link = new MqttLink({ connection: { ...cfg.bus, clean: true }, label: 'DSX' }, this.intake, onConnect, log, clock);
     metrics.gauge('hallwatch_dsx_connected', 'Whether the DSX ingest is connected to the bus', () => [[{}, this.connected ? 1 : 0]]);
     metrics.gauge('hallwatch_dsx_values_waiting_for_metadata', 'DSX values held until their point\'s metadata arrives', () => [[{}, this.points.pendingCount]]);
     metrics.gauge('hallwatch_dsx_bms_heartbeat_age_seconds', 'Age of the last BMS heartbeat (NaN before the first)', () => [[{}, this.bmsHeartbeatAgeS()]]);
+  }
+
+  get connected(): boolean {
+    return this.link.connected;
   }
 
   /** 1 while the BMS heartbeat is older than the timeout, else 0; NaN before one is seen (the `bmsHeartbeatLost` alert signal). */
@@ -78,34 +94,23 @@ export class DsxIngest {
   }
 
   async start(): Promise<void> {
-    this.rejectLog.start();
-    const client = mqtt.connect(this.cfg.url, {
-      clientId: this.cfg.clientId, username: this.cfg.username, password: this.cfg.password,
-      protocolVersion: 4, reconnectPeriod: 1000, connectTimeout: 10_000, clean: true,
-    });
-    this.client = client;
-    client.on('connect', () => {
-      this.connected = true;
-      this.log.info(`DSX: connected, reading ${this.cfg.root}/… as integration ${this.cfg.integration}`);
-      client.subscribe([`${this.cfg.root}/+/Metadata/#`, `${this.cfg.root}/+/Value/#`], { qos: 0 }, (err) => {
-        if (err) this.log.error(`DSX: subscribe failed: ${err.message}`);
-      });
-    });
-    client.on('close', () => (this.connected = false));
-    client.on('error', (e) => this.log.warn(`DSX: ${e.message}`));
-    client.on('message', (topic, payload) => this.handle(topic, payload.toString('utf8')));
+    // First, as it throws on a bad URL; nothing arrives before the journal's replay, which runs synchronously.
+    this.link.start();
+    this.tally.start();
+    this.intake.start();
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.rejectLog.stop();
-    await this.client?.endAsync();
+    this.timer = null;
+    await this.link.stop();
+    this.intake.stop();
+    this.tally.stop();
   }
 
-  /** One message; public for tests and benchmarks. */
-  handle(topic: string, payload: string): void {
+  private handle(topic: string, payload: string): void {
     // Our own heartbeats come back through the subscription: not readings.
     if (topic.startsWith(`${this.cfg.root}/${this.cfg.integration}/`)) return;
     for (const o of this.points.handle(topic, payload, this.clock())) this.apply(o);
@@ -114,13 +119,12 @@ export class DsxIngest {
   private apply(o: DsxOutcome): void {
     const nowMs = this.clock();
     if (!o.ok) {
-      this.countRejected.get(o.reason)?.();
-      this.rejectLog.record(o.reason, o.message);
+      this.tally.rejected(o.reason, o.message);
       return;
     }
     switch (o.kind) {
       case 'metadata':
-        this.countAccepted.metadata();
+        this.tally.accepted.metadata();
         if (o.integration === this.cfg.integration && o.objectType === 'System') {
           const valueTopic = `${this.cfg.root}/${this.cfg.integration}/Value/${o.pointKey}`;
           if (o.pointType === 'HeartbeatTimestampIntegration') this.ownTopics.heartbeat.add(valueTopic);
@@ -137,17 +141,17 @@ export class DsxIngest {
         }
         return;
       case 'heartbeat':
-        this.countAccepted.heartbeat();
+        this.tally.accepted.heartbeat();
         this.lastBmsHeartbeatMs = nowMs;
         this.lastBmsHeartbeatValue = o.tsMs;
         return;
       case 'rack':
-        this.state.setStaleAfter('rack', o.index, this.heartbeatLost ? 0 : this.cfg.staleAfterMs);
-        if (this.state.applyRack(o.index, o.sample, nowMs) === 'applied') this.countAccepted.rack();
+        this.readings.staleAfter('rack', o.index, this.heartbeatLost ? 0 : this.cfg.staleAfterMs);
+        if (this.readings.rack(o.index, o.sample, nowMs) === 'applied') this.tally.accepted.rack();
         return;
       case 'cdu':
-        this.state.setStaleAfter('cdu', o.index, this.heartbeatLost ? 0 : this.cfg.staleAfterMs);
-        if (this.state.applyCdu(o.index, o.sample, nowMs) === 'applied') this.countAccepted.cdu();
+        this.readings.staleAfter('cdu', o.index, this.heartbeatLost ? 0 : this.cfg.staleAfterMs);
+        if (this.readings.cdu(o.index, o.sample, nowMs) === 'applied') this.tally.accepted.cdu();
         return;
     }
   }
@@ -161,12 +165,12 @@ export class DsxIngest {
       if (lost) this.log.warn(`DSX: BMS heartbeat lost (none for ${Math.round(this.bmsHeartbeatAgeS())} s): every DSX-fed rack and CDU is stale`);
       else this.log.info('DSX: BMS heartbeat back');
       // Stale after 0 ms while the heartbeat is lost: the next refresh marks them all.
-      for (const i of this.points.fedRacks) this.state.setStaleAfter('rack', i, lost ? 0 : this.cfg.staleAfterMs);
-      for (const j of this.points.fedCdus) this.state.setStaleAfter('cdu', j, lost ? 0 : this.cfg.staleAfterMs);
+      for (const i of this.points.fedRacks) this.readings.staleAfter('rack', i, lost ? 0 : this.cfg.staleAfterMs);
+      for (const j of this.points.fedCdus) this.readings.staleAfter('cdu', j, lost ? 0 : this.cfg.staleAfterMs);
     }
     if (this.connected && nowMs - this.lastPublishMs >= HEARTBEAT_EVERY_MS) {
       this.lastPublishMs = nowMs;
-      const send = (topic: string, value: number) => this.client?.publish(topic, JSON.stringify({ value, timestamp: nowMs, quality: 1 }), { qos: 0 });
+      const send = (topic: string, value: number) => this.link.client?.publish(topic, JSON.stringify({ value, timestamp: nowMs, quality: 1 }), { qos: 0 });
       for (const t of this.ownTopics.heartbeat) send(t, nowMs);
       if (this.lastBmsHeartbeatValue !== null) for (const t of this.ownTopics.echo) send(t, this.lastBmsHeartbeatValue);
     }

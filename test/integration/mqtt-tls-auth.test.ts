@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { heatKw } from '../../protocol/coolant.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { startServer } from '../helpers/programs.ts';
+import { startServer, startSimulator } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
 import { getJson, waitFor } from '../helpers/wait.ts';
 
@@ -57,11 +57,31 @@ describe('ingest from a TLS broker with username and password (real Mosquitto)',
   });
 
   it('runs the simulator against the TLS broker too', async () => {
-    const { startSimulator } = await import('../helpers/programs.ts');
     const server = servers[0];
     const sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--mqtt-ca', certs.ca, '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass', '--connections', 'shared']);
     try {
       await waitFor('simulated racks live', async () => (await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive >= 8, 10_000);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('reads a DSX Exchange bus on the TLS broker, verified against the same private CA', async () => {
+    const tls = ['--mqtt', broker.url, '--mqtt-ca', certs.ca, '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass'];
+    // Only the DSX bus feeds it: nothing publishes under its hallwatch/v1 root.
+    const server = await startServer(['--site', sites.simulated, ...tls, '--topic-root', 'unused/v1', '--dsx-root', 'BMS/v1']);
+    servers.push(server);
+    const sim = await startSimulator(['--site', sites.simulated, ...tls, '--dialect', 'dsx']);
+    try {
+      const rackId = sites.spec.halls[0].rows.find((r) => r.id !== 'h1-probe')!.racks[0].id;
+      const rack = await waitFor(`${rackId} live from DSX points over mqtts://`, async () => {
+        const r = await getJson(`${server.baseUrl}/api/racks/${rackId}`);
+        return r.state === 'live' && r.heatKw !== null ? r : null;
+      }, 20_000);
+      expect(rack.heatKw).toBeCloseTo(heatKw('water', rack.flowLpm, rack.supplyC, rack.returnC), 1);
+      const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^hallwatch_dsx_connected 1$/m);
+      expect(metrics).toMatch(/^hallwatch_dsx_accepted_total\{kind="rack"\} [1-9]\d*$/m);
     } finally {
       await sim.stop();
     }

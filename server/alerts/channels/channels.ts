@@ -23,8 +23,7 @@ export function notificationChannels(cfg: ServerConfig, mqttUrl: string): Channe
   if (cfg.alertMqtt === 1) {
     channels.push(
       mqttChannel({
-        url: mqttUrl,
-        options: { clientId: `hallwatch-alerts-${hostname()}-${process.pid}`, username: cfg.mqttUsername, password: cfg.mqttPassword, ca: cfg.mqttCaPem },
+        bus: { urls: mqttUrl, clientId: `hallwatch-alerts-${hostname()}-${process.pid}`, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem },
         topicRoot: cfg.topicRoot,
         timeoutMs: TIMEOUT_MS,
       }),

@@ -5,13 +5,15 @@
  * retained) and its retained message cleared. QoS 1; a publish not acknowledged by the broker
  * within the timeout is retried by the outbox.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { redactBusUrl, type BusConnection } from '../../../protocol/bus-connection.ts';
+import { connectMqtt } from '../../broker/mqtt-client.ts';
 import type { Channel, Notification } from '../notification.ts';
 import type { Delivery, SendOutcome } from '../outbox.ts';
 
 export interface MqttChannelConfig {
-  url: string;
-  options: IClientOptions;
+  /** The broker(s), credentials, CA and client ID. */
+  bus: BusConnection;
   topicRoot: string;
   timeoutMs: number;
 }
@@ -33,14 +35,14 @@ export function mqttAlertMessage(root: string, n: Notification): MqttAlertMessag
 }
 
 export function mqttChannel(cfg: MqttChannelConfig): Channel {
-  let client: MqttClient | null = mqtt.connect(cfg.url, { protocolVersion: 4, reconnectPeriod: 1000, connectTimeout: 10_000, ...cfg.options });
+  let client: MqttClient | null = connectMqtt(cfg.bus);
   // Connection errors surface as retried deliveries with their reason; the outbox logs them.
   client.on('error', () => undefined);
   const withTimeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no PUBACK within ${cfg.timeoutMs} ms`)), cfg.timeoutMs).unref())]);
   const send = async (d: Delivery): Promise<SendOutcome> => {
     const c = client;
     if (!c) return { ok: false, retry: true, reason: 'MQTT channel stopped' };
-    if (!c.connected) return { ok: false, retry: true, reason: `not connected to ${cfg.url}` };
+    if (!c.connected) return { ok: false, retry: true, reason: `not connected to ${redactBusUrl(cfg.bus.urls)}` };
     const m = d.payload as MqttAlertMessage;
     const resolved = m.state.state === 'resolved';
     await withTimeout(c.publishAsync(m.topic, JSON.stringify(m.state), { qos: 1, retain: !resolved }));
