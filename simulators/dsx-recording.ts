@@ -11,7 +11,7 @@ export interface RecordedMessage {
   payload: string;
 }
 
-export const TIMESTAMP_PLACEHOLDER = '{{timestamp_ms}}';
+const TIMESTAMP_PLACEHOLDER = '{{timestamp_ms}}';
 
 /** `1m39.3675441s` → 99367.5441; `3.4731ms` → 3.4731; `0s` → 0. NaN when it is not a duration. */
 export function parseOffsetMs(text: string): number {

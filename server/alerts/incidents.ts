@@ -303,8 +303,3 @@ export class IncidentTracker {
       .map((s) => ({ id: s.id, startedMs: s.startedMs, members: new Set(s.members) }));
   }
 }
-
-/** Incidents of a set of alerts seen for the first time (no history). */
-export function groupIncidents(site: SiteIndex, alerts: ActiveAlert[]): Incident[] {
-  return new IncidentTracker(site).update(alerts);
-}

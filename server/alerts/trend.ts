@@ -16,7 +16,7 @@ export interface Trend {
 }
 
 /** A rise counts only when its slope is this many standard errors from flat. */
-export const MIN_TREND_T = 4;
+const MIN_TREND_T = 4;
 /** Windows fitted, as shares of the trend window: the whole, its last 40 %, its last 20 %. */
 const WINDOW_SHARES = [1, 0.4, 0.2];
 

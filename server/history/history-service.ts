@@ -182,7 +182,7 @@ function entityWhere(q: HistoryQuery): string {
  * InfluxQL for the raw tier, two statements: the blocks that can hold samples of the range
  * (a block's samples lie up to `blockMs` after its time) and the single points in it.
  */
-export function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
+function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
   const fields = q.fields.map((f) => `"${storedName(q.kind, f)}"`).join(', ');
   const where = entityWhere(q);
   const from = Math.floor(q.fromMs);

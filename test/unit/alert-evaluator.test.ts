@@ -5,7 +5,7 @@ import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { parseRules, type Rule } from '../../server/alerts/rules.ts';
 import { AlertEvaluator } from '../../server/alerts/evaluator.ts';
-import { groupIncidents } from '../../server/alerts/incidents.ts';
+import { IncidentTracker } from '../../server/alerts/incidents.ts';
 import { MemoryWindow } from '../../server/history/memory-window.ts';
 import { groupFlowImbalancePct } from '../../server/alerts/signals.ts';
 import { CDU_COLUMNS } from '../../protocol/stream.ts';
@@ -137,7 +137,7 @@ describe('AlertEvaluator on live state', () => {
     w.rack.get('h1-r01-k02')!.returnC = 56;
     w.rack.get('h1-r02-k04')!.returnC = 56;
     w.tick(90);
-    const incidents = groupIncidents(w.site, w.evaluator.active());
+    const incidents = new IncidentTracker(w.site).update(w.evaluator.active());
     expect(incidents.map((i) => i.id)).toEqual(['group:h1-r01', 'rack:h1-r02-k04']);
     const cdu = incidents[0];
     expect(cdu.severity).toBe('critical');

@@ -8,7 +8,7 @@
 import type { Channel, Notification } from '../notification.ts';
 import { postJson, type HttpTargetConfig } from './http-post.ts';
 
-export const ALERTMANAGER_REFRESH_MS = 60_000;
+const ALERTMANAGER_REFRESH_MS = 60_000;
 const ENDS_AHEAD_MS = 4 * ALERTMANAGER_REFRESH_MS;
 
 export interface AlertmanagerAlert {

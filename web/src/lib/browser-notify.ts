@@ -24,7 +24,7 @@ export async function setNotifications(on: boolean): Promise<boolean> {
 }
 
 /** Which fresh incidents deserve a desktop notification. Pure. */
-export function worthNotifying(fresh: IncidentView[]): IncidentView[] {
+function worthNotifying(fresh: IncidentView[]): IncidentView[] {
   return fresh.filter((i) => (i.severity === 'critical' || i.severity === 'major') && !i.silencedBy);
 }
 

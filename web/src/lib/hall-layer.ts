@@ -10,10 +10,10 @@
  */
 import type { HallLayout } from './hall-layout.ts';
 
-export type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** A canvas off the page (an OffscreenCanvas where the browser has one) and its 2D context. */
-export function offscreen(w: number, h: number): { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: Ctx } {
+function offscreen(w: number, h: number): { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: Ctx } {
   const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), { width: w, height: h });
   return { canvas, ctx: canvas.getContext('2d') as Ctx };
 }

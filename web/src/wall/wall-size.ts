@@ -4,8 +4,8 @@
  * smallest text is MIN_TEXT_PX_1080 at 1080p, doubled at 4K: about 11 mm tall on a 55-inch TV,
  * legible from 5 m (a character subtending ≥ 7 arc-minutes). Pure.
  */
-export const BASE_TEXT_PX_1080 = 22;
-export const MIN_TEXT_PX_1080 = 18;
+const BASE_TEXT_PX_1080 = 22;
+const MIN_TEXT_PX_1080 = 18;
 
 export interface WallSize {
   /** 1 at 1920×1080, 2 at 3840×2160. */
