@@ -1,7 +1,7 @@
 /**
  * Two history views the dashboard's drill-down needs besides single series:
- * per-GPU power of one rack over time (10 s windows), and one value of every rack of a hall
- * at a chosen minute (hall replay). Both come from the memory window when it covers the time,
+ * per-GPU power of one rack over time (mean per window of `--gpu-window-s`, 60 s by default),
+ * and one value of every rack of a hall at a chosen minute (hall replay). Both come from the memory window when it covers the time,
  * otherwise from InfluxDB.
  */
 import { fail, ok, type Result } from '../../protocol/result.ts';
