@@ -55,7 +55,9 @@ export function parseRecording(text: string): RecordedMessage[] {
     if (lines[i].trim() === '') continue;
     const [offset, topic, payload, ...rest] = splitCsvLine(lines[i]);
     const offsetMs = parseOffsetMs(offset ?? '');
-    if (!Number.isFinite(offsetMs) || !topic || payload === undefined || rest.length) throw new Error(`line ${i + 1}: expected offset,topic,payload, got "${lines[i].slice(0, 120)}"`);
+    if (!Number.isFinite(offsetMs) || !topic || payload === undefined || rest.length) {
+      throw new Error(`line ${i + 1}: expected offset,topic,payload, got "${lines[i].slice(0, 120)}"`);
+    }
     out.push({ offsetMs, topic, payload });
   }
   return out.sort((a, b) => a.offsetMs - b.offsetMs);

@@ -37,7 +37,10 @@ function world(rules: Rule[] = RULES) {
         if (v.silent) continue;
         state.applyRack(r.index, { ts: now, rackKw: v.rackKwSwing ? 120 + (s % 5) : 120, supplyC: 40, returnC: v.returnC, flowLpm: v.flowLpm }, now);
       }
-      for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: cduPump.get(c.id)?.flowLpm ?? 700, pumpPct: cduPump.get(c.id)?.pumpPct, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
+      for (const c of site.cdus) {
+        const pump = cduPump.get(c.id);
+        state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: pump?.flowLpm ?? 700, pumpPct: pump?.pumpPct, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
+      }
       state.refresh(now);
       transitions.push(...evaluator.evaluate(now));
     }

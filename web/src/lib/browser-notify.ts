@@ -33,7 +33,9 @@ export function notifyNewIncidents(feed: AlertFeed): () => void {
   return feed.onNew((fresh) => {
     if (!notificationsEnabled()) return;
     for (const i of worthNotifying(fresh)) {
-      const n = new Notification(`${i.severity.toUpperCase()}: ${i.title}`, { body: `Hallwatch incident ${i.id}`, tag: i.id, requireInteraction: i.severity === 'critical' });
+      const n = new Notification(`${i.severity.toUpperCase()}: ${i.title}`, {
+        body: `Hallwatch incident ${i.id}`, tag: i.id, requireInteraction: i.severity === 'critical',
+      });
       n.onclick = () => {
         window.focus();
         location.hash = `#/incident/${encodeURIComponent(i.id)}`;

@@ -26,7 +26,9 @@ export function wallSize(widthPx: number, heightPx: number): WallSize {
  * size stays within 10 % of one hall using the whole area. `grids` are the halls' sizes in cells
  * (hallGrid), `labelWidthPx` the row-label column.
  */
-export function autoHallsPerScreen(grids: { cols: number; rows: number }[], widthPx: number, heightPx: number, labelWidthPx: number, gapPx: number, rowPitch: number): number {
+export function autoHallsPerScreen(
+  grids: { cols: number; rows: number }[], widthPx: number, heightPx: number, labelWidthPx: number, gapPx: number, rowPitch: number,
+): number {
   if (grids.length === 0 || widthPx <= 0 || heightPx <= 0) return 1;
   const cellAt = (w: number) => Math.min(...grids.map((g) => Math.min((w - labelWidthPx) / g.cols, heightPx / (g.rows * rowPitch))));
   const whole = cellAt(widthPx);
