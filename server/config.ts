@@ -112,7 +112,10 @@ const OPTIONS: Option[] = [
   { flag: 'mqtt-username', env: 'HALLWATCH_MQTT_USERNAME', key: 'mqttUsername', kind: 'string', help: 'broker username' },
   { flag: 'mqtt-password', env: 'HALLWATCH_MQTT_PASSWORD', key: 'mqttPassword', kind: 'string', help: 'broker password' },
   { flag: 'mqtt-ca', env: 'HALLWATCH_MQTT_CA', key: 'mqttCa', kind: 'string', help: 'PEM file of the CA that signed the broker certificate (mqtts://)' },
-  { flag: 'mqtt-shared-group', env: 'HALLWATCH_MQTT_SHARED_GROUP', key: 'mqttSharedGroup', kind: 'string', help: 'MQTT 5 shared-subscription group ($share/GROUP/...) to split ingest over servers' },
+  {
+    flag: 'mqtt-shared-group', env: 'HALLWATCH_MQTT_SHARED_GROUP', key: 'mqttSharedGroup', kind: 'string',
+    help: 'shared-subscription group ($share/GROUP/...) to split ingest over servers (an MQTT 3.1.1 subscription: Mosquitto and EMQX accept it)',
+  },
   { flag: 'embedded-broker-port', env: 'HALLWATCH_EMBEDDED_BROKER_PORT', key: 'embeddedBrokerPort', kind: 'int', min: 0, max: 65535, help: 'run an embedded aedes broker on this port and ingest from it (0 = free port); unset = use --mqtt' },
   { flag: 'topic-root', env: 'HALLWATCH_TOPIC_ROOT', key: 'topicRoot', kind: 'string', dflt: DEFAULT_TOPIC_ROOT, help: 'MQTT topic root' },
   { flag: 'host', env: 'HALLWATCH_HOST', key: 'host', kind: 'string', dflt: '127.0.0.1', help: 'HTTP listen address (0.0.0.0 to serve other machines)' },

@@ -19,6 +19,7 @@ import { HttpServer } from './http/http-server.ts';
 import { Metrics } from './http/metrics.ts';
 import { registerSiteMetrics } from './http/site-metrics.ts';
 import { InfluxWriter } from './history/influx-writer.ts';
+import { InfluxClient } from './history/influx-client.ts';
 import { MemoryWindow } from './history/memory-window.ts';
 import { Recorder } from './history/recorder.ts';
 import { HistoryService } from './history/history-service.ts';
@@ -92,20 +93,21 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const windowSamples = Math.max(60, Math.min(Math.round(cfg.historyWindowS * samplesPerS), Math.floor((cfg.historyMemoryMb * 1024 * 1024) / bytesPerSample)));
     const memory = new MemoryWindow(windowSamples);
     log.info(`history in memory: the last ${Math.round(windowSamples / samplesPerS)} s of ${entities} racks, CDUs, rows and halls (≤ ${Math.round((windowSamples * bytesPerSample) / 1048576)} MB)`);
-    const writer = cfg.influxUrl
+    const influx = cfg.influxUrl
+      ? new InfluxClient({
+          url: cfg.influxUrl, db: cfg.influxDb, token: cfg.influxToken, username: cfg.influxUsername, password: cfg.influxPassword, requestTimeoutMs: 10_000,
+        })
+      : null;
+    const writer = influx
       ? new InfluxWriter(
+          influx,
           {
-            url: cfg.influxUrl,
-            db: cfg.influxDb,
-            token: cfg.influxToken,
-            username: cfg.influxUsername,
-            password: cfg.influxPassword,
             retention: { raw: cfg.retentionRaw, m1: cfg.retention1m, h1: cfg.retention1h },
             flushIntervalMs: 1000,
-            requestTimeoutMs: 10_000,
             maxRetryDelayMs: 30_000,
             deadLetterPath: join(cfg.storageDir, 'dead-letter.jsonl'),
-            queue: { batchLines: 1000 /* ~1 MB requests of raw blocks */, maxMemoryLines: cfg.storageBufferLines, spillDir: join(cfg.storageDir, 'spill'), maxSpillBytes: 20 * 1024 ** 3 },
+            // Batches of 1,000 lines: ~1 MB requests of raw blocks.
+            queue: { batchLines: 1000, maxMemoryLines: cfg.storageBufferLines, spillDir: join(cfg.storageDir, 'spill'), maxSpillBytes: 20 * 1024 ** 3 },
           },
           metrics, log, clock,
         )
@@ -125,11 +127,11 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       stops.push(['InfluxDB writer', () => writer.stop()]);
     }
     const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
-    if (writer && journal && journal.leftBehind > 0) {
+    if (influx && journal && journal.leftBehind > 0) {
       // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
       const startedMs = Date.now();
       try {
-        const r = await recorder.resume((q) => writer.query(q));
+        const r = await recorder.resume((q) => influx.query(q));
         log.info(`history: read where the last run stopped in ${Date.now() - startedMs} ms (${r.map((x) => `${x.kind}: ${x.entities}`).join(', ')} entities)`);
       } catch (e) {
         log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
@@ -154,7 +156,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const onHup = () => alerts.reload();
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
-    const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock, cfg.historyBlockS * 1000);
+    const retainedMs = { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) };
+    const history = new HistoryService(memory, influx, retainedMs, clock, cfg.historyBlockS * 1000);
     if (journal) {
       const prune = setInterval(() => pruneJournal(journal), 1000);
       stops.push(['journal pruning', () => clearInterval(prune)]);
@@ -213,7 +216,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       const wall = access.createDisplayToken('demo-wall', null, 'demo');
       process.stdout.write(`HALLWATCH_WALL_PATH /wall?token=${encodeURIComponent(wall.token)}\n`);
     }
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock, cfg.gpuWindowS * 1000), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));
+    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, influx, history, clock, cfg.gpuWindowS * 1000), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);

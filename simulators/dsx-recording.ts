@@ -11,7 +11,7 @@ export interface RecordedMessage {
   payload: string;
 }
 
-export const TIMESTAMP_PLACEHOLDER = '{{timestamp_ms}}';
+const TIMESTAMP_PLACEHOLDER = '{{timestamp_ms}}';
 
 /** `1m39.3675441s` → 99367.5441; `3.4731ms` → 3.4731; `0s` → 0. NaN when it is not a duration. */
 export function parseOffsetMs(text: string): number {
@@ -55,7 +55,9 @@ export function parseRecording(text: string): RecordedMessage[] {
     if (lines[i].trim() === '') continue;
     const [offset, topic, payload, ...rest] = splitCsvLine(lines[i]);
     const offsetMs = parseOffsetMs(offset ?? '');
-    if (!Number.isFinite(offsetMs) || !topic || payload === undefined || rest.length) throw new Error(`line ${i + 1}: expected offset,topic,payload, got "${lines[i].slice(0, 120)}"`);
+    if (!Number.isFinite(offsetMs) || !topic || payload === undefined || rest.length) {
+      throw new Error(`line ${i + 1}: expected offset,topic,payload, got "${lines[i].slice(0, 120)}"`);
+    }
     out.push({ offsetMs, topic, payload });
   }
   return out.sort((a, b) => a.offsetMs - b.offsetMs);

@@ -68,8 +68,3 @@ export function generateSite(shape: SiteShape): SiteSpec {
     halls,
   };
 }
-
-/** The demo site: 2 halls of 13 rows × 16 racks, 3 in-row CDUs per row (N+1). */
-export function demoSite(): SiteSpec {
-  return generateSite({ halls: 2, rows: 13, racksPerRow: 16, racksPerCdu: 8, name: 'Hallwatch demo campus' });
-}

@@ -77,7 +77,9 @@ export class IncidentTracker {
     this.hallIndex = new Map(site.view.halls.map((h, i) => [h.id, i]));
     const rowIndex = new Map(site.rows.map((r, i) => [r.id, i]));
     site.racks.forEach((r, i) => this.rackPlace.set(r.id, { group: site.rackGroup[i], row: site.rackRow[i], hall: site.rackHall[i] }));
-    site.cdus.forEach((c, j) => this.cduPlace.set(c.id, { group: this.groupIndex.get(c.redundancyGroup)!, row: rowIndex.get(c.rowId)!, hall: site.cduHall[j] }));
+    site.cdus.forEach((c, j) => {
+      this.cduPlace.set(c.id, { group: this.groupIndex.get(c.redundancyGroup)!, row: rowIndex.get(c.rowId)!, hall: site.cduHall[j] });
+    });
   }
 
   /** Assigns the firing alerts to incidents and returns them, most severe and oldest first. */
@@ -237,7 +239,9 @@ export class IncidentTracker {
       if (p) for (const id of this.site.groups[p.group].rackIds) affected.add(id);
     }
     const entities = [...new Set(alerts.map((a) => a.entity))];
-    const scope = entities.some((e) => e.startsWith('site:')) ? 'site:site' : entities.some((e) => e.startsWith('hall:')) ? (entities.length === 1 ? entities[0] : this.hallScope(entities)) : this.scopeOf(entities);
+    const scope = entities.some((e) => e.startsWith('site:')) ? 'site:site'
+      : entities.some((e) => e.startsWith('hall:')) ? (entities.length === 1 ? entities[0] : this.hallScope(entities))
+      : this.scopeOf(entities);
     const hallId = this.hallOf(entities);
     return {
       id: o.id,
@@ -261,7 +265,10 @@ export class IncidentTracker {
     const halls = new Set<number>();
     for (const e of entities) {
       const [kind, id] = split(e);
-      const h = kind === 'rack' ? this.rackPlace.get(id)?.hall : kind === 'cdu' ? this.cduPlace.get(id)?.hall : kind === 'hall' ? this.hallIndex.get(id) : undefined;
+      const h = kind === 'rack' ? this.rackPlace.get(id)?.hall
+        : kind === 'cdu' ? this.cduPlace.get(id)?.hall
+        : kind === 'hall' ? this.hallIndex.get(id)
+        : undefined;
       if (h === undefined) return null;
       halls.add(h);
     }
@@ -278,8 +285,13 @@ export class IncidentTracker {
       const noun = kind === 'rack' ? 'racks' : kind === 'cdu' ? 'CDUs' : `${kind}s`;
       who = `${same.length} ${noun} of ${this.scopeName(this.scopeOf(same.map((a) => a.entity)))}`;
     }
-    const affected = kind === 'rack' ? '' : childRacks > 0 ? ` — ${childRacks} rack${childRacks > 1 ? 's' : ''} affected` : servedRacks > 0 ? ` — its group serves ${servedRacks} rack${servedRacks > 1 ? 's' : ''}` : '';
-    const more = kind === 'rack' && alerts.length > same.length ? ` (+ ${alerts.length - same.length} more alert${alerts.length - same.length > 1 ? 's' : ''})` : '';
+    const plural = (n: number) => (n > 1 ? 's' : '');
+    const affected = kind === 'rack' ? ''
+      : childRacks > 0 ? ` — ${childRacks} rack${plural(childRacks)} affected`
+      : servedRacks > 0 ? ` — its group serves ${servedRacks} rack${plural(servedRacks)}`
+      : '';
+    const others = alerts.length - same.length;
+    const more = kind === 'rack' && others > 0 ? ` (+ ${others} more alert${plural(others)})` : '';
     return `${who}: ${lead.rule.summary}${now}${affected}${more}`;
   }
 
@@ -302,9 +314,4 @@ export class IncidentTracker {
       .filter((s) => typeof s?.id === 'string' && Array.isArray(s.members) && Number.isFinite(s.startedMs))
       .map((s) => ({ id: s.id, startedMs: s.startedMs, members: new Set(s.members) }));
   }
-}
-
-/** Incidents of a set of alerts seen for the first time (no history). */
-export function groupIncidents(site: SiteIndex, alerts: ActiveAlert[]): Incident[] {
-  return new IncidentTracker(site).update(alerts);
 }

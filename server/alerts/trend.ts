@@ -16,7 +16,7 @@ export interface Trend {
 }
 
 /** A rise counts only when its slope is this many standard errors from flat. */
-export const MIN_TREND_T = 4;
+const MIN_TREND_T = 4;
 /** Windows fitted, as shares of the trend window: the whole, its last 40 %, its last 20 %. */
 const WINDOW_SHARES = [1, 0.4, 0.2];
 
@@ -29,7 +29,9 @@ export function trendToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>,
 }
 
 /** `trendToLimit` over samples [from, to) of the arrays (no copies: the alert loop fits every rack). */
-function trendOver(tsMs: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number, limit: number, rising: boolean, minSamples: number): Trend | null {
+function trendOver(
+  tsMs: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number, limit: number, rising: boolean, minSamples: number,
+): Trend | null {
   let n = 0;
   let sx = 0;
   let sy = 0;
@@ -79,7 +81,9 @@ function trendOver(tsMs: ArrayLike<number>, values: ArrayLike<number>, from: num
  * fires, a noisy sensor's scatter never fires, while a steady or accelerating rise does.
  * Value at or over the limit: 0. Only the first `count` samples of the arrays are read.
  */
-export function minutesToLimit(tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, windowMs: number, intervalMs: number, count = tsMs.length): number {
+export function minutesToLimit(
+  tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, windowMs: number, intervalMs: number, count = tsMs.length,
+): number {
   let finite = 0;
   for (let i = 0; i < count; i++) if (Number.isFinite(values[i])) finite++;
   if (finite < (0.8 * windowMs) / intervalMs || count === 0) return Number.NaN;

@@ -1,13 +1,13 @@
 /**
  * Two history views the dashboard's drill-down needs besides single series:
- * per-GPU power of one rack over time (10 s windows), and one value of every rack of a hall
- * at a chosen minute (hall replay). Both come from the memory window when it covers the time,
+ * per-GPU power of one rack over time (mean per window of `--gpu-window-s`, 60 s by default),
+ * and one value of every rack of a hall at a chosen minute (hall replay). Both come from the memory window when it covers the time,
  * otherwise from InfluxDB.
  */
 import { fail, ok, type Result } from '../../protocol/result.ts';
 import type { GpuHistory, HallSnapshot } from '../../protocol/history.ts';
 import type { SiteIndex } from '../site/site-index.ts';
-import type { InfluxWriter } from './influx-writer.ts';
+import type { InfluxClient } from './influx-client.ts';
 import type { MemoryWindow } from './memory-window.ts';
 import { GPU_PACKED, MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
 import { bucketMeans, decodeBlockValues, samplesOf } from './raw-block.ts';
@@ -18,7 +18,7 @@ export class HistoryExtra {
   constructor(
     private readonly site: SiteIndex,
     private readonly memory: MemoryWindow,
-    private readonly influx: InfluxWriter | null,
+    private readonly influx: InfluxClient | null,
     private readonly history: HistoryService,
     private readonly clock: () => number,
     /** The recorder's per-GPU window, ms. */
@@ -82,7 +82,8 @@ export class HistoryExtra {
     const tier = this.history.tierFor({ kind: 'rack', id: '', fields: [field], fromMs: atMs, toMs: atMs + 60_000, stepMs: 60_000 });
     const stored = storedName('rack', field) + (tier === 'raw' ? '' : '_mean');
     const res = await this.influx.query(
-      `SELECT mean("${stored}") FROM "${tier}"."${tierMeasurement(MEASUREMENT.rack, tier)}" WHERE "${TAG.hall}" = '${hallId}' AND time >= ${atMs}ms AND time < ${atMs + 60_000}ms GROUP BY "${TAG.rack}"`,
+      `SELECT mean("${stored}") FROM "${tier}"."${tierMeasurement(MEASUREMENT.rack, tier)}" `
+        + `WHERE "${TAG.hall}" = '${hallId}' AND time >= ${atMs}ms AND time < ${atMs + 60_000}ms GROUP BY "${TAG.rack}"`,
     );
     for (const s of res.results?.[0]?.series ?? []) {
       const v = s.values[0]?.[1];

@@ -8,7 +8,7 @@ import { fail, ok, type Result } from '../../protocol/result.ts';
 import type { HistoryResponse } from '../../protocol/history.ts';
 export type { HistoryResponse };
 import type { SiteIndex } from '../site/site-index.ts';
-import type { InfluxWriter } from './influx-writer.ts';
+import type { InfluxClient } from './influx-client.ts';
 import type { MemoryWindow } from './memory-window.ts';
 import { BLOCK_OFFSETS_FIELD, bucketMeans, samplesOf } from './raw-block.ts';
 import { MEASUREMENT, TAG, TIER_STEP_MS, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
@@ -84,7 +84,9 @@ export function parseHistoryQuery(params: URLSearchParams, site: SiteIndex, nowM
     const s = params.get('step')!;
     const d = /^\d+$/.test(s) ? Number(s) : parseDuration(s);
     if (d === null || d < 1000) return fail('bad_param', `step: a duration of at least 1 s (e.g. 10s, 1m, 1h, or ms), got "${s}"`);
-    if ((toMs - fromMs) / d > MAX_POINTS) return fail('bad_param', `step: ${s} gives more than ${MAX_POINTS} points over this range; use at least ${autoStepMs(toMs - fromMs) / 1000} s`);
+    if ((toMs - fromMs) / d > MAX_POINTS) {
+      return fail('bad_param', `step: ${s} gives more than ${MAX_POINTS} points over this range; use at least ${autoStepMs(toMs - fromMs) / 1000} s`);
+    }
     stepMs = d;
   }
   return ok({ kind, id, fields, fromMs, toMs, stepMs });
@@ -98,7 +100,7 @@ export interface Retention {
 export class HistoryService {
   constructor(
     private readonly memory: MemoryWindow,
-    private readonly influx: InfluxWriter | null,
+    private readonly influx: InfluxClient | null,
     private readonly retention: Retention,
     private readonly clock: () => number,
     /** The recorder's raw block window, ms: a block holds samples up to this long after its time. */
@@ -126,9 +128,12 @@ export class HistoryService {
     const fromMemory = (warning?: string): HistoryResponse => {
       const all = historyFields(q.kind);
       const cols = ring ? ring.query(q.fromMs, q.toMs, q.stepMs, q.fields.map((f) => all.indexOf(f))) : { tsMs: [], cols: q.fields.map(() => []) };
-      const out: HistoryResponse = { ...base, source: 'memory', tier: null, tsMs: cols.tsMs, values: Object.fromEntries(q.fields.map((f, k) => [f, cols.cols[k]])) };
+      const values = Object.fromEntries(q.fields.map((f, k) => [f, cols.cols[k]]));
+      const out: HistoryResponse = { ...base, source: 'memory', tier: null, tsMs: cols.tsMs, values };
       if (warning) out.warning = warning;
-      else if (!ring || ring.oldestMs > q.fromMs) out.warning = `history before ${new Date(ring?.oldestMs ?? q.toMs).toISOString()} is not kept (no InfluxDB configured)`;
+      else if (!ring || ring.oldestMs > q.fromMs) {
+        out.warning = `history before ${new Date(ring?.oldestMs ?? q.toMs).toISOString()} is not kept (no InfluxDB configured)`;
+      }
       return out;
     };
     const covered = ring !== undefined && ring.oldestMs <= q.fromMs;
@@ -177,12 +182,13 @@ function entityWhere(q: HistoryQuery): string {
  * InfluxQL for the raw tier, two statements: the blocks that can hold samples of the range
  * (a block's samples lie up to `blockMs` after its time) and the single points in it.
  */
-export function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
+function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
   const fields = q.fields.map((f) => `"${storedName(q.kind, f)}"`).join(', ');
   const where = entityWhere(q);
   const from = Math.floor(q.fromMs);
   const to = Math.ceil(q.toMs);
-  return `SELECT "${BLOCK_OFFSETS_FIELD}", ${fields} FROM "raw"."${blockMeasurement(baseMeasurement(q))}" WHERE ${where} AND time > ${from - blockMs}ms AND time < ${to}ms; `
+  return `SELECT "${BLOCK_OFFSETS_FIELD}", ${fields} FROM "raw"."${blockMeasurement(baseMeasurement(q))}" `
+    + `WHERE ${where} AND time > ${from - blockMs}ms AND time < ${to}ms; `
     + `SELECT ${fields} FROM "raw"."${baseMeasurement(q)}" WHERE ${where} AND time >= ${from}ms AND time < ${to}ms`;
 }
 
@@ -193,5 +199,6 @@ export function influxQl(q: HistoryQuery, tier: Tier): string {
     .map((f) => `mean("${storedName(q.kind, f)}${tier === 'raw' ? '' : '_mean'}") AS "${f}"`)
     .join(', ');
   const where = entityWhere(q);
-  return `SELECT ${select} FROM "${tier}"."${tierMeasurement(measurement, tier)}" WHERE ${where} AND time >= ${Math.floor(q.fromMs)}ms AND time < ${Math.ceil(q.toMs)}ms GROUP BY time(${q.stepMs}ms) fill(none)`;
+  return `SELECT ${select} FROM "${tier}"."${tierMeasurement(measurement, tier)}" `
+    + `WHERE ${where} AND time >= ${Math.floor(q.fromMs)}ms AND time < ${Math.ceil(q.toMs)}ms GROUP BY time(${q.stepMs}ms) fill(none)`;
 }

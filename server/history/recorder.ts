@@ -16,7 +16,7 @@ import type { MemoryWindow, SeriesRing } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
 import { GPU_PACKED, MEASUREMENT, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
 import { readFloors, type Floors, type ResumeTarget } from './resume.ts';
-import type { InfluxQueryResult } from './influx-writer.ts';
+import type { InfluxQueryResult } from './influx-client.ts';
 import { BlockFormat, OpenBlock } from './raw-block.ts';
 import { LINE, encoded } from './line-buffer.ts';
 

@@ -6,7 +6,7 @@
  * their own, not in a minute that was written (which a partial minute would overwrite), not in a
  * GPU window that was written.
  */
-import type { InfluxQueryResult } from './influx-writer.ts';
+import type { InfluxQueryResult } from './influx-client.ts';
 import { BLOCK_OFFSETS_FIELD } from './raw-block.ts';
 import { GPU_PACKED, MEASUREMENT, TAG, blockMeasurement, tierMeasurement } from './schema.ts';
 

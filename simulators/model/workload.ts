@@ -5,11 +5,10 @@
  * - idle: GPUs idling; maintenance: the rack drawing almost nothing
  */
 export type Profile = 'training' | 'inference' | 'idle' | 'maintenance';
-export const PROFILES: readonly Profile[] = ['training', 'inference', 'idle', 'maintenance'];
 
 /** Checkpoint period and length of a training job, s. */
 export const CHECKPOINT_PERIOD_S = 600;
-export const CHECKPOINT_DIP_S = 25;
+const CHECKPOINT_DIP_S = 25;
 
 /**
  * Load fraction in [0, 1] at wall time `tMs` for a profile; `phaseS` shifts a job's checkpoint

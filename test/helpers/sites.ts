@@ -1,9 +1,14 @@
 /** Small site files written to a temp directory for integration tests. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSite } from '../../simulators/generate-site.ts';
 import type { SiteSpec } from '../../protocol/site.ts';
+
+/** The demo site as shipped (`sites/demo.json`): 2 halls of 13 rows × 16 racks, 3 in-row CDUs per row (N+1). */
+export function demoSite(): SiteSpec {
+  return JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'sites', 'demo.json'), 'utf8')) as SiteSpec;
+}
 
 export interface TestSites {
   /** What the simulator publishes: 1 hall, 2 rows × 4 racks, 2 racks per CDU (+1 spare per row). */

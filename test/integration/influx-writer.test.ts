@@ -2,14 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InfluxWriter, type InfluxConfig } from '../../server/history/influx-writer.ts';
+import { InfluxWriter, type InfluxWriterConfig } from '../../server/history/influx-writer.ts';
+import { InfluxClient, type InfluxConnection } from '../../server/history/influx-client.ts';
 import { formatPoint } from '../../server/history/line-protocol.ts';
 import { Metrics } from '../../server/http/metrics.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger, type Logger } from '../../server/logger.ts';
 import { startInfluxd, type Influxd } from '../helpers/influxd.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-function config(influx: Influxd, db: string, dir: string, over: Partial<InfluxConfig> = {}): InfluxConfig {
+type Config = InfluxConnection & InfluxWriterConfig;
+
+function config(influx: Influxd, db: string, dir: string, over: Partial<Config> = {}): Config {
   return {
     url: influx.url,
     db,
@@ -21,6 +24,11 @@ function config(influx: Influxd, db: string, dir: string, over: Partial<InfluxCo
     queue: { batchLines: 5000, maxMemoryLines: 1_000_000, spillDir: join(dir, 'spill'), maxSpillBytes: 1e9 },
     ...over,
   };
+}
+
+/** A writer through its own client, as the server makes them. */
+function writer(cfg: Config, metrics: Metrics, log: Logger, clock?: () => number): InfluxWriter {
+  return new InfluxWriter(new InfluxClient(cfg), cfg, metrics, log, clock);
 }
 
 async function count(influx: Influxd, db: string, where = ''): Promise<number> {
@@ -42,7 +50,7 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
   });
 
   it('creates the database and one retention policy per tier', async () => {
-    const w = new InfluxWriter(config(influx, 'hw_schema', dir), new Metrics(), createLogger('error'));
+    const w = writer(config(influx, 'hw_schema', dir), new Metrics(), createLogger('error'));
     w.start();
     await waitFor('schema', async () => (await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results?.[0]?.series?.[0]?.values?.length === 4);
     const rps = (await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results[0].series[0].values;
@@ -55,7 +63,7 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
   it('lands every good line of a batch with one bad line, and dead-letters the bad one with the server message', async () => {
     const dead = join(dir, 'bisect-dead.log');
     const metrics = new Metrics();
-    const w = new InfluxWriter(config(influx, 'hw_bisect', dir, { deadLetterPath: dead }), metrics, createLogger('error'));
+    const w = writer(config(influx, 'hw_bisect', dir, { deadLetterPath: dead }), metrics, createLogger('error'));
     const lines = Array.from({ length: 3000 }, (_, i) => formatPoint('probe', { id: `r${i % 30}` }, { v: i }, T0 + i * 1000)!);
     // A string into a float field: a type conflict InfluxDB refuses.
     lines.splice(1234, 0, `probe,id=r4 v="not a number" ${T0 + 1234 * 1000 + 1}`);
@@ -72,8 +80,10 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
   });
 
   it('keeps hostile IDs inside their tag: no injected tag, field or line', async () => {
-    const w = new InfluxWriter(config(influx, 'hw_escape', dir), new Metrics(), createLogger('error'));
-    const hostile = ['a,b=c', 'x y', 'line\nbreak v=666', 'eq=ual', 'trailing\\', 'mid\\dle', '"quoted"', 'comma,space =mix', 'ü-ñ-✓', 'x v=1 0\nrack,id=evil v=9'];
+    const w = writer(config(influx, 'hw_escape', dir), new Metrics(), createLogger('error'));
+    const hostile = [
+      'a,b=c', 'x y', 'line\nbreak v=666', 'eq=ual', 'trailing\\', 'mid\\dle', '"quoted"', 'comma,space =mix', 'ü-ñ-✓', 'x v=1 0\nrack,id=evil v=9',
+    ];
     w.write('raw', hostile.map((id, k) => formatPoint('probe', { id }, { v: k }, T0 + k * 1000)!));
     w.start();
     await waitFor('all points stored', async () => (await count(influx, 'hw_escape')) === hostile.length, 10_000);
@@ -89,7 +99,8 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
 
   it('buffers through an outage, reports degraded, and stores everything exactly once after it', async () => {
     const metrics = new Metrics();
-    const w = new InfluxWriter(config(influx, 'hw_outage', dir, { queue: { batchLines: 500, maxMemoryLines: 2000, spillDir: join(dir, 'outage-spill'), maxSpillBytes: 1e9 } }), metrics, createLogger('error'));
+    const queue = { batchLines: 500, maxMemoryLines: 2000, spillDir: join(dir, 'outage-spill'), maxSpillBytes: 1e9 };
+    const w = writer(config(influx, 'hw_outage', dir, { queue }), metrics, createLogger('error'));
     w.start();
     let k = 0;
     const feed = setInterval(() => {
@@ -116,7 +127,7 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     const logged: string[] = [];
     const dead = join(dir, 'retention-dead.log');
     let nowMs = Date.now();
-    const w = new InfluxWriter(config(influx, 'hw_retention', dir, { deadLetterPath: dead }), metrics, createLogger('warn', 'test', (l) => logged.push(l)), () => nowMs);
+    const w = writer(config(influx, 'hw_retention', dir, { deadLetterPath: dead }), metrics, createLogger('warn', 'test', (l) => logged.push(l)), () => nowMs);
     const old = T0 - 30 * 86_400_000; // 30 days ago: beyond raw's 7 days
     const mixed = Array.from({ length: 400 }, (_, i) => formatPoint('probe', { id: `r${i % 4}` }, { v: i }, (i % 4 === 0 ? old : T0) + i * 1000)!);
     w.write('raw', mixed);
@@ -143,7 +154,7 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
   });
 
   it('drops the oldest lines and counts them exactly when memory and disk are full', async () => {
-    const w = new InfluxWriter(
+    const w = writer(
       config(influx, 'hw_full', dir, { url: 'http://127.0.0.1:9', queue: { batchLines: 100, maxMemoryLines: 1000, spillDir: null, maxSpillBytes: 0 } }),
       new Metrics(), createLogger('error'),
     );

@@ -5,7 +5,7 @@ import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { parseRules, type Rule } from '../../server/alerts/rules.ts';
 import { AlertEvaluator } from '../../server/alerts/evaluator.ts';
-import { groupIncidents } from '../../server/alerts/incidents.ts';
+import { IncidentTracker } from '../../server/alerts/incidents.ts';
 import { MemoryWindow } from '../../server/history/memory-window.ts';
 import { groupFlowImbalancePct } from '../../server/alerts/signals.ts';
 import { CDU_COLUMNS } from '../../protocol/stream.ts';
@@ -37,7 +37,10 @@ function world(rules: Rule[] = RULES) {
         if (v.silent) continue;
         state.applyRack(r.index, { ts: now, rackKw: v.rackKwSwing ? 120 + (s % 5) : 120, supplyC: 40, returnC: v.returnC, flowLpm: v.flowLpm }, now);
       }
-      for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: cduPump.get(c.id)?.flowLpm ?? 700, pumpPct: cduPump.get(c.id)?.pumpPct, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
+      for (const c of site.cdus) {
+        const pump = cduPump.get(c.id);
+        state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: pump?.flowLpm ?? 700, pumpPct: pump?.pumpPct, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
+      }
       state.refresh(now);
       transitions.push(...evaluator.evaluate(now));
     }
@@ -137,7 +140,7 @@ describe('AlertEvaluator on live state', () => {
     w.rack.get('h1-r01-k02')!.returnC = 56;
     w.rack.get('h1-r02-k04')!.returnC = 56;
     w.tick(90);
-    const incidents = groupIncidents(w.site, w.evaluator.active());
+    const incidents = new IncidentTracker(w.site).update(w.evaluator.active());
     expect(incidents.map((i) => i.id)).toEqual(['group:h1-r01', 'rack:h1-r02-k04']);
     const cdu = incidents[0];
     expect(cdu.severity).toBe('critical');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackUrl } from '../../server/history/influx-writer.ts';
+import { isLoopbackUrl } from '../../server/history/influx-client.ts';
 
 describe('gzip only across a network', () => {
   const cases: [string, boolean][] = [

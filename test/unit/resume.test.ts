@@ -5,19 +5,25 @@ import { LiveState } from '../../server/state/live-state.ts';
 import { MemoryWindow } from '../../server/history/memory-window.ts';
 import { Recorder } from '../../server/history/recorder.ts';
 import { floorStatements, parseFloors, type ResumeTarget } from '../../server/history/resume.ts';
-import type { InfluxQueryResult, InfluxWriter } from '../../server/history/influx-writer.ts';
+import type { InfluxQueryResult } from '../../server/history/influx-client.ts';
+import type { InfluxWriter } from '../../server/history/influx-writer.ts';
 
 const H = 1_800_000_000_000; // an hour's start
 const M = H + 30 * 60_000; // the current minute's start
 const NOW = M + 20_000;
 
-const rackTarget: ResumeTarget = { measurement: 'rack', idTag: 'rack', fields: ['rack_kw', 'supply_c'], keyOf: (id) => ({ 'r-1': 0, 'r-2': 1 } as Record<string, number>)[id] };
+const rackKeys: Record<string, number> = { 'r-1': 0, 'r-2': 1 };
+const rackTarget: ResumeTarget = { measurement: 'rack', idTag: 'rack', fields: ['rack_kw', 'supply_c'], keyOf: (id) => rackKeys[id] };
 const series = (id: string, columns: string[], values: (number | string | null)[][]) => ({ name: 'x', tags: { rack: id }, columns, values });
 
 describe('parseFloors', () => {
   it('reads where each entity\'s stored history ends; unknown IDs are left out', () => {
     const got = parseFloors(rackTarget, [
-      { series: [series('r-1', ['time', 'last'], [[M, 110]]), series('r-2', ['time', 'last'], [[M - 120_000, 50]]), series('r-gone', ['time', 'last'], [[M, 1]])] },
+      {
+        series: [
+          series('r-1', ['time', 'last'], [[M, 110]]), series('r-2', ['time', 'last'], [[M - 120_000, 50]]), series('r-gone', ['time', 'last'], [[M, 1]]),
+        ],
+      },
       { series: [series('r-1', ['time', 'last'], [[M + 10_000, '0,1000,2000,9000']])] },
       { series: [series('r-1', ['time', 'last'], [[M - 60_000, '1,2']])] },
     ]);
@@ -61,9 +67,10 @@ describe('Recorder.resume', () => {
       const gpuW = Array.from({ length: 72 }, () => rackKw * 10);
       state.applyRack(0, { ts: tsMs, rackKw, supplyC: 40, returnC: 48, flowLpm: 182, gpuW }, clockMs);
     };
-    const rollup = (measurement: string, atMs: number) => lines.find((l) => l.startsWith(`${measurement},`) && l.includes(`rack=${rackId}`) && l.endsWith(` ${atMs}`));
+    const ofRack = (measurement: string) => lines.filter((l) => l.startsWith(`${measurement},`) && l.includes(`rack=${rackId}`));
+    const rollup = (measurement: string, atMs: number) => ofRack(measurement).find((l) => l.endsWith(` ${atMs}`));
     const field = (line: string | undefined, name: string) => Number(new RegExp(`[ ,]${name}=([^, ]+)`).exec(line ?? '')?.[1]);
-    const pointTimes = (measurement: string) => lines.filter((l) => l.startsWith(`${measurement},`) && l.includes(`rack=${rackId}`)).map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    const pointTimes = (measurement: string) => ofRack(measurement).map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
     const rawTimes = () => lines.filter((l) => l.startsWith('rack_block,') && l.includes(`rack=${rackId}`)).flatMap((l) => {
       const start = Number(l.slice(l.lastIndexOf(' ') + 1));
       return /ts_ms="([^"]*)"/.exec(l)![1].split(',').map((o) => start + Number(o));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSite } from '../../protocol/site.ts';
-import { demoSite, generateSite } from '../../simulators/generate-site.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+import { demoSite } from '../helpers/sites.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 
 const base = () => generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }) as any;
@@ -37,7 +38,7 @@ describe('parseSite()', () => {
 
 describe('generateSite()', () => {
   it('builds the demo site: 2 halls × 13 rows × 16 racks, 3 in-row CDUs per row sized N+1', () => {
-    const site = demoSite();
+    const site = generateSite({ halls: 2, rows: 13, racksPerRow: 16, racksPerCdu: 8 });
     const idx = buildSiteIndex(site);
     expect(idx.racks).toHaveLength(416);
     expect(idx.cdus).toHaveLength(78);

@@ -8,7 +8,7 @@ import { parseWallParams, resolveViews, resolveWall } from '../../web/src/wall/w
 import { autoHallsPerScreen, wallSize } from '../../web/src/wall/wall-size.ts';
 import { incidentBands, incidentEntities, type IncidentSpan } from '../../web/src/lib/annotations.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
-import { demoSite } from '../../simulators/generate-site.ts';
+import { demoSite } from '../helpers/sites.ts';
 
 describe('classOf() colour scale', () => {
   const hot = { good: 38, bad: 56 };

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { webhookChannel } from '../../server/alerts/channels/webhook.ts';
-import { addressRefusal, urlRefusal, DEFAULT_POLICY, type TargetPolicy } from '../../server/alerts/channels/target-policy.ts';
+import { addressRefusal, urlRefusal, type TargetPolicy } from '../../server/alerts/channels/target-policy.ts';
+
+/** The policy without `--alert-webhook-allow-link-local` or `--alert-allow-target`. */
+const DEFAULT_POLICY: TargetPolicy = { allowLinkLocal: false, allowTargets: new Set() };
 
 const LINK_LOCAL_OK: TargetPolicy = { allowLinkLocal: true, allowTargets: new Set() };
 

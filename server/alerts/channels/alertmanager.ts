@@ -8,7 +8,7 @@
 import type { Channel, Notification } from '../notification.ts';
 import { postJson, type HttpTargetConfig } from './http-post.ts';
 
-export const ALERTMANAGER_REFRESH_MS = 60_000;
+const ALERTMANAGER_REFRESH_MS = 60_000;
 const ENDS_AHEAD_MS = 4 * ALERTMANAGER_REFRESH_MS;
 
 export interface AlertmanagerAlert {
@@ -24,7 +24,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function alertmanagerAlert(n: Notification): AlertmanagerAlert {
   const i = n.incident;
   const lead = [...i.roots, ...i.children.flatMap((c) => c.alerts)][0];
-  const annotations: Record<string, string> = { summary: i.title, description: i.roots.map((a) => `${a.entity}: ${a.summary}`).join('\n'), rule: lead?.rule ?? '', entity: lead?.entity ?? i.id, scope: i.scope };
+  const description = i.roots.map((a) => `${a.entity}: ${a.summary}`).join('\n');
+  const annotations: Record<string, string> = { summary: i.title, description, rule: lead?.rule ?? '', entity: lead?.entity ?? i.id, scope: i.scope };
   if (i.children.length) annotations.affected_racks = i.children.map((c) => c.rackId).join(', ');
   if (n.acknowledged) annotations.acknowledged = `${n.acknowledged.by} at ${iso(n.acknowledged.atMs)}: ${n.acknowledged.comment}`;
   if (n.silenced) annotations.silenced = 'true';

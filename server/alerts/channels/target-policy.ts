@@ -15,8 +15,6 @@ export interface TargetPolicy {
   allowTargets: ReadonlySet<string>;
 }
 
-export const DEFAULT_POLICY: TargetPolicy = { allowLinkLocal: false, allowTargets: new Set() };
-
 const METADATA = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200', '192.0.0.192', 'fd00:ec2::254']);
 
 function v4(a: string): number[] {

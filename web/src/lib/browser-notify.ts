@@ -24,7 +24,7 @@ export async function setNotifications(on: boolean): Promise<boolean> {
 }
 
 /** Which fresh incidents deserve a desktop notification. Pure. */
-export function worthNotifying(fresh: IncidentView[]): IncidentView[] {
+function worthNotifying(fresh: IncidentView[]): IncidentView[] {
   return fresh.filter((i) => (i.severity === 'critical' || i.severity === 'major') && !i.silencedBy);
 }
 
@@ -33,7 +33,9 @@ export function notifyNewIncidents(feed: AlertFeed): () => void {
   return feed.onNew((fresh) => {
     if (!notificationsEnabled()) return;
     for (const i of worthNotifying(fresh)) {
-      const n = new Notification(`${i.severity.toUpperCase()}: ${i.title}`, { body: `Hallwatch incident ${i.id}`, tag: i.id, requireInteraction: i.severity === 'critical' });
+      const n = new Notification(`${i.severity.toUpperCase()}: ${i.title}`, {
+        body: `Hallwatch incident ${i.id}`, tag: i.id, requireInteraction: i.severity === 'critical',
+      });
       n.onclick = () => {
         window.focus();
         location.hash = `#/incident/${encodeURIComponent(i.id)}`;

@@ -10,10 +10,10 @@
  */
 import type { HallLayout } from './hall-layout.ts';
 
-export type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** A canvas off the page (an OffscreenCanvas where the browser has one) and its 2D context. */
-export function offscreen(w: number, h: number): { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: Ctx } {
+function offscreen(w: number, h: number): { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: Ctx } {
   const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), { width: w, height: h });
   return { canvas, ctx: canvas.getContext('2d') as Ctx };
 }
@@ -58,7 +58,8 @@ export class HallLayer {
    */
   prepare(layout: HallLayout, dpr: number, view: LayerView = { scale: 1, x: 0, y: 0, w: layout.width, h: layout.height }): void {
     const v = this.view;
-    if (layout === this.layout && dpr === this.dpr && this.ctx && v.scale === view.scale && v.x === view.x && v.y === view.y && v.w === view.w && v.h === view.h) return;
+    const sameView = v.scale === view.scale && v.x === view.x && v.y === view.y && v.w === view.w && v.h === view.h;
+    if (layout === this.layout && dpr === this.dpr && this.ctx && sameView) return;
     const w = Math.max(1, Math.round(view.w * dpr));
     const h = Math.max(1, Math.round(view.h * dpr));
     if (!this.canvas || this.canvas.width !== w || this.canvas.height !== h) {

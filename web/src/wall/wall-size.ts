@@ -4,8 +4,8 @@
  * smallest text is MIN_TEXT_PX_1080 at 1080p, doubled at 4K: about 11 mm tall on a 55-inch TV,
  * legible from 5 m (a character subtending ≥ 7 arc-minutes). Pure.
  */
-export const BASE_TEXT_PX_1080 = 22;
-export const MIN_TEXT_PX_1080 = 18;
+const BASE_TEXT_PX_1080 = 22;
+const MIN_TEXT_PX_1080 = 18;
 
 export interface WallSize {
   /** 1 at 1920×1080, 2 at 3840×2160. */
@@ -26,7 +26,9 @@ export function wallSize(widthPx: number, heightPx: number): WallSize {
  * size stays within 10 % of one hall using the whole area. `grids` are the halls' sizes in cells
  * (hallGrid), `labelWidthPx` the row-label column.
  */
-export function autoHallsPerScreen(grids: { cols: number; rows: number }[], widthPx: number, heightPx: number, labelWidthPx: number, gapPx: number, rowPitch: number): number {
+export function autoHallsPerScreen(
+  grids: { cols: number; rows: number }[], widthPx: number, heightPx: number, labelWidthPx: number, gapPx: number, rowPitch: number,
+): number {
   if (grids.length === 0 || widthPx <= 0 || heightPx <= 0) return 1;
   const cellAt = (w: number) => Math.min(...grids.map((g) => Math.min((w - labelWidthPx) / g.cols, heightPx / (g.rows * rowPitch))));
   const whole = cellAt(widthPx);
