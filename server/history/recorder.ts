@@ -6,7 +6,7 @@
  * InfluxDB is configured, to the writer: raw samples in blocks of `blockMs` per entity
  * (raw-block.ts), late samples as single points, rollups as points.
  */
-import { RACK_COLUMNS, CDU_COLUMNS } from '../../protocol/stream.ts';
+import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
 import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
 import type { LiveState } from '../state/live-state.ts';
 import { computeRowTotals } from '../state/totals.ts';
@@ -54,9 +54,9 @@ interface Series {
   rollupThroughMs: Float64Array | null;
 }
 
-const RACK_TS = RACK_COLUMNS.indexOf('tsMs');
-const RACK_LEAK = RACK_COLUMNS.indexOf('leak');
-const CDU_TS = CDU_COLUMNS.indexOf('tsMs');
+const RACK_TS = RACK_COL.tsMs;
+const RACK_LEAK = RACK_COL.leak;
+const CDU_TS = CDU_COL.tsMs;
 
 /** A block is written this long after its window ended, ms (the next sample usually writes it first). */
 const BLOCK_GRACE_MS = 1000;
@@ -97,8 +97,8 @@ export class Recorder {
   private readonly gpu = new Map<number, GpuAcc>();
   /** Scratch for a GPU window's means (the memory window copies them). */
   private gpuMeans = new Float64Array(0);
-  private readonly rackIdx = RACK_HISTORY.map((f) => RACK_COLUMNS.indexOf(f));
-  private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COLUMNS.indexOf(f));
+  private readonly rackIdx = RACK_HISTORY.map((f) => RACK_COL[f]);
+  private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COL[f]);
   private readonly values = new Float64Array(16);
   /** Rollup line values: mean, min, max per field. */
   private readonly rollupValues = new Float64Array(49);
