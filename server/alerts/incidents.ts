@@ -15,7 +15,8 @@
  */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { ActiveAlert } from './evaluator.ts';
-import { SEVERITIES, signalText, type Severity } from './rules.ts';
+import { SEVERITY_RANK, type Severity } from '../../protocol/alerts.ts';
+import { signalText } from './rules.ts';
 
 /** Racks of one hall tripping the same rule this close together share an incident, ms. */
 export const HALL_WINDOW_MS = 5 * 60_000;
@@ -45,7 +46,6 @@ export interface SavedIncident {
   members: string[];
 }
 
-const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const keyOf = (a: ActiveAlert) => `${a.rule.id}|${a.entity}`;
 const split = (entity: string): [string, string] => {
   const i = entity.indexOf(':');
@@ -93,7 +93,7 @@ export class IncidentTracker {
     this.open = this.open.filter((i) => i.members.size > 0);
     const fresh = [...firing.values()].filter((a) => !owner.has(keyOf(a)));
     if (fresh.length) this.assign(fresh, firing, owner);
-    return this.open.map((o) => this.view(o, firing)).sort((a, b) => rank(a.severity) - rank(b.severity) || a.startedMs - b.startedMs);
+    return this.open.map((o) => this.view(o, firing)).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.startedMs - b.startedMs);
   }
 
   private assign(fresh: ActiveAlert[], firing: Map<string, ActiveAlert>, owner: Map<string, Open>): void {
@@ -225,11 +225,11 @@ export class IncidentTracker {
       roots = children[0].alerts;
       children = [];
     }
-    const ordered = (list: ActiveAlert[]) => [...list].sort((a, b) => rank(a.rule.severity) - rank(b.rule.severity) || a.state.firedAtMs - b.state.firedAtMs);
+    const ordered = (list: ActiveAlert[]) => [...list].sort((a, b) => SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] || a.state.firedAtMs - b.state.firedAtMs);
     roots = ordered(roots);
     for (const c of children) c.alerts = ordered(c.alerts);
     // Most severe first; the sort is stable, so on a tie a root leads.
-    const lead = [...roots, ...children.flatMap((c) => c.alerts)].sort((a, b) => rank(a.rule.severity) - rank(b.rule.severity))[0];
+    const lead = [...roots, ...children.flatMap((c) => c.alerts)].sort((a, b) => SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity])[0];
     const affected = new Set(children.map((c) => c.rackId));
     if (roots.length && roots[0].entity.startsWith('rack:')) affected.add(split(roots[0].entity)[1]);
     for (const a of others) {
