@@ -6,7 +6,7 @@
 import { CDU_COL, EntityState, RACK_COL } from '../../protocol/stream.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
-import { RACK_HISTORY } from '../history/history-fields.ts';
+import { RACK_HISTORY } from '../../protocol/history.ts';
 import { minutesToLimit } from './trend.ts';
 
 /** Column positions by any signal name (a signal that is no column reads as NaN). */
