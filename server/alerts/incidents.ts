@@ -15,28 +15,16 @@
  */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { ActiveAlert } from './evaluator.ts';
-import { SEVERITY_RANK, type Severity } from '../../protocol/alerts.ts';
+import { SEVERITY_RANK, type IncidentJson } from '../../protocol/alerts.ts';
 import { signalText } from './rules.ts';
 
 /** Racks of one hall tripping the same rule this close together share an incident, ms. */
 export const HALL_WINDOW_MS = 5 * 60_000;
 
-export interface Incident {
-  /** Given when the incident opens and kept while it lives. */
-  id: string;
-  severity: Severity;
-  title: string;
-  startedMs: number;
-  /** The narrowest place holding everything in it: `rack:…`, `row:…`, `group:…`, `hall:…` or `site:site`. */
-  scope: string;
-  /** The hall it is in (null when it spans halls or is about Hallwatch itself). */
-  hallId: string | null;
-  /** Alerts on the cause: CDUs, the hall, the site, or the one rack of a single-rack incident. */
+/** An incident as the server keeps it: its wire shape (IncidentJson) with the live alerts in it. */
+export interface Incident extends Omit<IncidentJson, 'roots' | 'children'> {
   roots: ActiveAlert[];
-  /** Racks with alerts of their own under the cause, each with its alerts. */
   children: { rackId: string; alerts: ActiveAlert[] }[];
-  /** Every rack affected: the children, plus the racks the groups of root CDUs serve. */
-  racks: string[];
 }
 
 /** What survives a restart: which alerts belong to which open incident. */
