@@ -213,7 +213,8 @@ export class IncidentTracker {
       roots = children[0].alerts;
       children = [];
     }
-    const ordered = (list: ActiveAlert[]) => [...list].sort((a, b) => SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] || a.state.firedAtMs - b.state.firedAtMs);
+    const ordered = (list: ActiveAlert[]) =>
+      [...list].sort((a, b) => SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] || a.state.firedAtMs - b.state.firedAtMs);
     roots = ordered(roots);
     for (const c of children) c.alerts = ordered(c.alerts);
     // Most severe first; the sort is stable, so on a tie a root leads.

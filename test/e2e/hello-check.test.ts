@@ -53,9 +53,9 @@ describe('hello check in headless Chromium', () => {
     await page.goto(server.baseUrl + '/');
     const banner = page.locator('[data-testid="protocol-mismatch"]');
     await banner.waitFor({ timeout: 15_000 });
-    expect(await banner.innerText()).toBe(
-      `This dashboard does not match the server — rack columns: expected ${RACK_COLUMNS.length}, got ${RACK_COLUMNS.length + 1} (unknown dewPointC). Nothing below is current.`,
-    );
+    const n = RACK_COLUMNS.length;
+    const reason = `rack columns: expected ${n}, got ${n + 1} (unknown dewPointC)`;
+    expect(await banner.innerText()).toBe(`This dashboard does not match the server — ${reason}. Nothing below is current.`);
     await page.screenshot({ path: join(ARTIFACTS, 'hello-mismatch-dashboard.png') });
     expect(await page.locator('[data-status]').getAttribute('data-status')).not.toBe('live');
     // No frame applied: the snapshot's site totals (0.00 MW without a simulator) never reached the KPIs.

@@ -11,10 +11,13 @@ const moved = [racks[1], racks[0], ...racks.slice(2)];
 describe('checkHello()', () => {
   it.each([
     ['the same version and columns', { protocol: v, rackColumns: racks, cduColumns: cdus }, { ok: true }],
-    ['a newer server', { protocol: v + 1, rackColumns: racks, cduColumns: cdus }, { ok: false, serverNewer: true, message: `stream protocol: expected version ${v}, got ${v + 1}` }],
-    ['an older server', { protocol: v - 1, rackColumns: racks, cduColumns: cdus }, { ok: false, serverNewer: false, message: `stream protocol: expected version ${v}, got ${v - 1}` }],
+    ['a newer server', { protocol: v + 1, rackColumns: racks, cduColumns: cdus },
+      { ok: false, serverNewer: true, message: `stream protocol: expected version ${v}, got ${v + 1}` }],
+    ['an older server', { protocol: v - 1, rackColumns: racks, cduColumns: cdus },
+      { ok: false, serverNewer: false, message: `stream protocol: expected version ${v}, got ${v - 1}` }],
     ['no version', { rackColumns: racks, cduColumns: cdus }, { ok: false, serverNewer: false, message: `stream protocol: expected version ${v}, got null` }],
-    ['a version as text', { protocol: String(v + 1), rackColumns: racks, cduColumns: cdus }, { ok: false, serverNewer: false, message: `stream protocol: expected version ${v}, got "${v + 1}"` }],
+    ['a version as text', { protocol: String(v + 1), rackColumns: racks, cduColumns: cdus },
+      { ok: false, serverNewer: false, message: `stream protocol: expected version ${v}, got "${v + 1}"` }],
     ['a rack column more', { protocol: v, rackColumns: [...racks, 'dewPointC'], cduColumns: cdus },
       { ok: false, serverNewer: false, message: `rack columns: expected ${racks.length}, got ${racks.length + 1} (unknown dewPointC)` }],
     ['a rack column less', { protocol: v, rackColumns: racks.slice(0, -1), cduColumns: cdus },

@@ -158,7 +158,8 @@ export class LiveFeed {
       case 'delta':
         if (this.mismatch) return;
         if (msg.racks.cols.length !== RACK_COLUMNS.length || msg.cdus.cols.length !== CDU_COLUMNS.length) {
-          this.refuse(`frame columns: expected ${RACK_COLUMNS.length} rack and ${CDU_COLUMNS.length} CDU, got ${msg.racks.cols.length} and ${msg.cdus.cols.length}`, false);
+          const got = `${msg.racks.cols.length} and ${msg.cdus.cols.length}`;
+          this.refuse(`frame columns: expected ${RACK_COLUMNS.length} rack and ${CDU_COLUMNS.length} CDU, got ${got}`, false);
           return;
         }
         applyBlock(this.rackCols, msg.racks);

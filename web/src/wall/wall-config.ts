@@ -67,5 +67,6 @@ export function resolveViews(saved: WallLayoutSpec[], params: WallParams, hallId
     errors.push(...r.errors.filter((e) => !errors.includes(e)));
     return r.spec;
   });
-  return { views, rotateS: params.overrides.rotateS ?? views[0]?.rotateS ?? WALL_DEFAULTS.rotateS, sound: params.overrides.sound ?? views.some((v) => v.sound), errors };
+  const rotateS = params.overrides.rotateS ?? views[0]?.rotateS ?? WALL_DEFAULTS.rotateS;
+  return { views, rotateS, sound: params.overrides.sound ?? views.some((v) => v.sound), errors };
 }
