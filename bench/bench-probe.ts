@@ -1,7 +1,7 @@
 /** What the benchmark reads off the server process: /metrics, /proc CPU and RSS, WebSocket latency. */
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { RACK_COLUMNS, type ServerMessage } from '../protocol/stream.ts';
+import { RACK_COL, type ServerMessage } from '../protocol/stream.ts';
 import { decodeDeltaFrame, type StreamEncoding } from '../protocol/stream-binary.ts';
 
 /** Every series of a scrape, `name{labels}` → value. */
@@ -52,7 +52,7 @@ export interface Clients {
  * source `ts` (set at publish time on the same clock).
  */
 export async function startClients(port: number, count: number, encoding: StreamEncoding = 'binary'): Promise<Clients> {
-  const tsCol = RACK_COLUMNS.indexOf('tsMs');
+  const tsCol = RACK_COL.tsMs;
   let latencies: number[] = [];
   const frames = new Array(count).fill(0);
   const sockets: WebSocket[] = [];

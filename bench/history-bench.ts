@@ -13,7 +13,7 @@ import { parseSite } from '../protocol/site.ts';
 import { formatPoint } from '../server/history/line-protocol.ts';
 import { BlockFormat, OpenBlock } from '../server/history/raw-block.ts';
 import { MEASUREMENT, RACK_FIELDS, ROLLUP_STATS, blockMeasurement, tierMeasurement, type Tier } from '../server/history/schema.ts';
-import { RACK_HISTORY } from '../server/history/history-fields.ts';
+import { RACK_HISTORY } from '../protocol/history.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
 import { startServer } from '../test/helpers/programs.ts';
 

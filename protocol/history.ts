@@ -1,4 +1,22 @@
-/** History API answers (`GET /api/history`, `/api/history/gpu`, `/api/history/hall`). */
+/** History API answers (`GET /api/history`, `/api/history/gpu`, `/api/history/hall`) and the fields kept as history. */
+import type { CduColumn, RackColumn, Totals } from './stream.ts';
+
+/** Rack columns kept as history: what `fields=` and `/api/history/hall?field=` accept for a rack. */
+export const RACK_HISTORY = [
+  'rackKw', 'supplyC', 'returnC', 'flowLpm', 'deltaTK', 'heatKw', 'thermalHeadroomKw', 'thermalHeadroomPct', 'powerHeadroomKw', 'flowHeadroomPct',
+] as const satisfies readonly RackColumn[];
+export type RackHistoryField = (typeof RACK_HISTORY)[number];
+/** CDU columns kept as history. */
+export const CDU_HISTORY = [
+  'supplyC', 'returnC', 'flowLpm', 'loadKw', 'capacityKw', 'headroomKw', 'headroomPct', 'n1HeadroomKw', 'approachK', 'pumpPct',
+  'pumpShortfallPct', 'facilitySupplyC', 'facilityReturnC', 'dpKpa',
+] as const satisfies readonly CduColumn[];
+export type CduHistoryField = (typeof CDU_HISTORY)[number];
+/** Totals kept as history for rows, halls and the site. */
+export const TOTALS_HISTORY = [
+  'itKw', 'heatKw', 'coolingCapacityKw', 'headroomKw', 'headroomPct', 'n1HeadroomKw', 'racksLive', 'racksStale', 'racksOffline', 'maxReturnC',
+] as const satisfies readonly (keyof Totals)[];
+export type TotalsHistoryField = (typeof TOTALS_HISTORY)[number];
 
 export interface HistoryResponse {
   entity: string;

@@ -24,6 +24,18 @@ export const CDU_COLUMNS = [
 ] as const;
 export type CduColumn = (typeof CDU_COLUMNS)[number];
 
+function indexByName<T extends string>(cols: readonly T[]): Readonly<Record<T, number>> {
+  return Object.fromEntries(cols.map((c, i) => [c, i])) as Record<T, number>;
+}
+
+/** Position of each rack column in RACK_COLUMNS: `rackCols[RACK_COL.returnC]`. */
+export const RACK_COL = indexByName(RACK_COLUMNS);
+/** Position of each CDU column in CDU_COLUMNS. */
+export const CDU_COL = indexByName(CDU_COLUMNS);
+
+/** Close code of `/ws` when the client's credentials end (revoked or expired token, ended session). */
+export const CLOSE_AUTH_ENDED = 4401;
+
 /** Telemetry state of a rack or CDU. */
 export const EntityState = { NoData: 0, Live: 1, Stale: 2, Offline: 3 } as const;
 export type EntityStateCode = (typeof EntityState)[keyof typeof EntityState];

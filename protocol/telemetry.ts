@@ -106,6 +106,13 @@ const CDU_OPTIONAL: Record<string, NumberSpec> = {
   dpKpa: { min: -50, max: 2000 },
 };
 
+/**
+ * Keys a payload may not repeat: JSON parsers disagree on which of two values wins, and these
+ * decide the reading (the required fields, a rack's leak level, whether a CDU runs).
+ */
+export const RACK_UNIQUE_KEYS: readonly (keyof RackTelemetry)[] = [...(Object.keys(RACK_REQUIRED) as (keyof RackTelemetry)[]), 'leak'];
+export const CDU_UNIQUE_KEYS: readonly (keyof CduTelemetry)[] = [...(Object.keys(CDU_REQUIRED) as (keyof CduTelemetry)[]), 'running'];
+
 /** Most GPUs one rack payload may carry, and the most watts one GPU may draw. */
 export const MAX_GPUS_PER_RACK = 576;
 export const MAX_GPU_W = 3000;

@@ -34,12 +34,11 @@ import { join } from 'node:path';
 import { SteadyClock } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
 import { healthReport } from './http/health.ts';
+import { parseDurationMs } from '../protocol/time.ts';
 
-/** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
+/** InfluxQL retention (7d, 104w, 48h, INF) in ms; config.ts lets through only those forms. */
 function durationMs(d: string): number {
-  if (d === 'INF') return Number.POSITIVE_INFINITY;
-  const n = Number(d.slice(0, -1));
-  return n * { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[d.slice(-1) as 'h' | 'd' | 'w'];
+  return d === 'INF' ? Number.POSITIVE_INFINITY : parseDurationMs(d)!;
 }
 
 export interface RunningServer {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { Access, LOGIN_FAILURES_PER_USER_PER_MIN } from '../../server/auth/access.ts';
+import { CLOSE_AUTH_ENDED } from '../../protocol/stream.ts';
 import { startServer } from '../../test/helpers/programs.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 
@@ -74,9 +75,9 @@ export const loginAbuse: Scenario = {
         const closedMs = closes ? Math.max(...closes.map((c) => c.atMs - t0)) : Number.NaN;
         log(`${what}: HTTP ${res.status}; sockets closed after ${closedMs} ms (codes ${closes?.map((c) => c.code).join(',')}); old cookie → ${api.status}`);
         rows.push(row('login abuse', `${what} with 2 of the user's sockets open (re-check every ${RECHECK_MS} ms)`,
-          `old session refused (401); sockets closed with 4401 within ${RECHECK_MS} ms + 1 s`,
+          `old session refused (401); sockets closed with ${CLOSE_AUTH_ENDED} within ${RECHECK_MS} ms + 1 s`,
           `API ${api.status}; sockets closed ${closes ? `after ${closedMs} ms, codes ${closes.map((c) => c.code).join(', ')}` : 'not at all'}`,
-          res.ok && api.status === 401 && !!closes && closes.every((c) => c.code === 4401) && closedMs <= RECHECK_MS + 1000));
+          res.ok && api.status === 401 && !!closes && closes.every((c) => c.code === CLOSE_AUTH_ENDED) && closedMs <= RECHECK_MS + 1000));
         for (const s of sockets) s.ws.terminate();
       }
     } finally {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { RACK_COLUMNS, type ServerMessage } from '../../protocol/stream.ts';
+import { RACK_COL, type ServerMessage } from '../../protocol/stream.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { sleep } from '../../test/helpers/wait.ts';
 import { countSamples, rawSamples } from '../../test/helpers/raw-history.ts';
@@ -89,7 +89,7 @@ export const duplicatesReordering: Scenario = {
     const rows: ChaosRow[] = [];
     try {
       const pub = await connectClient(stack.mosquitto.url);
-      const tsCol = RACK_COLUMNS.indexOf('tsMs');
+      const tsCol = RACK_COL.tsMs;
       const watched = new Set(racks.map((id) => site.rackIndexById.get(id)!));
       const lastSeen = new Map<number, number>();
       let backwards = 0;

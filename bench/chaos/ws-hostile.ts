@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { RACK_COLUMNS, type ServerMessage } from '../../protocol/stream.ts';
+import { RACK_COL, type ServerMessage } from '../../protocol/stream.ts';
 import { Access, SESSION_COOKIE } from '../../server/auth/access.ts';
 import { quantile } from '../bench-probe.ts';
 import { startServer, startSimulator } from '../../test/helpers/programs.ts';
@@ -22,7 +22,7 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 /** Publish → WebSocket latencies of new rack samples seen by one client over `ms`. */
 async function latencyWindow(port: number, ms: number): Promise<number[]> {
-  const tsCol = RACK_COLUMNS.indexOf('tsMs');
+  const tsCol = RACK_COL.tsMs;
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: AUTH });
   const lastTs = new Map<number, number>();
   const out: number[] = [];

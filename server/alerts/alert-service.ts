@@ -11,20 +11,17 @@ import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator, type Transition } from './evaluator.ts';
 import { IncidentTracker, type Incident, type SavedIncident } from './incidents.ts';
-import { parseRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
+import { parseRules, type Rule } from './rules.ts';
+import { SEVERITY_RANK, type Acknowledgement, type AlertsSnapshot, type ResolvedIncident, type Severity, type Silence } from '../../protocol/alerts.ts';
 import type { Outbox } from './outbox.ts';
-import { alertJson, incidentJson, type Acknowledgement, type Channel, type IncidentJson, type Notification, type NotificationKind } from './notification.ts';
-import { silenceActive, silenceMatches, type Silence } from './silences.ts';
+import { alertJson, incidentJson, type Channel, type Notification, type NotificationKind } from './notification.ts';
+import { silenceActive, silenceMatches } from './silences.ts';
 import type { SiteSignals } from './signals.ts';
 import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
 import type { AlertState } from './rule-state.ts';
 
-const rank = (s: Severity) => SEVERITIES.indexOf(s);
-
 /** Racks and CDUs are evaluated in this many slices a second (one every 250 ms). */
 const SLICES = 4;
-
-export type { Silence } from './silences.ts';
 
 export interface AlertServiceConfig {
   rulesPath: string;
@@ -33,13 +30,6 @@ export interface AlertServiceConfig {
   publicUrl: string | null;
   /** Resolved incidents kept for the dashboard's history tab. */
   historyLimit: number;
-}
-
-/** A resolved incident as the history tab shows it. */
-export interface ResolvedIncident extends IncidentJson {
-  resolvedMs: number;
-  acknowledged: Acknowledgement | null;
-  notified: boolean;
 }
 
 export function loadRulesFile(path: string): Rule[] {
@@ -140,7 +130,7 @@ export class AlertService {
   }
 
   /** Open incidents, alerts and silences; resolved history only when asked (it is the bulk). */
-  snapshot(includeHistory = false) {
+  snapshot(includeHistory = false): AlertsSnapshot {
     const now = this.clock();
     return {
       nowMs: now,
@@ -237,7 +227,7 @@ export class AlertService {
         this.dirty = true;
         if (firingSent) this.notify('firing', inc, now);
         if (firingSent) Object.assign(this.notified.get(inc.id)!, { lastSentMs: now, sentSeverity: inc.severity });
-      } else if (!silenced && seen.firingSent && rank(inc.severity) < rank(seen.sentSeverity ?? inc.severity)) {
+      } else if (!silenced && seen.firingSent && SEVERITY_RANK[inc.severity] < SEVERITY_RANK[seen.sentSeverity ?? inc.severity]) {
         // A worse alert joined (a leak on a rack of a warm row): page again; the acknowledgement stays.
         seen.sentSeverity = inc.severity;
         seen.lastSentMs = now;

@@ -15,27 +15,16 @@
  */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { ActiveAlert } from './evaluator.ts';
-import { SEVERITIES, signalText, type Severity } from './rules.ts';
+import { SEVERITY_RANK, type IncidentJson } from '../../protocol/alerts.ts';
+import { signalText } from './rules.ts';
 
 /** Racks of one hall tripping the same rule this close together share an incident, ms. */
 export const HALL_WINDOW_MS = 5 * 60_000;
 
-export interface Incident {
-  /** Given when the incident opens and kept while it lives. */
-  id: string;
-  severity: Severity;
-  title: string;
-  startedMs: number;
-  /** The narrowest place holding everything in it: `rack:…`, `row:…`, `group:…`, `hall:…` or `site:site`. */
-  scope: string;
-  /** The hall it is in (null when it spans halls or is about Hallwatch itself). */
-  hallId: string | null;
-  /** Alerts on the cause: CDUs, the hall, the site, or the one rack of a single-rack incident. */
+/** An incident as the server keeps it: its wire shape (IncidentJson) with the live alerts in it. */
+export interface Incident extends Omit<IncidentJson, 'roots' | 'children'> {
   roots: ActiveAlert[];
-  /** Racks with alerts of their own under the cause, each with its alerts. */
   children: { rackId: string; alerts: ActiveAlert[] }[];
-  /** Every rack affected: the children, plus the racks the groups of root CDUs serve. */
-  racks: string[];
 }
 
 /** What survives a restart: which alerts belong to which open incident. */
@@ -45,7 +34,6 @@ export interface SavedIncident {
   members: string[];
 }
 
-const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const keyOf = (a: ActiveAlert) => `${a.rule.id}|${a.entity}`;
 const split = (entity: string): [string, string] => {
   const i = entity.indexOf(':');
@@ -95,7 +83,7 @@ export class IncidentTracker {
     this.open = this.open.filter((i) => i.members.size > 0);
     const fresh = [...firing.values()].filter((a) => !owner.has(keyOf(a)));
     if (fresh.length) this.assign(fresh, firing, owner);
-    return this.open.map((o) => this.view(o, firing)).sort((a, b) => rank(a.severity) - rank(b.severity) || a.startedMs - b.startedMs);
+    return this.open.map((o) => this.view(o, firing)).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.startedMs - b.startedMs);
   }
 
   private assign(fresh: ActiveAlert[], firing: Map<string, ActiveAlert>, owner: Map<string, Open>): void {
@@ -227,11 +215,12 @@ export class IncidentTracker {
       roots = children[0].alerts;
       children = [];
     }
-    const ordered = (list: ActiveAlert[]) => [...list].sort((a, b) => rank(a.rule.severity) - rank(b.rule.severity) || a.state.firedAtMs - b.state.firedAtMs);
+    const ordered = (list: ActiveAlert[]) =>
+      [...list].sort((a, b) => SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] || a.state.firedAtMs - b.state.firedAtMs);
     roots = ordered(roots);
     for (const c of children) c.alerts = ordered(c.alerts);
     // Most severe first; the sort is stable, so on a tie a root leads.
-    const lead = [...roots, ...children.flatMap((c) => c.alerts)].sort((a, b) => rank(a.rule.severity) - rank(b.rule.severity))[0];
+    const lead = [...roots, ...children.flatMap((c) => c.alerts)].sort((a, b) => SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity])[0];
     const affected = new Set(children.map((c) => c.rackId));
     if (roots.length && roots[0].entity.startsWith('rack:')) affected.add(split(roots[0].entity)[1]);
     for (const a of others) {

@@ -2,25 +2,18 @@
  * What every channel is told about an incident change, and the JSON the generic webhook and
  * `/api/alerts` carry (docs/alerts.md). Channels format it their own way; pure.
  */
+import type { Acknowledgement, AlertJson, IncidentJson } from '../../protocol/alerts.ts';
 import type { ActiveAlert } from './evaluator.ts';
 import type { Incident } from './incidents.ts';
 import type { Sender } from './outbox.ts';
 
 export type NotificationKind = 'firing' | 'repeat' | 'acknowledged' | 'resolved';
 
-export interface Acknowledgement {
-  by: string;
-  atMs: number;
-  comment: string;
-}
-
-export function alertJson(a: ActiveAlert) {
+export function alertJson(a: ActiveAlert): AlertJson {
   return { rule: a.rule.id, severity: a.rule.severity, entity: a.entity, summary: a.rule.summary, value: a.state.value, phase: a.state.phase, firedAtMs: a.state.firedAtMs, acknowledged: a.state.acknowledged };
 }
 
-export type IncidentJson = ReturnType<typeof incidentJson>;
-
-export function incidentJson(i: Incident) {
+export function incidentJson(i: Incident): IncidentJson {
   return { id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, scope: i.scope, hallId: i.hallId, racks: i.racks, roots: i.roots.map(alertJson), children: i.children.map((c) => ({ rackId: c.rackId, alerts: c.alerts.map(alertJson) })) };
 }
 

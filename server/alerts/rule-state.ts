@@ -10,6 +10,7 @@
  * speak for missing data). Flap damping: a (rule, entity) notifies at most once per
  * `minNotifyIntervalMs` (10 min by default), however often it fires.
  */
+import type { AlertPhase } from '../../protocol/alerts.ts';
 
 export type Comparison = 'above' | 'below';
 
@@ -28,10 +29,8 @@ export interface ThresholdRule {
   minNotifyIntervalMs: number;
 }
 
-export type Phase = 'inactive' | 'pending' | 'firing';
-
 export interface AlertState {
-  phase: Phase;
+  phase: AlertPhase;
   /** When the current phase's condition started holding, ms. */
   sinceMs: number;
   /** When the clear condition started holding while firing (NaN when it does not). */

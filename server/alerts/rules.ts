@@ -4,10 +4,8 @@
  * `parseRules` names the path of the first bad field.
  */
 import { fail, ok, type Result } from '../../protocol/result.ts';
+import { SEVERITIES, type Severity } from '../../protocol/alerts.ts';
 import type { ThresholdRule } from './rule-state.ts';
-
-export const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 
 /** What each scope can watch. State signals are 1 while true (stale, offline, tripped, leak level). */
 export const SIGNALS = {

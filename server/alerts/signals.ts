@@ -3,14 +3,15 @@
  * entity is live (missing data never fires a threshold alert); state signals (stale, offline,
  * tripped) are 1 or 0, and NaN only before the first sample.
  */
-import { CDU_COLUMNS, EntityState, RACK_COLUMNS } from '../../protocol/stream.ts';
+import { CDU_COL, EntityState, RACK_COL } from '../../protocol/stream.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
-import { RACK_HISTORY } from '../history/history-fields.ts';
+import { RACK_HISTORY } from '../../protocol/history.ts';
 import { minutesToLimit } from './trend.ts';
 
-const RC = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
-const CC = Object.fromEntries(CDU_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
+/** Column positions by any signal name (a signal that is no column reads as NaN). */
+const RC: Readonly<Record<string, number>> = RACK_COL;
+const CC: Readonly<Record<string, number>> = CDU_COL;
 /** Samples the return-temperature trend is fitted over, ms. */
 export const TREND_WINDOW_MS = 5 * 60_000;
 /** A rack's trend is refitted this often, its racks spread over the seconds in between, ms. */

@@ -4,32 +4,7 @@
  * end date. Muted incidents stay visible on the dashboard and in the API. Pure.
  */
 import { fail, ok, type Result } from '../../protocol/result.ts';
-
-export interface Recurrence {
-  /** 0 = Sunday … 6 = Saturday, in `timeZone`. */
-  weekdays: number[];
-  /** Local start, "HH:MM". */
-  start: string;
-  durationMinutes: number;
-  /** IANA time zone, e.g. "Europe/Amsterdam" or "UTC". */
-  timeZone: string;
-}
-
-export interface Silence {
-  id: string;
-  /**
-   * An incident ID (`group:h1-r01`), an entity or entity prefix (`cdu:h1-r01-cdu-a`, `rack:h1-r02-`),
-   * or a scope: every incident touching a row (`row:h1-r02`) or hall (`hall:hall-1`).
-   */
-  matcher: string;
-  /** The silence exists from `startsMs` to `endsMs`; without `recurrence` it mutes throughout. */
-  startsMs: number;
-  endsMs: number;
-  recurrence?: Recurrence;
-  comment: string;
-  by: string;
-  createdMs: number;
-}
+import type { Recurrence, Silence } from '../../protocol/alerts.ts';
 
 const MAX_ONE_OFF_MS = 30 * 86_400_000;
 const MAX_RECURRING_MS = 2 * 365 * 86_400_000;

@@ -5,7 +5,7 @@
  * is dropped at start rather than shown or notified. Pure.
  */
 import type { SiteIndex } from '../site/site-index.ts';
-import type { IncidentJson } from './notification.ts';
+import type { IncidentJson } from '../../protocol/alerts.ts';
 
 export interface SiteNames {
   rack: Set<string>;

@@ -12,7 +12,8 @@ import type { MemoryWindow } from './memory-window.ts';
 import { GPU_PACKED, MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
 import { bucketMeans, decodeBlockValues, samplesOf } from './raw-block.ts';
 import { MAX_POINTS, parseHistoryQuery, type HistoryService } from './history-service.ts';
-import { RACK_HISTORY, storedName, unitOf } from './history-fields.ts';
+import { RACK_HISTORY } from '../../protocol/history.ts';
+import { storedName, unitOf } from './history-fields.ts';
 
 export class HistoryExtra {
   constructor(

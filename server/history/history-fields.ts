@@ -2,21 +2,10 @@
  * Which live values are kept as history, per entity kind, with their stored field names and
  * units. The memory window, the InfluxDB points and the history API all use these lists.
  */
-import type { CduColumn, RackColumn, Totals } from '../../protocol/stream.ts';
+import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY } from '../../protocol/history.ts';
 import { CDU_FIELDS, RACK_FIELDS, TOTALS_FIELDS } from './schema.ts';
 
 export type EntityKind = 'rack' | 'cdu' | 'row' | 'hall' | 'site';
-
-export const RACK_HISTORY: readonly (RackColumn & keyof typeof RACK_FIELDS)[] = [
-  'rackKw', 'supplyC', 'returnC', 'flowLpm', 'deltaTK', 'heatKw', 'thermalHeadroomKw', 'thermalHeadroomPct', 'powerHeadroomKw', 'flowHeadroomPct',
-];
-export const CDU_HISTORY: readonly (CduColumn & keyof typeof CDU_FIELDS)[] = [
-  'supplyC', 'returnC', 'flowLpm', 'loadKw', 'capacityKw', 'headroomKw', 'headroomPct', 'n1HeadroomKw', 'approachK', 'pumpPct',
-  'pumpShortfallPct', 'facilitySupplyC', 'facilityReturnC', 'dpKpa',
-];
-export const TOTALS_HISTORY: readonly (keyof Totals & keyof typeof TOTALS_FIELDS)[] = [
-  'itKw', 'heatKw', 'coolingCapacityKw', 'headroomKw', 'headroomPct', 'n1HeadroomKw', 'racksLive', 'racksStale', 'racksOffline', 'maxReturnC',
-];
 
 export function historyFields(kind: EntityKind): readonly string[] {
   return kind === 'rack' ? RACK_HISTORY : kind === 'cdu' ? CDU_HISTORY : TOTALS_HISTORY;

@@ -5,6 +5,7 @@
  * resolution and retention fit.
  */
 import { fail, ok, type Result } from '../../protocol/result.ts';
+import { parseDurationMs, parseTimeMs } from '../../protocol/time.ts';
 import type { HistoryResponse } from '../../protocol/history.ts';
 export type { HistoryResponse };
 import type { SiteIndex } from '../site/site-index.ts';
@@ -28,26 +29,6 @@ export interface HistoryQuery {
   stepMs: number;
 }
 
-
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-function parseDuration(text: string): number | null {
-  const m = DURATION.exec(text);
-  return m ? Number(m[1]) * UNIT_MS[m[2]] : null;
-}
-
-/** Epoch ms, an ISO 8601 date, `now`, or `now-<duration>` (e.g. now-6h). */
-function parseTime(text: string, nowMs: number): number | null {
-  if (text === 'now') return nowMs;
-  if (text.startsWith('now-')) {
-    const d = parseDuration(text.slice(4));
-    return d === null ? null : nowMs - d;
-  }
-  if (/^\d{10,14}$/.test(text)) return Number(text);
-  const t = Date.parse(text);
-  return Number.isFinite(t) ? t : null;
-}
 
 /** The smallest nice step giving at most MAX_POINTS buckets over the range. */
 export function autoStepMs(rangeMs: number): number {
@@ -73,16 +54,16 @@ export function parseHistoryQuery(params: URLSearchParams, site: SiteIndex, nowM
   const unknown = fields.find((f) => !allowed.includes(f));
   if (unknown !== undefined) return fail('bad_param', `fields: "${unknown}" is not kept for ${kind}s (${allowed.join(', ')})`);
   if (fields.length === 0) return fail('bad_param', 'fields: at least one field');
-  const toMs = params.has('to') ? parseTime(params.get('to')!, nowMs) : nowMs;
+  const toMs = params.has('to') ? parseTimeMs(params.get('to')!, nowMs) : nowMs;
   if (toMs === null) return fail('bad_param', `to: not a time (epoch ms, ISO 8601, now, now-6h): "${params.get('to')}"`);
-  const fromMs = params.has('from') ? parseTime(params.get('from')!, nowMs) : toMs - 3_600_000;
+  const fromMs = params.has('from') ? parseTimeMs(params.get('from')!, nowMs) : toMs - 3_600_000;
   if (fromMs === null) return fail('bad_param', `from: not a time (epoch ms, ISO 8601, now, now-6h): "${params.get('from')}"`);
   if (fromMs >= toMs) return fail('bad_param', 'from: must be before to');
   if (toMs - fromMs > MAX_RANGE_MS) return fail('bad_param', 'from: range longer than 2 years');
   let stepMs = autoStepMs(toMs - fromMs);
   if (params.has('step')) {
     const s = params.get('step')!;
-    const d = /^\d+$/.test(s) ? Number(s) : parseDuration(s);
+    const d = /^\d+$/.test(s) ? Number(s) : parseDurationMs(s);
     if (d === null || d < 1000) return fail('bad_param', `step: a duration of at least 1 s (e.g. 10s, 1m, 1h, or ms), got "${s}"`);
     if ((toMs - fromMs) / d > MAX_POINTS) {
       return fail('bad_param', `step: ${s} gives more than ${MAX_POINTS} points over this range; use at least ${autoStepMs(toMs - fromMs) / 1000} s`);

@@ -6,7 +6,7 @@
  * InfluxDB is configured, to the writer: raw samples in blocks of `blockMs` per entity
  * (raw-block.ts), late samples as single points, rollups as points.
  */
-import { RACK_COLUMNS, CDU_COLUMNS } from '../../protocol/stream.ts';
+import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
 import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
 import type { LiveState } from '../state/live-state.ts';
 import { computeRowTotals } from '../state/totals.ts';
@@ -14,7 +14,7 @@ import type { InfluxWriter } from './influx-writer.ts';
 import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow, SeriesRing } from './memory-window.ts';
 import { Rollup, type ClosedWindow } from './rollup.ts';
-import { GPU_PACKED, MEASUREMENT, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
+import { GPU_PACKED, MEASUREMENT, RACK_RAW_EXTRAS, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
 import { readFloors, type Floors, type ResumeTarget } from './resume.ts';
 import type { InfluxQueryResult } from './influx-client.ts';
 import { BlockFormat, OpenBlock } from './raw-block.ts';
@@ -23,7 +23,8 @@ import { LINE, encoded } from './line-buffer.ts';
 const COMMA = 44;
 const QUOTE = 34;
 const SPACE = 32;
-import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY, storedName, type EntityKind } from './history-fields.ts';
+import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY } from '../../protocol/history.ts';
+import { storedName, type EntityKind } from './history-fields.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
 const LATE_CDU_MEASURED: Record<string, true> = { supplyC: true, returnC: true, flowLpm: true, pumpPct: true, facilitySupplyC: true, facilityReturnC: true, dpKpa: true };
@@ -35,7 +36,7 @@ interface Series {
   kind: EntityKind;
   measurement: string;
   fields: readonly string[];
-  /** Stored field names of a raw point: the fields, then the extras (rack: dp, valve, leak). */
+  /** Stored field names of a raw point: the fields, then the extras (rack: RACK_RAW_EXTRAS, values at the same offsets). */
   rawKeys: readonly string[];
   m1: Rollup;
   h1: Rollup;
@@ -54,9 +55,9 @@ interface Series {
   rollupThroughMs: Float64Array | null;
 }
 
-const RACK_TS = RACK_COLUMNS.indexOf('tsMs');
-const RACK_LEAK = RACK_COLUMNS.indexOf('leak');
-const CDU_TS = CDU_COLUMNS.indexOf('tsMs');
+const RACK_TS = RACK_COL.tsMs;
+const RACK_LEAK = RACK_COL.leak;
+const CDU_TS = CDU_COL.tsMs;
 
 /** A block is written this long after its window ended, ms (the next sample usually writes it first). */
 const BLOCK_GRACE_MS = 1000;
@@ -79,9 +80,6 @@ function shiftedWindowStart(key: number, tsMs: number, windowMs: number): number
   return Math.floor((tsMs - shiftMs) / windowMs) * windowMs + shiftMs;
 }
 
-/** Extra raw fields of a rack sample after its history fields (values at the same offsets). */
-const RACK_EXTRAS = ['dp_kpa', 'valve_pct', 'leak'] as const;
-
 interface GpuAcc {
   startMs: number;
   count: number;
@@ -97,8 +95,8 @@ export class Recorder {
   private readonly gpu = new Map<number, GpuAcc>();
   /** Scratch for a GPU window's means (the memory window copies them). */
   private gpuMeans = new Float64Array(0);
-  private readonly rackIdx = RACK_HISTORY.map((f) => RACK_COLUMNS.indexOf(f));
-  private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COLUMNS.indexOf(f));
+  private readonly rackIdx = RACK_HISTORY.map((f) => RACK_COL[f]);
+  private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COL[f]);
   private readonly values = new Float64Array(16);
   /** Rollup line values: mean, min, max per field. */
   private readonly rollupValues = new Float64Array(49);
@@ -125,13 +123,13 @@ export class Recorder {
     const site = state.site;
     const series = (kind: EntityKind, measurement: string, fields: readonly string[], tags: Series['tags'], memoryKey: Series['memoryKey'], extras: readonly string[] = []): Series => ({
       kind, measurement, fields, tags, memoryKey, m1: new Rollup(60_000, fields.length), h1: new Rollup(3_600_000, fields.length),
-      rawKeys: [...fields.map((f) => storedName(kind, f)), ...extras], formats: { raw: [], m1: [], h1: [] }, blocks: [], blockFormats: [], rings: [],
+      rawKeys: [...fields, ...extras].map((f) => storedName(kind, f)), formats: { raw: [], m1: [], h1: [] }, blocks: [], blockFormats: [], rings: [],
       rawThroughMs: null, rollupThroughMs: null,
     });
     this.rack = series('rack', MEASUREMENT.rack, RACK_HISTORY, (i) => {
       const r = site.racks[i];
       return { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id };
-    }, (i) => `rack:${site.racks[i].id}`, RACK_EXTRAS);
+    }, (i) => `rack:${site.racks[i].id}`, RACK_RAW_EXTRAS);
     this.cdu = series('cdu', MEASUREMENT.cdu, CDU_HISTORY, (j) => {
       const c = site.cdus[j];
       return { [TAG.hall]: c.hallId, [TAG.row]: c.rowId, [TAG.cdu]: c.id };

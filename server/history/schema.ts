@@ -2,6 +2,7 @@
  * InfluxDB schema: every measurement, tag and field name Hallwatch writes, in one place
  * (snake_case, units in the names). Retention policies hold the tiers on InfluxDB 1.x.
  */
+import type { CduHistoryField, RackHistoryField, TotalsHistoryField } from '../../protocol/history.ts';
 
 export const MEASUREMENT = {
   rack: 'rack',
@@ -22,6 +23,9 @@ export const GPU_PACKED = { meanW: 'mean_w', maxW: 'max_w' } as const;
 
 export const TAG = { hall: 'hall', row: 'row', rack: 'rack', cdu: 'cdu', scope: 'scope', id: 'id' } as const;
 
+/** Rack values stored raw after the kept history fields (RACK_HISTORY), read from the sample itself: wire names. */
+export const RACK_RAW_EXTRAS = ['dpKpa', 'valvePct', 'leak'] as const;
+
 /** Rack fields: wire name (live state column) → stored field name. */
 export const RACK_FIELDS = {
   rackKw: 'rack_kw',
@@ -37,7 +41,7 @@ export const RACK_FIELDS = {
   dpKpa: 'dp_kpa',
   valvePct: 'valve_pct',
   leak: 'leak',
-} as const;
+} as const satisfies Record<RackHistoryField | (typeof RACK_RAW_EXTRAS)[number], string>;
 
 export const CDU_FIELDS = {
   supplyC: 'supply_c',
@@ -54,7 +58,7 @@ export const CDU_FIELDS = {
   facilitySupplyC: 'facility_supply_c',
   facilityReturnC: 'facility_return_c',
   dpKpa: 'dp_kpa',
-} as const;
+} as const satisfies Record<CduHistoryField, string>;
 
 export const TOTALS_FIELDS = {
   itKw: 'it_kw',
@@ -67,7 +71,7 @@ export const TOTALS_FIELDS = {
   racksStale: 'racks_stale',
   racksOffline: 'racks_offline',
   maxReturnC: 'max_return_c',
-} as const;
+} as const satisfies Record<TotalsHistoryField, string>;
 
 export type Tier = 'raw' | 'm1' | 'h1';
 export const TIERS: readonly Tier[] = ['raw', 'm1', 'h1'];

@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AlertService } from '../alerts/alert-service.ts';
 import { ROLES, roleAtLeast, type Access, type Principal, type Role } from '../auth/access.ts';
-import { parseWallLayout, type WallLayouts } from '../wall/layouts.ts';
+import type { WallLayouts } from '../wall/layouts.ts';
+import { parseWallLayout } from '../../protocol/wall.ts';
 import { json, readJson } from './respond.ts';
 
 export interface AdminDeps {

@@ -1,7 +1,7 @@
 /** JSON bodies of the REST API: live and derived values with units in the field names. */
-import { BINDING_NAMES, ENTITY_STATE_NAMES, EntityState, type Totals } from '../../protocol/stream.ts';
+import { BINDING_NAMES, CDU_COL as CC, ENTITY_STATE_NAMES, EntityState, RACK_COL as RC, type Totals } from '../../protocol/stream.ts';
 import { dewPointC } from '../../protocol/coolant.ts';
-import { CC, RC, type LiveState } from '../state/live-state.ts';
+import type { LiveState } from '../state/live-state.ts';
 import { computeTotals } from '../state/totals.ts';
 
 function n(v: number | undefined): number | null {

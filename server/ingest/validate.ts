@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parseTopic } from '../../protocol/topics.ts';
 import {
-  parseCduTelemetry, parseRackTelemetry, parseStatus,
+  CDU_UNIQUE_KEYS, RACK_UNIQUE_KEYS, parseCduTelemetry, parseRackTelemetry, parseStatus,
   type CduTelemetry, type RackTelemetry, type RejectReason, type Status,
 } from '../../protocol/telemetry.ts';
 import type { SiteIndex } from '../site/site-index.ts';
@@ -35,9 +35,9 @@ export function printable(text: string): string {
   return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Keys whose repetition in one payload is refused: JSON parsers disagree on which value wins. */
-const RACK_KEYS = ['"ts"', '"rackKw"', '"supplyC"', '"returnC"', '"flowLpm"', '"leak"'];
-const CDU_KEYS = ['"ts"', '"supplyC"', '"returnC"', '"flowLpm"', '"running"'];
+/** Keys whose repetition in one payload is refused, quoted as they stand in the text. */
+const RACK_KEYS = RACK_UNIQUE_KEYS.map((k) => `"${k}"`);
+const CDU_KEYS = CDU_UNIQUE_KEYS.map((k) => `"${k}"`);
 
 function repeatedKey(text: string, json: unknown, keys: readonly string[]): string | null {
   if (noRepeatedKeys(text, json)) return null;

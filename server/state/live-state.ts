@@ -4,18 +4,11 @@
  * (on the stream tick) detects stale entities, derives group headroom and the totals.
  */
 import type { CduTelemetry, RackTelemetry, Status } from '../../protocol/telemetry.ts';
-import { CDU_COLUMNS, EntityState, RACK_COLUMNS, type Totals } from '../../protocol/stream.ts';
+import { CDU_COL as CC, CDU_COLUMNS, EntityState, RACK_COL as RC, RACK_COLUMNS, type Totals } from '../../protocol/stream.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import { deriveGroup, deriveRack, type CduReading } from './derive.ts';
 import { computeAllTotals, computeTotals } from './totals.ts';
 import { SensorHealth } from './sensor-health.ts';
-
-function indexOf<T extends string>(cols: readonly T[]): Record<T, number> {
-  return Object.fromEntries(cols.map((c, i) => [c, i])) as Record<T, number>;
-}
-
-export const RC = indexOf(RACK_COLUMNS);
-export const CC = indexOf(CDU_COLUMNS);
 
 export interface RackDetail {
   tsMs: number;

@@ -1,7 +1,6 @@
 /** Hall, row and site totals over the live state. */
-import { EntityState, type Totals } from '../../protocol/stream.ts';
+import { CDU_COL as CC, EntityState, RACK_COL as RC, type Totals } from '../../protocol/stream.ts';
 import type { LiveState } from './live-state.ts';
-import { CC, RC } from './live-state.ts';
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;

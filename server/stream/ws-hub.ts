@@ -9,7 +9,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import { parseClientMessage } from '../../protocol/stream.ts';
+import { CLOSE_AUTH_ENDED, parseClientMessage } from '../../protocol/stream.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { LiveState } from '../state/live-state.ts';
@@ -32,9 +32,6 @@ export interface WsHubConfig {
 
 /** What the hub needs of a socket (a `ws` WebSocket; tests pass a stand-in). */
 export type HubSocket = Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send' | 'ping' | 'terminate' | 'close' | 'on'>;
-
-/** WebSocket close code when credentials end (revoked or expired token, ended session). */
-export const CLOSE_AUTH_ENDED = 4401;
 
 interface Client {
   ws: HubSocket;

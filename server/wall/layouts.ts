@@ -1,48 +1,11 @@
 /**
  * Named wall layouts saved on the server (`.hallwatch/wall-layouts.json`), so a wall's bookmark
  * only needs `?layout=name&token=…`: which halls (in rotation order), colour metric, rotation
- * interval and whether a new critical incident sounds. Validation is pure and names the field.
+ * interval and whether a new critical incident sounds (protocol/wall.ts checks a layout).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fail, ok, type Result } from '../../protocol/result.ts';
-
-/** The dashboard's heat-map metric IDs (web/src/lib/metrics.ts). */
-export const WALL_METRICS = ['return', 'dt', 'power', 'headroom', 'flow', 'cdu'] as const;
-
-export interface WallLayout {
-  name: string;
-  /** Hall IDs in rotation order; empty = every hall. */
-  halls: string[];
-  /** Halls shown side by side on one screen (1–4; 0 = as many as fit without shrinking). */
-  hallsPerScreen: number;
-  metric: (typeof WALL_METRICS)[number];
-  /** Seconds per screen; 0 = no rotation. */
-  rotateS: number;
-  sound: boolean;
-}
-
-export const LAYOUT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
-
-export function parseWallLayout(name: string, body: unknown, hallIds: string[]): Result<WallLayout, 'invalid_layout'> {
-  const bad = (m: string) => fail('invalid_layout' as const, m);
-  if (!LAYOUT_NAME.test(name)) return bad('name: lower-case letters, digits and dashes, at most 40');
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body: a JSON object is required');
-  const b = body as Record<string, unknown>;
-  const halls = b.halls ?? [];
-  if (!Array.isArray(halls) || !halls.every((h) => typeof h === 'string')) return bad('halls: a list of hall IDs is required');
-  const unknown = (halls as string[]).find((h) => !hallIds.includes(h));
-  if (unknown !== undefined) return bad(`halls: no hall "${unknown}" in this site (${hallIds.join(', ')})`);
-  const perScreen = b.hallsPerScreen ?? 0;
-  if (!Number.isInteger(perScreen) || (perScreen as number) < 0 || (perScreen as number) > 4) return bad('hallsPerScreen: 1 to 4, or 0 for as many as fit');
-  const metric = b.metric ?? 'return';
-  if (!WALL_METRICS.includes(metric as WallLayout['metric'])) return bad(`metric: one of ${WALL_METRICS.join(', ')} is required`);
-  const rotateS = b.rotateS ?? 30;
-  if (!Number.isInteger(rotateS) || (rotateS as number) < 0 || (rotateS as number) > 3600 || ((rotateS as number) > 0 && (rotateS as number) < 5)) return bad('rotateS: 0 (no rotation) or 5 to 3600 seconds');
-  const sound = b.sound ?? false;
-  if (typeof sound !== 'boolean') return bad('sound: true or false');
-  return ok({ name, halls: halls as string[], hallsPerScreen: perScreen as number, metric: metric as WallLayout['metric'], rotateS: rotateS as number, sound });
-}
+import type { WallLayout } from '../../protocol/wall.ts';
 
 export class WallLayouts {
   private layouts: WallLayout[];

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLOSE_AUTH_ENDED } from '../../protocol/stream.ts';
 import { startServer } from '../helpers/programs.ts';
 
 const TOKEN = 'test-admin-token-admin-api-01';
@@ -45,7 +46,7 @@ describe('admin API', () => {
     const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
     await new Promise((r) => ws.once('message', r));
     expect((await call('DELETE', '/api/admin/users/olga')).status).toBe(200);
-    expect(await closed).toEqual({ code: 4401, reason: 'session expired or ended; log in again' });
+    expect(await closed).toEqual({ code: CLOSE_AUTH_ENDED, reason: 'session expired or ended; log in again' });
     expect((await fetch(server.baseUrl + '/api/site', { headers: { cookie } })).status).toBe(401);
   });
 
@@ -76,7 +77,7 @@ describe('admin API', () => {
     const revokedAt = Date.now();
     expect((await call('DELETE', `/api/admin/display-tokens/${t.body.id}`)).status).toBe(200);
     const c = await closed;
-    expect(c.code).toBe(4401);
+    expect(c.code).toBe(CLOSE_AUTH_ENDED);
     expect(c.reason).toBe('display token "noc-wall-1" was revoked');
     expect(c.atMs - revokedAt).toBeLessThan(3000);
     expect((await fetch(`${server.baseUrl}/api/site?${q}`)).status).toBe(401);

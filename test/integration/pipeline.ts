@@ -7,7 +7,7 @@ import { connect as netConnect } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { heatKw } from '../../protocol/coolant.ts';
-import { RACK_COLUMNS, type DeltaMessage, type ServerMessage, type SnapshotMessage } from '../../protocol/stream.ts';
+import { RACK_COL, RACK_COLUMNS, type DeltaMessage, type ServerMessage, type SnapshotMessage } from '../../protocol/stream.ts';
 import { simulatorControlTopic } from '../../protocol/topics.ts';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
@@ -23,8 +23,6 @@ export interface BrokerUnderTest {
   /** Stops and restarts the broker on the same port; absent for the server's embedded broker. */
   restart?: (downMs: number) => Promise<void>;
 }
-
-const RACK = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
 
 export function pipelineSuite(name: string, broker: BrokerUnderTest): void {
   describe(name, () => {
@@ -99,8 +97,8 @@ export function pipelineSuite(name: string, broker: BrokerUnderTest): void {
         expect(rest.ageMs).toBeLessThan(5000);
         const delta = await ws.next('delta with probe-1', (m): m is DeltaMessage => m.type === 'delta' && m.racks.idx.includes(index));
         const k = delta.racks.idx.indexOf(index);
-        expect(Math.abs((delta.racks.cols[RACK.heatKw][k] as number) - expected) / expected).toBeLessThan(0.01);
-        expect(delta.racks.cols[RACK.state][k]).toBe(1);
+        expect(Math.abs((delta.racks.cols[RACK_COL.heatKw][k] as number) - expected) / expected).toBeLessThan(0.01);
+        expect(delta.racks.cols[RACK_COL.state][k]).toBe(1);
       } finally {
         ws.close();
       }

@@ -8,7 +8,7 @@ import { AlertEvaluator } from '../../server/alerts/evaluator.ts';
 import { IncidentTracker } from '../../server/alerts/incidents.ts';
 import { MemoryWindow } from '../../server/history/memory-window.ts';
 import { groupFlowImbalancePct } from '../../server/alerts/signals.ts';
-import { CDU_COLUMNS } from '../../protocol/stream.ts';
+import { CDU_COL, type CduColumn } from '../../protocol/stream.ts';
 
 const RULES = (() => {
   const r = parseRules(JSON.parse(readFileSync('config/alert-rules.json', 'utf8')));
@@ -111,7 +111,7 @@ describe('AlertEvaluator on live state', () => {
     w.cduPump.set(a.id, { flowLpm: 700, pumpPct });
     w.cduPump.set(b.id, { flowLpm: 700, pumpPct });
     w.tick(5);
-    const col = (name: string, j: number) => w.state.cduCols[CDU_COLUMNS.indexOf(name as never)][j];
+    const col = (name: CduColumn, j: number) => w.state.cduCols[CDU_COL[name]][j];
     const healthyN1 = col('n1HeadroomKw', b.index);
     expect(col('pumpShortfallPct', b.index)).toBe(0);
     w.cduPump.set(b.id, { flowLpm: 420, pumpPct });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LiveState, RC, CC } from '../../server/state/live-state.ts';
+import { LiveState } from '../../server/state/live-state.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
-import { EntityState } from '../../protocol/stream.ts';
+import { CDU_COL as CC, EntityState, RACK_COL as RC } from '../../protocol/stream.ts';
 import { encodeBlock } from '../../server/stream/encode.ts';
 
 const T0 = 1_800_000_000_000;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { minuteOfWeek, parseSilenceRequest, silenceActive, silenceMatches, type Silence } from '../../server/alerts/silences.ts';
+import { minuteOfWeek, parseSilenceRequest, silenceActive, silenceMatches } from '../../server/alerts/silences.ts';
+import type { Silence } from '../../protocol/alerts.ts';
 
 const base: Silence = { id: 's1', matcher: 'cdu:h1-r01-cdu-a', startsMs: Date.parse('2026-01-01T00:00:00Z'), endsMs: Date.parse('2027-01-01T00:00:00Z'), comment: 'x', by: 'ops', createdMs: 0 };
 // Tuesdays 02:00 for 4 h, in UTC and in Amsterdam (UTC+1 in winter, UTC+2 in summer).

@@ -5,6 +5,7 @@ import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
 import { screensOf, wallRotation } from '../../web/src/wall/rotation.ts';
 import { parseWallParams, resolveViews, resolveWall } from '../../web/src/wall/wall-config.ts';
+import type { WallLayoutSpec } from '../../protocol/wall.ts';
 import { autoHallsPerScreen, wallSize } from '../../web/src/wall/wall-size.ts';
 import { incidentBands, incidentEntities, type IncidentSpan } from '../../web/src/lib/annotations.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
@@ -131,7 +132,7 @@ describe('wall rotation', () => {
 
 describe('wall settings', () => {
   const hallIds = ['hall-1', 'hall-2'];
-  it.each([
+  it.each<[string, string, WallLayoutSpec | null, Partial<WallLayoutSpec>, RegExp[]]>([
     ['defaults: every hall, as many per screen as fit, 30 s', '', null, { halls: hallIds, hallsPerScreen: 0, metric: 'return', rotateS: 30, sound: false }, []],
     ['URL parameters', '?halls=hall-2&metric=dt&rotate=10&per=2&sound=1', null, { halls: ['hall-2'], hallsPerScreen: 2, metric: 'dt', rotateS: 10, sound: true }, []],
     ['saved layout', '?layout=noc', { halls: ['hall-2', 'hall-1'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: true }, { halls: ['hall-2', 'hall-1'], metric: 'power', rotateS: 60 }, []],
@@ -142,12 +143,12 @@ describe('wall settings', () => {
     const params = parseWallParams(search);
     const r = resolveWall(saved, params, hallIds);
     expect(r.spec).toMatchObject(spec);
-    expect(r.errors).toEqual((errors as RegExp[]).map((e) => expect.stringMatching(e)));
+    expect(r.errors).toEqual(errors.map((e) => expect.stringMatching(e)));
   });
 
   it('combines saved views, keeping each one\'s halls and metric; rotation from the URL, else the first view', () => {
-    const a = { halls: ['hall-1'], hallsPerScreen: 1, metric: 'return', rotateS: 20, sound: false };
-    const b = { halls: ['hall-2', 'hall-9'], hallsPerScreen: 1, metric: 'flow', rotateS: 90, sound: true };
+    const a: WallLayoutSpec = { halls: ['hall-1'], hallsPerScreen: 1, metric: 'return', rotateS: 20, sound: false };
+    const b: WallLayoutSpec = { halls: ['hall-2', 'hall-9'], hallsPerScreen: 1, metric: 'flow', rotateS: 90, sound: true };
     const r = resolveViews([a, b], parseWallParams('?views=a,b'), hallIds);
     expect(r.views.map((v) => [v.halls, v.metric])).toEqual([[['hall-1'], 'return'], [['hall-2'], 'flow']]);
     expect(r).toMatchObject({ rotateS: 20, sound: true, errors: [expect.stringMatching(/^halls: no hall "hall-9"/)] });

@@ -3,71 +3,24 @@
  * by the alerts panel, the heat maps (which outline the racks and CDUs of firing alerts by
  * severity), the wall, browser notifications and the drill-down's incident bands.
  */
+import {
+  SEVERITY_RANK, type AlertJson, type AlertsSnapshot, type IncidentView, type ResolvedIncident, type Severity, type SilenceView,
+} from '../../../protocol/alerts.ts';
 import { incidentEntities, type IncidentSpan } from './annotations.ts';
 
-export type Severity = 'critical' | 'major' | 'minor' | 'warning';
-
-export interface AlertView {
-  rule: string;
-  severity: Severity;
-  entity: string;
-  summary?: string;
-}
-
-export interface Acknowledgement {
-  by: string;
-  atMs: number;
-  comment: string;
-}
-
-export interface IncidentView {
-  id: string;
-  severity: Severity;
-  title: string;
-  startedMs: number;
-  /** Narrowest place holding everything in it (`rack:…`, `row:…`, `group:…`, `hall:…`, `site:site`). */
-  scope?: string;
-  hallId?: string | null;
-  /** Every rack affected (children, and the racks the groups of root CDUs serve). */
-  racks?: string[];
-  roots: AlertView[];
-  children: { rackId: string; alerts: AlertView[] }[];
-  acknowledged: Acknowledgement | null;
-  silencedBy: string | null;
-}
-
-export interface ResolvedView extends Omit<IncidentView, 'acknowledged' | 'silencedBy'> {
-  resolvedMs: number;
-  acknowledged: Acknowledgement | null;
-  notified: boolean;
-}
-
-export interface SilenceView {
-  id: string;
-  matcher: string;
-  startsMs: number;
-  endsMs: number;
-  recurrence?: { weekdays: number[]; start: string; durationMinutes: number; timeZone: string };
-  comment: string;
-  by: string;
-  activeNow: boolean;
-}
-
-export const RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };
-
 /** The alerts on one entity (`rack:{id}`, `cdu:{id}`) across the open incidents, with their incident. */
-export function alertsOn(incidents: IncidentView[], entity: string): { incidentId: string; alert: AlertView }[] {
-  const out: { incidentId: string; alert: AlertView }[] = [];
+export function alertsOn(incidents: IncidentView[], entity: string): { incidentId: string; alert: AlertJson }[] {
+  const out: { incidentId: string; alert: AlertJson }[] = [];
   for (const i of incidents) {
     for (const a of [...i.roots, ...i.children.flatMap((c) => c.alerts)]) if (a.entity === entity) out.push({ incidentId: i.id, alert: a });
   }
-  return out.sort((a, b) => RANK[a.alert.severity] - RANK[b.alert.severity]);
+  return out.sort((a, b) => SEVERITY_RANK[a.alert.severity] - SEVERITY_RANK[b.alert.severity]);
 }
 
 export class AlertFeed {
   incidents = $state.raw<IncidentView[]>([]);
   silences = $state.raw<SilenceView[]>([]);
-  history = $state.raw<ResolvedView[]>([]);
+  history = $state.raw<ResolvedIncident[]>([]);
   error = $state<string | null>(null);
   /** Server time minus browser time, ms (for ages shown against the server's clock). */
   skewMs = 0;
@@ -106,11 +59,11 @@ export class AlertFeed {
       const history = withHistory || (this.withHistory && this.polls++ % 15 === 0);
       const res = await fetch(history ? `${this.url}?history=1` : this.url, { headers: this.headers });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const body = await res.json();
+      const body = (await res.json()) as AlertsSnapshot;
       if (typeof body.nowMs === 'number') this.skewMs = body.nowMs - Date.now();
       this.silences = body.silences ?? [];
       if (history) this.history = body.history ?? [];
-      this.set(body.incidents as IncidentView[]);
+      this.set(body.incidents);
       this.error = null;
     } catch (e) {
       this.error = (e as Error).message;
@@ -128,9 +81,9 @@ export class AlertFeed {
   private set(incidents: IncidentView[]): void {
     const worst = new Map<string, Severity>();
     const sensor = new Set<string>();
-    const note = (a: AlertView) => {
+    const note = (a: AlertJson) => {
       const w = worst.get(a.entity);
-      if (!w || RANK[a.severity] < RANK[w]) worst.set(a.entity, a.severity);
+      if (!w || SEVERITY_RANK[a.severity] < SEVERITY_RANK[w]) worst.set(a.entity, a.severity);
       if (a.rule.startsWith('rack-sensor')) sensor.add(a.entity);
     };
     for (const i of incidents) {

@@ -2,7 +2,7 @@
  * Incident bands on the drill-down charts: which incidents (active and resolved) touched the
  * entities of the view, clipped to the chart's range. Pure.
  */
-import type { Severity } from './alert-feed.svelte.ts';
+import type { Severity } from '../../../protocol/alerts.ts';
 
 export interface IncidentSpan {
   id: string;

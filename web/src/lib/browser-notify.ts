@@ -3,7 +3,8 @@
  * critical or major incident that is not silenced, while the dashboard is open. Off until the
  * user turns it on (the browser asks for permission); the choice is remembered per browser.
  */
-import type { AlertFeed, IncidentView } from './alert-feed.svelte.ts';
+import type { AlertFeed } from './alert-feed.svelte.ts';
+import type { IncidentView } from '../../../protocol/alerts.ts';
 
 const KEY = 'hallwatch.notifications';
 

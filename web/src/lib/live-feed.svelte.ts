@@ -3,16 +3,19 @@
  * (one per wire column); each frame bumps `version` so canvases redraw once on their next
  * animation frame. Reconnects by itself with backoff; every (re)connect resyncs from a snapshot.
  */
-import type { ColumnView, RackDetailMessage, ServerMessage, Totals } from '../../../protocol/stream.ts';
+import {
+  CDU_COL, CDU_COLUMNS, CLOSE_AUTH_ENDED, RACK_COL, RACK_COLUMNS,
+  type ColumnView, type CduColumn, type RackColumn, type RackDetailMessage, type ServerMessage, type Totals,
+} from '../../../protocol/stream.ts';
 import { decodeDeltaFrame, type BinaryDelta } from '../../../protocol/stream-binary.ts';
-import { CDU_COLUMNS, RACK_COLUMNS } from '../../../protocol/stream.ts';
-import type { RackColumn, CduColumn } from '../../../protocol/stream.ts';
+import { checkHello } from '../../../protocol/stream-hello.ts';
 import { RackHistory } from './rack-history.ts';
+import { reloadAllowed } from './reload-guard.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'stalled' | 'reconnecting';
 
-const RACK_COL = Object.fromEntries(RACK_COLUMNS.map((c, i) => [c, i])) as Record<RackColumn, number>;
-const CDU_COL = Object.fromEntries(CDU_COLUMNS.map((c, i) => [c, i])) as Record<CduColumn, number>;
+/** A server this page cannot read is asked again this often (a restart may bring the matching version), ms. */
+const MISMATCH_RETRY_MS = 30_000;
 
 export class LiveFeed {
   status = $state<ConnectionStatus>('connecting');
@@ -25,6 +28,8 @@ export class LiveFeed {
   lastFrameMs = $state(0);
   /** Why the server ended the stream (revoked or expired credentials); null otherwise. */
   authError = $state<string | null>(null);
+  /** Why this page cannot read the server's stream (protocol version or columns, expected against got); null when it can. */
+  mismatch = $state<string | null>(null);
   /** Server clock − browser clock, ms. */
   clockOffsetMs = 0;
   staleAfterMs = 3000;
@@ -120,7 +125,11 @@ export class LiveFeed {
       this.ws = null;
       if (this.stopped) return;
       this.status = 'reconnecting';
-      if (ev.code === 4401) {
+      if (this.mismatch) {
+        setTimeout(() => this.connect(), MISMATCH_RETRY_MS);
+        return;
+      }
+      if (ev.code === CLOSE_AUTH_ENDED) {
         // Credentials ended: say why, and only try again now and then.
         this.authError = ev.reason || 'access ended';
         setTimeout(() => this.connect(), 60_000);
@@ -136,13 +145,23 @@ export class LiveFeed {
     this.clockOffsetMs = msg.serverTimeMs - now;
     this.lastFrameMs = now;
     switch (msg.type) {
-      case 'hello':
+      case 'hello': {
         this.authError = null;
         this.tickMs = msg.tickMs;
         this.staleAfterMs = msg.staleAfterMs;
+        const verdict = checkHello(msg);
+        if (verdict.ok) this.mismatch = null;
+        else this.refuse(verdict.message, verdict.serverNewer);
         return;
+      }
       case 'snapshot':
       case 'delta':
+        if (this.mismatch) return;
+        if (msg.racks.cols.length !== RACK_COLUMNS.length || msg.cdus.cols.length !== CDU_COLUMNS.length) {
+          const got = `${msg.racks.cols.length} and ${msg.cdus.cols.length}`;
+          this.refuse(`frame columns: expected ${RACK_COLUMNS.length} rack and ${CDU_COLUMNS.length} CDU, got ${got}`, false);
+          return;
+        }
         applyBlock(this.rackCols, msg.racks);
         applyBlock(this.cduCols, msg.cdus);
         this.history.record(this.rackCols, msg.racks.idx);
@@ -156,11 +175,25 @@ export class LiveFeed {
         return;
     }
   }
+
+  /**
+   * Stops applying frames from a server this page cannot read and says why; when the server was
+   * upgraded, reloads to fetch its dashboard (at most once a minute, so a reload that does not
+   * help does not loop).
+   */
+  private refuse(message: string, serverNewer: boolean): void {
+    this.mismatch = message;
+    this.status = 'reconnecting';
+    console.warn(`live feed: ${message}`);
+    this.ws?.close();
+    if (serverNewer && reloadAllowed(sessionStorage, Date.now())) location.reload();
+  }
 }
 
+/** Writes the rows of a block whose columns are those of `cols` (checked by the caller). */
 function applyBlock(cols: Float64Array[], block: ColumnView): void {
   const { idx } = block;
-  for (let c = 0; c < cols.length && c < block.cols.length; c++) {
+  for (let c = 0; c < cols.length; c++) {
     const src = block.cols[c];
     const dst = cols[c];
     for (let k = 0; k < idx.length; k++) dst[idx[k]] = src[k] ?? Number.NaN;

@@ -1,9 +1,10 @@
 /** Heat-map metrics: which rack column to colour by, its label, unit and scale. */
 import type { RackColumn } from '../../../protocol/stream.ts';
+import { WALL_METRICS, type WallMetric } from '../../../protocol/wall.ts';
 import type { Scale } from './color-scale.ts';
 
 export interface MetricDef {
-  id: string;
+  id: WallMetric;
   column: RackColumn;
   label: string;
   unit: string;
@@ -12,14 +13,17 @@ export interface MetricDef {
 }
 
 /** Scales follow domain.md §4: return warning 52 / critical 55 °C, ΔT 12 / 15 K, headroom 15 / 5 %. */
-export const METRICS: MetricDef[] = [
-  { id: 'return', column: 'returnC', label: 'Return temperature', unit: '°C', digits: 1, scale: { good: 38, bad: 56 } },
-  { id: 'dt', column: 'deltaTK', label: 'ΔT', unit: 'K', digits: 1, scale: { good: 4, bad: 16 } },
-  { id: 'power', column: 'rackKw', label: 'Rack power', unit: 'kW', digits: 1, scale: { good: 20, bad: 137 } },
-  { id: 'headroom', column: 'thermalHeadroomPct', label: 'Thermal headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
-  { id: 'flow', column: 'flowSharePct', label: 'Flow, share of need', unit: '%', digits: 0, scale: { good: 135, bad: 81 } },
-  { id: 'cdu', column: 'groupHeadroomPct', label: 'CDU headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
-];
+const DEFS: Record<WallMetric, Omit<MetricDef, 'id'>> = {
+  return: { column: 'returnC', label: 'Return temperature', unit: '°C', digits: 1, scale: { good: 38, bad: 56 } },
+  dt: { column: 'deltaTK', label: 'ΔT', unit: 'K', digits: 1, scale: { good: 4, bad: 16 } },
+  power: { column: 'rackKw', label: 'Rack power', unit: 'kW', digits: 1, scale: { good: 20, bad: 137 } },
+  headroom: { column: 'thermalHeadroomPct', label: 'Thermal headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
+  flow: { column: 'flowSharePct', label: 'Flow, share of need', unit: '%', digits: 0, scale: { good: 135, bad: 81 } },
+  cdu: { column: 'groupHeadroomPct', label: 'CDU headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
+};
+
+/** Every metric, in the contract's order (protocol/wall.ts). */
+export const METRICS: MetricDef[] = WALL_METRICS.map((id) => ({ id, ...DEFS[id] }));
 
 export function metricById(id: string | null | undefined): MetricDef {
   return METRICS.find((m) => m.id === id) ?? METRICS[0];

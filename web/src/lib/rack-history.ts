@@ -3,13 +3,13 @@
  * the last HISTORY_LEN samples per rack in typed arrays, written only when a sample's source
  * timestamp is new. Memory: racks × 600 × 6 × 8 B (≈ 12 MB for 416 racks).
  */
-import { RACK_COLUMNS } from '../../../protocol/stream.ts';
+import { RACK_COL } from '../../../protocol/stream.ts';
 
 export const HISTORY_LEN = 600;
 /** Columns kept, in chart order. */
 export const HISTORY_FIELDS = ['tsMs', 'rackKw', 'heatKw', 'supplyC', 'returnC', 'flowLpm'] as const;
-const SRC = HISTORY_FIELDS.map((f) => RACK_COLUMNS.indexOf(f));
-const TS = RACK_COLUMNS.indexOf('tsMs');
+const SRC = HISTORY_FIELDS.map((f) => RACK_COL[f]);
+const TS = RACK_COL.tsMs;
 
 export class RackHistory {
   private readonly rings = new Map<number, { data: Float64Array[]; head: number; size: number }>();

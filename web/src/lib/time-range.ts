@@ -1,4 +1,5 @@
 /** Time ranges of the drill-down: presets relative to now, or absolute ranges from a zoom. */
+import { parseTimeMs } from '../../../protocol/time.ts';
 
 export interface RangeSpec {
   /** `now-1h` style or epoch ms as text. */
@@ -16,21 +17,10 @@ export const PRESETS = [
 
 export const DEFAULT_RANGE: RangeSpec = { from: 'now-1h', to: 'now' };
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** Resolves one end of a range to epoch ms; null when the text is not a time. */
-export function resolveTime(text: string, nowMs: number): number | null {
-  if (text === 'now') return nowMs;
-  const rel = /^now-(\d+)([smhdw])$/.exec(text);
-  if (rel) return nowMs - Number(rel[1]) * UNIT_MS[rel[2]];
-  if (/^\d{10,14}$/.test(text)) return Number(text);
-  const t = Date.parse(text);
-  return Number.isFinite(t) ? t : null;
-}
-
+/** Both ends of a range as epoch ms (protocol/time.ts, the syntax the server reads); null when either is not a time or from ≥ to. */
 export function resolveRange(r: RangeSpec, nowMs: number): { fromMs: number; toMs: number } | null {
-  const fromMs = resolveTime(r.from, nowMs);
-  const toMs = resolveTime(r.to, nowMs);
+  const fromMs = parseTimeMs(r.from, nowMs);
+  const toMs = parseTimeMs(r.to, nowMs);
   if (fromMs === null || toMs === null || fromMs >= toMs) return null;
   return { fromMs, toMs };
 }

@@ -2,15 +2,10 @@
  * The wall's settings from its URL (`/wall?layout=noc&halls=hall-1,hall-2&metric=return&rotate=30
  * &per=1&sound=1&token=hwd_…`) over a named layout saved on the server. URL parameters win, so
  * one saved layout serves several walls with small differences. `views=a,b` rotates across the
- * screens of several saved layouts instead (each with its own halls and metric). Pure.
+ * screens of several saved layouts instead (each with its own halls and metric). The field
+ * rules are the server's (protocol/wall.ts). Pure.
  */
-export interface WallLayoutSpec {
-  halls: string[];
-  hallsPerScreen: number;
-  metric: string;
-  rotateS: number;
-  sound: boolean;
-}
+import { WALL_DEFAULTS, WALL_RULES, isHallsPerScreen, isRotateS, isWallMetric, type WallLayoutSpec } from '../../../protocol/wall.ts';
 
 export interface WallParams {
   token: string | null;
@@ -22,10 +17,6 @@ export interface WallParams {
   errors: string[];
 }
 
-/** `hallsPerScreen` 0 = as many as fit without shrinking the tiles. */
-export const DEFAULT_WALL: WallLayoutSpec = { halls: [], hallsPerScreen: 0, metric: 'return', rotateS: 30, sound: false };
-const METRICS = ['return', 'dt', 'power', 'headroom', 'flow', 'cdu'];
-
 export function parseWallParams(search: string): WallParams {
   const p = new URLSearchParams(search);
   const overrides: Partial<WallLayoutSpec> = {};
@@ -34,20 +25,20 @@ export function parseWallParams(search: string): WallParams {
   if (halls) overrides.halls = halls.split(',').map((h) => h.trim()).filter(Boolean);
   const metric = p.get('metric');
   if (metric !== null) {
-    if (METRICS.includes(metric)) overrides.metric = metric;
-    else errors.push(`metric: "${metric}" is not one of ${METRICS.join(', ')}`);
+    if (isWallMetric(metric)) overrides.metric = metric;
+    else errors.push(`metric: "${metric}" is not ${WALL_RULES.metric}`);
   }
   const rotate = p.get('rotate');
   if (rotate !== null) {
     const s = Number(rotate);
-    if (Number.isInteger(s) && (s === 0 || (s >= 5 && s <= 3600))) overrides.rotateS = s;
-    else errors.push(`rotate: "${rotate}" must be 0 (no rotation) or 5–3600 seconds`);
+    if (isRotateS(s)) overrides.rotateS = s;
+    else errors.push(`rotate: "${rotate}" must be ${WALL_RULES.rotateS}`);
   }
   const per = p.get('per');
   if (per !== null) {
     const n = Number(per);
-    if (Number.isInteger(n) && n >= 0 && n <= 4) overrides.hallsPerScreen = n;
-    else errors.push(`per: "${per}" must be 1–4 halls per screen, or 0 for as many as fit`);
+    if (isHallsPerScreen(n)) overrides.hallsPerScreen = n;
+    else errors.push(`per: "${per}" halls per screen must be ${WALL_RULES.hallsPerScreen}`);
   }
   const sound = p.get('sound');
   if (sound !== null) overrides.sound = sound === '1' || sound === 'on' || sound === 'true';
@@ -57,7 +48,7 @@ export function parseWallParams(search: string): WallParams {
 
 /** Layout from the server (or defaults), then URL overrides; unknown halls are reported and dropped. */
 export function resolveWall(saved: WallLayoutSpec | null, params: WallParams, hallIds: string[]): { spec: WallLayoutSpec; errors: string[] } {
-  const spec = { ...DEFAULT_WALL, ...(saved ?? {}), ...params.overrides };
+  const spec = { ...WALL_DEFAULTS, ...(saved ?? {}), ...params.overrides };
   const errors = [...params.errors];
   const unknown = spec.halls.filter((h) => !hallIds.includes(h));
   if (unknown.length) errors.push(`halls: no hall ${unknown.map((h) => `"${h}"`).join(', ')} in this site`);
@@ -76,5 +67,6 @@ export function resolveViews(saved: WallLayoutSpec[], params: WallParams, hallId
     errors.push(...r.errors.filter((e) => !errors.includes(e)));
     return r.spec;
   });
-  return { views, rotateS: params.overrides.rotateS ?? views[0]?.rotateS ?? DEFAULT_WALL.rotateS, sound: params.overrides.sound ?? views.some((v) => v.sound), errors };
+  const rotateS = params.overrides.rotateS ?? views[0]?.rotateS ?? WALL_DEFAULTS.rotateS;
+  return { views, rotateS, sound: params.overrides.sound ?? views.some((v) => v.sound), errors };
 }

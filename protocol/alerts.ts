@@ -1,0 +1,111 @@
+/**
+ * Alerts as `GET /api/alerts` carries them (docs/alerts.md): open incidents with their alerts,
+ * acknowledgements and silences, and the resolved history. Notifications (webhook, MQTT) carry
+ * the same incident shape.
+ */
+
+/** Most severe first: a severity's position is its rank (0 = critical). */
+export const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** Rank of each severity for sorting: critical 0 … warning 3. */
+export const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Readonly<Record<Severity, number>>;
+
+/** Where one (rule, entity) pair is: no condition, condition holding for less than its pending time, or firing. */
+export type AlertPhase = 'inactive' | 'pending' | 'firing';
+
+export interface Acknowledgement {
+  by: string;
+  atMs: number;
+  comment: string;
+}
+
+/** One alert: a rule holding on an entity (`rack:{id}`, `cdu:{id}`, `hall:{id}`, `site:site`). */
+export interface AlertJson {
+  rule: string;
+  severity: Severity;
+  entity: string;
+  summary: string;
+  /** Last value seen (NaN, null in JSON, before the first). */
+  value: number;
+  phase: AlertPhase;
+  /** When it fired, ms (NaN, null in JSON, while pending). */
+  firedAtMs: number;
+  acknowledged: boolean;
+}
+
+export interface IncidentJson {
+  /** Given when the incident opens and kept while it lives. */
+  id: string;
+  /** Of its most severe alert. */
+  severity: Severity;
+  title: string;
+  startedMs: number;
+  /** Narrowest place holding everything in it (`rack:…`, `row:…`, `group:…`, `hall:…`, `site:site`). */
+  scope: string;
+  /** The hall it is in (null when it spans halls or is about Hallwatch itself). */
+  hallId: string | null;
+  /** Every rack affected (children, and the racks the groups of root CDUs serve). */
+  racks: string[];
+  /** Alerts on the cause: CDUs, the hall, the site, or the one rack of a single-rack incident. */
+  roots: AlertJson[];
+  /** Racks with alerts of their own under the cause. */
+  children: { rackId: string; alerts: AlertJson[] }[];
+}
+
+/** An open incident on the dashboard. */
+export interface IncidentView extends IncidentJson {
+  acknowledged: Acknowledgement | null;
+  /** ID of the silence muting its notifications now; null when none does. */
+  silencedBy: string | null;
+}
+
+/** A resolved incident as the history tab shows it. */
+export interface ResolvedIncident extends IncidentJson {
+  resolvedMs: number;
+  acknowledged: Acknowledgement | null;
+  /** Whether it paged anyone (a silenced or short-lived one did not). */
+  notified: boolean;
+}
+
+export interface Recurrence {
+  /** 0 = Sunday … 6 = Saturday, in `timeZone`. */
+  weekdays: number[];
+  /** Local start, "HH:MM". */
+  start: string;
+  durationMinutes: number;
+  /** IANA time zone, e.g. "Europe/Amsterdam" or "UTC". */
+  timeZone: string;
+}
+
+export interface Silence {
+  id: string;
+  /**
+   * An incident ID (`group:h1-r01`), an entity or entity prefix (`cdu:h1-r01-cdu-a`, `rack:h1-r02-`),
+   * or a scope: every incident touching a row (`row:h1-r02`) or hall (`hall:hall-1`).
+   */
+  matcher: string;
+  /** The silence exists from `startsMs` to `endsMs`; without `recurrence` it mutes throughout. */
+  startsMs: number;
+  endsMs: number;
+  recurrence?: Recurrence;
+  comment: string;
+  by: string;
+  createdMs: number;
+}
+
+export interface SilenceView extends Silence {
+  /** Whether it mutes now (a recurring silence only inside its window). */
+  activeNow: boolean;
+}
+
+/** `GET /api/alerts[?history=1]`. */
+export interface AlertsSnapshot {
+  /** Server time, ms: ages on the dashboard are against it. */
+  nowMs: number;
+  incidents: IncidentView[];
+  alerts: AlertJson[];
+  /** Silences that have not ended. */
+  silences: SilenceView[];
+  /** Resolved incidents, newest first; only with `?history=1`. */
+  history?: ResolvedIncident[];
+}
