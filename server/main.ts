@@ -26,6 +26,7 @@ import { AlertService } from './alerts/alert-service.ts';
 import { Outbox } from './alerts/outbox.ts';
 import { notificationChannels } from './alerts/channels/channels.ts';
 import { Access } from './auth/access.ts';
+import { usersFileStore } from './auth/user-store.ts';
 import { WallLayouts } from './wall/layouts.ts';
 import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
@@ -204,17 +205,18 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         alertsSaveError: alerts.saveError,
       });
     };
-    const access = new Access(join(cfg.storageDir, 'users.json'), cfg.adminToken ?? '', cfg.auth === 'off', clock);
+    const access = new Access({ store: usersFileStore(join(cfg.storageDir, 'users.json')), adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock });
+    await access.start();
     if (cfg.auth === 'off') log.warn('AUTHENTICATION IS OFF (--auth off): anyone who reaches this port is an admin. Use it for local trials only.');
     else if (cfg.printAdminLogin === 1 || !access.hasUsers) {
       const password = randomSecret(12);
-      access.setUser('admin', 'admin', password);
+      await access.setUser('admin', 'admin', password);
       process.stdout.write(`HALLWATCH_ADMIN_LOGIN user=admin password=${password}\n`);
     }
     if (cfg.auth === 'on' && cfg.printAdminLogin === 1) {
       // The demo's wall: a fresh display token each start; the previous demo token is revoked.
-      for (const t of access.listDisplayTokens()) if (t.name === 'demo-wall' && !t.revokedMs) access.revokeDisplayToken(t.id);
-      const wall = access.createDisplayToken('demo-wall', null, 'demo');
+      for (const t of access.listDisplayTokens()) if (t.name === 'demo-wall' && !t.revokedMs) await access.revokeDisplayToken(t.id);
+      const wall = await access.createDisplayToken('demo-wall', null, 'demo');
       process.stdout.write(`HALLWATCH_WALL_PATH /wall?token=${encodeURIComponent(wall.token)}\n`);
     }
     const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock, cfg.gpuWindowS * 1000), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));

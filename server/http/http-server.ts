@@ -85,7 +85,7 @@ export class HttpServer {
     if (!body.ok) return json(res, 400, { error: 'body: JSON {"name": …, "password": …} expected' });
     const creds = body.value as { name?: unknown; password?: unknown };
     if (typeof creds.name !== 'string' || typeof creds.password !== 'string') return json(res, 400, { error: 'name and password: strings required' });
-    const r = this.access.login(creds.name, creds.password, req.socket.remoteAddress ?? '?');
+    const r = await this.access.login(creds.name, creds.password, req.socket.remoteAddress ?? '?');
     if ('error' in r) return json(res, r.status, { error: r.error });
     const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https' ? '; Secure' : '';
     res.setHeader('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(r.cookie)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${secure}`);
