@@ -23,11 +23,11 @@ import { Recorder } from './history/recorder.ts';
 import { HistoryService } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import { Outbox } from './alerts/outbox.ts';
+import { Outbox, outboxDirStore } from './alerts/outbox.ts';
 import { notificationChannels } from './alerts/channels/channels.ts';
 import { Access } from './auth/access.ts';
 import { usersFileStore } from './auth/user-store.ts';
-import { WallLayouts } from './wall/layouts.ts';
+import { layoutsFileStore, WallLayouts } from './wall/layouts.ts';
 import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
 import { SteadyClock } from './state/steady-clock.ts';
@@ -142,12 +142,17 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const channels = notificationChannels(cfg, mqttUrl);
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
-    const outbox = channels.length ? new Outbox({ dir: join(cfg.storageDir, 'outbox'), maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, senders, metrics, log, clock) : null;
+    const outboxDir = join(cfg.storageDir, 'outbox');
+    const outbox = channels.length
+      ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
+      : null;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json'), publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, state, memory, outbox, channels, log, clock,
       { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN });
-    outbox?.start();
-    if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
+    if (outbox) {
+      stops.push(['notification outbox', () => outbox.stop()]);
+      await outbox.start();
+    }
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
     alerts.start();
     stops.push(['alerts', () => alerts.stop()]);
@@ -219,7 +224,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       const wall = await access.createDisplayToken('demo-wall', null, 'demo');
       process.stdout.write(`HALLWATCH_WALL_PATH /wall?token=${encodeURIComponent(wall.token)}\n`);
     }
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, writer, history, clock, cfg.gpuWindowS * 1000), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));
+    const layouts = new WallLayouts(layoutsFileStore(join(cfg.storageDir, 'wall-layouts.json')));
+    await layouts.start();
+    const historyExtra = new HistoryExtra(site, memory, writer, history, clock, cfg.gpuWindowS * 1000);
+    const http = new HttpServer({ cfg: { host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await http.start();
     stops.push(['HTTP server', () => http.stop()]);

@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { InfluxDB, HttpError, type Transport } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { jitteredBackoffMs } from '../util/backoff.ts';
 import { WriteQueue, type Batch, type QueueLimits, type Taken } from './write-queue.ts';
 import { PackedLines } from './packed-lines.ts';
 import { TIERS, type Tier } from './schema.ts';
@@ -367,8 +368,7 @@ export class InfluxWriter {
     this.count.retried();
     this.count.requests({ outcome: 'failed' });
     this.attempt++;
-    const backoffMs = Math.min(this.cfg.maxRetryDelayMs, 500 * 2 ** Math.min(this.attempt, 10));
-    const jittered = backoffMs * (0.5 + Math.random() * 0.5);
+    const jittered = jitteredBackoffMs(this.attempt, 500, this.cfg.maxRetryDelayMs, 10);
     // Retry-After arrives in seconds (the client keeps the header's integer).
     const retryAfterMs = e instanceof HttpError ? e.retryAfter() * 1000 : 0;
     this.retryAtMs = this.clock() + Math.min(this.cfg.maxRetryDelayMs, Math.max(jittered, retryAfterMs));

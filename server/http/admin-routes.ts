@@ -86,11 +86,11 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       if (!b) return true;
       const l = parseWallLayout(name!, b, d.hallIds);
       if (!l.ok) return json(res, 400, { error: l.message }), true;
-      d.layouts.put(l.value);
+      await d.layouts.put(l.value);
       return json(res, 200, l.value), true;
     }
     case 'DELETE wall-layouts/:name':
-      return (d.layouts.delete(name!) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no wall layout "${name}"` })), true;
+      return ((await d.layouts.delete(name!)) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no wall layout "${name}"` })), true;
     default:
       return json(res, 404, { error: `no admin route ${m} ${path}` }), true;
   }
