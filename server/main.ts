@@ -33,6 +33,9 @@ import { join } from 'node:path';
 import { SteadyClock } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
 import { healthReport } from './http/health.ts';
+import { Stops } from './lifecycle.ts';
+import { rulesFileStore } from './alerts/rule-store.ts';
+import { alertStateFiles } from './alerts/alert-state-store.ts';
 
 /** InfluxQL duration (7d, 104w, 48h, INF) in ms. */
 function durationMs(d: string): number {
@@ -68,22 +71,16 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const metrics = new Metrics({ runtime: true });
   registerSiteMetrics(metrics, state);
   const broker = cfg.embeddedBrokerPort === null ? null : new EmbeddedBroker('127.0.0.1', cfg.embeddedBrokerPort, log);
-  const stops: [string, () => Promise<void> | void][] = [];
-  const stopAll = async () => {
-    for (const [name, stop] of stops.reverse()) {
-      const t0 = Date.now();
-      await stop();
-      log.debug(`stopped ${name} in ${Date.now() - t0} ms`);
-    }
-  };
+  const stops = new Stops(log);
+  const stopAll = () => stops.stopAll();
   try {
     if (broker) {
       await broker.start();
-      stops.push(['embedded broker', () => broker.stop()]);
+      stops.add('embedded broker', () => broker.stop());
     }
     const ticker = new StateTicker(state, cfg.tickMs, clock);
     ticker.start();
-    stops.push(['state ticker', () => ticker.stop()]);
+    stops.add('state ticker', () => ticker.stop());
     // History: the memory window always; InfluxDB when configured.
     const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
     // Bytes per sample time: 10 fields per entity, plus each rack's GPU powers every 10 samples.
@@ -111,6 +108,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         )
       : null;
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
+    await journal?.start();
+    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
     // A journal segment goes once everything queued before it closed has been written.
     const pruneJournal = (j: Journal) => {
       // Samples wait in the recorder's open blocks before they are queued.
@@ -118,13 +117,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       j.prune(Number.isFinite(oldest) ? oldest : clock());
     };
     // After the writer's last flush (stops run in reverse): what it wrote needs no replay.
-    if (journal) stops.push(['journal', () => pruneJournal(journal)]);
+    if (journal) stops.add('journal', () => pruneJournal(journal));
     if (writer) {
-      writer.start();
+      await writer.queue.start();
       // Stopped last: it flushes what is queued, then spills the rest to disk.
-      stops.push(['InfluxDB writer', () => writer.stop()]);
+      await stops.start('InfluxDB writer', () => writer.start(), () => writer.stop());
     }
-    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
     if (writer && journal && journal.leftBehind > 0) {
       // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
       const startedMs = Date.now();
@@ -135,34 +133,32 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
       }
     }
-    recorder.start();
-    stops.push(['history recorder', () => recorder.stop()]);
+    await stops.start('history recorder', () => recorder.start(), () => recorder.stop());
     metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
-    for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
+    for (const ch of channels) if (ch.stop) stops.add(`${ch.name} notifications`, () => ch.stop!());
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outboxDir = join(cfg.storageDir, 'outbox');
     const outbox = channels.length
       ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
       : null;
     let dsx: DsxIngest | null = null;
-    const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json'), publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, state, memory, outbox, channels, log, clock,
-      { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN });
-    if (outbox) {
-      stops.push(['notification outbox', () => outbox.stop()]);
-      await outbox.start();
-    }
+    const alerts = new AlertService({
+      cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: rulesFileStore(cfg.alertRulesPath), state: alertStateFiles(cfg.storageDir),
+      live: state, memory, outbox, channels, log, clock,
+      siteSignals: { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN },
+    });
+    if (outbox) await stops.start('notification outbox', () => outbox.start(), () => outbox.stop());
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
-    alerts.start();
-    stops.push(['alerts', () => alerts.stop()]);
-    const onHup = () => alerts.reload();
+    await stops.start('alerts', () => alerts.start(), () => alerts.stop());
+    const onHup = () => void alerts.rules.reload();
     process.on('SIGHUP', onHup);
-    stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
+    stops.add('SIGHUP handler', () => void process.off('SIGHUP', onHup));
     const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock, cfg.historyBlockS * 1000);
     if (journal) {
       const prune = setInterval(() => pruneJournal(journal), 1000);
-      stops.push(['journal pruning', () => clearInterval(prune)]);
+      stops.add('journal pruning', () => clearInterval(prune));
       metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', () => [[{}, journal.segments]]);
       metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], () => [[{}, journal.failures]]);
     }
@@ -186,7 +182,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     if (steady) ingest.sourceTime = (tsMs) => steady.observeSource(tsMs);
     metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
     await ingest.start();
-    stops.push(['MQTT ingest', () => ingest.stop()]);
+    stops.add('MQTT ingest', () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
         url: cfg.dsxMqttUrl ?? mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, root: cfg.dsxRoot.replace(/\/+$/, ''),
@@ -194,7 +190,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
       }, state, metrics, log, clock);
       await dsx.start();
-      stops.push(['DSX ingest', () => dsx!.stop()]);
+      stops.add('DSX ingest', () => dsx!.stop());
     }
     const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress }, state, metrics, log, clock);
     const health = () => {
@@ -229,16 +225,16 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const historyExtra = new HistoryExtra(site, memory, writer, history, clock, cfg.gpuWindowS * 1000);
     const http = new HttpServer({ cfg: { host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
-    await http.start();
-    stops.push(['HTTP server', () => http.stop()]);
+    await stops.start('HTTP server', () => http.start(), () => http.stop());
     hub.start();
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
-    stops.push(['WebSocket hub', () => hub.stop()]);
+    stops.add('WebSocket hub', () => hub.stop());
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };
   } catch (e) {
-    await stopAll();
+    // The start's own error is the one to report; a stop that fails too is logged by Stops.
+    await stopAll().catch(() => undefined);
     throw e;
   }
 }

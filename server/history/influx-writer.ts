@@ -134,7 +134,7 @@ export class InfluxWriter {
     // Requests still out at the deadline: wait for their answer (each bounded by its timeout).
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     this.logDrops(this.clock());
-    const kept = this.queue.spillAll();
+    const kept = await this.queue.spillAll();
     if (kept > 0) this.log.warn(`storage: ${kept} unsent lines kept in ${this.cfg.queue.spillDir} for the next start`);
     else if (this.queue.size > 0) this.log.error(`storage: ${this.queue.size} unsent lines lost at shutdown (no spill directory)`);
   }

@@ -73,12 +73,12 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
     case 'DELETE display-tokens/:name':
       return ((await d.access.revokeDisplayToken(name!)) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no active display token with ID "${name}"` })), true;
     case 'GET rules':
-      return (d.alerts ? json(res, 200, d.alerts.rulesFile()) : json(res, 404, { error: 'alerts are not running' })), true;
+      return (d.alerts ? json(res, 200, await d.alerts.rules.stored()) : json(res, 404, { error: 'alerts are not running' })), true;
     case 'PUT rules': {
       if (!d.alerts) return json(res, 404, { error: 'alerts are not running' }), true;
       const b = await readJson(req, 1_000_000);
       if (!b.ok) return json(res, 400, { error: b.error }), true;
-      const err = d.alerts.replaceRules(b.value, who.name);
+      const err = await d.alerts.rules.replace(b.value, who.name);
       return (err ? json(res, 400, { error: err }) : json(res, 200, { ok: true })), true;
     }
     case 'PUT wall-layouts/:name': {
