@@ -206,7 +206,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         alertsSaveError: alerts.saveError,
       });
     };
-    const access = new Access({ store: usersFileStore(join(cfg.storageDir, 'users.json')), adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock });
+    const users = usersFileStore(join(cfg.storageDir, 'users.json'));
+    const access = new Access({ store: users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock });
     await access.start();
     if (cfg.auth === 'off') log.warn('AUTHENTICATION IS OFF (--auth off): anyone who reaches this port is an admin. Use it for local trials only.');
     else if (cfg.printAdminLogin === 1 || !access.hasUsers) {
@@ -223,7 +224,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const layouts = new WallLayouts(layoutsFileStore(join(cfg.storageDir, 'wall-layouts.json')));
     await layouts.start();
     const historyExtra = new HistoryExtra(site, memory, writer, history, clock, cfg.gpuWindowS * 1000);
-    const http = new HttpServer({ cfg: { host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
+    const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir };
+    const http = new HttpServer({ cfg: httpCfg, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await stops.start('HTTP server', () => http.start(), () => http.stop());
     hub.start();

@@ -49,7 +49,8 @@ export class AlertPersistence {
     const d = restored.dropped;
     const dropped = d.alerts + d.notified + d.silences + d.history > 0;
     if (dropped) {
-      this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${site.view.name}": ${d.alerts} alerts, ${d.notified} incidents and acknowledgements, ${d.silences} silences, ${d.history} resolved incidents`);
+      const counts = `${d.alerts} alerts, ${d.notified} incidents and acknowledgements, ${d.silences} silences, ${d.history} resolved incidents`;
+      this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${site.view.name}": ${counts}`);
     }
     return { restored, rewrite: dropped || !acks || !silences };
   }
@@ -72,6 +73,7 @@ export class AlertPersistence {
     this.saveError = { message, atMs: now, failures: (this.saveError?.failures ?? 0) + 1 };
     if (now - this.saveErrorLoggedMs < 60_000) return;
     this.saveErrorLoggedMs = now;
-    this.log.error(`alerts: cannot save state (${this.saveError.failures} failed saves): ${message}; incidents and acknowledgements live in memory until it works`);
+    const failures = `${this.saveError.failures} failed saves`;
+    this.log.error(`alerts: cannot save state (${failures}): ${message}; incidents and acknowledgements live in memory until it works`);
   }
 }

@@ -232,8 +232,8 @@ export class AlertService {
 
   /** Re-sends the full set of notified, firing incidents to channels that forget (Alertmanager). */
   private refreshChannels(nowMs: number): void {
-    this.notifier.refresh(nowMs, () =>
-      this.incidents.filter((i) => this.notified.get(i.id)?.firingSent).map((i) => ({ incident: i, ack: this.notified.get(i.id)?.ack ?? null, silenced: this.silenceFor(i, nowMs) !== undefined })));
+    const firing = () => this.incidents.filter((i) => this.notified.get(i.id)?.firingSent);
+    this.notifier.refresh(nowMs, () => firing().map((i) => ({ incident: i, ack: this.notified.get(i.id)?.ack ?? null, silenced: this.silenceFor(i, nowMs) !== undefined })));
   }
 
   /** Stores the evaluation (at most every 2 s while it changes), after the outbox holds what it says was sent. */
@@ -247,7 +247,8 @@ export class AlertService {
   private stateDocument(): SavedAlertState {
     // Acknowledgements are stored on their own (saveAcks).
     const notified = Object.fromEntries([...this.notified].map(([id, { ack: _ack, ...n }]) => [id, n]));
-    return { version: 1, alerts: this.evaluator.exportStates(), notified, open: this.tracker.export(), incidents: this.incidents.map(incidentJson), history: this.history };
+    const incidents = this.incidents.map(incidentJson);
+    return { version: 1, alerts: this.evaluator.exportStates(), notified, open: this.tracker.export(), incidents, history: this.history };
   }
 
   private async saveAcks(): Promise<void> {

@@ -101,5 +101,6 @@ export function restoreInSite(site: SiteIndex, state: SavedAlertState | null, ac
   const [history, historyDropped] = keep<ResolvedIncident>(state?.history, (i) => incidentInSite(names, i));
   const [open] = keep<SavedIncident>(state?.open, (i) => siteHas(names, i.id) && i.members.every((m) => siteHas(names, m.slice(m.indexOf('|') + 1))));
   if (acks) for (const [id, n] of notified) n.ack = acks.acks[id];
-  return { alerts, notified, silences: kept, history, open, dropped: { alerts: alertsDropped, notified: notifiedDropped, silences: silencesDropped, history: historyDropped } };
+  const dropped = { alerts: alertsDropped, notified: notifiedDropped, silences: silencesDropped, history: historyDropped };
+  return { alerts, notified, silences: kept, history, open, dropped };
 }

@@ -37,7 +37,8 @@ export class Access {
   private readonly saved: SavedDocument<UsersDocument>;
   private readonly adminToken: string;
   private readonly clock: () => number;
-  private doc: UsersDocument & Required<Pick<UsersDocument, 'displaySecret' | 'displayTokens'>> = { version: 1, sessionSecret: '', users: [], tokens: [], displaySecret: '', displayTokens: [] };
+  /** Empty until `start()` loads it. */
+  private doc: Required<UsersDocument> = { version: 1, sessionSecret: '', users: [], tokens: [], displaySecret: '', displayTokens: [] };
   private readonly limiter = new LoginLimiter();
   /** A hash that unknown users' logins are checked against, so timing does not reveal who exists. */
   private dummyHash = '';

@@ -71,7 +71,8 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       return json(res, 200, { ...t, name: b.name, wallPath: `/wall?token=${encodeURIComponent(t.token)}` }), true;
     }
     case 'DELETE display-tokens/:name':
-      return ((await d.access.revokeDisplayToken(name!)) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no active display token with ID "${name}"` })), true;
+      if (!(await d.access.revokeDisplayToken(name!))) return json(res, 404, { error: `no active display token with ID "${name}"` }), true;
+      return json(res, 200, { ok: true }), true;
     case 'GET rules':
       return (d.alerts ? json(res, 200, await d.alerts.rules.stored()) : json(res, 404, { error: 'alerts are not running' })), true;
     case 'PUT rules': {

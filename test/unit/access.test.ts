@@ -26,15 +26,17 @@ describe('display tokens', () => {
     apiToken = await access.createToken('grafana', 'viewer');
   });
 
+  const wall = (name: string, id: () => string) => () => ({ ok: true, principal: { name: `display:${name}`, role: 'viewer', displayTokenId: id() } });
+  const refused = (error: unknown) => () => ({ ok: false, error });
   it.each([
-    ['a display token in the URL', () => req(`/ws?token=${encodeURIComponent(forever.token)}`), () => ({ ok: true, principal: { name: 'display:noc-1', role: 'viewer', displayTokenId: forever.id } })],
-    ['a display token as Bearer', () => req('/api/site', { authorization: `Bearer ${day.token}` }), () => ({ ok: true, principal: { name: 'display:lobby', role: 'viewer', displayTokenId: day.id } })],
-    ['a revoked one', () => req(`/ws?token=${revoked.token}`), () => ({ ok: false, error: 'display token "old-wall" was revoked' })],
-    ['a tampered signature', () => req(`/ws?token=${forever.token.slice(0, -3)}abc`), () => ({ ok: false, error: 'display token not valid (bad signature)' })],
-    ['an API token in the URL', () => req(`/api/site?token=${apiToken}`), () => ({ ok: false, error: 'only display tokens are accepted in the URL' })],
-    ['the admin token in the URL', () => req('/api/site?token=admin-secret-token'), () => ({ ok: false, error: 'only display tokens are accepted in the URL' })],
+    ['a display token in the URL', () => req(`/ws?token=${encodeURIComponent(forever.token)}`), wall('noc-1', () => forever.id)],
+    ['a display token as Bearer', () => req('/api/site', { authorization: `Bearer ${day.token}` }), wall('lobby', () => day.id)],
+    ['a revoked one', () => req(`/ws?token=${revoked.token}`), refused('display token "old-wall" was revoked')],
+    ['a tampered signature', () => req(`/ws?token=${forever.token.slice(0, -3)}abc`), refused('display token not valid (bad signature)')],
+    ['an API token in the URL', () => req(`/api/site?token=${apiToken}`), refused('only display tokens are accepted in the URL')],
+    ['the admin token in the URL', () => req('/api/site?token=admin-secret-token'), refused('only display tokens are accepted in the URL')],
     ['an API token as Bearer', () => req('/api/site', { authorization: `Bearer ${apiToken}` }), () => ({ ok: true, principal: { name: 'grafana', role: 'viewer' } })],
-    ['nothing', () => req('/api/site'), () => ({ ok: false, error: expect.stringMatching(/^authentication required/) })],
+    ['nothing', () => req('/api/site'), refused(expect.stringMatching(/^authentication required/))],
   ])('%s', (_n, r, expected) => expect(access.check(r())).toEqual(expected()));
 
   it('expires at its time, with the time in the reason', () => {
@@ -87,7 +89,9 @@ describe('Access lifecycle and logins', () => {
     await access.setUser('otto', 'operator', 'operator-pass-1');
     const r = await access.login(name, password, '10.0.0.1');
     expect('cookie' in r ? 200 : r.status).toBe(status);
-    if ('cookie' in r) expect(access.check(req('/api/site', { cookie: `hallwatch_session=${encodeURIComponent(r.cookie)}` }))).toEqual({ ok: true, principal: { name: 'otto', role: 'operator' } });
+    if (!('cookie' in r)) return;
+    const withCookie = req('/api/site', { cookie: `hallwatch_session=${encodeURIComponent(r.cookie)}` });
+    expect(access.check(withCookie)).toEqual({ ok: true, principal: { name: 'otto', role: 'operator' } });
   });
 
   it('ends a session when the password changes', async () => {

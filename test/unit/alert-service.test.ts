@@ -20,13 +20,16 @@ import { createLogger } from '../../server/logger.ts';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z'); // a Tuesday
 
-async function world(siteSignals: { historyBehindS?: () => number } = {}, storageDir = mkdtempSync(join(tmpdir(), 'hallwatch-alert-service-')), stores = alertStateFiles(storageDir)) {
+const tempDir = () => mkdtempSync(join(tmpdir(), 'hallwatch-alert-service-'));
+
+async function world(siteSignals: { historyBehindS?: () => number } = {}, storageDir = tempDir(), stores = alertStateFiles(storageDir)) {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
   const state = new LiveState(site, 3000);
   const sent: Notification[] = [];
   const channel: Channel = { name: 'test', format: (n) => n, send: async () => ({ ok: true }) };
   // The outbox's contract as AlertService uses it: record what would be delivered.
-  const outbox = { enqueue: async (_id: string, payloadFor: (ch: string) => unknown) => void sent.push(payloadFor('test') as Notification) } as unknown as Outbox;
+  const enqueue = async (_id: string, payloadFor: (ch: string) => unknown) => void sent.push(payloadFor('test') as Notification);
+  const outbox = { enqueue } as unknown as Outbox;
   let now = T0;
   const service = new AlertService({
     cfg: { publicUrl: 'https://noc.example', historyLimit: 500 }, rules: rulesFileStore('config/alert-rules.json'), state: stores,

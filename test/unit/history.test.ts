@@ -224,7 +224,8 @@ describe('WriteQueue', () => {
   });
 
   it('drops the oldest batches waiting for the disk, counted, once a whole memory\'s worth waits', async () => {
-    const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: join(mkdtempSync(join(tmpdir(), 'hallwatch-queue-')), 'spill'), maxSpillBytes: 1e6 });
+    const spillDir = join(mkdtempSync(join(tmpdir(), 'hallwatch-queue-')), 'spill');
+    const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir, maxSpillBytes: 1e6 });
     await q.start();
     // 60 lines at once: 40 leave memory, 10 of them go straight to the disk, 30 would wait (> 25).
     q.push('raw', Array.from({ length: 60 }, (_, i) => `l${i}`));

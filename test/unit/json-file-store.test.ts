@@ -10,12 +10,15 @@ const tempDir = () => mkdtempSync(join(tmpdir(), 'hallwatch-store-'));
 
 describe('JsonFileStore', () => {
   type Step = ['load', unknown] | ['write', number, unknown] | ['edit on disk', string];
+  const wrote = (revision: number) => ({ ok: true, revision });
+  const conflict = (revision: number) => ({ ok: false, conflict: true, revision });
   it.each<[string, Step[]]>([
-    ['starts empty: nothing stored is revision 0', [['load', null], ['write', 0, { ok: true, revision: 1 }], ['load', { value: 'v', revision: 1 }]]],
-    ['refuses a write that expects an old revision', [['write', 0, { ok: true, revision: 1 }], ['write', 0, { ok: false, conflict: true, revision: 1 }], ['write', 1, { ok: true, revision: 2 }]]],
-    ['refuses a write that expects a revision never stored', [['write', 3, { ok: false, conflict: true, revision: 0 }]]],
-    ['counts a change made on disk as a new revision at the next load', [['write', 0, { ok: true, revision: 1 }], ['edit on disk', '"w"'], ['load', { value: 'w', revision: 2 }], ['write', 1, { ok: false, conflict: true, revision: 2 }]]],
-    ['keeps the revision when a reload finds what it wrote', [['write', 0, { ok: true, revision: 1 }], ['load', { value: 'v', revision: 1 }], ['load', { value: 'v', revision: 1 }]]],
+    ['starts empty: nothing stored is revision 0', [['load', null], ['write', 0, wrote(1)], ['load', { value: 'v', revision: 1 }]]],
+    ['refuses a write that expects an old revision', [['write', 0, wrote(1)], ['write', 0, conflict(1)], ['write', 1, wrote(2)]]],
+    ['refuses a write that expects a revision never stored', [['write', 3, conflict(0)]]],
+    ['counts a change made on disk as a new revision at the next load',
+      [['write', 0, wrote(1)], ['edit on disk', '"w"'], ['load', { value: 'w', revision: 2 }], ['write', 1, conflict(2)]]],
+    ['keeps the revision when a reload finds what it wrote', [['write', 0, wrote(1)], ['load', { value: 'v', revision: 1 }], ['load', { value: 'v', revision: 1 }]]],
   ])('%s', async (_name, steps) => {
     const path = join(tempDir(), 'doc.json');
     const store = new JsonFileStore<string>(path);
