@@ -5,7 +5,8 @@
  */
 import type { Logger } from './logger.ts';
 
-type Stop = () => Promise<void> | void;
+/** Undoes what a part's start did (timers, listeners, sockets). */
+export type Stop = () => Promise<void> | void;
 
 export class Stops {
   private readonly stops: [string, Stop][] = [];
@@ -13,14 +14,14 @@ export class Stops {
 
   constructor(private readonly log: Logger) {}
 
-  /** Registers `stop` under `name` (for the debug log and error messages). */
-  add(name: string, stop: Stop): void {
-    this.stops.push([name, stop]);
+  /** Registers a stop with its name (for the debug log and error messages), as the list of stops it replaced took them. */
+  push(entry: [name: string, stop: Stop]): void {
+    this.stops.push(entry);
   }
 
   /** Registers `stop`, then runs `start`: a start that throws halfway is still stopped. */
   async start(name: string, start: () => Promise<void> | void, stop: Stop): Promise<void> {
-    this.add(name, stop);
+    this.push([name, stop]);
     await start();
   }
 

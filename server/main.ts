@@ -76,11 +76,11 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   try {
     if (broker) {
       await broker.start();
-      stops.add('embedded broker', () => broker.stop());
+      stops.push(['embedded broker', () => broker.stop()]);
     }
     const ticker = new StateTicker(state, cfg.tickMs, clock);
     ticker.start();
-    stops.add('state ticker', () => ticker.stop());
+    stops.push(['state ticker', () => ticker.stop()]);
     // History: the memory window always; InfluxDB when configured.
     const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
     // Bytes per sample time: 10 fields per entity, plus each rack's GPU powers every 10 samples.
@@ -117,7 +117,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       j.prune(Number.isFinite(oldest) ? oldest : clock());
     };
     // After the writer's last flush (stops run in reverse): what it wrote needs no replay.
-    if (journal) stops.add('journal', () => pruneJournal(journal));
+    if (journal) stops.push(['journal', () => pruneJournal(journal)]);
     if (writer) {
       await writer.queue.start();
       // Stopped last: it flushes what is queued, then spills the rest to disk.
@@ -137,7 +137,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
-    for (const ch of channels) if (ch.stop) stops.add(`${ch.name} notifications`, () => ch.stop!());
+    for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outboxDir = join(cfg.storageDir, 'outbox');
     const outbox = channels.length
@@ -154,11 +154,11 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await stops.start('alerts', () => alerts.start(), () => alerts.stop());
     const onHup = () => void alerts.rules.reload();
     process.on('SIGHUP', onHup);
-    stops.add('SIGHUP handler', () => void process.off('SIGHUP', onHup));
+    stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const history = new HistoryService(memory, writer, { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) }, clock, cfg.historyBlockS * 1000);
     if (journal) {
       const prune = setInterval(() => pruneJournal(journal), 1000);
-      stops.add('journal pruning', () => clearInterval(prune));
+      stops.push(['journal pruning', () => clearInterval(prune)]);
       metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', () => [[{}, journal.segments]]);
       metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], () => [[{}, journal.failures]]);
     }
@@ -182,7 +182,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     if (steady) ingest.sourceTime = (tsMs) => steady.observeSource(tsMs);
     metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
     await ingest.start();
-    stops.add('MQTT ingest', () => ingest.stop());
+    stops.push(['MQTT ingest', () => ingest.stop()]);
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
         url: cfg.dsxMqttUrl ?? mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, root: cfg.dsxRoot.replace(/\/+$/, ''),
@@ -190,7 +190,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
       }, state, metrics, log, clock);
       await dsx.start();
-      stops.add('DSX ingest', () => dsx!.stop());
+      stops.push(['DSX ingest', () => dsx!.stop()]);
     }
     const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress }, state, metrics, log, clock);
     const health = () => {
@@ -230,7 +230,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await stops.start('HTTP server', () => http.start(), () => http.stop());
     hub.start();
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
-    stops.add('WebSocket hub', () => hub.stop());
+    stops.push(['WebSocket hub', () => hub.stop()]);
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };

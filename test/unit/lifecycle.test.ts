@@ -8,11 +8,11 @@ describe('Stops', () => {
     const order: string[] = [];
     let release!: () => void;
     const slow = new Promise<void>((r) => (release = r));
-    stops.add('storage', () => void order.push('storage'));
-    stops.add('ingest', async () => {
+    stops.push(['storage', () => void order.push('storage')]);
+    stops.push(['ingest', async () => {
       order.push('ingest');
       await slow;
-    });
+    }]);
     const a = stops.stopAll();
     const b = stops.stopAll();
     expect(b).toBe(a);
@@ -25,10 +25,10 @@ describe('Stops', () => {
   it('still runs the older stops when one throws, then reports the failure by name', async () => {
     const stops = new Stops(createLogger('error'));
     const order: string[] = [];
-    stops.add('storage', () => void order.push('storage'));
-    stops.add('http', () => {
+    stops.push(['storage', () => void order.push('storage')]);
+    stops.push(['http', () => {
       throw new Error('socket gone');
-    });
+    }]);
     await expect(stops.stopAll()).rejects.toThrow('stopping http: socket gone');
     expect(order).toEqual(['storage']);
   });
