@@ -75,12 +75,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const stopAll = () => stops.stopAll();
   try {
     if (broker) {
-      await broker.start();
-      stops.push(['embedded broker', () => broker.stop()]);
+      await stops.start('embedded broker', () => broker.start(), () => broker.stop());
     }
     const ticker = new StateTicker(state, cfg.tickMs, clock);
-    ticker.start();
-    stops.push(['state ticker', () => ticker.stop()]);
+    await stops.start('state ticker', () => ticker.start(), () => ticker.stop());
     // History: the memory window always; InfluxDB when configured.
     const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
     // Bytes per sample time: 10 fields per entity, plus each rack's GPU powers every 10 samples.
@@ -181,16 +179,14 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     );
     if (steady) ingest.sourceTime = (tsMs) => steady.observeSource(tsMs);
     metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
-    await ingest.start();
-    stops.push(['MQTT ingest', () => ingest.stop()]);
+    await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
         url: cfg.dsxMqttUrl ?? mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, root: cfg.dsxRoot.replace(/\/+$/, ''),
         clientId: `hallwatch-dsx-${hostname()}-${process.pid}`, integration: cfg.dsxIntegration,
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
       }, state, metrics, log, clock);
-      await dsx.start();
-      stops.push(['DSX ingest', () => dsx!.stop()]);
+      await stops.start('DSX ingest', () => dsx!.start(), () => dsx!.stop());
     }
     const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress }, state, metrics, log, clock);
     const health = () => {
@@ -228,9 +224,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const http = new HttpServer({ cfg: httpCfg, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await stops.start('HTTP server', () => http.start(), () => http.stop());
-    hub.start();
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
-    stops.push(['WebSocket hub', () => hub.stop()]);
+    await stops.start('WebSocket hub', () => hub.start(), () => hub.stop());
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };
