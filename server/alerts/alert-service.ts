@@ -16,7 +16,7 @@ import type { Silence } from './silences.ts';
 import { SilenceBook } from './silence-book.ts';
 import { IncidentNotifier } from './incident-notifier.ts';
 import type { SiteSignals } from './signals.ts';
-import { type AlertStateStore, type Notified, type ResolvedIncident, type SavedAlertState } from './alert-state-store.ts';
+import type { AlertStateStore, Notified, ResolvedIncident, SavedAlertState } from './alert-state-store.ts';
 import { AlertPersistence, type SaveError } from './alert-persistence.ts';
 import { AlertRules, type RuleStore } from './rule-store.ts';
 
