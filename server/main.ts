@@ -25,16 +25,20 @@ import { Recorder } from './history/recorder.ts';
 import { HistoryService } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import { Outbox } from './alerts/outbox.ts';
+import { Outbox, outboxDirStore } from './alerts/outbox.ts';
 import { notificationChannels } from './alerts/channels/channels.ts';
 import { Access } from './auth/access.ts';
-import { WallLayouts } from './wall/layouts.ts';
+import { usersFileStore } from './auth/user-store.ts';
+import { layoutsFileStore, WallLayouts } from './wall/layouts.ts';
 import { randomSecret } from './auth/passwords.ts';
 import { join } from 'node:path';
 import { SteadyClock } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
 import { healthReport } from './http/health.ts';
 import { parseDurationMs } from '../protocol/time.ts';
+import { Stops } from './lifecycle.ts';
+import { rulesFileStore } from './alerts/rule-store.ts';
+import { alertStateFiles } from './alerts/alert-state-store.ts';
 
 /** InfluxQL retention (7d, 104w, 48h, INF) in ms; config.ts lets through only those forms. */
 function durationMs(d: string): number {
@@ -68,22 +72,14 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const metrics = new Metrics({ runtime: true });
   registerSiteMetrics(metrics, state);
   const broker = cfg.embeddedBrokerPort === null ? null : new EmbeddedBroker('127.0.0.1', cfg.embeddedBrokerPort, log);
-  const stops: [string, () => Promise<void> | void][] = [];
-  const stopAll = async () => {
-    for (const [name, stop] of stops.reverse()) {
-      const t0 = Date.now();
-      await stop();
-      log.debug(`stopped ${name} in ${Date.now() - t0} ms`);
-    }
-  };
+  const stops = new Stops(log);
+  const stopAll = () => stops.stopAll();
   try {
     if (broker) {
-      await broker.start();
-      stops.push(['embedded broker', () => broker.stop()]);
+      await stops.start('embedded broker', () => broker.start(), () => broker.stop());
     }
     const ticker = new StateTicker(state, cfg.tickMs, clock);
-    ticker.start();
-    stops.push(['state ticker', () => ticker.stop()]);
+    await stops.start('state ticker', () => ticker.start(), () => ticker.stop());
     // History: the memory window always; InfluxDB when configured.
     const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
     // Bytes per sample time: 10 fields per entity, plus each rack's GPU powers every 10 samples.
@@ -112,6 +108,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         )
       : null;
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
+    await journal?.start();
+    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
     // A journal segment goes once everything queued before it closed has been written.
     const pruneJournal = (j: Journal) => {
       // Samples wait in the recorder's open blocks before they are queued.
@@ -121,11 +119,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     // After the writer's last flush (stops run in reverse): what it wrote needs no replay.
     if (journal) stops.push(['journal', () => pruneJournal(journal)]);
     if (writer) {
-      writer.start();
+      await writer.queue.start();
       // Stopped last: it flushes what is queued, then spills the rest to disk.
-      stops.push(['InfluxDB writer', () => writer.stop()]);
+      await stops.start('InfluxDB writer', () => writer.start(), () => writer.stop());
     }
-    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
     if (influx && journal && journal.leftBehind > 0) {
       // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
       const startedMs = Date.now();
@@ -136,23 +133,26 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
       }
     }
-    recorder.start();
-    stops.push(['history recorder', () => recorder.stop()]);
+    await stops.start('history recorder', () => recorder.start(), () => recorder.stop());
     metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
-    const outbox = channels.length ? new Outbox({ dir: join(cfg.storageDir, 'outbox'), maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, senders, metrics, log, clock) : null;
+    const outboxDir = join(cfg.storageDir, 'outbox');
+    const outbox = channels.length
+      ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
+      : null;
     let dsx: DsxIngest | null = null;
-    const alerts = new AlertService({ rulesPath: cfg.alertRulesPath, statePath: join(cfg.storageDir, 'alerts-state.json'), publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, state, memory, outbox, channels, log, clock,
-      { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN });
-    outbox?.start();
-    if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
+    const alerts = new AlertService({
+      cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: rulesFileStore(cfg.alertRulesPath), state: alertStateFiles(cfg.storageDir),
+      live: state, memory, outbox, channels, log, clock,
+      siteSignals: { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN },
+    });
+    if (outbox) await stops.start('notification outbox', () => outbox.start(), () => outbox.stop());
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
-    alerts.start();
-    stops.push(['alerts', () => alerts.stop()]);
-    const onHup = () => alerts.reload();
+    await stops.start('alerts', () => alerts.start(), () => alerts.stop());
+    const onHup = () => void alerts.rules.reload();
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const retainedMs = { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) };
@@ -178,15 +178,13 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       { readings, metrics, log, clock, journal },
     );
     metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
-    await ingest.start();
-    stops.push(['MQTT ingest', () => ingest.stop()]);
+    await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
         bus: { ...bus, urls: cfg.dsxMqttUrl ?? mqttUrl, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` }, root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
       }, { readings, metrics, log, clock, journal: null });
-      await dsx.start();
-      stops.push(['DSX ingest', () => dsx!.stop()]);
+      await stops.start('DSX ingest', () => dsx!.start(), () => dsx!.stop());
     }
     const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress }, state, metrics, log, clock);
     const health = () => {
@@ -202,31 +200,36 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
         alertsSaveError: alerts.saveError,
       });
     };
-    const access = new Access(join(cfg.storageDir, 'users.json'), cfg.adminToken ?? '', cfg.auth === 'off', clock);
+    const users = usersFileStore(join(cfg.storageDir, 'users.json'));
+    const access = new Access({ store: users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock });
+    await access.start();
     if (cfg.auth === 'off') log.warn('AUTHENTICATION IS OFF (--auth off): anyone who reaches this port is an admin. Use it for local trials only.');
     else if (cfg.printAdminLogin === 1 || !access.hasUsers) {
       const password = randomSecret(12);
-      access.setUser('admin', 'admin', password);
+      await access.setUser('admin', 'admin', password);
       process.stdout.write(`HALLWATCH_ADMIN_LOGIN user=admin password=${password}\n`);
     }
     if (cfg.auth === 'on' && cfg.printAdminLogin === 1) {
       // The demo's wall: a fresh display token each start; the previous demo token is revoked.
-      for (const t of access.listDisplayTokens()) if (t.name === 'demo-wall' && !t.revokedMs) access.revokeDisplayToken(t.id);
-      const wall = access.createDisplayToken('demo-wall', null, 'demo');
+      for (const t of access.listDisplayTokens()) if (t.name === 'demo-wall' && !t.revokedMs) await access.revokeDisplayToken(t.id);
+      const wall = await access.createDisplayToken('demo-wall', null, 'demo');
       process.stdout.write(`HALLWATCH_WALL_PATH /wall?token=${encodeURIComponent(wall.token)}\n`);
     }
-    const http = new HttpServer({ host: cfg.host, port: cfg.port, webDir: cfg.webDir }, state, metrics, health, log, clock, history, new HistoryExtra(site, memory, influx, history, clock, cfg.gpuWindowS * 1000), alerts, access, new WallLayouts(join(cfg.storageDir, 'wall-layouts.json')));
+    const layouts = new WallLayouts(layoutsFileStore(join(cfg.storageDir, 'wall-layouts.json')));
+    await layouts.start();
+    const historyExtra = new HistoryExtra(site, memory, influx, history, clock, cfg.gpuWindowS * 1000);
+    const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir };
+    const http = new HttpServer({ cfg: httpCfg, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
-    await http.start();
-    stops.push(['HTTP server', () => http.stop()]);
-    hub.start();
+    await stops.start('HTTP server', () => http.start(), () => http.stop());
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
-    stops.push(['WebSocket hub', () => hub.stop()]);
+    await stops.start('WebSocket hub', () => hub.start(), () => hub.stop());
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };
   } catch (e) {
-    await stopAll();
+    // The start's own error is the one to report; a stop that fails too is logged by Stops.
+    await stopAll().catch(() => undefined);
     throw e;
   }
 }

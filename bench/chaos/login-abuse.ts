@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { Access, LOGIN_FAILURES_PER_USER_PER_MIN } from '../../server/auth/access.ts';
 import { CLOSE_AUTH_ENDED } from '../../protocol/stream.ts';
+import { usersFileStore } from '../../server/auth/user-store.ts';
 import { startServer } from '../../test/helpers/programs.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 
@@ -42,9 +43,10 @@ export const loginAbuse: Scenario = {
   short: true,
   async run(_scale, log) {
     const storage = mkdtempSync(join(tmpdir(), 'hallwatch-chaos-login-'));
-    const users = new Access(join(storage, 'users.json'), '', false);
-    users.setUser('olga', 'operator', 'operator-pass-1');
-    users.setUser('omar', 'operator', 'operator-pass-2');
+    const users = new Access({ store: usersFileStore(join(storage, 'users.json')), adminToken: '', disabled: false });
+    await users.start();
+    await users.setUser('olga', 'operator', 'operator-pass-1');
+    await users.setUser('omar', 'operator', 'operator-pass-2');
     const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', ADMIN, '--ws-auth-recheck-ms', String(RECHECK_MS)], { auth: true });
     const rows: ChaosRow[] = [];
     try {

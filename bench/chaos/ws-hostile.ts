@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { RACK_COL, type ServerMessage } from '../../protocol/stream.ts';
 import { Access, SESSION_COOKIE } from '../../server/auth/access.ts';
+import { usersFileStore } from '../../server/auth/user-store.ts';
 import { quantile } from '../bench-probe.ts';
 import { startServer, startSimulator } from '../../test/helpers/programs.ts';
 import { sleep } from '../../test/helpers/wait.ts';
@@ -81,7 +82,9 @@ export const wsHostile: Scenario = {
     const windowMs = scale === 'short' ? 5000 : 20_000;
     const storage = mkdtempSync(join(tmpdir(), 'hallwatch-chaos-ws-'));
     const usersPath = join(storage, 'users.json');
-    new Access(usersPath, '', false).setUser('vic', 'viewer', 'viewer-pass-123');
+    const users = new Access({ store: usersFileStore(usersPath), adminToken: '', disabled: false });
+    await users.start();
+    await users.setUser('vic', 'viewer', 'viewer-pass-123');
     const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN], { auth: true });
     const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl]);
     const rows: ChaosRow[] = [];
@@ -142,7 +145,9 @@ export const wsHostile: Scenario = {
         `${accepted} open, ${refused429} refused with 429; RSS ${fmt(rssBeforeMany)} → ${fmt(rssMany)} MB`, accepted === 100 && refused429 === 900));
 
       const foreign = await wsStatus(server.port, { ...AUTH, origin: 'http://evil.example' });
-      const expiredCookie = new Access(usersPath, '', false, () => Date.now() - 13 * 3_600_000).login('vic', 'viewer-pass-123', 'chaos');
+      const expiredAccess = new Access({ store: usersFileStore(usersPath), adminToken: '', disabled: false, clock: () => Date.now() - 13 * 3_600_000 });
+      await expiredAccess.start();
+      const expiredCookie = await expiredAccess.login('vic', 'viewer-pass-123', 'chaos');
       const expired = 'cookie' in expiredCookie ? await wsStatus(server.port, { cookie: `${SESSION_COOKIE}=${encodeURIComponent(expiredCookie.cookie)}` }) : { status: -1, frames: () => 0, ws: null };
       const anonymous = await wsStatus(server.port, {});
       await sleep(500);

@@ -1,132 +1,100 @@
 /**
  * Runs the alert rules against the live state once a second, groups firing alerts into
  * incidents, and queues one notification per incident change (firing, repeat, resolved) in the
- * durable outbox. Alert state and which incidents were notified are saved to `statePath`, so a
- * restart neither forgets an incident nor pages it again.
+ * durable outbox. Alert state, which incidents were notified, acknowledgements and silences are
+ * stored (alert-state-store.ts), so a restart neither forgets an incident nor pages it again.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator, type Transition } from './evaluator.ts';
-import { IncidentTracker, type Incident, type SavedIncident } from './incidents.ts';
-import { parseRules, type Rule } from './rules.ts';
-import { SEVERITY_RANK, type Acknowledgement, type AlertsSnapshot, type ResolvedIncident, type Severity, type Silence } from '../../protocol/alerts.ts';
+import { IncidentTracker, type Incident } from './incidents.ts';
+import { SEVERITY_RANK, type Acknowledgement, type AlertsSnapshot, type ResolvedIncident, type Silence } from '../../protocol/alerts.ts';
 import type { Outbox } from './outbox.ts';
-import { alertJson, incidentJson, type Channel, type Notification, type NotificationKind } from './notification.ts';
-import { silenceActive, silenceMatches } from './silences.ts';
+import { alertJson, incidentJson, type Channel, type NotificationKind } from './notification.ts';
+import { SilenceBook } from './silence-book.ts';
+import { IncidentNotifier } from './incident-notifier.ts';
 import type { SiteSignals } from './signals.ts';
-import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
-import type { AlertState } from './rule-state.ts';
+import type { AlertStateStore, Notified, SavedAlertState } from './alert-state-store.ts';
+import { AlertPersistence, type SaveError } from './alert-persistence.ts';
+import { AlertRules, type RuleStore } from './rule-store.ts';
 
 /** Racks and CDUs are evaluated in this many slices a second (one every 250 ms). */
 const SLICES = 4;
 
 export interface AlertServiceConfig {
-  rulesPath: string;
-  statePath: string;
   /** Dashboard base URL for links in notifications (`--public-url`); null = no links. */
   publicUrl: string | null;
   /** Resolved incidents kept for the dashboard's history tab. */
   historyLimit: number;
 }
 
-export function loadRulesFile(path: string): Rule[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`alert rules ${path}: ${(e as Error).message}`);
-  }
-  const r = parseRules(json);
-  if (!r.ok) throw new Error(`alert rules ${path}: ${r.message}`);
-  return r.value;
+export interface AlertServiceDeps {
+  cfg: AlertServiceConfig;
+  rules: RuleStore;
+  state: AlertStateStore;
+  live: LiveState;
+  memory: MemoryWindow | null;
+  outbox: Outbox | null;
+  channels: Channel[];
+  log: Logger;
+  clock: () => number;
+  siteSignals?: SiteSignals;
 }
-
-interface Notified {
-  startedMs: number;
-  firingSent: boolean;
-  /** When this incident last paged (firing or repeat). */
-  lastSentMs?: number;
-  /** The severity it last paged with: a worse one pages again (escalation). */
-  sentSeverity?: Severity;
-  ack?: Acknowledgement;
-}
-
 
 export class AlertService {
   readonly evaluator: AlertEvaluator;
+  /** The rules: reloaded on SIGHUP, replaced by the admin API. */
+  readonly rules: AlertRules;
   private incidents: Incident[] = [];
   private readonly tracker: IncidentTracker;
   private readonly notified = new Map<string, Notified>();
-  private silences: Silence[] = [];
+  private readonly silences: SilenceBook;
   private history: ResolvedIncident[] = [];
-  private readonly channels: Map<string, Channel>;
-  private readonly lastRefreshMs = new Map<string, number>();
+  private readonly notifier: IncidentNotifier;
   private timer: NodeJS.Timeout | null = null;
   /** Which slice the timer evaluates next, and the transitions of this second's slices so far. */
   private slice = 0;
   private sliced: Transition[] = [];
   private dirty = false;
+  /** Whether `start()` loaded the saved state. */
+  private loaded = false;
   private lastSaveMs = 0;
-  /** The last failed save of the state file (storage full or read-only), cleared by a save that works. */
-  saveError: { message: string; atMs: number; failures: number } | null = null;
-  private saveErrorLoggedMs = Number.NEGATIVE_INFINITY;
+  private readonly cfg: AlertServiceConfig;
+  private readonly live: LiveState;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly persistence: AlertPersistence;
 
-  constructor(
-    private readonly cfg: AlertServiceConfig,
-    private readonly live: LiveState,
-    memory: MemoryWindow | null,
-    private readonly outbox: Outbox | null,
-    channels: Channel[],
-    private readonly log: Logger,
-    private readonly clock: () => number,
-    siteSignals: SiteSignals = {},
-  ) {
-    this.channels = new Map(channels.map((c) => [c.name, c]));
-    this.evaluator = new AlertEvaluator(loadRulesFile(cfg.rulesPath), live, memory, siteSignals);
-    this.tracker = new IncidentTracker(live.site);
-    this.load();
+  constructor(deps: AlertServiceDeps) {
+    ({ cfg: this.cfg, live: this.live, log: this.log, clock: this.clock } = deps);
+    this.notifier = new IncidentNotifier(deps.outbox, deps.channels, deps.cfg.publicUrl, deps.log);
+    this.silences = new SilenceBook(deps.live.site);
+    this.evaluator = new AlertEvaluator([], deps.live, deps.memory, deps.siteSignals ?? {});
+    this.tracker = new IncidentTracker(deps.live.site);
+    this.rules = new AlertRules(deps.rules, (rules) => this.evaluator.setRules(rules), deps.log);
+    this.persistence = new AlertPersistence(deps.state, deps.log, deps.clock);
   }
 
-  start(): void {
+  /** The last failed save of alert state (storage full or read-only), cleared by a save that works. */
+  get saveError(): SaveError | null {
+    return this.persistence.saveError;
+  }
+
+  /** Loads the rules (throws when they are missing or not valid) and the saved state, then evaluates on a timer. */
+  async start(): Promise<void> {
+    await this.rules.start();
+    await this.load();
+    this.loaded = true;
     this.timer = setInterval(() => this.step(), 1000 / SLICES);
   }
 
-  stop(): void {
+  /** Stops evaluating and stores the state (not when it never loaded: that would overwrite it with nothing). */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.save();
-  }
-
-  /** Re-reads the rules file; a bad file is reported and the old rules stay. */
-  reload(): string | null {
-    try {
-      this.evaluator.setRules(loadRulesFile(this.cfg.rulesPath));
-      this.log.info(`alerts: rules reloaded from ${this.cfg.rulesPath}`);
-      return null;
-    } catch (e) {
-      this.log.error(`${(e as Error).message} — keeping the previous rules`);
-      return (e as Error).message;
-    }
-  }
-
-  /** The rules file as it is on disk. */
-  rulesFile(): unknown {
-    return JSON.parse(readFileSync(this.cfg.rulesPath, 'utf8'));
-  }
-
-  /** Validates and saves a new rules file, then applies it; the reason when refused. */
-  replaceRules(json: unknown, by: string): string | null {
-    const r = parseRules(json);
-    if (!r.ok) return r.message;
-    const tmp = this.cfg.rulesPath + '.tmp';
-    writeFileSync(tmp, JSON.stringify(json, null, 2) + '\n');
-    renameSync(tmp, this.cfg.rulesPath);
-    this.evaluator.setRules(r.value);
-    this.log.info(`alerts: rules replaced by ${by} (${r.value.length} rules)`);
-    return null;
+    if (!this.loaded) return;
+    await Promise.all([this.saveState(), this.saveAcks(), this.saveSilences()]);
   }
 
   /** Open incidents, alerts and silences; resolved history only when asked (it is the bulk). */
@@ -140,31 +108,17 @@ export class AlertService {
         silencedBy: this.silenceFor(i, now)?.id ?? null,
       })),
       alerts: this.evaluator.active().map(alertJson),
-      silences: this.silences.filter((s) => s.endsMs > now).map((s) => ({ ...s, activeNow: silenceActive(s, now) })),
+      silences: this.silences.current(now),
       ...(includeHistory ? { history: this.history } : {}),
     };
   }
 
-  /** The incident's ID, entities, and the rows and halls they are in (`row:…`, `hall:…`). */
-  private silenceKeys(i: Incident): string[] {
-    const entities = [...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
-    const keys = new Set([i.id, i.scope, ...entities]);
-    const site = this.live.site;
-    for (const e of entities) {
-      const [kind, id] = e.split(/:(.*)/s);
-      const place = kind === 'rack' ? site.racks[site.rackIndexById.get(id) ?? -1] : kind === 'cdu' ? site.cdus[site.cduIndexById.get(id) ?? -1] : undefined;
-      if (place) keys.add(`row:${place.rowId}`).add(`hall:${place.hallId}`);
-    }
-    return [...keys];
-  }
-
   private silenceFor(i: Incident, nowMs: number): Silence | undefined {
-    const keys = this.silenceKeys(i);
-    return this.silences.find((s) => silenceActive(s, nowMs) && silenceMatches(s, keys));
+    return this.silences.muting(i, nowMs);
   }
 
-  /** Acknowledges every alert of an incident, with who, when and why; cleared when it resolves. */
-  acknowledge(incidentId: string, by: string, comment: string): string | null {
+  /** Acknowledges every alert of an incident, with who, when and why; cleared when it resolves. Resolves once stored. */
+  async acknowledge(incidentId: string, by: string, comment: string): Promise<string | null> {
     const inc = this.incidents.find((i) => i.id === incidentId);
     const n = this.notified.get(incidentId);
     if (!inc || !n) return `no active incident "${incidentId}"`;
@@ -172,24 +126,22 @@ export class AlertService {
     n.ack = { by, atMs: this.clock(), comment };
     this.log.info(`alerts: ${incidentId} acknowledged by ${by}: ${comment}`);
     if (n.firingSent) this.notify('acknowledged', inc, this.clock());
-    this.save();
+    await Promise.all([this.notifier.written, this.saveAcks()]);
     return null;
   }
 
-  addSilence(s: Omit<Silence, 'id' | 'createdMs'>): Silence {
-    const silence = { ...s, id: `silence-${this.clock()}-${Math.floor(Math.random() * 1e6)}`, createdMs: this.clock() };
-    this.silences.push(silence);
+  /** Adds a silence; resolves once stored. */
+  async addSilence(s: Omit<Silence, 'id' | 'createdMs'>): Promise<Silence> {
+    const silence = this.silences.add(s, this.clock());
     this.log.info(`alerts: silence ${silence.id} on ${s.matcher} until ${new Date(s.endsMs).toISOString()} by ${s.by}: ${s.comment}`);
-    this.save();
+    await this.saveSilences();
     return silence;
   }
 
-  removeSilence(id: string, by: string): boolean {
-    const before = this.silences.length;
-    this.silences = this.silences.filter((s) => s.id !== id);
-    if (this.silences.length === before) return false;
+  async removeSilence(id: string, by: string): Promise<boolean> {
+    if (!this.silences.remove(id)) return false;
     this.log.info(`alerts: silence ${id} removed by ${by}`);
-    this.save();
+    await this.saveSilences();
     return true;
   }
 
@@ -250,6 +202,7 @@ export class AlertService {
       if (ids.has(id)) continue;
       this.notified.delete(id);
       this.dirty = true;
+      if (seen.ack) void this.saveAcks();
       const prev = this.incidents.find((i) => i.id === id);
       if (!prev) continue;
       if (seen.firingSent) this.notify('resolved', prev, now, seen.ack ?? null);
@@ -257,14 +210,9 @@ export class AlertService {
       this.history.length = Math.min(this.history.length, this.cfg.historyLimit);
     }
     this.incidents = next;
-    // Silences that ended more than a day ago are dropped (the log keeps their story).
-    const kept = this.silences.filter((x) => x.endsMs > now - 86_400_000);
-    if (kept.length !== this.silences.length) {
-      this.silences = kept;
-      this.dirty = true;
-    }
+    if (this.silences.pruneEnded(now)) void this.saveSilences();
     this.refreshChannels(now);
-    if (this.dirty && now - this.lastSaveMs > 2000) this.save();
+    if (this.dirty && now - this.lastSaveMs > 2000) void this.saveState();
   }
 
   /** An incident repeats no more often than the shortest repeat interval of its alerts' rules. */
@@ -272,87 +220,56 @@ export class AlertService {
     return Math.min(...[...inc.roots, ...inc.children.flatMap((c) => c.alerts)].map((a) => a.rule.repeatMs));
   }
 
-  private notification(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null): Notification {
-    const dashboardUrl = this.cfg.publicUrl ? `${this.cfg.publicUrl.replace(/\/+$/, '')}/#/incident/${encodeURIComponent(inc.id)}` : null;
-    return { version: 1, kind, sentMs: nowMs, incident: incidentJson(inc), acknowledged: ack, silenced: this.silenceFor(inc, nowMs) !== undefined, dashboardUrl };
-  }
-
   private notify(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null = this.notified.get(inc.id)?.ack ?? null, suffix = ''): void {
-    if (!this.outbox) return;
-    const id = `${inc.id}@${inc.startedMs}:${kind}${kind === 'repeat' || kind === 'acknowledged' ? `@${nowMs}` : ''}${suffix}`;
-    const n = this.notification(kind, inc, nowMs, ack);
-    this.outbox.enqueue(id, (ch) => this.channels.get(ch)?.format(n));
-    this.log.info(`alerts: ${kind} ${inc.severity} ${inc.title}`);
+    this.notifier.notify(kind, { incident: inc, ack, silenced: this.silenceFor(inc, nowMs) !== undefined }, nowMs, suffix);
   }
 
   /** Re-sends the full set of notified, firing incidents to channels that forget (Alertmanager). */
   private refreshChannels(nowMs: number): void {
-    if (!this.outbox) return;
-    for (const ch of this.channels.values()) {
-      if (!ch.refresh || nowMs - (this.lastRefreshMs.get(ch.name) ?? 0) < ch.refresh.everyMs) continue;
-      this.lastRefreshMs.set(ch.name, nowMs);
-      const firing = this.incidents.filter((i) => this.notified.get(i.id)?.firingSent).map((i) => this.notification('repeat', i, nowMs, this.notified.get(i.id)?.ack ?? null));
-      if (firing.length === 0) continue;
-      const payload = ch.refresh.format(firing, nowMs);
-      this.outbox.enqueue(`refresh@${nowMs}`, (name) => (name === ch.name ? payload : undefined), 'refresh@');
-    }
+    const firing = () => this.incidents.filter((i) => this.notified.get(i.id)?.firingSent);
+    this.notifier.refresh(nowMs, () => firing().map((i) => ({ incident: i, ack: this.notified.get(i.id)?.ack ?? null, silenced: this.silenceFor(i, nowMs) !== undefined })));
   }
 
-  private save(): void {
-    try {
-      mkdirSync(dirname(this.cfg.statePath), { recursive: true });
-      const tmp = this.cfg.statePath + '.tmp';
-      writeFileSync(tmp, JSON.stringify({ version: 1, alerts: this.evaluator.exportStates(), notified: Object.fromEntries(this.notified), silences: this.silences, open: this.tracker.export(), incidents: this.incidents.map(incidentJson), history: this.history }));
-      renameSync(tmp, this.cfg.statePath);
-      this.lastSaveMs = this.clock();
-      this.dirty = false;
-      if (this.saveError) this.log.info(`alerts: state saved again after ${this.saveError.failures} failed saves`);
-      this.saveError = null;
-    } catch (e) {
-      const now = this.clock();
-      // Retried at the next change, at most every 2 s; logged at once, then once a minute.
-      this.lastSaveMs = now;
-      this.saveError = { message: (e as Error).message, atMs: now, failures: (this.saveError?.failures ?? 0) + 1 };
-      if (now - this.saveErrorLoggedMs >= 60_000) {
-        this.saveErrorLoggedMs = now;
-        this.log.error(`alerts: cannot save state to ${this.cfg.statePath} (${this.saveError.failures} failed saves): ${this.saveError.message}; incidents and acknowledgements live in memory until it works`);
-      }
-    }
+  /** Stores the evaluation (at most every 2 s while it changes), after the outbox holds what it says was sent. */
+  private async saveState(): Promise<void> {
+    this.lastSaveMs = this.clock();
+    this.dirty = false;
+    await this.notifier.written;
+    if (!(await this.persistence.save('state', () => this.stateDocument()))) this.dirty = true;
+  }
+
+  private stateDocument(): SavedAlertState {
+    // Acknowledgements are stored on their own (saveAcks).
+    const notified = Object.fromEntries([...this.notified].map(([id, { ack: _ack, ...n }]) => [id, n]));
+    const incidents = this.incidents.map(incidentJson);
+    return { version: 1, alerts: this.evaluator.exportStates(), notified, open: this.tracker.export(), incidents, history: this.history };
+  }
+
+  private async saveAcks(): Promise<void> {
+    const acks = () => Object.fromEntries([...this.notified].filter(([, n]) => n.ack).map(([id, n]) => [id, n.ack!]));
+    await this.persistence.save('acks', () => ({ version: 1, acks: acks() }));
+  }
+
+  private async saveSilences(): Promise<void> {
+    await this.persistence.save('silences', () => ({ version: 1, silences: this.silences.all() }));
   }
 
   /**
    * Restores saved state; what names a rack, CDU, row, hall or group the loaded site does not
    * have (another site's state in the same storage directory) is dropped and counted.
    */
-  private load(): void {
-    if (!existsSync(this.cfg.statePath)) return;
-    try {
-      const saved = JSON.parse(readFileSync(this.cfg.statePath, 'utf8'));
-      const names = siteNames(this.live.site);
-      const keep = <T>(list: unknown, inSite: (x: T) => boolean): [T[], number] => {
-        const all = Array.isArray(list) ? (list as T[]) : [];
-        const kept = all.filter((x) => { try { return inSite(x); } catch { return false; } });
-        return [kept, all.length - kept.length];
-      };
-      const [alerts, alertsDropped] = keep<{ ruleId: string; entity: string; state: AlertState }>(saved.alerts, (a) => siteHas(names, a.entity));
-      const [notified, notifiedDropped] = keep<[string, Notified]>(Object.entries(saved.notified ?? {}), ([id]) => siteHas(names, id));
-      const [silences, silencesDropped] = keep<Silence>(saved.silences, (x) => matcherInSite(names, x.matcher));
-      const [history, historyDropped] = keep<ResolvedIncident>(saved.history, (i) => incidentInSite(names, i));
-      const [open] = keep<SavedIncident>(saved.open, (i) => siteHas(names, i.id) && i.members.every((m) => siteHas(names, m.slice(m.indexOf('|') + 1))));
-      this.evaluator.restoreStates(alerts);
-      for (const [id, n] of notified) this.notified.set(id, n);
-      this.silences = silences;
-      this.history = history.slice(0, this.cfg.historyLimit);
-      this.tracker.restore(open);
-      this.incidents = this.tracker.update(this.evaluator.active());
-      const dropped = alertsDropped + notifiedDropped + silencesDropped + historyDropped;
-      if (dropped > 0) {
-        this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${this.live.site.view.name}": ${alertsDropped} alerts, ${notifiedDropped} incidents and acknowledgements, ${silencesDropped} silences, ${historyDropped} resolved incidents`);
-        this.dirty = true;
-      }
-      this.log.info(`alerts: restored ${this.evaluator.active().length} active alerts in ${this.incidents.length} incidents`);
-    } catch (e) {
-      this.log.error(`alerts: cannot read saved state ${this.cfg.statePath}: ${(e as Error).message}`);
-    }
+  private async load(): Promise<void> {
+    const saved = await this.persistence.restore(this.live.site);
+    if (!saved) return;
+    const r = saved.restored;
+    this.evaluator.restoreStates(r.alerts);
+    for (const [id, n] of r.notified) this.notified.set(id, n);
+    this.silences.restore(r.silences);
+    this.history = r.history.slice(0, this.cfg.historyLimit);
+    this.tracker.restore(r.open);
+    this.incidents = this.tracker.update(this.evaluator.active());
+    if (r.dropped.alerts + r.dropped.notified + r.dropped.history > 0) this.dirty = true;
+    if (saved.rewrite) await Promise.all([this.saveAcks(), this.saveSilences()]);
+    this.log.info(`alerts: restored ${this.evaluator.active().length} active alerts in ${this.incidents.length} incidents`);
   }
 }

@@ -1,13 +1,16 @@
 /**
- * Durable notification outbox: one JSON file per pending delivery in `dir`, so deliveries
- * survive a restart. Each is retried with jittered backoff (per-request timeout in the channel)
+ * Durable notification outbox: one stored document per pending delivery (a JSON file in
+ * `{storage-dir}/outbox/`), so deliveries survive a restart. Each is retried with jittered backoff (per-request timeout in the channel)
  * until it succeeds, is refused for good (4xx other than 408/429), or expires; one slow target
  * never holds up the others because deliveries run concurrently.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { JsonDirStore } from '../storage/json-file-store.ts';
+import type { KeyedStore } from '../storage/store.ts';
+import { jitteredBackoffMs } from '../util/backoff.ts';
 
 export interface Delivery {
   /** Unique per notification and channel; sent as Idempotency-Key. */
@@ -22,49 +25,66 @@ export interface Delivery {
 export type SendOutcome = { ok: true } | { ok: false; retry: boolean; reason: string; retryAfterMs?: number };
 export type Sender = (d: Delivery) => Promise<SendOutcome>;
 
+/** Deliveries waiting, by ID. */
+export type OutboxStore = KeyedStore<Delivery>;
+
+/** The outbox directory: one `<URI-encoded ID>.json` per delivery. */
+export function outboxDirStore(dir: string): OutboxStore {
+  return new JsonDirStore<Delivery>(dir);
+}
+
 export interface OutboxConfig {
+  /** Where deliveries given up on are logged (`failed.jsonl`). */
   dir: string;
   /** Give up after this long, ms (default 24 h). */
   maxAgeMs: number;
   maxRetryDelayMs: number;
 }
 
+export interface OutboxDeps {
+  cfg: OutboxConfig;
+  store: OutboxStore;
+  senders: Record<string, Sender>;
+  metrics: Metrics;
+  log: Logger;
+  clock: () => number;
+}
+
 export class Outbox {
   private readonly pending = new Map<string, Delivery>();
   private readonly inFlight = new Set<string>();
+  /** The stored revision of each pending delivery (0: not stored). */
+  private readonly revisions = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private readonly count: (l?: Record<string, string>, by?: number) => void;
+  private readonly cfg: OutboxConfig;
+  private readonly store: OutboxStore;
+  private readonly senders: Record<string, Sender>;
+  private readonly log: Logger;
+  private readonly clock: () => number;
 
-  constructor(
-    private readonly cfg: OutboxConfig,
-    private readonly senders: Record<string, Sender>,
-    metrics: Metrics,
-    private readonly log: Logger,
-    private readonly clock: () => number,
-  ) {
-    this.count = metrics.counter('hallwatch_notifications_total', 'Notification deliveries by channel and outcome', ['channel', 'outcome']);
-    metrics.gauge('hallwatch_notifications_pending', 'Deliveries waiting in the outbox', () => [[{}, this.pending.size]]);
-    metrics.gauge('hallwatch_notifications_oldest_pending_age_seconds', 'Age of the oldest delivery waiting in the outbox (0 when none waits)', () => {
+  constructor(deps: OutboxDeps) {
+    ({ cfg: this.cfg, store: this.store, senders: this.senders, log: this.log, clock: this.clock } = deps);
+    this.count = deps.metrics.counter('hallwatch_notifications_total', 'Notification deliveries by channel and outcome', ['channel', 'outcome']);
+    deps.metrics.gauge('hallwatch_notifications_pending', 'Deliveries waiting in the outbox', () => [[{}, this.pending.size]]);
+    deps.metrics.gauge('hallwatch_notifications_oldest_pending_age_seconds', 'Age of the oldest delivery waiting in the outbox (0 when none waits)', () => {
       let oldest = Number.POSITIVE_INFINITY;
       for (const d of this.pending.values()) oldest = Math.min(oldest, d.createdMs);
       return [[{}, Number.isFinite(oldest) ? Math.max(0, this.clock() - oldest) / 1000 : 0]];
     });
-    mkdirSync(cfg.dir, { recursive: true });
-    for (const name of readdirSync(cfg.dir).filter((n) => n.endsWith('.json'))) {
-      try {
-        const d = JSON.parse(readFileSync(join(cfg.dir, name), 'utf8')) as Delivery;
-        this.pending.set(d.id, d);
-      } catch {
-        this.log.warn(`alerts: unreadable outbox entry ${name} skipped`);
-      }
-    }
   }
 
   get size(): number {
     return this.pending.size;
   }
 
-  start(): void {
+  /** Takes up the deliveries a previous run left, then sends every 250 ms. */
+  async start(): Promise<void> {
+    const stored = await this.store.loadAll((key, reason) => this.log.warn(`alerts: unreadable outbox entry ${key} skipped (${reason})`));
+    for (const [id, d] of stored) {
+      this.pending.set(id, d.value);
+      this.revisions.set(id, d.revision);
+    }
     this.timer = setInterval(() => this.pump(), 250);
     this.pump();
   }
@@ -75,11 +95,12 @@ export class Outbox {
   }
 
   /**
-   * Queues a delivery for each channel (durably, before returning); `payloadFor` returning
+   * Queues a delivery for each channel, resolving once they are stored; `payloadFor` returning
    * undefined skips a channel. `supersede` drops pending deliveries of that channel whose ID
    * starts with the given prefix (a newer full-state refresh replaces an unsent older one).
    */
-  enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): void {
+  enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<void> {
+    const stored: Promise<void>[] = [];
     for (const channel of Object.keys(this.senders)) {
       const id = `${notificationId}:${channel}`;
       if (this.pending.has(id)) continue;
@@ -89,27 +110,24 @@ export class Outbox {
         for (const old of this.pending.values()) if (old.channel === channel && old.id.startsWith(supersede) && !this.inFlight.has(old.id)) this.done(old, 'superseded');
       }
       const d: Delivery = { id, channel, payload, attempts: 0, nextAtMs: this.clock(), createdMs: this.clock() };
-      this.persist(d);
       this.pending.set(id, d);
+      stored.push(this.persist(d));
     }
     this.pump();
-  }
-
-  private file(id: string): string {
-    return join(this.cfg.dir, encodeURIComponent(id) + '.json');
+    return Promise.all(stored).then(() => undefined);
   }
 
   /**
    * Writes a delivery to disk. When the storage directory is full or read-only the delivery
    * stays in memory (still sent and retried, lost only if the server stops first); counted.
    */
-  private persist(d: Delivery): void {
-    const tmp = this.file(d.id) + '.tmp';
+  private async persist(d: Delivery): Promise<void> {
     try {
-      writeFileSync(tmp, JSON.stringify(d));
-      renameSync(tmp, this.file(d.id));
+      const r = await this.store.put(d.id, { ...d }, this.revisions.get(d.id) ?? 0);
+      if (!r.ok) throw new Error(`stored at revision ${r.revision} by another process`);
+      // Done while the write ran: the delete that followed it removed the file.
+      if (this.pending.has(d.id)) this.revisions.set(d.id, r.revision);
     } catch (e) {
-      rmSync(tmp, { force: true, maxRetries: 0 });
       this.count({ channel: d.channel, outcome: 'not_persisted' });
       this.log.error(`alerts: cannot keep delivery ${d.id} on disk (${(e as Error).message}); it waits in memory only`);
     }
@@ -117,7 +135,8 @@ export class Outbox {
 
   private done(d: Delivery, outcome: string): void {
     this.pending.delete(d.id);
-    rmSync(this.file(d.id), { force: true });
+    this.revisions.delete(d.id);
+    this.store.delete(d.id).catch((e: Error) => this.log.warn(`alerts: cannot remove finished delivery ${d.id} from the outbox: ${e.message}`));
     this.count({ channel: d.channel, outcome });
   }
 
@@ -143,18 +162,15 @@ export class Outbox {
     const now = this.clock();
     if (!outcome.retry || now - d.createdMs > this.cfg.maxAgeMs) {
       this.log.error(`alerts: ${d.channel} gave up on ${d.id}: ${outcome.reason}`);
-      try {
-        appendFileSync(join(this.cfg.dir, 'failed.jsonl'), JSON.stringify({ ...d, reason: outcome.reason, atMs: now }) + '\n');
-      } catch {
-        // the log line above already says it
-      }
+      // When the log cannot be appended to, the line above already says it.
+      await appendFile(join(this.cfg.dir, 'failed.jsonl'), JSON.stringify({ ...d, reason: outcome.reason, atMs: now }) + '\n').catch(() => undefined);
       return this.done(d, 'failed');
     }
     d.attempts++;
-    const backoff = Math.min(this.cfg.maxRetryDelayMs, 1000 * 2 ** Math.min(d.attempts, 12)) * (0.5 + Math.random() * 0.5);
+    const backoff = jitteredBackoffMs(d.attempts, 1000, this.cfg.maxRetryDelayMs, 12);
     d.nextAtMs = now + Math.min(this.cfg.maxRetryDelayMs, Math.max(backoff, outcome.retryAfterMs ?? 0));
     if (d.attempts === 1) this.log.warn(`alerts: ${d.channel} delivery failed (${outcome.reason}); retrying`);
     this.count({ channel: d.channel, outcome: 'retry' });
-    this.persist(d);
+    await this.persist(d);
   }
 }

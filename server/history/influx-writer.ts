@@ -10,6 +10,7 @@
 import { HttpError } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { jitteredBackoffMs } from '../util/backoff.ts';
 import { WriteQueue, type Batch, type QueueLimits, type Taken } from './write-queue.ts';
 import { PackedLines } from './packed-lines.ts';
 import type { Tier } from './schema.ts';
@@ -103,7 +104,7 @@ export class InfluxWriter {
     // Requests still out at the deadline: wait for their answer (each bounded by its timeout).
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     this.losses.logDrops();
-    const kept = this.queue.spillAll();
+    const kept = await this.queue.spillAll();
     if (kept > 0) this.log.warn(`storage: ${kept} unsent lines kept in ${this.cfg.queue.spillDir} for the next start`);
     else if (this.queue.size > 0) this.log.error(`storage: ${this.queue.size} unsent lines lost at shutdown (no spill directory)`);
   }
@@ -249,8 +250,7 @@ export class InfluxWriter {
     this.count.retried();
     this.count.requests({ outcome: 'failed' });
     this.attempt++;
-    const backoffMs = Math.min(this.cfg.maxRetryDelayMs, 500 * 2 ** Math.min(this.attempt, 10));
-    const jittered = backoffMs * (0.5 + Math.random() * 0.5);
+    const jittered = jitteredBackoffMs(this.attempt, 500, this.cfg.maxRetryDelayMs, 10);
     // Retry-After arrives in seconds (the client keeps the header's integer).
     const retryAfterMs = e instanceof HttpError ? e.retryAfter() * 1000 : 0;
     this.retryAtMs = this.clock() + Math.min(this.cfg.maxRetryDelayMs, Math.max(jittered, retryAfterMs));

@@ -1,15 +1,14 @@
 /**
  * The writer's bounded queue of line-protocol batches. Batches wait in memory up to
- * `maxMemoryLines`; beyond that the oldest move to `spillDir` (when set) up to
+ * `maxMemoryLines`; beyond that the oldest move to `spillDir` (when set; spill-dir.ts) up to
  * `maxSpillBytes`; beyond that the oldest are dropped and counted exactly. Disk batches are
  * older than memory ones and leave first, so order is kept. Batches left at shutdown are
- * spilled and taken up again at the next start. Lines wait packed in bytes (`PackedLines`), the
- * request body and the spill file as they are, in buffers reused batch after batch.
+ * spilled and taken up again at the next start (`start()`). Lines wait packed in bytes
+ * (`PackedLines`), the request body and the spill file as they are, in buffers reused batch after batch.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Tier } from './schema.ts';
 import { PackedLines, PackedPool } from './packed-lines.ts';
+import { removeSpillFile, SpillDir } from './spill-dir.ts';
 
 export interface Batch {
   rp: Tier;
@@ -38,32 +37,50 @@ export class WriteQueue {
   private readonly pool = new PackedPool();
   private readonly memory: Batch[] = [];
   private memoryLines = 0;
-  private spillFiles: { path: string; lines: number; bytes: number; queuedMs: number }[] = [];
-  private spillBytes = 0;
-  private spillSeq = 0;
-  /** Lines dropped because memory and disk were full (oldest first). */
-  dropped = 0;
-  /** Lines dropped because the disk refused their spill file (full, read-only, gone). */
-  spillDropped = 0;
-  /** Spill writes the disk refused. */
-  spillFailures = 0;
-  /** The last refused spill write, cleared by the next that succeeds. */
-  spillError: { message: string; atMs: number } | null = null;
+  private readonly spill: SpillDir | null;
+  /** Lines dropped without a spill directory because memory was full (oldest first). */
+  private memoryDropped = 0;
   private readonly inFlight = new Set<Taken>();
   private inFlightLines = 0;
 
   constructor(private readonly limits: QueueLimits, private readonly clock: () => number = Date.now) {
-    if (limits.spillDir) this.loadSpill(limits.spillDir);
+    // Batches waiting for the disk are bounded like memory: a stalled disk holds at most twice the limit.
+    this.spill = limits.spillDir ? new SpillDir(limits.spillDir, limits.maxSpillBytes, limits.maxMemoryLines, this.pool, clock) : null;
   }
 
-  /** Lines waiting, in memory, on disk and in requests not yet answered. */
+  /** Takes up the spill files an earlier run left. */
+  async start(): Promise<void> {
+    await this.spill?.load();
+  }
+
+  /** Lines dropped because memory and disk were full, or the disk fell a memory's worth behind (oldest first). */
+  get dropped(): number {
+    return this.memoryDropped + (this.spill?.dropped ?? 0);
+  }
+
+  /** Lines dropped because the disk refused their spill file (full, read-only, gone). */
+  get spillDropped(): number {
+    return this.spill?.refusedLines ?? 0;
+  }
+
+  /** Spill writes the disk refused. */
+  get spillFailures(): number {
+    return this.spill?.failures ?? 0;
+  }
+
+  /** The last refused spill write, cleared by the next that succeeds. */
+  get spillError(): { message: string; atMs: number } | null {
+    return this.spill?.error ?? null;
+  }
+
+  /** Lines waiting, in memory, on disk (or on their way to it) and in requests not yet answered. */
   get size(): number {
-    return this.memoryLines + this.spilledLines + this.inFlightLines;
+    return this.memoryLines + (this.spill?.held().lines ?? 0) + this.inFlightLines;
   }
 
-  /** Sealed batches ready to be taken (disk and memory). */
+  /** Sealed batches ready to be taken (disk, on their way to it, and memory). */
   get readyBatches(): number {
-    return this.spillFiles.length + this.memory.length;
+    return (this.spill?.held().batches ?? 0) + this.memory.length;
   }
 
   /** When the oldest line of the open (unsealed) batches was queued, ms; NaN when they are empty. */
@@ -80,14 +97,15 @@ export class WriteQueue {
     return n;
   }
 
-  /** Takes the oldest sealed batch (disk first) for a request; null when none is ready. */
+  /**
+   * Takes the oldest sealed batch (disk first) for a request; null when none is ready, or while
+   * the oldest is being written to its spill file (it is taken from there once written).
+   */
   take(): Taken | null {
-    let t: Taken;
-    if (this.spillFiles.length > 0) {
-      const f = this.spillFiles.shift()!;
-      this.spillBytes -= f.bytes;
-      t = { batch: { ...this.readSpill(f.path), queuedMs: f.queuedMs }, file: f.path };
-    } else {
+    const spilled = this.spill?.take() ?? null;
+    if (spilled === 'writing') return null;
+    let t = spilled;
+    if (!t) {
       const b = this.memory.shift();
       if (!b) return null;
       this.memoryLines -= b.lines.length;
@@ -105,7 +123,7 @@ export class WriteQueue {
   done(t: Taken, unsent: PackedLines | readonly string[]): void {
     if (!this.inFlight.delete(t)) return;
     this.inFlightLines -= t.batch.lines.length;
-    if (t.file) removeQuietly(t.file);
+    if (t.file) removeSpillFile(t.file);
     let back: PackedLines | null = t.batch.lines;
     if (unsent !== t.batch.lines) {
       this.pool.give(t.batch.lines);
@@ -117,22 +135,23 @@ export class WriteQueue {
     this.enforce();
   }
 
-  /** Bytes of the lines waiting in memory (sealed, open and in requests not yet answered). */
+  /** Bytes of the lines waiting in memory (sealed, open, on their way to disk and in requests not yet answered). */
   get memoryBytes(): number {
-    let n = 0;
+    let n = this.spill?.held().memoryBytes ?? 0;
     for (const b of this.memory) n += b.lines.byteLength;
     for (const o of this.open.values()) n += o.lines.byteLength;
     for (const t of this.inFlight) n += t.batch.lines.byteLength;
     return n;
   }
 
+  /** Lines waiting in spill files. */
   get spilledLines(): number {
-    return this.spillFiles.reduce((n, f) => n + f.lines, 0);
+    return this.spill?.fileLines ?? 0;
   }
 
   /** When the oldest line still waiting was queued, ms; NaN when nothing waits. */
   oldestQueuedMs(): number {
-    let oldest = this.spillFiles[0]?.queuedMs ?? this.memory[0]?.queuedMs ?? Number.NaN;
+    let oldest = this.spill?.oldestQueuedMs() ?? this.memory[0]?.queuedMs ?? Number.NaN;
     for (const t of this.inFlight) if (!(t.batch.queuedMs >= oldest)) oldest = t.batch.queuedMs;
     for (const o of this.open.values()) if (o.lines.length > 0 && !(o.queuedMs >= oldest)) oldest = o.queuedMs;
     return oldest;
@@ -165,23 +184,24 @@ export class WriteQueue {
 
   /** The oldest batch without removing it (disk first). */
   peek(): Batch | null {
-    if (this.spillFiles.length > 0) return this.readSpill(this.spillFiles[0].path, new PackedLines());
-    return this.memory[0] ?? null;
+    return this.spill?.peek() ?? this.memory[0] ?? null;
   }
 
-  /** Writes everything still in memory to disk (at shutdown); returns the lines kept. */
-  spillAll(): number {
+  /** Writes everything still in memory to disk (at shutdown); resolves with the lines kept. */
+  async spillAll(): Promise<number> {
     this.seal();
-    if (!this.limits.spillDir) return 0;
-    let n = 0;
-    while (this.memory.length > 0) {
-      const b = this.memory.shift()!;
-      this.memoryLines -= b.lines.length;
-      this.writeSpill(b);
-      n += b.lines.length;
-      this.pool.give(b.lines);
-    }
+    if (!this.spill) return 0;
+    const { lines } = this.spill.held();
+    const n = this.memoryLines + lines - this.spill.fileLines;
+    for (const b of this.memory.splice(0)) this.spill.add(b, false);
+    this.memoryLines = 0;
+    await this.spill.idle();
     return n;
+  }
+
+  /** Resolves when no batch waits for its spill file. */
+  async spillIdle(): Promise<void> {
+    await this.spill?.idle();
   }
 
   private enforce(): void {
@@ -190,70 +210,12 @@ export class WriteQueue {
       const oldest = this.memory.shift();
       if (!oldest) break;
       this.memoryLines -= oldest.lines.length;
-      if (this.limits.spillDir) this.writeSpill(oldest);
-      else this.dropped += oldest.lines.length;
-      this.pool.give(oldest.lines);
+      if (this.spill) {
+        this.spill.add(oldest);
+      } else {
+        this.memoryDropped += oldest.lines.length;
+        this.pool.give(oldest.lines);
+      }
     }
-    while (this.spillBytes > this.limits.maxSpillBytes && this.spillFiles.length > 0) {
-      const f = this.spillFiles.shift()!;
-      this.spillBytes -= f.bytes;
-      this.dropped += f.lines;
-      removeQuietly(f.path);
-    }
-  }
-
-  private writeSpill(b: Batch): void {
-    const dir = this.limits.spillDir!;
-    // Named by queue time (then a sequence), so the oldest sorts first and keeps its age across restarts.
-    const name = `${String(Math.round(b.queuedMs)).padStart(15, '0')}-${String(this.spillSeq++).padStart(8, '0')}-${b.rp}.lp`;
-    const path = join(dir, name);
-    const body = b.lines.body();
-    try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path, body);
-    } catch (e) {
-      // Disk full or read-only: the batch is lost (counted), the partial file removed, the server goes on.
-      removeQuietly(path);
-      this.spillDropped += b.lines.length;
-      this.spillFailures++;
-      this.spillError = { message: (e as Error).message, atMs: this.clock() };
-      return;
-    }
-    this.spillError = null;
-    this.spillFiles.push({ path, lines: b.lines.length, bytes: body.length, queuedMs: b.queuedMs });
-    this.spillBytes += body.length;
-  }
-
-  private readSpill(path: string, into = this.pool.take()): Batch {
-    const rp = /-(raw|m1|h1)\.lp$/.exec(path)?.[1] as Tier;
-    return { rp, lines: PackedLines.fromBytes(readFileSync(path), into), queuedMs: this.spillFiles[0]?.queuedMs ?? this.clock() };
-  }
-
-  private loadSpill(dir: string): void {
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir).filter((n) => /-(raw|m1|h1)\.lp$/.test(n)).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const path = join(dir, name);
-      const bytes = statSync(path).size;
-      const lines = PackedLines.countIn(readFileSync(path));
-      this.spillFiles.push({ path, lines, bytes, queuedMs: Number(name.slice(0, 15)) });
-      this.spillBytes += bytes;
-    }
-  }
-}
-
-/**
- * Deletes a spill file; a read-only directory keeps it (its lines are sent again after a
- * restart, and InfluxDB stores a point written twice once).
- */
-function removeQuietly(path: string): void {
-  try {
-    rmSync(path, { force: true });
-  } catch {
-    // read-only: see above
   }
 }

@@ -43,12 +43,12 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       if (!b) return true;
       if (!ROLES.includes(b.role as Role)) return json(res, 400, { error: `role: one of ${ROLES.join(', ')}` }), true;
       if (typeof b.password !== 'string' || b.password.length < 12 || b.password.length > 200) return json(res, 400, { error: 'password: at least 12 characters' }), true;
-      d.access.setUser(name!, b.role as Role, b.password);
+      await d.access.setUser(name!, b.role as Role, b.password);
       return json(res, 200, { name, role: b.role }), true;
     }
     case 'DELETE users/:name':
       if (name === who.name) return json(res, 400, { error: 'you cannot delete yourself' }), true;
-      return (d.access.deleteUser(name!) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no user "${name}"` })), true;
+      return ((await d.access.deleteUser(name!)) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no user "${name}"` })), true;
     case 'GET tokens':
       return json(res, 200, d.access.listTokens()), true;
     case 'POST tokens': {
@@ -56,10 +56,10 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       if (!b) return true;
       if (typeof b.name !== 'string' || !NAME.test(b.name)) return json(res, 400, { error: 'name: letters, digits and . _ @ -, at most 64' }), true;
       if (!ROLES.includes(b.role as Role)) return json(res, 400, { error: `role: one of ${ROLES.join(', ')}` }), true;
-      return json(res, 200, { name: b.name, role: b.role, token: d.access.createToken(b.name, b.role as Role) }), true;
+      return json(res, 200, { name: b.name, role: b.role, token: await d.access.createToken(b.name, b.role as Role) }), true;
     }
     case 'DELETE tokens/:name':
-      return (d.access.revokeToken(name!) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no API token "${name}"` })), true;
+      return ((await d.access.revokeToken(name!)) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no API token "${name}"` })), true;
     case 'GET display-tokens':
       return json(res, 200, d.access.listDisplayTokens()), true;
     case 'POST display-tokens': {
@@ -68,18 +68,19 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       if (typeof b.name !== 'string' || !NAME.test(b.name)) return json(res, 400, { error: 'name: letters, digits and . _ @ -, at most 64 (e.g. the wall it is for)' }), true;
       const days = b.expiresInDays ?? null;
       if (days !== null && (typeof days !== 'number' || !(days > 0) || days > 3650)) return json(res, 400, { error: 'expiresInDays: a number of days up to 3650, or null for no expiry' }), true;
-      const t = d.access.createDisplayToken(b.name, days === null ? null : days * 86_400_000, who.name);
+      const t = await d.access.createDisplayToken(b.name, days === null ? null : days * 86_400_000, who.name);
       return json(res, 200, { ...t, name: b.name, wallPath: `/wall?token=${encodeURIComponent(t.token)}` }), true;
     }
     case 'DELETE display-tokens/:name':
-      return (d.access.revokeDisplayToken(name!) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no active display token with ID "${name}"` })), true;
+      if (!(await d.access.revokeDisplayToken(name!))) return json(res, 404, { error: `no active display token with ID "${name}"` }), true;
+      return json(res, 200, { ok: true }), true;
     case 'GET rules':
-      return (d.alerts ? json(res, 200, d.alerts.rulesFile()) : json(res, 404, { error: 'alerts are not running' })), true;
+      return (d.alerts ? json(res, 200, await d.alerts.rules.stored()) : json(res, 404, { error: 'alerts are not running' })), true;
     case 'PUT rules': {
       if (!d.alerts) return json(res, 404, { error: 'alerts are not running' }), true;
       const b = await readJson(req, 1_000_000);
       if (!b.ok) return json(res, 400, { error: b.error }), true;
-      const err = d.alerts.replaceRules(b.value, who.name);
+      const err = await d.alerts.rules.replace(b.value, who.name);
       return (err ? json(res, 400, { error: err }) : json(res, 200, { ok: true })), true;
     }
     case 'PUT wall-layouts/:name': {
@@ -87,11 +88,11 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       if (!b) return true;
       const l = parseWallLayout(name!, b, d.hallIds);
       if (!l.ok) return json(res, 400, { error: l.message }), true;
-      d.layouts.put(l.value);
+      await d.layouts.put(l.value);
       return json(res, 200, l.value), true;
     }
     case 'DELETE wall-layouts/:name':
-      return (d.layouts.delete(name!) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no wall layout "${name}"` })), true;
+      return ((await d.layouts.delete(name!)) ? json(res, 200, { ok: true }) : json(res, 404, { error: `no wall layout "${name}"` })), true;
     default:
       return json(res, 404, { error: `no admin route ${m} ${path}` }), true;
   }

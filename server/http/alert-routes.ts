@@ -13,7 +13,7 @@ export async function alertRoute(req: IncomingMessage, res: ServerResponse, path
   if (!roleAtLeast(who.role, 'operator')) return json(res, 403, { error: `the operator role is needed; ${who.name} is a ${who.role}` }), true;
   if (silence && req.method === 'DELETE') {
     if (!silence[1]) return json(res, 400, { error: 'silence ID missing in the path' }), true;
-    const found = alerts.removeSilence(decodeURIComponent(silence[1]), who.name);
+    const found = await alerts.removeSilence(decodeURIComponent(silence[1]), who.name);
     return found ? json(res, 200, { ok: true }) : json(res, 404, { error: `no silence "${silence[1]}"` }), true;
   }
   if (req.method !== 'POST' || (silence && silence[1])) return json(res, 405, { error: `method ${req.method} not allowed on ${path}` }), true;
@@ -22,10 +22,10 @@ export async function alertRoute(req: IncomingMessage, res: ServerResponse, path
   if (ack) {
     const comment = (body.value as { comment?: unknown } | null)?.comment;
     if (typeof comment !== 'string' || comment.trim().length === 0 || comment.length > 500) return json(res, 400, { error: 'comment: a non-empty string of at most 500 characters is required' }), true;
-    const err = alerts.acknowledge(decodeURIComponent(ack[1]), who.name, comment.trim());
+    const err = await alerts.acknowledge(decodeURIComponent(ack[1]), who.name, comment.trim());
     return err ? json(res, 404, { error: err }) : json(res, 200, { ok: true }), true;
   }
   const s = parseSilenceRequest(body.value, nowMs);
   if (!s.ok) return json(res, 400, { error: s.message }), true;
-  return json(res, 200, alerts.addSilence({ ...s.value, by: who.name })), true;
+  return json(res, 200, await alerts.addSilence({ ...s.value, by: who.name })), true;
 }

@@ -27,22 +27,42 @@ export interface Health {
   checks: Record<string, string>;
 }
 
+/** What the HTTP server serves; the optional parts' routes answer 404 without them. */
+export interface HttpDeps {
+  cfg: HttpConfig;
+  state: LiveState;
+  metrics: Metrics;
+  health: () => Health;
+  log: Logger;
+  clock: () => number;
+  history?: HistoryService | null;
+  historyExtra?: HistoryExtra | null;
+  alerts?: AlertService | null;
+  access?: Access | null;
+  layouts?: WallLayouts | null;
+}
+
 export class HttpServer {
   readonly server: Server;
+  private readonly cfg: HttpConfig;
+  private readonly state: LiveState;
+  private readonly metrics: Metrics;
+  private readonly health: () => Health;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly history: HistoryService | null;
+  private readonly historyExtra: HistoryExtra | null;
+  private readonly alerts: AlertService | null;
+  private readonly access: Access | null;
+  private readonly layouts: WallLayouts | null;
 
-  constructor(
-    private readonly cfg: HttpConfig,
-    private readonly state: LiveState,
-    private readonly metrics: Metrics,
-    private readonly health: () => Health,
-    private readonly log: Logger,
-    private readonly clock: () => number,
-    private readonly history: HistoryService | null = null,
-    private readonly historyExtra: HistoryExtra | null = null,
-    private readonly alerts: AlertService | null = null,
-    private readonly access: Access | null = null,
-    private readonly layouts: WallLayouts | null = null,
-  ) {
+  constructor(deps: HttpDeps) {
+    ({ cfg: this.cfg, state: this.state, metrics: this.metrics, health: this.health, log: this.log, clock: this.clock } = deps);
+    this.history = deps.history ?? null;
+    this.historyExtra = deps.historyExtra ?? null;
+    this.alerts = deps.alerts ?? null;
+    this.access = deps.access ?? null;
+    this.layouts = deps.layouts ?? null;
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err) => {
         this.log.error(`${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
@@ -85,7 +105,7 @@ export class HttpServer {
     if (!body.ok) return json(res, 400, { error: 'body: JSON {"name": …, "password": …} expected' });
     const creds = body.value as { name?: unknown; password?: unknown };
     if (typeof creds.name !== 'string' || typeof creds.password !== 'string') return json(res, 400, { error: 'name and password: strings required' });
-    const r = this.access.login(creds.name, creds.password, req.socket.remoteAddress ?? '?');
+    const r = await this.access.login(creds.name, creds.password, req.socket.remoteAddress ?? '?');
     if ('error' in r) return json(res, r.status, { error: r.error });
     const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https' ? '; Secure' : '';
     res.setHeader('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(r.cookie)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${secure}`);

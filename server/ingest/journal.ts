@@ -8,7 +8,8 @@
  *
  * Frame: u32 topic bytes, u32 payload bytes, topic, payload (little-endian).
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface JournalSegment {
@@ -27,16 +28,23 @@ export class Journal {
   failures = 0;
   lastError: string | null = null;
 
-  /** Segments an earlier run left (a crash, or a stop before they were written): `recover()` replays them. */
-  readonly leftBehind: number;
+  private left = 0;
 
   constructor(
     private readonly dir: string,
     private readonly clock: () => number,
     private readonly segmentMs = 10_000,
-  ) {
-    mkdirSync(dir, { recursive: true });
-    this.leftBehind = readdirSync(dir).filter((n) => n.endsWith('.journal')).length;
+  ) {}
+
+  /** Creates the directory and counts the segments an earlier run left. */
+  async start(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    this.left = (await readdir(this.dir)).filter((n) => n.endsWith('.journal')).length;
+  }
+
+  /** Segments an earlier run left (a crash, or a stop before they were written), counted at `start()`: `recover()` replays them. */
+  get leftBehind(): number {
+    return this.left;
   }
 
   /** Messages of the segments a previous run left, oldest first; the segments stay until written. */

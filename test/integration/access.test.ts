@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../helpers/programs.ts';
 import { Access } from '../../server/auth/access.ts';
+import { usersFileStore } from '../../server/auth/user-store.ts';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -15,9 +16,10 @@ describe('access control', () => {
 
   beforeAll(async () => {
     const storage = mkdtempSync(join(tmpdir(), 'hallwatch-access-'));
-    const users = new Access(join(storage, 'users.json'), '', false);
-    users.setUser('vera', 'viewer', 'viewer-pass-1');
-    users.setUser('otto', 'operator', 'operator-pass-1');
+    const users = new Access({ store: usersFileStore(join(storage, 'users.json')), adminToken: '', disabled: false });
+    await users.start();
+    await users.setUser('vera', 'viewer', 'viewer-pass-1');
+    await users.setUser('otto', 'operator', 'operator-pass-1');
     server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN, '--print-admin-login', '1'], { auth: true });
     adminPassword = /password=(\S+)/.exec(server.output())![1];
   });

@@ -6,7 +6,7 @@ import { MemoryWindow } from '../../server/history/memory-window.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { WriteQueue } from '../../server/history/write-queue.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -193,17 +193,26 @@ describe('history query', () => {
 });
 
 describe('WriteQueue', () => {
-  it('spills the oldest batches to disk past its memory limit and hands them out first', () => {
+  it('spills the oldest batches to disk past its memory limit, off the caller, and hands them out first', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-queue-')), 'spill');
-    const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
-    q.push('raw', Array.from({ length: 60 }, (_, i) => `l${i}`));
-    expect(q.size).toBe(60);
-    expect(q.spilledLines).toBeGreaterThanOrEqual(30);
+    const limits = { batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 };
+    const q = new WriteQueue(limits);
+    await q.start();
+    q.push('raw', Array.from({ length: 30 }, (_, i) => `l${i}`));
+    // The spill file is written after push() returns; until then its batch waits, counted, and is taken from there.
+    expect([q.size, q.spilledLines, q.readyBatches]).toEqual([30, 0, 3]);
     expect(q.peek()!.lines.line(0)).toBe('l0');
-    const again = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
-    expect(again.spilledLines).toBe(q.spilledLines);
-    q.spillAll();
-    const restarted = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: dir, maxSpillBytes: 1e6 });
+    for (let i = 30; i < 60; i += 10) {
+      await q.spillIdle();
+      q.push('raw', Array.from({ length: 10 }, (_, k) => `l${i + k}`));
+    }
+    await q.spillIdle();
+    expect([q.size, q.spilledLines, q.dropped]).toEqual([60, 40, 0]);
+    await q.spillAll();
+    expect(q.spilledLines).toBe(60);
+    const restarted = new WriteQueue(limits);
+    expect(restarted.size).toBe(0);
+    await restarted.start();
     expect(restarted.size).toBe(60);
     const seen: string[] = [];
     for (let t = restarted.take(); t; t = restarted.take()) {
@@ -212,6 +221,28 @@ describe('WriteQueue', () => {
     }
     expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => `l${i}`));
     expect(restarted.size).toBe(0);
+  });
+
+  it('drops the oldest batches waiting for the disk, counted, once a whole memory\'s worth waits', async () => {
+    const spillDir = join(mkdtempSync(join(tmpdir(), 'hallwatch-queue-')), 'spill');
+    const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir, maxSpillBytes: 1e6 });
+    await q.start();
+    // 60 lines at once: 40 leave memory, 10 of them go straight to the disk, 30 would wait (> 25).
+    q.push('raw', Array.from({ length: 60 }, (_, i) => `l${i}`));
+    expect([q.dropped, q.size]).toEqual([10, 50]);
+    await q.spillIdle();
+    expect(q.spilledLines).toBe(30);
+  });
+
+  it('counts a spill the disk refuses as dropped, with the error, and keeps going', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'hallwatch-queue-'));
+    // A file where the spill directory should be: every spill write fails.
+    writeFileSync(join(parent, 'spill'), '');
+    const q = new WriteQueue({ batchLines: 10, maxMemoryLines: 25, spillDir: join(parent, 'spill'), maxSpillBytes: 1e6 });
+    await q.start();
+    q.push('raw', Array.from({ length: 30 }, (_, i) => `l${i}`));
+    await q.spillAll();
+    expect([q.spillDropped, q.spillFailures, q.spillError?.message, q.size]).toEqual([30, 3, expect.stringMatching(/EEXIST|ENOTDIR/), 0]);
   });
 
   it('counts taken batches as waiting until done, and puts a failed request\'s lines back first', () => {

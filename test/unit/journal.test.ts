@@ -4,12 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../server/ingest/journal.ts';
 
+/** A journal as the server has it: started (its directory made, what an earlier run left counted). */
+async function started(dir: string, clock: () => number): Promise<Journal> {
+  const j = new Journal(dir, clock, 10_000);
+  await j.start();
+  return j;
+}
+
 describe('ingest journal', () => {
-  it('replays what a killed run appended, stopping at a frame cut short', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-journal-'));
+  it('touches no file until started', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-journal-')), 'journal');
     expect(new Journal(dir, () => 0, 10_000).leftBehind).toBe(0);
+    expect(() => readdirSync(dir)).toThrow(/ENOENT/);
+  });
+
+  it('replays what a killed run appended, stopping at a frame cut short', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-journal-')), 'journal');
+    expect((await started(dir, () => 0)).leftBehind).toBe(0);
     let now = 1_000;
-    const a = new Journal(dir, () => now, 10_000);
+    const a = await started(dir, () => now);
     a.append('hallwatch/v1/hall-1/rack/r1/telemetry', Buffer.from('{"ts":1}'));
     now += 11_000;
     a.append('hallwatch/v1/hall-1/rack/r1/telemetry', Buffer.from('{"ts":2}'));
@@ -17,7 +30,7 @@ describe('ingest journal', () => {
     // The crash cuts the last frame short.
     const files = readdirSync(dir).sort();
     appendFileSync(join(dir, files[files.length - 1]), Buffer.from([5, 0, 0, 0, 9, 0]));
-    const b = new Journal(dir, () => now, 10_000);
+    const b = await started(dir, () => now);
     expect(b.leftBehind).toBe(2);
     const left = b.recover();
     expect(left.map((m) => [m.topic, [...m.payload]])).toEqual([
@@ -32,10 +45,10 @@ describe('ingest journal', () => {
     ['nothing written yet', Number.NEGATIVE_INFINITY, 2],
     ['the first segment written', 15_000, 1],
     ['everything written', 40_000, 0],
-  ])('prunes closed segments once written: %s', (_what, writtenBeforeMs, left) => {
+  ])('prunes closed segments once written: %s', async (_what, writtenBeforeMs, left) => {
     const dir = mkdtempSync(join(tmpdir(), 'hallwatch-journal-'));
     let now = 0;
-    const j = new Journal(dir, () => now, 10_000);
+    const j = await started(dir, () => now);
     for (const t of [1_000, 12_000, 23_000]) {
       now = t;
       j.append('x', Buffer.from('y'));
@@ -46,16 +59,16 @@ describe('ingest journal', () => {
     expect(readdirSync(dir)).toHaveLength(left + 1);
   });
 
-  it('leaves nothing to replay after a clean stop whose last flush wrote everything', () => {
+  it('leaves nothing to replay after a clean stop whose last flush wrote everything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallwatch-journal-'));
     let now = 1_000;
-    const j = new Journal(dir, () => now, 10_000);
+    const j = await started(dir, () => now);
     j.append('x', Buffer.from('y'));
     now = 2_000;
     j.close();
     // The writer's last flush ends after the close: what was queued before it is written.
     now = 2_500;
     j.prune(now);
-    expect(new Journal(dir, () => now, 10_000).leftBehind).toBe(0);
+    expect((await started(dir, () => now)).leftBehind).toBe(0);
   });
 });

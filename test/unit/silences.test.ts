@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { minuteOfWeek, parseSilenceRequest, silenceActive, silenceMatches } from '../../server/alerts/silences.ts';
 import type { Silence } from '../../protocol/alerts.ts';
+import { SilenceBook, silenceKeys } from '../../server/alerts/silence-book.ts';
+import type { Incident } from '../../server/alerts/incidents.ts';
+import { buildSiteIndex } from '../../server/site/site-index.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
 
 const base: Silence = { id: 's1', matcher: 'cdu:h1-r01-cdu-a', startsMs: Date.parse('2026-01-01T00:00:00Z'), endsMs: Date.parse('2027-01-01T00:00:00Z'), comment: 'x', by: 'ops', createdMs: 0 };
 // Tuesdays 02:00 for 4 h, in UTC and in Amsterdam (UTC+1 in winter, UTC+2 in summer).
@@ -74,5 +78,40 @@ describe('silence requests', () => {
   it('defaults a recurrence to UTC and sorts its days', () => {
     const r = parseSilenceRequest({ matcher: 'hall:h1', comment: 'c', minutes: 60 * 24 * 60, recurrence: { weekdays: [5, 1, 5], start: '23:30', durationMinutes: 90 } }, now);
     expect(r.ok && r.value.recurrence).toEqual({ weekdays: [1, 5], start: '23:30', durationMinutes: 90, timeZone: 'UTC' });
+  });
+});
+
+describe('SilenceBook', () => {
+  const site = buildSiteIndex(generateSite({ halls: 2, rows: 2, racksPerRow: 2, racksPerCdu: 2 }));
+  const rack = site.racks[0];
+  const cdu = site.cdus[0];
+  const incident = (entity: string, childRack?: string) =>
+    ({ id: entity, scope: entity, roots: [{ entity }], children: childRack ? [{ rackId: childRack, alerts: [] }] : [] }) as unknown as Incident;
+  const T = Date.parse('2026-03-03T12:00:00Z');
+
+  it.each([
+    ['the rack itself', incident(`rack:${rack.id}`), `rack:${rack.id}`, true],
+    ['the rack\'s row', incident(`rack:${rack.id}`), `row:${rack.rowId}`, true],
+    ['the rack\'s hall', incident(`rack:${rack.id}`), `hall:${rack.hallId}`, true],
+    ['another hall', incident(`rack:${rack.id}`), `hall:${site.racks[site.racks.length - 1].hallId}`, false],
+    ['the CDU\'s row', incident(`cdu:${cdu.id}`), `row:${cdu.rowId}`, true],
+    ['a child rack of a CDU incident', incident(`cdu:${cdu.id}`, rack.id), `rack:${rack.id}`, true],
+  ])('mutes an incident by %s', (_n, inc, matcher, muted) => {
+    expect(silenceKeys(site, inc).includes(matcher)).toBe(muted);
+    const book = new SilenceBook(site);
+    const s = book.add({ matcher, startsMs: T - 1, endsMs: T + 3_600_000, comment: 'works', by: 'fm' }, T);
+    expect(book.muting(inc, T)?.id).toBe(muted ? s.id : undefined);
+  });
+
+  it.each([
+    ['still running', T + 1000, false],
+    ['ended an hour ago', T - 3_600_000, false],
+    ['ended just over a day ago', T - 86_400_001, true],
+  ])('keeps a silence %s for the history, dropping it only a day after it ended', (_n, endsMs, dropped) => {
+    const book = new SilenceBook(site);
+    book.add({ matcher: `rack:${rack.id}`, startsMs: T - 2 * 86_400_000, endsMs, comment: 'x', by: 'fm' }, T);
+    expect(book.pruneEnded(T)).toBe(dropped);
+    expect(book.all()).toHaveLength(dropped ? 0 : 1);
+    expect(book.current(T).length).toBe(endsMs > T ? 1 : 0);
   });
 });

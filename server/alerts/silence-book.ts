@@ -1,0 +1,66 @@
+/** The silences in force: added and removed by operators, matched against incidents, dropped a day after they end. */
+import type { SiteIndex } from '../site/site-index.ts';
+import type { Incident } from './incidents.ts';
+import type { Silence } from '../../protocol/alerts.ts';
+import { silenceActive, silenceMatches } from './silences.ts';
+
+/** How long an ended silence is kept (the log keeps its story after that). */
+const KEEP_ENDED_MS = 86_400_000;
+
+/** The keys a silence can name for an incident: its ID, scope, entities, and the rows and halls they are in (`row:…`, `hall:…`). */
+export function silenceKeys(site: SiteIndex, i: Incident): string[] {
+  const entities = [...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
+  const keys = new Set([i.id, i.scope, ...entities]);
+  for (const e of entities) {
+    const [kind, id] = e.split(/:(.*)/s);
+    const place = kind === 'rack' ? site.racks[site.rackIndexById.get(id) ?? -1] : kind === 'cdu' ? site.cdus[site.cduIndexById.get(id) ?? -1] : undefined;
+    if (place) keys.add(`row:${place.rowId}`).add(`hall:${place.hallId}`);
+  }
+  return [...keys];
+}
+
+export class SilenceBook {
+  private silences: Silence[] = [];
+
+  constructor(private readonly site: SiteIndex) {}
+
+  /** Every silence kept, for storing. */
+  all(): Silence[] {
+    return this.silences;
+  }
+
+  restore(silences: Silence[]): void {
+    this.silences = silences;
+  }
+
+  /** Silences not yet ended, each with whether it mutes now (a recurring one may be between windows). */
+  current(nowMs: number): (Silence & { activeNow: boolean })[] {
+    return this.silences.filter((s) => s.endsMs > nowMs).map((s) => ({ ...s, activeNow: silenceActive(s, nowMs) }));
+  }
+
+  add(s: Omit<Silence, 'id' | 'createdMs'>, nowMs: number): Silence {
+    const silence = { ...s, id: `silence-${nowMs}-${Math.floor(Math.random() * 1e6)}`, createdMs: nowMs };
+    this.silences.push(silence);
+    return silence;
+  }
+
+  remove(id: string): boolean {
+    const before = this.silences.length;
+    this.silences = this.silences.filter((s) => s.id !== id);
+    return this.silences.length < before;
+  }
+
+  /** Drops silences that ended more than a day ago; whether any went. */
+  pruneEnded(nowMs: number): boolean {
+    const kept = this.silences.filter((x) => x.endsMs > nowMs - KEEP_ENDED_MS);
+    const changed = kept.length !== this.silences.length;
+    this.silences = kept;
+    return changed;
+  }
+
+  /** The silence muting an incident now, if any. */
+  muting(i: Incident, nowMs: number): Silence | undefined {
+    const keys = silenceKeys(this.site, i);
+    return this.silences.find((s) => silenceActive(s, nowMs) && silenceMatches(s, keys));
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Outbox, outboxDirStore, type Delivery, type SendOutcome } from '../../server/alerts/outbox.ts';
+import { Metrics } from '../../server/http/metrics.ts';
+import { createLogger } from '../../server/logger.ts';
+
+function outbox(dir: string, send: (d: Delivery) => Promise<SendOutcome>) {
+  const cfg = { dir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 };
+  return new Outbox({ cfg, store: outboxDirStore(dir), senders: { hook: send }, metrics: new Metrics(), log: createLogger('error'), clock: Date.now });
+}
+
+describe('Outbox', () => {
+  it('touches no file until started, then takes up what a previous run left and skips what it cannot read', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-outbox-')), 'outbox');
+    const sent: string[] = [];
+    let release!: () => void;
+    const delivered = new Promise<void>((r) => (release = r));
+    const box = outbox(dir, async (d) => (sent.push(d.id), release(), { ok: true }));
+    expect(existsSync(dir)).toBe(false);
+    mkdirSync(dir);
+    const left: Delivery = { id: 'rack:r1@1:firing:hook', channel: 'hook', payload: { n: 1 }, attempts: 2, nextAtMs: 0, createdMs: Date.now() };
+    writeFileSync(join(dir, encodeURIComponent(left.id) + '.json'), JSON.stringify(left));
+    writeFileSync(join(dir, 'broken.json'), '{');
+    await box.start();
+    await delivered;
+    box.stop();
+    expect(sent).toEqual([left.id]);
+  });
+
+  it('stores a delivery before enqueue resolves, and removes it once delivered', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-outbox-')), 'outbox');
+    let answer!: (o: SendOutcome) => void;
+    const box = outbox(dir, () => new Promise((r) => (answer = r)));
+    await box.start();
+    await box.enqueue('rack:r2@5:firing', () => ({ text: 'hot' }));
+    const file = join(dir, encodeURIComponent('rack:r2@5:firing:hook') + '.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ channel: 'hook', payload: { text: 'hot' } });
+    answer({ ok: true });
+    await vi.waitFor(() => expect([box.size, readdirSync(dir)]).toEqual([0, []]), { timeout: 5000, interval: 5 });
+    box.stop();
+  });
+});
