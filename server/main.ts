@@ -136,6 +136,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     }
     recorder.start();
     stops.push(['history recorder', () => recorder.stop()]);
+    stops.push(['history totals on the state tick', ticker.listen((t) => recorder.recordTotals(t.nowMs))]);
     metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
@@ -148,8 +149,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     outbox?.start();
     if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
-    alerts.start();
     stops.push(['alerts', () => alerts.stop()]);
+    stops.push(['alerts on the state tick', ticker.listen((t) => alerts.onTick(t))]);
     const onHup = () => alerts.reload();
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
@@ -224,6 +225,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     hub.start();
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
     stops.push(['WebSocket hub', () => hub.stop()]);
+    stops.push(['WebSocket frames on the state tick', ticker.listen(() => hub.stateTicked())]);
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };

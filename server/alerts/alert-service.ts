@@ -1,5 +1,6 @@
 /**
- * Runs the alert rules against the live state once a second, groups firing alerts into
+ * Runs the alert rules against the live state once a second, a share on each state tick (and at
+ * once on the CDUs of a group whose unit tripped or came back), groups firing alerts into
  * incidents, and queues one notification per incident change (firing, repeat, resolved) in the
  * durable outbox. Alert state and which incidents were notified are saved to `statePath`, so a
  * restart neither forgets an incident nor pages it again.
@@ -18,11 +19,9 @@ import { silenceActive, silenceMatches, type Silence } from './silences.ts';
 import type { SiteSignals } from './signals.ts';
 import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
 import type { AlertState } from './rule-state.ts';
+import type { StateTick } from '../state/state-ticker.ts';
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
-
-/** Racks and CDUs are evaluated in this many slices a second (one every 250 ms). */
-const SLICES = 4;
 
 export type { Silence } from './silences.ts';
 
@@ -74,9 +73,7 @@ export class AlertService {
   private history: ResolvedIncident[] = [];
   private readonly channels: Map<string, Channel>;
   private readonly lastRefreshMs = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
-  /** Which slice the timer evaluates next, and the transitions of this second's slices so far. */
-  private slice = 0;
+  /** Transitions of this round's slices not yet concluded. */
   private sliced: Transition[] = [];
   private dirty = false;
   private lastSaveMs = 0;
@@ -100,13 +97,7 @@ export class AlertService {
     this.load();
   }
 
-  start(): void {
-    this.timer = setInterval(() => this.step(), 1000 / SLICES);
-  }
-
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     this.save();
   }
 
@@ -203,12 +194,17 @@ export class AlertService {
     return true;
   }
 
-  /** The timer's step: a slice of the racks and CDUs; after the last one, incidents and notifications. */
-  private step(): void {
-    const now = this.clock();
-    for (const t of this.evaluator.evaluate(now, this.slice, SLICES)) this.sliced.push(t);
-    this.slice = (this.slice + 1) % SLICES;
-    if (this.slice !== 0) return;
+  /**
+   * A state tick: its slice of the racks and CDUs, and the CDUs whose group changed on it. After
+   * the round's last slice, or at once when one of those CDUs changed an alert (a trip opens its
+   * incident on the tick that derives its group's N+1), incidents and notifications.
+   */
+  onTick(tick: StateTick): void {
+    const now = tick.nowMs;
+    for (const t of this.evaluator.evaluate(now, tick.slice, tick.slices)) this.sliced.push(t);
+    const changed = this.evaluator.evaluateCdus(now, tick.cdusChanged, tick.slice, tick.slices);
+    for (const t of changed) this.sliced.push(t);
+    if (changed.length === 0 && tick.slice !== tick.slices - 1) return;
     const transitions = this.sliced;
     this.sliced = [];
     this.conclude(transitions, now);
