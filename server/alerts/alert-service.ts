@@ -201,9 +201,10 @@ export class AlertService {
    */
   onTick(tick: StateTick): void {
     const now = tick.nowMs;
-    for (const t of this.evaluator.evaluate(now, tick.slice, tick.slices)) this.sliced.push(t);
-    const changed = this.evaluator.evaluateCdus(now, tick.cdusChanged, tick.slice, tick.slices);
+    // The changed CDUs first: their slice, should it hold them, steps them again at the same time, to no effect.
+    const changed = this.evaluator.evaluateCdus(now, tick.cdusChanged);
     for (const t of changed) this.sliced.push(t);
+    for (const t of this.evaluator.evaluate(now, tick.slice, tick.slices)) this.sliced.push(t);
     if (changed.length === 0 && tick.slice !== tick.slices - 1) return;
     const transitions = this.sliced;
     this.sliced = [];

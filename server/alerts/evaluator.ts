@@ -92,15 +92,16 @@ export class AlertEvaluator {
 
   /**
    * Every CDU rule on `cdus` at `nowMs`, now rather than in their turn (the CDUs of a group whose
-   * unit tripped or came back); those of `slice` of `slices` are left to that slice's pass.
+   * unit tripped or came back). Stepping a rule again at the same time changes nothing, so a CDU
+   * its slice steps on the same tick is no concern.
    */
-  evaluateCdus(nowMs: number, cdus: readonly number[], slice = -1, slices = 1): Transition[] {
+  evaluateCdus(nowMs: number, cdus: readonly number[]): Transition[] {
     const out: Transition[] = [];
     if (cdus.length === 0) return out;
     for (const rule of this.rules) {
       if (rule.scope !== 'cdu') continue;
       const held = this.heldOf(rule);
-      for (const j of cdus) if (j % slices !== slice) this.visitCdu(rule, held, j, nowMs, out);
+      for (const j of cdus) this.visitCdu(rule, held, j, nowMs, out);
     }
     return out;
   }
