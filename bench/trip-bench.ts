@@ -1,14 +1,15 @@
 /**
  * `npm run bench:trip`: how long a CDU trip takes to become an incident, on the pipeline as it is
- * deployed — the real server with its embedded broker and the shipped alert rules, the real
- * simulator publishing the site once a second. Each trial trips one CDU of its own redundancy
+ * deployed — the real server with the shipped alert rules, the real simulator publishing the
+ * site once a second, through the server's embedded broker (the demo) or, with `--mosquitto`,
+ * Debian's Mosquitto (as a large site runs it: the embedded broker does not keep up there). Each trial trips one CDU of its own redundancy
  * group through the simulator's fault port (`cdu-trip:ID`), waits for its incident, then clears
  * the fault. A trial's time runs from the first tripped sample (`running: false`, as this
  * process receives it from the broker) to the first `GET /api/alerts` that shows the incident,
  * polled every `POLL_MS`; `opened` is the incident's own start time on the server's clock.
  *
  *   --racks N (0: the demo site, sites/demo.json; else a generated site of N racks)
- *   --trials T (10)  --warmup S (10)
+ *   --trials T (10)  --warmup S (10)  --mosquitto
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -19,6 +20,7 @@ import { quantile } from './bench-probe.ts';
 import { entityTopic } from '../protocol/topics.ts';
 import type { SiteSpec } from '../protocol/site.ts';
 import { startServer, startSimulator } from '../test/helpers/programs.ts';
+import { startMosquitto } from '../test/helpers/mosquitto.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -28,6 +30,7 @@ const opt = (name: string, dflt: number): number => {
 const RACKS = opt('racks', 0);
 const TRIALS = opt('trials', 10);
 const WARMUP_S = opt('warmup', 10);
+const MOSQUITTO = argv.includes('--mosquitto');
 /** How often the alerts API is polled while a trial waits, ms: the resolution of `seen`. */
 const POLL_MS = 10;
 /** A trial that shows no incident within this long fails the run, ms. */
@@ -62,8 +65,10 @@ async function main(): Promise<void> {
   writeFileSync(sitePath, JSON.stringify(spec));
   const racks = spec.halls.reduce((n, h) => n + h.rows.reduce((m, r) => m + r.racks.length, 0), 0);
   console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`);
-  console.log(`site "${spec.name}": ${racks} racks, ${spec.halls.reduce((n, h) => n + h.cdus.length, 0)} CDUs; ${TRIALS} trials after ${WARMUP_S} s of warm-up`);
-  const server = await startServer(['--site', sitePath, '--embedded-broker-port', '0', '--storage-dir', join(dir, 'storage')]);
+  const via = MOSQUITTO ? 'Mosquitto' : 'the embedded broker';
+  console.log(`site "${spec.name}": ${racks} racks, ${spec.halls.reduce((n, h) => n + h.cdus.length, 0)} CDUs via ${via}; ${TRIALS} trials after ${WARMUP_S} s of warm-up`);
+  const broker = MOSQUITTO ? await startMosquitto() : null;
+  const server = await startServer(['--site', sitePath, ...(broker ? ['--mqtt', broker.url] : ['--embedded-broker-port', '0']), '--storage-dir', join(dir, 'storage')]);
   const sim = await startSimulator(['--site', sitePath, '--mqtt', server.mqttUrl, '--control-port', '0']);
   const controlPort = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
   const fault = async (text: string) => {
@@ -91,7 +96,10 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       let incident: { startedMs: number } | null = null;
       while (!incident) {
-        if (Date.now() - t0 > TRIAL_TIMEOUT_MS) throw new Error(`trial ${k + 1}: no incident for ${cdu.id} after ${TRIAL_TIMEOUT_MS} ms`);
+        if (Date.now() - t0 > TRIAL_TIMEOUT_MS) {
+          const sample = Number.isFinite(tripped.get(topic)!) ? 'its tripped sample arrived' : 'no tripped sample arrived';
+          throw new Error(`trial ${k + 1}: no incident for ${cdu.id} after ${TRIAL_TIMEOUT_MS} ms (${sample})`);
+        }
         await sleep(POLL_MS);
         incident = await incidentOf(server.baseUrl, cdu.id);
       }
@@ -108,6 +116,7 @@ async function main(): Promise<void> {
     await bus.endAsync();
     await sim.stop();
     await server.stop();
+    await broker?.stop();
   }
   const seen = trials.map((t) => t.seenMs).sort((a, b) => a - b);
   const opened = trials.map((t) => t.openedMs).sort((a, b) => a - b);
