@@ -6,7 +6,8 @@
  * group through the simulator's fault port (`cdu-trip:ID`), waits for its incident, then clears
  * the fault. A trial's time runs from the first tripped sample (`running: false`, as this
  * process receives it from the broker) to the first `GET /api/alerts` that shows the incident,
- * polled every `POLL_MS`; `opened` is the incident's own start time on the server's clock.
+ * polled every `POLL_MS`; `fired` is to the incident's `startedMs`, the firing time of its alert
+ * on the server's clock (slightly negative when the server took the sample before this process).
  *
  *   --racks N (0: the demo site, sites/demo.json; else a generated site of N racks)
  *   --trials T (10)  --warmup S (10)  --mosquitto
@@ -38,9 +39,9 @@ const TRIAL_TIMEOUT_MS = 15_000;
 
 interface Trial {
   cduId: string;
-  /** First tripped sample → incident in the API, as polled; and → the incident's start on the server. */
+  /** First tripped sample → incident in the API, as polled; and → its alert's firing on the server. */
   seenMs: number;
-  openedMs: number;
+  firedMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -106,9 +107,9 @@ async function main(): Promise<void> {
       const seenAt = Date.now();
       const sampleAt = tripped.get(topic)!;
       if (!Number.isFinite(sampleAt)) throw new Error(`trial ${k + 1}: the incident for ${cdu.id} came before its tripped sample reached this process`);
-      const t: Trial = { cduId: cdu.id, seenMs: seenAt - sampleAt, openedMs: incident.startedMs - sampleAt };
+      const t: Trial = { cduId: cdu.id, seenMs: seenAt - sampleAt, firedMs: incident.startedMs - sampleAt };
       trials.push(t);
-      console.log(`trial ${String(k + 1).padStart(2)}/${TRIALS}  ${t.cduId.padEnd(16)} seen ${String(t.seenMs).padStart(5)} ms   opened ${String(t.openedMs).padStart(5)} ms`);
+      console.log(`trial ${String(k + 1).padStart(2)}/${TRIALS}  ${t.cduId.padEnd(16)} seen ${String(t.seenMs).padStart(5)} ms   fired ${String(t.firedMs).padStart(5)} ms`);
       await fault(`clear:${cdu.id}`);
       await bus.unsubscribeAsync(topic);
     }
@@ -119,9 +120,9 @@ async function main(): Promise<void> {
     await broker?.stop();
   }
   const seen = trials.map((t) => t.seenMs).sort((a, b) => a - b);
-  const opened = trials.map((t) => t.openedMs).sort((a, b) => a - b);
+  const fired = trials.map((t) => t.firedMs).sort((a, b) => a - b);
   console.log(`\ntrip → incident over ${trials.length} trials at ${racks} racks (ms): seen p50 ${quantile(seen, 0.5)} max ${Math.max(...seen)};` +
-    ` opened p50 ${quantile(opened, 0.5)} max ${Math.max(...opened)}`);
+    ` fired p50 ${quantile(fired, 0.5)} max ${Math.max(...fired)}`);
 }
 
 await main();
