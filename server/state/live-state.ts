@@ -12,6 +12,7 @@ import { SensorHealth } from './sensor-health.ts';
 import { DirtySet } from './dirty-set.ts';
 import { RecentTimestamps } from './recent-timestamps.ts';
 import { cduAvailable, deriveGroupAt, deriveRackAt, GroupColumns } from './derived-columns.ts';
+import { takeCduExtra, takeRackDetail, type CduExtra, type RackDetail } from './entity-detail.ts';
 
 function indexOf<T extends string>(cols: readonly T[]): Record<T, number> {
   return Object.fromEntries(cols.map((c, i) => [c, i])) as Record<T, number>;
@@ -19,22 +20,6 @@ function indexOf<T extends string>(cols: readonly T[]): Record<T, number> {
 
 export const RC = indexOf(RACK_COLUMNS);
 export const CC = indexOf(CDU_COLUMNS);
-
-export interface RackDetail {
-  tsMs: number;
-  seq: number | null;
-  gpuW: number[] | null;
-  cpuW: number | null;
-  gpuC: number | null;
-  dpKpa: number | null;
-  valvePct: number | null;
-}
-
-export interface CduExtra {
-  facilitySupplyC: number;
-  facilityReturnC: number;
-  dpKpa: number;
-}
 
 function columns(count: number, rows: number): Float64Array[] {
   return Array.from({ length: count }, () => new Float64Array(rows).fill(Number.NaN));
@@ -121,17 +106,7 @@ export class LiveState {
     c[RC.leak][i] = s.leak ?? 0;
     this.sensors.observe(i, s.ts, s.returnC, s.supplyC, s.rackKw);
     this.rackReceivedMs[i] = nowMs;
-    // Updated in place: a detail (and its 72 GPU values) replaced on every sample lived about a
-    // second, long enough to reach V8's old space, and its garbage drove a full collection every
-    // ~20 s at 1 GW. The parsed payload now dies young.
-    const d = (this.rackDetail[i] ??= { tsMs: s.ts, seq: null, gpuW: null, cpuW: null, gpuC: null, dpKpa: null, valvePct: null });
-    d.tsMs = s.ts;
-    d.seq = s.seq ?? null;
-    d.gpuW = copyInto(d.gpuW, s.gpuW);
-    d.cpuW = s.cpuW ?? null;
-    d.gpuC = s.gpuC ?? null;
-    d.dpKpa = s.dpKpa ?? null;
-    d.valvePct = s.valvePct ?? null;
+    this.rackDetail[i] = takeRackDetail(this.rackDetail[i], s);
     deriveRackAt(this, i);
     this.markRack(i);
     this.sampleTaken?.('rack', i);
@@ -154,10 +129,7 @@ export class LiveState {
     c[CC.tsMs][i] = s.ts;
     c[CC.state][i] = EntityState.Live;
     this.cduReceivedMs[i] = nowMs;
-    const x = (this.cduExtra[i] ??= { facilitySupplyC: Number.NaN, facilityReturnC: Number.NaN, dpKpa: Number.NaN });
-    x.facilitySupplyC = s.facilitySupplyC ?? Number.NaN;
-    x.facilityReturnC = s.facilityReturnC ?? Number.NaN;
-    x.dpKpa = s.dpKpa ?? Number.NaN;
+    this.cduExtra[i] = takeCduExtra(this.cduExtra[i], s);
     this.cduChanged(i, wasAvailable);
     this.sampleTaken?.('cdu', i);
     return 'applied';
@@ -268,12 +240,4 @@ export class LiveState {
     this.markCdu(j);
     if (wasAvailable !== null && cduAvailable(this, j) !== wasAvailable) this.groupsDue.mark(this.site.cduGroup[j]);
   }
-}
-
-/** `from`'s values in `into` when the lengths match (no new array), else `from` itself. */
-function copyInto(into: number[] | null, from: number[] | undefined): number[] | null {
-  if (!from) return null;
-  if (!into || into.length !== from.length) return from;
-  for (let k = 0; k < from.length; k++) into[k] = from[k];
-  return into;
 }
