@@ -49,7 +49,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One CDU per redundancy group, spread over the site: a trial's incident never joins another's. */
 function pickCdus(spec: SiteSpec, n: number): { id: string; hallId: string }[] {
   const seen = new Set<string>();
-  const all = spec.halls.flatMap((h) => h.cdus.filter((c) => !seen.has(c.redundancyGroup ?? c.id) && seen.add(c.redundancyGroup ?? c.id)).map((c) => ({ id: c.id, hallId: h.id })));
+  const firstOfGroup = (g: string) => !seen.has(g) && Boolean(seen.add(g));
+  const all = spec.halls.flatMap((h) => h.cdus.filter((c) => firstOfGroup(c.redundancyGroup ?? c.id)).map((c) => ({ id: c.id, hallId: h.id })));
   const step = Math.max(1, Math.floor(all.length / n));
   return Array.from({ length: n }, (_, k) => all[(k * step) % all.length]);
 }
@@ -67,9 +68,11 @@ async function main(): Promise<void> {
   const racks = spec.halls.reduce((n, h) => n + h.rows.reduce((m, r) => m + r.racks.length, 0), 0);
   console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`);
   const via = MOSQUITTO ? 'Mosquitto' : 'the embedded broker';
-  console.log(`site "${spec.name}": ${racks} racks, ${spec.halls.reduce((n, h) => n + h.cdus.length, 0)} CDUs via ${via}; ${TRIALS} trials after ${WARMUP_S} s of warm-up`);
+  const cdus = spec.halls.reduce((n, h) => n + h.cdus.length, 0);
+  console.log(`site "${spec.name}": ${racks} racks, ${cdus} CDUs via ${via}; ${TRIALS} trials after ${WARMUP_S} s of warm-up`);
   const broker = MOSQUITTO ? await startMosquitto() : null;
-  const server = await startServer(['--site', sitePath, ...(broker ? ['--mqtt', broker.url] : ['--embedded-broker-port', '0']), '--storage-dir', join(dir, 'storage')]);
+  const brokerArgs = broker ? ['--mqtt', broker.url] : ['--embedded-broker-port', '0'];
+  const server = await startServer(['--site', sitePath, ...brokerArgs, '--storage-dir', join(dir, 'storage')]);
   const sim = await startSimulator(['--site', sitePath, '--mqtt', server.mqttUrl, '--control-port', '0']);
   const controlPort = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
   const fault = async (text: string) => {
@@ -109,7 +112,8 @@ async function main(): Promise<void> {
       if (!Number.isFinite(sampleAt)) throw new Error(`trial ${k + 1}: the incident for ${cdu.id} came before its tripped sample reached this process`);
       const t: Trial = { cduId: cdu.id, seenMs: seenAt - sampleAt, firedMs: incident.startedMs - sampleAt };
       trials.push(t);
-      console.log(`trial ${String(k + 1).padStart(2)}/${TRIALS}  ${t.cduId.padEnd(16)} seen ${String(t.seenMs).padStart(5)} ms   fired ${String(t.firedMs).padStart(5)} ms`);
+      const ms = (v: number) => `${String(v).padStart(5)} ms`;
+      console.log(`trial ${String(k + 1).padStart(2)}/${TRIALS}  ${t.cduId.padEnd(16)} seen ${ms(t.seenMs)}   fired ${ms(t.firedMs)}`);
       await fault(`clear:${cdu.id}`);
       await bus.unsubscribeAsync(topic);
     }

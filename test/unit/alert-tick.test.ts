@@ -22,7 +22,8 @@ function world() {
   const state = new LiveState(site, 3000);
   let now = T0;
   const alerts = new AlertService(
-    { rulesPath: 'config/alert-rules.json', statePath: join(mkdtempSync(join(tmpdir(), 'hallwatch-alert-tick-')), 'state.json'), publicUrl: null, historyLimit: 50 },
+    { rulesPath: 'config/alert-rules.json', statePath: join(mkdtempSync(join(tmpdir(), 'hallwatch-alert-tick-')), 'state.json'), publicUrl: null,
+      historyLimit: 50 },
     state, new MemoryWindow(600), null, [], createLogger('error'), () => now,
   );
   const ticker = new StateTicker(state, TICK_MS, () => now);
@@ -40,7 +41,8 @@ function world() {
     ticker.tick();
     ticks++;
   };
-  const tripIncident = (j: number) => alerts.snapshot().incidents.find((i) => i.roots.some((a) => a.rule === 'cdu-tripped' && a.entity === `cdu:${site.cdus[j].id}`));
+  const tripIncident = (j: number) =>
+    alerts.snapshot().incidents.find((i) => i.roots.some((a) => a.rule === 'cdu-tripped' && a.entity === `cdu:${site.cdus[j].id}`));
   const trip = (j: number) => {
     running[j] = false;
     now += 1;
