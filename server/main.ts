@@ -134,6 +134,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       }
     }
     await stops.start('history recorder', () => recorder.start(), () => recorder.stop());
+    stops.push(['history totals on the state tick', ticker.listen((t) => recorder.recordTotals(t.nowMs))]);
     metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
@@ -152,6 +153,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     if (outbox) await stops.start('notification outbox', () => outbox.start(), () => outbox.stop());
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
     await stops.start('alerts', () => alerts.start(), () => alerts.stop());
+    stops.push(['alerts on the state tick', ticker.listen((t) => alerts.onTick(t))]);
     const onHup = () => void alerts.rules.reload();
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
@@ -224,6 +226,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await stops.start('HTTP server', () => http.start(), () => http.stop());
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
     await stops.start('WebSocket hub', () => hub.start(), () => hub.stop());
+    stops.push(['WebSocket frames on the state tick', ticker.listen(() => hub.stateTicked())]);
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };

@@ -1,5 +1,6 @@
 /**
- * Runs the alert rules against the live state once a second, groups firing alerts into
+ * Runs the alert rules against the live state once a second, a share on each state tick (and at
+ * once on the CDUs of a group whose unit tripped or came back), groups firing alerts into
  * incidents, and queues one notification per incident change (firing, repeat, resolved) in the
  * durable outbox. Alert state, which incidents were notified, acknowledgements and silences are
  * stored (alert-state-store.ts), so a restart neither forgets an incident nor pages it again.
@@ -18,9 +19,7 @@ import type { SiteSignals } from './signals.ts';
 import type { AlertStateStore, Notified, SavedAlertState } from './alert-state-store.ts';
 import { AlertPersistence, type SaveError } from './alert-persistence.ts';
 import { AlertRules, type RuleStore } from './rule-store.ts';
-
-/** Racks and CDUs are evaluated in this many slices a second (one every 250 ms). */
-const SLICES = 4;
+import type { StateTick } from '../state/state-ticker.ts';
 
 export interface AlertServiceConfig {
   /** Dashboard base URL for links in notifications (`--public-url`); null = no links. */
@@ -52,9 +51,7 @@ export class AlertService {
   private readonly silences: SilenceBook;
   private history: ResolvedIncident[] = [];
   private readonly notifier: IncidentNotifier;
-  private timer: NodeJS.Timeout | null = null;
-  /** Which slice the timer evaluates next, and the transitions of this second's slices so far. */
-  private slice = 0;
+  /** Transitions of this round's slices not yet concluded. */
   private sliced: Transition[] = [];
   private dirty = false;
   /** Whether `start()` loaded the saved state. */
@@ -81,18 +78,15 @@ export class AlertService {
     return this.persistence.saveError;
   }
 
-  /** Loads the rules (throws when they are missing or not valid) and the saved state, then evaluates on a timer. */
+  /** Loads the rules (throws when they are missing or not valid) and the saved state, then evaluates on each state tick (onTick). */
   async start(): Promise<void> {
     await this.rules.start();
     await this.load();
     this.loaded = true;
-    this.timer = setInterval(() => this.step(), 1000 / SLICES);
   }
 
-  /** Stops evaluating and stores the state (not when it never loaded: that would overwrite it with nothing). */
+  /** Stores the state (not when it never loaded: that would overwrite it with nothing). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     if (!this.loaded) return;
     await Promise.all([this.saveState(), this.saveAcks(), this.saveSilences()]);
   }
@@ -145,12 +139,18 @@ export class AlertService {
     return true;
   }
 
-  /** The timer's step: a slice of the racks and CDUs; after the last one, incidents and notifications. */
-  private step(): void {
-    const now = this.clock();
-    for (const t of this.evaluator.evaluate(now, this.slice, SLICES)) this.sliced.push(t);
-    this.slice = (this.slice + 1) % SLICES;
-    if (this.slice !== 0) return;
+  /**
+   * A state tick: its slice of the racks and CDUs, and the CDUs whose group changed on it. After
+   * the round's last slice, or at once when one of those CDUs changed an alert (a trip opens its
+   * incident on the tick that derives its group's N+1), incidents and notifications.
+   */
+  onTick(tick: StateTick): void {
+    const now = tick.nowMs;
+    // The changed CDUs first: their slice, should it hold them, steps them again at the same time, to no effect.
+    const changed = this.evaluator.evaluateCdus(now, tick.cdusChanged);
+    for (const t of changed) this.sliced.push(t);
+    for (const t of this.evaluator.evaluate(now, tick.slice, tick.slices)) this.sliced.push(t);
+    if (changed.length === 0 && tick.slice !== tick.slices - 1) return;
     const transitions = this.sliced;
     this.sliced = [];
     this.conclude(transitions, now);

@@ -62,8 +62,8 @@ export class AlertEvaluator {
 
   /**
    * One evaluation pass at `nowMs`, of every rule on rack and CDU `slice` of `slices` (index
-   * modulo `slices`; halls and the site with slice 0). The service runs four slices a second:
-   * a whole pass over a 1 GW site in one go held the event loop for up to 300 ms.
+   * modulo `slices`; halls and the site with slice 0). The service runs one slice per state tick,
+   * a round a second: a whole pass over a 1 GW site in one go held the event loop for up to 300 ms.
    */
   evaluate(nowMs: number, slice = 0, slices = 1): Transition[] {
     const out: Transition[] = [];
@@ -80,10 +80,7 @@ export class AlertEvaluator {
           if (held[i] === 1 || (!Number.isNaN(v) && triggered(rule, v))) this.visit(rule, held, i, v, nowMs, out);
         }
       } else if (rule.scope === 'cdu') {
-        for (let j = slice; j < names.length; j += slices) {
-          const v = cduSignal(this.live, j, rule.signal);
-          if (held[j] === 1 || (!Number.isNaN(v) && triggered(rule, v))) this.visit(rule, held, j, v, nowMs, out);
-        }
+        for (let j = slice; j < names.length; j += slices) this.visitCdu(rule, held, j, nowMs, out);
       } else if (slice === 0 && rule.scope === 'hall') {
         for (let h = 0; h < names.length; h++) this.visit(rule, held, h, hallSignal(this.live, h, rule.signal), nowMs, out);
       } else if (slice === 0) {
@@ -91,6 +88,27 @@ export class AlertEvaluator {
       }
     }
     return out;
+  }
+
+  /**
+   * Every CDU rule on `cdus` at `nowMs`, now rather than in their turn (the CDUs of a group whose
+   * unit tripped or came back). Stepping a rule again at the same time changes nothing, so a CDU
+   * its slice steps on the same tick is no concern.
+   */
+  evaluateCdus(nowMs: number, cdus: readonly number[]): Transition[] {
+    const out: Transition[] = [];
+    if (cdus.length === 0) return out;
+    for (const rule of this.rules) {
+      if (rule.scope !== 'cdu') continue;
+      const held = this.heldOf(rule);
+      for (const j of cdus) this.visitCdu(rule, held, j, nowMs, out);
+    }
+    return out;
+  }
+
+  private visitCdu(rule: Rule, held: Uint8Array, j: number, nowMs: number, out: Transition[]): void {
+    const v = cduSignal(this.live, j, rule.signal);
+    if (held[j] === 1 || (!Number.isNaN(v) && triggered(rule, v))) this.visit(rule, held, j, v, nowMs, out);
   }
 
   /** Steps (rule, entity `k`) with `value`, keeping its state only while it is not plainly inactive. */

@@ -2,14 +2,13 @@
  * Turns the live state into history: every accepted rack and CDU sample at its source time,
  * per-GPU power over windows of `gpuWindowMs` (mean and max; 60 s by default: 144 fields a rack
  * every 10 s were half of what InfluxDB had to store at 1 GW), row/hall/site totals once a
- * second, and the 1 min and 1 h rollups of all of them. Everything goes to the memory window and, when
+ * second (from the state ticker's totals), and the 1 min and 1 h rollups of all of them. Everything goes to the memory window and, when
  * InfluxDB is configured, to the writer: raw samples in blocks of `blockMs` per entity
  * (raw-block.ts), late samples as single points, rollups as points.
  */
 import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
 import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
 import type { LiveState } from '../state/live-state.ts';
-import { computeRowTotals } from '../state/totals.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow, SeriesRing } from './memory-window.ts';
@@ -103,6 +102,7 @@ export class Recorder {
   /** Escaped measurement, tags and first field key of each rack's GPU points, encoded. */
   private readonly gpuHeads: (Uint8Array | undefined)[] = [];
   private lastTotalsSecond = 0;
+  private lastClosingSecond = 0;
   /** Per rack, the end of the newest GPU window an earlier run stored (resume). */
   private gpuThroughMs: Float64Array | null = null;
   /** Closed minutes waiting to be written (`writeMinutes`). */
@@ -451,7 +451,22 @@ export class Recorder {
     this.writer.write('raw', [w.byte(QUOTE).byte(SPACE).int(Math.round(acc.startMs)).text()]);
   }
 
-  /** Totals on each new wall-clock second; rollup and GPU windows of quiet entities closed. */
+  /**
+   * Records the site's, halls' and rows' totals on the first state tick of each wall-clock second
+   * (the state ticker computes them; main.ts wires this to its tick).
+   */
+  recordTotals(nowMs: number): void {
+    const second = Math.floor(nowMs / 1000) * 1000;
+    if (second === this.lastTotalsSecond) return;
+    this.lastTotalsSecond = second;
+    const all = [this.state.siteTotals, ...this.state.hallTotals, ...this.state.rowTotals];
+    all.forEach((t, k) => {
+      TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
+      this.record(this.totals, k, second);
+    });
+  }
+
+  /** On each new wall-clock second, blocks written and rollup and GPU windows of quiet entities closed. */
   private everySecond(): void {
     // Four ticks a second: a minute's rollups go out over at most 30 s, at an even rate.
     const pending = this.pendingMinutes.length;
@@ -459,14 +474,8 @@ export class Recorder {
     this.writeMinutes(this.minuteQuota);
     const nowMs = this.clock();
     const second = Math.floor(nowMs / 1000) * 1000;
-    if (second === this.lastTotalsSecond) return;
-    this.lastTotalsSecond = second;
-    const rows = computeRowTotals(this.state);
-    const all = [this.state.siteTotals, ...this.state.hallTotals, ...rows];
-    all.forEach((t, k) => {
-      TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
-      this.record(this.totals, k, second);
-    });
+    if (second === this.lastClosingSecond) return;
+    this.lastClosingSecond = second;
     for (const s of [this.rack, this.cdu, this.totals]) {
       // A sample arriving after its block was written starts a block of its own: no grace needed.
       this.flushBlocks(s, nowMs - BLOCK_GRACE_MS);

@@ -2,7 +2,6 @@
 import { BINDING_NAMES, CDU_COL as CC, ENTITY_STATE_NAMES, EntityState, RACK_COL as RC, type Totals } from '../../protocol/stream.ts';
 import { dewPointC } from '../../protocol/coolant.ts';
 import type { LiveState } from '../state/live-state.ts';
-import { computeTotals } from '../state/totals.ts';
 
 function n(v: number | undefined): number | null {
   return v !== undefined && Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null;
@@ -96,20 +95,20 @@ function roundTotals(t: Totals): Totals {
   return out;
 }
 
+/** A hall with its rows, racks and CDUs; totals as of the state's last tick. */
 export function hallJson(s: LiveState, hallIndex: number, nowMs: number) {
   const hall = s.site.view.halls[hallIndex];
   const spec = s.site.spec.halls[hallIndex];
+  // The site's rows are in hall order: this hall's start at its first.
+  const firstRow = s.site.rows.findIndex((r) => r.hallId === hall.id);
   return {
     id: hall.id,
     name: hall.name,
     supplySetpointC: hall.supplySetpointC,
     supplyClassMaxC: hall.supplyClassMaxC,
     dewPointC: n(dewPointC(spec.roomC, spec.roomRhPct)),
-    totals: roundTotals(computeTotals(s, hallIndex)),
-    rows: hall.rows.map((row) => {
-      const ids = new Set(row.rackIds);
-      return { id: row.id, totals: roundTotals(computeTotals(s, hallIndex, (i) => ids.has(s.site.racks[i].id))) };
-    }),
+    totals: roundTotals(s.hallTotals[hallIndex]),
+    rows: hall.rows.map((row, k) => ({ id: row.id, totals: roundTotals(s.rowTotals[firstRow + k]) })),
     racks: s.site.racks.filter((r) => r.hallId === hall.id).map((r) => rackJson(s, r.index, nowMs)),
     cdus: s.site.cdus.filter((c) => c.hallId === hall.id).map((c) => cduJson(s, c.index, nowMs)),
   };

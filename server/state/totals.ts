@@ -1,4 +1,4 @@
-/** Hall, row and site totals over the live state. */
+/** Row, hall and site totals over the live state. */
 import { CDU_COL as CC, EntityState, RACK_COL as RC, type Totals } from '../../protocol/stream.ts';
 import type { LiveState } from './live-state.ts';
 
@@ -98,27 +98,22 @@ export function computeTotals(state: LiveState, hallIndex: number | null, rackFi
   return acc.finish();
 }
 
-/** Every hall's totals and the site's in one pass over racks and groups (the per-tick path). */
-export function computeAllTotals(state: LiveState): { halls: Totals[]; site: Totals } {
-  const { site } = state;
-  const halls = site.view.halls.map(() => new Acc());
-  for (let i = 0; i < site.racks.length; i++) halls[site.rackHall[i]].rack(state, i);
-  for (let g = 0; g < site.groups.length; g++) {
-    const cdus = site.groupCdus[g];
-    if (cdus.length > 0) halls[site.cduHall[cdus[0]]].group(state, g);
-  }
-  const total = new Acc();
-  for (const h of halls) total.add(h);
-  return { halls: halls.map((h) => h.finish()), site: total.finish() };
-}
-
-/** Every row's totals in one pass (rows in site order); a group counts in the row of its CDUs. */
-export function computeRowTotals(state: LiveState): Totals[] {
+/**
+ * Every row's, hall's and the site's totals in one pass over racks and groups (the per-tick path):
+ * racks and groups count in their row (a group in the row of its CDUs), rows in their hall,
+ * halls in the site.
+ */
+export function computeAllTotals(state: LiveState): { rows: Totals[]; halls: Totals[]; site: Totals } {
   const { site } = state;
   const rows = site.rows.map(() => new Acc());
   for (let i = 0; i < site.racks.length; i++) rows[site.rackRow[i]].rack(state, i);
   for (let g = 0; g < site.groups.length; g++) {
     if (site.groupCdus[g].length > 0) rows[site.groupRow[g]].group(state, g);
   }
-  return rows.map((r) => r.finish());
+  const hallIndexById = new Map(site.view.halls.map((h) => [h.id, h.index]));
+  const halls = site.view.halls.map(() => new Acc());
+  rows.forEach((r, k) => halls[hallIndexById.get(site.rows[k].hallId)!].add(r));
+  const total = new Acc();
+  for (const h of halls) total.add(h);
+  return { rows: rows.map((r) => r.finish()), halls: halls.map((h) => h.finish()), site: total.finish() };
 }

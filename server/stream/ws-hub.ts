@@ -1,8 +1,10 @@
 /**
  * WebSocket `/ws`: hello → snapshot → deltas. A delta goes out as soon as something changed, at
- * most every `flushMs` (changes arriving in between coalesce into one frame), and at least every
- * `tickMs` (an empty delta: the stream's own heartbeat, so a silent site never looks like a dead
- * connection). Frames are encoded once per flush for every client. A client whose socket buffer
+ * most every `flushMs` (changes arriving in between coalesce into one frame), and after every
+ * state tick, at least every `tickMs` (with the tick's totals; an empty delta is the stream's own
+ * heartbeat, so a silent site never looks like a dead connection). No polling: the live state
+ * says when it changed (`LiveState.changed`), the ticker when it ticked (`stateTicked`). Frames
+ * are encoded once per flush for every client. A client whose socket buffer
  * passes `maxBufferedBytes` stops receiving deltas and gets one fresh snapshot once it has
  * drained, so a slow client never builds a backlog in server memory.
  */
@@ -20,7 +22,7 @@ import type { StreamEncoding } from '../../protocol/stream-binary.ts';
 export interface WsHubConfig {
   /** Longest time between two frames, ms (default 100). */
   tickMs: number;
-  /** Shortest time between two deltas, ms (default 20): bounds the frame rate under load. */
+  /** Shortest time between two deltas, and longest from a change to its delta, ms (default 20): bounds the frame rate under load. */
   flushMs?: number;
   /** Ping interval; a client that has not answered the previous ping is terminated, ms. */
   heartbeatMs: number;
@@ -56,8 +58,11 @@ export class WsHub {
   private readonly clients = new Set<Client>();
   private readonly perAddress = new Map<string, number>();
   private readonly refusedPerAddress: () => void;
-  private tickTimer: NodeJS.Timeout | null = null;
+  /** The next frame, when one is due. */
+  private flushTimer: NodeJS.Timeout | null = null;
   private lastFrameMs = Number.NEGATIVE_INFINITY;
+  /** The HTTP server whose upgrades `attach()` took over, and its listener (removed by `stop()`). */
+  private upgrades: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
   private readonly countFrames: (l?: Record<string, string>, by?: number) => void;
@@ -84,7 +89,7 @@ export class WsHub {
     if (access && !access.disabled) {
       this.recheckTimer = setInterval(() => this.recheckAll(), recheckMs);
     }
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const [path, query = ''] = (req.url ?? '').split('?');
       const encoding: StreamEncoding = new URLSearchParams(query).get('encoding') === 'binary' ? 'binary' : 'json';
       const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -116,19 +121,25 @@ export class WsHub {
         });
         this.accept(ws, recheck, encoding);
       });
-    });
+    };
+    server.on('upgrade', listener);
+    this.upgrades = { server, listener };
   }
 
+  /** Sends a frame within `flushMs` of each change of the live state. */
   start(): void {
-    this.tickTimer = setInterval(() => this.flush(), this.cfg.flushMs ?? 20);
+    this.state.changed = () => this.schedule();
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.cfg.heartbeatMs);
   }
 
   async stop(): Promise<void> {
-    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.state.changed = null;
+    this.upgrades?.server.off('upgrade', this.upgrades.listener);
+    this.upgrades = null;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.recheckTimer) clearInterval(this.recheckTimer);
-    this.tickTimer = this.heartbeatTimer = this.recheckTimer = null;
+    this.flushTimer = this.heartbeatTimer = this.recheckTimer = null;
     // Say goodbye (1001), then cut sockets whose peer does not finish the closing handshake quickly.
     for (const c of this.clients) c.ws.close(1001, 'server shutting down');
     const clients = [...this.clients];
@@ -176,10 +187,20 @@ export class WsHub {
     }
   }
 
-  /** Sends a delta if something changed, or if `tickMs` has passed since the last frame. */
-  flush(): void {
-    if (!this.state.hasDirty && this.clock() - this.lastFrameMs < this.cfg.tickMs) return;
-    this.tick();
+  /** The state ticked: a frame with its totals goes out, changed or not (main.ts wires this to the ticker). */
+  stateTicked(): void {
+    this.schedule();
+  }
+
+  /** Sends the next frame `flushMs` after the last one, or now when that has passed; one at a time. */
+  private schedule(): void {
+    if (this.flushTimer) return;
+    const flushMs = this.cfg.flushMs ?? 20;
+    const delayMs = Math.min(flushMs, Math.max(0, this.lastFrameMs + flushMs - this.clock()));
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.tick();
+    }, delayMs);
   }
 
   /** Sends each client its delta (what changed since the last one) or a snapshot. */

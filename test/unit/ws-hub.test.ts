@@ -161,3 +161,61 @@ describe('WsHub', () => {
     expect(hub.clientCount).toBe(0);
   });
 });
+
+describe('WsHub on the live state\'s events', () => {
+  /** Resolves with the first frame of `type` the socket gets after now. */
+  const next = (ws: FakeSocket, type: string) => new Promise<ServerMessage>((resolve) => {
+    const send = ws.send.bind(ws);
+    ws.send = (data, opts) => {
+      send(data, opts);
+      const m = ws.sent.at(-1)!;
+      if (m.type === type) resolve(m);
+    };
+  });
+
+  it.each([
+    ['a change', (s: ReturnType<typeof setup>) => s.publish(2), [2]],
+    ['a state tick with no change', (s: ReturnType<typeof setup>) => s.hub.stateTicked(), []],
+  ])('sends a delta within the flush interval of %s, without polling', async (_what, cause, racks) => {
+    const s = setup();
+    const ws = new FakeSocket();
+    s.hub.start();
+    s.hub.accept(ws as unknown as HubSocket);
+    s.hub.tick();
+    const delta = next(ws, 'delta');
+    const startedMs = performance.now();
+    cause(s);
+    const m = await delta;
+    // 20 ms by default; a loaded machine's timers run late, so the bound is generous.
+    expect(performance.now() - startedMs).toBeLessThan(500);
+    expect(m.type === 'delta' && m.racks.idx).toEqual(racks);
+    await s.hub.stop();
+  });
+
+  it('coalesces changes into one frame per flush interval', async () => {
+    const s = setup();
+    const ws = new FakeSocket();
+    s.hub.start();
+    s.hub.accept(ws as unknown as HubSocket);
+    s.hub.tick();
+    const delta = next(ws, 'delta');
+    s.publish(0);
+    s.publish(1);
+    s.publish(3);
+    const m = await delta;
+    expect(m.type === 'delta' && [...m.racks.idx].sort()).toEqual([0, 1, 3]);
+    await s.hub.stop();
+  });
+
+  it('stops listening to the live state and gives the HTTP server its upgrade event back', async () => {
+    const s = setup();
+    const server = new EventEmitter() as unknown as import('node:http').Server;
+    s.hub.attach(server);
+    s.hub.start();
+    expect(server.listenerCount('upgrade')).toBe(1);
+    expect(s.state.changed).not.toBeNull();
+    await s.hub.stop();
+    expect(server.listenerCount('upgrade')).toBe(0);
+    expect(s.state.changed).toBeNull();
+  });
+});
