@@ -68,7 +68,8 @@ try {
     longTasks += long.length;
     const frameMs = `${q(frames, 0.5).toFixed(1)} / ${q(frames, 0.99).toFixed(1)}`;
     const slowFrames = frames.filter((f) => f > 50).length;
-    const row = `| ${minute.toFixed(1)} | ${m.heapMb.toFixed(1)} | ${m.nodes} | ${m.listeners} | ${frames.length} | ${frameMs} | ${slowFrames} | ${long.length} |`;
+    const row = `| ${minute.toFixed(1)} | ${m.heapMb.toFixed(1)} | ${m.nodes} | ${m.listeners} | ` +
+      `${frames.length} | ${frameMs} | ${slowFrames} | ${long.length} |`;
     rows.push(row);
     console.log(row);
   }
