@@ -91,7 +91,8 @@ try {
     const left = (await alerts()).open.length;
     const opened = await openedSince(t0);
     const first = Number.isFinite(firstMs) ? `${((firstMs - t0) / 1000).toFixed(0)} s` : '—';
-    rows.push(`| ${sc.fault}, ${holdS} s | ${first} | ${opened.length} | ${maxOpen}${left ? ` (${left} still open)` : ''} | ${opened.map((i) => `${i.severity} ${i.title}`).join('<br>') || '—'} |`);
+    const titles = opened.map((i) => `${i.severity} ${i.title}`).join('<br>') || '—';
+    rows.push(`| ${sc.fault}, ${holdS} s | ${first} | ${opened.length} | ${maxOpen}${left ? ` (${left} still open)` : ''} | ${titles} |`);
     log(`${sc.name}: ${opened.length} incidents opened, first after ${first}`);
   }
   if (!only || only.split(',').includes('healthy')) {

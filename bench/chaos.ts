@@ -25,7 +25,8 @@ for (const s of SCENARIOS) {
   }
   console.log(`  ${s.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
-console.log(`\nHallwatch chaos — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+console.log(`\nHallwatch chaos — ${new Date().toISOString().slice(0, 10)}, ${machine}, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 console.log(markdownTable(rows));
 removeTemp();
 const failed = rows.filter((r) => !r.pass).length;

@@ -36,10 +36,13 @@ interface Case {
   zoomSteps?: number;
 }
 
+/** One hall of 100 rows × 100 racks, shown on its hall page. */
+const BIG_HALL = { halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return' };
+
 const ALL: Case[] = [
-  { name: 'one hall of 10,000 racks (100 rows × 100), hall view', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return', values: 'drift' },
-  { name: 'the same hall, every rack changing colour every second', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return', values: 'churn' },
-  { name: 'the same hall zoomed 3.4× (three presses of +)', halls: 1, rows: 100, racksPerRow: 100, route: '#/hall/hall-1?metric=return', values: 'drift', zoomSteps: 3 },
+  { name: 'one hall of 10,000 racks (100 rows × 100), hall view', ...BIG_HALL, values: 'drift' },
+  { name: 'the same hall, every rack changing colour every second', ...BIG_HALL, values: 'churn' },
+  { name: 'the same hall zoomed 3.4× (three presses of +)', ...BIG_HALL, values: 'drift', zoomSteps: 3 },
   { name: 'site overview, 4 halls × 2,500 racks (50 × 50)', halls: 4, rows: 50, racksPerRow: 50, route: '#/', values: 'drift' },
 ];
 
@@ -72,12 +75,14 @@ async function runCase(c: Case): Promise<void> {
     for (let n = 0; n < racks.length / 20; n++, k++) {
       const r = racks[k % racks.length];
       const returnC = returnCOf(c, k % racks.length, Math.floor(k / racks.length));
-      pub.publish(entityTopic('hallwatch/v1', r.hallId, 'rack', r.id, 'telemetry'), JSON.stringify({ ts: Date.now(), rackKw: 110, supplyC: 40, returnC, flowLpm: 180 }));
+      const reading = { ts: Date.now(), rackKw: 110, supplyC: 40, returnC, flowLpm: 180 };
+      pub.publish(entityTopic('hallwatch/v1', r.hallId, 'rack', r.id, 'telemetry'), JSON.stringify(reading));
     }
     for (let n = 0; n < cdus.length / 20; n++, j++) {
       const u = cdus[j % cdus.length];
       const returnC = 44 + (((j * 7919) % 1000) / 1000) * 6;
-      pub.publish(entityTopic('hallwatch/v1', u.hallId, 'cdu', u.id, 'telemetry'), JSON.stringify({ ts: Date.now(), supplyC: 40, returnC, flowLpm: 1800, running: true }));
+      const reading = { ts: Date.now(), supplyC: 40, returnC, flowLpm: 1800, running: true };
+      pub.publish(entityTopic('hallwatch/v1', u.hallId, 'cdu', u.id, 'telemetry'), JSON.stringify(reading));
     }
   }, 50);
   const browser = await launchChromium();
@@ -124,10 +129,14 @@ async function runCase(c: Case): Promise<void> {
       console.log(`  profile: ${file}`);
     }
     const paintsPerS = result.draws.length / SECONDS;
+    const slower = SLOWDOWN > 1 ? ` (CPU ${SLOWDOWN}× slower)` : '';
+    const tilesPerPaint = (result.tiles / Math.max(1, result.draws.length)).toFixed(0);
     console.log(
-      `${c.name}${SLOWDOWN > 1 ? ` (CPU ${SLOWDOWN}× slower)` : ''}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s, ${(result.tiles / Math.max(1, result.draws.length)).toFixed(0)} tiles repainted per paint; paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +
+      `${c.name}${slower}: ${result.canvases} canvas(es), ${paintsPerS.toFixed(1)} paints/s, ${tilesPerPaint} tiles repainted per paint; ` +
+        `paint p50 ${q(result.draws, 0.5).toFixed(1)} ms, p95 ${q(result.draws, 0.95).toFixed(1)} ms, ` +
         `p99 ${q(result.draws, 0.99).toFixed(1)} ms, max ${Math.max(...result.draws).toFixed(1)} ms; ` +
-        `frame interval p50 ${q(result.frames, 0.5).toFixed(1)} ms, p99 ${q(result.frames, 0.99).toFixed(1)} ms, frames > 50 ms: ${result.frames.filter((f) => f > 50).length}`,
+        `frame interval p50 ${q(result.frames, 0.5).toFixed(1)} ms, p99 ${q(result.frames, 0.99).toFixed(1)} ms, ` +
+        `frames > 50 ms: ${result.frames.filter((f) => f > 50).length}`,
     );
     await page.screenshot({ path: join(dir, 'heatmap.png') });
     console.log(`  screenshot: ${join(dir, 'heatmap.png')}`);

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const influx = await startInfluxd();
   const storage = mkdtempSync(join(tmpdir(), 'hallwatch-hbench-'));
   // Start the server once so it creates the database and retention policies.
-  let server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage, '--history-window-s', '60']);
+  const serverArgs = ['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage, '--history-window-s', '60'];
+  let server = await startServer(serverArgs);
   await new Promise((r) => setTimeout(r, 2000));
   await server.stop();
   const now = Date.now();
@@ -90,9 +91,10 @@ async function main(): Promise<void> {
   }
   await flush('raw');
   const loadS = (Date.now() - t0) / 1000;
-  console.log(`stored ${points.toLocaleString()} points (${DAYS} d of 1 min and 1 h rollups for ${racks.length} racks, 1 h at 1 s in 10 s blocks) in ${loadS.toFixed(0)} s`);
+  const stored = `${DAYS} d of 1 min and 1 h rollups for ${racks.length} racks, 1 h at 1 s in 10 s blocks`;
+  console.log(`stored ${points.toLocaleString()} points (${stored}) in ${loadS.toFixed(0)} s`);
 
-  server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage, '--history-window-s', '60']);
+  server = await startServer(serverArgs);
   const cases = [
     { name: '24 h, one rack, 10 fields', q: 'entity=rack:h1-r07-k09&from=now-24h' },
     { name: '24 h, one rack, 2 fields', q: 'entity=rack:h1-r07-k09&fields=returnC,heatKw&from=now-24h' },
@@ -109,7 +111,8 @@ async function main(): Promise<void> {
       if (n >= 2) times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    console.log(`${c.name.padEnd(36)} p50 ${times[Math.floor(times.length / 2)].toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  (${last.tsMs.length} points, ${last.stepMs / 1000} s steps, ${last.source}/${last.tier})`);
+    const answer = `${last.tsMs.length} points, ${last.stepMs / 1000} s steps, ${last.source}/${last.tier}`;
+    console.log(`${c.name.padEnd(36)} p50 ${times[Math.floor(times.length / 2)].toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  (${answer})`);
   }
   await server.stop();
   await influx.stop();

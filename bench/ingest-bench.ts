@@ -88,7 +88,8 @@ async function runOne(racks: number): Promise<Result> {
   const clients = await startClients(server.port, CLIENTS, ENCODING);
   const entitiesPath = join(dir, 'entities.json');
   writeFileSync(entitiesPath, JSON.stringify(entities));
-  const publisher = await startProgram('bench/publish-process.ts', [broker.url, entitiesPath, String(PUBLISHERS), NO_GPU ? 'no-gpu' : 'gpu'], 'PUBLISHERS_READY');
+  const publisherArgs = [broker.url, entitiesPath, String(PUBLISHERS), NO_GPU ? 'no-gpu' : 'gpu'];
+  const publisher = await startProgram('bench/publish-process.ts', publisherArgs, 'PUBLISHERS_READY');
   const counts = { rack: 0, cdu: 0 };
   let partial = '';
   publisher.proc.stdout!.on('data', (chunk) => {
@@ -112,12 +113,18 @@ async function runOne(racks: number): Promise<Result> {
   };
   const pid = server.proc.pid!;
   // The other processes on the same cores: which one saturates first shows here.
-  const others: [string, number | undefined][] = [['InfluxDB', influx?.pid()], ['Mosquitto', broker.pid()], ['publishers', publisher.proc.pid], ['clients', process.pid]];
+  const others: [string, number | undefined][] = [
+    ['InfluxDB', influx?.pid()],
+    ['Mosquitto', broker.pid()],
+    ['publishers', publisher.proc.pid],
+    ['clients', process.pid],
+  ];
   const cpuOf = (p: number | undefined) => (p === undefined ? Number.NaN : procStat(p).cpuS);
   let othersLast = others.map(([, p]) => cpuOf(p));
   let stealLast = stealS();
   const historyNote = `history (InfluxDB${INFLUX_NICE ? ` at nice ${INFLUX_NICE}` : ''}) and alerts on`;
-  console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${LIVE_ONLY ? 'live path only' : historyNote}; warm-up ${WARMUP} s, then ${SECONDS} s`);
+  const paths = LIVE_ONLY ? 'live path only' : historyNote;
+  console.log(`\n${racks} racks + ${cdus} CDUs at 1 Hz, ${CLIENTS} clients, ${paths}; warm-up ${WARMUP} s, then ${SECONDS} s`);
   await new Promise((r) => setTimeout(r, WARMUP * 1000));
 
   const m0 = await scrape(server.baseUrl);
@@ -148,15 +155,25 @@ async function runOne(racks: number): Promise<Result> {
     rss.push(s.rssMb);
     const dt = (Date.now() - last.t) / 1000;
     const rate = (name: string) => (sum(m, name) - sum(last.m, name)) / dt;
+    const elapsedS = String(Math.round((Date.now() - t0) / 1000)).padStart(4);
+    const history = LIVE_ONLY
+      ? ''
+      : `  history queued ${fmt(rate('hallwatch_storage_lines_queued_total'))}/s written ${fmt(rate('hallwatch_storage_lines_written_total'))}/s` +
+        ` backlog ${fmt(sum(m, 'hallwatch_storage_lines_buffered'))} behind ${sum(m, 'hallwatch_storage_oldest_unsent_age_seconds').toFixed(1)} s`;
+    const lagMaxMs = sum(m, 'nodejs_eventloop_lag_max_seconds') * 1000;
+    const wsP99Ms = quantile(Float64Array.from(windowLatencies).sort(), 0.99);
+    const ageAtIngestMs = sum(m, 'hallwatch_ingest_sample_age_p99_seconds') * 1000;
     console.log(
-      `  t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  published ${fmt((published - last.published) / dt)}/s  accepted ${fmt(rate('hallwatch_messages_accepted_total'))}/s` +
-      (LIVE_ONLY ? '' : `  history queued ${fmt(rate('hallwatch_storage_lines_queued_total'))}/s written ${fmt(rate('hallwatch_storage_lines_written_total'))}/s backlog ${fmt(sum(m, 'hallwatch_storage_lines_buffered'))} behind ${sum(m, 'hallwatch_storage_oldest_unsent_age_seconds').toFixed(1)} s`) +
-      `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms (max ${fmt(sum(m, 'nodejs_eventloop_lag_max_seconds') * 1000)})  WS p99 ${fmt(quantile(Float64Array.from(windowLatencies).sort(), 0.99))} ms (age at ingest ${fmt(sum(m, 'hallwatch_ingest_sample_age_p99_seconds') * 1000)} ms)`,
+      `  t=${elapsedS} s  published ${fmt((published - last.published) / dt)}/s  accepted ${fmt(rate('hallwatch_messages_accepted_total'))}/s` +
+      history +
+      `  CPU ${fmt(((s.cpuS - last.s.cpuS) / dt) * 100)} %  RSS ${fmt(s.rssMb)} MB  lag p99 ${lagP99.at(-1)!.toFixed(0)} ms (max ${fmt(lagMaxMs)})` +
+      `  WS p99 ${fmt(wsP99Ms)} ms (age at ingest ${fmt(ageAtIngestMs)} ms)`,
     );
     windowLatencies = [];
     const othersNow = others.map(([, p]) => cpuOf(p));
     const stealNow = stealS();
-    console.log(`           other CPU: ${others.map(([name], k) => `${name} ${fmt(((othersNow[k] - othersLast[k]) / dt) * 100)} %`).join('  ')}  VM steal ${fmt(((stealNow - stealLast) / dt) * 100)} %`);
+    const otherCpu = others.map(([name], k) => `${name} ${fmt(((othersNow[k] - othersLast[k]) / dt) * 100)} %`).join('  ');
+    console.log(`           other CPU: ${otherCpu}  VM steal ${fmt(((stealNow - stealLast) / dt) * 100)} %`);
     othersLast = othersNow;
     stealLast = stealNow;
     last = { m, s, t: Date.now(), published };
@@ -224,6 +241,7 @@ function table(results: Result[]): string {
 
 const results: Result[] = [];
 for (const racks of SIZES) results.push(await runOne(racks));
-console.log(`\nHallwatch pipeline benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${CLIENTS} clients${NO_GPU ? ', no gpuW' : ''}\n`);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+console.log(`\nHallwatch pipeline benchmark — ${machine}, ${CLIENTS} clients${NO_GPU ? ', no gpuW' : ''}\n`);
 console.log(table(results));
 console.log('\n' + JSON.stringify(results));

@@ -25,25 +25,43 @@ const { spec } = benchSite(RACKS);
 const site = buildSiteIndex(spec);
 const influx = await startInfluxd();
 try {
-  for (const q of ['CREATE DATABASE hallwatch', 'CREATE RETENTION POLICY "raw" ON hallwatch DURATION 7d REPLICATION 1 DEFAULT', 'CREATE RETENTION POLICY "m1" ON hallwatch DURATION 30d REPLICATION 1', 'CREATE RETENTION POLICY "h1" ON hallwatch DURATION 365d REPLICATION 1']) {
+  const setup = [
+    'CREATE DATABASE hallwatch',
+    'CREATE RETENTION POLICY "raw" ON hallwatch DURATION 7d REPLICATION 1 DEFAULT',
+    'CREATE RETENTION POLICY "m1" ON hallwatch DURATION 30d REPLICATION 1',
+    'CREATE RETENTION POLICY "h1" ON hallwatch DURATION 365d REPLICATION 1',
+  ];
+  for (const q of setup) {
     await fetch(`${influx.url}/query?${new URLSearchParams({ q })}`, { method: 'POST' });
   }
   // The previous hour, 59.5 minutes in (it must stay in retention).
   const hourMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
   const nowMs = hourMs + 59 * 60_000 + 30_000;
-  const entities: { kind: EntityKind; measurement: string; fields: readonly string[]; tags: Record<string, string> }[] = [
-    ...site.racks.map((r) => ({ kind: 'rack' as const, measurement: MEASUREMENT.rack, fields: RACK_HISTORY, tags: { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id } })),
-    ...site.cdus.map((c) => ({ kind: 'cdu' as const, measurement: MEASUREMENT.cdu, fields: CDU_HISTORY, tags: { [TAG.hall]: c.hallId, [TAG.row]: c.rowId, [TAG.cdu]: c.id } })),
-    { kind: 'site' as const, measurement: MEASUREMENT.totals, fields: TOTALS_HISTORY, tags: { [TAG.scope]: 'site', [TAG.id]: 'site' } },
-    ...site.view.halls.map((h) => ({ kind: 'hall' as const, measurement: MEASUREMENT.totals, fields: TOTALS_HISTORY, tags: { [TAG.scope]: 'hall', [TAG.id]: h.id } })),
-    ...site.rows.map((r) => ({ kind: 'row' as const, measurement: MEASUREMENT.totals, fields: TOTALS_HISTORY, tags: { [TAG.scope]: 'row', [TAG.id]: r.id } })),
+  type Entity = { kind: EntityKind; measurement: string; fields: readonly string[]; tags: Record<string, string> };
+  /** A site, hall or row totals series: its scope tag is its kind. */
+  const totals = (kind: 'site' | 'hall' | 'row', id: string): Entity =>
+    ({ kind, measurement: MEASUREMENT.totals, fields: TOTALS_HISTORY, tags: { [TAG.scope]: kind, [TAG.id]: id } });
+  const entities: Entity[] = [
+    ...site.racks.map((r) => ({
+      kind: 'rack' as const, measurement: MEASUREMENT.rack, fields: RACK_HISTORY,
+      tags: { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id },
+    })),
+    ...site.cdus.map((c) => ({
+      kind: 'cdu' as const, measurement: MEASUREMENT.cdu, fields: CDU_HISTORY,
+      tags: { [TAG.hall]: c.hallId, [TAG.row]: c.rowId, [TAG.cdu]: c.id },
+    })),
+    totals('site', 'site'),
+    ...site.view.halls.map((h) => totals('hall', h.id)),
+    ...site.rows.map((r) => totals('row', r.id)),
   ];
   let batch: string[] = [];
   let written = 0;
   const startedMs = Date.now();
   const flush = async () => {
     if (!batch.length) return;
-    const res = await fetch(`${influx.url}/write?db=hallwatch&rp=${batch[0].startsWith('raw:') ? 'raw' : 'm1'}&precision=ms`, { method: 'POST', body: batch.map((l) => l.replace(/^(raw|m1):/, '')).join('\n') });
+    const rp = batch[0].startsWith('raw:') ? 'raw' : 'm1';
+    const body = batch.map((l) => l.replace(/^(raw|m1):/, '')).join('\n');
+    const res = await fetch(`${influx.url}/write?db=hallwatch&rp=${rp}&precision=ms`, { method: 'POST', body });
     if (res.status !== 204) throw new Error(`write: HTTP ${res.status} ${await res.text()}`);
     written += batch.length;
     batch = [];
@@ -54,7 +72,8 @@ try {
     batch.push(`${rp}:${line}`);
     if (batch.length >= 5000) await flush();
   };
-  console.log(`${RACKS} racks, ${site.cdus.length} CDUs, ${entities.length - site.racks.length - site.cdus.length} totals: writing 60 minutes of each, a block and a GPU window per rack`);
+  const totalSeries = entities.length - site.racks.length - site.cdus.length;
+  console.log(`${RACKS} racks, ${site.cdus.length} CDUs, ${totalSeries} totals: writing 60 minutes of each, a block and a GPU window per rack`);
   for (let m = 0; m <= 59; m++) {
     for (const e of entities) {
       const keys = [...e.fields.flatMap((f) => ROLLUP_STATS.map((s) => `${storedName(e.kind, f)}_${s}`)), ROLLUP_SAMPLES];
@@ -63,9 +82,11 @@ try {
     }
     if (m % 10 === 9) console.log(`  minute ${m + 1}: ${written.toLocaleString('en-US')} points written, ${((Date.now() - startedMs) / 1000).toFixed(0)} s`);
   }
+  /** One 10 s block of a rack at a steady 120 kW. */
+  const BLOCK_FIELDS = 'ts_ms="0,1000,2000,3000,4000,5000,6000,7000,8000,9000",rack_kw="120,120,120,120,120,120,120,120,120,120"';
   for (const r of site.racks) {
     const tags = `hall=${r.hallId},rack=${r.id},row=${r.rowId}`;
-    await push('raw', `${blockMeasurement(MEASUREMENT.rack)},${tags} ts_ms="0,1000,2000,3000,4000,5000,6000,7000,8000,9000",rack_kw="120,120,120,120,120,120,120,120,120,120" ${nowMs - 15_000}`);
+    await push('raw', `${blockMeasurement(MEASUREMENT.rack)},${tags} ${BLOCK_FIELDS} ${nowMs - 15_000}`);
     await push('raw', `${MEASUREMENT.gpu},${tags} ${GPU_PACKED.meanW}="1500",${GPU_PACKED.maxW}="1600" ${nowMs - 90_000}`);
   }
   await flush();
@@ -75,14 +96,18 @@ try {
   for (const [k, q] of floorStatements(rackTarget, nowMs).entries()) {
     const t0 = performance.now();
     const answer = await influx.query(q);
-    console.log(`  rack statement ${k + 1}: ${(performance.now() - t0).toFixed(0)} ms, ${(JSON.stringify(answer).length / 1e6).toFixed(1)} MB answer: ${q.slice(0, 90)}…`);
+    const answerMb = JSON.stringify(answer).length / 1e6;
+    console.log(`  rack statement ${k + 1}: ${(performance.now() - t0).toFixed(0)} ms, ${answerMb.toFixed(1)} MB answer: ${q.slice(0, 90)}…`);
   }
   const query = (q: string) => influx.query(q);
   for (let run = 1; run <= 3; run++) {
     const recorder = new Recorder(new LiveState(site, 3000), null, new MemoryWindow(60), () => nowMs);
     const t0 = performance.now();
     const floors = await recorder.resume(query);
-    console.log(`resume ${run}: ${(performance.now() - t0).toFixed(0)} ms before the ingest starts (${floors.map((r) => `${r.kind}: ${r.entities}`).join(', ')} entities); bench RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+    const resumeMs = performance.now() - t0;
+    const perKind = floors.map((r) => `${r.kind}: ${r.entities}`).join(', ');
+    const rssMb = process.memoryUsage().rss / 2 ** 20;
+    console.log(`resume ${run}: ${resumeMs.toFixed(0)} ms before the ingest starts (${perKind} entities); bench RSS ${rssMb.toFixed(0)} MB`);
   }
 } finally {
   await influx.stop();

@@ -12,12 +12,18 @@ const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Numbe
 const MINUTES = arg('--minutes', 30);
 const SAMPLE_S = 30;
 const TOKEN = 'wall-soak-admin-token-000001';
+/** Run in the page: the frame intervals and long tasks collected since the last call, and a fresh start. */
+const TAKE_FRAMES = '(() => { const r = { frames: window.__frames, long: window.__long }; window.__frames = []; window.__long = []; return r; })()';
 const q = (a: number[], p: number) => (a.length ? [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))] : Number.NaN);
 
 const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--admin-token', TOKEN], { auth: true });
 const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0', '--seed', '11']);
 const control = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
-const res = await fetch(`${server.baseUrl}/api/admin/display-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ name: 'soak' }) });
+const res = await fetch(`${server.baseUrl}/api/admin/display-tokens`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${TOKEN}` },
+  body: JSON.stringify({ name: 'soak' }),
+});
 const { wallPath } = (await res.json()) as { wallPath: string };
 const browser = await launchChromium();
 const rows: string[] = [];
@@ -50,15 +56,20 @@ try {
   console.log('|---|---|---|---|---|---|---|---|');
   for (let s = 0; s * SAMPLE_S < MINUTES * 60; s++) {
     const minute = (Date.now() - t0) / 60_000;
-    if (s > 0 && s % 10 === 0) await fetch(`http://127.0.0.1:${control}/faults`, { method: 'POST', body: s % 20 === 10 ? 'cdu-trip:h2-r03-cdu-b' : 'clear-all' });
+    // Every 10 samples a CDU trips or the faults clear, by turns.
+    const fault = s % 20 === 10 ? 'cdu-trip:h2-r03-cdu-b' : 'clear-all';
+    if (s > 0 && s % 10 === 0) await fetch(`http://127.0.0.1:${control}/faults`, { method: 'POST', body: fault });
     await new Promise((r) => setTimeout(r, SAMPLE_S * 1000));
-    const { frames, long } = (await page.evaluate('(() => { const r = { frames: window.__frames, long: window.__long }; window.__frames = []; window.__long = []; return r; })()')) as { frames: number[]; long: number[] };
+    const { frames, long } = (await page.evaluate(TAKE_FRAMES)) as { frames: number[]; long: number[] };
     const m = await metric();
     heap.push(m.heapMb);
     allFrames.push(...frames);
     longFrames += frames.filter((f) => f > 50).length;
     longTasks += long.length;
-    const row = `| ${minute.toFixed(1)} | ${m.heapMb.toFixed(1)} | ${m.nodes} | ${m.listeners} | ${frames.length} | ${q(frames, 0.5).toFixed(1)} / ${q(frames, 0.99).toFixed(1)} | ${frames.filter((f) => f > 50).length} | ${long.length} |`;
+    const frameMs = `${q(frames, 0.5).toFixed(1)} / ${q(frames, 0.99).toFixed(1)}`;
+    const slowFrames = frames.filter((f) => f > 50).length;
+    const row = `| ${minute.toFixed(1)} | ${m.heapMb.toFixed(1)} | ${m.nodes} | ${m.listeners} | ` +
+      `${frames.length} | ${frameMs} | ${slowFrames} | ${long.length} |`;
     rows.push(row);
     console.log(row);
   }

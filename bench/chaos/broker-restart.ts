@@ -25,7 +25,8 @@ const accepted = (url: string) => metric(url, 'hallwatch_messages_accepted_total
 
 /** Points of one rack's history across the outage, and the gaps a chart would draw. */
 async function gapSeen(url: string, fromMs: number, outageFromMs: number, outageToMs: number): Promise<{ inside: number; gaps: number; points: number }> {
-  const h = await (await fetch(`${url}/api/history?entity=rack:h1-r01-k01&from=${fromMs}&to=${Date.now()}`)).json() as { tsMs: number[]; values: Record<string, (number | null)[]> };
+  const res = await fetch(`${url}/api/history?entity=rack:h1-r01-k01&from=${fromMs}&to=${Date.now()}`);
+  const h = await res.json() as { tsMs: number[]; values: Record<string, (number | null)[]> };
   const inside = h.tsMs.filter((t) => t > outageFromMs + 1500 && t < outageToMs - 500).length;
   const [, ys] = withGaps([h.tsMs.map((t) => t / 1000), h.values.returnC]);
   return { inside, gaps: ys.filter((v) => v === null).length, points: h.tsMs.length };
@@ -87,8 +88,13 @@ export const brokerRestart: Scenario = {
       const serverMs = Date.now() - t0;
       const simMs = await until(t0, async () => (await accepted(server.baseUrl)) > 100);
       log(`embedded broker: server ${serverMs} ms, simulator ${simMs} ms`);
-      out.push(row('broker restart', `embedded broker (the server) stopped for ${holdS} s, then started on the same ports`, 'simulator back ≤ 5 s after the broker',
-        `server ready in ${fmt(serverMs / 1000, 1)} s, simulator's samples flowing after ${fmt(simMs / 1000, 1)} s`, simMs <= 5000));
+      out.push(row(
+        'broker restart',
+        `embedded broker (the server) stopped for ${holdS} s, then started on the same ports`,
+        'simulator back ≤ 5 s after the broker',
+        `server ready in ${fmt(serverMs / 1000, 1)} s, simulator's samples flowing after ${fmt(simMs / 1000, 1)} s`,
+        simMs <= 5000,
+      ));
     } finally {
       await sim.stop();
       await server.stop();

@@ -60,9 +60,15 @@ export const clockStep: Scenario = {
         writeFileSync(offsetFile, `${offset}\n`);
         const w = await watch(server.baseUrl, holdMs);
         log(`${label}: ${JSON.stringify(w)}`);
-        rows.push(row('clock step', `server host clock stepped ${label} for ${holdMs / 1000} s (simulator's clock right)`, '0 valid samples rejected; no stale racks, no stale incidents; /healthz names the step',
-          `${fmt(w.skewRejected)} rejected as clock_skew, ${fmt(w.accepted)} accepted; at most ${w.maxStale} racks stale, ${w.staleIncidents} stale incidents; /healthz: ${w.health || '—'}`,
-          w.skewRejected === 0 && w.accepted > 0.8 * (holdMs / 1000) * 208 && w.maxStale === 0 && w.staleIncidents === base.staleIncidents && /stepped by [+-]3600 s/.test(w.health)));
+        rows.push(row(
+          'clock step',
+          `server host clock stepped ${label} for ${holdMs / 1000} s (simulator's clock right)`,
+          '0 valid samples rejected; no stale racks, no stale incidents; /healthz names the step',
+          `${fmt(w.skewRejected)} rejected as clock_skew, ${fmt(w.accepted)} accepted; at most ${w.maxStale} racks stale, ` +
+            `${w.staleIncidents} stale incidents; /healthz: ${w.health || '—'}`,
+          w.skewRejected === 0 && w.accepted > 0.8 * (holdMs / 1000) * 208 && w.maxStale === 0 && w.staleIncidents === base.staleIncidents
+            && /stepped by [+-]3600 s/.test(w.health),
+        ));
       }
       writeFileSync(offsetFile, '+0\n');
     } finally {

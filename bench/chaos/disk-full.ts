@@ -46,9 +46,12 @@ export const diskFull: Scenario = {
     }
     const influx = await startInfluxd();
     const rows: ChaosRow[] = [];
-    const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage, '--storage-buffer-lines', '1000',
+    const server = await startServer([
+      '--site', 'sites/demo.json', '--embedded-broker-port', '0', '--influx', influx.url, '--storage-dir', storage,
+      '--storage-buffer-lines', '1000',
       // Raw blocks of 1 s: ~460 lines a second, so the 1,000-line buffer spills within seconds.
-      '--history-block-s', '1']);
+      '--history-block-s', '1',
+    ]);
     const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl]);
     try {
       await sleep(3000);
@@ -70,9 +73,14 @@ export const diskFull: Scenario = {
       log(`read-only: ${JSON.stringify(ro)}`);
       const storageCheck = (p: Probe) => p.health?.checks.storage ?? '—';
       for (const [what, p] of [['storage full (256 KB)', full], ['storage read-only', ro]] as const) {
-        rows.push(row('disk full', `${what}, InfluxDB down, the simulator's 416 racks publishing`, 'server up, live data served; /healthz degraded with the reason; what is not kept is counted',
-          `${p.alive ? 'up' : 'CRASHED'}; ${p.liveRacks} live racks in hall 1; /healthz ${p.health?.status ?? '—'} (${storageCheck(p).slice(0, 140)}); ${fmt(p.dropped)} lines dropped, ${fmt(p.spillFailed)} spill failures`,
-          p.alive && p.liveRacks > 150 && p.health?.status === 'degraded' && /spill/.test(storageCheck(p)) && p.dropped > 0 && p.spillFailed > 0));
+        rows.push(row(
+          'disk full',
+          `${what}, InfluxDB down, the simulator's 416 racks publishing`,
+          'server up, live data served; /healthz degraded with the reason; what is not kept is counted',
+          `${p.alive ? 'up' : 'CRASHED'}; ${p.liveRacks} live racks in hall 1; /healthz ${p.health?.status ?? '—'} ` +
+            `(${storageCheck(p).slice(0, 140)}); ${fmt(p.dropped)} lines dropped, ${fmt(p.spillFailed)} spill failures`,
+          p.alive && p.liveRacks > 150 && p.health?.status === 'degraded' && /spill/.test(storageCheck(p)) && p.dropped > 0 && p.spillFailed > 0,
+        ));
       }
     } finally {
       await sim.stop();

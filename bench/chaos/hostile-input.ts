@@ -105,7 +105,12 @@ export const cardinalityAttack: Scenario = {
       const oddEach = scale === 'short' ? 50 : 500;
       log(`clean ${cleanRate.toFixed(1)} samples/s; ${seriesBefore.rawRackSeries} raw rack series; flooding`);
       const attackRate = await rateDuring(url, async () => {
-        await flood(stack.mosquitto.url, invented, 5000, (k) => [`hallwatch/v1/hall-${1 + (k % 2)}/rack/x${k}-${Math.random().toString(36).slice(2, 8)}/telemetry`, payload]);
+        await flood(
+          stack.mosquitto.url,
+          invented,
+          5000,
+          (k) => [`hallwatch/v1/hall-${1 + (k % 2)}/rack/x${k}-${Math.random().toString(36).slice(2, 8)}/telemetry`, payload],
+        );
         log('invented IDs sent; hostile topics');
         await flood(stack.mosquitto.url, odd.length * oddEach, 2000, (k) => [odd[k % odd.length], payload]);
         await flood(stack.mosquitto.url, unsubscribed.length * oddEach, 2000, (k) => [unsubscribed[k % unsubscribed.length], payload]);
@@ -123,22 +128,55 @@ export const cardinalityAttack: Scenario = {
       }
       const expected = invented + odd.length * oddEach;
       const afterRate = await acceptedRate(url, windowMs);
-      await waitFor('every attack message counted', async () => sumValues(await rejectedBy(url)) - sumValues(before) >= expected, 60_000, 500).catch(() => null);
+      const allCounted = async () => sumValues(await rejectedBy(url)) - sumValues(before) >= expected;
+      await waitFor('every attack message counted', allCounted, 60_000, 500).catch(() => null);
       await sleep(2000);
       const after = await rejectedBy(url);
       const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
       const seriesAfter = await cardinality(stack);
       const memAfter = await memoryMb(stack);
       const unknown = (diff.unknown_rack ?? 0);
-      log(`clean ${cleanRate.toFixed(1)}/s before, ${afterRate.toFixed(1)}/s after, attack ${attackRate.perS.toFixed(1)}/s; rejected ${JSON.stringify(diff)}; series ${JSON.stringify(seriesBefore)} → ${JSON.stringify(seriesAfter)}; RSS ${memBefore.rssMb.toFixed(0)} → ${memAfter.rssMb.toFixed(0)} MB (young generation ${memBefore.youngMb.toFixed(0)} → ${memAfter.youngMb.toFixed(0)} MB); broker closed NUL sender: ${brokerClosed}`);
-      rows.push(row('cardinality attack', `${fmt(invented)} messages on ${fmt(invented)} invented rack IDs`, 'all rejected as unknown_rack', `${fmt(unknown)} unknown_rack`, unknown === invented));
+      log(
+        `clean ${cleanRate.toFixed(1)}/s before, ${afterRate.toFixed(1)}/s after, attack ` +
+          `${attackRate.perS.toFixed(1)}/s; rejected ${JSON.stringify(diff)}; series ${JSON.stringify(seriesBefore)} → ` +
+          `${JSON.stringify(seriesAfter)}; RSS ${memBefore.rssMb.toFixed(0)} → ${memAfter.rssMb.toFixed(0)} MB (young ` +
+          `generation ${memBefore.youngMb.toFixed(0)} → ${memAfter.youngMb.toFixed(0)} MB); broker closed NUL sender: ` +
+          `${brokerClosed}`,
+      );
+      rows.push(row(
+        'cardinality attack',
+        `${fmt(invented)} messages on ${fmt(invented)} invented rack IDs`,
+        'all rejected as unknown_rack',
+        `${fmt(unknown)} unknown_rack`,
+        unknown === invented,
+      ));
       const oddRejected = (diff.bad_topic ?? 0) + (diff.unknown_hall ?? 0);
-      rows.push(row('cardinality attack', `${fmt(odd.length * oddEach)} on topics with , = space, a 64 KB segment, $SYS (+ ${fmt(unsubscribed.length * oddEach)} outside the subscriptions)`, 'all rejected by reason; none outside the subscriptions reaches the server',
-        `${fmt(diff.bad_topic ?? 0)} bad_topic, ${fmt(diff.unknown_hall ?? 0)} unknown_hall`, oddRejected === odd.length * oddEach));
-      rows.push(row('cardinality attack', 'a topic with U+0000, one with a newline', 'refused (Mosquitto: protocol violation; the validator refuses them too)', brokerClosed ? 'broker closed both connections' : 'not refused', brokerClosed));
-      rows.push(row('cardinality attack', 'the whole attack', 'InfluxDB series unchanged; server RSS less its young generation within 10 % of before; healthy rate within 5 %',
-        `raw rack series ${fmt(seriesBefore.rawRackSeries)} → ${fmt(seriesAfter.rawRackSeries)}, rack IDs ${fmt(seriesBefore.rackIds)} → ${fmt(seriesAfter.rackIds)}; RSS less young generation ${fmt(memBefore.restMb)} → ${fmt(memAfter.restMb)} MB (${fmt((memAfter.restMb / memBefore.restMb - 1) * 100, 1)} %; young generation ${fmt(memBefore.youngMb)} → ${fmt(memAfter.youngMb)} MB); clean ${fmt(cleanRate, 1)} / ${fmt(afterRate, 1)} (before / after), under attack ${fmt(attackRate.perS, 1)} samples/s over ${fmt(attackRate.seconds, 1)} s`,
-        seriesAfter.rawRackSeries === seriesBefore.rawRackSeries && seriesAfter.rackIds === seriesBefore.rackIds && memAfter.restMb <= memBefore.restMb * 1.1 && withinOf(attackRate, cleanRate, afterRate, 0.05)));
+      rows.push(row(
+        'cardinality attack',
+        `${fmt(odd.length * oddEach)} on topics with , = space, a 64 KB segment, $SYS (+ ${fmt(unsubscribed.length * oddEach)} outside the subscriptions)`,
+        'all rejected by reason; none outside the subscriptions reaches the server',
+        `${fmt(diff.bad_topic ?? 0)} bad_topic, ${fmt(diff.unknown_hall ?? 0)} unknown_hall`,
+        oddRejected === odd.length * oddEach,
+      ));
+      rows.push(row(
+        'cardinality attack',
+        'a topic with U+0000, one with a newline',
+        'refused (Mosquitto: protocol violation; the validator refuses them too)',
+        brokerClosed ? 'broker closed both connections' : 'not refused',
+        brokerClosed,
+      ));
+      rows.push(row(
+        'cardinality attack',
+        'the whole attack',
+        'InfluxDB series unchanged; server RSS less its young generation within 10 % of before; healthy rate within 5 %',
+        `raw rack series ${fmt(seriesBefore.rawRackSeries)} → ${fmt(seriesAfter.rawRackSeries)}, rack IDs ` +
+          `${fmt(seriesBefore.rackIds)} → ${fmt(seriesAfter.rackIds)}; RSS less young generation ${fmt(memBefore.restMb)} ` +
+          `→ ${fmt(memAfter.restMb)} MB (${fmt((memAfter.restMb / memBefore.restMb - 1) * 100, 1)} %; young generation ` +
+          `${fmt(memBefore.youngMb)} → ${fmt(memAfter.youngMb)} MB); clean ${fmt(cleanRate, 1)} / ${fmt(afterRate, 1)} ` +
+          `(before / after), under attack ${fmt(attackRate.perS, 1)} samples/s over ${fmt(attackRate.seconds, 1)} s`,
+        seriesAfter.rawRackSeries === seriesBefore.rawRackSeries && seriesAfter.rackIds === seriesBefore.rackIds && memAfter.restMb <= memBefore.restMb * 1.1
+          && withinOf(attackRate, cleanRate, afterRate, 0.05),
+      ));
     } finally {
       await stack.stop();
     }
@@ -183,12 +221,32 @@ export const malformedJson: Scenario = {
       const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
       const total = sumValues(diff);
       const alive = (await fetch(`${url}/healthz`)).status;
-      log(`clean ${cleanRate.toFixed(1)}/s before, ${afterRate.toFixed(1)}/s after, attack ${attackRate.perS.toFixed(1)}/s; rejected ${JSON.stringify(diff)}; /healthz ${alive}`);
-      rows.push(row('malformed JSON at rate', `${fmt(count)} hostile payloads at ~3,000/s: ${cases.map((c) => c[0]).join('; ')}`, 'every one rejected by reason; none taken',
-        `${fmt(total)} rejected (${Object.entries(diff).map(([k, v]) => `${k} ${fmt(v as number)}`).join(', ')})`, total === count));
-      rows.push(row('malformed JSON at rate', 'fields only under __proto__ / constructor', 'no prototype pollution: refused as missing_field', `${fmt(diff.missing_field ?? 0)} missing_field`, (diff.missing_field ?? 0) > 0));
-      rows.push(row('malformed JSON at rate', 'the simulator\'s 416 racks alongside', 'valid throughput within 5 % (and one simulator round) of the clean window; server up',
-        `clean ${fmt(cleanRate, 1)} / ${fmt(afterRate, 1)} (before / after), under attack ${fmt(attackRate.perS, 1)} samples/s over ${fmt(attackRate.seconds, 1)} s; /healthz ${alive}`, withinOf(attackRate, cleanRate, afterRate, 0.05) && alive !== 0));
+      log(
+        `clean ${cleanRate.toFixed(1)}/s before, ${afterRate.toFixed(1)}/s after, attack ` +
+          `${attackRate.perS.toFixed(1)}/s; rejected ${JSON.stringify(diff)}; /healthz ${alive}`,
+      );
+      rows.push(row(
+        'malformed JSON at rate',
+        `${fmt(count)} hostile payloads at ~3,000/s: ${cases.map((c) => c[0]).join('; ')}`,
+        'every one rejected by reason; none taken',
+        `${fmt(total)} rejected (${Object.entries(diff).map(([k, v]) => `${k} ${fmt(v as number)}`).join(', ')})`,
+        total === count,
+      ));
+      rows.push(row(
+        'malformed JSON at rate',
+        'fields only under __proto__ / constructor',
+        'no prototype pollution: refused as missing_field',
+        `${fmt(diff.missing_field ?? 0)} missing_field`,
+        (diff.missing_field ?? 0) > 0,
+      ));
+      rows.push(row(
+        'malformed JSON at rate',
+        'the simulator\'s 416 racks alongside',
+        'valid throughput within 5 % (and one simulator round) of the clean window; server up',
+        `clean ${fmt(cleanRate, 1)} / ${fmt(afterRate, 1)} (before / after), under attack ${fmt(attackRate.perS, 1)} ` +
+          `samples/s over ${fmt(attackRate.seconds, 1)} s; /healthz ${alive}`,
+        withinOf(attackRate, cleanRate, afterRate, 0.05) && alive !== 0,
+      ));
     } finally {
       await stack.stop();
     }

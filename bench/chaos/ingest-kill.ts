@@ -25,7 +25,15 @@ import { row, type ChaosRow, type Scenario } from './scenario.ts';
 async function missing(query: (q: string) => Promise<any>, fromMs: number, toMs: number): Promise<{ lost: number; stored: number; twice: number }> {
   const marginMs = 5000;
   const twiceFromMs = fromMs - 20_000;
-  const samples = await rawSamples(query, 'rack', ['rack_kw'], 'rack', `time > ${twiceFromMs - 10_000}ms AND time < ${toMs + marginMs}ms`, twiceFromMs, toMs + marginMs);
+  const samples = await rawSamples(
+    query,
+    'rack',
+    ['rack_kw'],
+    'rack',
+    `time > ${twiceFromMs - 10_000}ms AND time < ${toMs + marginMs}ms`,
+    twiceFromMs,
+    toMs + marginMs,
+  );
   let lost = 0;
   let stored = 0;
   let twice = 0;
@@ -71,10 +79,17 @@ export const ingestKill: Scenario = {
         const rejected = await rejectedBy(server.baseUrl);
         log(`${mode}: ${JSON.stringify(m)}; rejected after restart ${JSON.stringify(rejected)}`);
         const windowS = (toMs - fromMs) / 1000;
-        rows.push(row('ingest killed', `kill -9 of the server for ${downMs / 1000} s, ${mode}${mode === 'at-least-once' ? ' (simulator QoS 1)' : ''}; ${fmt(windowS)} s window around it`,
-          mode === 'at-least-once' ? '0 rack-seconds lost; a redelivery stored once' : 'the loss is bounded (the time down, the restart and one raw block of 10 s) and reported',
-          `${fmt(m.lost)} rack-seconds lost (${fmt(m.stored)} stored); ${fmt(m.twice)} samples stored twice; ${fmt(rejected.duplicate ?? 0)} redeliveries refused as duplicate`,
-          mode === 'at-least-once' ? m.lost === 0 && m.stored > 0 && m.twice === 0 : m.stored > 0 && m.lost <= 468 * (downMs / 1000 + 20)));
+        const atLeastOnce = mode === 'at-least-once';
+        rows.push(row(
+          'ingest killed',
+          `kill -9 of the server for ${downMs / 1000} s, ${mode}${atLeastOnce ? ' (simulator QoS 1)' : ''}; ${fmt(windowS)} s window around it`,
+          atLeastOnce
+            ? '0 rack-seconds lost; a redelivery stored once'
+            : 'the loss is bounded (the time down, the restart and one raw block of 10 s) and reported',
+          `${fmt(m.lost)} rack-seconds lost (${fmt(m.stored)} stored); ${fmt(m.twice)} samples stored twice; ` +
+            `${fmt(rejected.duplicate ?? 0)} redeliveries refused as duplicate`,
+          atLeastOnce ? m.lost === 0 && m.stored > 0 && m.twice === 0 : m.stored > 0 && m.lost <= 468 * (downMs / 1000 + 20),
+        ));
       } finally {
         await sim.stop();
         await server.stop();

@@ -16,10 +16,13 @@ import { row, type ChaosRow, type Scenario } from './scenario.ts';
 const ADMIN = 'chaos-admin-token-0123456789';
 const RECHECK_MS = 1000;
 
-function post(port: string | number, path: string, body: unknown, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; cookie?: string }> {
+function post(
+  port: string | number, path: string, body: unknown, localAddress: string, headers: Record<string, string> = {},
+): Promise<{ status: number; cookie?: string }> {
   const text = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers } }, (res) => {
+    const allHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers };
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', localAddress, headers: allHeaders }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }));
     });
@@ -47,7 +50,13 @@ export const loginAbuse: Scenario = {
     await users.start();
     await users.setUser('olga', 'operator', 'operator-pass-1');
     await users.setUser('omar', 'operator', 'operator-pass-2');
-    const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', ADMIN, '--ws-auth-recheck-ms', String(RECHECK_MS)], { auth: true });
+    const server = await startServer(
+      [
+        '--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', ADMIN, '--ws-auth-recheck-ms',
+        String(RECHECK_MS),
+      ],
+      { auth: true },
+    );
     const rows: ChaosRow[] = [];
     try {
       const statuses = new Map<number, number>();
@@ -58,16 +67,36 @@ export const loginAbuse: Scenario = {
       const checked = statuses.get(401) ?? 0;
       const limited = statuses.get(429) ?? 0;
       log(`200 guesses: ${checked} checked (401), ${limited} refused (429)`);
-      rows.push(row('login abuse', '200 wrong passwords for one user from 10 addresses in one minute', `≤ ${LOGIN_FAILURES_PER_USER_PER_MIN} passwords checked, the rest 429`,
-        `${checked} checked, ${limited} refused with 429`, checked <= LOGIN_FAILURES_PER_USER_PER_MIN && checked + limited === 200));
+      rows.push(row(
+        'login abuse',
+        '200 wrong passwords for one user from 10 addresses in one minute',
+        `≤ ${LOGIN_FAILURES_PER_USER_PER_MIN} passwords checked, the rest 429`,
+        `${checked} checked, ${limited} refused with 429`,
+        checked <= LOGIN_FAILURES_PER_USER_PER_MIN && checked + limited === 200,
+      ));
       const good = await post(server.port, '/api/login', { name: 'omar', password: 'operator-pass-2' }, '127.0.0.12');
-      rows.push(row('login abuse', 'the right password of another user during the attack, from a fresh address', 'logs in', `HTTP ${good.status}`, good.status === 200));
+      rows.push(row(
+        'login abuse',
+        'the right password of another user during the attack, from a fresh address',
+        'logs in',
+        `HTTP ${good.status}`,
+        good.status === 200,
+      ));
 
       for (const [what, change] of [
-        ['password change', () => fetch(`${server.baseUrl}/api/admin/users/omar`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator', password: 'operator-pass-3' }) })],
+        ['password change', () => fetch(`${server.baseUrl}/api/admin/users/omar`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ role: 'operator', password: 'operator-pass-3' }),
+        })],
         ['user deletion', () => fetch(`${server.baseUrl}/api/admin/users/omar`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })],
       ] as const) {
-        const login = await post(server.port, '/api/login', { name: 'omar', password: what === 'password change' ? 'operator-pass-2' : 'operator-pass-3' }, '127.0.0.13');
+        const login = await post(
+          server.port,
+          '/api/login',
+          { name: 'omar', password: what === 'password change' ? 'operator-pass-2' : 'operator-pass-3' },
+          '127.0.0.13',
+        );
         const cookie = login.cookie!;
         const sockets = await Promise.all([openWs(server.port, cookie), openWs(server.port, cookie)]);
         const t0 = Date.now();

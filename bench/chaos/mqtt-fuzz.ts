@@ -25,7 +25,10 @@ const gen = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
 const CONNECT = gen({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'fuzz', keepalive: 30 });
 const VALID = [
   CONNECT,
-  gen({ cmd: 'publish', topic: 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', payload: Buffer.from('{"ts":1}'), qos: 1, messageId: 7, retain: false, dup: false }),
+  gen({
+    cmd: 'publish', topic: 'hallwatch/v1/hall-1/rack/h1-r01-k01/telemetry', payload: Buffer.from('{"ts":1}'),
+    qos: 1, messageId: 7, retain: false, dup: false,
+  }),
   gen({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: '#', qos: 1 }] }),
   gen({ cmd: 'unsubscribe', messageId: 4, unsubscriptions: ['#'] }),
   gen({ cmd: 'pingreq' }),
@@ -38,7 +41,12 @@ const SPECIAL: [string, Buffer][] = [
   ['zero-length topic', Buffer.from([0x30, 0x05, 0x00, 0x00, 0x41, 0x42, 0x43])],
   ['zero-length topic, QoS 1', Buffer.from([0x32, 0x07, 0x00, 0x00, 0x00, 0x01, 0x41, 0x42, 0x43])],
   // CONNECT with will flag and Will QoS 3 (flags 0b00011110).
-  ['Will QoS 3', Buffer.from([0x10, 0x1a, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x1e, 0x00, 0x1e, 0x00, 0x01, 0x78, 0x00, 0x03, 0x61, 0x2f, 0x62, 0x00, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00])],
+  ['Will QoS 3', Buffer.from([
+    // Fixed header, "MQTT", level 4, flags, keep-alive.
+    0x10, 0x1a, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x1e, 0x00, 0x1e,
+    // Client ID "x", will topic "a/b", will message "hello", one trailing byte.
+    0x00, 0x01, 0x78, 0x00, 0x03, 0x61, 0x2f, 0x62, 0x00, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00,
+  ])],
   // Remaining length 268,435,455 with a few bytes behind it.
   ['remaining length beyond the packet', Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01, 0x61])],
   ['remaining length of 5 bytes (malformed)', Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00])],
@@ -135,10 +143,25 @@ export const mqttFuzz: Scenario = {
       const fresh = await connectClient(server.mqttUrl).then((c) => (c.end(true), true), () => false);
       const rssAfter = rssMb(server.proc.pid!);
       await healthy.endAsync();
-      log(`${fmt(sent)} packets on ${fmt(connections)} connections (special: ${[...special].map(([k, v]) => `${k} ${v}`).join(', ')}); healthy ${accepted}/${published}; alive ${alive}; new client ${fresh}; RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB`);
-      rows.push(row('random MQTT packets', `${fmt(sent)} random and mutated packets on ${fmt(connections)} connections, incl. ${[...special.keys()].join(', ')}`,
-        'broker and server never crash; a new client still connects', `${alive ? 'server up, /healthz 200' : 'server DOWN'}; new client ${fresh ? 'connected' : 'refused'}; RSS ${fmt(rssBefore)} → ${fmt(rssAfter)} MB`, alive && fresh));
-      rows.push(row('random MQTT packets', 'a healthy publisher alongside (16 racks, QoS 1, 5 Hz)', '100 % delivery', `${fmt(accepted)} of ${fmt(published)} accepted (${fmt((accepted / published) * 100, 2)} %)`, accepted === published));
+      log(
+        `${fmt(sent)} packets on ${fmt(connections)} connections (special: ` +
+          `${[...special].map(([k, v]) => `${k} ${v}`).join(', ')}); healthy ${accepted}/${published}; alive ${alive}; ` +
+          `new client ${fresh}; RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
+      );
+      rows.push(row(
+        'random MQTT packets',
+        `${fmt(sent)} random and mutated packets on ${fmt(connections)} connections, incl. ${[...special.keys()].join(', ')}`,
+        'broker and server never crash; a new client still connects',
+        `${alive ? 'server up, /healthz 200' : 'server DOWN'}; new client ${fresh ? 'connected' : 'refused'}; RSS ${fmt(rssBefore)} → ${fmt(rssAfter)} MB`,
+        alive && fresh,
+      ));
+      rows.push(row(
+        'random MQTT packets',
+        'a healthy publisher alongside (16 racks, QoS 1, 5 Hz)',
+        '100 % delivery',
+        `${fmt(accepted)} of ${fmt(published)} accepted (${fmt((accepted / published) * 100, 2)} %)`,
+        accepted === published,
+      ));
     } finally {
       await server.stop();
     }

@@ -12,4 +12,7 @@ import { ingestKill } from './ingest-kill.ts';
 import { cardinalityAttack, malformedJson } from './hostile-input.ts';
 import { badTimestamps, duplicatesReordering } from './timestamps.ts';
 
-export const SCENARIOS: Scenario[] = [ingestKill, badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile, ssrf, xss, diskFull, clockStep, brokerRestart, loginAbuse];
+export const SCENARIOS: Scenario[] = [
+  ingestKill, badTimestamps, duplicatesReordering, cardinalityAttack, malformedJson, mqttFuzz, wsHostile,
+  ssrf, xss, diskFull, clockStep, brokerRestart, loginAbuse,
+];

@@ -42,7 +42,9 @@ function receiver(handler: (res: import('node:http').ServerResponse) => void): P
     req.resume();
     req.on('end', () => handler(res));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, hits: () => hits })));
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, hits: () => hits }));
+  });
 }
 
 export const ssrf: Scenario = {
@@ -51,10 +53,23 @@ export const ssrf: Scenario = {
   async run(_scale, log) {
     const rows: ChaosRow[] = [];
     for (const [what, url] of CONFIG_CASES) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts', '--site', 'sites/demo.json', '--embedded-broker-port', '0', '--port', '0', '--auth', 'off', '--alert-webhook', url], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import', 'tsx', 'server/main.ts', '--site', 'sites/demo.json', '--embedded-broker-port', '0', '--port', '0', '--auth', 'off',
+          '--alert-webhook', url,
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
       const message = (r.stderr.split('\n').find((l) => l.includes('--alert-webhook')) ?? r.stderr.trim().split('\n').pop() ?? '').trim();
       log(`${what}: exit ${r.status}: ${message}`);
-      rows.push(row('SSRF', `--alert-webhook ${url} (${what})`, 'refused at start, naming the flag and the reason', `exit ${r.status}: ${message.replace(/^.*?--alert-webhook: /, '')}`, r.status === 2 && /--alert-webhook: refused: /.test(message)));
+      rows.push(row(
+        'SSRF',
+        `--alert-webhook ${url} (${what})`,
+        'refused at start, naming the flag and the reason',
+        `exit ${r.status}: ${message.replace(/^.*?--alert-webhook: /, '')}`,
+        r.status === 2 && /--alert-webhook: refused: /.test(message),
+      ));
     }
 
     const internal = await receiver((res) => res.writeHead(200).end('internal'));
@@ -78,11 +93,21 @@ export const ssrf: Scenario = {
       const slack = failed.find((f) => f.channel === 'slack');
       const hook = failed.find((f) => f.channel === 'webhook');
       log(`redirect: ${slack?.reason}; DNS: ${hook?.reason}; internal receiver hits ${internal.hits()}`);
-      rows.push(row('SSRF', 'an allowed target answering 302 to an internal host', 'redirect not followed; the delivery fails with the reason', `${slack ? slack.reason : 'no failure recorded'}; internal host reached ${internal.hits()}×`,
-        !!slack && /HTTP 302/.test(slack.reason) && internal.hits() === 0));
+      rows.push(row(
+        'SSRF',
+        'an allowed target answering 302 to an internal host',
+        'redirect not followed; the delivery fails with the reason',
+        `${slack ? slack.reason : 'no failure recorded'}; internal host reached ${internal.hits()}×`,
+        !!slack && /HTTP 302/.test(slack.reason) && internal.hits() === 0,
+      ));
       if (name) {
-        rows.push(row('SSRF', `--alert-webhook http://${name}:…/ (a DNS name resolving to 127.0.0.1)`, 'refused at send time with the reason; nothing sent', `${hook ? hook.reason : 'no failure recorded'}; internal host reached ${internal.hits()}×`,
-          !!hook && /resolves to 127\.[\d.]+ is a loopback address/.test(hook.reason) && internal.hits() === 0));
+        rows.push(row(
+          'SSRF',
+          `--alert-webhook http://${name}:…/ (a DNS name resolving to 127.0.0.1)`,
+          'refused at send time with the reason; nothing sent',
+          `${hook ? hook.reason : 'no failure recorded'}; internal host reached ${internal.hits()}×`,
+          !!hook && /resolves to 127\.[\d.]+ is a loopback address/.test(hook.reason) && internal.hits() === 0,
+        ));
       }
     } finally {
       await server.stop();

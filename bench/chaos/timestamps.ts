@@ -63,14 +63,40 @@ export const badTimestamps: Scenario = {
       const storedJitter = await storedCount(q, jittered);
       const dead = await metric(url, 'hallwatch_storage_lines_dead_lettered_total');
       const late = await metric(url, 'hallwatch_messages_late_total');
-      log(`sent ${sent}; rejected ${JSON.stringify(rejected)}; late ${late}; stored valid ${storedValid}, victim ${storedVictim}, jitter ${storedJitter}/${uniqueJitter}; dead letters ${dead}`);
+      log(
+        `sent ${sent}; rejected ${JSON.stringify(rejected)}; late ${late}; stored valid ${storedValid}, victim ` +
+          `${storedVictim}, jitter ${storedJitter}/${uniqueJitter}; dead letters ${dead}`,
+      );
       const skew = rejected.clock_skew ?? 0;
       const range = rejected.out_of_range ?? 0;
-      rows.push(row('bad timestamps', `${fmt(rounds * 3)} samples a year ahead, from 1970, in seconds`, 'rejected as clock_skew, none stored', `${fmt(skew)} clock_skew, ${storedVictim} stored`, skew === rounds * 3 && storedVictim === 0));
-      rows.push(row('bad timestamps', `${fmt(rounds)} samples with ts in ms × 1,000`, 'rejected as out_of_range', `${fmt(range)} out_of_range`, range === rounds));
-      rows.push(row('bad timestamps', `${fmt(rounds * valid.length)} valid samples interleaved with the bad ones`, 'every one stored, 0 dead letters (no batch poisoned)', `${fmt(storedValid)} stored, ${dead} dead letters`, storedValid === rounds * valid.length && dead === 0));
-      rows.push(row('bad timestamps', `${fmt(rounds * jittered.length)} samples with 0–5 s backwards jitter (${fmt(uniqueJitter)} distinct ts)`, 'late ones kept in history, repeats rejected as duplicate: stored = distinct',
-        `${fmt(storedJitter)} stored, ${fmt(late)} late, ${fmt(rejected.duplicate ?? 0)} duplicate`, storedJitter === uniqueJitter && (rejected.duplicate ?? 0) === rounds * jittered.length - uniqueJitter));
+      rows.push(row(
+        'bad timestamps',
+        `${fmt(rounds * 3)} samples a year ahead, from 1970, in seconds`,
+        'rejected as clock_skew, none stored',
+        `${fmt(skew)} clock_skew, ${storedVictim} stored`,
+        skew === rounds * 3 && storedVictim === 0,
+      ));
+      rows.push(row(
+        'bad timestamps',
+        `${fmt(rounds)} samples with ts in ms × 1,000`,
+        'rejected as out_of_range',
+        `${fmt(range)} out_of_range`,
+        range === rounds,
+      ));
+      rows.push(row(
+        'bad timestamps',
+        `${fmt(rounds * valid.length)} valid samples interleaved with the bad ones`,
+        'every one stored, 0 dead letters (no batch poisoned)',
+        `${fmt(storedValid)} stored, ${dead} dead letters`,
+        storedValid === rounds * valid.length && dead === 0,
+      ));
+      rows.push(row(
+        'bad timestamps',
+        `${fmt(rounds * jittered.length)} samples with 0–5 s backwards jitter (${fmt(uniqueJitter)} distinct ts)`,
+        'late ones kept in history, repeats rejected as duplicate: stored = distinct',
+        `${fmt(storedJitter)} stored, ${fmt(late)} late, ${fmt(rejected.duplicate ?? 0)} duplicate`,
+        storedJitter === uniqueJitter && (rejected.duplicate ?? 0) === rounds * jittered.length - uniqueJitter,
+      ));
     } finally {
       await stack.stop();
     }
@@ -138,9 +164,17 @@ export const duplicatesReordering: Scenario = {
       const expectedKw = [...newest.values()].reduce((a, v) => a + v.kw, 0);
       ws.terminate();
       await pub.endAsync();
-      log(`${copies} copies (${lateCopies} late) of ${unique} samples; stored ${stored}; rejected ${JSON.stringify(rejected)}; ${backwards} backwards; IT ${hall.totals.itKw} vs ${expectedKw}`);
-      rows.push(row('duplicates and reordering', `${fmt(unique)} samples of ${racks.length} racks over ${seconds} s, each delivered 3×, ${fmt(lateCopies)} copies 1–10 s late`,
-        'stored points = unique points', `${fmt(stored)} stored of ${fmt(unique)} unique (${fmt(rejected.duplicate ?? 0)} duplicates rejected)`, stored === unique));
+      log(
+        `${copies} copies (${lateCopies} late) of ${unique} samples; stored ${stored}; rejected ` +
+          `${JSON.stringify(rejected)}; ${backwards} backwards; IT ${hall.totals.itKw} vs ${expectedKw}`,
+      );
+      rows.push(row(
+        'duplicates and reordering',
+        `${fmt(unique)} samples of ${racks.length} racks over ${seconds} s, each delivered 3×, ${fmt(lateCopies)} copies 1–10 s late`,
+        'stored points = unique points',
+        `${fmt(stored)} stored of ${fmt(unique)} unique (${fmt(rejected.duplicate ?? 0)} duplicates rejected)`,
+        stored === unique,
+      ));
       rows.push(row('duplicates and reordering', 'the same, watched on a WebSocket', 'live values never go back to an older sample; totals = newest samples',
         `${backwards} backward steps, ${wrongLive} racks not at their newest; hall IT ${fmt(hall.totals.itKw, 1)} kW vs ${fmt(expectedKw, 1)} kW`,
         backwards === 0 && wrongLive === 0 && Math.abs(hall.totals.itKw - expectedKw) < 0.5));

@@ -52,8 +52,11 @@ function rawUpgrade(port: number, headers: Record<string, string>, pause: boolea
     const s = connect(port, '127.0.0.1');
     s.on('error', () => resolve({ status: 0, destroy: () => s.destroy() }));
     s.once('connect', () => {
-      const lines = ['GET /ws HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13',
-        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      const lines = [
+        'GET /ws HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13',
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ];
       s.write(lines.join('\r\n') + '\r\n\r\n');
       s.once('data', (chunk) => {
         const status = Number(/^HTTP\/1\.1 (\d+)/.exec(chunk.toString('latin1'))?.[1] ?? 0);
@@ -85,7 +88,10 @@ export const wsHostile: Scenario = {
     const users = new Access({ store: usersFileStore(usersPath), adminToken: '', disabled: false });
     await users.start();
     await users.setUser('vic', 'viewer', 'viewer-pass-123');
-    const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN], { auth: true });
+    const server = await startServer(
+      ['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN],
+      { auth: true },
+    );
     const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl]);
     const rows: ChaosRow[] = [];
     const pid = server.proc.pid!;
@@ -104,10 +110,13 @@ export const wsHostile: Scenario = {
       const rssPaused = rssMb(pid);
       const p99Clean = quantile(clean, 0.99);
       const p99Loaded = quantile(loaded, 0.99);
-      rows.push(row('slow and hostile WebSockets', `${opened} clients that stop reading (paused TCP), measured for ${windowMs / 1000} s from 2 s after they connect`,
+      rows.push(row(
+        'slow and hostile WebSockets',
+        `${opened} clients that stop reading (paused TCP), measured for ${windowMs / 1000} s from 2 s after they connect`,
         `others' p99 within 50 ms of a clean window; RSS bounded (a client with a backlog for 1 s gets nothing more)`,
         `p99 ${p99Clean} → ${p99Loaded} ms (${loaded.length} samples); RSS ${fmt(rssClean)} → ${fmt(rssPaused)} MB`,
-        opened === 50 && p99Loaded - p99Clean <= 50 && rssPaused - rssClean <= 50 * 4 + 50));
+        opened === 50 && p99Loaded - p99Clean <= 50 && rssPaused - rssClean <= 50 * 4 + 50,
+      ));
       if (scale === 'full') {
         let left = 50;
         while (Date.now() - pausedAtMs < 45_000) {
@@ -117,8 +126,13 @@ export const wsHostile: Scenario = {
           await sleep(1000);
         }
         const closedS = (Date.now() - pausedAtMs) / 1000;
-        rows.push(row('slow and hostile WebSockets', 'the paused clients, left alone', 'closed by the heartbeat (ping unanswered, 15 s) within 30 s + 1 s of pausing',
-          left === 0 ? `all closed by ${fmt(closedS)} s after pausing (polled once a second)` : `${left} still open after ${fmt(closedS)} s`, left === 0 && closedS <= 31));
+        rows.push(row(
+          'slow and hostile WebSockets',
+          'the paused clients, left alone',
+          'closed by the heartbeat (ping unanswered, 15 s) within 30 s + 1 s of pausing',
+          left === 0 ? `all closed by ${fmt(closedS)} s after pausing (polled once a second)` : `${left} still open after ${fmt(closedS)} s`,
+          left === 0 && closedS <= 31,
+        ));
       }
       for (const p of paused) p.destroy();
 
@@ -133,7 +147,13 @@ export const wsHostile: Scenario = {
         hugeFrame.ws.send(Buffer.alloc(100 * 2 ** 20), { binary: true });
         setTimeout(() => resolve(-1), 10_000);
       });
-      rows.push(row('slow and hostile WebSockets', 'a 100 MB frame from a client', 'closed with 1009 (message too big)', `closed with ${closeCode}`, closeCode === 1009));
+      rows.push(row(
+        'slow and hostile WebSockets',
+        'a 100 MB frame from a client',
+        'closed with 1009 (message too big)',
+        `closed with ${closeCode}`,
+        closeCode === 1009,
+      ));
 
       const rssBeforeMany = rssMb(pid);
       const many = await Promise.all(Array.from({ length: 1000 }, () => wsStatus(server.port, AUTH, '127.0.0.2')));
@@ -148,13 +168,23 @@ export const wsHostile: Scenario = {
       const expiredAccess = new Access({ store: usersFileStore(usersPath), adminToken: '', disabled: false, clock: () => Date.now() - 13 * 3_600_000 });
       await expiredAccess.start();
       const expiredCookie = await expiredAccess.login('vic', 'viewer-pass-123', 'chaos');
-      const expired = 'cookie' in expiredCookie ? await wsStatus(server.port, { cookie: `${SESSION_COOKIE}=${encodeURIComponent(expiredCookie.cookie)}` }) : { status: -1, frames: () => 0, ws: null };
+      const expired = 'cookie' in expiredCookie
+        ? await wsStatus(server.port, { cookie: `${SESSION_COOKIE}=${encodeURIComponent(expiredCookie.cookie)}` })
+        : { status: -1, frames: () => 0, ws: null };
       const anonymous = await wsStatus(server.port, {});
       await sleep(500);
       const frames = foreign.frames() + expired.frames() + anonymous.frames();
-      rows.push(row('slow and hostile WebSockets', 'a foreign Origin (with a valid token), an expired session, no credentials', '403, 401, 401; 0 data frames',
-        `${foreign.status}, ${expired.status}, ${anonymous.status}; ${frames} frames`, foreign.status === 403 && expired.status === 401 && anonymous.status === 401 && frames === 0));
-      log(`headers ${big.status}; 100 MB frame → ${closeCode}; 1,000 sockets: ${accepted} open, ${refused429} 429; origin ${foreign.status}, expired ${expired.status}`);
+      rows.push(row(
+        'slow and hostile WebSockets',
+        'a foreign Origin (with a valid token), an expired session, no credentials',
+        '403, 401, 401; 0 data frames',
+        `${foreign.status}, ${expired.status}, ${anonymous.status}; ${frames} frames`,
+        foreign.status === 403 && expired.status === 401 && anonymous.status === 401 && frames === 0,
+      ));
+      log(
+        `headers ${big.status}; 100 MB frame → ${closeCode}; 1,000 sockets: ${accepted} open, ${refused429} 429; origin ` +
+          `${foreign.status}, expired ${expired.status}`,
+      );
     } finally {
       await sim.stop();
       await server.stop();

@@ -33,7 +33,10 @@ const P = {
 const INJECTED = 'img[src="x"], svg[onload], iframe, script:not([src]), [onerror], [onload]';
 
 async function inspect(page: Page): Promise<{ injected: number; violations: string[] }> {
-  return page.evaluate((sel) => ({ injected: document.querySelectorAll(sel).length, violations: [...((window as unknown as { __csp: string[] }).__csp ?? [])] }), INJECTED);
+  return page.evaluate(
+    (sel) => ({ injected: document.querySelectorAll(sel).length, violations: [...((window as unknown as { __csp: string[] }).__csp ?? [])] }),
+    INJECTED,
+  );
 }
 
 export const xss: Scenario = {
@@ -54,9 +57,19 @@ export const xss: Scenario = {
     rules.rules.find((r: { id: string }) => r.id === 'rack-offline').summary = P.rule;
     writeFileSync(join(dir, 'rules.json'), JSON.stringify(rules));
 
-    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts', '--site', join(dir, 'bad-ids.json'), '--embedded-broker-port', '0', '--port', '0'], { encoding: 'utf8', timeout: 30_000 });
+    const refused = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'server/main.ts', '--site', join(dir, 'bad-ids.json'), '--embedded-broker-port', '0', '--port', '0'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     const refusal = refused.stderr.trim().split('\n').pop() ?? '';
-    rows.push(row('XSS through data', 'a site file whose rack ID is <img src=x onerror=…>', 'refused at start, naming the field', `exit ${refused.status}: ${refusal.slice(0, 120)}`, refused.status !== 0 && /racks\[0\]\.id/.test(refusal)));
+    rows.push(row(
+      'XSS through data',
+      'a site file whose rack ID is <img src=x onerror=…>',
+      'refused at start, naming the field',
+      `exit ${refused.status}: ${refusal.slice(0, 120)}`,
+      refused.status !== 0 && /racks\[0\]\.id/.test(refusal),
+    ));
 
     const bodies: { path: string; body: string }[] = [];
     const receiver = createServer((req, res) => {
@@ -66,9 +79,14 @@ export const xss: Scenario = {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     const rport = (receiver.address() as { port: number }).port;
-    const server = await startServer(['--site', join(dir, 'site.json'), '--embedded-broker-port', '0', '--storage-dir', dir, '--alert-rules', join(dir, 'rules.json'),
-      '--admin-token', TOKEN, '--print-admin-login', '1', '--alert-slack', `http://127.0.0.1:${rport}/slack`, '--alert-webhook', `http://127.0.0.1:${rport}/hook`,
-      '--alert-allow-targets', `127.0.0.1:${rport}`], { auth: true });
+    const server = await startServer(
+      [
+        '--site', join(dir, 'site.json'), '--embedded-broker-port', '0', '--storage-dir', dir, '--alert-rules', join(dir, 'rules.json'),
+        '--admin-token', TOKEN, '--print-admin-login', '1', '--alert-slack', `http://127.0.0.1:${rport}/slack`, '--alert-webhook',
+        `http://127.0.0.1:${rport}/hook`, '--alert-allow-targets', `127.0.0.1:${rport}`,
+      ],
+      { auth: true },
+    );
     const browser = await launchChromium();
     try {
       const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -79,8 +97,14 @@ export const xss: Scenario = {
         const a = await (await fetch(`${server.baseUrl}/api/alerts`, { headers: auth })).json() as { incidents: { id: string; title: string }[] };
         return a.incidents[0];
       }, 20_000);
-      await fetch(`${server.baseUrl}/api/incidents/${encodeURIComponent(incident.id)}/ack`, { method: 'POST', headers: auth, body: JSON.stringify({ comment: P.ack }) });
-      await fetch(`${server.baseUrl}/api/silences`, { method: 'POST', headers: auth, body: JSON.stringify({ matcher: 'rack:h1-r02-k01', minutes: 60, comment: P.silence }) });
+      await fetch(
+        `${server.baseUrl}/api/incidents/${encodeURIComponent(incident.id)}/ack`,
+        { method: 'POST', headers: auth, body: JSON.stringify({ comment: P.ack }) },
+      );
+      await fetch(
+        `${server.baseUrl}/api/silences`,
+        { method: 'POST', headers: auth, body: JSON.stringify({ matcher: 'rack:h1-r02-k01', minutes: 60, comment: P.silence }) },
+      );
       const headers = (await fetch(server.baseUrl + '/')).headers;
 
       const password = /password=(\S+)/.exec(server.output())![1];
@@ -89,7 +113,10 @@ export const xss: Scenario = {
       context.on('page', (p) => p.on('dialog', (d) => (dialogs++, void d.dismiss())));
       await context.addInitScript(() => {
         (window as unknown as { __csp: string[] }).__csp = [];
-        document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+        document.addEventListener(
+          'securitypolicyviolation',
+          (e) => (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+        );
       });
       const page = await context.newPage();
       await page.goto(server.baseUrl + '/');
@@ -129,15 +156,31 @@ export const xss: Scenario = {
         return (window as unknown as { __inlineRan?: number }).__inlineRan ?? 0;
       });
       await context.close();
-      log(`dialogs ${dialogs}; injected ${dash.injected}/${wall.injected}/${admin.injected}; shown as text ${JSON.stringify(shown)}; CSP violations ${violations.length} ${violations.slice(0, 3).join(' | ')}; inline ran ${inlineRan}`);
-      rows.push(row('XSS through data', 'site, hall and rule texts, ack and silence comments with <img onerror>, "><svg onload>, <script>, javascript: (dashboard, incident expanded, silences, wall, admin)',
+      log(
+        `dialogs ${dialogs}; injected ${dash.injected}/${wall.injected}/${admin.injected}; shown as text ` +
+          `${JSON.stringify(shown)}; CSP violations ${violations.length} ${violations.slice(0, 3).join(' | ')}; inline ` +
+          `ran ${inlineRan}`,
+      );
+      rows.push(row(
+        'XSS through data',
+        'site, hall and rule texts, ack and silence comments with <img onerror>, "><svg onload>, <script>, javascript: ' +
+          '(dashboard, incident expanded, silences, wall, admin)',
         'rendered as text: 0 dialogs, 0 elements created from data',
-        `${dialogs} dialogs; ${dash.injected + wall.injected + admin.injected} injected elements; payloads shown as text: dashboard ${shown.dashboard}/3, silences ${shown.silences}/1, wall ${shown.wall}/3, admin ${shown.admin}/1`,
-        dialogs === 0 && dash.injected + wall.injected + admin.injected === 0 && shown.dashboard >= 2 && shown.silences === 1 && shown.wall >= 1 && shown.admin === 1));
+        `${dialogs} dialogs; ${dash.injected + wall.injected + admin.injected} injected elements; payloads shown as ` +
+          `text: dashboard ${shown.dashboard}/3, silences ${shown.silences}/1, wall ${shown.wall}/3, admin ` +
+          `${shown.admin}/1`,
+        dialogs === 0 && dash.injected + wall.injected + admin.injected === 0 && shown.dashboard >= 2 && shown.silences === 1 && shown.wall >= 1
+          && shown.admin === 1,
+      ));
       const csp = headers.get('content-security-policy') ?? '';
-      rows.push(row('XSS through data', 'Content-Security-Policy on the dashboard', "script-src 'self' (no inline script); the app runs under it with 0 violations; an injected inline script does not run",
-        `${csp === CONTENT_SECURITY_POLICY ? 'header sent' : 'header MISSING'}; ${violations.length} violations on 3 pages; inline script ran: ${inlineRan ? 'yes' : 'no'}`,
-        csp === CONTENT_SECURITY_POLICY && !/script-src[^;]*unsafe-inline/.test(csp) && violations.length === 0 && inlineRan === 0));
+      rows.push(row(
+        'XSS through data',
+        'Content-Security-Policy on the dashboard',
+        "script-src 'self' (no inline script); the app runs under it with 0 violations; an injected inline script does not run",
+        `${csp === CONTENT_SECURITY_POLICY ? 'header sent' : 'header MISSING'}; ${violations.length} violations on 3 ` +
+          `pages; inline script ran: ${inlineRan ? 'yes' : 'no'}`,
+        csp === CONTENT_SECURITY_POLICY && !/script-src[^;]*unsafe-inline/.test(csp) && violations.length === 0 && inlineRan === 0,
+      ));
 
       await waitFor('notifications', () => bodies.some((b) => b.path === '/slack') && bodies.some((b) => b.path === '/hook'), 15_000).catch(() => null);
       const slack = bodies.find((b) => b.path === '/slack')?.body ?? '';
@@ -147,7 +190,13 @@ export const xss: Scenario = {
       rows.push(row('XSS through data', 'notification bodies of that incident', 'Slack mrkdwn escaped (&lt; &gt;); webhook JSON carries the text as a string',
         `Slack ${slackOk ? 'escaped' : 'NOT escaped'}; webhook title ${hookOk ? 'a JSON string' : 'missing'}`, slackOk && hookOk));
       const cells = ['=HYPERLINK("http://x")', '+1', '-1+1', '@SUM(A1)'].map(csvCell);
-      rows.push(row('XSS through data', 'CSV export cells starting with = + - @', "neutralised with a leading ' (numbers stay numbers)", cells.join(' '), cells.every((c) => /^"?'/.test(c)) && csvCell(-3.5) === '-3.5'));
+      rows.push(row(
+        'XSS through data',
+        'CSV export cells starting with = + - @',
+        "neutralised with a leading ' (numbers stay numbers)",
+        cells.join(' '),
+        cells.every((c) => /^"?'/.test(c)) && csvCell(-3.5) === '-3.5',
+      ));
     } finally {
       await browser.close();
       await server.stop();

@@ -9,7 +9,10 @@ import type { ThresholdRule } from './rule-state.ts';
 
 /** What each scope can watch. State signals are 1 while true (stale, offline, tripped, leak level). */
 export const SIGNALS = {
-  rack: ['returnC', 'deltaTK', 'flowHeadroomPct', 'captureRatio', 'thermalHeadroomPct', 'leak', 'stale', 'offline', 'returnMinutesToLimit', 'returnSensorFrozenS', 'returnSensorNoiseK', 'rejectsPerMin'],
+  rack: [
+    'returnC', 'deltaTK', 'flowHeadroomPct', 'captureRatio', 'thermalHeadroomPct', 'leak', 'stale', 'offline',
+    'returnMinutesToLimit', 'returnSensorFrozenS', 'returnSensorNoiseK', 'rejectsPerMin',
+  ],
   cdu: ['supplyOverSetpointK', 'headroomPct', 'n1HeadroomKw', 'approachK', 'flowImbalancePct', 'pumpShortfallPct', 'tripped', 'stale', 'offline'],
   hall: ['headroomPct', 'n1HeadroomKw'],
   /** Hallwatch itself: how far history is behind InfluxDB (s; NaN without InfluxDB). */
@@ -77,14 +80,19 @@ export function parseRules(v: unknown): Result<Rule[], 'invalid_rules'> {
       need(!ids.has(o.id as string), `${p}.id`, `duplicate rule ID "${o.id}"`);
       ids.add(o.id as string);
       need(SEVERITIES.includes(o.severity as Severity), `${p}.severity`, `must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(o.severity)}`);
-      need(typeof o.scope === 'string' && o.scope in SIGNALS, `${p}.scope`, `must be one of ${Object.keys(SIGNALS).join(', ')}, got ${JSON.stringify(o.scope)}`);
+      const scopes = Object.keys(SIGNALS);
+      need(typeof o.scope === 'string' && o.scope in SIGNALS, `${p}.scope`, `must be one of ${scopes.join(', ')}, got ${JSON.stringify(o.scope)}`);
       const scope = o.scope as Scope;
-      need((SIGNALS[scope] as readonly string[]).includes(o.signal as string), `${p}.signal`, `must be one of ${SIGNALS[scope].join(', ')} for scope ${scope}, got ${JSON.stringify(o.signal)}`);
+      const signals: readonly string[] = SIGNALS[scope];
+      const signalHint = `must be one of ${signals.join(', ')} for scope ${scope}, got ${JSON.stringify(o.signal)}`;
+      need(signals.includes(o.signal as string), `${p}.signal`, signalHint);
       need(o.comparison === 'above' || o.comparison === 'below', `${p}.comparison`, 'must be "above" or "below"');
       const comparison = o.comparison as 'above' | 'below';
       const trigger = num(o, 'trigger', p);
       const clear = num(o, 'clear', p, trigger);
-      need(comparison === 'above' ? clear <= trigger : clear >= trigger, `${p}.clear`, `must be on the safe side of trigger (${comparison === 'above' ? '≤' : '≥'} ${trigger}) for hysteresis`);
+      const safeSide = comparison === 'above' ? '≤' : '≥';
+      const clearHint = `must be on the safe side of trigger (${safeSide} ${trigger}) for hysteresis`;
+      need(comparison === 'above' ? clear <= trigger : clear >= trigger, `${p}.clear`, clearHint);
       return {
         id: o.id as string,
         severity: o.severity as Severity,

@@ -4,7 +4,7 @@
  * severity), the wall, browser notifications and the drill-down's incident bands.
  */
 import {
-  SEVERITY_RANK, type AlertJson, type AlertsSnapshot, type IncidentView, type ResolvedIncident, type Severity, type SilenceView,
+  SEVERITY_RANK, type AlertJson, type AlertsSnapshot, type IncidentJson, type IncidentView, type ResolvedIncident, type Severity, type SilenceView,
 } from '../../../protocol/alerts.ts';
 import { incidentEntities, type IncidentSpan } from './annotations.ts';
 
@@ -72,10 +72,10 @@ export class AlertFeed {
 
   /** Active and resolved incidents as time spans, for chart bands. */
   spans(): IncidentSpan[] {
-    return [
-      ...this.incidents.map((i) => ({ id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, resolvedMs: null, entities: incidentEntities(i) })),
-      ...this.history.map((i) => ({ id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, resolvedMs: i.resolvedMs, entities: incidentEntities(i) })),
-    ];
+    const span = (i: IncidentJson, resolvedMs: number | null): IncidentSpan => ({
+      id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, resolvedMs, entities: incidentEntities(i),
+    });
+    return [...this.incidents.map((i) => span(i, null)), ...this.history.map((i) => span(i, i.resolvedMs))];
   }
 
   private set(incidents: IncidentView[]): void {

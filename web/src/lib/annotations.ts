@@ -31,7 +31,10 @@ export function incidentBands(spans: IncidentSpan[], entities: Set<string>, from
     if (!s.entities.some((e) => entities.has(e))) continue;
     const end = s.resolvedMs ?? toMs;
     if (end < fromMs || s.startedMs > toMs) continue;
-    bands.push({ id: s.id, severity: s.severity, title: s.title, fromMs: Math.max(fromMs, s.startedMs), toMs: Math.min(toMs, end), open: s.resolvedMs === null });
+    bands.push({
+      id: s.id, severity: s.severity, title: s.title,
+      fromMs: Math.max(fromMs, s.startedMs), toMs: Math.min(toMs, end), open: s.resolvedMs === null,
+    });
   }
   return bands.sort((a, b) => a.fromMs - b.fromMs);
 }

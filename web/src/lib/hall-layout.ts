@@ -58,7 +58,9 @@ export interface LayoutOptions {
  * Lays out `hall` in a box of `width` × `height` CSS pixels; `labels` reserves room for row
  * names — `true` for the dashboard's small labels, or a font size in px (the wall's large type).
  */
-export function layoutHall(site: SiteView, hall: HallView, width: number, height: number, labels: boolean | number = true, opts: LayoutOptions = {}): HallLayout {
+export function layoutHall(
+  site: SiteView, hall: HallView, width: number, height: number, labels: boolean | number = true, opts: LayoutOptions = {},
+): HallLayout {
   const rackIndexById = new Map(site.racks.map((r) => [r.id, r]));
   const cduById = new Map(site.cdus.map((c) => [c.id, c]));
   const maxPos = Math.max(1, ...hall.rows.map((r) => r.maxPosition));
@@ -73,7 +75,10 @@ export function layoutHall(site: SiteView, hall: HallView, width: number, height
   const cellH = Math.min(fitH, fitW * aspect);
   const cell = Math.min(cellW, cellH);
   const gap = Math.max(0.5, cellW * 0.08);
-  const out: HallLayout = { width, height, cell, cellW, cellH, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx, grid: { cols: maxPos, x0: labelWidth, rowY: [], gap } };
+  const out: HallLayout = {
+    width, height, cell, cellW, cellH, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx,
+    grid: { cols: maxPos, x0: labelWidth, rowY: [], gap },
+  };
   hall.rows.forEach((row, r) => {
     const y = r * cellH * rowPitch;
     out.grid.rowY.push(y);
@@ -90,8 +95,10 @@ export function layoutHall(site: SiteView, hall: HallView, width: number, height
       const x = labelWidth + (maxPos + 0.6 + k) * cellW;
       const served = cdu.rackIds.map((id) => rackIndexById.get(id)?.position ?? 0).filter((p) => p > 0);
       // A unit serving the whole row (the group's spare) gets no bracket: its box says enough.
+      const first = Math.min(...served);
+      const span = Math.max(...served) - first + 1;
       const bracket = served.length > 0 && served.length < row.rackIds.length
-        ? { x: xOf(Math.min(...served)) + gap, y: y + cellH + cellH * 0.12, w: (Math.max(...served) - Math.min(...served) + 1) * cellW - 2 * gap, h: Math.max(1, cellH * 0.08) }
+        ? { x: xOf(first) + gap, y: y + cellH + cellH * 0.12, w: span * cellW - 2 * gap, h: Math.max(1, cellH * 0.08) }
         : null;
       out.cdus.push({ index: cdu.index, rect: { x: x + gap / 2, y: y + cellH * 0.1, w: cellW - gap, h: cellH * 0.8 }, bracket });
     });

@@ -38,7 +38,14 @@ export function screensOf(halls: string[], perScreen: number, metric: string): S
 
 export function wallRotation(r: RotationInput): RotationState {
   const screens = r.screens.length ? r.screens : [{ halls: [], metric: 'return' }];
-  const at = (screen: number, paused: boolean, nextInMs: number | null): RotationState => ({ screen, screens: screens.length, halls: screens[screen].halls, metric: screens[screen].metric, paused, nextInMs });
+  const at = (screen: number, paused: boolean, nextInMs: number | null): RotationState => ({
+    screen,
+    screens: screens.length,
+    halls: screens[screen].halls,
+    metric: screens[screen].metric,
+    paused,
+    nextInMs,
+  });
   for (const hall of r.criticalHalls) {
     const screen = screens.findIndex((s) => s.halls.includes(hall));
     if (screen >= 0) return at(screen, true, null);

@@ -56,11 +56,19 @@ export function resolveWall(saved: WallLayoutSpec | null, params: WallParams, ha
   return { spec: { ...spec, halls: halls.length ? halls : hallIds }, errors };
 }
 
+/** The views a wall rotates through, with the rotation interval (s), sound, and what was wrong in the URL or layouts. */
+export interface ResolvedViews {
+  views: WallLayoutSpec[];
+  rotateS: number;
+  sound: boolean;
+  errors: string[];
+}
+
 /**
  * Several saved views: each keeps its halls, per-screen and metric; the rotation interval and
  * sound come from the URL, else the first view.
  */
-export function resolveViews(saved: WallLayoutSpec[], params: WallParams, hallIds: string[]): { views: WallLayoutSpec[]; rotateS: number; sound: boolean; errors: string[] } {
+export function resolveViews(saved: WallLayoutSpec[], params: WallParams, hallIds: string[]): ResolvedViews {
   const errors = [...params.errors];
   const views = saved.map((v) => {
     const r = resolveWall(v, { ...params, overrides: {} }, hallIds);
