@@ -83,6 +83,8 @@ export class AlertService {
   /** The last failed save of the state file (storage full or read-only), cleared by a save that works. */
   saveError: { message: string; atMs: number; failures: number } | null = null;
   private saveErrorLoggedMs = Number.NEGATIVE_INFINITY;
+  /** Whole passes over the site concluded (incidents grouped, notifications queued) since start. */
+  evaluations = 0;
 
   constructor(
     private readonly cfg: AlertServiceConfig,
@@ -275,6 +277,7 @@ export class AlertService {
     }
     this.refreshChannels(now);
     if (this.dirty && now - this.lastSaveMs > 2000) this.save();
+    this.evaluations++;
   }
 
   /** An incident repeats no more often than the shortest repeat interval of its alerts' rules. */
