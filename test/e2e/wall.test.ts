@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
-import { sleep, waitFor } from '../helpers/wait.ts';
+import { sleep, seen, waitFor } from '../helpers/wait.ts';
 
 const TOKEN = 'wall-test-admin-token-0001';
 
@@ -56,7 +56,7 @@ describe('wall screen in headless Chromium', () => {
     const t = await api('POST', '/api/admin/display-tokens', { name: 'noc-wall', expiresInDays: 365 });
     plainPath = t.body.wallPath;
     wallPath = `${t.body.wallPath}&layout=noc`;
-    await waitFor('racks live', async () => (await api('GET', '/api/halls/hall-1')).body.totals.racksLive === 208, 20_000);
+    await waitFor('racks live', async () => seen((await api('GET', '/api/halls/hall-1')).body.totals.racksLive, (v) => v === 208), 20_000);
     browser = await launchChromium();
   });
 

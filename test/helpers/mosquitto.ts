@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from './ports.ts';
-import { waitFor } from './wait.ts';
+import { NotYet, notYet, waitFor } from './wait.ts';
 import { serviceProcess } from './service-process.ts';
 
 export interface Mosquitto {
@@ -46,12 +46,12 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     `max_queued_messages ${options.maxQueuedMessages ?? 20000}`, `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
   const { start, kill, pid } = serviceProcess(binary(), ['-c', conf], () =>
     waitFor('mosquitto to listen', () =>
-      new Promise<boolean>((resolve) => {
+      new Promise<true | NotYet>((resolve) => {
         const s = connect(port, '127.0.0.1', () => {
           s.destroy();
           resolve(true);
         });
-        s.on('error', () => resolve(false));
+        s.on('error', (e) => resolve(notYet(e.message)));
       }),
     ).then(() => undefined),
   );

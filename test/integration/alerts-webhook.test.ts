@@ -15,7 +15,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { freePort } from '../helpers/ports.ts';
 import { writeTestSites } from '../helpers/sites.ts';
-import { sleep, waitFor } from '../helpers/wait.ts';
+import { sleep, seen, waitFor } from '../helpers/wait.ts';
 
 interface Received {
   key: string;
@@ -87,7 +87,7 @@ describe('alerts to a webhook', () => {
     server = await startServer(serverArgs(), { auth: true });
     sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--seed', '9']);
     pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
-    await waitFor('racks live', async () => (await api('GET', '/api/halls/hall-1')).body.totals.racksLive >= 8);
+    await waitFor('racks live', async () => seen((await api('GET', '/api/halls/hall-1')).body.totals.racksLive, (v) => v >= 8));
   });
 
   afterAll(async () => {
@@ -102,7 +102,7 @@ describe('alerts to a webhook', () => {
     await sleep(3000);
     expect(receiver.received).toEqual([]);
     await fault('cdu-trip:h1-r01-cdu-a');
-    await waitFor('notification', () => receiver.of('group:h1-r01').length > 0, 15_000);
+    await waitFor('notification', () => seen(receiver.of('group:h1-r01').length, (v) => v > 0), 15_000);
     await sleep(5000);
     const got = receiver.of('group:h1-r01');
     expect(got).toHaveLength(1);
@@ -131,14 +131,14 @@ describe('alerts to a webhook', () => {
   it('keeps an undeliverable notification through a server restart and delivers it once the receiver is back', async () => {
     await receiver.down();
     await fault('cdu-trip:h1-r02-cdu-b');
-    await waitFor('delivery waiting in the outbox', () => readdirSync(join(storage, 'outbox')).some((n) => n.includes('group%3Ah1-r02')), 15_000);
+    await waitFor('delivery waiting in the outbox', () => seen(readdirSync(join(storage, 'outbox')), (names) => names.some((n) => n.includes('group%3Ah1-r02'))), 15_000);
     expect(await server.stop()).toBe(0);
     server = await startServer(serverArgs(), { auth: true });
     const restored = (await api('GET', '/api/alerts')).body;
     expect(restored.incidents.map((i: any) => i.id).sort()).toEqual(['group:h1-r01', 'group:h1-r02']);
     await sleep(2000);
     await receiver.up();
-    await waitFor('delivered after recovery', () => receiver.of('group:h1-r02').length > 0, 90_000, 200);
+    await waitFor('delivered after recovery', () => seen(receiver.of('group:h1-r02').length, (v) => v > 0), 90_000, 200);
     await sleep(3000);
     expect(receiver.of('group:h1-r02')).toHaveLength(1);
     // The first incident was not paged again after the restart.
@@ -152,10 +152,10 @@ describe('alerts to a webhook', () => {
     const tripped = rules.rules.find((r: any) => r.id === 'cdu-tripped');
     Object.assign(tripped, { repeatS: 3, minNotifyIntervalS: 0 });
     expect(await api('PUT', '/api/admin/rules', rules)).toEqual({ status: 200, body: { ok: true } });
-    await waitFor('repeats of both incidents', () => receiver.of('group:h1-r01', 'repeat').length >= 2 && receiver.of('group:h1-r02', 'repeat').length >= 2, 30_000);
+    await waitFor('repeats of both incidents', () => seen([receiver.of('group:h1-r01', 'repeat').length, receiver.of('group:h1-r02', 'repeat').length], ([r01, r02]) => r01 >= 2 && r02 >= 2), 30_000);
     const ack = await api('POST', `/api/incidents/${encodeURIComponent('group:h1-r01')}/ack`, { comment: 'pump swap under way' });
     expect(ack.status).toBe(200);
-    await waitFor('acknowledged notification', () => receiver.of('group:h1-r01', 'acknowledged').length === 1);
+    await waitFor('acknowledged notification', () => seen(receiver.of('group:h1-r01', 'acknowledged').length, (v) => v === 1));
     const repeatsAtAck = receiver.of('group:h1-r01', 'repeat').length;
     const otherAtAck = receiver.of('group:h1-r02', 'repeat').length;
     await sleep(10_000);
@@ -171,7 +171,7 @@ describe('alerts to a webhook', () => {
 
   it('resolves: notifies the end, clears the retained state and moves the incident to history', async () => {
     await fault('clear-all');
-    await waitFor('resolved notification', () => receiver.of('group:h1-r01', 'resolved').length === 1 && receiver.of('group:h1-r02', 'resolved').length === 1, 60_000);
+    await waitFor('resolved notification', () => seen([receiver.of('group:h1-r01', 'resolved').length, receiver.of('group:h1-r02', 'resolved').length], ([r01, r02]) => r01 === 1 && r02 === 1), 60_000);
     const am = receiver.at('/am/api/v2/alerts').flatMap((r) => r.body).filter((a: any) => a.labels.incident === 'group:h1-r01');
     expect(Date.parse(am.at(-1).endsAt)).toBeLessThanOrEqual(Date.now());
     expect((await api('GET', '/api/alerts')).body.history).toBeUndefined();
