@@ -93,7 +93,8 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     await page.waitForSelector('[data-testid="wall"]');
     await page.mouse.wheel(0, 2000);
     await page.keyboard.press('End');
-    await page.waitForTimeout(300);
+    // Two frames after the input: a page that could scroll has started to.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).overflow)).toBe('hidden');
   });

@@ -120,7 +120,9 @@ describe('history in InfluxDB', () => {
   });
 
   it(`loses nothing through a ${OUTAGE_MS / 1000} s InfluxDB outage under load: every accepted sample stored exactly once`, { timeout: 240_000 }, async () => {
-    await sleep(3000);
+    // Under load: history is being written when InfluxDB goes away.
+    const writtenBefore = await metric('hallwatch_storage_lines_written_total');
+    await waitFor('more history written', async () => seen((await metric('hallwatch_storage_lines_written_total')) - writtenBefore, (n) => n > 8), 30_000, 250);
     await influx.kill();
     const health = await waitFor('storage degraded', async () => {
       const res = await fetch(`${server.baseUrl}/healthz`);
@@ -134,7 +136,8 @@ describe('history in InfluxDB', () => {
     await influx.start();
     await waitFor('storage ok again', async () => seen((await fetch(`${server.baseUrl}/healthz`)).status, (v) => v === 200), 60_000, 250);
     await sim.stop();
-    await sleep(1500);
+    // Each simulated rack's `offline` goodbye follows its last sample on its connection: once all are in, so are the samples.
+    await waitFor('every simulated rack offline', async () => seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksOffline, (n) => n === 8), 15_000, 250);
     await waitFor('blocks written and buffer drained', async () => {
       const left = { blockSamples: await metric('hallwatch_storage_block_samples{kind="rack"}'), linesBuffered: await metric('hallwatch_storage_lines_buffered') };
       return (left.blockSamples === 0 && left.linesBuffered === 0) || notYet(left);
@@ -162,6 +165,7 @@ describe('history in InfluxDB', () => {
     expect(recent.source).toBe('memory');
     const fromDb = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${recentFrom - 60_000}&to=${recentFrom + 20_000}&step=10s`);
     expect(fromDb.source).toBe('influx');
+    expect(recent.tsMs.length).toBeGreaterThan(0);
     for (const [k, t] of recent.tsMs.entries()) {
       const j = fromDb.tsMs.indexOf(t);
       expect(j).toBeGreaterThanOrEqual(0);
@@ -174,6 +178,7 @@ describe('history in InfluxDB', () => {
     expect(gpu.source).toBe('influx');
     expect(gpu.gpuW).toHaveLength(72);
     expect(gpu.tsMs.length).toBeGreaterThan(3);
+    expect(gpu.gpuW[71]).toHaveLength(gpu.tsMs.length);
     expect(gpu.gpuW[71].every((w: number | null) => w !== null && w > 100)).toBe(true);
     const bad = await fetch(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=colour`);
     expect(bad.status).toBe(400);

@@ -65,7 +65,9 @@ export function pipelineSuite(name: string, broker: BrokerUnderTest): void {
         const v = await hall();
         return v.totals.racksLive === 8 && v.cdus.every((c: any) => c.state === 'live' && c.n1HeadroomKw !== null) ? v : notYet({ totals: v.totals, cdus: v.cdus.map((c: any) => [c.id, c.state, c.n1HeadroomKw]) });
       });
-      for (const r of h.racks.filter((x: any) => !x.id.startsWith('probe'))) {
+      const simulated = h.racks.filter((x: any) => !x.id.startsWith('probe'));
+      expect(simulated).toHaveLength(8);
+      for (const r of simulated) {
         expect(r.rackKw).toBeGreaterThan(15);
         expect(r.rackKw).toBeLessThan(140);
         expect(r.flowLpm).toBeGreaterThan(150);

@@ -87,6 +87,7 @@ describe('Prometheus and Hallwatch', () => {
     await waitFor('the hall\'s capacity on /metrics', async () => seen(capacityW(await scrape()), (w) => Math.abs(w - hallNow.totals.coolingCapacityKw * 1000) < 1e-3));
     const text = await scrape();
     const hallSeries = text.split('\n').filter((l) => l.startsWith('hallwatch_hall_'));
+    expect(hallSeries.length).toBeGreaterThan(5);
     expect(hallSeries.every((l) => /^hallwatch_hall_[a-z0-9_]+\{hall="hall-1"(,state="[a-z]+")?\} /.test(l))).toBe(true);
     const hall = await api('/api/halls/hall-1');
     const series = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{hall="hall-1"} `))?.split(' ')[1]);
