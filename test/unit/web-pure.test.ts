@@ -88,6 +88,8 @@ describe('dashboard helpers', () => {
     expect(layout.racks).toHaveLength(208);
     expect(layout.cdus).toHaveLength(39);
     for (const { rect } of [...layout.racks, ...layout.cdus]) {
+      expect(rect.x).toBeGreaterThanOrEqual(0);
+      expect(rect.y).toBeGreaterThanOrEqual(0);
       expect(rect.x + rect.w).toBeLessThanOrEqual(1200);
       expect(rect.y + rect.h).toBeLessThanOrEqual(700);
     }
