@@ -88,6 +88,9 @@ export class MqttIngest {
       ca: this.cfg.caPem,
       protocolVersion: 4,
       reconnectPeriod: 1000,
+      // MQTT.js gives up for good on a refused CONNACK (bad credentials, "server unavailable" while a broker
+      // restarts) unless told otherwise: keep retrying, so fixing the broker's side is enough.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       clean: !atLeastOnce,
       // MQTT.js's debug logging costs per packet even when off (2 % of the server at 1 GW).
