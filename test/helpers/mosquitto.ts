@@ -1,5 +1,5 @@
 /** A real Mosquitto broker on a free loopback port with its own temp config, stopped by PID. */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -16,6 +16,8 @@ export interface Mosquitto {
   stop(): Promise<void>;
   /** PID of the broker process (undefined while stopped). */
   pid(): number | undefined;
+  /** The broker's log so far (connections, refusals), one entry a line. */
+  log(): string[];
 }
 
 function binary(): string {
@@ -62,6 +64,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     kill,
     pid,
     start,
+    log: () => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').split('\n') : []),
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

@@ -75,8 +75,10 @@ describe('ingest from a TLS broker with username and password (real Mosquitto)',
     const server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--log-level', 'info', ...args]);
     servers.push(server);
     await waitFor('the cause in the log', () => logPattern.test(server.output()) || notYet(server.output().split('\n').slice(-10)), 10_000);
-    // Retries every second, but the log says it once (then a reminder every 30 s).
-    await new Promise((r) => setTimeout(r, 3000));
+    // Retries every second, but the log says it once (then a reminder every 30 s): counted after the broker saw two more attempts.
+    const attempts = () => broker.log().filter((l) => / New connection from /.test(l)).length;
+    const attemptsAtCause = attempts();
+    await waitFor('two more connection attempts at the broker', () => seen(broker.log().slice(-5), () => attempts() >= attemptsAtCause + 2), 10_000);
     expect(server.output().split('\n').filter((l) => logPattern.test(l))).toHaveLength(1);
     const res = await fetch(`${server.baseUrl}/healthz`);
     expect(res.status).toBe(503);
