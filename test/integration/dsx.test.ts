@@ -97,9 +97,12 @@ describe('DSX Exchange bus through Mosquitto', () => {
     const sentAt = Date.now();
     await bms.publishAsync(rackTopic('rack03', 'RackLiquidFlow', 'flow'), JSON.stringify({ value: 49.5, timestamp: sentAt, quality: 1 }));
     await waitFor('E03 flow updated', async () => seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).flowLpm, (v) => v === 49.5));
-    // Three site telemetry intervals (3 s) pass: a hallwatch/v1 rack would be stale by now.
-    await new Promise((r) => setTimeout(r, 4000));
-    expect((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).state).toBe('live');
+    // Older than three site telemetry intervals (3 s) and a tick on the server's clock: a hallwatch/v1 rack would be stale by now.
+    const aged = await waitFor('E03 older than the hallwatch/v1 stale time', async () => {
+      const r = await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`);
+      return r.ageMs > 3300 ? r : notYet({ ageMs: r.ageMs, state: r.state });
+    }, 10_000, 100);
+    expect(aged.state).toBe('live');
     await waitFor('E03 stale after the DSX stale time', async () => seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).state, (v) => v === 'stale'), 10_000, 100);
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(STALE_S * 1000);
     // Quality 0 and null are refused and counted, never taken as readings.

@@ -98,8 +98,8 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     await waitFor('first writes', async () => seen(await count(influx, 'hw_outage'), (v) => v > 0));
     await influx.kill();
     await waitFor('degraded', () => seen(w.status, (v) => v === 'degraded'), 10_000);
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(w.queue.spilledLines).toBeGreaterThan(0); // memory cap of 2,000 lines forced a spill
+    // The memory cap of 2,000 lines forces a spill.
+    await waitFor('lines spilled to disk', () => seen(w.queue.spilledLines, (n) => n > 0), 15_000);
     await influx.start();
     clearInterval(feed);
     const total = k;
