@@ -61,10 +61,8 @@ describe('dashboard in headless Chromium', () => {
       await page.waitForFunction((id) => Number(document.querySelector(`canvas[data-hall="${id}"]`)?.getAttribute('data-drawn') ?? 0) > 0, hall.id);
     }
     await waitFor('all racks live', async () => seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive, (v) => v === 208));
-    await page.waitForTimeout(1500);
+    await expect.poll(() => page.locator('.site-kpis .kpi').first().innerText(), { timeout: 5000 }).toMatch(/IT power\s+\d+\.\d\d MW/);
     await page.screenshot({ path: join(ARTIFACTS, 'overview-1920x1080.png') });
-    const kpi = await page.locator('.site-kpis .kpi').first().innerText();
-    expect(kpi).toMatch(/IT power\s+\d+\.\d\d MW/);
     expect((page as any).errors).toEqual([]);
   });
 
