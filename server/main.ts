@@ -148,7 +148,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     outbox?.start();
     if (outbox) stops.push(['notification outbox', () => outbox.stop()]);
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
-    metrics.counterFrom('hallwatch_alert_evaluations_total', 'Whole alert evaluations of the site concluded (incidents grouped, notifications queued)', [], () => [[{}, alerts.evaluations]]);
+    metrics.counterFrom('hallwatch_alert_evaluations_total', 'Whole alert evaluations of the site concluded (incidents grouped, notifications queued)', [],
+      () => [[{}, alerts.evaluations]]);
     alerts.start();
     stops.push(['alerts', () => alerts.stop()]);
     const onHup = () => alerts.reload();

@@ -123,7 +123,8 @@ export const cardinalityAttack: Scenario = {
       }
       const expected = invented + odd.length * oddEach;
       const afterRate = await acceptedRate(url, windowMs);
-      await waitFor('every attack message counted', async () => seen(sumValues(await rejectedBy(url)) - sumValues(before), (v) => v >= expected), 60_000, 500).catch(() => null);
+      await waitFor('every attack message counted', async () =>
+        seen(sumValues(await rejectedBy(url)) - sumValues(before), (v) => v >= expected), 60_000, 500).catch(() => null);
       await sleep(2000);
       const after = await rejectedBy(url);
       const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
@@ -178,7 +179,8 @@ export const malformedJson: Scenario = {
         return [`hallwatch/v1/hall-1/rack/h1-r0${1 + (k % 9)}-k0${1 + (k % 9)}/telemetry`, cases[c][1]];
       }));
       const afterRate = await acceptedRate(url, windowMs);
-      await waitFor('every hostile message counted', async () => seen(sumValues(await rejectedBy(url)) - sumValues(before), (v) => v >= count), 60_000, 500).catch(() => null);
+      await waitFor('every hostile message counted', async () =>
+        seen(sumValues(await rejectedBy(url)) - sumValues(before), (v) => v >= count), 60_000, 500).catch(() => null);
       const after = await rejectedBy(url);
       const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
       const total = sumValues(diff);

@@ -139,7 +139,8 @@ export const xss: Scenario = {
         `${csp === CONTENT_SECURITY_POLICY ? 'header sent' : 'header MISSING'}; ${violations.length} violations on 3 pages; inline script ran: ${inlineRan ? 'yes' : 'no'}`,
         csp === CONTENT_SECURITY_POLICY && !/script-src[^;]*unsafe-inline/.test(csp) && violations.length === 0 && inlineRan === 0));
 
-      await waitFor('notifications', () => seen(bodies.map((b) => b.path), (paths) => paths.includes('/slack') && paths.includes('/hook')), 15_000).catch(() => null);
+      await waitFor('notifications', () =>
+        seen(bodies.map((b) => b.path), (paths) => paths.includes('/slack') && paths.includes('/hook')), 15_000).catch(() => null);
       const slack = bodies.find((b) => b.path === '/slack')?.body ?? '';
       const hook = bodies.find((b) => b.path === '/hook')?.body ?? '';
       const slackOk = slack.includes('&lt;img src=x onerror=alert(\\"rule\\")&gt;') && !/<img/.test(slack);

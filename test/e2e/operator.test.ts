@@ -200,7 +200,9 @@ describe('operator and engineer on a 1366×768 laptop', () => {
       const a = await api('/api/alerts');
       return a.alerts.filter((x: any) => x.entity === `rack:${rackId}` && x.phase === 'firing').map((x: any) => x.rule).sort();
     };
-    await waitFor('both sensor faults firing', async () => seen({ stuck: await rulesOn(STUCK), noisy: await rulesOn(NOISY) }, (v) => v.stuck.includes('rack-sensor-frozen') && v.noisy.includes('rack-sensor-noisy')), 120_000, 1000);
+    const firing = async () => ({ stuck: await rulesOn(STUCK), noisy: await rulesOn(NOISY) });
+    await waitFor('both sensor faults firing', async () =>
+      seen(await firing(), (v) => v.stuck.includes('rack-sensor-frozen') && v.noisy.includes('rack-sensor-noisy')), 120_000, 1000);
     expect(await rulesOn(STUCK)).toEqual(['rack-sensor-frozen']);
     expect((await rulesOn(NOISY)).every((r: string) => r.startsWith('rack-sensor-'))).toBe(true);
     for (const id of [STUCK, NOISY]) {

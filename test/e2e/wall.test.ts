@@ -158,7 +158,8 @@ describe('wall screen in headless Chromium', () => {
     try {
       await page.locator('[data-testid="wall-connection-lost"]').waitFor({ timeout: 5000 });
       expect(Date.now() - t0).toBeLessThan(5000);
-      await expect.poll(() => page.locator('[data-testid="wall-connection-lost"]').innerText(), { timeout: 5000 }).toMatch(/^CONNECTION LOST — data [1-9]\d* s old/);
+      const lost = page.locator('[data-testid="wall-connection-lost"]');
+      await expect.poll(() => lost.innerText(), { timeout: 5000 }).toMatch(/^CONNECTION LOST — data [1-9]\d* s old/);
       await page.screenshot({ path: join(ARTIFACTS, 'wall-connection-lost-1920x1080.png') });
     } finally {
       server.proc.kill('SIGCONT');

@@ -23,7 +23,8 @@ export class WsProbe {
   }
 
   async next<T extends ServerMessage>(what: string, match: (m: ServerMessage) => m is T, timeoutMs = 10_000, from = 0): Promise<T> {
-    const found = await waitFor(what, (): ServerMessage | NotYet => this.frames.slice(from).find(match) ?? notYet({ frames: this.frames.length - from, last: this.frames.at(-1) }), timeoutMs, 20);
+    const found = await waitFor(what, (): ServerMessage | NotYet =>
+      this.frames.slice(from).find(match) ?? notYet({ frames: this.frames.length - from, last: this.frames.at(-1) }), timeoutMs, 20);
     return found as T;
   }
 

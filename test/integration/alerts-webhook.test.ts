@@ -173,7 +173,8 @@ describe('alerts to a webhook', () => {
     server = await startServer(serverArgs(), { auth: true });
     expect((await openIncidents()).sort()).toEqual(['group:h1-r01', 'group:h1-r02']);
     // The restarted server found the receiver down too: the delivery waited for it, not for this test.
-    await waitFor('a failed attempt after the restart', async () => seen(await metric('hallwatch_notifications_total{channel="webhook",outcome="retry"}'), (n) => n > 0), 15_000);
+    await waitFor('a failed attempt after the restart', async () =>
+      seen(await metric('hallwatch_notifications_total{channel="webhook",outcome="retry"}'), (n) => n > 0), 15_000);
     await receiver.up();
     await waitFor('delivered after recovery', () => seen(receiver.of('group:h1-r02').length, (v) => v > 0), 90_000, 200);
     // Slack and Alertmanager wait out their own backoff.

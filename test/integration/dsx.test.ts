@@ -103,7 +103,8 @@ describe('DSX Exchange bus through Mosquitto', () => {
       return r.ageMs > 3300 ? r : notYet({ ageMs: r.ageMs, state: r.state });
     }, 10_000, 100);
     expect(aged.state).toBe('live');
-    await waitFor('E03 stale after the DSX stale time', async () => seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).state, (v) => v === 'stale'), 10_000, 100);
+    await waitFor('E03 stale after the DSX stale time', async () =>
+      seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).state, (v) => v === 'stale'), 10_000, 100);
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(STALE_S * 1000);
     // Quality 0 and null are refused and counted, never taken as readings.
     await bms.publishAsync(rackTopic('rack03', 'RackLiquidFlow', 'flow'), JSON.stringify({ value: 12, timestamp: Date.now(), quality: 0 }));
@@ -111,7 +112,8 @@ describe('DSX Exchange bus through Mosquitto', () => {
     await waitFor('quality and null counted', async () => {
       const m = await (await fetch(`${server.baseUrl}/metrics`)).text();
       const rejected = m.split('\n').filter((l) => l.startsWith('hallwatch_dsx_rejected_total{'));
-      return (rejected.includes('hallwatch_dsx_rejected_total{reason="bad_quality"} 1') && rejected.includes('hallwatch_dsx_rejected_total{reason="null_value"} 1')) || notYet(rejected);
+      const counted = (reason: string) => rejected.includes(`hallwatch_dsx_rejected_total{reason="${reason}"} 1`);
+      return (counted('bad_quality') && counted('null_value')) || notYet(rejected);
     });
     expect((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).flowLpm).toBe(49.5);
   });
@@ -138,7 +140,8 @@ describe('DSX Exchange bus through Mosquitto', () => {
     } finally {
       clearInterval(beat);
     }
-    await waitFor('E02 stale after the heartbeat stopped', async () => seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E02`)).state, (v) => v === 'stale'), 10_000, 100);
+    await waitFor('E02 stale after the heartbeat stopped', async () =>
+      seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E02`)).state, (v) => v === 'stale'), 10_000, 100);
     expect(Date.now() - lastBeatMs).toBeGreaterThanOrEqual(3000);
     const alerts = await waitFor('BMS heartbeat alert', async () => {
       const a = await getJson(`${server.baseUrl}/api/alerts`);
@@ -207,7 +210,8 @@ describe('the simulator speaking DSX Exchange, through Mosquitto', () => {
     expect(res.ok).toBe(true);
     const inc = await waitFor('CDU trip incident', async () => {
       const a = await getJson(`${server.baseUrl}/api/alerts`);
-      return a.incidents.find((i: any) => i.roots.some((r: any) => r.rule === 'cdu-tripped' && r.entity === `cdu:${cduId}`)) ?? notYet(a.incidents.map((i: any) => i.title));
+      return a.incidents.find((i: any) => i.roots.some((r: any) => r.rule === 'cdu-tripped' && r.entity === `cdu:${cduId}`))
+        ?? notYet(a.incidents.map((i: any) => i.title));
     }, 15_000);
     expect(inc.title).toMatch(new RegExp(`^${cduId}: CDU tripped`));
   });

@@ -33,7 +33,8 @@ describe('history behind', () => {
   });
 
   it('says so on /healthz and /metrics while InfluxDB hangs, and recovers when it answers', async () => {
-    await waitFor('healthy with history flowing', async () => seen({ health: await health(), behindS: await behindS() }, (v) => v.health.status === 'ok' && v.behindS < 2), 20_000, 250);
+    await waitFor('healthy with history flowing', async () =>
+      seen({ health: await health(), behindS: await behindS() }, (v) => v.health.status === 'ok' && v.behindS < 2), 20_000, 250);
     influx.signal('SIGSTOP');
     const h = await waitFor('degraded: behind', async () => {
       const v = await health();
@@ -42,6 +43,7 @@ describe('history behind', () => {
     expect(h.checks.mqtt).toBe('connected');
     expect(await behindS()).toBeGreaterThan(3);
     influx.signal('SIGCONT');
-    await waitFor('caught up', async () => seen({ health: await health(), behindS: await behindS() }, (v) => v.health.status === 'ok' && v.behindS < 2), 30_000, 250);
+    await waitFor('caught up', async () =>
+      seen({ health: await health(), behindS: await behindS() }, (v) => v.health.status === 'ok' && v.behindS < 2), 30_000, 250);
   });
 });

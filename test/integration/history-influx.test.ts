@@ -89,7 +89,8 @@ describe('history in InfluxDB', () => {
     expect(maxes).toHaveLength(72);
     means.forEach((m, k) => expect(maxes[k]).toBeGreaterThanOrEqual(m));
     expect(means[71]).toBeGreaterThan(100);
-    await waitFor('totals blocks', async () => seen((await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`)).length, (v) => v === 5), 30_000);
+    await waitFor('totals blocks', async () =>
+      seen((await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`)).length, (v) => v === 5), 30_000);
     const scopes = await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`);
     const ids = scopes.map((s: any) => `${s.tags.scope}:${s.tags.id}`).sort();
     expect(ids).toEqual(['hall:hall-1', 'row:h1-probe', 'row:h1-r01', 'row:h1-r02', 'site:site']);
@@ -137,9 +138,13 @@ describe('history in InfluxDB', () => {
     await waitFor('storage ok again', async () => seen((await fetch(`${server.baseUrl}/healthz`)).status, (v) => v === 200), 60_000, 250);
     await sim.stop();
     // Each simulated rack's `offline` goodbye follows its last sample on its connection: once all are in, so are the samples.
-    await waitFor('every simulated rack offline', async () => seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksOffline, (n) => n === 8), 15_000, 250);
+    await waitFor('every simulated rack offline', async () =>
+      seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksOffline, (n) => n === 8), 15_000, 250);
     await waitFor('blocks written and buffer drained', async () => {
-      const left = { blockSamples: await metric('hallwatch_storage_block_samples{kind="rack"}'), linesBuffered: await metric('hallwatch_storage_lines_buffered') };
+      const left = {
+        blockSamples: await metric('hallwatch_storage_block_samples{kind="rack"}'),
+        linesBuffered: await metric('hallwatch_storage_lines_buffered'),
+      };
       return (left.blockSamples === 0 && left.linesBuffered === 0) || notYet(left);
     }, 60_000, 250);
     const accepted = await metric('hallwatch_messages_accepted_total{kind="rack"}');

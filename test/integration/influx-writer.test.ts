@@ -44,7 +44,8 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
   it('creates the database and one retention policy per tier', async () => {
     const w = new InfluxWriter(config(influx, 'hw_schema', dir), new Metrics(), createLogger('error'));
     w.start();
-    await waitFor('schema', async () => seen((await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results?.[0]?.series?.[0]?.values?.length, (v) => v === 4));
+    await waitFor('schema', async () =>
+      seen((await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results?.[0]?.series?.[0]?.values?.length, (v) => v === 4));
     const rps = (await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results[0].series[0].values;
     expect(rps.map((r: any[]) => [r[0], r[1], r[4]])).toEqual(
       expect.arrayContaining([['raw', '168h0m0s', true], ['m1', '2160h0m0s', false], ['h1', '17472h0m0s', false]]),

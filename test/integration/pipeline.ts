@@ -63,7 +63,8 @@ export function pipelineSuite(name: string, broker: BrokerUnderTest): void {
     it('brings every simulated rack and CDU live with credible values', async () => {
       const h = await waitFor('8 live racks', async () => {
         const v = await hall();
-        return v.totals.racksLive === 8 && v.cdus.every((c: any) => c.state === 'live' && c.n1HeadroomKw !== null) ? v : notYet({ totals: v.totals, cdus: v.cdus.map((c: any) => [c.id, c.state, c.n1HeadroomKw]) });
+        const ready = v.totals.racksLive === 8 && v.cdus.every((c: any) => c.state === 'live' && c.n1HeadroomKw !== null);
+        return ready ? v : notYet({ totals: v.totals, cdus: v.cdus.map((c: any) => [c.id, c.state, c.n1HeadroomKw]) });
       });
       const simulated = h.racks.filter((x: any) => !x.id.startsWith('probe'));
       expect(simulated).toHaveLength(8);
@@ -227,7 +228,8 @@ export function pipelineSuite(name: string, broker: BrokerUnderTest): void {
       const counted = await waitFor('10,000 rejections counted', async () => {
         const reasons = ['malformed_json', 'unknown_rack', 'wrong_type', 'out_of_range', 'oversized'];
         const values = await Promise.all(reasons.map((r) => metric(`hallwatch_messages_rejected_total{reason="${r}"}`)));
-        return values[0] - rejectedBefore >= 2000 && values.reduce((a, b) => a + b, 0) >= 10_000 ? values : notYet(Object.fromEntries(reasons.map((r, k) => [r, values[k]])));
+        const done = values[0] - rejectedBefore >= 2000 && values.reduce((a, b) => a + b, 0) >= 10_000;
+        return done ? values : notYet(Object.fromEntries(reasons.map((r, k) => [r, values[k]])));
       }, 20_000);
       expect(counted[0] - rejectedBefore).toBe(2000);
       expect(counted[1]).toBeGreaterThanOrEqual(2000);

@@ -51,7 +51,8 @@ describe('Prometheus and Hallwatch', () => {
     // sample and a pass of the group derivation (each group once a second) after it.
     await waitFor('8 live racks and every CDU reporting', async () => {
       const h = await api('/api/halls/hall-1');
-      return (h.totals.racksLive === 8 && h.totals.cdusReporting === h.cdus.length && h.totals.headroomPct !== null) || notYet({ totals: h.totals, cdus: h.cdus.length });
+      const ready = h.totals.racksLive === 8 && h.totals.cdusReporting === h.cdus.length && h.totals.headroomPct !== null;
+      return ready || notYet({ totals: h.totals, cdus: h.cdus.length });
     });
   });
   afterAll(async () => {
@@ -84,7 +85,8 @@ describe('Prometheus and Hallwatch', () => {
     // /metrics reads the totals of the state's last tick: wait until that tick has every CDU's capacity.
     const capacityW = (t: string) => Number(t.split('\n').find((l) => l.startsWith('hallwatch_hall_cooling_capacity_watts{hall="hall-1"} '))?.split(' ')[1]);
     const hallNow = await api('/api/halls/hall-1');
-    await waitFor('the hall\'s capacity on /metrics', async () => seen(capacityW(await scrape()), (w) => Math.abs(w - hallNow.totals.coolingCapacityKw * 1000) < 1e-3));
+    await waitFor('the hall\'s capacity on /metrics', async () =>
+      seen(capacityW(await scrape()), (w) => Math.abs(w - hallNow.totals.coolingCapacityKw * 1000) < 1e-3));
     const text = await scrape();
     const hallSeries = text.split('\n').filter((l) => l.startsWith('hallwatch_hall_'));
     expect(hallSeries.length).toBeGreaterThan(5);
@@ -137,9 +139,11 @@ scrape_configs:
       const v = await prom.query('hallwatch_hall_it_power_watts{hall="hall-1"}');
       return (v[0] && Math.abs(Number(v[0].value[1]) - itKw * 1000) < 1e-6 * itKw * 1000) || notYet({ query: v, expectedW: itKw * 1000 });
     }, 15_000, 250);
-    await waitFor('Prometheus sees 8 stale racks', async () => seen((await prom.query('hallwatch_racks{state="stale"}'))[0]?.value[1], (v) => v === '8'), 10_000, 250);
+    await waitFor('Prometheus sees 8 stale racks', async () =>
+      seen((await prom.query('hallwatch_racks{state="stale"}'))[0]?.value[1], (v) => v === '8'), 10_000, 250);
     // Its own rule sees the site go quiet (pending: the rule holds for 2 minutes before firing).
     await waitFor('HallwatchNoLiveRacks pending', async () =>
-      seen((await prom.api('/api/v1/alerts')).alerts as { labels: { alertname: string }; state: string }[], (alerts) => alerts.some((a) => a.labels.alertname === 'HallwatchNoLiveRacks' && a.state === 'pending')), 15_000, 250);
+      seen((await prom.api('/api/v1/alerts')).alerts as { labels: { alertname: string }; state: string }[],
+        (alerts) => alerts.some((a) => a.labels.alertname === 'HallwatchNoLiveRacks' && a.state === 'pending')), 15_000, 250);
   });
 });

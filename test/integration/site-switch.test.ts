@@ -35,7 +35,8 @@ describe('restored alert state and the loaded site', () => {
     // No sample for 60 s before stale: a simulator starved of CPU for a few seconds on a busy machine must not
     // raise stale alerts here. A stale CDU pulls a rack alerting with it into its incident (the cooling path), and
     // a stale rack of hall 1 leaves incidents or history that site B rightly keeps: either breaks what is counted.
-    const a = await startServer(['--site', siteA, '--embedded-broker-port', '0', '--storage-dir', storage, '--alert-rules', rulesPath, '--stale-intervals', '60']);
+    const a = await startServer(['--site', siteA, '--embedded-broker-port', '0', '--storage-dir', storage, '--alert-rules', rulesPath,
+      '--stale-intervals', '60']);
     programs.push(a);
     const sim = await startSimulator(['--site', siteA, '--mqtt', a.mqttUrl, '--control-port', '0', '--fault', 'offline:h3-r01-k01']);
     programs.push(sim);
@@ -51,7 +52,8 @@ describe('restored alert state and the loaded site', () => {
     expect((await fetch(`${control}/faults`, { method: 'POST', body: 'leak:h3-r01-k02' })).status).toBe(200);
     await waitFor('both incidents on A', async () => {
       const incidents = (await alerts(a.baseUrl)).incidents.map((i: { id: string; title: string }) => `${i.id}: ${i.title}`);
-      return (incidents.some((i: string) => i.startsWith('rack:h3-r01-k01:')) && incidents.some((i: string) => i.startsWith('rack:h3-r01-k02:'))) || notYet({ incidents });
+      const has = (rack: string) => incidents.some((i: string) => i.startsWith(`rack:${rack}:`));
+      return (has('h3-r01-k01') && has('h3-r01-k02')) || notYet({ incidents });
     }, 20_000);
     expect((await post('/api/incidents/rack%3Ah3-r01-k01/ack', { comment: 'site A: on it' })).status).toBe(200);
     expect((await post('/api/silences', { matcher: 'hall:hall-3', minutes: 60, comment: 'site A: hall 3 works' })).status).toBe(200);

@@ -27,7 +27,8 @@ describe('loadServerConfig()', () => {
   });
 
   it('lists every option of its option table, and only those, with its environment twin in --help', () => {
-    const table = [...readFileSync('server/config.ts', 'utf8').matchAll(/\{ flag: '([a-z0-9-]+)', env: '(HALLWATCH_[A-Z0-9_]+)'/g)].map(([, flag, env]) => ({ flag, env }));
+    const entries = readFileSync('server/config.ts', 'utf8').matchAll(/\{ flag: '([a-z0-9-]+)', env: '(HALLWATCH_[A-Z0-9_]+)'/g);
+    const table = [...entries].map(([, flag, env]) => ({ flag, env }));
     expect(table.length).toBeGreaterThan(40);
     const help = serverHelp().split('\n');
     for (const { flag, env } of table) {
