@@ -57,6 +57,12 @@ export interface BusClientOptions {
   clean: boolean;
   keepalive: number;
   reconnectPeriod: number;
+  /**
+   * MQTT.js gives up for good on a refused CONNACK (bad credentials, "server unavailable" while a
+   * broker restarts) unless told otherwise: a client that reconnects keeps retrying, so fixing the
+   * broker's side is enough.
+   */
+  reconnectOnConnackError: boolean;
   connectTimeout: number;
   will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
 }
@@ -120,6 +126,7 @@ export function busClientOptions(c: BusConnection): Result<BusClientOptions> {
     clean: c.clean ?? true,
     keepalive: c.keepaliveS ?? 60,
     reconnectPeriod: c.reconnectPeriodMs ?? 1000,
+    reconnectOnConnackError: (c.reconnectPeriodMs ?? 1000) > 0,
     connectTimeout: c.connectTimeoutMs ?? 10_000,
     ...(c.will ? { will: c.will } : {}),
   });

@@ -152,6 +152,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     });
     if (outbox) await stops.start('notification outbox', () => outbox.start(), () => outbox.stop());
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
+    metrics.counterFrom('hallwatch_alert_evaluations_total', 'Whole alert evaluations of the site concluded (incidents grouped, notifications queued)', [],
+      () => [[{}, alerts.evaluations]]);
     await stops.start('alerts', () => alerts.start(), () => alerts.stop());
     stops.push(['alerts on the state tick', ticker.listen((t) => alerts.onTick(t))]);
     const onHup = () => void alerts.rules.reload();

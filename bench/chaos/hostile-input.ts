@@ -5,7 +5,7 @@
  */
 import { acceptedRate, connectClient, fmt, metric, rackSample, rejectedBy, rssMb, startStack, type Stack } from './kit.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
-import { sleep, waitFor } from '../../test/helpers/wait.ts';
+import { sleep, seen, waitFor } from '../../test/helpers/wait.ts';
 
 /** Series of the raw rack blocks, and distinct rack IDs over every measurement. */
 async function cardinality(stack: Stack): Promise<{ rawRackSeries: number; rackIds: number }> {
@@ -128,8 +128,8 @@ export const cardinalityAttack: Scenario = {
       }
       const expected = invented + odd.length * oddEach;
       const afterRate = await acceptedRate(url, windowMs);
-      const allCounted = async () => sumValues(await rejectedBy(url)) - sumValues(before) >= expected;
-      await waitFor('every attack message counted', allCounted, 60_000, 500).catch(() => null);
+      await waitFor('every attack message counted', async () =>
+        seen(sumValues(await rejectedBy(url)) - sumValues(before), (v) => v >= expected), 60_000, 500).catch(() => null);
       await sleep(2000);
       const after = await rejectedBy(url);
       const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
@@ -216,7 +216,8 @@ export const malformedJson: Scenario = {
         return [`hallwatch/v1/hall-1/rack/h1-r0${1 + (k % 9)}-k0${1 + (k % 9)}/telemetry`, cases[c][1]];
       }));
       const afterRate = await acceptedRate(url, windowMs);
-      await waitFor('every hostile message counted', async () => sumValues(await rejectedBy(url)) - sumValues(before) >= count, 60_000, 500).catch(() => null);
+      await waitFor('every hostile message counted', async () =>
+        seen(sumValues(await rejectedBy(url)) - sumValues(before), (v) => v >= count), 60_000, 500).catch(() => null);
       const after = await rejectedBy(url);
       const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
       const total = sumValues(diff);

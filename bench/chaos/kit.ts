@@ -4,7 +4,7 @@ import { procStat, scrape, sum } from '../bench-probe.ts';
 import { startMosquitto, type Mosquitto, type MosquittoOptions } from '../../test/helpers/mosquitto.ts';
 import { startInfluxd, type Influxd } from '../../test/helpers/influxd.ts';
 import { startServer, startSimulator, type Program } from '../../test/helpers/programs.ts';
-import { waitFor } from '../../test/helpers/wait.ts';
+import { seen, waitFor } from '../../test/helpers/wait.ts';
 
 export type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -80,7 +80,7 @@ export async function connectClient(url: string, clientId?: string): Promise<Mqt
 export async function historyDrained(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   // Samples accepted until now are in raw blocks that are written within one block window (10 s) and a second.
   await new Promise((r) => setTimeout(r, 12_000));
-  await waitFor('history to be written', async () => (await metric(baseUrl, 'hallwatch_storage_lines_buffered')) === 0, timeoutMs, 250);
+  await waitFor('history to be written', async () => seen(await metric(baseUrl, 'hallwatch_storage_lines_buffered'), (v) => v === 0), timeoutMs, 250);
 }
 
 /** Accepted rack samples per second over `ms`. */

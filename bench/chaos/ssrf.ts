@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../test/helpers/programs.ts';
-import { waitFor } from '../../test/helpers/wait.ts';
+import { notYet, waitFor } from '../../test/helpers/wait.ts';
 import { connectClient } from './kit.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 
@@ -86,9 +86,9 @@ export const ssrf: Scenario = {
       const failedPath = join(storage, 'outbox', 'failed.jsonl');
       const expected = name ? 2 : 1;
       const failed = await waitFor('refused deliveries', () => {
-        if (!existsSync(failedPath)) return null;
+        if (!existsSync(failedPath)) return notYet('no failed.jsonl');
         const lines = readFileSync(failedPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { channel: string; reason: string });
-        return lines.length >= expected ? lines : null;
+        return lines.length >= expected ? lines : notYet(lines);
       }, 20_000).catch(() => [] as { channel: string; reason: string }[]);
       const slack = failed.find((f) => f.channel === 'slack');
       const hook = failed.find((f) => f.channel === 'webhook');

@@ -15,7 +15,7 @@ import { csvCell } from '../../web/src/lib/time-range.ts';
 import { CONTENT_SECURITY_POLICY } from '../../server/http/static-files.ts';
 import { launchChromium } from '../../test/helpers/browser.ts';
 import { startServer } from '../../test/helpers/programs.ts';
-import { sleep, waitFor } from '../../test/helpers/wait.ts';
+import { notYet, seen, sleep, waitFor } from '../../test/helpers/wait.ts';
 import { connectClient } from './kit.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 
@@ -95,7 +95,7 @@ export const xss: Scenario = {
       await pub.endAsync();
       const incident = await waitFor('the offline incident', async () => {
         const a = await (await fetch(`${server.baseUrl}/api/alerts`, { headers: auth })).json() as { incidents: { id: string; title: string }[] };
-        return a.incidents[0];
+        return a.incidents[0] ?? notYet(a.incidents);
       }, 20_000);
       await fetch(
         `${server.baseUrl}/api/incidents/${encodeURIComponent(incident.id)}/ack`,
@@ -182,7 +182,8 @@ export const xss: Scenario = {
         csp === CONTENT_SECURITY_POLICY && !/script-src[^;]*unsafe-inline/.test(csp) && violations.length === 0 && inlineRan === 0,
       ));
 
-      await waitFor('notifications', () => bodies.some((b) => b.path === '/slack') && bodies.some((b) => b.path === '/hook'), 15_000).catch(() => null);
+      await waitFor('notifications', () =>
+        seen(bodies.map((b) => b.path), (paths) => paths.includes('/slack') && paths.includes('/hook')), 15_000).catch(() => null);
       const slack = bodies.find((b) => b.path === '/slack')?.body ?? '';
       const hook = bodies.find((b) => b.path === '/hook')?.body ?? '';
       const slackOk = slack.includes('&lt;img src=x onerror=alert(\\"rule\\")&gt;') && !/<img/.test(slack);

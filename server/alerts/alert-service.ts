@@ -62,6 +62,8 @@ export class AlertService {
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly persistence: AlertPersistence;
+  /** Whole passes over the site concluded (incidents grouped, notifications queued) since start. */
+  evaluations = 0;
 
   constructor(deps: AlertServiceDeps) {
     ({ cfg: this.cfg, live: this.live, log: this.log, clock: this.clock } = deps);
@@ -213,6 +215,7 @@ export class AlertService {
     if (this.silences.pruneEnded(now)) void this.saveSilences();
     this.refreshChannels(now);
     if (this.dirty && now - this.lastSaveMs > 2000) void this.saveState();
+    this.evaluations++;
   }
 
   /** An incident repeats no more often than the shortest repeat interval of its alerts' rules. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
-import { getJson, waitFor } from '../helpers/wait.ts';
+import { getJson, seen, waitFor } from '../helpers/wait.ts';
 import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import type { SiteView } from '../../protocol/site-view.ts';
 import { PALETTE } from '../../web/src/lib/color-scale.ts';
@@ -60,11 +60,9 @@ describe('dashboard in headless Chromium', () => {
     for (const hall of site.halls) {
       await page.waitForFunction((id) => Number(document.querySelector(`canvas[data-hall="${id}"]`)?.getAttribute('data-drawn') ?? 0) > 0, hall.id);
     }
-    await waitFor('all racks live', async () => (await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive === 208);
-    await page.waitForTimeout(1500);
+    await waitFor('all racks live', async () => seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive, (v) => v === 208));
+    await expect.poll(() => page.locator('.site-kpis .kpi').first().innerText(), { timeout: 5000 }).toMatch(/IT power\s+\d+\.\d\d MW/);
     await page.screenshot({ path: join(ARTIFACTS, 'overview-1920x1080.png') });
-    const kpi = await page.locator('.site-kpis .kpi').first().innerText();
-    expect(kpi).toMatch(/IT power\s+\d+\.\d\d MW/);
     expect((page as any).errors).toEqual([]);
   });
 

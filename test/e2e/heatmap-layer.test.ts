@@ -49,6 +49,15 @@ const pixelAt = (page: Page, x: number, y: number) =>
   }, [x, y]);
 
 const repainted = async (page: Page) => Number(await page.getAttribute(CANVAS, 'data-repainted-tiles'));
+/** The stream version the heat map last drew: it grows with every frame of fresh values drawn. */
+const drawnVersion = async (page: Page) => Number(await page.getAttribute(CANVAS, 'data-drawn'));
+
+/** Tiles repainted so far, read once the heat map has drawn `frames` more frames of fresh values than now. */
+async function repaintedAfterFrames(page: Page, frames: number): Promise<number> {
+  const from = await drawnVersion(page);
+  await expect.poll(() => drawnVersion(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(from + frames);
+  return repainted(page);
+}
 
 describe('heat map kept layer in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -106,14 +115,13 @@ describe('heat map kept layer in headless Chromium', () => {
   async function changeOneTile(centre: { x: number; y: number }, change: () => void): Promise<string> {
     expect(movedColour).not.toBe(steadyColour);
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(steadyColour);
-    await page.waitForTimeout(1500);
-    const settled = await repainted(page);
-    await page.waitForTimeout(2500);
-    expect(await repainted(page)).toBe(settled);
+    // Fresh frames of the same values (the test publishes every rack each second) repaint nothing.
+    const settled = await repaintedAfterFrames(page, 2);
+    expect(await repaintedAfterFrames(page, 4)).toBe(settled);
     change();
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 5000 }).toBe(movedColour);
-    await page.waitForTimeout(1500);
-    expect(await repainted(page)).toBe(settled + 1);
+    // The change repainted its one tile, and the frames after it, holding the new value, nothing more.
+    expect(await repaintedAfterFrames(page, 4)).toBe(settled + 1);
     return pixels(page);
   }
 
@@ -130,7 +138,7 @@ describe('heat map kept layer in headless Chromium', () => {
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0);
     await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
-    await page.waitForTimeout(500);
+    await repaintedAfterFrames(page, 2);
     expect(await pixels(page)).toBe(incremental);
   }, 60_000);
 
@@ -157,7 +165,7 @@ describe('heat map kept layer in headless Chromium', () => {
     expect(await zoomOf()).toEqual(zoom);
     const centre = await centreOf(CHANGED_ZOOMED, zoom);
     await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
-    await page.waitForTimeout(500);
+    await repaintedAfterFrames(page, 2);
     expect(await pixels(page)).toBe(incremental);
   }, 60_000);
 });

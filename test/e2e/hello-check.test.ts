@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { RACK_COLUMNS, STREAM_PROTOCOL_VERSION, type HelloMessage } from '../../protocol/stream.ts';
 import { startServer } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { seen, waitFor } from '../helpers/wait.ts';
 
 /** A page whose `/ws` hello passes through `rewrite`; every other frame reaches it unchanged. */
 async function pageWithHello(context: BrowserContext, rewrite: (hello: HelloMessage) => HelloMessage): Promise<Page> {
@@ -69,7 +69,7 @@ describe('hello check in headless Chromium', () => {
     let loads = 0;
     page.on('load', () => loads++);
     await page.goto(server.baseUrl + '/wall');
-    await waitFor('the reload after the newer hello', () => loads >= 2, 15_000);
+    await waitFor('the reload after the newer hello', () => seen(loads, (n) => n >= 2), 15_000);
     const banner = page.locator('[data-testid="wall-protocol-mismatch"]');
     await banner.waitFor({ timeout: 15_000 });
     expect(await banner.innerText()).toBe(

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { notYet, seen, waitFor } from '../helpers/wait.ts';
 import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import type { SiteView } from '../../protocol/site-view.ts';
 
@@ -93,7 +93,8 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     await page.waitForSelector('[data-testid="wall"]');
     await page.mouse.wheel(0, 2000);
     await page.keyboard.press('End');
-    await page.waitForTimeout(300);
+    // Two frames after the input: a page that could scroll has started to.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).overflow)).toBe('hidden');
   });
@@ -105,7 +106,7 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     const incident = await waitFor('one stale incident for the row', async () => {
       const a = await api('/api/alerts');
       const stale = a.incidents.filter((i: any) => [...i.roots, ...i.children.flatMap((c: any) => c.alerts)].some((x: any) => x.rule === 'rack-stale'));
-      return stale.length === 1 && stale[0].children.length === row.rackIds.length ? stale[0] : null;
+      return stale.length === 1 && stale[0].children.length === row.rackIds.length ? stale[0] : notYet(a.incidents.map((i: any) => i.title));
     }, 20_000, 250);
     expect(incident.title).toBe(`${row.rackIds.length} racks of ${row.id}: rack telemetry stale (no sample for 3 intervals)`);
     expect(incident.scope).toBe(`row:${row.id}`);
@@ -199,7 +200,9 @@ describe('operator and engineer on a 1366×768 laptop', () => {
       const a = await api('/api/alerts');
       return a.alerts.filter((x: any) => x.entity === `rack:${rackId}` && x.phase === 'firing').map((x: any) => x.rule).sort();
     };
-    await waitFor('both sensor faults firing', async () => (await rulesOn(STUCK)).includes('rack-sensor-frozen') && (await rulesOn(NOISY)).includes('rack-sensor-noisy'), 120_000, 1000);
+    const firing = async () => ({ stuck: await rulesOn(STUCK), noisy: await rulesOn(NOISY) });
+    await waitFor('both sensor faults firing', async () =>
+      seen(await firing(), (v) => v.stuck.includes('rack-sensor-frozen') && v.noisy.includes('rack-sensor-noisy')), 120_000, 1000);
     expect(await rulesOn(STUCK)).toEqual(['rack-sensor-frozen']);
     expect((await rulesOn(NOISY)).every((r: string) => r.startsWith('rack-sensor-'))).toBe(true);
     for (const id of [STUCK, NOISY]) {

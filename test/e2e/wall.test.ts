@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
-import { sleep, waitFor } from '../helpers/wait.ts';
+import { seen, waitFor } from '../helpers/wait.ts';
 
 const TOKEN = 'wall-test-admin-token-0001';
 
@@ -19,6 +19,7 @@ const LAYOUT_PROBE = `(() => {
   const minPx = Number(document.querySelector('[data-testid="wall"]').dataset.minTextPx);
   const problems = [];
   let smallest = Infinity;
+  let texts = 0;
   if (doc.scrollHeight > innerHeight || doc.scrollWidth > innerWidth) problems.push('page scrolls: ' + doc.scrollWidth + 'x' + doc.scrollHeight);
   for (const el of document.querySelectorAll('[data-testid="wall"] *')) {
     const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
@@ -27,13 +28,21 @@ const LAYOUT_PROBE = `(() => {
     if (r.width === 0 || r.height === 0) continue;
     const px = parseFloat(getComputedStyle(el).fontSize);
     smallest = Math.min(smallest, px);
+    texts++;
     const label = el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 40) + '"';
     if (px < minPx - 0.01) problems.push('text below ' + minPx + ' px (' + px + '): ' + label);
     if (r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5) problems.push('off screen: ' + label);
     if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') problems.push('clipped: ' + label);
   }
-  return { problems, smallest, minPx };
+  return { problems, smallest, minPx, texts };
 })()`;
+
+/** Seconds of the day on the wall's own clock (`Sun 6 Dec 16:05:12`), re-rendered with its rotation four times a second. */
+async function wallClockS(page: Page): Promise<number> {
+  const text = await page.locator('[data-testid="wall-clock"]').innerText();
+  const [h, m, sec] = /(\d\d):(\d\d):(\d\d)\s*$/.exec(text)!.slice(1).map(Number);
+  return h * 3600 + m * 60 + sec;
+}
 
 describe('wall screen in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -56,7 +65,7 @@ describe('wall screen in headless Chromium', () => {
     const t = await api('POST', '/api/admin/display-tokens', { name: 'noc-wall', expiresInDays: 365 });
     plainPath = t.body.wallPath;
     wallPath = `${t.body.wallPath}&layout=noc`;
-    await waitFor('racks live', async () => (await api('GET', '/api/halls/hall-1')).body.totals.racksLive === 208, 20_000);
+    await waitFor('racks live', async () => seen((await api('GET', '/api/halls/hall-1')).body.totals.racksLive, (v) => v === 208), 20_000);
     browser = await launchChromium();
   });
 
@@ -91,8 +100,14 @@ describe('wall screen in headless Chromium', () => {
     const page = await openWall(width, height, plainPath);
     expect(await page.locator('[data-testid="wall"]').getAttribute('data-halls')).toBe('hall-1,hall-2');
     await expect.poll(() => page.locator('[data-testid="wall-kpis"]').innerText(), { timeout: 5000 }).toMatch(/IT power\s+\d+\.\d\d MW/);
-    await page.waitForTimeout(1500);
-    const probe = (await page.evaluate(LAYOUT_PROBE)) as { problems: string[]; smallest: number; minPx: number };
+    // Laid out with everything in it: both heat maps drawn and the data age shown.
+    await page.waitForFunction(() => {
+      const maps = [...document.querySelectorAll('canvas[data-hall]')];
+      return maps.length === 2 && maps.every((c) => Number(c.getAttribute('data-drawn') ?? 0) > 0);
+    });
+    await expect.poll(() => page.locator('[data-testid="wall-data-age"]').innerText(), { timeout: 5000 }).toMatch(/^data \d/);
+    const probe = (await page.evaluate(LAYOUT_PROBE)) as { problems: string[]; smallest: number; minPx: number; texts: number };
+    expect(probe.texts).toBeGreaterThan(10);
     expect(probe.problems).toEqual([]);
     expect(probe.minPx).toBe(width === 1920 ? 18 : 36);
     expect(probe.smallest).toBeGreaterThanOrEqual(probe.minPx);
@@ -118,11 +133,13 @@ describe('wall screen in headless Chromium', () => {
     await expect.poll(() => wall.getAttribute('data-beeps'), { timeout: 5000 }).toBe('1');
     const banner = page.locator('[data-testid="wall-banner"] [data-incident="group:h2-r04"]');
     await expect.poll(() => banner.innerText(), { timeout: 6000 }).toMatch(/CRITICAL\s+Hall 2\s+h2-r04-cdu-a: CDU tripped/);
-    // Stays on hall 2 through more than a rotation period.
-    await sleep(6500);
+    // Stays on hall 2 through more than a rotation period (5 s) of the wall's own clock, which drives its rotation.
+    const pausedAtS = await wallClockS(page);
+    await expect.poll(async () => ((await wallClockS(page)) - pausedAtS + 86_400) % 86_400, { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
     expect(await wall.getAttribute('data-halls')).toBe('hall-2');
     expect(await page.locator('[data-testid="wall-rotation"]').innerText()).toMatch(/PAUSED/);
-    const probe = (await page.evaluate(LAYOUT_PROBE)) as { problems: string[] };
+    const probe = (await page.evaluate(LAYOUT_PROBE)) as { problems: string[]; texts: number };
+    expect(probe.texts).toBeGreaterThan(10);
     expect(probe.problems).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'wall-critical-1920x1080.png') });
     // Acknowledged: dimmed, still shown, still paused (the incident is open).
@@ -141,8 +158,8 @@ describe('wall screen in headless Chromium', () => {
     try {
       await page.locator('[data-testid="wall-connection-lost"]').waitFor({ timeout: 5000 });
       expect(Date.now() - t0).toBeLessThan(5000);
-      await page.waitForTimeout(1500);
-      expect(await page.locator('[data-testid="wall-connection-lost"]').innerText()).toMatch(/^CONNECTION LOST — data \d+ s old/);
+      const lost = page.locator('[data-testid="wall-connection-lost"]');
+      await expect.poll(() => lost.innerText(), { timeout: 5000 }).toMatch(/^CONNECTION LOST — data [1-9]\d* s old/);
       await page.screenshot({ path: join(ARTIFACTS, 'wall-connection-lost-1920x1080.png') });
     } finally {
       server.proc.kill('SIGCONT');

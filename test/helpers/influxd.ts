@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
-import { waitFor } from './wait.ts';
+import { seen, waitFor } from './wait.ts';
 import { serviceProcess } from './service-process.ts';
 
 export interface Influxd {
@@ -53,7 +53,7 @@ ${dataConfig.map((l) => `  ${l}\n`).join('')}[http]
   const url = `http://127.0.0.1:${httpPort}`;
   const niced = opts.nice ? ['/usr/bin/nice', ['-n', String(opts.nice), bin, '-config', conf]] as const : [bin, ['-config', conf]] as const;
   const { start, kill, signal, pid } = serviceProcess(niced[0], [...niced[1]], () =>
-    waitFor('influxd to answer /ping', async () => (await fetch(`${url}/ping`)).status === 204, 30_000, 100).then(() => undefined),
+    waitFor('influxd to answer /ping', async () => seen((await fetch(`${url}/ping`)).status, (v) => v === 204), 30_000, 100).then(() => undefined),
   );
   await start();
   return {

@@ -1,10 +1,10 @@
 /** A real Mosquitto broker on a free loopback port with its own temp config, stopped by PID. */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from './ports.ts';
-import { waitFor } from './wait.ts';
+import { NotYet, notYet, waitFor } from './wait.ts';
 import { serviceProcess } from './service-process.ts';
 
 export interface Mosquitto {
@@ -16,6 +16,8 @@ export interface Mosquitto {
   stop(): Promise<void>;
   /** PID of the broker process (undefined while stopped). */
   pid(): number | undefined;
+  /** The broker's log so far (connections, refusals), one entry a line. */
+  log(): string[];
 }
 
 function binary(): string {
@@ -46,12 +48,12 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     `max_queued_messages ${options.maxQueuedMessages ?? 20000}`, `log_dest file ${join(dir, 'log')}`, ''].join('\n'));
   const { start, kill, pid } = serviceProcess(binary(), ['-c', conf], () =>
     waitFor('mosquitto to listen', () =>
-      new Promise<boolean>((resolve) => {
+      new Promise<true | NotYet>((resolve) => {
         const s = connect(port, '127.0.0.1', () => {
           s.destroy();
           resolve(true);
         });
-        s.on('error', () => resolve(false));
+        s.on('error', (e) => resolve(notYet(e.message)));
       }),
     ).then(() => undefined),
   );
@@ -62,6 +64,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     kill,
     pid,
     start,
+    log: () => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').split('\n') : []),
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
-import { waitFor } from './wait.ts';
+import { seen, waitFor } from './wait.ts';
 import { serviceProcess } from './service-process.ts';
 
 export interface Prometheus {
@@ -25,7 +25,7 @@ export async function startPrometheus(config: string): Promise<Prometheus> {
   const url = `http://127.0.0.1:${port}`;
   const { start, kill } = serviceProcess(bin, [
     `--config.file=${conf}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-  ], () => waitFor('prometheus to be ready', async () => (await fetch(`${url}/-/ready`)).status === 200, 30_000, 100).then(() => undefined));
+  ], () => waitFor('prometheus to be ready', async () => seen((await fetch(`${url}/-/ready`)).status, (v) => v === 200), 30_000, 100).then(() => undefined));
   await start();
   const api = async (path: string) => {
     const body = await (await fetch(`${url}${path}`)).json();

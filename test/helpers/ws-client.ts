@@ -1,7 +1,7 @@
 /** A WebSocket test client that keeps every decoded frame and can wait for one matching a test. */
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../protocol/stream.ts';
-import { waitFor } from './wait.ts';
+import { notYet, NotYet, waitFor } from './wait.ts';
 
 export class WsProbe {
   readonly frames: ServerMessage[] = [];
@@ -23,7 +23,9 @@ export class WsProbe {
   }
 
   async next<T extends ServerMessage>(what: string, match: (m: ServerMessage) => m is T, timeoutMs = 10_000, from = 0): Promise<T> {
-    return waitFor(what, () => this.frames.slice(from).find(match) as T | undefined, timeoutMs, 20);
+    const found = await waitFor(what, (): ServerMessage | NotYet =>
+      this.frames.slice(from).find(match) ?? notYet({ frames: this.frames.length - from, last: this.frames.at(-1) }), timeoutMs, 20);
+    return found as T;
   }
 
   close(): void {

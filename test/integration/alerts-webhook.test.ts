@@ -2,11 +2,13 @@
  * Alerts end to end with the simulator and a real Mosquitto: a CDU trip becomes one grouped
  * incident that reaches local webhook, Slack and Alertmanager receivers once each and the broker
  * as retained state; with the receiver down the delivery waits in the outbox — across a server
- * restart — and arrives once when it is back; an acknowledgement stops the repeats.
+ * restart — and arrives once when it is back; an acknowledgement stops the repeats. Each test
+ * trips the CDUs it needs on a site without incidents and clears them after; "nothing more was
+ * sent" is checked once the server has concluded further evaluations and its outbox is empty.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -15,7 +17,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { freePort } from '../helpers/ports.ts';
 import { writeTestSites } from '../helpers/sites.ts';
-import { sleep, waitFor } from '../helpers/wait.ts';
+import { seen, waitFor } from '../helpers/wait.ts';
 
 interface Received {
   key: string;
@@ -28,6 +30,7 @@ class Receiver {
   private server: Server | null = null;
   constructor(readonly port: number) {}
   async up(): Promise<void> {
+    if (this.server) return;
     this.server = createServer((req: IncomingMessage, res) => {
       let text = '';
       req.on('data', (c) => (text += c));
@@ -52,6 +55,10 @@ class Receiver {
   at(path: string): Received[] {
     return this.received.filter((r) => r.path === path);
   }
+  /** Alertmanager posts of notifications, without its periodic full-state refresh. */
+  alertmanager(): Received[] {
+    return this.at('/am/api/v2/alerts').filter((r) => !r.key.startsWith('refresh@'));
+  }
 }
 
 describe('alerts to a webhook', () => {
@@ -62,9 +69,12 @@ describe('alerts to a webhook', () => {
   let sim: Program;
   let pub: MqttClient;
   let receiver: Receiver;
-  // A copy of the default rules, so the test can change them through the admin API.
+  // A copy of the default rules, so the test can change them through the admin API. A cleared trip resolves
+  // after 1 s, and no flap damping: each test trips and clears its own CDUs, some of them tripped before.
   const rulesPath = join(storage, 'rules.json');
-  copyFileSync('config/alert-rules.json', rulesPath);
+  const rules = JSON.parse(readFileSync('config/alert-rules.json', 'utf8'));
+  Object.assign(rules.defaults, { keepFiringS: 1, minNotifyIntervalS: 0 });
+  writeFileSync(rulesPath, JSON.stringify(rules));
   const TOKEN = 'alerts-test-admin-token-000';
   const serverArgs = () => [
     '--site', sites.server, '--mqtt', broker.url, '--storage-dir', storage, '--alert-rules', rulesPath, '--admin-token', TOKEN,
@@ -78,7 +88,26 @@ describe('alerts to a webhook', () => {
     const res = await fetch(server.baseUrl + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: await res.json() };
   };
+  const openIncidents = async (): Promise<string[]> => (await api('GET', '/api/alerts')).body.incidents.map((i: { id: string }) => i.id);
+  const metric = async (series: string): Promise<number> => {
+    const text = await (await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+  /** Waits until the server has concluded `passes` more whole evaluations and sent all they queued. */
+  const settled = async (passes = 2, timeoutMs = 20_000) => {
+    const from = await metric('hallwatch_alert_evaluations_total');
+    await waitFor(`${passes} more alert evaluations and an empty outbox`, async () => {
+      const now = { evaluations: (await metric('hallwatch_alert_evaluations_total')) - from, pending: await metric('hallwatch_notifications_pending') };
+      return seen(now, (v) => v.evaluations >= passes && v.pending === 0);
+    }, timeoutMs);
+  };
   const fault = (f: string) => pub.publishAsync(simulatorControlTopic('hallwatch/v1'), f, { qos: 1 });
+  /** Trips a CDU and waits for its group's incident to be delivered. */
+  const trip = async (cduId: string, incidentId: string) => {
+    await fault(`cdu-trip:${cduId}`);
+    await waitFor(`${incidentId} delivered`, () => seen(receiver.of(incidentId).length, (n) => n > 0), 15_000);
+  };
 
   beforeAll(async () => {
     broker = await startMosquitto();
@@ -87,7 +116,16 @@ describe('alerts to a webhook', () => {
     server = await startServer(serverArgs(), { auth: true });
     sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--seed', '9']);
     pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
-    await waitFor('racks live', async () => (await api('GET', '/api/halls/hall-1')).body.totals.racksLive >= 8);
+    await waitFor('racks live', async () => seen((await api('GET', '/api/halls/hall-1')).body.totals.racksLive, (v) => v >= 8));
+  });
+
+  // A site without incidents, nothing waiting to be sent and nothing received, whatever ran before.
+  beforeEach(async () => {
+    await receiver.up();
+    await fault('clear-all');
+    await waitFor('no open incident', async () => seen(await openIncidents(), (ids) => ids.length === 0), 30_000);
+    await settled(1);
+    receiver.received.length = 0;
   });
 
   afterAll(async () => {
@@ -99,23 +137,20 @@ describe('alerts to a webhook', () => {
   });
 
   it('turns a CDU trip into one incident naming the CDU, delivered once', async () => {
-    await sleep(3000);
-    expect(receiver.received).toEqual([]);
-    await fault('cdu-trip:h1-r01-cdu-a');
-    await waitFor('notification', () => receiver.of('group:h1-r01').length > 0, 15_000);
-    await sleep(5000);
+    await trip('h1-r01-cdu-a', 'group:h1-r01');
+    await settled();
     const got = receiver.of('group:h1-r01');
     expect(got).toHaveLength(1);
     expect(got[0].body.incident.title).toMatch(/^h1-r01-cdu-a: CDU tripped/);
     expect(got[0].body.incident.roots.map((r: any) => r.rule)).toContain('cdu-tripped');
-    expect(receiver.at('/hook').every((r) => r.body.incident.id === 'group:h1-r01')).toBe(true);
-    const alerts = (await api('GET', '/api/alerts')).body;
-    expect(alerts.incidents.map((i: any) => i.id)).toEqual(['group:h1-r01']);
+    // Nothing else: the racks the CDU serves are under its incident, and the healthy racks were evaluated in the same passes.
+    expect(receiver.at('/hook').map((r) => r.body.incident.id)).toEqual(['group:h1-r01']);
+    expect(await openIncidents()).toEqual(['group:h1-r01']);
     // The same incident, once, on Slack and Alertmanager, with a link to the dashboard.
     const slack = receiver.at('/slack');
     expect(slack).toHaveLength(1);
     expect(slack[0].body.text).toMatch(/^:red_circle: FIRING CRITICAL — h1-r01-cdu-a: CDU tripped/);
-    const am = receiver.at('/am/api/v2/alerts');
+    const am = receiver.alertmanager();
     expect(am).toHaveLength(1);
     expect(am[0].body).toEqual([expect.objectContaining({ labels: expect.objectContaining({ alertname: 'HallwatchIncident', incident: 'group:h1-r01', severity: 'critical' }), generatorURL: 'http://noc.example:8080/#/incident/group%3Ah1-r01' })]);
     // A subscriber arriving later sees the incident's retained state.
@@ -129,39 +164,48 @@ describe('alerts to a webhook', () => {
   });
 
   it('keeps an undeliverable notification through a server restart and delivers it once the receiver is back', async () => {
+    await trip('h1-r01-cdu-a', 'group:h1-r01');
     await receiver.down();
     await fault('cdu-trip:h1-r02-cdu-b');
-    await waitFor('delivery waiting in the outbox', () => readdirSync(join(storage, 'outbox')).some((n) => n.includes('group%3Ah1-r02')), 15_000);
+    const outbox = join(storage, 'outbox');
+    await waitFor('delivery waiting in the outbox', () => seen(readdirSync(outbox), (names) => names.some((n) => n.includes('group%3Ah1-r02'))), 15_000);
     expect(await server.stop()).toBe(0);
     server = await startServer(serverArgs(), { auth: true });
-    const restored = (await api('GET', '/api/alerts')).body;
-    expect(restored.incidents.map((i: any) => i.id).sort()).toEqual(['group:h1-r01', 'group:h1-r02']);
-    await sleep(2000);
+    expect((await openIncidents()).sort()).toEqual(['group:h1-r01', 'group:h1-r02']);
+    // The restarted server found the receiver down too: the delivery waited for it, not for this test.
+    await waitFor('a failed attempt after the restart', async () =>
+      seen(await metric('hallwatch_notifications_total{channel="webhook",outcome="retry"}'), (n) => n > 0), 15_000);
     await receiver.up();
-    await waitFor('delivered after recovery', () => receiver.of('group:h1-r02').length > 0, 90_000, 200);
-    await sleep(3000);
+    await waitFor('delivered after recovery', () => seen(receiver.of('group:h1-r02').length, (v) => v > 0), 90_000, 200);
+    // Slack and Alertmanager wait out their own backoff.
+    await settled(2, 90_000);
     expect(receiver.of('group:h1-r02')).toHaveLength(1);
-    // The first incident was not paged again after the restart.
+    // The incident delivered before the restart was not paged again after it.
     expect(receiver.of('group:h1-r01')).toHaveLength(1);
     expect(new Set(receiver.received.map((r) => r.key)).size).toBe(receiver.received.length);
   }, 180_000);
 
   it('repeats an unacknowledged incident and stops once it is acknowledged; the ack is published', async () => {
-    // Repeat every 3 s without damping, through the admin API (the file is rewritten and applied).
-    const rules = (await api('GET', '/api/admin/rules')).body;
-    const tripped = rules.rules.find((r: any) => r.id === 'cdu-tripped');
-    Object.assign(tripped, { repeatS: 3, minNotifyIntervalS: 0 });
-    expect(await api('PUT', '/api/admin/rules', rules)).toEqual({ status: 200, body: { ok: true } });
-    await waitFor('repeats of both incidents', () => receiver.of('group:h1-r01', 'repeat').length >= 2 && receiver.of('group:h1-r02', 'repeat').length >= 2, 30_000);
-    const ack = await api('POST', `/api/incidents/${encodeURIComponent('group:h1-r01')}/ack`, { comment: 'pump swap under way' });
-    expect(ack.status).toBe(200);
-    await waitFor('acknowledged notification', () => receiver.of('group:h1-r01', 'acknowledged').length === 1);
-    const repeatsAtAck = receiver.of('group:h1-r01', 'repeat').length;
-    const otherAtAck = receiver.of('group:h1-r02', 'repeat').length;
-    await sleep(10_000);
-    expect(receiver.of('group:h1-r01', 'repeat').length).toBe(repeatsAtAck);
-    // The other incident keeps repeating: the repeat mechanism is alive.
-    expect(receiver.of('group:h1-r02', 'repeat').length).toBeGreaterThanOrEqual(otherAtAck + 2);
+    await trip('h1-r01-cdu-a', 'group:h1-r01');
+    await trip('h1-r02-cdu-b', 'group:h1-r02');
+    // Repeat every 3 s, through the admin API (the file is rewritten and applied); the rules are put back after.
+    const before = (await api('GET', '/api/admin/rules')).body;
+    const changed = structuredClone(before);
+    Object.assign(changed.rules.find((r: any) => r.id === 'cdu-tripped'), { repeatS: 3 });
+    expect(await api('PUT', '/api/admin/rules', changed)).toEqual({ status: 200, body: { ok: true } });
+    try {
+      const repeats = () => ({ r01: receiver.of('group:h1-r01', 'repeat').length, r02: receiver.of('group:h1-r02', 'repeat').length });
+      await waitFor('repeats of both incidents', () => seen(repeats(), (n) => n.r01 >= 2 && n.r02 >= 2), 30_000);
+      const ack = await api('POST', `/api/incidents/${encodeURIComponent('group:h1-r01')}/ack`, { comment: 'pump swap under way' });
+      expect(ack.status).toBe(200);
+      await waitFor('acknowledged notification', () => seen(receiver.of('group:h1-r01', 'acknowledged').length, (v) => v === 1));
+      const atAck = repeats();
+      // Two more repeats of the other incident: two repeat periods went by, the repeat mechanism is alive.
+      await waitFor('two more repeats of the unacknowledged incident', () => seen(repeats(), (n) => n.r02 >= atAck.r02 + 2), 30_000);
+      expect(repeats().r01).toBe(atAck.r01);
+    } finally {
+      expect(await api('PUT', '/api/admin/rules', before)).toEqual({ status: 200, body: { ok: true } });
+    }
     const acked = receiver.of('group:h1-r01', 'acknowledged')[0].body;
     expect(acked.acknowledged).toMatchObject({ by: 'admin-token', comment: 'pump swap under way' });
     expect(receiver.at('/slack').some((r) => /^:red_circle: ACKNOWLEDGED CRITICAL — h1-r01-cdu-a/.test(r.body.text))).toBe(true);
@@ -170,19 +214,24 @@ describe('alerts to a webhook', () => {
   }, 90_000);
 
   it('resolves: notifies the end, clears the retained state and moves the incident to history', async () => {
-    await fault('clear-all');
-    await waitFor('resolved notification', () => receiver.of('group:h1-r01', 'resolved').length === 1 && receiver.of('group:h1-r02', 'resolved').length === 1, 60_000);
+    await trip('h1-r01-cdu-a', 'group:h1-r01');
+    expect((await api('POST', `/api/incidents/${encodeURIComponent('group:h1-r01')}/ack`, { comment: 'pump swap under way' })).status).toBe(200);
+    await fault('clear:h1-r01-cdu-a');
+    await waitFor('resolved notification', () => seen(receiver.of('group:h1-r01', 'resolved').length, (n) => n === 1), 60_000);
+    await settled(1);
     const am = receiver.at('/am/api/v2/alerts').flatMap((r) => r.body).filter((a: any) => a.labels.incident === 'group:h1-r01');
     expect(Date.parse(am.at(-1).endsAt)).toBeLessThanOrEqual(Date.now());
     expect((await api('GET', '/api/alerts')).body.history).toBeUndefined();
     const history = (await api('GET', '/api/alerts?history=1')).body.history;
-    expect(history.map((h: any) => h.id)).toEqual(expect.arrayContaining(['group:h1-r01', 'group:h1-r02']));
-    expect(history.find((h: any) => h.id === 'group:h1-r01')).toMatchObject({ notified: true, acknowledged: { comment: 'pump swap under way' }, resolvedMs: expect.any(Number) });
+    expect(history[0]).toMatchObject({ id: 'group:h1-r01', notified: true, acknowledged: { comment: 'pump swap under way' }, resolvedMs: expect.any(Number) });
+    // A marker published after subscribing arrives after every retained message the broker had.
     const late = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
     const retained: string[] = [];
-    late.on('message', (topic, _p, packet) => packet.retain && retained.push(topic));
-    await late.subscribeAsync('hallwatch/v1/alerts/#', { qos: 1 });
-    await sleep(1000);
+    const marker = `hallwatch-test/marker-${process.pid}`;
+    const markerArrived = new Promise<void>((r) => late.on('message', (topic, _p, packet) => (topic === marker ? r() : packet.retain && retained.push(topic))));
+    await late.subscribeAsync(['hallwatch/v1/alerts/#', marker], { qos: 1 });
+    await late.publishAsync(marker, 'after the retained ones', { qos: 1 });
+    await markerArrived;
     await late.endAsync();
     expect(retained).toEqual([]);
   }, 90_000);

@@ -15,7 +15,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { execFileSync } from 'node:child_process';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
-import { getJson, waitFor } from '../helpers/wait.ts';
+import { getJson, notYet, seen, waitFor } from '../helpers/wait.ts';
 import { parseRecording, stamp } from '../../simulators/dsx-recording.ts';
 
 const EXEMPLAR = join(import.meta.dirname, '..', 'fixtures', 'dsx', 'dsx_exemplar.csv');
@@ -75,7 +75,7 @@ describe('DSX Exchange bus through Mosquitto', () => {
       const expected = heatKw('water', flowLpm, supplyC, returnC);
       const r = await waitFor(`${rackId} with the recording's last values`, async () => {
         const v = await getJson(`${server.baseUrl}/api/racks/${rackId}`);
-        return v.state === 'live' && v.flowLpm === flowLpm && v.returnC === returnC && v.supplyC === supplyC ? v : null;
+        return v.state === 'live' && v.flowLpm === flowLpm && v.returnC === returnC && v.supplyC === supplyC ? v : notYet(v);
       }, 10_000);
       expect(expected).toBeGreaterThan(5);
       expect(Math.abs(r.heatKw - expected) / expected).toBeLessThan(0.01);
@@ -96,18 +96,24 @@ describe('DSX Exchange bus through Mosquitto', () => {
   it('keeps a DSX rack live between republishes longer than the hallwatch/v1 stale time, stale only after the DSX one', async () => {
     const sentAt = Date.now();
     await bms.publishAsync(rackTopic('rack03', 'RackLiquidFlow', 'flow'), JSON.stringify({ value: 49.5, timestamp: sentAt, quality: 1 }));
-    await waitFor('E03 flow updated', async () => (await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).flowLpm === 49.5);
-    // Three site telemetry intervals (3 s) pass: a hallwatch/v1 rack would be stale by now.
-    await new Promise((r) => setTimeout(r, 4000));
-    expect((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).state).toBe('live');
-    await waitFor('E03 stale after the DSX stale time', async () => (await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).state === 'stale', 10_000, 100);
+    await waitFor('E03 flow updated', async () => seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).flowLpm, (v) => v === 49.5));
+    // Older than three site telemetry intervals (3 s) and a tick on the server's clock: a hallwatch/v1 rack would be stale by now.
+    const aged = await waitFor('E03 older than the hallwatch/v1 stale time', async () => {
+      const r = await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`);
+      return r.ageMs > 3300 ? r : notYet({ ageMs: r.ageMs, state: r.state });
+    }, 10_000, 100);
+    expect(aged.state).toBe('live');
+    await waitFor('E03 stale after the DSX stale time', async () =>
+      seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).state, (v) => v === 'stale'), 10_000, 100);
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(STALE_S * 1000);
     // Quality 0 and null are refused and counted, never taken as readings.
     await bms.publishAsync(rackTopic('rack03', 'RackLiquidFlow', 'flow'), JSON.stringify({ value: 12, timestamp: Date.now(), quality: 0 }));
     await bms.publishAsync(rackTopic('rack03', 'RackLiquidFlow', 'flow'), JSON.stringify({ value: null, timestamp: Date.now(), quality: 1 }));
     await waitFor('quality and null counted', async () => {
       const m = await (await fetch(`${server.baseUrl}/metrics`)).text();
-      return /hallwatch_dsx_rejected_total\{reason="bad_quality"\} 1\b/.test(m) && /hallwatch_dsx_rejected_total\{reason="null_value"\} 1\b/.test(m);
+      const rejected = m.split('\n').filter((l) => l.startsWith('hallwatch_dsx_rejected_total{'));
+      const counted = (reason: string) => rejected.includes(`hallwatch_dsx_rejected_total{reason="${reason}"} 1`);
+      return (counted('bad_quality') && counted('null_value')) || notYet(rejected);
     });
     expect((await getJson(`${server.baseUrl}/api/racks/Pod1C-E03`)).flowLpm).toBe(49.5);
   });
@@ -128,17 +134,18 @@ describe('DSX Exchange bus through Mosquitto', () => {
       void bms.publishAsync(rackTopic('rack02', 'RackLiquidFlow', 'flow'), JSON.stringify({ value: 50 + Math.random(), timestamp: Date.now(), quality: 1 }));
     }, 1000);
     try {
-      await waitFor('Hallwatch heartbeat on its assigned topic', () => beats.length > 0, 15_000, 200);
+      await waitFor('Hallwatch heartbeat on its assigned topic', () => seen(beats.length, (v) => v > 0), 15_000, 200);
       expect(Math.abs(beats[0] - Date.now())).toBeLessThan(15_000);
-      await waitFor('E02 live with the BMS beating', async () => (await getJson(`${server.baseUrl}/api/racks/Pod1C-E02`)).state === 'live');
+      await waitFor('E02 live with the BMS beating', async () => seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E02`)).state, (v) => v === 'live'));
     } finally {
       clearInterval(beat);
     }
-    await waitFor('E02 stale after the heartbeat stopped', async () => (await getJson(`${server.baseUrl}/api/racks/Pod1C-E02`)).state === 'stale', 10_000, 100);
+    await waitFor('E02 stale after the heartbeat stopped', async () =>
+      seen((await getJson(`${server.baseUrl}/api/racks/Pod1C-E02`)).state, (v) => v === 'stale'), 10_000, 100);
     expect(Date.now() - lastBeatMs).toBeGreaterThanOrEqual(3000);
     const alerts = await waitFor('BMS heartbeat alert', async () => {
       const a = await getJson(`${server.baseUrl}/api/alerts`);
-      return a.incidents.find((i: any) => i.roots.some((r: any) => r.rule === 'bms-heartbeat-lost')) ?? null;
+      return a.incidents.find((i: any) => i.roots.some((r: any) => r.rule === 'bms-heartbeat-lost')) ?? notYet(a.incidents.map((i: any) => i.title));
     }, 10_000);
     expect(alerts).toMatchObject({ severity: 'critical', title: expect.stringMatching(/^site: BMS heartbeat lost/) });
     await watcher.endAsync();
@@ -168,7 +175,7 @@ describe('the simulator speaking DSX Exchange, through Mosquitto', () => {
     const racks = sites.spec.halls[0].rows.filter((r) => r.id !== 'h1-probe').flatMap((r) => r.racks.map((k) => k.id));
     const live = await waitFor('every rack live over DSX', async () => {
       const all = await Promise.all(racks.map((id) => getJson(`${server.baseUrl}/api/racks/${id}`)));
-      return all.every((r) => r.state === 'live' && r.heatKw !== null) ? all : null;
+      return all.every((r) => r.state === 'live' && r.heatKw !== null) ? all : notYet(all.map((r) => ({ id: r.id, state: r.state, heatKw: r.heatKw })));
     }, 20_000, 250);
     for (const r of live) {
       expect(r.rackKw).toBeGreaterThan(15);
@@ -176,7 +183,7 @@ describe('the simulator speaking DSX Exchange, through Mosquitto', () => {
     }
     const cdu = await waitFor('the first CDU live with its group\'s N+1', async () => {
       const c = await getJson(`${server.baseUrl}/api/cdus/${sites.spec.halls[0].cdus[0].id}`);
-      return c.state === 'live' && c.n1HeadroomKw !== null ? c : null;
+      return c.state === 'live' && c.n1HeadroomKw !== null ? c : notYet(c);
     });
     expect(cdu.running).toBe(true);
     const m = await (await fetch(`${server.baseUrl}/metrics`)).text();
@@ -203,7 +210,8 @@ describe('the simulator speaking DSX Exchange, through Mosquitto', () => {
     expect(res.ok).toBe(true);
     const inc = await waitFor('CDU trip incident', async () => {
       const a = await getJson(`${server.baseUrl}/api/alerts`);
-      return a.incidents.find((i: any) => i.roots.some((r: any) => r.rule === 'cdu-tripped' && r.entity === `cdu:${cduId}`)) ?? null;
+      return a.incidents.find((i: any) => i.roots.some((r: any) => r.rule === 'cdu-tripped' && r.entity === `cdu:${cduId}`))
+        ?? notYet(a.incidents.map((i: any) => i.title));
     }, 15_000);
     expect(inc.title).toMatch(new RegExp(`^${cduId}: CDU tripped`));
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInfluxd, type Influxd } from '../helpers/influxd.ts';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { notYet, seen, waitFor } from '../helpers/wait.ts';
 
 describe('history behind', () => {
   const sites = writeTestSites();
@@ -33,15 +33,17 @@ describe('history behind', () => {
   });
 
   it('says so on /healthz and /metrics while InfluxDB hangs, and recovers when it answers', async () => {
-    await waitFor('healthy with history flowing', async () => (await health()).status === 'ok' && (await behindS()) < 2, 20_000, 250);
+    await waitFor('healthy with history flowing', async () =>
+      seen({ health: await health(), behindS: await behindS() }, (v) => v.health.status === 'ok' && v.behindS < 2), 20_000, 250);
     influx.signal('SIGSTOP');
     const h = await waitFor('degraded: behind', async () => {
       const v = await health();
-      return v.status === 'degraded' && /^behind: history \d+ s behind, \d+ lines waiting$/.test(v.checks.storage) ? v : null;
+      return v.status === 'degraded' && /^behind: history \d+ s behind, \d+ lines waiting$/.test(v.checks.storage) ? v : notYet(v);
     }, 9_000, 250);
     expect(h.checks.mqtt).toBe('connected');
     expect(await behindS()).toBeGreaterThan(3);
     influx.signal('SIGCONT');
-    await waitFor('caught up', async () => (await health()).status === 'ok' && (await behindS()) < 2, 30_000, 250);
+    await waitFor('caught up', async () =>
+      seen({ health: await health(), behindS: await behindS() }, (v) => v.health.status === 'ok' && v.behindS < 2), 30_000, 250);
   });
 });

@@ -13,7 +13,7 @@ import { startInfluxd, type Influxd } from '../helpers/influxd.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
-import { getJson, sleep, waitFor } from '../helpers/wait.ts';
+import { getJson, notYet, seen, sleep, waitFor } from '../helpers/wait.ts';
 import { countSamples, rawSamples } from '../helpers/raw-history.ts';
 
 const OUTAGE_MS = 60_000;
@@ -55,7 +55,7 @@ describe('history in InfluxDB', () => {
     // Raw samples reach InfluxDB in 10 s blocks per rack, once the block's window has ended.
     const series = await waitFor('probe-1 in raw.rack_block', async () => {
       const s = await q(`SELECT * FROM "raw"."rack_block" WHERE "rack" = 'probe-1'`);
-      return s.length ? s[0] : null;
+      return s.length ? s[0] : notYet(s);
     }, 30_000);
     const row = Object.fromEntries(series.columns.map((c: string, k: number) => [c, series.values[0][k]]));
     expect(row).toMatchObject({ time: ts, ts_ms: '0', hall: 'hall-1', row: 'h1-probe', rack: 'probe-1', rack_kw: '135', supply_c: '40', return_c: '50.5', flow_lpm: '180', dp_kpa: '101', valve_pct: '66', leak: '0' });
@@ -67,12 +67,15 @@ describe('history in InfluxDB', () => {
   });
 
   it('stores CDU samples, per-GPU 10 s power and row, hall and site totals', async () => {
-    await waitFor('every measurement', async () => (await q('SHOW MEASUREMENTS')).length > 0 && (await q(`SELECT count("mean_w") FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01'`)).length > 0, 30_000);
+    await waitFor('every measurement', async () => {
+      const seenNow = { measurements: await q('SHOW MEASUREMENTS'), gpu: await q(`SELECT count("mean_w") FROM "raw"."gpu" WHERE "rack" = 'h1-r01-k01'`) };
+      return (seenNow.measurements.length > 0 && seenNow.gpu.length > 0) || notYet(seenNow);
+    }, 30_000);
     // The unit's first block may close after one sample (block windows are shifted per entity), and
     // its load is derived with its group's within a second of the first samples: wait for both.
     const cdu = await waitFor('two CDU samples in blocks, the last with its load', async () => {
       const c = (await rawSamples(influx.query, 'cdu', ['load_kw', 'capacity_kw'], 'cdu', `"cdu" = 'h1-r01-cdu-a'`)).get('h1-r01-cdu-a');
-      return c && c.tsMs.length > 1 && (c.cols[0].at(-1) ?? 0) > 0 ? c : null;
+      return c && c.tsMs.length > 1 && (c.cols[0].at(-1) ?? 0) > 0 ? c : notYet(c && { samples: c.tsMs.length, lastLoadKw: c.cols[0].at(-1) });
     }, 30_000);
     expect(cdu.tsMs.length).toBeGreaterThan(1);
     expect(cdu.cols[0].at(-1)).toBeGreaterThan(0);
@@ -86,7 +89,8 @@ describe('history in InfluxDB', () => {
     expect(maxes).toHaveLength(72);
     means.forEach((m, k) => expect(maxes[k]).toBeGreaterThanOrEqual(m));
     expect(means[71]).toBeGreaterThan(100);
-    await waitFor('totals blocks', async () => (await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`)).length === 5, 30_000);
+    await waitFor('totals blocks', async () =>
+      seen((await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`)).length, (v) => v === 5), 30_000);
     const scopes = await q(`SELECT count("ts_ms") FROM "raw"."totals_block" GROUP BY "scope", "id"`);
     const ids = scopes.map((s: any) => `${s.tags.scope}:${s.tags.id}`).sort();
     expect(ids).toEqual(['hall:hall-1', 'row:h1-probe', 'row:h1-r01', 'row:h1-r02', 'site:site']);
@@ -102,7 +106,7 @@ describe('history in InfluxDB', () => {
     }
     const series = await waitFor('probe-2 1 min rollup', async () => {
       const s = await q(`SELECT * FROM "m1"."rack_1m" WHERE "rack" = 'probe-2'`);
-      return s.length ? s[0] : null;
+      return s.length ? s[0] : notYet(s);
     }, 20_000);
     const row = Object.fromEntries(series.columns.map((c: string, k: number) => [c, series.values[0][k]]));
     expect(row.time).toBe(minuteMs);
@@ -117,22 +121,32 @@ describe('history in InfluxDB', () => {
   });
 
   it(`loses nothing through a ${OUTAGE_MS / 1000} s InfluxDB outage under load: every accepted sample stored exactly once`, { timeout: 240_000 }, async () => {
-    await sleep(3000);
+    // Under load: history is being written when InfluxDB goes away.
+    const writtenBefore = await metric('hallwatch_storage_lines_written_total');
+    await waitFor('more history written', async () => seen((await metric('hallwatch_storage_lines_written_total')) - writtenBefore, (n) => n > 8), 30_000, 250);
     await influx.kill();
     const health = await waitFor('storage degraded', async () => {
       const res = await fetch(`${server.baseUrl}/healthz`);
       const body = await res.json();
-      return res.status === 503 && /degraded/.test(body.checks.storage) ? body : null;
+      return res.status === 503 && /degraded/.test(body.checks.storage) ? body : notYet({ status: res.status, body });
     }, 15_000);
     expect(health.checks.mqtt).toBe('connected');
     await sleep(OUTAGE_MS);
     // 8 racks in 10 s raw blocks: at least 5 blocks each over the outage, besides CDUs and totals.
     expect(await metric('hallwatch_storage_lines_buffered')).toBeGreaterThan(8 * 5);
     await influx.start();
-    await waitFor('storage ok again', async () => (await fetch(`${server.baseUrl}/healthz`)).status === 200, 60_000, 250);
+    await waitFor('storage ok again', async () => seen((await fetch(`${server.baseUrl}/healthz`)).status, (v) => v === 200), 60_000, 250);
     await sim.stop();
-    await sleep(1500);
-    await waitFor('blocks written and buffer drained', async () => (await metric('hallwatch_storage_block_samples{kind="rack"}')) === 0 && (await metric('hallwatch_storage_lines_buffered')) === 0, 60_000, 250);
+    // Each simulated rack's `offline` goodbye follows its last sample on its connection: once all are in, so are the samples.
+    await waitFor('every simulated rack offline', async () =>
+      seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksOffline, (n) => n === 8), 15_000, 250);
+    await waitFor('blocks written and buffer drained', async () => {
+      const left = {
+        blockSamples: await metric('hallwatch_storage_block_samples{kind="rack"}'),
+        linesBuffered: await metric('hallwatch_storage_lines_buffered'),
+      };
+      return (left.blockSamples === 0 && left.linesBuffered === 0) || notYet(left);
+    }, 60_000, 250);
     const accepted = await metric('hallwatch_messages_accepted_total{kind="rack"}');
     const samples = await rawSamples(influx.query, 'rack', ['rack_kw'], 'rack');
     // Exactly once: no rack has two samples at one time.
@@ -156,6 +170,7 @@ describe('history in InfluxDB', () => {
     expect(recent.source).toBe('memory');
     const fromDb = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${recentFrom - 60_000}&to=${recentFrom + 20_000}&step=10s`);
     expect(fromDb.source).toBe('influx');
+    expect(recent.tsMs.length).toBeGreaterThan(0);
     for (const [k, t] of recent.tsMs.entries()) {
       const j = fromDb.tsMs.indexOf(t);
       expect(j).toBeGreaterThanOrEqual(0);
@@ -168,6 +183,7 @@ describe('history in InfluxDB', () => {
     expect(gpu.source).toBe('influx');
     expect(gpu.gpuW).toHaveLength(72);
     expect(gpu.tsMs.length).toBeGreaterThan(3);
+    expect(gpu.gpuW[71]).toHaveLength(gpu.tsMs.length);
     expect(gpu.gpuW[71].every((w: number | null) => w !== null && w > 100)).toBe(true);
     const bad = await fetch(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=colour`);
     expect(bad.status).toBe(400);

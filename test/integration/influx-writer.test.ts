@@ -8,7 +8,7 @@ import { formatPoint } from '../../server/history/line-protocol.ts';
 import { Metrics } from '../../server/http/metrics.ts';
 import { createLogger, type Logger } from '../../server/logger.ts';
 import { startInfluxd, type Influxd } from '../helpers/influxd.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { notYet, seen, waitFor } from '../helpers/wait.ts';
 
 type Config = InfluxConnection & InfluxWriterConfig;
 
@@ -52,7 +52,8 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
   it('creates the database and one retention policy per tier', async () => {
     const w = writer(config(influx, 'hw_schema', dir), new Metrics(), createLogger('error'));
     w.start();
-    await waitFor('schema', async () => (await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results?.[0]?.series?.[0]?.values?.length === 4);
+    await waitFor('schema', async () =>
+      seen((await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results?.[0]?.series?.[0]?.values?.length, (v) => v === 4));
     const rps = (await influx.query('SHOW RETENTION POLICIES', 'hw_schema')).results[0].series[0].values;
     expect(rps.map((r: any[]) => [r[0], r[1], r[4]])).toEqual(
       expect.arrayContaining([['raw', '168h0m0s', true], ['m1', '2160h0m0s', false], ['h1', '17472h0m0s', false]]),
@@ -69,8 +70,8 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     lines.splice(1234, 0, `probe,id=r4 v="not a number" ${T0 + 1234 * 1000 + 1}`);
     w.write('raw', lines);
     w.start();
-    await waitFor('3000 points stored', async () => (await count(influx, 'hw_bisect')) === 3000, 20_000);
-    await waitFor('dead letter', () => existsSync(dead) && readFileSync(dead, 'utf8').length > 0);
+    await waitFor('3000 points stored', async () => seen(await count(influx, 'hw_bisect'), (v) => v === 3000), 20_000);
+    await waitFor('dead letter', () => (existsSync(dead) && readFileSync(dead, 'utf8').length > 0) || notYet({ exists: existsSync(dead) }));
     const entries = readFileSync(dead, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(entries).toHaveLength(1);
     expect(entries[0].line).toContain('not a number');
@@ -86,7 +87,7 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     ];
     w.write('raw', hostile.map((id, k) => formatPoint('probe', { id }, { v: k }, T0 + k * 1000)!));
     w.start();
-    await waitFor('all points stored', async () => (await count(influx, 'hw_escape')) === hostile.length, 10_000);
+    await waitFor('all points stored', async () => seen(await count(influx, 'hw_escape'), (v) => v === hostile.length), 10_000);
     const tags = await influx.query('SHOW TAG VALUES FROM "probe" WITH KEY = "id"', 'hw_escape');
     const stored = tags.results[0].series[0].values.map((v: string[]) => v[1]).sort();
     expect(stored).toEqual(hostile.map((h) => h.replace(/\n/g, ' ').replace(/\\/g, '/')).sort());
@@ -106,15 +107,15 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     const feed = setInterval(() => {
       w.write('raw', Array.from({ length: 200 }, () => formatPoint('probe', { id: `r${k % 10}` }, { v: k }, T0 + k++)!));
     }, 50);
-    await waitFor('first writes', async () => (await count(influx, 'hw_outage')) > 0);
+    await waitFor('first writes', async () => seen(await count(influx, 'hw_outage'), (v) => v > 0));
     await influx.kill();
-    await waitFor('degraded', () => w.status === 'degraded', 10_000);
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(w.queue.spilledLines).toBeGreaterThan(0); // memory cap of 2,000 lines forced a spill
+    await waitFor('degraded', () => seen(w.status, (v) => v === 'degraded'), 10_000);
+    // The memory cap of 2,000 lines forces a spill.
+    await waitFor('lines spilled to disk', () => seen(w.queue.spilledLines, (n) => n > 0), 15_000);
     await influx.start();
     clearInterval(feed);
     const total = k;
-    await waitFor('every point stored', async () => (await count(influx, 'hw_outage')) === total, 30_000);
+    await waitFor('every point stored', async () => seen(await count(influx, 'hw_outage'), (v) => v === total), 30_000);
     expect(w.status).toBe('ok');
     expect(w.queue.size).toBe(0);
     expect(w.queue.dropped).toBe(0);
@@ -132,17 +133,17 @@ describe('InfluxWriter against a real InfluxDB 1.6', () => {
     const mixed = Array.from({ length: 400 }, (_, i) => formatPoint('probe', { id: `r${i % 4}` }, { v: i }, (i % 4 === 0 ? old : T0) + i * 1000)!);
     w.write('raw', mixed);
     w.start();
-    await waitFor('fresh points stored', async () => (await count(influx, 'hw_retention')) === 300, 10_000);
-    await waitFor('drops counted', () => metrics.value('hallwatch_storage_lines_dropped_total', { reason: 'beyond_retention' }) === 100);
+    await waitFor('fresh points stored', async () => seen(await count(influx, 'hw_retention'), (v) => v === 300), 10_000);
+    await waitFor('drops counted', () => seen(metrics.value('hallwatch_storage_lines_dropped_total', { reason: 'beyond_retention' }), (v) => v === 100));
     expect(metrics.value('hallwatch_storage_lines_written_total')).toBe(300);
     // A second minute's worth of old lines: counted at once, logged when the minute has passed.
     w.write('raw', Array.from({ length: 50 }, (_, i) => formatPoint('probe', { id: 'r9' }, { v: i }, old + i * 1000)!));
-    await waitFor('second drops counted', () => metrics.value('hallwatch_storage_lines_dropped_total', { reason: 'beyond_retention' }) === 150);
+    await waitFor('second drops counted', () => seen(metrics.value('hallwatch_storage_lines_dropped_total', { reason: 'beyond_retention' }), (v) => v === 150));
     const dropLogs = () => logged.filter((l) => l.includes('beyond the retention policy'));
     expect(dropLogs()).toHaveLength(1);
     expect(dropLogs()[0]).toMatch(/dropped 100 lines beyond the retention policy of raw/);
     nowMs += 61_000;
-    await waitFor('minute log', () => dropLogs().length === 2);
+    await waitFor('minute log', () => seen(dropLogs().length, (v) => v === 2));
     expect(dropLogs()[1]).toMatch(/dropped 50 lines in the last 61 s/);
     expect(w.queue.size).toBe(0);
     expect(metrics.value('hallwatch_storage_write_retries_total')).toBe(0);

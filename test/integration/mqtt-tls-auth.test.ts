@@ -8,7 +8,7 @@ import { heatKw } from '../../protocol/coolant.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { startServer, startSimulator } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
-import { getJson, waitFor } from '../helpers/wait.ts';
+import { getJson, notYet, seen, waitFor } from '../helpers/wait.ts';
 
 /** A private CA and a broker certificate for 127.0.0.1, made with openssl. */
 function makeCertificates(dir: string) {
@@ -45,12 +45,12 @@ describe('ingest from a TLS broker with username and password (real Mosquitto)',
   it('verifies the broker against the given CA, logs in and takes readings', async () => {
     const server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--mqtt-ca', certs.ca, '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass']);
     servers.push(server);
-    await waitFor('server connected', async () => (await getJson(`${server.baseUrl}/healthz`)).status === 'ok');
+    await waitFor('server connected', async () => seen((await getJson(`${server.baseUrl}/healthz`)).status, (v) => v === 'ok'));
     const pub = await mqtt.connectAsync(broker.url, { ca: readFileSync(certs.ca), username: 'hallwatch', password: 's3cret-pass', protocolVersion: 4 });
     await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-1/telemetry', JSON.stringify({ ts: Date.now(), rackKw: 120, supplyC: 40, returnC: 49.5, flowLpm: 175 }));
     const rack = await waitFor('probe-1 live', async () => {
       const r = await getJson(`${server.baseUrl}/api/racks/probe-1`);
-      return r.state === 'live' ? r : null;
+      return r.state === 'live' ? r : notYet(r);
     });
     expect(rack.heatKw).toBeCloseTo(heatKw('water', 175, 40, 49.5), 2);
     await pub.endAsync();
@@ -60,7 +60,7 @@ describe('ingest from a TLS broker with username and password (real Mosquitto)',
     const server = servers[0];
     const sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--mqtt-ca', certs.ca, '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass', '--connections', 'shared']);
     try {
-      await waitFor('simulated racks live', async () => (await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive >= 8, 10_000);
+      await waitFor('simulated racks live', async () => seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive, (v) => v >= 8), 10_000);
     } finally {
       await sim.stop();
     }
@@ -94,9 +94,11 @@ describe('ingest from a TLS broker with username and password (real Mosquitto)',
     const args = flags.map((f) => (f === 'CA' ? certs.ca : f));
     const server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--log-level', 'info', ...args]);
     servers.push(server);
-    await waitFor('the cause in the log', () => logPattern.test(server.output()), 10_000);
-    // Retries every second, but the log says it once (then a reminder every 30 s).
-    await new Promise((r) => setTimeout(r, 3000));
+    await waitFor('the cause in the log', () => logPattern.test(server.output()) || notYet(server.output().split('\n').slice(-10)), 10_000);
+    // Retries every second, but the log says it once (then a reminder every 30 s): counted after the broker saw two more attempts.
+    const attempts = () => broker.log().filter((l) => / New connection from /.test(l)).length;
+    const attemptsAtCause = attempts();
+    await waitFor('two more connection attempts at the broker', () => seen(broker.log().slice(-5), () => attempts() >= attemptsAtCause + 2), 10_000);
     expect(server.output().split('\n').filter((l) => logPattern.test(l))).toHaveLength(1);
     const res = await fetch(`${server.baseUrl}/healthz`);
     expect(res.status).toBe(503);

@@ -13,7 +13,7 @@ import { startInfluxd, type Influxd } from '../helpers/influxd.ts';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.ts';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { writeTestSites } from '../helpers/sites.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { notYet, seen, waitFor } from '../helpers/wait.ts';
 
 const TOKEN = 'prometheus-test-admin-token-0001';
 
@@ -51,7 +51,8 @@ describe('Prometheus and Hallwatch', () => {
     // sample and a pass of the group derivation (each group once a second) after it.
     await waitFor('8 live racks and every CDU reporting', async () => {
       const h = await api('/api/halls/hall-1');
-      return h.totals.racksLive === 8 && h.totals.cdusReporting === h.cdus.length && h.totals.headroomPct !== null;
+      const ready = h.totals.racksLive === 8 && h.totals.cdusReporting === h.cdus.length && h.totals.headroomPct !== null;
+      return ready || notYet({ totals: h.totals, cdus: h.cdus.length });
     });
   });
   afterAll(async () => {
@@ -84,9 +85,11 @@ describe('Prometheus and Hallwatch', () => {
     // /metrics reads the totals of the state's last tick: wait until that tick has every CDU's capacity.
     const capacityW = (t: string) => Number(t.split('\n').find((l) => l.startsWith('hallwatch_hall_cooling_capacity_watts{hall="hall-1"} '))?.split(' ')[1]);
     const hallNow = await api('/api/halls/hall-1');
-    await waitFor('the hall\'s capacity on /metrics', async () => Math.abs(capacityW(await scrape()) - hallNow.totals.coolingCapacityKw * 1000) < 1e-3);
+    await waitFor('the hall\'s capacity on /metrics', async () =>
+      seen(capacityW(await scrape()), (w) => Math.abs(w - hallNow.totals.coolingCapacityKw * 1000) < 1e-3));
     const text = await scrape();
     const hallSeries = text.split('\n').filter((l) => l.startsWith('hallwatch_hall_'));
+    expect(hallSeries.length).toBeGreaterThan(5);
     expect(hallSeries.every((l) => /^hallwatch_hall_[a-z0-9_]+\{hall="hall-1"(,state="[a-z]+")?\} /.test(l))).toBe(true);
     const hall = await api('/api/halls/hall-1');
     const series = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{hall="hall-1"} `))?.split(' ')[1]);
@@ -120,7 +123,7 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:${port}']
 `);
-    await waitFor('target up', async () => (await prom.query('up{job="hallwatch"}'))[0]?.value[1] === '1', 20_000, 250);
+    await waitFor('target up', async () => seen((await prom.query('up{job="hallwatch"}'))[0]?.value[1], (v) => v === '1'), 20_000, 250);
     const live = await prom.query('hallwatch_racks{state="live"}');
     expect(Number(live[0].value[1])).toBe((await api('/api/halls/hall-1')).totals.racksLive);
     const rules = await prom.api('/api/v1/rules');
@@ -129,16 +132,18 @@ scrape_configs:
     // Freeze the publishers (SIGSTOP; their Last Will comes only after 1.5 × the 10 s keepalive):
     // the racks turn stale and keep their last power, so both sides hold still.
     sim.proc.kill('SIGSTOP');
-    await waitFor('racks stale', async () => (await api('/api/halls/hall-1')).totals.racksLive === 0, 15_000);
+    await waitFor('racks stale', async () => seen((await api('/api/halls/hall-1')).totals.racksLive, (v) => v === 0), 15_000);
     const itKw: number = (await api('/api/halls/hall-1')).totals.itKw;
     expect(itKw).toBeGreaterThan(100);
     await waitFor('Prometheus has the frozen IT power', async () => {
       const v = await prom.query('hallwatch_hall_it_power_watts{hall="hall-1"}');
-      return v[0] && Math.abs(Number(v[0].value[1]) - itKw * 1000) < 1e-6 * itKw * 1000;
+      return (v[0] && Math.abs(Number(v[0].value[1]) - itKw * 1000) < 1e-6 * itKw * 1000) || notYet({ query: v, expectedW: itKw * 1000 });
     }, 15_000, 250);
-    await waitFor('Prometheus sees 8 stale racks', async () => (await prom.query('hallwatch_racks{state="stale"}'))[0]?.value[1] === '8', 10_000, 250);
+    await waitFor('Prometheus sees 8 stale racks', async () =>
+      seen((await prom.query('hallwatch_racks{state="stale"}'))[0]?.value[1], (v) => v === '8'), 10_000, 250);
     // Its own rule sees the site go quiet (pending: the rule holds for 2 minutes before firing).
     await waitFor('HallwatchNoLiveRacks pending', async () =>
-      (await prom.api('/api/v1/alerts')).alerts.some((a: { labels: { alertname: string }; state: string }) => a.labels.alertname === 'HallwatchNoLiveRacks' && a.state === 'pending'), 15_000, 250);
+      seen((await prom.api('/api/v1/alerts')).alerts as { labels: { alertname: string }; state: string }[],
+        (alerts) => alerts.some((a) => a.labels.alertname === 'HallwatchNoLiveRacks' && a.state === 'pending')), 15_000, 250);
   });
 });

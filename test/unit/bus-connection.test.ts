@@ -9,7 +9,7 @@ describe('busClientOptions() builds MQTT.js client options', () => {
   it.each<[string, BusConnection, Partial<BusClientOptions>]>([
     ['one mqtt:// URL with its port, and the defaults', { ...base, urls: 'mqtt://127.0.0.1:1884' }, {
       servers: [{ protocol: 'mqtt', host: '127.0.0.1', port: 1884 }], protocol: 'mqtt', protocolVersion: 4, clientId: 'hallwatch-test',
-      clean: true, keepalive: 60, reconnectPeriod: 1000, connectTimeout: 10_000,
+      clean: true, keepalive: 60, reconnectPeriod: 1000, reconnectOnConnackError: true, connectTimeout: 10_000,
     }],
     ['the scheme\'s port when the URL names none (1883, 8883, 80, 443)', { ...base, urls: ['mqtt://a', 'mqtts://b', 'ws://c', 'wss://d'] }, {
       servers: [
@@ -34,7 +34,7 @@ describe('busClientOptions() builds MQTT.js client options', () => {
     ['a persistent session, keepalive, reconnect period and timeout as given', {
       ...base, urls: 'mqtt://h', clean: false, keepaliveS: 10, reconnectPeriodMs: 0, connectTimeoutMs: 3000,
     }, {
-      clean: false, keepalive: 10, reconnectPeriod: 0, connectTimeout: 3000,
+      clean: false, keepalive: 10, reconnectPeriod: 0, reconnectOnConnackError: false, connectTimeout: 3000,
     }],
     ['a Last Will', { ...base, urls: 'mqtt://h', will: { topic: 'hallwatch/v1/h1/rack/r1/status', payload: 'offline', qos: 1, retain: true } }, {
       will: { topic: 'hallwatch/v1/h1/rack/r1/status', payload: 'offline', qos: 1, retain: true },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { loadServerConfig, serverHelp } from '../../server/config.ts';
-import { loadSimConfig } from '../../simulators/config.ts';
+import { loadSimConfig, SIM_USAGE } from '../../simulators/config.ts';
 import { parseFault } from '../../simulators/faults.ts';
 
 describe('loadServerConfig()', () => {
@@ -25,13 +26,33 @@ describe('loadServerConfig()', () => {
     expect(() => loadServerConfig(argv as string[], env)).toThrow(name);
   });
 
-  it('lists every option with its environment twin in --help', () => {
-    const help = serverHelp();
-    for (const env of ['HALLWATCH_SITE', 'HALLWATCH_MQTT_URL', 'HALLWATCH_PORT', 'HALLWATCH_EMBEDDED_BROKER_PORT']) expect(help).toContain(env);
+  it('lists every option of its option table, and only those, with its environment twin in --help', () => {
+    const entries = readFileSync('server/config.ts', 'utf8').matchAll(/\{ flag: '([a-z0-9-]+)', env: '(HALLWATCH_[A-Z0-9_]+)'/g);
+    const table = [...entries].map(([, flag, env]) => ({ flag, env }));
+    expect(table.length).toBeGreaterThan(40);
+    const help = serverHelp().split('\n');
+    for (const { flag, env } of table) {
+      expect(help.some((l) => l.startsWith(`  --${flag} `) && l.includes(` ${env} `)), `--${flag} ${env} in --help`).toBe(true);
+      expect(() => loadServerConfig([`--${flag}`, 'x'], {}), `--${flag} accepted`).not.toThrow('unknown option');
+    }
+    const listed = help.flatMap((l) => /^ {2}--([a-z0-9-]+) /.exec(l)?.[1] ?? []);
+    expect(listed.sort()).toEqual(table.map((o) => o.flag).sort());
   });
 });
 
 describe('simulator config and faults', () => {
+  it('lists every option it accepts, and only those, with its environment twin in --help', () => {
+    const known = /const known = \[([^\]]*)\]/.exec(readFileSync('simulators/config.ts', 'utf8'))?.[1].match(/--[a-z-]+/g) ?? [];
+    expect(known.length).toBeGreaterThan(10);
+    const usage = SIM_USAGE.split('\n').slice(1);
+    const listed = usage.map((l) => /^ {2}(--[a-z-]+) /.exec(l)?.[1]);
+    expect(listed.every((f) => f !== undefined), 'every usage line names one option').toBe(true);
+    // --no-gpu-detail is a switch: it takes no value, so it is not in the list of options with one.
+    expect([...listed].sort()).toEqual([...known, '--no-gpu-detail'].sort());
+    for (const line of usage) expect(line, 'an environment variable on every usage line').toMatch(/ HALLWATCH_[A-Z_]+\b/);
+    for (const flag of known) expect(() => loadSimConfig([flag, '1'], {}), `${flag} accepted`).not.toThrow('unknown option');
+  });
+
   it('collects repeated --fault flags and HALLWATCH_SIM_FAULTS', () => {
     const c = loadSimConfig(['--fault', 'leak:r1', '--fault', 'cdu-trip:c1', '--seed', '7'], { HALLWATCH_SIM_FAULTS: 'surge:hall-1' });
     expect(c.faults).toEqual(['surge:hall-1', 'leak:r1', 'cdu-trip:c1']);

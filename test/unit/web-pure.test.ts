@@ -29,11 +29,28 @@ describe('classOf() colour scale', () => {
     expect(classOf(scale, v)).toBe(k);
   });
 
-  it('has 9 classes with bounds from good to bad', () => {
-    expect(PALETTE).toHaveLength(9);
-    const b = classBounds({ good: 0, bad: 90 });
-    expect(b[0]).toBe(0);
-    expect(b[8]).toBe(80);
+  it.each([
+    ['higher is worse', { good: 0, bad: 90 }],
+    ['lower is worse (headroom)', { good: 90, bad: 0 }],
+  ])('gives each legend class its own colour, good to bad, %s', (_, scale) => {
+    const bounds = classBounds(scale);
+    expect(bounds[0]).toBe(scale.good);
+    // A value inside each legend class is drawn in that class's colour: legend and map agree.
+    const inside = bounds.map((b, k) => (b + (bounds[k + 1] ?? scale.bad)) / 2);
+    expect(inside.map((v) => classOf(scale, v))).toEqual(PALETTE.map((_c, k) => k));
+  });
+
+  it('varies in lightness, palest in the middle, so it reads without red–green vision', () => {
+    expect(new Set(PALETTE).size).toBe(PALETTE.length);
+    // Relative luminance (WCAG 2.x) of each colour, good to bad.
+    const linear = (c: number) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const luminance = PALETTE.map((hex) => {
+      const [r, g, b] = [1, 3, 5].map((i) => linear(parseInt(hex.slice(i, i + 2), 16) / 255));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    });
+    const middle = Math.floor(PALETTE.length / 2);
+    for (let k = 1; k <= middle; k++) expect(luminance[k]).toBeGreaterThan(luminance[k - 1]);
+    for (let k = middle + 1; k < PALETTE.length; k++) expect(luminance[k]).toBeLessThan(luminance[k - 1]);
   });
 });
 
@@ -72,6 +89,8 @@ describe('dashboard helpers', () => {
     expect(layout.racks).toHaveLength(208);
     expect(layout.cdus).toHaveLength(39);
     for (const { rect } of [...layout.racks, ...layout.cdus]) {
+      expect(rect.x).toBeGreaterThanOrEqual(0);
+      expect(rect.y).toBeGreaterThanOrEqual(0);
       expect(rect.x + rect.w).toBeLessThanOrEqual(1200);
       expect(rect.y + rect.h).toBeLessThanOrEqual(700);
     }
