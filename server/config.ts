@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TOPIC_ROOT } from '../protocol/topics.ts';
 import type { LogLevel } from './logger.ts';
-import { urlRefusal } from './alerts/channels/target-policy.ts';
+import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
 
 export interface ServerConfig {
   sitePath: string;
@@ -231,7 +231,7 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   for (const t of out.alertAllowTargets as string[]) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/.test(t)) throw new Error(`--alert-allow-targets: "${t}" is not host:port`);
   }
-  const policy = { allowLinkLocal: out.alertWebhookAllowLinkLocal === 1, allowTargets: new Set(out.alertAllowTargets as string[]) };
+  const policy = targetPolicy(out as unknown as Pick<ServerConfig, 'alertWebhookAllowLinkLocal' | 'alertAllowTargets'>);
   for (const [flag, key] of [['alert-webhook', 'alertWebhookUrl'], ['alert-slack', 'alertSlackUrl'], ['alert-alertmanager', 'alertAlertmanagerUrl']] as const) {
     const why = out[key] === undefined ? null : urlRefusal(out[key] as string, policy);
     if (why) throw new Error(`--${flag}: refused: ${why}; a trusted target can be allowed with --alert-allow-targets host:port`);
