@@ -3,7 +3,8 @@
  * hall, 8 racks per CDU + 1 spare), every rack and CDU publishing once a second at its own offset
  * within the second, with realistic payloads (the rack's 72-entry `gpuW` array).
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connectMqttAsync } from '../simulators/mqtt-client.ts';
 import { generateSite } from '../simulators/generate-site.ts';
 import { entityTopic } from '../protocol/topics.ts';
 import type { SiteSpec } from '../protocol/site.ts';
@@ -48,7 +49,7 @@ export interface Publishers {
  */
 export async function startPublishers(url: string, entities: BenchEntity[], connections: number, noGpu: boolean): Promise<Publishers> {
   const pubs: MqttClient[] = await Promise.all(
-    Array.from({ length: connections }, (_, k) => mqtt.connectAsync(url, { protocolVersion: 4, clientId: `bench-pub-${process.pid}-${k}` })),
+    Array.from({ length: connections }, (_, k) => connectMqttAsync({ urls: url, clientId: `bench-pub-${process.pid}-${k}` })),
   );
   const gpuW = noGpu ? undefined : Array.from({ length: 72 }, (_, g) => 1100 + g);
   const counts = { rack: 0, cdu: 0 };

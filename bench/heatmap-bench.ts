@@ -10,8 +10,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { generateSite } from '../simulators/generate-site.ts';
+import { connectMqttAsync } from '../simulators/mqtt-client.ts';
 import { entityTopic } from '../protocol/topics.ts';
 import { startServer } from '../test/helpers/programs.ts';
 import { launchChromium } from '../test/helpers/browser.ts';
@@ -65,7 +65,7 @@ async function runCase(c: Case): Promise<void> {
   const sitePath = join(dir, 'site.json');
   writeFileSync(sitePath, JSON.stringify(spec));
   const server = await startServer(['--site', sitePath, '--embedded-broker-port', '0']);
-  const pub = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 4 });
+  const pub = await connectMqttAsync({ urls: server.mqttUrl, clientId: `bench-heatmap-${process.pid}` });
   const racks = spec.halls.flatMap((h) => h.rows.flatMap((r) => r.racks.map((k) => ({ hallId: h.id, id: k.id }))));
   const cdus = spec.halls.flatMap((h) => h.cdus.map((u) => ({ hallId: h.id, id: u.id })));
   let k = 0;

@@ -9,6 +9,15 @@
 import type { MqttClient } from 'mqtt';
 import type { BusConnection } from '../protocol/bus-connection.ts';
 import { DSX_REPUBLISH_MS } from '../protocol/dsx.ts';
+import {
+  DSX_BMS_HEARTBEAT,
+  DSX_CDU_POINTS,
+  DSX_INTEGRATION_HEARTBEAT,
+  DSX_RACK_POINTS,
+  type DsxCduField,
+  type DsxPointSpec,
+  type DsxRackField,
+} from '../protocol/dsx-points.ts';
 import type { CduTelemetry, RackTelemetry } from '../protocol/telemetry.ts';
 import type { SiteSpec } from '../protocol/site.ts';
 import { connectMqttAsync } from './mqtt-client.ts';
@@ -21,37 +30,54 @@ export interface DsxPublisherConfig {
   integration: string;
 }
 
-interface PointDef {
-  pointType: string;
+/** How the simulated BMS publishes a point: its unit or states, its tagPath and its deadband. */
+interface PointWiring {
   engUnit?: string;
   stateText?: { value: number; text: string }[];
-  processArea?: string[];
   /** tagPath below the object's own path. */
   tail: string;
   /** Smallest change that is published before the 100 s republish. */
   deadband: number;
 }
 
+type PointDef = PointWiring & { pointType: string; processArea?: readonly string[] };
+
 const ON_OFF = (off: string, on: string) => [{ value: 0, text: off }, { value: 1, text: on }];
-const RACK_POINTS: (PointDef & { field: keyof RackTelemetry })[] = [
-  { field: 'supplyC', pointType: 'RackLiquidSupplyTemperature', engUnit: 'C', tail: 'energyValve/supplyTemperature/feedback/value', deadband: 0.1 },
-  { field: 'returnC', pointType: 'RackLiquidReturnTemperature', engUnit: 'C', tail: 'energyValve/returnTemperature/feedback/value', deadband: 0.1 },
-  { field: 'flowLpm', pointType: 'RackLiquidFlow', engUnit: 'LPM', tail: 'energyValve/flow/feedback/value', deadband: 1 },
-  { field: 'rackKw', pointType: 'RackPower', engUnit: 'kW', tail: 'info/power/power/value', deadband: 0.5 },
-  { field: 'dpKpa', pointType: 'RackLiquidDifferentialPressure', engUnit: 'kPa', tail: 'energyValve/dp/feedback/value', deadband: 1 },
-  { field: 'valvePct', pointType: 'RackControlValvePosition', engUnit: '%', tail: 'energyValve/positionSig/rValue', deadband: 1 },
-  { field: 'leak', pointType: 'RackLeakDetect', stateText: ON_OFF('NoLeak', 'Leak'), tail: 'leakStatus/state/rValue', deadband: 0.5 },
-];
-const CDU_POINTS: (PointDef & { field: keyof CduTelemetry | 'status' })[] = [
-  { field: 'supplyC', pointType: 'LiquidTemperature', engUnit: 'C', processArea: ['Secondary', 'Supply'], tail: 'secondary/supply/temperature/feedback/value', deadband: 0.1 },
-  { field: 'returnC', pointType: 'LiquidTemperature', engUnit: 'C', processArea: ['Secondary', 'Return'], tail: 'secondary/return/temperature/feedback/value', deadband: 0.1 },
-  { field: 'facilitySupplyC', pointType: 'LiquidTemperature', engUnit: 'C', processArea: ['Primary', 'Inlet'], tail: 'primary/inlet/temperature/feedback/value', deadband: 0.1 },
-  { field: 'facilityReturnC', pointType: 'LiquidTemperature', engUnit: 'C', processArea: ['Primary', 'Outlet'], tail: 'primary/outlet/temperature/feedback/value', deadband: 0.1 },
-  { field: 'flowLpm', pointType: 'LiquidFlow', engUnit: 'LPM', processArea: ['Secondary'], tail: 'secondary/flow/feedback/value', deadband: 2 },
-  { field: 'pumpPct', pointType: 'PumpSpeed', engUnit: '%', processArea: ['Secondary'], tail: 'secondary/pump/pump1/speed/value', deadband: 1 },
-  { field: 'dpKpa', pointType: 'LiquidDifferentialPressure', engUnit: 'kPa', processArea: ['Secondary'], tail: 'secondary/dp/feedback/value', deadband: 1 },
-  { field: 'status', pointType: 'Status', stateText: ON_OFF('Off', 'On'), tail: 'cduStatus/rValue', deadband: 0.5 },
-];
+/** The rack points the simulator publishes (not the tray detector: a simulated rack has one). */
+const RACK_WIRING: Partial<Record<DsxRackField & keyof RackTelemetry, PointWiring>> = {
+  supplyC: { engUnit: 'C', tail: 'energyValve/supplyTemperature/feedback/value', deadband: 0.1 },
+  returnC: { engUnit: 'C', tail: 'energyValve/returnTemperature/feedback/value', deadband: 0.1 },
+  flowLpm: { engUnit: 'LPM', tail: 'energyValve/flow/feedback/value', deadband: 1 },
+  rackKw: { engUnit: 'kW', tail: 'info/power/power/value', deadband: 0.5 },
+  dpKpa: { engUnit: 'kPa', tail: 'energyValve/dp/feedback/value', deadband: 1 },
+  valvePct: { engUnit: '%', tail: 'energyValve/positionSig/rValue', deadband: 1 },
+  leak: { stateText: ON_OFF('NoLeak', 'Leak'), tail: 'leakStatus/state/rValue', deadband: 0.5 },
+};
+/** The CDU points the simulator publishes (not `Available`: a simulated CDU is either running or not). */
+const CDU_WIRING: Partial<Record<(DsxCduField & keyof CduTelemetry) | 'status', PointWiring>> = {
+  supplyC: { engUnit: 'C', tail: 'secondary/supply/temperature/feedback/value', deadband: 0.1 },
+  returnC: { engUnit: 'C', tail: 'secondary/return/temperature/feedback/value', deadband: 0.1 },
+  facilitySupplyC: { engUnit: 'C', tail: 'primary/inlet/temperature/feedback/value', deadband: 0.1 },
+  facilityReturnC: { engUnit: 'C', tail: 'primary/outlet/temperature/feedback/value', deadband: 0.1 },
+  flowLpm: { engUnit: 'LPM', tail: 'secondary/flow/feedback/value', deadband: 2 },
+  pumpPct: { engUnit: '%', tail: 'secondary/pump/pump1/speed/value', deadband: 1 },
+  dpKpa: { engUnit: 'kPa', tail: 'secondary/dp/feedback/value', deadband: 1 },
+  status: { stateText: ON_OFF('Off', 'On'), tail: 'cduStatus/rValue', deadband: 0.5 },
+};
+
+/** The contract's points joined with how the simulator publishes them; a point it does not publish is left out. */
+function wire<F extends string>(specs: readonly DsxPointSpec<string>[], wiring: Partial<Record<F, PointWiring>>): (PointDef & { field: F })[] {
+  return specs.flatMap((spec) => {
+    const field = spec.field as F;
+    const w = wiring[field];
+    if (!w) return [];
+    const processArea = spec.processAreas[0];
+    return [{ field, pointType: spec.pointType, ...(processArea?.length ? { processArea } : {}), ...w }];
+  });
+}
+
+const RACK_POINTS = wire(DSX_RACK_POINTS, RACK_WIRING);
+const CDU_POINTS = wire(DSX_CDU_POINTS, CDU_WIRING);
 
 interface Point {
   topic: string;
@@ -86,8 +112,8 @@ export class DsxPublisher {
       this.metadata.push([topic, JSON.stringify({ objectType: 'System', pointType, ...extra })]);
       return topic.replace('/Metadata/', '/Value/');
     };
-    this.heartbeatTopic = sys('HeartbeatTimestampBms', 'bms/heartbeat', { objectId: 'BMS', objectName: 'BMS' });
-    sys('HeartbeatTimestampIntegration', `integrations/${cfg.integration}/heartbeat`, { objectId: cfg.integration, objectName: cfg.integration, integration: cfg.integration });
+    this.heartbeatTopic = sys(DSX_BMS_HEARTBEAT, 'bms/heartbeat', { objectId: 'BMS', objectName: 'BMS' });
+    sys(DSX_INTEGRATION_HEARTBEAT, `integrations/${cfg.integration}/heartbeat`, { objectId: cfg.integration, objectName: cfg.integration, integration: cfg.integration });
   }
 
   private readonly heartbeatTopic: string;

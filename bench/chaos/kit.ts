@@ -1,5 +1,7 @@
 /** Shared parts of the chaos scenarios: the real stack, /metrics figures, process RSS, samples. */
-import mqtt, { type MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import { connectMqttAsync } from '../../simulators/mqtt-client.ts';
 import { procStat, scrape, sum } from '../bench-probe.ts';
 import { startMosquitto, type Mosquitto, type MosquittoOptions } from '../../test/helpers/mosquitto.ts';
 import { startInfluxd, type Influxd } from '../../test/helpers/influxd.ts';
@@ -72,8 +74,9 @@ export function rackSample(tsMs: number, rackKw = 100): Record<string, number> {
   return { ts: tsMs, rackKw, supplyC: 40, returnC: 40 + rackKw / 20, flowLpm: 180 };
 }
 
-export async function connectClient(url: string, clientId?: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, ...(clientId ? { clientId } : {}) });
+/** A publisher on `url` that does not reconnect: a scenario sees a dropped connection as it is. */
+export async function connectClient(url: string, clientId = `chaos-${randomBytes(4).toString('hex')}`): Promise<MqttClient> {
+  return connectMqttAsync({ urls: url, clientId, reconnectPeriodMs: 0 });
 }
 
 /** Waits until history has nothing left to write. */

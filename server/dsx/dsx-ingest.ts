@@ -10,6 +10,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { BusConnection } from '../../protocol/bus-connection.ts';
+import { DSX_INTEGRATION_HEARTBEAT } from '../../protocol/dsx-points.ts';
 import type { Readings } from '../ingest/readings.ts';
 import { Intake } from '../ingest/intake.ts';
 import { MqttLink } from '../ingest/mqtt-link.ts';
@@ -127,7 +128,7 @@ export class DsxIngest implements Source {
         this.tally.accepted.metadata();
         if (o.integration === this.cfg.integration && o.objectType === 'System') {
           const valueTopic = `${this.cfg.root}/${this.cfg.integration}/Value/${o.pointKey}`;
-          if (o.pointType === 'HeartbeatTimestampIntegration') this.ownTopics.heartbeat.add(valueTopic);
+          if (o.pointType === DSX_INTEGRATION_HEARTBEAT) this.ownTopics.heartbeat.add(valueTopic);
           if (o.pointType === 'HeartbeatEchoIntegration') this.ownTopics.echo.add(valueTopic);
         }
         return;

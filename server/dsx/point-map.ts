@@ -1,13 +1,24 @@
 /**
- * What a DSX point is to Hallwatch, from its metadata alone (docs/dsx.md has the table): a
- * rack field, a CDU field, the BMS heartbeat, or ignored with the reason. Pure.
+ * What a DSX point is to Hallwatch, from its metadata alone (the table is
+ * `protocol/dsx-points.ts`, docs/dsx.md explains it): a rack field, a CDU field, the BMS heartbeat,
+ * or ignored with the reason. Pure.
  */
 import type { DsxMetadata, Quantity } from '../../protocol/dsx.ts';
+import {
+  DSX_BMS_HEARTBEAT,
+  DSX_CDU_POINTS,
+  DSX_RACK_POINTS,
+  dsxCduPoint,
+  type DsxCduField,
+  type DsxPointSpec,
+  type DsxRackField,
+} from '../../protocol/dsx-points.ts';
 
-export const RACK_FIELDS = ['supplyC', 'returnC', 'flowLpm', 'rackKw', 'dpKpa', 'valvePct', 'leak', 'leakTray'] as const;
-export type DsxRackField = (typeof RACK_FIELDS)[number];
-export const CDU_FIELDS = ['supplyC', 'returnC', 'flowLpm', 'facilitySupplyC', 'facilityReturnC', 'pumpPct', 'dpKpa', 'status', 'available'] as const;
-export type DsxCduField = (typeof CDU_FIELDS)[number];
+export type { DsxCduField, DsxRackField };
+/** The rack fields a DSX point can carry, in column order. */
+export const RACK_FIELDS: readonly DsxRackField[] = DSX_RACK_POINTS.map((p) => p.field);
+/** The CDU fields a DSX point can carry, in column order. */
+export const CDU_FIELDS: readonly DsxCduField[] = DSX_CDU_POINTS.map((p) => p.field);
 
 export type PointTarget =
   | { kind: 'rack'; rackId: string; field: DsxRackField; quantity: Quantity | null }
@@ -15,63 +26,42 @@ export type PointTarget =
   | { kind: 'heartbeat' }
   | { kind: 'ignored'; why: string };
 
-const RACK_POINTS: Record<string, { field: DsxRackField; quantity: Quantity | null }> = {
-  RackLiquidSupplyTemperature: { field: 'supplyC', quantity: 'temperature' },
-  RackLiquidReturnTemperature: { field: 'returnC', quantity: 'temperature' },
-  RackLiquidFlow: { field: 'flowLpm', quantity: 'flow' },
-  RackPower: { field: 'rackKw', quantity: 'power' },
-  RackLiquidDifferentialPressure: { field: 'dpKpa', quantity: 'pressure' },
-  RackControlValvePosition: { field: 'valvePct', quantity: 'percent' },
-  // Both detectors report a leak: 1 = Leak in their stateText.
-  RackLeakDetect: { field: 'leak', quantity: null },
-  RackLeakDetectTray: { field: 'leakTray', quantity: null },
-};
+const RACK_POINTS_BY_TYPE = new Map<string, DsxPointSpec<DsxRackField>>(DSX_RACK_POINTS.map((p) => [p.pointType, p]));
+/** `PumpSpeed` also carries pump on/off states: those have a stateText and no engUnit. */
+const PUMP_SPEED = dsxCduPoint('pumpPct').pointType;
 
-const has = (m: DsxMetadata, ...areas: string[]) => areas.every((a) => m.processArea.some((p) => p === a || (a === 'secondary' && p === 'seccondary')));
-
-function cduField(m: DsxMetadata): { field: DsxCduField; quantity: Quantity | null } | string {
-  if (m.isSetpoint) return 'a setpoint, not a reading';
-  switch (m.pointType) {
-    case 'LiquidTemperature':
-      if (has(m, 'secondary', 'supply')) return { field: 'supplyC', quantity: 'temperature' };
-      if (has(m, 'secondary', 'return')) return { field: 'returnC', quantity: 'temperature' };
-      if (has(m, 'primary', 'inlet') || has(m, 'primary', 'supply')) return { field: 'facilitySupplyC', quantity: 'temperature' };
-      if (has(m, 'primary', 'outlet') || has(m, 'primary', 'return')) return { field: 'facilityReturnC', quantity: 'temperature' };
-      return `temperature of processArea ${JSON.stringify(m.processArea)} is not one Hallwatch uses`;
-    case 'LiquidFlow':
-      if (has(m, 'secondary')) return { field: 'flowLpm', quantity: 'flow' };
-      return 'primary (facility) flow is not shown';
-    case 'PumpSpeed':
-      if (m.engUnit === null) return 'a pump state (stateText), not a speed';
-      if (has(m, 'secondary')) return { field: 'pumpPct', quantity: 'percent' };
-      return `pump of processArea ${JSON.stringify(m.processArea)} is not a secondary loop pump`;
-    case 'LiquidDifferentialPressure':
-      if (has(m, 'secondary') && m.processArea.length === 1) return { field: 'dpKpa', quantity: 'pressure' };
-      return 'filter or primary differential pressure is not shown';
-    case 'Status':
-      return { field: 'status', quantity: null };
-    case 'Available':
-      return { field: 'available', quantity: null };
-    default:
-      return `CDU point type ${m.pointType} is not one Hallwatch uses`;
-  }
+/** metadata's processArea is lower-cased; "Seccondary" is read as secondary (it occurs on the exemplar bus). */
+function hasAreas(m: DsxMetadata, areas: readonly string[], exact: boolean): boolean {
+  const wanted = areas.map((a) => a.toLowerCase());
+  const found = wanted.every((a) => m.processArea.some((p) => p === a || (a === 'secondary' && p === 'seccondary')));
+  return found && (!exact || m.processArea.length === wanted.length);
 }
 
+function cduPoint(m: DsxMetadata): DsxPointSpec<DsxCduField> | string {
+  if (m.isSetpoint) return 'a setpoint, not a reading';
+  const candidates: DsxPointSpec<DsxCduField>[] = DSX_CDU_POINTS.filter((p) => p.pointType === m.pointType);
+  if (candidates.length === 0) return `CDU point type ${m.pointType} is not one Hallwatch uses`;
+  if (m.pointType === PUMP_SPEED && m.engUnit === null) return 'a pump state (stateText), not a speed';
+  const match = candidates.find((p) => p.processAreas.length === 0 || p.processAreas.some((a) => hasAreas(m, a, p.exactArea === true)));
+  return match ?? `${m.pointType} of processArea ${JSON.stringify(m.processArea)} is not one Hallwatch uses`;
+}
+
+/** What the point described by `m` is to Hallwatch. */
 export function mapPoint(m: DsxMetadata): PointTarget {
   if (m.objectType === 'System') {
-    return m.pointType === 'HeartbeatTimestampBms' ? { kind: 'heartbeat' } : { kind: 'ignored', why: `System point ${m.pointType}` };
+    return m.pointType === DSX_BMS_HEARTBEAT ? { kind: 'heartbeat' } : { kind: 'ignored', why: `System point ${m.pointType}` };
   }
   if (m.objectType === 'Rack') {
     if (m.isSetpoint) return { kind: 'ignored', why: 'a setpoint, not a reading' };
-    const p = RACK_POINTS[m.pointType];
+    const p = RACK_POINTS_BY_TYPE.get(m.pointType);
     if (!p) return { kind: 'ignored', why: `rack point type ${m.pointType} is not one Hallwatch uses` };
     if (!m.rackLocationId) return { kind: 'ignored', why: 'rack point without rackLocationId' };
-    return { kind: 'rack', rackId: m.rackLocationId, ...p };
+    return { kind: 'rack', rackId: m.rackLocationId, field: p.field, quantity: p.quantity };
   }
   if (m.objectType === 'CDU') {
     if (!m.objectId) return { kind: 'ignored', why: 'CDU point without objectId' };
-    const f = cduField(m);
-    return typeof f === 'string' ? { kind: 'ignored', why: f } : { kind: 'cdu', cduId: m.objectId, ...f };
+    const p = cduPoint(m);
+    return typeof p === 'string' ? { kind: 'ignored', why: p } : { kind: 'cdu', cduId: m.objectId, field: p.field, quantity: p.quantity };
   }
   return { kind: 'ignored', why: `object type ${m.objectType} is not one Hallwatch monitors` };
 }

@@ -106,7 +106,14 @@ describe('dashboard helpers', () => {
 });
 
 describe('incident bands on drill-down charts', () => {
-  const span = (id: string, startedMs: number, resolvedMs: number | null, entities: string[]): IncidentSpan => ({ id, severity: 'critical', title: id, startedMs, resolvedMs, entities });
+  const span = (id: string, startedMs: number, resolvedMs: number | null, entities: string[]): IncidentSpan => ({
+    id,
+    severity: 'critical',
+    title: id,
+    startedMs,
+    resolvedMs,
+    entities,
+  });
   const spans = [
     span('group:h1-r01', 1000, 5000, incidentEntities({ id: 'group:h1-r01', roots: [{ entity: 'cdu:h1-r01-cdu-a' }], children: [{ rackId: 'h1-r01-k01' }] })),
     span('rack:h1-r02-k03', 8000, null, ['rack:h1-r02-k03']),
@@ -131,12 +138,20 @@ describe('wall rotation', () => {
     ['second screen after one period', { elapsedMs: 31_000, criticalHalls: [] }, { screen: 1, halls: ['hall-2'], paused: false, nextInMs: 29_000 }],
     ['wraps around', { elapsedMs: 95_000, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false }],
     ['a clock a little behind the start time', { elapsedMs: -3, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false, nextInMs: 30_000 }],
-    ['pauses on the hall of a critical incident', { elapsedMs: 31_000, criticalHalls: ['hall-3'] }, { screen: 2, halls: ['hall-3'], paused: true, nextInMs: null }],
+    [
+      'pauses on the hall of a critical incident',
+      { elapsedMs: 31_000, criticalHalls: ['hall-3'] },
+      { screen: 2, halls: ['hall-3'], paused: true, nextInMs: null },
+    ],
     ['newest critical first', { elapsedMs: 0, criticalHalls: ['hall-2', 'hall-3'] }, { screen: 1, halls: ['hall-2'], paused: true }],
     ['ignores halls not on this wall', { elapsedMs: 0, criticalHalls: ['hall-9'] }, { screen: 0, paused: false }],
     ['no rotation when rotateS is 0', { elapsedMs: 500_000, criticalHalls: [], rotateS: 0 }, { screen: 0, paused: false, nextInMs: null }],
     ['two halls per screen', { elapsedMs: 31_000, criticalHalls: [], hallsPerScreen: 2 }, { screen: 1, screens: 2, halls: ['hall-3'] }],
-    ['two per screen, paused on the screen holding the hall', { elapsedMs: 0, criticalHalls: ['hall-2'], hallsPerScreen: 2 }, { screen: 0, halls: ['hall-1', 'hall-2'], paused: true }],
+    [
+      'two per screen, paused on the screen holding the hall',
+      { elapsedMs: 0, criticalHalls: ['hall-2'], hallsPerScreen: 2 },
+      { screen: 0, halls: ['hall-1', 'hall-2'], paused: true },
+    ],
   ])('%s', (_n, input, expected) => {
     const { hallsPerScreen = 1, ...rest } = input as { hallsPerScreen?: number; elapsedMs: number; criticalHalls: string[]; rotateS?: number };
     expect(wallRotation({ screens: screensOf(halls, hallsPerScreen, 'return'), rotateS: 30, ...rest })).toMatchObject(expected);
@@ -144,8 +159,9 @@ describe('wall rotation', () => {
 
   it('rotates across saved views, each with its own metric, and pauses on the first screen holding the hall', () => {
     const screens = [...screensOf(['hall-1', 'hall-2'], 2, 'return'), ...screensOf(['hall-2'], 1, 'flow')];
-    expect(wallRotation({ screens, rotateS: 20, elapsedMs: 25_000, criticalHalls: [] })).toMatchObject({ screen: 1, screens: 2, halls: ['hall-2'], metric: 'flow' });
-    expect(wallRotation({ screens, rotateS: 20, elapsedMs: 25_000, criticalHalls: ['hall-2'] })).toMatchObject({ screen: 0, halls: ['hall-1', 'hall-2'], metric: 'return', paused: true });
+    const at25s = (criticalHalls: string[]) => wallRotation({ screens, rotateS: 20, elapsedMs: 25_000, criticalHalls });
+    expect(at25s([])).toMatchObject({ screen: 1, screens: 2, halls: ['hall-2'], metric: 'flow' });
+    expect(at25s(['hall-2'])).toMatchObject({ screen: 0, halls: ['hall-1', 'hall-2'], metric: 'return', paused: true });
   });
 });
 
@@ -153,10 +169,34 @@ describe('wall settings', () => {
   const hallIds = ['hall-1', 'hall-2'];
   it.each<[string, string, WallLayoutSpec | null, Partial<WallLayoutSpec>, RegExp[]]>([
     ['defaults: every hall, as many per screen as fit, 30 s', '', null, { halls: hallIds, hallsPerScreen: 0, metric: 'return', rotateS: 30, sound: false }, []],
-    ['URL parameters', '?halls=hall-2&metric=dt&rotate=10&per=2&sound=1', null, { halls: ['hall-2'], hallsPerScreen: 2, metric: 'dt', rotateS: 10, sound: true }, []],
-    ['saved layout', '?layout=noc', { halls: ['hall-2', 'hall-1'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: true }, { halls: ['hall-2', 'hall-1'], metric: 'power', rotateS: 60 }, []],
-    ['URL wins over the layout', '?layout=noc&rotate=0', { halls: ['hall-2'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: false }, { halls: ['hall-2'], rotateS: 0 }, []],
-    ['bad values are reported, not guessed', '?metric=watts&rotate=2&per=9', null, { metric: 'return', rotateS: 30, hallsPerScreen: 0 }, [/^metric:/, /^rotate:/, /^per:/]],
+    [
+      'URL parameters',
+      '?halls=hall-2&metric=dt&rotate=10&per=2&sound=1',
+      null,
+      { halls: ['hall-2'], hallsPerScreen: 2, metric: 'dt', rotateS: 10, sound: true },
+      [],
+    ],
+    [
+      'saved layout',
+      '?layout=noc',
+      { halls: ['hall-2', 'hall-1'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: true },
+      { halls: ['hall-2', 'hall-1'], metric: 'power', rotateS: 60 },
+      [],
+    ],
+    [
+      'URL wins over the layout',
+      '?layout=noc&rotate=0',
+      { halls: ['hall-2'], hallsPerScreen: 1, metric: 'power', rotateS: 60, sound: false },
+      { halls: ['hall-2'], rotateS: 0 },
+      [],
+    ],
+    [
+      'bad values are reported, not guessed',
+      '?metric=watts&rotate=2&per=9',
+      null,
+      { metric: 'return', rotateS: 30, hallsPerScreen: 0 },
+      [/^metric:/, /^rotate:/, /^per:/],
+    ],
     ['unknown halls are reported and dropped', '?halls=hall-1,hall-7', null, { halls: ['hall-1'] }, [/^halls: no hall "hall-7"/]],
   ])('%s', (_n, search, saved, spec, errors) => {
     const params = parseWallParams(search);

@@ -6,11 +6,7 @@ import { webhookChannel } from './webhook.ts';
 import { slackChannel } from './slack.ts';
 import { alertmanagerChannel } from './alertmanager.ts';
 import { mqttChannel } from './mqtt.ts';
-import type { TargetPolicy } from './target-policy.ts';
-
-export function targetPolicy(cfg: Pick<ServerConfig, 'alertWebhookAllowLinkLocal' | 'alertAllowTargets'>): TargetPolicy {
-  return { allowLinkLocal: cfg.alertWebhookAllowLinkLocal === 1, allowTargets: new Set(cfg.alertAllowTargets) };
-}
+import { targetPolicy } from './target-policy.ts';
 
 const TIMEOUT_MS = 5000;
 

@@ -15,6 +15,11 @@ export interface TargetPolicy {
   allowTargets: ReadonlySet<string>;
 }
 
+/** The policy the configuration asks for: `--alert-webhook-allow-link-local` (1 = allow) and `--alert-allow-targets`. */
+export function targetPolicy(cfg: { alertWebhookAllowLinkLocal: number; alertAllowTargets: readonly string[] }): TargetPolicy {
+  return { allowLinkLocal: cfg.alertWebhookAllowLinkLocal === 1, allowTargets: new Set(cfg.alertAllowTargets) };
+}
+
 const METADATA = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200', '192.0.0.192', 'fd00:ec2::254']);
 
 function v4(a: string): number[] {
