@@ -15,7 +15,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
+import { connectMqttAsync } from '../simulators/mqtt-client.ts';
 import { benchSite } from './bench-site.ts';
 import { quantile } from './bench-probe.ts';
 import { entityTopic } from '../protocol/topics.ts';
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const res = await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: text });
     if (!res.ok) throw new Error(`fault "${text}": ${res.status} ${await res.text()}`);
   };
-  const bus = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 4, clientId: `hallwatch-trip-bench-${process.pid}` });
+  const bus = await connectMqttAsync({ urls: server.mqttUrl, clientId: `hallwatch-trip-bench-${process.pid}` });
   /** Receive time of the first tripped sample per CDU topic since it was armed. */
   const tripped = new Map<string, number>();
   bus.on('message', (topic, payload) => {
