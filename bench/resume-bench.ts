@@ -79,7 +79,7 @@ try {
   }
   const query = (q: string) => influx.query(q);
   for (let run = 1; run <= 3; run++) {
-    const recorder = new Recorder(new LiveState(site, 3000), null, new MemoryWindow(60), () => nowMs);
+    const recorder = new Recorder({ state: new LiveState(site, 3000), writer: null, memory: new MemoryWindow(60), clock: () => nowMs });
     const t0 = performance.now();
     const floors = await recorder.resume(query);
     console.log(`resume ${run}: ${(performance.now() - t0).toFixed(0)} ms before the ingest starts (${floors.map((r) => `${r.kind}: ${r.entities}`).join(', ')} entities); bench RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);

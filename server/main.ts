@@ -109,7 +109,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       : null;
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
     await journal?.start();
-    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
+    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000 });
     // A journal segment goes once everything queued before it closed has been written.
     const pruneJournal = (j: Journal) => {
       // Samples wait in the recorder's open blocks before they are queued.

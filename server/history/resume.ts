@@ -94,3 +94,25 @@ async function run(query: (q: string) => Promise<InfluxQueryResult>, statements:
 export async function readFloors(query: (q: string) => Promise<InfluxQueryResult>, t: ResumeTarget, nowMs: number): Promise<Map<number, Floors>> {
   return parseFloors(t, await run(query, floorStatements(t, nowMs)));
 }
+
+/** Per entity, the newest sample an earlier run stored: a replayed sample at or before it is not stored again (NaN: none). */
+export interface EntityFloors {
+  rawThroughMs: Float64Array;
+  rollupThroughMs: Float64Array;
+  /** End of the newest stored GPU window (racks). */
+  gpuThroughMs: Float64Array;
+}
+
+/** `floors` (key → where its stored history ends) as per-entity arrays for `size` entities. */
+export function entityFloors(floors: Map<number, Floors>, size: number, gpuWindowMs: number): EntityFloors {
+  const out = { rawThroughMs: new Float64Array(size).fill(Number.NaN), rollupThroughMs: new Float64Array(size).fill(Number.NaN), gpuThroughMs: new Float64Array(size).fill(Number.NaN) };
+  for (const [key, e] of floors) {
+    if (key < 0 || key >= size) continue;
+    out.rawThroughMs[key] = e.rawThroughMs;
+    // The newest stored minute holds its samples up to the newest stored raw one: all of them
+    // after a crash (only closed minutes are written), those before a clean stop otherwise.
+    if (Number.isFinite(e.lastMinuteMs)) out.rollupThroughMs[key] = Math.min(e.lastMinuteMs + 60_000 - 1, Number.isFinite(e.rawThroughMs) ? e.rawThroughMs : Number.POSITIVE_INFINITY);
+    if (Number.isFinite(e.lastGpuWindowMs)) out.gpuThroughMs[key] = e.lastGpuWindowMs + gpuWindowMs - 1;
+  }
+  return out;
+}
