@@ -32,6 +32,15 @@ export interface WsHubConfig {
   maxPerAddress?: number;
 }
 
+/** What the hub streams and reports to. */
+export interface WsHubDeps {
+  cfg: WsHubConfig;
+  state: LiveState;
+  metrics: Metrics;
+  log: Logger;
+  clock: () => number;
+}
+
 /** What the hub needs of a socket (a `ws` WebSocket; tests pass a stand-in). */
 export type HubSocket = Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send' | 'ping' | 'terminate' | 'close' | 'on'>;
 
@@ -67,13 +76,17 @@ export class WsHub {
   private recheckTimer: NodeJS.Timeout | null = null;
   private readonly countFrames: (l?: Record<string, string>, by?: number) => void;
 
-  constructor(
-    private readonly cfg: WsHubConfig,
-    private readonly state: LiveState,
-    metrics: Metrics,
-    private readonly log: Logger,
-    private readonly clock: () => number,
-  ) {
+  private readonly cfg: WsHubConfig;
+  private readonly state: LiveState;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+
+  constructor(deps: WsHubDeps) {
+    const { cfg, state, metrics, log, clock } = deps;
+    this.cfg = cfg;
+    this.state = state;
+    this.log = log;
+    this.clock = clock;
     metrics.gauge('hallwatch_ws_clients', 'Connected WebSocket clients', () => [[{}, this.clients.size]]);
     this.countFrames = metrics.counter('hallwatch_ws_frames_total', 'WebSocket frames sent, by type', ['type']);
     this.refusedPerAddress = metrics.counter('hallwatch_ws_refused_total', 'WebSocket upgrades refused because one address has too many open, by reason', ['reason']).with({ reason: 'per_address_limit' });
