@@ -10,18 +10,19 @@ import { loadSiteFile } from './site/load-site.ts';
 import { buildSiteIndex } from './site/site-index.ts';
 import { LiveState } from './state/live-state.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
-import { MqttIngest } from './ingest/mqtt-ingest.ts';
+import { MqttIngest, ingestClientId } from './ingest/mqtt-ingest.ts';
 import { Readings } from './ingest/readings.ts';
 import { DsxIngest } from './dsx/dsx-ingest.ts';
 import { WsHub } from './stream/ws-hub.ts';
 import { StateTicker } from './state/state-ticker.ts';
 import { HttpServer } from './http/http-server.ts';
-import { Metrics } from './http/metrics.ts';
+import { Metrics, type Labels } from './http/metrics.ts';
 import { registerSiteMetrics } from './http/site-metrics.ts';
 import { InfluxWriter } from './history/influx-writer.ts';
 import { InfluxClient } from './history/influx-client.ts';
 import { MemoryWindow, memoryWindowSize } from './history/memory-window.ts';
 import { Recorder } from './history/recorder.ts';
+import { resumeHistory } from './history/resume.ts';
 import { HistoryService, retentionMs } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
@@ -32,7 +33,7 @@ import { usersFileStore } from './auth/user-store.ts';
 import { layoutsFileStore, WallLayouts } from './wall/layouts.ts';
 import { announceLogins } from './auth/demo-logins.ts';
 import { join } from 'node:path';
-import { SteadyClock } from './state/steady-clock.ts';
+import { SteadyClock, clockStepWarning } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
 import { healthFacts, healthReport } from './http/health.ts';
 import { JournalPruner } from './ingest/journal-pruner.ts';
@@ -56,11 +57,8 @@ export interface RunningServer {
  * clock is reported and ridden through (server/state/steady-clock.ts).
  */
 export async function startServer(cfg: ServerConfig, log: Logger = createLogger(cfg.logLevel), injectedClock?: () => number): Promise<RunningServer> {
-  const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, (stepMs, adopted) => {
-    const s = `${stepMs > 0 ? '+' : ''}${Math.round(stepMs / 1000)} s`;
-    if (adopted) log.warn(`clock: the host clock moved by ${s} and the telemetry agrees: following it`);
-    else log.warn(`clock: the host clock stepped by ${s}; Hallwatch keeps counting time from before the step until the telemetry's timestamps agree with it`);
-  });
+  const onStep = (stepMs: number, adopted: boolean) => log.warn(clockStepWarning(stepMs, adopted));
+  const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, onStep);
   const clock = injectedClock ?? steady!.now;
   const site = buildSiteIndex(await loadSiteFile(cfg.sitePath));
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
@@ -111,19 +109,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       // Stopped last: it flushes what is queued, then spills the rest to disk.
       await stops.start('InfluxDB writer', () => writer.start(), () => writer.stop());
     }
-    if (influx && journal && journal.leftBehind > 0) {
-      // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
-      const startedMs = Date.now();
-      try {
-        const r = await recorder.resume((q) => influx.query(q));
-        log.info(`history: read where the last run stopped in ${Date.now() - startedMs} ms (${r.map((x) => `${x.kind}: ${x.entities}`).join(', ')} entities)`);
-      } catch (e) {
-        log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
-      }
-    }
+    // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
+    if (influx && journal && journal.leftBehind > 0) await resumeHistory(recorder, (q) => influx.query(q), log);
     await stops.start('history recorder', () => recorder.start(), () => recorder.stop());
     stops.push(['history totals on the state tick', ticker.listen((t) => recorder.recordTotals(t.nowMs))]);
-    metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
+    const blockSamples = () => recorder.openSamples().map((o): [Labels, number] => [{ kind: o.kind }, o.samples]);
+    metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', blockSamples, ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
@@ -149,15 +140,17 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const history = new HistoryService({ memory, influx, retention, clock, blockMs: cfg.historyBlockS * 1000 });
     if (journal && pruner) {
       await stops.start('journal pruning', () => pruner.start(), () => pruner.stop());
-      metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', () => [[{}, journal.segments]]);
-      metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], () => [[{}, journal.failures]]);
+      const segments = (): [Labels, number][] => [[{}, journal.segments]];
+      metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', segments);
+      const failures = (): [Labels, number][] => [[{}, journal.failures]];
+      metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], failures);
     }
     // Ingest starts after history so every accepted sample is recorded, and stops before it.
     const readings = new Readings(state, metrics, clock, steady ? (tsMs) => steady.observeSource(tsMs) : null);
     const bus = { username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
     const ingest = new MqttIngest(
       {
-        bus: { ...bus, urls: mqttUrl, clientId: cfg.mqttClientId ?? (cfg.ingestDelivery === 'at-least-once' ? `hallwatch-ingest-${hostname()}` : `hallwatch-server-${hostname()}-${process.pid}`) },
+        bus: { ...bus, urls: mqttUrl, clientId: ingestClientId(cfg.mqttClientId, cfg.ingestDelivery, hostname(), process.pid) },
         sharedGroup: cfg.mqttSharedGroup,
         delivery: cfg.ingestDelivery,
         topicRoot: cfg.topicRoot,
@@ -166,16 +159,20 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       },
       { readings, metrics, log, clock, journal },
     );
-    metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
+    const stepS = (): [Labels, number][] => [[{}, (steady?.stepMs ?? 0) / 1000]];
+    metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', stepS);
     await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
-        bus: { ...bus, urls: cfg.dsxMqttUrl ?? mqttUrl, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` }, root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
+        bus: { ...bus, urls: cfg.dsxMqttUrl ?? mqttUrl, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` },
+        root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
       }, { readings, metrics, log, clock, journal: null });
       await stops.start('DSX ingest', () => dsx!.start(), () => dsx!.stop());
     }
-    const hubCfg = { tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress };
+    const hubCfg = {
+      tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress,
+    };
     const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock });
     const healthSources = { ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock };
     const health = () => healthReport(healthFacts(healthSources));
@@ -222,7 +219,8 @@ async function main(): Promise<void> {
     server = await startServer(cfg, log);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'EADDRINUSE' ? ' — another process holds that port; pick a free one with --port / HALLWATCH_PORT (or --embedded-broker-port)' : '';
+    const hint = err.code === 'EADDRINUSE'
+      ? ' — another process holds that port; pick a free one with --port / HALLWATCH_PORT (or --embedded-broker-port)' : '';
     log.error(err.message + hint);
     process.exit(1);
   }

@@ -105,7 +105,8 @@ export class GpuWindows {
     let head = this.gpuHeads[i];
     if (head === undefined) {
       const r = site.racks[i];
-      head = this.gpuHeads[i] = encoded(new PointFormat(MEASUREMENT.gpu, { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id }, []).head + `${GPU_PACKED.meanW}="`);
+      const tags = { [TAG.hall]: r.hallId, [TAG.row]: r.rowId, [TAG.rack]: r.id };
+      head = this.gpuHeads[i] = encoded(new PointFormat(MEASUREMENT.gpu, tags, []).head + `${GPU_PACKED.meanW}="`);
     }
     // Every GPU's mean and max as one string each: 2 field values instead of 144.
     const w = LINE.reset().bytes(head);

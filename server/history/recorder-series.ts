@@ -41,7 +41,10 @@ export interface Series {
 
 /** The site's rack, CDU and totals series. Totals keys: 0 = site, 1…H = halls, then rows. */
 export function siteSeries(site: SiteIndex): { rack: Series; cdu: Series; totals: Series } {
-  const series = (kind: EntityKind, measurement: string, fields: readonly string[], size: number, tags: Series['tags'], memoryKey: Series['memoryKey'], extras: readonly string[] = []): Series => ({
+  const series = (
+    kind: EntityKind, measurement: string, fields: readonly string[], size: number,
+    tags: Series['tags'], memoryKey: Series['memoryKey'], extras: readonly string[] = [],
+  ): Series => ({
     kind, measurement, fields, size, tags, memoryKey, m1: new Rollup(60_000, fields.length), h1: new Rollup(3_600_000, fields.length),
     rawKeys: [...fields, ...extras].map((f) => storedName(kind, f)), formats: { raw: [], m1: [], h1: [] }, blocks: [], blockFormats: [], rings: [],
     rawThroughMs: null, rollupThroughMs: null,
@@ -55,7 +58,8 @@ export function siteSeries(site: SiteIndex): { rack: Series; cdu: Series; totals
     return { [TAG.hall]: c.hallId, [TAG.row]: c.rowId, [TAG.cdu]: c.id };
   }, (j) => `cdu:${site.cdus[j].id}`);
   const halls = site.view.halls;
-  const scopeOf = (k: number) => (k === 0 ? { scope: 'site', id: 'site' } : k <= halls.length ? { scope: 'hall', id: halls[k - 1].id } : { scope: 'row', id: site.rows[k - 1 - halls.length].id });
+  const scopeOf = (k: number) => (k === 0 ? { scope: 'site', id: 'site' }
+    : k <= halls.length ? { scope: 'hall', id: halls[k - 1].id } : { scope: 'row', id: site.rows[k - 1 - halls.length].id });
   const totals = series('site', MEASUREMENT.totals, TOTALS_HISTORY, 1 + halls.length + site.rows.length, (k) => {
     const s = scopeOf(k);
     return { [TAG.scope]: s.scope, [TAG.id]: s.id };

@@ -21,7 +21,9 @@ import { entityFloors, readFloors } from './resume.ts';
 import { RollupWriter } from './rollup-writer.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
-const LATE_CDU_MEASURED: Record<string, true> = { supplyC: true, returnC: true, flowLpm: true, pumpPct: true, facilitySupplyC: true, facilityReturnC: true, dpKpa: true };
+const LATE_CDU_MEASURED: Record<string, true> = {
+  supplyC: true, returnC: true, flowLpm: true, pumpPct: true, facilitySupplyC: true, facilityReturnC: true, dpKpa: true,
+};
 
 /** A minute window closes this long after its end even if its entity went quiet, ms. */
 const CLOSE_GRACE_MS = 5_000;
@@ -107,7 +109,8 @@ export class Recorder {
 
   start(): void {
     this.state.sampleTaken = (kind, index) => (kind === 'rack' ? this.rackSample(index) : this.cduSample(index));
-    this.state.lateTaken = (kind, index, sample) => (kind === 'rack' ? this.lateRack(index, sample as RackTelemetry) : this.lateCdu(index, sample as CduTelemetry));
+    this.state.lateTaken = (kind, index, sample) =>
+      (kind === 'rack' ? this.lateRack(index, sample as RackTelemetry) : this.lateCdu(index, sample as CduTelemetry));
     this.timer = setInterval(() => this.everySecond(), 250);
   }
 
@@ -129,7 +132,11 @@ export class Recorder {
 
   /** Samples waiting in open blocks, by kind (totals are recorded every second, so theirs never reach 0). */
   openSamples(): { kind: 'rack' | 'cdu' | 'totals'; samples: number }[] {
-    return [{ kind: 'rack', samples: openSampleCount(this.rack) }, { kind: 'cdu', samples: openSampleCount(this.cdu) }, { kind: 'totals', samples: openSampleCount(this.totals) }];
+    return [
+      { kind: 'rack', samples: openSampleCount(this.rack) },
+      { kind: 'cdu', samples: openSampleCount(this.cdu) },
+      { kind: 'totals', samples: openSampleCount(this.totals) },
+    ];
   }
 
   /** Start of entity `key`'s block window holding `tsMs` (shifted per entity: block-writer.ts). */

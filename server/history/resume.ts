@@ -6,6 +6,7 @@
  * their own, not in a minute that was written (which a partial minute would overwrite), not in a
  * GPU window that was written.
  */
+import type { Logger } from '../logger.ts';
 import type { InfluxQueryResult } from './influx-client.ts';
 import { BLOCK_OFFSETS_FIELD } from './raw-block.ts';
 import { GPU_PACKED, MEASUREMENT, TAG, blockMeasurement, tierMeasurement } from './schema.ts';
@@ -105,14 +106,34 @@ export interface EntityFloors {
 
 /** `floors` (key → where its stored history ends) as per-entity arrays for `size` entities. */
 export function entityFloors(floors: Map<number, Floors>, size: number, gpuWindowMs: number): EntityFloors {
-  const out = { rawThroughMs: new Float64Array(size).fill(Number.NaN), rollupThroughMs: new Float64Array(size).fill(Number.NaN), gpuThroughMs: new Float64Array(size).fill(Number.NaN) };
+  const none = () => new Float64Array(size).fill(Number.NaN);
+  const out = { rawThroughMs: none(), rollupThroughMs: none(), gpuThroughMs: none() };
   for (const [key, e] of floors) {
     if (key < 0 || key >= size) continue;
     out.rawThroughMs[key] = e.rawThroughMs;
     // The newest stored minute holds its samples up to the newest stored raw one: all of them
     // after a crash (only closed minutes are written), those before a clean stop otherwise.
-    if (Number.isFinite(e.lastMinuteMs)) out.rollupThroughMs[key] = Math.min(e.lastMinuteMs + 60_000 - 1, Number.isFinite(e.rawThroughMs) ? e.rawThroughMs : Number.POSITIVE_INFINITY);
+    const rawMs = Number.isFinite(e.rawThroughMs) ? e.rawThroughMs : Number.POSITIVE_INFINITY;
+    if (Number.isFinite(e.lastMinuteMs)) out.rollupThroughMs[key] = Math.min(e.lastMinuteMs + 60_000 - 1, rawMs);
     if (Number.isFinite(e.lastGpuWindowMs)) out.gpuThroughMs[key] = e.lastGpuWindowMs + gpuWindowMs - 1;
   }
   return out;
+}
+
+/**
+ * Has `recorder` read where the last run's stored history ends, logging how long that took; a
+ * failure is logged, not thrown: the replay then may store some samples twice.
+ */
+export async function resumeHistory(
+  recorder: { resume(query: (q: string) => Promise<InfluxQueryResult>): Promise<{ kind: string; entities: number }[]> },
+  query: (q: string) => Promise<InfluxQueryResult>,
+  log: Logger,
+): Promise<void> {
+  const startedMs = Date.now();
+  try {
+    const r = await recorder.resume(query);
+    log.info(`history: read where the last run stopped in ${Date.now() - startedMs} ms (${r.map((x) => `${x.kind}: ${x.entities}`).join(', ')} entities)`);
+  } catch (e) {
+    log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
+  }
 }

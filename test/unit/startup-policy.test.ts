@@ -7,6 +7,8 @@ import { healthFacts, type HealthSources } from '../../server/http/health.ts';
 import type { Access } from '../../server/auth/access.ts';
 import type { InfluxWriter } from '../../server/history/influx-writer.ts';
 import { createLogger } from '../../server/logger.ts';
+import { ingestClientId } from '../../server/ingest/mqtt-ingest.ts';
+import { clockStepWarning } from '../../server/state/steady-clock.ts';
 
 /** 2 racks of 8 GPUs, 1 CDU, 1 row, 1 hall: 6 entities, 296 bytes a sample time. */
 function site(telemetryIntervalMs: number): SizedSite {
@@ -64,13 +66,17 @@ describe('announceLogins()', () => {
   it.each([
     { why: 'prints nothing when authentication is off', auth: 'off' as const, print: 0, hasUsers: false, lines: [], done: [] },
     { why: 'prints nothing when users exist and no demo login is asked for', auth: 'on' as const, print: 0, hasUsers: true, lines: [], done: [] },
-    { why: 'sets and prints an admin login when no user exists', auth: 'on' as const, print: 0, hasUsers: false, lines: ['HALLWATCH_ADMIN_LOGIN'], done: ['setUser admin admin'] },
+    {
+      why: 'sets and prints an admin login when no user exists', auth: 'on' as const, print: 0, hasUsers: false,
+      lines: ['HALLWATCH_ADMIN_LOGIN'], done: ['setUser admin admin'],
+    },
     {
       why: 'prints an admin login and a fresh demo wall path, revoking the previous one', auth: 'on' as const, print: 1, hasUsers: true,
       lines: ['HALLWATCH_ADMIN_LOGIN', 'HALLWATCH_WALL_PATH /wall?token=a%20b'], done: ['setUser admin admin', 'revoke old', 'create demo-wall'],
     },
   ])('$why', async ({ auth, print, hasUsers, lines, done: want }) => {
-    const { access, done } = fakeAccess(hasUsers, [{ id: 'old', name: 'demo-wall' }, { id: 'gone', name: 'demo-wall', revokedMs: 1 }, { id: 'other', name: 'lobby' }]);
+    const tokens = [{ id: 'old', name: 'demo-wall' }, { id: 'gone', name: 'demo-wall', revokedMs: 1 }, { id: 'other', name: 'lobby' }];
+    const { access, done } = fakeAccess(hasUsers, tokens);
     const printed: string[] = [];
     await announceLogins(access, { auth, printAdminLogin: print, log: createLogger('error'), print: (l) => printed.push(l) });
     expect(printed.map((l) => (l.startsWith('HALLWATCH_ADMIN_LOGIN') ? l.replace(/ user=admin password=\S{12,}$/, '') : l))).toEqual(lines);
@@ -79,7 +85,9 @@ describe('announceLogins()', () => {
 });
 
 describe('healthFacts()', () => {
-  const base: HealthSources = { ingest: { connected: true }, writer: null, maxBehindS: 60, clockStepMs: () => 0, alerts: { saveError: null }, clock: () => 100_000 };
+  const base: HealthSources = {
+    ingest: { connected: true }, writer: null, maxBehindS: 60, clockStepMs: () => 0, alerts: { saveError: null }, clock: () => 100_000,
+  };
 
   it('reports memory-only history without a writer', () => {
     expect(healthFacts(base)).toEqual({ mqttConnected: true, storage: null, clockStepMs: 0, alertsSaveError: null });
@@ -91,7 +99,30 @@ describe('healthFacts()', () => {
     const f = healthFacts({ ...base, writer, ingest: { connected: false }, clockStepMs: () => -3000 });
     expect(f).toEqual({
       mqttConnected: false, clockStepMs: -3000, alertsSaveError: null,
-      storage: { status: 'degraded', lastError: 'timeout', linesWaiting: 42, behindS: 12, maxBehindS: 60, spillError: { message: 'ENOSPC', ageMs: 10_000 }, spillDroppedLines: 7 },
+      storage: {
+        status: 'degraded', lastError: 'timeout', linesWaiting: 42, behindS: 12, maxBehindS: 60,
+        spillError: { message: 'ENOSPC', ageMs: 10_000 }, spillDroppedLines: 7,
+      },
     });
+  });
+});
+
+describe('ingestClientId()', () => {
+  it.each([
+    { configured: 'mine', delivery: 'at-least-once' as const, want: 'mine' },
+    { configured: undefined, delivery: 'at-least-once' as const, want: 'hallwatch-ingest-h1' },
+    { configured: undefined, delivery: 'at-most-once' as const, want: 'hallwatch-server-h1-42' },
+    { configured: undefined, delivery: undefined, want: 'hallwatch-server-h1-42' },
+  ])('is $want for $configured with $delivery delivery', ({ configured, delivery, want }) => {
+    expect(ingestClientId(configured, delivery, 'h1', 42)).toBe(want);
+  });
+});
+
+describe('clockStepWarning()', () => {
+  it.each([
+    { stepMs: 3_600_000, adopted: false, want: 'clock: the host clock stepped by +3600 s; Hallwatch keeps counting time from before the step' },
+    { stepMs: -90_400, adopted: true, want: 'clock: the host clock moved by -90 s and the telemetry agrees: following it' },
+  ])('says $want', ({ stepMs, adopted, want }) => {
+    expect(clockStepWarning(stepMs, adopted)).toContain(want);
   });
 });
