@@ -10,6 +10,7 @@ import { blockMeasurement } from './schema.ts';
 /** Samples a block holds at most (a source faster than 1 Hz closes blocks early). */
 const BLOCK_CAPACITY = 32;
 
+/** Writes the raw tier: a block per entity and window, a single point per late sample. */
 export class BlockWriter {
   constructor(
     private readonly writer: InfluxWriter,

@@ -31,6 +31,7 @@ export interface GpuWindowsDeps {
   gpuWindowMs: number;
 }
 
+/** One open GPU window per rack, its accumulator reused window after window. */
 export class GpuWindows {
   private readonly gpu = new Map<number, GpuAcc>();
   /** Scratch for a GPU window's means (the memory window copies them). */

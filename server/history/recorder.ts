@@ -48,6 +48,7 @@ export interface RecorderDeps {
   blockMs?: number;
 }
 
+/** Listens to the live state's samples and writes them, their rollups and GPU windows as history. */
 export class Recorder {
   private timer: NodeJS.Timeout | null = null;
   private readonly state: LiveState;

@@ -17,6 +17,7 @@ const MINUTES_PER_TICK = 50;
  */
 const MINUTE_DRAIN_TICKS = 120;
 
+/** Writes closed minutes (a share per tick) and the hours they close. */
 export class RollupWriter {
   /** Closed minutes waiting to be written (`writeMinutes`). */
   private readonly pendingMinutes: { s: Series; w: ClosedWindow }[] = [];

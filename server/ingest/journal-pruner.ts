@@ -24,6 +24,7 @@ export interface JournalPrunerDeps {
   intervalMs?: number;
 }
 
+/** Prunes the journal every `intervalMs` while started, and on demand (`prune()`). */
 export class JournalPruner {
   private timer: NodeJS.Timeout | null = null;
 
