@@ -101,7 +101,7 @@ try {
   }
   const query = (q: string) => influx.query(q);
   for (let run = 1; run <= 3; run++) {
-    const recorder = new Recorder(new LiveState(site, 3000), null, new MemoryWindow(60), () => nowMs);
+    const recorder = new Recorder({ state: new LiveState(site, 3000), writer: null, memory: new MemoryWindow(60), clock: () => nowMs });
     const t0 = performance.now();
     const floors = await recorder.resume(query);
     const resumeMs = performance.now() - t0;

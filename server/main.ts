@@ -10,19 +10,20 @@ import { loadSiteFile } from './site/load-site.ts';
 import { buildSiteIndex } from './site/site-index.ts';
 import { LiveState } from './state/live-state.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
-import { MqttIngest } from './ingest/mqtt-ingest.ts';
+import { MqttIngest, ingestClientId } from './ingest/mqtt-ingest.ts';
 import { Readings } from './ingest/readings.ts';
 import { DsxIngest } from './dsx/dsx-ingest.ts';
 import { WsHub } from './stream/ws-hub.ts';
 import { StateTicker } from './state/state-ticker.ts';
 import { HttpServer } from './http/http-server.ts';
-import { Metrics } from './http/metrics.ts';
+import { Metrics, type Labels } from './http/metrics.ts';
 import { registerSiteMetrics } from './http/site-metrics.ts';
 import { InfluxWriter } from './history/influx-writer.ts';
 import { InfluxClient } from './history/influx-client.ts';
-import { MemoryWindow } from './history/memory-window.ts';
+import { MemoryWindow, memoryWindowSize } from './history/memory-window.ts';
 import { Recorder } from './history/recorder.ts';
-import { HistoryService } from './history/history-service.ts';
+import { resumeHistory } from './history/resume.ts';
+import { HistoryService, retentionMs } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { Outbox, outboxDirStore } from './alerts/outbox.ts';
@@ -30,20 +31,15 @@ import { notificationChannels } from './alerts/channels/channels.ts';
 import { Access } from './auth/access.ts';
 import { usersFileStore } from './auth/user-store.ts';
 import { layoutsFileStore, WallLayouts } from './wall/layouts.ts';
-import { randomSecret } from './auth/passwords.ts';
+import { announceLogins } from './auth/demo-logins.ts';
 import { join } from 'node:path';
-import { SteadyClock } from './state/steady-clock.ts';
+import { SteadyClock, clockStepWarning } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
-import { healthReport } from './http/health.ts';
-import { parseDurationMs } from '../protocol/time.ts';
+import { healthFacts, healthReport } from './http/health.ts';
+import { JournalPruner } from './ingest/journal-pruner.ts';
 import { Stops } from './lifecycle.ts';
 import { rulesFileStore } from './alerts/rule-store.ts';
 import { alertStateFiles } from './alerts/alert-state-store.ts';
-
-/** InfluxQL retention (7d, 104w, 48h, INF) in ms; config.ts lets through only those forms. */
-function durationMs(d: string): number {
-  return d === 'INF' ? Number.POSITIVE_INFINITY : parseDurationMs(d)!;
-}
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -61,11 +57,8 @@ export interface RunningServer {
  * clock is reported and ridden through (server/state/steady-clock.ts).
  */
 export async function startServer(cfg: ServerConfig, log: Logger = createLogger(cfg.logLevel), injectedClock?: () => number): Promise<RunningServer> {
-  const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, (stepMs, adopted) => {
-    const s = `${stepMs > 0 ? '+' : ''}${Math.round(stepMs / 1000)} s`;
-    if (adopted) log.warn(`clock: the host clock moved by ${s} and the telemetry agrees: following it`);
-    else log.warn(`clock: the host clock stepped by ${s}; Hallwatch keeps counting time from before the step until the telemetry's timestamps agree with it`);
-  });
+  const onStep = (stepMs: number, adopted: boolean) => log.warn(clockStepWarning(stepMs, adopted));
+  const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, onStep);
   const clock = injectedClock ?? steady!.now;
   const site = buildSiteIndex(await loadSiteFile(cfg.sitePath));
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
@@ -81,22 +74,18 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const ticker = new StateTicker(state, cfg.tickMs, clock);
     await stops.start('state ticker', () => ticker.start(), () => ticker.stop());
     // History: the memory window always; InfluxDB when configured.
-    const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
-    // Bytes per sample time: 10 fields per entity, plus each rack's GPU powers every 10 samples.
-    const bytesPerSample = entities * (8 + 4 * 10) + site.racks.reduce((n, r) => n + (8 + 4 * r.gpuCount) / 10, 0);
-    const samplesPerS = 1000 / site.spec.telemetryIntervalMs;
-    const windowSamples = Math.max(60, Math.min(Math.round(cfg.historyWindowS * samplesPerS), Math.floor((cfg.historyMemoryMb * 1024 * 1024) / bytesPerSample)));
-    const memory = new MemoryWindow(windowSamples);
-    log.info(`history in memory: the last ${Math.round(windowSamples / samplesPerS)} s of ${entities} racks, CDUs, rows and halls (≤ ${Math.round((windowSamples * bytesPerSample) / 1048576)} MB)`);
+    const size = memoryWindowSize(site, cfg.historyWindowS, cfg.historyMemoryMb);
+    const memory = new MemoryWindow(size.windowSamples);
+    log.info(`history in memory: the last ${size.spanS} s of ${size.entities} racks, CDUs, rows and halls (≤ ${size.maxMb} MB)`);
     const influx = cfg.influxUrl
       ? new InfluxClient({
           url: cfg.influxUrl, db: cfg.influxDb, token: cfg.influxToken, username: cfg.influxUsername, password: cfg.influxPassword, requestTimeoutMs: 10_000,
         })
       : null;
     const writer = influx
-      ? new InfluxWriter(
-          influx,
-          {
+      ? new InfluxWriter({
+          client: influx,
+          cfg: {
             retention: { raw: cfg.retentionRaw, m1: cfg.retention1m, h1: cfg.retention1h },
             flushIntervalMs: 1000,
             maxRetryDelayMs: 30_000,
@@ -105,37 +94,27 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
             queue: { batchLines: 1000, maxMemoryLines: cfg.storageBufferLines, spillDir: join(cfg.storageDir, 'spill'), maxSpillBytes: 20 * 1024 ** 3 },
           },
           metrics, log, clock,
-        )
+        })
       : null;
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
     await journal?.start();
-    const recorder = new Recorder(state, writer, memory, clock, cfg.gpuWindowS * 1000, cfg.historyBlockS * 1000);
-    // A journal segment goes once everything queued before it closed has been written.
-    const pruneJournal = (j: Journal) => {
-      // Samples wait in the recorder's open blocks before they are queued.
-      const oldest = Math.min(...[writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()].filter((t) => !Number.isNaN(t)));
-      j.prune(Number.isFinite(oldest) ? oldest : clock());
-    };
+    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000 });
+    // Samples wait in the recorder's open blocks before they are queued.
+    const unstoredSinceMs = () => [writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()];
+    const pruner = journal ? new JournalPruner({ journal, unstoredSinceMs, clock }) : null;
     // After the writer's last flush (stops run in reverse): what it wrote needs no replay.
-    if (journal) stops.push(['journal', () => pruneJournal(journal)]);
+    if (pruner) stops.push(['journal', () => pruner.prune()]);
     if (writer) {
       await writer.queue.start();
       // Stopped last: it flushes what is queued, then spills the rest to disk.
       await stops.start('InfluxDB writer', () => writer.start(), () => writer.stop());
     }
-    if (influx && journal && journal.leftBehind > 0) {
-      // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
-      const startedMs = Date.now();
-      try {
-        const r = await recorder.resume((q) => influx.query(q));
-        log.info(`history: read where the last run stopped in ${Date.now() - startedMs} ms (${r.map((x) => `${x.kind}: ${x.entities}`).join(', ')} entities)`);
-      } catch (e) {
-        log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
-      }
-    }
+    // The journal holds what a crash left: where the stored history ends, so its replay stores nothing twice.
+    if (influx && journal && journal.leftBehind > 0) await resumeHistory(recorder, (q) => influx.query(q), log);
     await stops.start('history recorder', () => recorder.start(), () => recorder.stop());
     stops.push(['history totals on the state tick', ticker.listen((t) => recorder.recordTotals(t.nowMs))]);
-    metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', () => recorder.openSamples().map((o) => [{ kind: o.kind }, o.samples]), ['kind']);
+    const blockSamples = () => recorder.openSamples().map((o): [Labels, number] => [{ kind: o.kind }, o.samples]);
+    metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', blockSamples, ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
@@ -159,20 +138,21 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const onHup = () => void alerts.rules.reload();
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
-    const retainedMs = { rawMs: durationMs(cfg.retentionRaw), m1Ms: durationMs(cfg.retention1m) };
-    const history = new HistoryService(memory, influx, retainedMs, clock, cfg.historyBlockS * 1000);
-    if (journal) {
-      const prune = setInterval(() => pruneJournal(journal), 1000);
-      stops.push(['journal pruning', () => clearInterval(prune)]);
-      metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', () => [[{}, journal.segments]]);
-      metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], () => [[{}, journal.failures]]);
+    const retention = { rawMs: retentionMs(cfg.retentionRaw), m1Ms: retentionMs(cfg.retention1m) };
+    const history = new HistoryService({ memory, influx, retention, clock, blockMs: cfg.historyBlockS * 1000 });
+    if (journal && pruner) {
+      await stops.start('journal pruning', () => pruner.start(), () => pruner.stop());
+      const segments = (): [Labels, number][] => [[{}, journal.segments]];
+      metrics.gauge('hallwatch_ingest_journal_segments', 'Journal segments kept until their messages are written (at-least-once ingest)', segments);
+      const failures = (): [Labels, number][] => [[{}, journal.failures]];
+      metrics.counterFrom('hallwatch_ingest_journal_failures_total', 'Messages the journal could not write (storage full or read-only)', [], failures);
     }
     // Ingest starts after history so every accepted sample is recorded, and stops before it.
     const readings = new Readings(state, metrics, clock, steady ? (tsMs) => steady.observeSource(tsMs) : null);
     const bus = { username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
     const ingest = new MqttIngest(
       {
-        bus: { ...bus, urls: mqttUrl, clientId: cfg.mqttClientId ?? (cfg.ingestDelivery === 'at-least-once' ? `hallwatch-ingest-${hostname()}` : `hallwatch-server-${hostname()}-${process.pid}`) },
+        bus: { ...bus, urls: mqttUrl, clientId: ingestClientId(cfg.mqttClientId, cfg.ingestDelivery, hostname(), process.pid) },
         sharedGroup: cfg.mqttSharedGroup,
         delivery: cfg.ingestDelivery,
         topicRoot: cfg.topicRoot,
@@ -181,47 +161,30 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       },
       { readings, metrics, log, clock, journal },
     );
-    metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', () => [[{}, (steady?.stepMs ?? 0) / 1000]]);
+    const stepS = (): [Labels, number][] => [[{}, (steady?.stepMs ?? 0) / 1000]];
+    metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', stepS);
     await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
-        bus: { ...bus, urls: cfg.dsxMqttUrl ?? mqttUrl, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` }, root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
+        bus: { ...bus, urls: cfg.dsxMqttUrl ?? mqttUrl, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` },
+        root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
       }, { readings, metrics, log, clock, journal: null });
       await stops.start('DSX ingest', () => dsx!.start(), () => dsx!.stop());
     }
-    const hub = new WsHub({ tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress }, state, metrics, log, clock);
-    const health = () => {
-      const spill = writer?.queue.spillError;
-      return healthReport({
-        mqttConnected: ingest.connected,
-        storage: writer && {
-          status: writer.status, lastError: writer.lastError, linesWaiting: writer.queue.size,
-          behindS: Math.round(writer.behindMs() / 1000), maxBehindS: cfg.storageMaxBehindS,
-          spillError: spill ? { message: spill.message, ageMs: clock() - spill.atMs } : null, spillDroppedLines: writer.queue.spillDropped,
-        },
-        clockStepMs: steady?.stepMs ?? 0,
-        alertsSaveError: alerts.saveError,
-      });
+    const hubCfg = {
+      tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress,
     };
+    const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock });
+    const healthSources = { ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock };
+    const health = () => healthReport(healthFacts(healthSources));
     const users = usersFileStore(join(cfg.storageDir, 'users.json'));
     const access = new Access({ store: users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock });
     await access.start();
-    if (cfg.auth === 'off') log.warn('AUTHENTICATION IS OFF (--auth off): anyone who reaches this port is an admin. Use it for local trials only.');
-    else if (cfg.printAdminLogin === 1 || !access.hasUsers) {
-      const password = randomSecret(12);
-      await access.setUser('admin', 'admin', password);
-      process.stdout.write(`HALLWATCH_ADMIN_LOGIN user=admin password=${password}\n`);
-    }
-    if (cfg.auth === 'on' && cfg.printAdminLogin === 1) {
-      // The demo's wall: a fresh display token each start; the previous demo token is revoked.
-      for (const t of access.listDisplayTokens()) if (t.name === 'demo-wall' && !t.revokedMs) await access.revokeDisplayToken(t.id);
-      const wall = await access.createDisplayToken('demo-wall', null, 'demo');
-      process.stdout.write(`HALLWATCH_WALL_PATH /wall?token=${encodeURIComponent(wall.token)}\n`);
-    }
+    await announceLogins(access, { auth: cfg.auth, printAdminLogin: cfg.printAdminLogin, log, print: (line) => process.stdout.write(`${line}\n`) });
     const layouts = new WallLayouts(layoutsFileStore(join(cfg.storageDir, 'wall-layouts.json')));
     await layouts.start();
-    const historyExtra = new HistoryExtra(site, memory, influx, history, clock, cfg.gpuWindowS * 1000);
+    const historyExtra = new HistoryExtra({ site, memory, influx, history, clock, gpuWindowMs: cfg.gpuWindowS * 1000 });
     const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir };
     const http = new HttpServer({ cfg: httpCfg, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
@@ -258,7 +221,8 @@ async function main(): Promise<void> {
     server = await startServer(cfg, log);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'EADDRINUSE' ? ' — another process holds that port; pick a free one with --port / HALLWATCH_PORT (or --embedded-broker-port)' : '';
+    const hint = err.code === 'EADDRINUSE'
+      ? ' — another process holds that port; pick a free one with --port / HALLWATCH_PORT (or --embedded-broker-port)' : '';
     log.error(err.message + hint);
     process.exit(1);
   }

@@ -15,16 +15,29 @@ import { MAX_POINTS, parseHistoryQuery, type HistoryService } from './history-se
 import { RACK_HISTORY } from '../../protocol/history.ts';
 import { storedName, unitOf } from './history-fields.ts';
 
+/** What the GPU and hall-replay views read from. */
+export interface HistoryExtraDeps {
+  site: SiteIndex;
+  memory: MemoryWindow;
+  /** InfluxDB; null serves the memory window only. */
+  influx: InfluxClient | null;
+  history: HistoryService;
+  clock: () => number;
+  /** The recorder's per-GPU window, ms. */
+  gpuWindowMs: number;
+}
+
 export class HistoryExtra {
-  constructor(
-    private readonly site: SiteIndex,
-    private readonly memory: MemoryWindow,
-    private readonly influx: InfluxClient | null,
-    private readonly history: HistoryService,
-    private readonly clock: () => number,
-    /** The recorder's per-GPU window, ms. */
-    private readonly gpuWindowMs: number,
-  ) {}
+  private readonly site: SiteIndex;
+  private readonly memory: MemoryWindow;
+  private readonly influx: InfluxClient | null;
+  private readonly history: HistoryService;
+  private readonly clock: () => number;
+  private readonly gpuWindowMs: number;
+
+  constructor(deps: HistoryExtraDeps) {
+    ({ site: this.site, memory: this.memory, influx: this.influx, history: this.history, clock: this.clock, gpuWindowMs: this.gpuWindowMs } = deps);
+  }
 
   /** `GET /api/history/gpu?rack=ID&from=…&to=…` */
   async gpu(params: URLSearchParams): Promise<Result<GpuHistory, 'bad_param'>> {

@@ -73,20 +73,38 @@ export function parseHistoryQuery(params: URLSearchParams, site: SiteIndex, nowM
   return ok({ kind, id, fields, fromMs, toMs, stepMs });
 }
 
+/** How long InfluxDB keeps each tier, ms. */
 export interface Retention {
   rawMs: number;
   m1Ms: number;
 }
 
+/** An InfluxQL retention (7d, 104w, 48h, INF) in ms; config.ts lets through only those forms. */
+export function retentionMs(d: string): number {
+  return d === 'INF' ? Number.POSITIVE_INFINITY : parseDurationMs(d)!;
+}
+
+/** What the history service reads from. */
+export interface HistoryServiceDeps {
+  memory: MemoryWindow;
+  /** InfluxDB; null serves the memory window only. */
+  influx: InfluxClient | null;
+  retention: Retention;
+  clock: () => number;
+  /** The recorder's raw block window, ms: a block holds samples up to this long after its time (default 10,000). */
+  blockMs?: number;
+}
+
 export class HistoryService {
-  constructor(
-    private readonly memory: MemoryWindow,
-    private readonly influx: InfluxClient | null,
-    private readonly retention: Retention,
-    private readonly clock: () => number,
-    /** The recorder's raw block window, ms: a block holds samples up to this long after its time. */
-    private readonly blockMs = 10_000,
-  ) {}
+  private readonly memory: MemoryWindow;
+  private readonly influx: InfluxClient | null;
+  private readonly retention: Retention;
+  private readonly clock: () => number;
+  private readonly blockMs: number;
+
+  constructor(deps: HistoryServiceDeps) {
+    ({ memory: this.memory, influx: this.influx, retention: this.retention, clock: this.clock, blockMs: this.blockMs = 10_000 } = deps);
+  }
 
   /** The tier InfluxDB serves a query from: the coarsest one finer than the step and still retained. */
   tierFor(q: HistoryQuery): Tier {

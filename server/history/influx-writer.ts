@@ -34,6 +34,16 @@ export interface InfluxWriterConfig {
   concurrency?: number;
 }
 
+/** What the writer writes through and reports to. */
+export interface InfluxWriterDeps {
+  client: InfluxClient;
+  cfg: InfluxWriterConfig;
+  metrics: Metrics;
+  log: Logger;
+  /** Wall-clock now, ms (for the backoff, the batches' age and the logs' minute; default Date.now). */
+  clock?: () => number;
+}
+
 export type StorageStatus = 'ok' | 'degraded' | 'starting';
 
 export class InfluxWriter {
@@ -52,14 +62,17 @@ export class InfluxWriter {
   lastError: string | null = null;
   private readonly count: StorageCounters;
 
-  /** `clock`: wall-clock now, ms (for the backoff, the batches' age and the logs' minute). */
-  constructor(
-    private readonly client: InfluxClient,
-    private readonly cfg: InfluxWriterConfig,
-    metrics: Metrics,
-    private readonly log: Logger,
-    private readonly clock: () => number = Date.now,
-  ) {
+  private readonly client: InfluxClient;
+  private readonly cfg: InfluxWriterConfig;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+
+  constructor(deps: InfluxWriterDeps) {
+    const { client, cfg, metrics, log, clock = Date.now } = deps;
+    this.client = client;
+    this.cfg = cfg;
+    this.log = log;
+    this.clock = clock;
     this.queue = new WriteQueue(cfg.queue, clock);
     this.losses = new WriteLosses(cfg.deadLetterPath, log, clock);
     this.count = storageMetrics(metrics, {

@@ -122,3 +122,36 @@ export class MemoryWindow {
     return n;
   }
 }
+
+/** What sizes the memory window: the site's entities (a SiteIndex fits) and its telemetry interval. */
+export interface SizedSite {
+  racks: readonly { gpuCount: number }[];
+  cdus: readonly unknown[];
+  rows: readonly unknown[];
+  view: { halls: readonly unknown[] };
+  spec: { telemetryIntervalMs: number };
+}
+
+/** How many samples per entity the memory window keeps, and what that covers. */
+export interface MemoryWindowSize {
+  /** Samples per entity ring. */
+  windowSamples: number;
+  /** Racks, CDUs, rows, halls and the site. */
+  entities: number;
+  /** Time the window covers at the telemetry interval, s (rounded). */
+  spanS: number;
+  /** Memory it takes at most, MB (rounded). */
+  maxMb: number;
+}
+
+/**
+ * Samples per entity for `windowS` of history, fewer when that would take more than `memoryMb`,
+ * at least 60. A sample time costs 10 fields per entity, plus each rack's GPU powers every 10 samples.
+ */
+export function memoryWindowSize(site: SizedSite, windowS: number, memoryMb: number): MemoryWindowSize {
+  const entities = site.racks.length + site.cdus.length + site.rows.length + site.view.halls.length + 1;
+  const bytesPerSample = entities * (8 + 4 * 10) + site.racks.reduce((n, r) => n + (8 + 4 * r.gpuCount) / 10, 0);
+  const samplesPerS = 1000 / site.spec.telemetryIntervalMs;
+  const windowSamples = Math.max(60, Math.min(Math.round(windowS * samplesPerS), Math.floor((memoryMb * 1024 * 1024) / bytesPerSample)));
+  return { windowSamples, entities, spanS: Math.round(windowSamples / samplesPerS), maxMb: Math.round((windowSamples * bytesPerSample) / 1048576) };
+}

@@ -6,6 +6,7 @@
  * their own, not in a minute that was written (which a partial minute would overwrite), not in a
  * GPU window that was written.
  */
+import type { Logger } from '../logger.ts';
 import type { InfluxQueryResult } from './influx-client.ts';
 import { BLOCK_OFFSETS_FIELD } from './raw-block.ts';
 import { GPU_PACKED, MEASUREMENT, TAG, blockMeasurement, tierMeasurement } from './schema.ts';
@@ -93,4 +94,46 @@ async function run(query: (q: string) => Promise<InfluxQueryResult>, statements:
 /** Reads where `t`'s stored history ends. */
 export async function readFloors(query: (q: string) => Promise<InfluxQueryResult>, t: ResumeTarget, nowMs: number): Promise<Map<number, Floors>> {
   return parseFloors(t, await run(query, floorStatements(t, nowMs)));
+}
+
+/** Per entity, the newest sample an earlier run stored: a replayed sample at or before it is not stored again (NaN: none). */
+export interface EntityFloors {
+  rawThroughMs: Float64Array;
+  rollupThroughMs: Float64Array;
+  /** End of the newest stored GPU window (racks). */
+  gpuThroughMs: Float64Array;
+}
+
+/** `floors` (key → where its stored history ends) as per-entity arrays for `size` entities. */
+export function entityFloors(floors: Map<number, Floors>, size: number, gpuWindowMs: number): EntityFloors {
+  const none = () => new Float64Array(size).fill(Number.NaN);
+  const out = { rawThroughMs: none(), rollupThroughMs: none(), gpuThroughMs: none() };
+  for (const [key, e] of floors) {
+    if (key < 0 || key >= size) continue;
+    out.rawThroughMs[key] = e.rawThroughMs;
+    // The newest stored minute holds its samples up to the newest stored raw one: all of them
+    // after a crash (only closed minutes are written), those before a clean stop otherwise.
+    const rawMs = Number.isFinite(e.rawThroughMs) ? e.rawThroughMs : Number.POSITIVE_INFINITY;
+    if (Number.isFinite(e.lastMinuteMs)) out.rollupThroughMs[key] = Math.min(e.lastMinuteMs + 60_000 - 1, rawMs);
+    if (Number.isFinite(e.lastGpuWindowMs)) out.gpuThroughMs[key] = e.lastGpuWindowMs + gpuWindowMs - 1;
+  }
+  return out;
+}
+
+/**
+ * Has `recorder` read where the last run's stored history ends, logging how long that took; a
+ * failure is logged, not thrown: the replay then may store some samples twice.
+ */
+export async function resumeHistory(
+  recorder: { resume(query: (q: string) => Promise<InfluxQueryResult>): Promise<{ kind: string; entities: number }[]> },
+  query: (q: string) => Promise<InfluxQueryResult>,
+  log: Logger,
+): Promise<void> {
+  const startedMs = Date.now();
+  try {
+    const r = await recorder.resume(query);
+    log.info(`history: read where the last run stopped in ${Date.now() - startedMs} ms (${r.map((x) => `${x.kind}: ${x.entities}`).join(', ')} entities)`);
+  } catch (e) {
+    log.warn(`history: could not read where the last run stopped (${(e as Error).message}); samples replayed from the journal may be stored twice`);
+  }
 }

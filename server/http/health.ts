@@ -1,7 +1,8 @@
 /**
- * `/healthz`: ok, or degraded with the reason of each check that is not. Pure: the composition
- * root gathers the facts, this decides what they mean.
+ * `/healthz`: ok, or degraded with the reason of each check that is not. `healthFacts` reads the
+ * facts from the running modules; `healthReport`, pure, decides what they mean.
  */
+import type { InfluxWriter } from '../history/influx-writer.ts';
 import type { Health } from './http-server.ts';
 
 export interface HealthFacts {
@@ -22,9 +23,39 @@ export interface HealthFacts {
   alertsSaveError: { message: string; failures: number } | null;
 }
 
+/** The modules whose state `/healthz` reports. */
+export interface HealthSources {
+  ingest: { readonly connected: boolean };
+  /** Null without InfluxDB. */
+  writer: InfluxWriter | null;
+  /** History further behind than this is degraded, s (--storage-max-behind-s). */
+  maxBehindS: number;
+  /** Host clock step not followed, ms (0 when none). */
+  clockStepMs: () => number;
+  alerts: { readonly saveError: HealthFacts['alertsSaveError'] };
+  clock: () => number;
+}
+
+/** The facts `healthReport` decides on, read from the running modules now. */
+export function healthFacts(src: HealthSources): HealthFacts {
+  const { writer, clock } = src;
+  const spill = writer?.queue.spillError;
+  return {
+    mqttConnected: src.ingest.connected,
+    storage: writer && {
+      status: writer.status, lastError: writer.lastError, linesWaiting: writer.queue.size,
+      behindS: Math.round(writer.behindMs() / 1000), maxBehindS: src.maxBehindS,
+      spillError: spill ? { message: spill.message, ageMs: clock() - spill.atMs } : null, spillDroppedLines: writer.queue.spillDropped,
+    },
+    clockStepMs: src.clockStepMs(),
+    alertsSaveError: src.alerts.saveError,
+  };
+}
+
 /** A refused spill within this long means history is being lost now. */
 const SPILL_RECENT_MS = 60_000;
 
+/** `/healthz`'s answer: ok, or degraded with each failing check's reason. */
 export function healthReport(f: HealthFacts): Health {
   const checks: Record<string, string> = { mqtt: f.mqttConnected ? 'connected' : 'disconnected' };
   let ok = f.mqttConnected;

@@ -25,6 +25,14 @@ export interface MqttIngestConfig extends ValidationLimits {
   delivery?: 'at-most-once' | 'at-least-once';
 }
 
+/**
+ * The ingest's MQTT client ID: `configured` when set; else fixed per host for at-least-once (its
+ * persistent session must be found again after a restart), per process otherwise.
+ */
+export function ingestClientId(configured: string | undefined, delivery: MqttIngestConfig['delivery'], host: string, pid: number): string {
+  return configured ?? (delivery === 'at-least-once' ? `hallwatch-ingest-${host}` : `hallwatch-server-${host}-${pid}`);
+}
+
 export class MqttIngest implements Source {
   private readonly messages: TelemetryMessages;
   private readonly intake: Intake;

@@ -8,6 +8,13 @@
  * the last accepted source timestamps (`observeSource`) is within the tolerance of it (the host
  * was wrong before and has been corrected). Until then the step is reported (`stepMs`).
  */
+/** The warning logged when the host clock steps (`adopted`: the telemetry agrees, so it is followed). */
+export function clockStepWarning(stepMs: number, adopted: boolean): string {
+  const s = `${stepMs > 0 ? '+' : ''}${Math.round(stepMs / 1000)} s`;
+  return adopted ? `clock: the host clock moved by ${s} and the telemetry agrees: following it`
+    : `clock: the host clock stepped by ${s}; Hallwatch keeps counting time from before the step until the telemetry's timestamps agree with it`;
+}
+
 export class SteadyClock {
   private offsetMs: number;
   /** Source offsets (source ts − steady now) of recent samples, a ring. */

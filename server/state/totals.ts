@@ -77,28 +77,6 @@ class Acc {
 }
 
 /**
- * Totals of one hall (`hallIndex`) or of the whole site (null), optionally only over the racks
- * `rackFilter` keeps (a row) and the redundancy groups serving them.
- */
-export function computeTotals(state: LiveState, hallIndex: number | null, rackFilter?: (i: number) => boolean): Totals {
-  const { site } = state;
-  const acc = new Acc();
-  for (let i = 0; i < site.racks.length; i++) {
-    if (hallIndex !== null && site.rackHall[i] !== hallIndex) continue;
-    if (rackFilter && !rackFilter(i)) continue;
-    acc.rack(state, i);
-  }
-  for (let g = 0; g < site.groups.length; g++) {
-    const cdus = site.groupCdus[g];
-    if (cdus.length === 0) continue;
-    if (hallIndex !== null && site.cduHall[cdus[0]] !== hallIndex) continue;
-    if (rackFilter && !site.groupRacks[g].some(rackFilter)) continue;
-    acc.group(state, g);
-  }
-  return acc.finish();
-}
-
-/**
  * Every row's, hall's and the site's totals in one pass over racks and groups (the per-tick path):
  * racks and groups count in their row (a group in the row of its CDUs), rows in their hall,
  * halls in the site.

@@ -18,6 +18,7 @@ import type { LiveState } from '../state/live-state.ts';
 import type { Access } from '../auth/access.ts';
 import { deltaFrame, deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
 import type { StreamEncoding } from '../../protocol/stream-binary.ts';
+import { AddressCounts, refusal, upgradeVerdict } from './upgrade-gate.ts';
 
 export interface WsHubConfig {
   /** Longest time between two frames, ms (default 100). */
@@ -30,6 +31,15 @@ export interface WsHubConfig {
   maxBufferedBytes: number;
   /** Open sockets allowed from one client address; more are refused with 429 (default: no limit). */
   maxPerAddress?: number;
+}
+
+/** What the hub streams and reports to. */
+export interface WsHubDeps {
+  cfg: WsHubConfig;
+  state: LiveState;
+  metrics: Metrics;
+  log: Logger;
+  clock: () => number;
 }
 
 /** What the hub needs of a socket (a `ws` WebSocket; tests pass a stand-in). */
@@ -56,7 +66,7 @@ const STALL_MS = 1000;
 export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly clients = new Set<Client>();
-  private readonly perAddress = new Map<string, number>();
+  private readonly perAddress = new AddressCounts();
   private readonly refusedPerAddress: () => void;
   /** The next frame, when one is due. */
   private flushTimer: NodeJS.Timeout | null = null;
@@ -65,71 +75,58 @@ export class WsHub {
   private upgrades: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
+  /** How often open sockets' credentials are re-checked, ms; null without access control. */
+  private recheckMs: number | null = null;
   private readonly countFrames: (l?: Record<string, string>, by?: number) => void;
 
-  constructor(
-    private readonly cfg: WsHubConfig,
-    private readonly state: LiveState,
-    metrics: Metrics,
-    private readonly log: Logger,
-    private readonly clock: () => number,
-  ) {
+  private readonly cfg: WsHubConfig;
+  private readonly state: LiveState;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+
+  constructor(deps: WsHubDeps) {
+    const { cfg, state, metrics, log, clock } = deps;
+    this.cfg = cfg;
+    this.state = state;
+    this.log = log;
+    this.clock = clock;
     metrics.gauge('hallwatch_ws_clients', 'Connected WebSocket clients', () => [[{}, this.clients.size]]);
     this.countFrames = metrics.counter('hallwatch_ws_frames_total', 'WebSocket frames sent, by type', ['type']);
-    this.refusedPerAddress = metrics.counter('hallwatch_ws_refused_total', 'WebSocket upgrades refused because one address has too many open, by reason', ['reason']).with({ reason: 'per_address_limit' });
+    const refused = metrics.counter('hallwatch_ws_refused_total', 'WebSocket upgrades refused because one address has too many open, by reason', ['reason']);
+    this.refusedPerAddress = refused.with({ reason: 'per_address_limit' });
   }
 
   /**
    * Takes over HTTP upgrades on `/ws`; other paths are refused. With `access`, the upgrade needs
    * credentials (401); a browser's Origin must be this server's host (403) and one address may
-   * hold at most `maxPerAddress` sockets (429); open sockets are
-   * re-checked every `recheckMs` and closed with 4401 and the reason when their credentials end.
+   * hold at most `maxPerAddress` sockets (429); once started, open sockets are re-checked every
+   * `recheckMs` and closed with 4401 and the reason when their credentials end.
    */
   attach(server: Server, access: Access | null = null, recheckMs = 15_000): void {
-    if (access && !access.disabled) {
-      this.recheckTimer = setInterval(() => this.recheckAll(), recheckMs);
-    }
+    if (access && !access.disabled) this.recheckMs = recheckMs;
     const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const [path, query = ''] = (req.url ?? '').split('?');
-      const encoding: StreamEncoding = new URLSearchParams(query).get('encoding') === 'binary' ? 'binary' : 'json';
-      const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      if (path !== '/ws') return void refuse('404 Not Found');
-      // A browser's Origin must be this server's host, with or without access control: a page
-      // elsewhere must not read the live stream through a visitor's browser.
-      const origin = req.headers.origin;
-      let originHost: string | null = null;
-      try {
-        originHost = origin ? new URL(origin).host : null;
-      } catch {
-        return void refuse('403 Forbidden');
-      }
-      if (originHost !== null && originHost !== req.headers.host) return void refuse('403 Forbidden');
-      if (access && !access.disabled && !access.check(req).ok) return void refuse('401 Unauthorized');
       const address = req.socket.remoteAddress ?? '?';
-      const open = this.perAddress.get(address) ?? 0;
-      if (this.cfg.maxPerAddress !== undefined && open >= this.cfg.maxPerAddress) {
-        this.refusedPerAddress();
-        return void refuse('429 Too Many Requests');
+      const verdict = upgradeVerdict(req, access, this.perAddress.open(address), this.cfg.maxPerAddress);
+      if (!verdict.ok) {
+        if (verdict.limited) this.refusedPerAddress();
+        return void socket.end(refusal(verdict.status));
       }
       const recheck = access && !access.disabled ? () => access.check(req) : undefined;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
-        ws.on('close', () => {
-          const n = (this.perAddress.get(address) ?? 1) - 1;
-          if (n > 0) this.perAddress.set(address, n);
-          else this.perAddress.delete(address);
-        });
-        this.accept(ws, recheck, encoding);
+        this.perAddress.opened(address);
+        ws.on('close', () => this.perAddress.closed(address));
+        this.accept(ws, recheck, verdict.encoding);
       });
     };
     server.on('upgrade', listener);
     this.upgrades = { server, listener };
   }
 
-  /** Sends a frame within `flushMs` of each change of the live state. */
+  /** Sends a frame within `flushMs` of each change of the live state; pings clients and re-checks their credentials. */
   start(): void {
     this.state.changed = () => this.schedule();
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.cfg.heartbeatMs);
+    if (this.recheckMs !== null) this.recheckTimer = setInterval(() => this.recheckAll(), this.recheckMs);
   }
 
   async stop(): Promise<void> {

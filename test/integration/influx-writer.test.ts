@@ -28,7 +28,7 @@ function config(influx: Influxd, db: string, dir: string, over: Partial<Config> 
 
 /** A writer through its own client, as the server makes them. */
 function writer(cfg: Config, metrics: Metrics, log: Logger, clock?: () => number): InfluxWriter {
-  return new InfluxWriter(new InfluxClient(cfg), cfg, metrics, log, clock);
+  return new InfluxWriter({ client: new InfluxClient(cfg), cfg, metrics, log, clock });
 }
 
 async function count(influx: Influxd, db: string, where = ''): Promise<number> {

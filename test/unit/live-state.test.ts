@@ -4,6 +4,7 @@ import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { CDU_COL as CC, EntityState, RACK_COL as RC } from '../../protocol/stream.ts';
 import { encodeBlock } from '../../server/stream/encode.ts';
+import { referenceTotals } from '../helpers/reference-totals.ts';
 
 const T0 = 1_800_000_000_000;
 function fresh() {
@@ -103,11 +104,13 @@ describe('LiveState', () => {
 
 describe('computeAllTotals()', () => {
   it('matches the per-hall and filtered totals on a multi-hall site with mixed states', async () => {
-    const { computeAllTotals, computeTotals } = await import('../../server/state/totals.ts');
+    const { computeAllTotals } = await import('../../server/state/totals.ts');
     const site = buildSiteIndex(generateSite({ halls: 3, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
     const s = new LiveState(site, 3000);
     site.racks.forEach((_, i) => {
-      if (i % 5 !== 0) s.applyRack(i, rack(T0, { rackKw: 60 + i, returnC: 45 + (i % 7) }), T0);
+      // Rack 1 last reported 5 s ago: stale at the refresh.
+      const tsMs = i === 1 ? T0 - 5000 : T0;
+      if (i % 5 !== 0) s.applyRack(i, rack(tsMs, { rackKw: 60 + i, returnC: 45 + (i % 7) }), tsMs);
     });
     site.cdus.forEach((_, j) => s.applyCdu(j, cdu(T0, j % 4 !== 1), T0));
     s.applyStatus('rack', 3, 'offline', T0);
@@ -121,13 +124,14 @@ describe('computeAllTotals()', () => {
         else expect(a[k]).toBeCloseTo(b[k] as number, 6);
       }
     };
-    site.view.halls.forEach((h) => same(all.halls[h.index] as any, computeTotals(s, h.index) as any));
-    same(all.site as any, computeTotals(s, null) as any);
+    site.view.halls.forEach((h) => same(all.halls[h.index] as any, referenceTotals(s, h.index) as any));
+    same(all.site as any, referenceTotals(s, null) as any);
     site.rows.forEach((row, r) => {
       const ids = new Set(site.racks.filter((k) => k.rowId === row.id).map((k) => k.index));
-      same(all.rows[r] as any, computeTotals(s, null, (i) => ids.has(i)) as any);
+      same(all.rows[r] as any, referenceTotals(s, null, (i) => ids.has(i)) as any);
     });
     expect(all.site.racksOffline).toBe(1);
+    expect(all.site.racksStale).toBe(1);
     expect(all.site.racksNoData).toBe(5);
     expect(all.site.groupsN1Lost).toBeGreaterThan(0);
     expect(all.site.cdusReporting).toBe(site.cdus.length);

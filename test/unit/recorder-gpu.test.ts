@@ -8,7 +8,7 @@ import type { InfluxWriter } from '../../server/history/influx-writer.ts';
 
 describe('per-GPU history windows', () => {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 10, racksPerRow: 16, racksPerCdu: 8 }));
-  const recorder = new Recorder(new LiveState(site, 3000), null, new MemoryWindow(60), () => 0, 60_000);
+  const recorder = new Recorder({ state: new LiveState(site, 3000), writer: null, memory: new MemoryWindow(60), clock: () => 0, gpuWindowMs: 60_000 });
   const t = 1_800_000_030_500; // 30.5 s into a minute
 
   it('holds each sample in a window of the configured length that contains it', () => {
@@ -40,7 +40,7 @@ describe('per-GPU history windows', () => {
     const t0 = 1_800_000_000_000;
     const lines: string[] = [];
     const writer = { write: (_rp: string, ls: string[]) => lines.push(...ls) } as unknown as InfluxWriter;
-    const rec = new Recorder(state, writer, memory, () => t0, 10_000);
+    const rec = new Recorder({ state, writer, memory, clock: () => t0, gpuWindowMs: 10_000 });
     rec.start();
     // Window 1: GPU 0 at 1000 W then 3000 W; window 2: 500 W then 700 W; window 3 opens, closing window 2.
     const steps: [number, number][] = [[0, 1000], [1000, 3000], [10_000, 500], [11_000, 700], [20_000, 100]];

@@ -54,7 +54,7 @@ describe('Recorder.resume', () => {
     const lines: string[] = [];
     const writer = { write: (_rp: string, ls: string[]) => lines.push(...ls) } as unknown as InfluxWriter;
     let clockMs = NOW;
-    const rec = new Recorder(state, writer, new MemoryWindow(60), () => clockMs, 10_000, 10_000);
+    const rec = new Recorder({ state, writer, memory: new MemoryWindow(60), clock: () => clockMs, gpuWindowMs: 10_000, blockMs: 10_000 });
     const queries: string[] = [];
     const resumedKinds = await rec.resume(async (q) => {
       queries.push(q);

@@ -43,7 +43,7 @@ function setup() {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 4, racksPerCdu: 2 }));
   const state = new LiveState(site, 3000);
   const metrics = new Metrics();
-  const hub = new WsHub({ tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 10_000 }, state, metrics, createLogger('error'), () => now);
+  const hub = new WsHub({ cfg: { tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 10_000 }, state, metrics, log: createLogger('error'), clock: () => now });
   const publish = (i: number) => {
     now += 1000;
     state.applyRack(i, { ts: now, rackKw: 100, supplyC: 40, returnC: 48, flowLpm: 180 }, now);
@@ -119,7 +119,7 @@ describe('WsHub', () => {
     const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 4, racksPerCdu: 2 }));
     const state = new LiveState(site, 3000);
     // The hard limit is far away: only the stall rule can skip the client.
-    const hub = new WsHub({ tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 100_000_000 }, state, new Metrics(), createLogger('error'), () => now);
+    const hub = new WsHub({ cfg: { tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 100_000_000 }, state, metrics: new Metrics(), log: createLogger('error'), clock: () => now });
     const ws = new FakeSocket();
     hub.accept(ws as unknown as HubSocket);
     hub.tick();
