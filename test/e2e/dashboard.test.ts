@@ -146,7 +146,8 @@ describe('dashboard in headless Chromium', () => {
       expect(res.status).toBe(200);
     }
     // Offline racks are painted #11161c with a cross.
-    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.h * 0.35), { timeout: 5000, interval: 100 }).toBe('#11161c');
+    await expect.poll(() => pixelAt(page, 'canvas[data-hall="hall-1"]', target.x, target.y - target.h * 0.35), { timeout: 5000, interval: 100 })
+      .toBe('#11161c');
     expect(Date.now() - t0).toBeLessThan(5000);
     await page.mouse.move(target.pageX, target.pageY);
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
@@ -176,7 +177,8 @@ describe('dashboard in headless Chromium', () => {
     // A silent publisher turns stale after 3 intervals: hatched, with its age in the tooltip.
     const silent = await rackCentre('h1-r10-k04');
     await page.mouse.move(silent.pageX, silent.pageY);
-    await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase(), { timeout: 8000 }).toMatch(/stale[\s\S]*last sample \d+(\.\d)? s old — not current/);
+    await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase(), { timeout: 8000 })
+      .toMatch(/stale[\s\S]*last sample \d+(\.\d)? s old — not current/);
     await page.mouse.move(target.pageX, target.pageY);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(ARTIFACTS, 'hall-faults-1920x1080.png') });
@@ -212,7 +214,8 @@ describe('dashboard in headless Chromium', () => {
     expect(spanMs).toBeGreaterThan(1000);
     expect(spanMs).toBeLessThan(3_600_000);
     // Wait for the zoomed range's data, not the 1 h data still on screen.
-    await expect.poll(() => page.locator('[data-testid="drill-down"]').getAttribute('data-loaded-for'), { timeout: 10_000 }).toBe(`${params.get('from')}|${params.get('to')}`);
+    await expect.poll(() => page.locator('[data-testid="drill-down"]').getAttribute('data-loaded-for'), { timeout: 10_000 })
+      .toBe(`${params.get('from')}|${params.get('to')}`);
     await expect.poll(async () => Number(await firstChart.getAttribute('data-points'))).toBeGreaterThan(2);
     const shown = Number(await firstChart.getAttribute('data-points'));
     const download = page.waitForEvent('download');
@@ -256,7 +259,8 @@ describe('dashboard in headless Chromium', () => {
     expect(await server.stop()).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5000);
     await page.waitForSelector('[data-status="reconnecting"], [data-status="stalled"]', { timeout: 5000 });
-    await expect.poll(() => page.locator('[data-testid="connection-lost"]').innerText(), { timeout: 5000 }).toMatch(/Connection lost — everything below is from \d+ s ago/);
+    await expect.poll(() => page.locator('[data-testid="connection-lost"]').innerText(), { timeout: 5000 })
+      .toMatch(/Connection lost — everything below is from \d+ s ago/);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(ARTIFACTS, 'connection-lost-1920x1080.png') });
   });

@@ -23,7 +23,10 @@ describe('dashboard on a DSX-fed site', () => {
 
   beforeAll(async () => {
     const sitePath = join(mkdtempSync(join(tmpdir(), 'hallwatch-dsx-ui-')), 'site.json');
-    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'simulators/site-cli.ts'), '--from-dsx', EXEMPLAR, '--out', sitePath], { cwd: ROOT, timeout: 60_000 });
+    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'simulators/site-cli.ts'), '--from-dsx', EXEMPLAR, '--out', sitePath], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     server = await startServer(['--site', sitePath, '--embedded-broker-port', '0', '--dsx-root', 'BMS/v1']);
     replay = await startProgram('simulators/replay.ts', [EXEMPLAR, '--mqtt', server.mqttUrl, '--speed', '4', '--loop'], 'HALLWATCH_REPLAY_READY');
     browser = await launchChromium();

@@ -149,7 +149,8 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     await panel.locator('[data-testid="cdu-racks"] a').first().click();
     await page.waitForSelector(`[data-testid="rack-panel"][data-rack="${cdu.rackIds[0]}"]`);
     // The rack chart opens with the server's history, not empty.
-    await expect.poll(async () => Number(await page.locator('[data-testid="rack-chart"]').getAttribute('data-past-points')), { timeout: 10_000 }).toBeGreaterThan(5);
+    await expect.poll(async () => Number(await page.locator('[data-testid="rack-chart"]').getAttribute('data-past-points')), { timeout: 10_000 })
+      .toBeGreaterThan(5);
     await page.goto(`${server.baseUrl}/#/hall/${hall.id}?cdu=${cdu.id}`);
     await panel.waitFor();
     await panel.screenshot({ path: join(ARTIFACTS, 'cdu-panel-1366x768.png') });
@@ -171,7 +172,11 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     await area.fill(JSON.stringify(rules, null, 2));
     await page.click('[data-testid="save-rules"]');
     const msg = page.locator('[data-testid="rules-message"]');
-    await expect.poll(() => msg.innerText()).toMatch(/^Rejected — rules not saved, the previous rules stay in force: rules\.rules\[0\]\.severity: must be one of critical, major, minor, warning, got "apocalyptic"/);
+    const rejected = new RegExp(
+      '^Rejected — rules not saved, the previous rules stay in force: ' +
+        'rules\\.rules\\[0\\]\\.severity: must be one of critical, major, minor, warning, got "apocalyptic"',
+    );
+    await expect.poll(() => msg.innerText()).toMatch(rejected);
     expect(await msg.getAttribute('class')).toMatch(/err/);
     const onDisk = await api('/api/admin/rules');
     expect(onDisk.rules[0].severity).not.toBe('apocalyptic');
@@ -208,7 +213,8 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     for (const id of [STUCK, NOISY]) {
       await page.goto(`${server.baseUrl}/#/hall/hall-2?rack=${id}`);
       const panel = page.locator(`[data-testid="rack-panel"][data-rack="${id}"]`);
-      await expect.poll(() => panel.locator('[data-testid="entity-alerts"]').innerText(), { timeout: 10_000 }).toMatch(/SENSOR FAULT\s*sensor fault: return sensor (frozen|noisy)/);
+      await expect.poll(() => panel.locator('[data-testid="entity-alerts"]').innerText(), { timeout: 10_000 })
+        .toMatch(/SENSOR FAULT\s*sensor fault: return sensor (frozen|noisy)/);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'sensor-fault-1366x768.png') });
   });

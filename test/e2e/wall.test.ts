@@ -52,16 +52,24 @@ describe('wall screen in headless Chromium', () => {
   let wallPath: string;
   let plainPath: string;
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(server.baseUrl + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(server.baseUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   };
   const fault = (f: string) => fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: f });
 
   beforeAll(async () => {
-    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--admin-token', TOKEN, '--ws-auth-recheck-ms', '1000'], { auth: true });
+    server = await startServer(
+      ['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--admin-token', TOKEN, '--ws-auth-recheck-ms', '1000'],
+      { auth: true },
+    );
     sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0', '--seed', '5']);
     controlPort = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
-    expect((await api('PUT', '/api/admin/wall-layouts/noc', { halls: ['hall-1', 'hall-2'], hallsPerScreen: 1, rotateS: 5, metric: 'return' })).status).toBe(200);
+    const layout = { halls: ['hall-1', 'hall-2'], hallsPerScreen: 1, rotateS: 5, metric: 'return' };
+    expect((await api('PUT', '/api/admin/wall-layouts/noc', layout)).status).toBe(200);
     const t = await api('POST', '/api/admin/display-tokens', { name: 'noc-wall', expiresInDays: 365 });
     plainPath = t.body.wallPath;
     wallPath = `${t.body.wallPath}&layout=noc`;
@@ -87,7 +95,10 @@ describe('wall screen in headless Chromium', () => {
       await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0, null, { timeout: 15_000 });
     } catch (e) {
       await page.screenshot({ path: join(ARTIFACTS, 'wall-not-drawn.png') });
-      throw new Error(`wall not drawn: ${(e as Error).message}; page errors: ${errors.join('; ')}; text: ${(await page.locator('body').innerText()).slice(0, 300)}`);
+      throw new Error(
+        `wall not drawn: ${(e as Error).message}; page errors: ${errors.join('; ')}; ` +
+          `text: ${(await page.locator('body').innerText()).slice(0, 300)}`,
+      );
     }
     return page;
   }
@@ -143,7 +154,8 @@ describe('wall screen in headless Chromium', () => {
     expect(probe.problems).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'wall-critical-1920x1080.png') });
     // Acknowledged: dimmed, still shown, still paused (the incident is open).
-    expect(await api('POST', `/api/incidents/${encodeURIComponent('group:h2-r04')}/ack`, { comment: 'crew on site' })).toEqual({ status: 200, body: { ok: true } });
+    expect(await api('POST', `/api/incidents/${encodeURIComponent('group:h2-r04')}/ack`, { comment: 'crew on site' }))
+      .toEqual({ status: 200, body: { ok: true } });
     await expect.poll(() => banner.innerText(), { timeout: 6000 }).toMatch(/ACK admin-token/);
     await fault('clear-all');
     await expect.poll(() => wall.getAttribute('data-paused'), { timeout: 60_000 }).toBe('false');
@@ -194,7 +206,8 @@ describe('wall screen in headless Chromium', () => {
     const t = await api('POST', '/api/admin/display-tokens', { name: 'lobby-wall' });
     const page = await openWall(1920, 1080, t.body.wallPath);
     expect((await api('DELETE', `/api/admin/display-tokens/${t.body.id}`)).status).toBe(200);
-    await expect.poll(() => page.locator('[data-testid="wall-access-ended"]').innerText(), { timeout: 10_000 }).toMatch(/ACCESS ENDED — display token "lobby-wall" was revoked/);
+    await expect.poll(() => page.locator('[data-testid="wall-access-ended"]').innerText(), { timeout: 10_000 })
+      .toMatch(/ACCESS ENDED — display token "lobby-wall" was revoked/);
     // After a reboot the wall says it is not signed in, with the reason.
     await page.reload();
     await expect.poll(() => page.locator('[data-testid="wall-refused"]').innerText(), { timeout: 10_000 }).toMatch(/display token "lobby-wall" was revoked/);
@@ -218,7 +231,8 @@ describe('wall screen in headless Chromium', () => {
 
   it('reports a bad URL parameter on the wall instead of guessing', async () => {
     const page = await openWall(1920, 1080, `${wallPath}&metric=watts&halls=hall-1,hall-9`);
-    await expect.poll(() => page.locator('[data-testid="wall-problems"]').innerText(), { timeout: 5000 }).toMatch(/metric: "watts" is not one of .* · halls: no hall "hall-9"/);
+    await expect.poll(() => page.locator('[data-testid="wall-problems"]').innerText(), { timeout: 5000 })
+      .toMatch(/metric: "watts" is not one of .* · halls: no hall "hall-9"/);
     expect(await page.locator('[data-testid="wall"]').getAttribute('data-halls')).toBe('hall-1');
     await page.context().close();
   });

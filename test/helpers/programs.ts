@@ -17,7 +17,13 @@ export interface Program {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-export async function startProgram(script: string, args: string[], readyPrefix: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Program> {
+export async function startProgram(
+  script: string,
+  args: string[],
+  readyPrefix: string,
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<Program> {
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -65,10 +71,15 @@ export const SERVER_NODE_ARGS = ['--max-semi-space-size=64'];
  * The real server on a free port with its own temp storage directory. Authentication is off
  * unless `auth` is set (the access-control tests turn it on); later args win.
  */
-export async function startServer(args: string[], opts: { auth?: boolean; nodeArgs?: string[] } = {}, env: NodeJS.ProcessEnv = {}): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
+export async function startServer(
+  args: string[],
+  opts: { auth?: boolean; nodeArgs?: string[] } = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<Program & { port: number; baseUrl: string; mqttUrl: string }> {
   const storage = args.includes('--storage-dir') ? [] : ['--storage-dir', mkdtempSync(join(tmpdir(), 'hallwatch-server-'))];
   const auth = opts.auth ? [] : ['--auth', 'off'];
-  const p = await startProgram('server/main.ts', ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args], 'HALLWATCH_READY', env, [...SERVER_NODE_ARGS, ...(opts.nodeArgs ?? [])]);
+  const serverArgs = ['--port', '0', '--log-level', 'warn', ...storage, ...auth, ...args];
+  const p = await startProgram('server/main.ts', serverArgs, 'HALLWATCH_READY', env, [...SERVER_NODE_ARGS, ...(opts.nodeArgs ?? [])]);
   const port = Number(/port=(\d+)/.exec(p.readyLine)![1]);
   return { ...p, port, baseUrl: `http://127.0.0.1:${port}`, mqttUrl: /mqtt=(\S+)/.exec(p.readyLine)![1] };
 }

@@ -9,7 +9,15 @@ import { blockMeasurement } from '../../server/history/schema.ts';
 type Query = (q: string) => Promise<any>;
 
 /** Samples of `fields` per value of tag `by` (rack, cdu or id), within `where` (InfluxQL, e.g. a time range). */
-export async function rawSamples(query: Query, base: 'rack' | 'cdu' | 'totals', fields: string[], by: string, where = 'time > 0', fromMs = 0, toMs = Number.MAX_SAFE_INTEGER): Promise<Map<string, Samples>> {
+export async function rawSamples(
+  query: Query,
+  base: 'rack' | 'cdu' | 'totals',
+  fields: string[],
+  by: string,
+  where = 'time > 0',
+  fromMs = 0,
+  toMs = Number.MAX_SAFE_INTEGER,
+): Promise<Map<string, Samples>> {
   const list = fields.map((f) => `"${f}"`).join(', ');
   const blocks = await query(`SELECT "${BLOCK_OFFSETS_FIELD}", ${list} FROM "raw"."${blockMeasurement(base)}" WHERE ${where} GROUP BY "${by}"`);
   const points = await query(`SELECT ${list} FROM "raw"."${base}" WHERE ${where} GROUP BY "${by}"`);

@@ -20,7 +20,10 @@ describe('access control', () => {
     await users.start();
     await users.setUser('vera', 'viewer', 'viewer-pass-1');
     await users.setUser('otto', 'operator', 'operator-pass-1');
-    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN, '--print-admin-login', '1'], { auth: true });
+    server = await startServer(
+      ['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN, '--print-admin-login', '1'],
+      { auth: true },
+    );
     adminPassword = /password=(\S+)/.exec(server.output())![1];
   });
   afterAll(async () => {
@@ -85,15 +88,21 @@ describe('access control', () => {
   it('lets a viewer look but not acknowledge or silence (403), and an operator act', async () => {
     const viewer = await loginCookie('vera', 'viewer-pass-1');
     expect((await fetch(server.baseUrl + '/api/alerts', { headers: { cookie: viewer } })).status).toBe(200);
-    const ack = await fetch(server.baseUrl + '/api/incidents/group:h1-r01/ack', { method: 'POST', headers: { cookie: viewer }, body: JSON.stringify({ comment: 'on it' }) });
+    const ack = await fetch(server.baseUrl + '/api/incidents/group:h1-r01/ack', {
+      method: 'POST', headers: { cookie: viewer }, body: JSON.stringify({ comment: 'on it' }),
+    });
     expect(ack.status).toBe(403);
     expect((await ack.json()).error).toMatch(/operator role is needed; vera is a viewer/);
     const silence = { matcher: 'cdu:h1-r01-cdu-a', minutes: 60, comment: 'planned pump swap' };
     expect((await fetch(server.baseUrl + '/api/silences', { method: 'POST', headers: { cookie: viewer }, body: JSON.stringify(silence) })).status).toBe(403);
     const operator = await loginCookie('otto', 'operator-pass-1');
-    const unknown = await fetch(server.baseUrl + '/api/incidents/group:nowhere/ack', { method: 'POST', headers: { cookie: operator }, body: JSON.stringify({ comment: 'x' }) });
+    const unknown = await fetch(server.baseUrl + '/api/incidents/group:nowhere/ack', {
+      method: 'POST', headers: { cookie: operator }, body: JSON.stringify({ comment: 'x' }),
+    });
     expect(unknown.status).toBe(404);
-    const noComment = await fetch(server.baseUrl + '/api/silences', { method: 'POST', headers: { cookie: operator }, body: JSON.stringify({ ...silence, comment: '' }) });
+    const noComment = await fetch(server.baseUrl + '/api/silences', {
+      method: 'POST', headers: { cookie: operator }, body: JSON.stringify({ ...silence, comment: '' }),
+    });
     expect(noComment.status).toBe(400);
     const made = await fetch(server.baseUrl + '/api/silences', { method: 'POST', headers: { cookie: operator }, body: JSON.stringify(silence) });
     expect(made.status).toBe(200);

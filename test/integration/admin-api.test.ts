@@ -17,12 +17,19 @@ describe('admin API', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   const storage = mkdtempSync(join(tmpdir(), 'hallwatch-admin-'));
   const call = async (method: string, path: string, body?: unknown, token = TOKEN) => {
-    const res = await fetch(server.baseUrl + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(server.baseUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   };
 
   beforeAll(async () => {
-    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN, '--ws-auth-recheck-ms', '500'], { auth: true });
+    server = await startServer(
+      ['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--storage-dir', storage, '--admin-token', TOKEN, '--ws-auth-recheck-ms', '500'],
+      { auth: true },
+    );
   });
   afterAll(async () => {
     await server?.stop();
@@ -72,7 +79,8 @@ describe('admin API', () => {
     // Other credentials never travel in URLs.
     expect((await fetch(`${server.baseUrl}/api/site?token=${TOKEN}`)).status).toBe(401);
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?${q}`);
-    const closed = new Promise<{ code: number; reason: string; atMs: number }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString(), atMs: Date.now() })));
+    const closed = new Promise<{ code: number; reason: string; atMs: number }>((r) =>
+      ws.on('close', (code, reason) => r({ code, reason: reason.toString(), atMs: Date.now() })));
     await new Promise((r) => ws.once('message', r));
     const revokedAt = Date.now();
     expect((await call('DELETE', `/api/admin/display-tokens/${t.body.id}`)).status).toBe(200);
@@ -81,7 +89,8 @@ describe('admin API', () => {
     expect(c.reason).toBe('display token "noc-wall-1" was revoked');
     expect(c.atMs - revokedAt).toBeLessThan(3000);
     expect((await fetch(`${server.baseUrl}/api/site?${q}`)).status).toBe(401);
-    expect((await call('GET', '/api/admin/display-tokens')).body).toContainEqual(expect.objectContaining({ id: t.body.id, name: 'noc-wall-1', revokedMs: expect.any(Number) }));
+    expect((await call('GET', '/api/admin/display-tokens')).body)
+      .toContainEqual(expect.objectContaining({ id: t.body.id, name: 'noc-wall-1', revokedMs: expect.any(Number) }));
   });
 
   it('refuses a tampered display token', async () => {

@@ -85,7 +85,11 @@ describe('alerts to a webhook', () => {
     '--alert-mqtt', '1', '--public-url', 'http://noc.example:8080',
   ];
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(server.baseUrl + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(server.baseUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   };
   const openIncidents = async (): Promise<string[]> => (await api('GET', '/api/alerts')).body.incidents.map((i: { id: string }) => i.id);
@@ -152,10 +156,16 @@ describe('alerts to a webhook', () => {
     expect(slack[0].body.text).toMatch(/^:red_circle: FIRING CRITICAL — h1-r01-cdu-a: CDU tripped/);
     const am = receiver.alertmanager();
     expect(am).toHaveLength(1);
-    expect(am[0].body).toEqual([expect.objectContaining({ labels: expect.objectContaining({ alertname: 'HallwatchIncident', incident: 'group:h1-r01', severity: 'critical' }), generatorURL: 'http://noc.example:8080/#/incident/group%3Ah1-r01' })]);
+    expect(am[0].body).toEqual([
+      expect.objectContaining({
+        labels: expect.objectContaining({ alertname: 'HallwatchIncident', incident: 'group:h1-r01', severity: 'critical' }),
+        generatorURL: 'http://noc.example:8080/#/incident/group%3Ah1-r01',
+      }),
+    ]);
     // A subscriber arriving later sees the incident's retained state.
     const late = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
-    const retained = new Promise<any>((r) => late.on('message', (topic, payload, packet) => packet.retain && r({ topic, state: JSON.parse(payload.toString()) })));
+    const retained = new Promise<any>((r) =>
+      late.on('message', (topic, payload, packet) => packet.retain && r({ topic, state: JSON.parse(payload.toString()) })));
     await late.subscribeAsync('hallwatch/v1/alerts/#', { qos: 1 });
     const state = await retained;
     await late.endAsync();

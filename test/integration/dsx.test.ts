@@ -22,7 +22,8 @@ const EXEMPLAR = join(import.meta.dirname, '..', 'fixtures', 'dsx', 'dsx_exempla
 const STALE_S = 6;
 const ROOT = join(import.meta.dirname, '..', '..');
 /** Runs one of the project's commands to its end, as a user would; its stdout. */
-const run = (script: string, args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+const run = (script: string, args: string[]) =>
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 
 /** The last value the recording gives each point (by topic), as the server should end up holding. */
 function lastValues(): Map<string, number> {
@@ -34,7 +35,8 @@ function lastValues(): Map<string, number> {
   }
   return out;
 }
-const rackTopic = (rack: string, point: string, tail: string) => `BMS/v1/PUB/Value/Rack/${point}/nvidia/titan/pod1C/rowE/${rack}/energyValve/${tail}/feedback/value`;
+const rackTopic = (rack: string, point: string, tail: string) =>
+  `BMS/v1/PUB/Value/Rack/${point}/nvidia/titan/pod1C/rowE/${rack}/energyValve/${tail}/feedback/value`;
 
 describe('DSX Exchange bus through Mosquitto', () => {
   let broker: Mosquitto;
@@ -46,7 +48,9 @@ describe('DSX Exchange bus through Mosquitto', () => {
   beforeAll(async () => {
     broker = await startMosquitto();
     discovery = run('simulators/site-cli.ts', ['--from-dsx', EXEMPLAR, '--out', sitePath]);
-    server = await startServer(['--site', sitePath, '--mqtt', broker.url, '--dsx-root', 'BMS/v1', '--dsx-stale-s', String(STALE_S), '--dsx-heartbeat-timeout-s', '3']);
+    server = await startServer([
+      '--site', sitePath, '--mqtt', broker.url, '--dsx-root', 'BMS/v1', '--dsx-stale-s', String(STALE_S), '--dsx-heartbeat-timeout-s', '3',
+    ]);
     bms = await mqtt.connectAsync(broker.url, { clientId: `hallwatch-test-bms-${process.pid}` });
   }, 60_000);
 
@@ -87,7 +91,10 @@ describe('DSX Exchange bus through Mosquitto', () => {
     expect(e01.flowLpm).toBeNull();
     // The CDU's secondary side, and no headroom from a capacity nobody gave.
     const cdu = await getJson(`${server.baseUrl}/api/cdus/C-F00-CDU-05`);
-    expect(cdu).toMatchObject({ state: 'live', supplyC: 31.3, returnC: 31.7, flowLpm: 0, facilitySupplyC: 14.1, facilityReturnC: 33, pumpPct: 44, running: true, capacityKw: null, headroomKw: null, headroomPct: null, n1HeadroomKw: null });
+    expect(cdu).toMatchObject({
+      state: 'live', supplyC: 31.3, returnC: 31.7, flowLpm: 0, facilitySupplyC: 14.1, facilityReturnC: 33, pumpPct: 44, running: true,
+      capacityKw: null, headroomKw: null, headroomPct: null, n1HeadroomKw: null,
+    });
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/hallwatch_dsx_accepted_total\{kind="rack"\} [1-9]\d*/);
     expect(metrics).toMatch(/hallwatch_dsx_ignored_total [1-9]\d*/);
@@ -124,13 +131,22 @@ describe('DSX Exchange bus through Mosquitto', () => {
     const beats: number[] = [];
     watcher.on('message', (t, p) => t === ours && beats.push(JSON.parse(p.toString()).value));
     await watcher.subscribeAsync(ours);
-    await bms.publishAsync('BMS/v1/PUB/Metadata/System/HeartbeatTimestampIntegration/site/integrations/HALLWATCH/heartbeat', JSON.stringify({ objectType: 'System', pointType: 'HeartbeatTimestampIntegration', objectId: 'HALLWATCH', integration: 'HALLWATCH' }), { retain: true });
-    await bms.publishAsync('BMS/v1/PUB/Metadata/System/HeartbeatTimestampBms/site/bms/heartbeat', JSON.stringify({ objectType: 'System', pointType: 'HeartbeatTimestampBms', objectId: 'BMS' }), { retain: true });
+    await bms.publishAsync(
+      'BMS/v1/PUB/Metadata/System/HeartbeatTimestampIntegration/site/integrations/HALLWATCH/heartbeat',
+      JSON.stringify({ objectType: 'System', pointType: 'HeartbeatTimestampIntegration', objectId: 'HALLWATCH', integration: 'HALLWATCH' }),
+      { retain: true },
+    );
+    await bms.publishAsync(
+      'BMS/v1/PUB/Metadata/System/HeartbeatTimestampBms/site/bms/heartbeat',
+      JSON.stringify({ objectType: 'System', pointType: 'HeartbeatTimestampBms', objectId: 'BMS' }),
+      { retain: true },
+    );
     // The BMS beats (faster than its 10 s here) and keeps a rack fresh.
     let lastBeatMs = 0;
     const beat = setInterval(() => {
       lastBeatMs = Date.now();
-      void bms.publishAsync('BMS/v1/PUB/Value/System/HeartbeatTimestampBms/site/bms/heartbeat', JSON.stringify({ value: Date.now(), timestamp: Date.now(), quality: 1 }));
+      const value = JSON.stringify({ value: Date.now(), timestamp: Date.now(), quality: 1 });
+      void bms.publishAsync('BMS/v1/PUB/Value/System/HeartbeatTimestampBms/site/bms/heartbeat', value);
       void bms.publishAsync(rackTopic('rack02', 'RackLiquidFlow', 'flow'), JSON.stringify({ value: 50 + Math.random(), timestamp: Date.now(), quality: 1 }));
     }, 1000);
     try {

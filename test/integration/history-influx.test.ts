@@ -27,7 +27,10 @@ describe('history in InfluxDB', () => {
   let sim: Program;
   let pub: MqttClient;
   const q = async (sql: string) => (await influx.query(sql)).results?.[0]?.series ?? [];
-  const serverArgs = () => ['--site', sites.server, '--mqtt', broker.url, '--influx', influx.url, '--storage-dir', storageDir, '--history-window-s', '60', '--gpu-window-s', '10'];
+  const serverArgs = () => [
+    '--site', sites.server, '--mqtt', broker.url, '--influx', influx.url, '--storage-dir', storageDir,
+    '--history-window-s', '60', '--gpu-window-s', '10',
+  ];
   const metric = async (series: string) => {
     const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
     return Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.split(' ')[1] ?? Number.NaN);
@@ -51,14 +54,18 @@ describe('history in InfluxDB', () => {
 
   it('stores a published rack sample exactly, at its source time, with its derived values', async () => {
     const ts = Date.now();
-    await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-1/telemetry', JSON.stringify({ ts, rackKw: 135, supplyC: 40, returnC: 50.5, flowLpm: 180, dpKpa: 101, valvePct: 66 }));
+    const sample = { ts, rackKw: 135, supplyC: 40, returnC: 50.5, flowLpm: 180, dpKpa: 101, valvePct: 66 };
+    await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-1/telemetry', JSON.stringify(sample));
     // Raw samples reach InfluxDB in 10 s blocks per rack, once the block's window has ended.
     const series = await waitFor('probe-1 in raw.rack_block', async () => {
       const s = await q(`SELECT * FROM "raw"."rack_block" WHERE "rack" = 'probe-1'`);
       return s.length ? s[0] : notYet(s);
     }, 30_000);
     const row = Object.fromEntries(series.columns.map((c: string, k: number) => [c, series.values[0][k]]));
-    expect(row).toMatchObject({ time: ts, ts_ms: '0', hall: 'hall-1', row: 'h1-probe', rack: 'probe-1', rack_kw: '135', supply_c: '40', return_c: '50.5', flow_lpm: '180', dp_kpa: '101', valve_pct: '66', leak: '0' });
+    expect(row).toMatchObject({
+      time: ts, ts_ms: '0', hall: 'hall-1', row: 'h1-probe', rack: 'probe-1',
+      rack_kw: '135', supply_c: '40', return_c: '50.5', flow_lpm: '180', dp_kpa: '101', valve_pct: '66', leak: '0',
+    });
     expect(Number(row.heat_kw)).toBeCloseTo(heatKw('water', 180, 40, 50.5), 3);
     expect(Number(row.delta_t_k)).toBeCloseTo(10.5, 9);
     const decoded = (await rawSamples(influx.query, 'rack', ['rack_kw', 'heat_kw'], 'rack', `"rack" = 'probe-1'`)).get('probe-1')!;
@@ -102,7 +109,8 @@ describe('history in InfluxDB', () => {
     const minuteMs = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
     const values = Array.from({ length: 60 }, (_, s) => 40 + ((s * 37) % 23) / 2);
     for (let s = 0; s < 60; s++) {
-      pub.publish('hallwatch/v1/hall-1/rack/probe-2/telemetry', JSON.stringify({ ts: minuteMs + s * 1000, rackKw: 100 + s, supplyC: 38, returnC: values[s], flowLpm: 170 }));
+      const sample = { ts: minuteMs + s * 1000, rackKw: 100 + s, supplyC: 38, returnC: values[s], flowLpm: 170 };
+      pub.publish('hallwatch/v1/hall-1/rack/probe-2/telemetry', JSON.stringify(sample));
     }
     const series = await waitFor('probe-2 1 min rollup', async () => {
       const s = await q(`SELECT * FROM "m1"."rack_1m" WHERE "rack" = 'probe-2'`);
@@ -166,9 +174,10 @@ describe('history in InfluxDB', () => {
     expect(old).toMatchObject({ source: 'influx', tier: 'raw', stepMs: 10_000, fields: [{ name: 'returnC', unit: '°C' }, { name: 'heatKw', unit: 'kW' }] });
     expect(old.tsMs.length).toBeGreaterThan(0);
     const recentFrom = Math.ceil((now - 40_000) / 10_000) * 10_000;
-    const recent = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${recentFrom}&to=${recentFrom + 20_000}&step=10s`);
+    const history = `${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw`;
+    const recent = await getJson(`${history}&from=${recentFrom}&to=${recentFrom + 20_000}&step=10s`);
     expect(recent.source).toBe('memory');
-    const fromDb = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${recentFrom - 60_000}&to=${recentFrom + 20_000}&step=10s`);
+    const fromDb = await getJson(`${history}&from=${recentFrom - 60_000}&to=${recentFrom + 20_000}&step=10s`);
     expect(fromDb.source).toBe('influx');
     expect(recent.tsMs.length).toBeGreaterThan(0);
     for (const [k, t] of recent.tsMs.entries()) {
@@ -193,7 +202,8 @@ describe('history in InfluxDB', () => {
   it('reads raw points written before blocks (one numeric field per value) alongside blocks', async () => {
     // Half an hour ago, in the raw tier's retention: a rack point and a GPU point as written before.
     const t = Math.floor((Date.now() - 1_800_000) / 10_000) * 10_000;
-    const gpuFields = Array.from({ length: 72 }, (_, g) => `g${String(g).padStart(2, '0')}_mean_w=${500 + g},g${String(g).padStart(2, '0')}_max_w=${600 + g}`).join(',');
+    const gpuField = (g: number) => `g${String(g).padStart(2, '0')}_mean_w=${500 + g},g${String(g).padStart(2, '0')}_max_w=${600 + g}`;
+    const gpuFields = Array.from({ length: 72 }, (_, g) => gpuField(g)).join(',');
     const body = [
       `rack,hall=hall-1,rack=h1-r01-k01,row=h1-r01 rack_kw=111,return_c=44 ${t}`,
       `rack,hall=hall-1,rack=h1-r01-k01,row=h1-r01 rack_kw=113,return_c=46 ${t + 1000}`,

@@ -43,11 +43,14 @@ describe('ingest from a TLS broker with username and password (real Mosquitto)',
   });
 
   it('verifies the broker against the given CA, logs in and takes readings', async () => {
-    const server = await startServer(['--site', sites.server, '--mqtt', broker.url, '--mqtt-ca', certs.ca, '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass']);
+    const server = await startServer([
+      '--site', sites.server, '--mqtt', broker.url, '--mqtt-ca', certs.ca, '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass',
+    ]);
     servers.push(server);
     await waitFor('server connected', async () => seen((await getJson(`${server.baseUrl}/healthz`)).status, (v) => v === 'ok'));
     const pub = await mqtt.connectAsync(broker.url, { ca: readFileSync(certs.ca), username: 'hallwatch', password: 's3cret-pass', protocolVersion: 4 });
-    await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-1/telemetry', JSON.stringify({ ts: Date.now(), rackKw: 120, supplyC: 40, returnC: 49.5, flowLpm: 175 }));
+    const sample = { ts: Date.now(), rackKw: 120, supplyC: 40, returnC: 49.5, flowLpm: 175 };
+    await pub.publishAsync('hallwatch/v1/hall-1/rack/probe-1/telemetry', JSON.stringify(sample));
     const rack = await waitFor('probe-1 live', async () => {
       const r = await getJson(`${server.baseUrl}/api/racks/probe-1`);
       return r.state === 'live' ? r : notYet(r);
@@ -58,7 +61,10 @@ describe('ingest from a TLS broker with username and password (real Mosquitto)',
 
   it('runs the simulator against the TLS broker too', async () => {
     const server = servers[0];
-    const sim = await startSimulator(['--site', sites.simulated, '--mqtt', broker.url, '--mqtt-ca', certs.ca, '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass', '--connections', 'shared']);
+    const sim = await startSimulator([
+      '--site', sites.simulated, '--mqtt', broker.url, '--mqtt-ca', certs.ca,
+      '--mqtt-username', 'hallwatch', '--mqtt-password', 's3cret-pass', '--connections', 'shared',
+    ]);
     try {
       await waitFor('simulated racks live', async () => seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksLive, (v) => v >= 8), 10_000);
     } finally {

@@ -35,7 +35,11 @@ describe('display tokens', () => {
     ['a tampered signature', () => req(`/ws?token=${forever.token.slice(0, -3)}abc`), refused('display token not valid (bad signature)')],
     ['an API token in the URL', () => req(`/api/site?token=${apiToken}`), refused('only display tokens are accepted in the URL')],
     ['the admin token in the URL', () => req('/api/site?token=admin-secret-token'), refused('only display tokens are accepted in the URL')],
-    ['an API token as Bearer', () => req('/api/site', { authorization: `Bearer ${apiToken}` }), () => ({ ok: true, principal: { name: 'grafana', role: 'viewer' } })],
+    [
+      'an API token as Bearer',
+      () => req('/api/site', { authorization: `Bearer ${apiToken}` }),
+      () => ({ ok: true, principal: { name: 'grafana', role: 'viewer' } }),
+    ],
     ['nothing', () => req('/api/site'), refused(expect.stringMatching(/^authentication required/))],
   ])('%s', (_n, r, expected) => expect(access.check(r())).toEqual(expected()));
 

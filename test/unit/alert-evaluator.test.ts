@@ -39,7 +39,11 @@ function world(rules: Rule[] = RULES) {
       }
       for (const c of site.cdus) {
         const pump = cduPump.get(c.id);
-        state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: pump?.flowLpm ?? 700, pumpPct: pump?.pumpPct, facilitySupplyC: 36, running: cduRunning.get(c.id)! }, now);
+        state.applyCdu(
+          c.index,
+          { ts: now, supplyC: 40, returnC: 48, flowLpm: pump?.flowLpm ?? 700, pumpPct: pump?.pumpPct, facilitySupplyC: 36, running: cduRunning.get(c.id)! },
+          now,
+        );
       }
       state.refresh(now);
       transitions.push(...evaluator.evaluate(now));

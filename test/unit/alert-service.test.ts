@@ -44,8 +44,13 @@ async function world(siteSignals: { historyBehindS?: () => number } = {}, storag
   const tick = (seconds: number) => {
     for (let s = 0; s < seconds; s++) {
       now += 1000;
-      for (const r of site.racks) state.applyRack(r.index, { ts: now, rackKw: 120, supplyC: 40, returnC: rack.get(r.id)?.returnC ?? 48, flowLpm: 182, leak: rack.get(r.id)?.leak ?? 0 }, now);
-      for (const c of site.cdus) state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: 700, facilitySupplyC: 36, running: running.get(c.id)! }, now);
+      for (const r of site.racks) {
+        const returnC = rack.get(r.id)?.returnC ?? 48;
+        state.applyRack(r.index, { ts: now, rackKw: 120, supplyC: 40, returnC, flowLpm: 182, leak: rack.get(r.id)?.leak ?? 0 }, now);
+      }
+      for (const c of site.cdus) {
+        state.applyCdu(c.index, { ts: now, supplyC: 40, returnC: 48, flowLpm: 700, facilitySupplyC: 36, running: running.get(c.id)! }, now);
+      }
       state.refresh(now);
       service.tick();
     }
@@ -91,7 +96,8 @@ describe('AlertService', () => {
     expect(w.service.snapshot().incidents.filter((i) => i.roots[0].phase === 'firing')).toEqual([]);
     w.tick(15);
     const inc = w.service.snapshot().incidents.find((i) => i.id === 'site:site')!;
-    expect(inc).toMatchObject({ severity: 'major', title: 'site: history is more than a minute behind: InfluxDB is slow or down, samples wait in the buffer — now 90.0 s' });
+    const title = 'site: history is more than a minute behind: InfluxDB is slow or down, samples wait in the buffer — now 90.0 s';
+    expect(inc).toMatchObject({ severity: 'major', title });
     expect(w.kinds('site:site')).toEqual(['firing']);
     behindS = 0.5;
     w.tick(40);
@@ -120,7 +126,9 @@ describe('AlertService', () => {
     w.tick(60);
     expect(w.kinds(incident.id)).toEqual(['firing', 'acknowledged', 'resolved']);
     expect(w.service.snapshot().incidents).toEqual([]);
-    expect(w.service.snapshot(true).history).toEqual([expect.objectContaining({ id: incident.id, notified: true, acknowledged: expect.objectContaining({ by: 'ana' }) })]);
+    expect(w.service.snapshot(true).history).toEqual([
+      expect.objectContaining({ id: incident.id, notified: true, acknowledged: expect.objectContaining({ by: 'ana' }) }),
+    ]);
   });
 
   it.each([
@@ -153,7 +161,11 @@ describe('AlertService', () => {
     const a = w.cduOfRow(0);
     const b = w.cduOfRow(1);
     // Tuesdays 10:00–11:00 UTC: now (10:00:05) is inside.
-    await w.service.addSilence({ matcher: `hall:${a.hallId}`, startsMs: w.now(), endsMs: w.now() + 30 * 86_400_000, recurrence: { weekdays: [2], start: '10:00', durationMinutes: 60, timeZone: 'UTC' }, comment: 'weekly', by: 'fm' });
+    await w.service.addSilence({
+      matcher: `hall:${a.hallId}`, startsMs: w.now(), endsMs: w.now() + 30 * 86_400_000,
+      recurrence: { weekdays: [2], start: '10:00', durationMinutes: 60, timeZone: 'UTC' },
+      comment: 'weekly', by: 'fm',
+    });
     expect(w.service.snapshot().silences[0].activeNow).toBe(true);
     w.running.set(a.id, false);
     w.tick(5);

@@ -19,8 +19,14 @@ const meta = (o: Record<string, unknown>) => {
 
 describe('DSX topics and units', () => {
   it.each([
-    ['BMS/v1/PUB/Value/Rack/RackPower/nvidia/titan/pod1C/rowE/rack01/info/power/power/value', { publisher: 'PUB', kind: 'Value', objectType: 'Rack', pointType: 'RackPower', tagPath: 'nvidia/titan/pod1C/rowE/rack01/info/power/power/value' }],
-    ['BMS/v1/MEPAI/Value/CDU/LiquidTemperatureSpRequest/site1/row3/cdu5', { publisher: 'MEPAI', kind: 'Value', pointKey: 'CDU/LiquidTemperatureSpRequest/site1/row3/cdu5' }],
+    [
+      'BMS/v1/PUB/Value/Rack/RackPower/nvidia/titan/pod1C/rowE/rack01/info/power/power/value',
+      { publisher: 'PUB', kind: 'Value', objectType: 'Rack', pointType: 'RackPower', tagPath: 'nvidia/titan/pod1C/rowE/rack01/info/power/power/value' },
+    ],
+    [
+      'BMS/v1/MEPAI/Value/CDU/LiquidTemperatureSpRequest/site1/row3/cdu5',
+      { publisher: 'MEPAI', kind: 'Value', pointKey: 'CDU/LiquidTemperatureSpRequest/site1/row3/cdu5' },
+    ],
     ['BMS/v1/PUB/Metadata/System/HeartbeatTimestampBms/bms', { kind: 'Metadata', objectType: 'System', tagPath: 'bms' }],
   ])('parses %s', (topic, expected) => expect(parseDsxTopic('BMS/v1', topic)).toMatchObject(expected));
 
@@ -61,12 +67,26 @@ describe('DSX topics and units', () => {
 });
 
 describe('DSX point mapping', () => {
-  const cdu = (pointType: string, processArea: string[], extra: Record<string, unknown> = {}) => meta({ objectType: 'CDU', pointType, objectId: 'C-F00-CDU-05', engUnit: 'C', processArea, ...extra });
+  const cdu = (pointType: string, processArea: string[], extra: Record<string, unknown> = {}) =>
+    meta({ objectType: 'CDU', pointType, objectId: 'C-F00-CDU-05', engUnit: 'C', processArea, ...extra });
   it.each([
-    ['rack supply', meta({ objectType: 'Rack', pointType: 'RackLiquidSupplyTemperature', engUnit: 'C', rackLocationId: 'Pod1C-E02' }), { kind: 'rack', rackId: 'Pod1C-E02', field: 'supplyC' }],
-    ['rack power', meta({ objectType: 'Rack', pointType: 'RackPower', engUnit: 'kW', rackLocationId: 'Pod1C-E01' }), { kind: 'rack', field: 'rackKw', quantity: 'power' }],
-    ['rack leak', meta({ objectType: 'Rack', pointType: 'RackLeakDetect', rackLocationId: 'Pod1C-E02', stateText: [{ value: 1, text: 'Leak' }] }), { kind: 'rack', field: 'leak', quantity: null }],
-    ['rack dp setpoint', meta({ objectType: 'Rack', pointType: 'RackLiquidDifferentialPressureSp', engUnit: 'kPa', rackLocationId: 'Pod1C-E02', isSetpoint: true }), { kind: 'ignored' }],
+    [
+      'rack supply', meta({ objectType: 'Rack', pointType: 'RackLiquidSupplyTemperature', engUnit: 'C', rackLocationId: 'Pod1C-E02' }),
+      { kind: 'rack', rackId: 'Pod1C-E02', field: 'supplyC' },
+    ],
+    [
+      'rack power', meta({ objectType: 'Rack', pointType: 'RackPower', engUnit: 'kW', rackLocationId: 'Pod1C-E01' }),
+      { kind: 'rack', field: 'rackKw', quantity: 'power' },
+    ],
+    [
+      'rack leak', meta({ objectType: 'Rack', pointType: 'RackLeakDetect', rackLocationId: 'Pod1C-E02', stateText: [{ value: 1, text: 'Leak' }] }),
+      { kind: 'rack', field: 'leak', quantity: null },
+    ],
+    [
+      'rack dp setpoint',
+      meta({ objectType: 'Rack', pointType: 'RackLiquidDifferentialPressureSp', engUnit: 'kPa', rackLocationId: 'Pod1C-E02', isSetpoint: true }),
+      { kind: 'ignored' },
+    ],
     ['CDU secondary supply', cdu('LiquidTemperature', ['Secondary', 'Supply']), { kind: 'cdu', field: 'supplyC' }],
     ['CDU secondary return', cdu('LiquidTemperature', ['Secondary', 'Return']), { kind: 'cdu', field: 'returnC' }],
     ['CDU facility supply', cdu('LiquidTemperature', ['Primary', 'Inlet']), { kind: 'cdu', field: 'facilitySupplyC' }],
@@ -75,7 +95,11 @@ describe('DSX point mapping', () => {
     ['CDU secondary flow, spelt as on the exemplar bus', cdu('LiquidFlow', ['Seccondary'], { engUnit: 'LPM' }), { kind: 'cdu', field: 'flowLpm' }],
     ['CDU primary flow', cdu('LiquidFlow', ['Primary'], { engUnit: 'LPM' }), { kind: 'ignored' }],
     ['CDU pump speed', cdu('PumpSpeed', ['Secondary'], { engUnit: '%' }), { kind: 'cdu', field: 'pumpPct' }],
-    ['CDU fill pump state', meta({ objectType: 'CDU', pointType: 'PumpSpeed', objectId: 'x', processArea: ['Fill'], stateText: [{ value: 0, text: 'Off' }] }), { kind: 'ignored' }],
+    [
+      'CDU fill pump state',
+      meta({ objectType: 'CDU', pointType: 'PumpSpeed', objectId: 'x', processArea: ['Fill'], stateText: [{ value: 0, text: 'Off' }] }),
+      { kind: 'ignored' },
+    ],
     ['CDU filter dp', cdu('LiquidDifferentialPressure', ['Secondary', 'Filter1'], { engUnit: 'kPa' }), { kind: 'ignored' }],
     ['BMS heartbeat', meta({ objectType: 'System', pointType: 'HeartbeatTimestampBms', objectId: 'BMS' }), { kind: 'heartbeat' }],
     ['an air sensor', meta({ objectType: 'Sensor', pointType: 'AirTemperature', engUnit: 'C' }), { kind: 'ignored' }],
@@ -127,14 +151,18 @@ describe('DsxPoints: values through their metadata', () => {
 
   it('refuses a unit it cannot convert, naming it', () => {
     const p = new DsxPoints(site, 'BMS/v1');
-    p.handle(T.replace('%s', 'Metadata'), JSON.stringify({ objectType: 'Rack', pointType: 'RackLiquidReturnTemperature', engUnit: 'Réaumur', rackLocationId: 'Pod1C-E02' }), NOW);
-    expect(one(p.handle(T.replace('%s', 'Value'), val(30), NOW))).toMatchObject({ ok: false, reason: 'unknown_unit', message: expect.stringContaining('engUnit "Réaumur"') });
+    const metadata = { objectType: 'Rack', pointType: 'RackLiquidReturnTemperature', engUnit: 'Réaumur', rackLocationId: 'Pod1C-E02' };
+    p.handle(T.replace('%s', 'Metadata'), JSON.stringify(metadata), NOW);
+    expect(one(p.handle(T.replace('%s', 'Value'), val(30), NOW)))
+      .toMatchObject({ ok: false, reason: 'unknown_unit', message: expect.stringContaining('engUnit "Réaumur"') });
   });
 
   it('refuses points of racks the site does not have', () => {
     const p = new DsxPoints(site, 'BMS/v1');
-    p.handle(T.replace('%s', 'Metadata').replace('rack02', 'rack99'), JSON.stringify({ objectType: 'Rack', pointType: 'RackPower', engUnit: 'kW', rackLocationId: 'Pod1C-Z99' }), NOW);
-    expect(one(p.handle(T.replace('%s', 'Value').replace('rack02', 'rack99'), val(80), NOW))).toMatchObject({ ok: false, reason: 'unknown_rack', message: expect.stringContaining('"Pod1C-Z99" is not in the site') });
+    const metadata = { objectType: 'Rack', pointType: 'RackPower', engUnit: 'kW', rackLocationId: 'Pod1C-Z99' };
+    p.handle(T.replace('%s', 'Metadata').replace('rack02', 'rack99'), JSON.stringify(metadata), NOW);
+    expect(one(p.handle(T.replace('%s', 'Value').replace('rack02', 'rack99'), val(80), NOW)))
+      .toMatchObject({ ok: false, reason: 'unknown_rack', message: expect.stringContaining('"Pod1C-Z99" is not in the site') });
   });
 
   it('drops a value whose metadata never comes, after the wait, and bounds how many wait', () => {
@@ -194,7 +222,8 @@ describe('discovery from the exemplar recording', () => {
     const hall = s.value.halls[0];
     expect(hall.id).toBe('pod1C');
     expect(hall.rows.map((r) => r.id)).toEqual(['pod1C-rowE']);
-    expect(hall.rows[0].racks.map((r) => `${r.id}@${r.position}`)).toEqual(['Pod1C-E01@1', 'Pod1C-E02@2', 'Pod1C-E03@3', 'Pod1C-E04@4', 'Pod1C-E05@5', 'Pod1C-E06@6']);
+    const positions = ['Pod1C-E01@1', 'Pod1C-E02@2', 'Pod1C-E03@3', 'Pod1C-E04@4', 'Pod1C-E05@5', 'Pod1C-E06@6'];
+    expect(hall.rows[0].racks.map((r) => `${r.id}@${r.position}`)).toEqual(positions);
     expect(hall.cdus).toHaveLength(1);
     expect(hall.cdus[0]).toMatchObject({ id: 'C-F00-CDU-05', rackIds: ['Pod1C-E02', 'Pod1C-E03', 'Pod1C-E04', 'Pod1C-E05', 'Pod1C-E06'] });
     // What the bus does not say stays unknown, and is listed for a person.

@@ -9,10 +9,21 @@ describe('healthReport', () => {
     ['all well', {}, 'ok', { mqtt: 'connected', storage: 'influxdb ok' }],
     ['memory only', { storage: null }, 'ok', { storage: 'memory' }],
     ['broker lost', { mqttConnected: false }, 'degraded', { mqtt: 'disconnected' }],
-    ['InfluxDB failing', { storage: { ...storage, status: 'degraded', lastError: 'connect ECONNREFUSED' } }, 'degraded', { storage: /^degraded: connect ECONNREFUSED; 120 lines buffered$/ }],
+    [
+      'InfluxDB failing', { storage: { ...storage, status: 'degraded', lastError: 'connect ECONNREFUSED' } },
+      'degraded', { storage: /^degraded: connect ECONNREFUSED; 120 lines buffered$/ },
+    ],
     ['history behind', { storage: { ...storage, behindS: 45 } }, 'degraded', { storage: 'behind: history 45 s behind, 120 lines waiting' }],
-    ['disk refusing the spill while InfluxDB is down', { storage: { ...storage, status: 'degraded', lastError: 'timeout', spillError: { message: 'ENOSPC', ageMs: 2000 }, spillDroppedLines: 900 } }, 'degraded', { storage: /spill to disk failing \(ENOSPC\), 900 lines lost/ }],
-    ['a spill failure a while ago, InfluxDB back', { storage: { ...storage, spillError: { message: 'ENOSPC', ageMs: 120_000 }, spillDroppedLines: 900 } }, 'ok', { storage: 'influxdb ok' }],
+    [
+      'disk refusing the spill while InfluxDB is down',
+      { storage: { ...storage, status: 'degraded', lastError: 'timeout', spillError: { message: 'ENOSPC', ageMs: 2000 }, spillDroppedLines: 900 } },
+      'degraded', { storage: /spill to disk failing \(ENOSPC\), 900 lines lost/ },
+    ],
+    [
+      'a spill failure a while ago, InfluxDB back',
+      { storage: { ...storage, spillError: { message: 'ENOSPC', ageMs: 120_000 }, spillDroppedLines: 900 } },
+      'ok', { storage: 'influxdb ok' },
+    ],
     ['host clock stepped', { clockStepMs: -3_600_000 }, 'degraded', { clock: /stepped by -3600 s/ }],
     ['alert state not saved', { alertsSaveError: { message: 'EROFS', failures: 3 } }, 'degraded', { alerts: 'state not saved (EROFS); 3 failed saves' }],
   ])('%s', (_what, facts, status, checks) => {

@@ -187,7 +187,8 @@ describe('history query', () => {
   it('writes InfluxQL that selects one rack on a tier and groups by the step', () => {
     const q = parse(`entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${T0}&to=${T0 + 3_600_000}`);
     expect(q.ok && influxQl(q.value, 'm1')).toBe(
-      `SELECT mean("return_c_mean") AS "returnC", mean("heat_kw_mean") AS "heatKw" FROM "m1"."rack_1m" WHERE "rack" = 'h1-r01-k01' AND time >= ${T0}ms AND time < ${T0 + 3_600_000}ms GROUP BY time(2000ms) fill(none)`,
+      `SELECT mean("return_c_mean") AS "returnC", mean("heat_kw_mean") AS "heatKw" FROM "m1"."rack_1m" ` +
+        `WHERE "rack" = 'h1-r01-k01' AND time >= ${T0}ms AND time < ${T0 + 3_600_000}ms GROUP BY time(2000ms) fill(none)`,
     );
   });
 });

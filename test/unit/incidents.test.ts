@@ -27,15 +27,51 @@ const row = (r: string, rule: string, s = 0, n = 4) => Array.from({ length: n },
 
 describe('IncidentTracker: one incident per cause', () => {
   const cases: { why: string; alerts: ActiveAlert[]; ids: string[]; title?: RegExp; scope?: string }[] = [
-    { why: 'one rack over its limit', alerts: [alert('rack-return-critical@rack:h1-r03-k02', 0, 62.1)], ids: ['rack:h1-r03-k02'], title: /^h1-r03-k02: rack return temperature at the 55 °C limit — now 62\.1 °C$/, scope: 'rack:h1-r03-k02' },
-    { why: 'a row of racks on the same rule in one evaluation', alerts: row('h1-r02', 'rack-return-trend'), ids: ['row:h1-r02/rack-return-trend'], title: /^4 racks of h1-r02: return/, scope: 'row:h1-r02' },
-    { why: 'racks of two rows of one hall within the window', alerts: [...row('h1-r01', 'rack-stale', 0, 2), ...row('h1-r03', 'rack-stale', 0, 2)], ids: ['hall:hall-1/rack-stale'], title: /^4 racks of Hall 1: rack telemetry stale/, scope: 'hall:hall-1' },
-    { why: 'the same rule in two halls', alerts: [...row('h1-r01', 'rack-stale', 0, 2), ...row('h2-r01', 'rack-stale', 0, 2)], ids: ['row:h1-r01/rack-stale', 'row:h2-r01/rack-stale'] },
-    { why: 'different rules on different racks are different causes', alerts: [alert('rack-leak-critical@rack:h1-r01-k01'), alert('rack-return-warning@rack:h1-r01-k03', 1)], ids: ['rack:h1-r01-k01', 'rack:h1-r01-k03'] },
-    { why: 'several rules on one rack', alerts: [alert('rack-return-critical@rack:h1-r01-k01'), alert('rack-delta-t@rack:h1-r01-k01'), alert('rack-return-warning@rack:h1-r01-k01')], ids: ['rack:h1-r01-k01'], title: /^h1-r01-k01: rack return temperature at the 55 °C limit \(\+ 2 more alerts\)$/ },
+    {
+      why: 'one rack over its limit',
+      alerts: [alert('rack-return-critical@rack:h1-r03-k02', 0, 62.1)],
+      ids: ['rack:h1-r03-k02'],
+      title: /^h1-r03-k02: rack return temperature at the 55 °C limit — now 62\.1 °C$/,
+      scope: 'rack:h1-r03-k02',
+    },
+    {
+      why: 'a row of racks on the same rule in one evaluation',
+      alerts: row('h1-r02', 'rack-return-trend'),
+      ids: ['row:h1-r02/rack-return-trend'],
+      title: /^4 racks of h1-r02: return/,
+      scope: 'row:h1-r02',
+    },
+    {
+      why: 'racks of two rows of one hall within the window',
+      alerts: [...row('h1-r01', 'rack-stale', 0, 2), ...row('h1-r03', 'rack-stale', 0, 2)],
+      ids: ['hall:hall-1/rack-stale'],
+      title: /^4 racks of Hall 1: rack telemetry stale/,
+      scope: 'hall:hall-1',
+    },
+    {
+      why: 'the same rule in two halls',
+      alerts: [...row('h1-r01', 'rack-stale', 0, 2), ...row('h2-r01', 'rack-stale', 0, 2)],
+      ids: ['row:h1-r01/rack-stale', 'row:h2-r01/rack-stale'],
+    },
+    {
+      why: 'different rules on different racks are different causes',
+      alerts: [alert('rack-leak-critical@rack:h1-r01-k01'), alert('rack-return-warning@rack:h1-r01-k03', 1)],
+      ids: ['rack:h1-r01-k01', 'rack:h1-r01-k03'],
+    },
+    {
+      why: 'several rules on one rack',
+      alerts: [alert('rack-return-critical@rack:h1-r01-k01'), alert('rack-delta-t@rack:h1-r01-k01'), alert('rack-return-warning@rack:h1-r01-k01')],
+      ids: ['rack:h1-r01-k01'],
+      title: /^h1-r01-k01: rack return temperature at the 55 °C limit \(\+ 2 more alerts\)$/,
+    },
     {
       why: 'a CDU trip roots its group; the racks it serves are children, a rack elsewhere on the same rule stays apart',
-      alerts: [alert('cdu-tripped@cdu:h1-r01-cdu-a'), alert('cdu-n1-lost@cdu:h1-r01-cdu-b'), alert('rack-return-critical@rack:h1-r01-k01', 5), alert('rack-return-critical@rack:h1-r02-k01', 5)],
+      alerts: [
+        alert('cdu-tripped@cdu:h1-r01-cdu-a'),
+        alert('cdu-n1-lost@cdu:h1-r01-cdu-b'),
+        alert('rack-return-critical@rack:h1-r01-k01', 5),
+        alert('rack-return-critical@rack:h1-r02-k01', 5),
+      ],
       ids: ['group:h1-r01', 'rack:h1-r02-k01'],
       title: /^h1-r01-cdu-a: CDU tripped — 1 rack affected$/,
     },

@@ -18,7 +18,8 @@ describe('JsonFileStore', () => {
     ['refuses a write that expects a revision never stored', [['write', 3, conflict(0)]]],
     ['counts a change made on disk as a new revision at the next load',
       [['write', 0, wrote(1)], ['edit on disk', '"w"'], ['load', { value: 'w', revision: 2 }], ['write', 1, conflict(2)]]],
-    ['keeps the revision when a reload finds what it wrote', [['write', 0, wrote(1)], ['load', { value: 'v', revision: 1 }], ['load', { value: 'v', revision: 1 }]]],
+    ['keeps the revision when a reload finds what it wrote',
+      [['write', 0, wrote(1)], ['load', { value: 'v', revision: 1 }], ['load', { value: 'v', revision: 1 }]]],
   ])('%s', async (_name, steps) => {
     const path = join(tempDir(), 'doc.json');
     const store = new JsonFileStore<string>(path);

@@ -20,7 +20,10 @@ describe('missingSeconds', () => {
     { name: 'the last sample is 5 s before the end (the next due is at the end, outside)', tsMs: series(-3000, 17), fromMs: 0, toMs: 18_000, lost: 4 },
     { name: 'nothing stored', tsMs: [], fromMs: 0, toMs: 18_000, lost: 18 },
     { name: 'only samples before the window', tsMs: series(-5000, 3), fromMs: 0, toMs: 10_000, lost: 10 },
-    { name: 'a redelivery stored twice is no gap', tsMs: [...series(-3000, 12), 8000, ...series(9000, 13)].sort((a, b) => a - b), fromMs: 0, toMs: 18_000, lost: 0 },
+    {
+      name: 'a redelivery stored twice is no gap',
+      tsMs: [...series(-3000, 12), 8000, ...series(9000, 13)].sort((a, b) => a - b), fromMs: 0, toMs: 18_000, lost: 0,
+    },
   ];
   it.each(cases)('$name → $lost', ({ tsMs, fromMs, toMs, lost }) => {
     expect(missingSeconds(tsMs, fromMs, toMs)).toBe(lost);

@@ -5,13 +5,23 @@ import { alertmanagerAlert, alertmanagerEndpoint } from '../../server/alerts/cha
 import { alertTopic, mqttAlertMessage } from '../../server/alerts/channels/mqtt.ts';
 
 const t0 = Date.parse('2026-11-22T03:00:00Z');
-const root = { rule: 'cdu-tripped', severity: 'critical' as const, entity: 'cdu:h1-r01-cdu-a', summary: 'CDU tripped', value: 1, phase: 'firing' as const, firedAtMs: t0, acknowledged: false };
-const child = (rackId: string) => ({ rackId, alerts: [{ ...root, rule: 'rack-return-warning', severity: 'warning' as const, entity: `rack:${rackId}`, summary: 'rack return <hot> & rising' }] });
+const root = {
+  rule: 'cdu-tripped', severity: 'critical' as const, entity: 'cdu:h1-r01-cdu-a', summary: 'CDU tripped', value: 1,
+  phase: 'firing' as const, firedAtMs: t0, acknowledged: false,
+};
+const child = (rackId: string) => ({
+  rackId,
+  alerts: [{ ...root, rule: 'rack-return-warning', severity: 'warning' as const, entity: `rack:${rackId}`, summary: 'rack return <hot> & rising' }],
+});
 const n = (patch: Partial<Notification> = {}): Notification => ({
   version: 1,
   kind: 'firing',
   sentMs: t0 + 60_000,
-  incident: { id: 'group:h1-r01', severity: 'critical', title: 'h1-r01-cdu-a: CDU tripped — 2 racks affected', startedMs: t0, scope: 'group:h1-r01', hallId: 'hall-1', racks: ['h1-r01-01', 'h1-r01-02'], roots: [root], children: [child('h1-r01-01'), child('h1-r01-02')] },
+  incident: {
+    id: 'group:h1-r01', severity: 'critical', title: 'h1-r01-cdu-a: CDU tripped — 2 racks affected', startedMs: t0,
+    scope: 'group:h1-r01', hallId: 'hall-1', racks: ['h1-r01-01', 'h1-r01-02'],
+    roots: [root], children: [child('h1-r01-01'), child('h1-r01-02')],
+  },
   acknowledged: null,
   silenced: false,
   dashboardUrl: 'https://noc.example/#/incident/group%3Ah1-r01',

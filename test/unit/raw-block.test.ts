@@ -19,12 +19,24 @@ describe('raw block lines', () => {
   const f = new BlockFormat('rack_block', { rack: 'r 1', hall: 'h,1', row: '' }, ['rack_kw', 'return_c']);
   const cases: { name: string; samples: [number, number[]][]; line: string | null }[] = [
     { name: 'one sample', samples: [[T, [135, 50.5]]], line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0",rack_kw="135",return_c="50.5" ${T}` },
-    { name: 'offsets from the first sample', samples: [[T + 7, [1, 2]], [T + 1007, [3, 4]], [T + 2010, [5, 6]]], line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0,1000,2003",rack_kw="1,3,5",return_c="2,4,6" ${T + 7}` },
-    { name: 'missing values stay as empty places', samples: [[T, [Number.NaN, 2]], [T + 1000, [3, Number.POSITIVE_INFINITY]]], line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0,1000",rack_kw=",3",return_c="2," ${T}` },
-    { name: 'a field with no value is left out', samples: [[T, [Number.NaN, 2]], [T + 1000, [Number.NaN, 4]]], line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0,1000",return_c="2,4" ${T}` },
+    {
+      name: 'offsets from the first sample', samples: [[T + 7, [1, 2]], [T + 1007, [3, 4]], [T + 2010, [5, 6]]],
+      line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0,1000,2003",rack_kw="1,3,5",return_c="2,4,6" ${T + 7}`,
+    },
+    {
+      name: 'missing values stay as empty places', samples: [[T, [Number.NaN, 2]], [T + 1000, [3, Number.POSITIVE_INFINITY]]],
+      line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0,1000",rack_kw=",3",return_c="2," ${T}`,
+    },
+    {
+      name: 'a field with no value is left out', samples: [[T, [Number.NaN, 2]], [T + 1000, [Number.NaN, 4]]],
+      line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0,1000",return_c="2,4" ${T}`,
+    },
     { name: 'no value at all: no line', samples: [[T, [Number.NaN, Number.NaN]]], line: null },
     { name: 'no sample: no line', samples: [], line: null },
-    { name: 'values at 3 decimals', samples: [[T, [12.3456789, -0.0004]]], line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0",rack_kw="12.346",return_c="0" ${T}` },
+    {
+      name: 'values at 3 decimals', samples: [[T, [12.3456789, -0.0004]]],
+      line: `rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="0",rack_kw="12.346",return_c="0" ${T}`,
+    },
   ];
   for (const c of cases) it(c.name, () => expect(f.line(block(c.samples, 2))).toBe(c.line));
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { acknowledge, initialState, step, type AlertEvent, type ThresholdRule } from '../../server/alerts/rule-state.ts';
 
 // Rack return temperature, domain.md §4: warning ≥ 52 °C, 1 K hysteresis, 2 min pending.
-const RETURN: ThresholdRule = { comparison: 'above', trigger: 52, clear: 51, pendingMs: 120_000, keepFiringMs: 30_000, repeatMs: 3_600_000, minNotifyIntervalMs: 600_000 };
+const RETURN: ThresholdRule = {
+  comparison: 'above', trigger: 52, clear: 51,
+  pendingMs: 120_000, keepFiringMs: 30_000, repeatMs: 3_600_000, minNotifyIntervalMs: 600_000,
+};
 // Flow below 90 % of setpoint for 100 s (Vertiv default), as a share of setpoint.
 const FLOW: ThresholdRule = { comparison: 'below', trigger: 90, clear: 92, pendingMs: 100_000, keepFiringMs: 0, repeatMs: 0, minNotifyIntervalMs: 600_000 };
 

@@ -6,7 +6,10 @@ import type { Incident } from '../../server/alerts/incidents.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 
-const base: Silence = { id: 's1', matcher: 'cdu:h1-r01-cdu-a', startsMs: Date.parse('2026-01-01T00:00:00Z'), endsMs: Date.parse('2027-01-01T00:00:00Z'), comment: 'x', by: 'ops', createdMs: 0 };
+const base: Silence = {
+  id: 's1', matcher: 'cdu:h1-r01-cdu-a', startsMs: Date.parse('2026-01-01T00:00:00Z'), endsMs: Date.parse('2027-01-01T00:00:00Z'),
+  comment: 'x', by: 'ops', createdMs: 0,
+};
 // Tuesdays 02:00 for 4 h, in UTC and in Amsterdam (UTC+1 in winter, UTC+2 in summer).
 const tueUtc: Silence = { ...base, recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'UTC' } };
 const tueAms: Silence = { ...base, recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'Europe/Amsterdam' } };
@@ -58,7 +61,13 @@ describe('silence requests', () => {
     [{ matcher: 'group:h1-r01', minutes: 60, comment: 'pump swap' }, null],
     [{ matcher: 'row:h1-r02', minutes: 60, comment: 'row work' }, null],
     [{ matcher: 'rack:', minutes: 60, comment: 'everything' }, /^matcher:/],
-    [{ matcher: 'cdu:h1-r01-cdu-a', comment: 'weekly', endsMs: now + 90 * 86_400_000, recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'Europe/Amsterdam' } }, null],
+    [
+      {
+        matcher: 'cdu:h1-r01-cdu-a', comment: 'weekly', endsMs: now + 90 * 86_400_000,
+        recurrence: { weekdays: [2], start: '02:00', durationMinutes: 240, timeZone: 'Europe/Amsterdam' },
+      },
+      null,
+    ],
     [{ matcher: 'group:h1-r01', minutes: 60 }, /^comment:/],
     [{ matcher: 'pdu:x', minutes: 60, comment: 'c' }, /^matcher:/],
     [{ matcher: 'group:h1-r01', comment: 'c' }, /^endsMs or minutes:/],
@@ -66,8 +75,14 @@ describe('silence requests', () => {
     [{ matcher: 'group:h1-r01', startsMs: now - 7200_000, minutes: 60, comment: 'c' }, /already ended/],
     [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [7], start: '02:00', durationMinutes: 60 } }, /^recurrence\.weekdays:/],
     [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '2:00', durationMinutes: 60 } }, /^recurrence\.start:/],
-    [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '02:00', durationMinutes: 0 } }, /^recurrence\.durationMinutes:/],
-    [{ matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '02:00', durationMinutes: 60, timeZone: 'Mars/Olympus' } }, /^recurrence\.timeZone: unknown time zone "Mars\/Olympus"/],
+    [
+      { matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '02:00', durationMinutes: 0 } },
+      /^recurrence\.durationMinutes:/,
+    ],
+    [
+      { matcher: 'group:h1-r01', minutes: 60, comment: 'c', recurrence: { weekdays: [1], start: '02:00', durationMinutes: 60, timeZone: 'Mars/Olympus' } },
+      /^recurrence\.timeZone: unknown time zone "Mars\/Olympus"/,
+    ],
     ['nope', /^body:/],
   ])('%j → %s', (body, error) => {
     const r = parseSilenceRequest(body, now);
@@ -76,7 +91,10 @@ describe('silence requests', () => {
   });
 
   it('defaults a recurrence to UTC and sorts its days', () => {
-    const r = parseSilenceRequest({ matcher: 'hall:h1', comment: 'c', minutes: 60 * 24 * 60, recurrence: { weekdays: [5, 1, 5], start: '23:30', durationMinutes: 90 } }, now);
+    const r = parseSilenceRequest(
+      { matcher: 'hall:h1', comment: 'c', minutes: 60 * 24 * 60, recurrence: { weekdays: [5, 1, 5], start: '23:30', durationMinutes: 90 } },
+      now,
+    );
     expect(r.ok && r.value.recurrence).toEqual({ weekdays: [1, 5], start: '23:30', durationMinutes: 90, timeZone: 'UTC' });
   });
 });

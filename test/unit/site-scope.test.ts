@@ -41,11 +41,17 @@ describe('saved alert state and the loaded site', () => {
     ['rack:', false],
   ])('matcherInSite(%s) → %s', (matcher, has) => expect(matcherInSite(names, matcher)).toBe(has));
 
-  const alert = (entity: string) => ({ rule: 'r', severity: 'major' as const, entity, summary: 's', value: 1, phase: 'firing' as const, firedAtMs: 0, acknowledged: false });
+  const alert = (entity: string) => ({
+    rule: 'r', severity: 'major' as const, entity, summary: 's', value: 1, phase: 'firing' as const, firedAtMs: 0, acknowledged: false,
+  });
   it.each([
     ['a rack incident of the site', { id: 'rack:h1-r01-k01', roots: [alert('rack:h1-r01-k01')], children: [] }, true],
     ['a rack of another site', { id: 'rack:h3-r01-k02', roots: [alert('rack:h3-r01-k02')], children: [] }, false],
-    ['a group of the site with a foreign child rack', { id: 'group:h1-r01', roots: [alert('cdu:h1-r01-cdu-a')], children: [{ rackId: 'h9-r01-k01', alerts: [] }] }, false],
+    [
+      'a group of the site with a foreign child rack',
+      { id: 'group:h1-r01', roots: [alert('cdu:h1-r01-cdu-a')], children: [{ rackId: 'h9-r01-k01', alerts: [] }] },
+      false,
+    ],
     ['a group of the site with a foreign root CDU', { id: 'group:h1-r01', roots: [alert('cdu:h9-r01-cdu-a')], children: [] }, false],
     ['a group with its own racks', { id: 'group:h1-r02', roots: [alert('cdu:h1-r02-cdu-b')], children: [{ rackId: 'h1-r02-k03', alerts: [] }] }, true],
     ['a hall incident of another site', { id: 'hall:hall-2', roots: [alert('hall:hall-2')], children: [] }, false],

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeDeltaFrame, encodeDeltaFrame } from '../../protocol/stream-binary.ts';
 import type { Totals } from '../../protocol/stream.ts';
 
-const site = { itKw: 1200.5, heatKw: 1100, coolingCapacityKw: 2000, headroomKw: 900, headroomPct: 45, n1HeadroomKw: null, racksLive: 2, racksStale: 0, racksOffline: 0, maxReturnC: 48.2, cdusReporting: 1 } as unknown as Totals;
+const site = {
+  itKw: 1200.5, heatKw: 1100, coolingCapacityKw: 2000, headroomKw: 900, headroomPct: 45, n1HeadroomKw: null,
+  racksLive: 2, racksStale: 0, racksOffline: 0, maxReturnC: 48.2, cdusReporting: 1,
+} as unknown as Totals;
 const totals = { halls: { 'hall-1': site }, site };
 
 describe('binary delta frames', () => {
@@ -11,7 +14,10 @@ describe('binary delta frames', () => {
   const cases: { name: string; rackIdx: number[]; cduIdx: number[]; racks: (number | null)[][]; cdus: (number | null)[][] }[] = [
     { name: 'some rows of each', rackIdx: [3, 1], cduIdx: [1], racks: [[4, 2], [1.23456789, Number.NaN]], cdus: [[8], [9], [-1]] },
     { name: 'no rows (a heartbeat)', rackIdx: [], cduIdx: [], racks: [[], []], cdus: [[], [], []] },
-    { name: 'every row', rackIdx: [0, 1, 2, 3], cduIdx: [0, 1], racks: [[1, 2, 3, 4], [10, Number.NaN, 30, 1.23456789]], cdus: [[7, 8], [Number.POSITIVE_INFINITY, 9], [0, -1]] },
+    {
+      name: 'every row', rackIdx: [0, 1, 2, 3], cduIdx: [0, 1],
+      racks: [[1, 2, 3, 4], [10, Number.NaN, 30, 1.23456789]], cdus: [[7, 8], [Number.POSITIVE_INFINITY, 9], [0, -1]],
+    },
   ];
   for (const c of cases) {
     it(`round-trips ${c.name}, values exact`, () => {

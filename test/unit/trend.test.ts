@@ -47,8 +47,16 @@ describe('minutesToLimit(): the time-to-limit signal', () => {
   it.each([
     ['a steady rise in sensor noise fires', series(300, (t) => 50 + 0.01 * t + noise(t, 0.05)), (m: number) => m > 3 && m < 3.8],
     // A row to full load: return steps +3 K in ~30 s (τ 10 s) 100 s ago, then holds.
-    ['a settled step does not', series(300, (t) => 48 + (t > 200 ? 3 * (1 - Math.exp(-(t - 200) / 10)) : 0) + noise(t, 0.05)), (m: number) => m === Number.POSITIVE_INFINITY],
-    ['a step still under way does not: the whole window is mostly flat', series(300, (t) => 48 + (t > 280 ? 3 * (1 - Math.exp(-(t - 280) / 10)) : 0) + noise(t, 0.05)), (m: number) => m > 10],
+    [
+      'a settled step does not',
+      series(300, (t) => 48 + (t > 200 ? 3 * (1 - Math.exp(-(t - 200) / 10)) : 0) + noise(t, 0.05)),
+      (m: number) => m === Number.POSITIVE_INFINITY,
+    ],
+    [
+      'a step still under way does not: the whole window is mostly flat',
+      series(300, (t) => 48 + (t > 280 ? 3 * (1 - Math.exp(-(t - 280) / 10)) : 0) + noise(t, 0.05)),
+      (m: number) => m > 10,
+    ],
     ['a noisy sensor (3 K scatter) does not', series(300, (t) => 50 + noise(t, 3)), (m: number) => m > 10],
     ['a slow rise lost in 3 K scatter does not', series(300, (t) => 50 + 0.002 * t + noise(t, 3)), (m: number) => m > 10],
     // 50 °C rising 0.01 K/s: at 53 °C after 300 s, 2 K (200 s) to go.

@@ -71,7 +71,8 @@ describe('WsHub', () => {
     const t = text.sent.at(-1)!;
     if (b.type !== 'delta' || t.type !== 'delta') throw new Error('expected deltas');
     expect([...b.racks.idx]).toEqual(t.racks.idx);
-    b.racks.cols.forEach((col, c) => expect([...col].map((v) => (Number.isFinite(v) ? Math.round((v as number) * 1000) / 1000 : null))).toEqual(t.racks.cols[c]));
+    b.racks.cols.forEach((col, c) =>
+      expect([...col].map((v) => (Number.isFinite(v) ? Math.round((v as number) * 1000) / 1000 : null))).toEqual(t.racks.cols[c]));
     expect(b.site).toEqual(t.site);
     expect(b.halls).toEqual(t.halls);
   });
