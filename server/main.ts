@@ -114,7 +114,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await stops.start('history recorder', () => recorder.start(), () => recorder.stop());
     stops.push(['history totals on the state tick', ticker.listen((t) => recorder.recordTotals(t.nowMs))]);
     const blockSamples = () => recorder.openSamples().map((o): [Labels, number] => [{ kind: o.kind }, o.samples]);
-    metrics.gauge('hallwatch_storage_block_samples', 'Samples held in open raw blocks, written when their block window ends (--history-block-s)', blockSamples, ['kind']);
+    const blockSamplesHelp = 'Samples held in open raw blocks, written when their block window ends (--history-block-s)';
+    metrics.gauge('hallwatch_storage_block_samples', blockSamplesHelp, blockSamples, ['kind']);
     const mqttUrl = broker ? broker.url : cfg.mqttUrl;
     const channels = notificationChannels(cfg, mqttUrl);
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
@@ -162,7 +163,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       { readings, metrics, log, clock, journal },
     );
     const stepS = (): [Labels, number][] => [[{}, (steady?.stepMs ?? 0) / 1000]];
-    metrics.gauge('hallwatch_clock_step_seconds', 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)', stepS);
+    const stepHelp = 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)';
+    metrics.gauge('hallwatch_clock_step_seconds', stepHelp, stepS);
     await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({

@@ -223,14 +223,22 @@ export class AlertService {
     return Math.min(...[...inc.roots, ...inc.children.flatMap((c) => c.alerts)].map((a) => a.rule.repeatMs));
   }
 
-  private notify(kind: NotificationKind, inc: Incident, nowMs: number, ack: Acknowledgement | null = this.notified.get(inc.id)?.ack ?? null, suffix = ''): void {
+  private notify(
+    kind: NotificationKind,
+    inc: Incident,
+    nowMs: number,
+    ack: Acknowledgement | null = this.notified.get(inc.id)?.ack ?? null,
+    suffix = '',
+  ): void {
     this.notifier.notify(kind, { incident: inc, ack, silenced: this.silenceFor(inc, nowMs) !== undefined }, nowMs, suffix);
   }
 
   /** Re-sends the full set of notified, firing incidents to channels that forget (Alertmanager). */
   private refreshChannels(nowMs: number): void {
     const firing = () => this.incidents.filter((i) => this.notified.get(i.id)?.firingSent);
-    this.notifier.refresh(nowMs, () => firing().map((i) => ({ incident: i, ack: this.notified.get(i.id)?.ack ?? null, silenced: this.silenceFor(i, nowMs) !== undefined })));
+    this.notifier.refresh(nowMs, () =>
+      firing().map((i) => ({ incident: i, ack: this.notified.get(i.id)?.ack ?? null, silenced: this.silenceFor(i, nowMs) !== undefined })),
+    );
   }
 
   /** Stores the evaluation (at most every 2 s while it changes), after the outbox holds what it says was sent. */

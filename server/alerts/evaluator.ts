@@ -42,7 +42,12 @@ export class AlertEvaluator {
     private readonly siteSignals: SiteSignals = {},
   ) {
     const site = live.site;
-    this.entities = { rack: site.racks.map((r) => `rack:${r.id}`), cdu: site.cdus.map((c) => `cdu:${c.id}`), hall: site.view.halls.map((h) => `hall:${h.id}`), site: ['site:site'] };
+    this.entities = {
+      rack: site.racks.map((r) => `rack:${r.id}`),
+      cdu: site.cdus.map((c) => `cdu:${c.id}`),
+      hall: site.view.halls.map((h) => `hall:${h.id}`),
+      site: ['site:site'],
+    };
   }
 
   /** Entity names by scope and index, built once. */

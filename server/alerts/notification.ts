@@ -10,11 +10,30 @@ import type { Sender } from './outbox.ts';
 export type NotificationKind = 'firing' | 'repeat' | 'acknowledged' | 'resolved';
 
 export function alertJson(a: ActiveAlert): AlertJson {
-  return { rule: a.rule.id, severity: a.rule.severity, entity: a.entity, summary: a.rule.summary, value: a.state.value, phase: a.state.phase, firedAtMs: a.state.firedAtMs, acknowledged: a.state.acknowledged };
+  return {
+    rule: a.rule.id,
+    severity: a.rule.severity,
+    entity: a.entity,
+    summary: a.rule.summary,
+    value: a.state.value,
+    phase: a.state.phase,
+    firedAtMs: a.state.firedAtMs,
+    acknowledged: a.state.acknowledged,
+  };
 }
 
 export function incidentJson(i: Incident): IncidentJson {
-  return { id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, scope: i.scope, hallId: i.hallId, racks: i.racks, roots: i.roots.map(alertJson), children: i.children.map((c) => ({ rackId: c.rackId, alerts: c.alerts.map(alertJson) })) };
+  return {
+    id: i.id,
+    severity: i.severity,
+    title: i.title,
+    startedMs: i.startedMs,
+    scope: i.scope,
+    hallId: i.hallId,
+    racks: i.racks,
+    roots: i.roots.map(alertJson),
+    children: i.children.map((c) => ({ rackId: c.rackId, alerts: c.alerts.map(alertJson) })),
+  };
 }
 
 export interface Notification {

@@ -107,7 +107,9 @@ export class Outbox {
       const payload = payloadFor(channel);
       if (payload === undefined) continue;
       if (supersede) {
-        for (const old of this.pending.values()) if (old.channel === channel && old.id.startsWith(supersede) && !this.inFlight.has(old.id)) this.done(old, 'superseded');
+        for (const old of this.pending.values()) {
+          if (old.channel === channel && old.id.startsWith(supersede) && !this.inFlight.has(old.id)) this.done(old, 'superseded');
+        }
       }
       const d: Delivery = { id, channel, payload, attempts: 0, nextAtMs: this.clock(), createdMs: this.clock() };
       this.pending.set(id, d);

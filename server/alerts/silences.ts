@@ -79,7 +79,9 @@ export function parseSilenceRequest(body: unknown, nowMs: number): Result<Omit<S
     }
     if (typeof r.start !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(r.start)) return bad('recurrence.start: a local time "HH:MM" is required');
     const minutes = Number(r.durationMinutes);
-    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) return bad('recurrence.durationMinutes: a whole number of minutes from 1 to 1440 is required');
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+      return bad('recurrence.durationMinutes: a whole number of minutes from 1 to 1440 is required');
+    }
     const timeZone = r.timeZone === undefined ? 'UTC' : r.timeZone;
     if (typeof timeZone !== 'string' || !validTimeZone(timeZone)) return bad(`recurrence.timeZone: unknown time zone ${JSON.stringify(r.timeZone)}`);
     recurrence = { weekdays: [...new Set(r.weekdays as number[])].sort(), start: r.start, durationMinutes: minutes, timeZone };

@@ -141,7 +141,9 @@ export class Access {
       return t ? { ok: true, principal: { name: t.name, role: t.role } } : { ok: false, error: 'unknown or revoked API token' };
     }
     // Only display tokens travel in URLs: they are read-only and revocable.
-    if (queryToken) return queryToken.startsWith(DISPLAY_TOKEN_PREFIX) ? this.verifyDisplay(queryToken) : { ok: false, error: 'only display tokens are accepted in the URL' };
+    if (queryToken) {
+      return queryToken.startsWith(DISPLAY_TOKEN_PREFIX) ? this.verifyDisplay(queryToken) : { ok: false, error: 'only display tokens are accepted in the URL' };
+    }
     const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(SESSION_COOKIE + '='));
     if (!cookie) return { ok: false, error: 'authentication required: log in, or send Authorization: Bearer <token>' };
     const p = this.verifySession(decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1)));

@@ -75,9 +75,13 @@ export class DsxPoints {
       const m = parseDsxMetadata(json);
       if (!m.ok) return [reject('bad_metadata', `${topic}: ${m.message}`)];
       const target = mapPoint(m.value);
-      const index = target.kind === 'rack' ? (this.site.rackIndexById.get(target.rackId) ?? -1) : target.kind === 'cdu' ? (this.site.cduIndexById.get(target.cduId) ?? -1) : -1;
+      const index =
+        target.kind === 'rack' ? (this.site.rackIndexById.get(target.rackId) ?? -1)
+        : target.kind === 'cdu' ? (this.site.cduIndexById.get(target.cduId) ?? -1)
+        : -1;
       this.points.set(t.pointKey, { target, engUnit: m.value.engUnit, index });
-      const out: DsxOutcome[] = [{ ok: true, kind: 'metadata', objectType: m.value.objectType, pointType: m.value.pointType, pointKey: t.pointKey, integration: m.value.integration }];
+      const { objectType, pointType, integration } = m.value;
+      const out: DsxOutcome[] = [{ ok: true, kind: 'metadata', objectType, pointType, pointKey: t.pointKey, integration }];
       const waiting = this.pending.get(t.pointKey);
       if (waiting) {
         this.pending.delete(t.pointKey);
@@ -90,7 +94,9 @@ export class DsxPoints {
     const point = this.points.get(t.pointKey);
     if (!point) {
       // Values may arrive before their (retained) metadata: hold the latest, bounded.
-      if (!this.pending.has(t.pointKey) && this.pending.size >= this.pendingMax) return [reject('no_metadata', `${topic}: no metadata for this point, and ${this.pendingMax} points already wait for theirs`)];
+      if (!this.pending.has(t.pointKey) && this.pending.size >= this.pendingMax) {
+        return [reject('no_metadata', `${topic}: no metadata for this point, and ${this.pendingMax} points already wait for theirs`)];
+      }
       this.pending.set(t.pointKey, { topic, payload, atMs: this.pending.get(t.pointKey)?.atMs ?? nowMs });
       return [{ ok: true, kind: 'pending' }];
     }
@@ -100,7 +106,8 @@ export class DsxPoints {
     if (v.value.value === null) return [reject('null_value', `${topic}: value is null (the BMS has no valid reading)`)];
     if (target.kind === 'heartbeat') return [{ ok: true, kind: 'heartbeat', tsMs: v.value.timestampMs }];
     if (point.index < 0) {
-      return [reject(target.kind === 'rack' ? 'unknown_rack' : 'unknown_cdu', `${topic}: ${target.kind} "${target.kind === 'rack' ? target.rackId : target.cduId}" is not in the site`)];
+      const id = target.kind === 'rack' ? target.rackId : target.cduId;
+      return [reject(target.kind === 'rack' ? 'unknown_rack' : 'unknown_cdu', `${topic}: ${target.kind} "${id}" is not in the site`)];
     }
     let value = v.value.value;
     if (target.quantity) {
@@ -114,7 +121,12 @@ export class DsxPoints {
       speeds.set(t.pointKey, value);
       value = Math.max(...speeds.values());
     }
-    return [target.kind === 'rack' ? this.rackReading(point.index, target.field, value, v.value.timestampMs) : this.cduReading(point.index, target.field, value, v.value.timestampMs)];
+    const { timestampMs } = v.value;
+    return [
+      target.kind === 'rack'
+        ? this.rackReading(point.index, target.field, value, timestampMs)
+        : this.cduReading(point.index, target.field, value, timestampMs),
+    ];
   }
 
   /** Values whose metadata never came within `pendingMs`: dropped and counted. */

@@ -143,7 +143,10 @@ export function samplesOf(blockRows: unknown[][], pointRows: unknown[][], fieldC
   }
   for (const row of pointRows) {
     const tsMs = row[0] as number;
-    if (tsMs >= fromMs && tsMs < toMs) all.push({ tsMs, values: Array.from({ length: fieldCount }, (_, f) => (typeof row[f + 1] === 'number' ? (row[f + 1] as number) : null)) });
+    if (tsMs >= fromMs && tsMs < toMs) {
+      const values = Array.from({ length: fieldCount }, (_, f) => (typeof row[f + 1] === 'number' ? (row[f + 1] as number) : null));
+      all.push({ tsMs, values });
+    }
   }
   all.sort((a, b) => a.tsMs - b.tsMs);
   return { tsMs: all.map((s) => s.tsMs), cols: Array.from({ length: fieldCount }, (_, f) => all.map((s) => s.values[f])) };

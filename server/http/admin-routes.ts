@@ -42,7 +42,9 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       const b = await body(req, res);
       if (!b) return true;
       if (!ROLES.includes(b.role as Role)) return json(res, 400, { error: `role: one of ${ROLES.join(', ')}` }), true;
-      if (typeof b.password !== 'string' || b.password.length < 12 || b.password.length > 200) return json(res, 400, { error: 'password: at least 12 characters' }), true;
+      if (typeof b.password !== 'string' || b.password.length < 12 || b.password.length > 200) {
+        return json(res, 400, { error: 'password: at least 12 characters' }), true;
+      }
       await d.access.setUser(name!, b.role as Role, b.password);
       return json(res, 200, { name, role: b.role }), true;
     }
@@ -65,9 +67,13 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
     case 'POST display-tokens': {
       const b = await body(req, res);
       if (!b) return true;
-      if (typeof b.name !== 'string' || !NAME.test(b.name)) return json(res, 400, { error: 'name: letters, digits and . _ @ -, at most 64 (e.g. the wall it is for)' }), true;
+      if (typeof b.name !== 'string' || !NAME.test(b.name)) {
+        return json(res, 400, { error: 'name: letters, digits and . _ @ -, at most 64 (e.g. the wall it is for)' }), true;
+      }
       const days = b.expiresInDays ?? null;
-      if (days !== null && (typeof days !== 'number' || !(days > 0) || days > 3650)) return json(res, 400, { error: 'expiresInDays: a number of days up to 3650, or null for no expiry' }), true;
+      if (days !== null && (typeof days !== 'number' || !(days > 0) || days > 3650)) {
+        return json(res, 400, { error: 'expiresInDays: a number of days up to 3650, or null for no expiry' }), true;
+      }
       const t = await d.access.createDisplayToken(b.name, days === null ? null : days * 86_400_000, who.name);
       return json(res, 200, { ...t, name: b.name, wallPath: `/wall?token=${encodeURIComponent(t.token)}` }), true;
     }

@@ -6,7 +6,14 @@ import { roleAtLeast, type Principal } from '../auth/access.ts';
 import { json, readJson } from './respond.ts';
 
 /** Handles the route and returns true, or returns false when the path is not one of these. */
-export async function alertRoute(req: IncomingMessage, res: ServerResponse, path: string, who: Principal, alerts: AlertService, nowMs: number): Promise<boolean> {
+export async function alertRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  who: Principal,
+  alerts: AlertService,
+  nowMs: number,
+): Promise<boolean> {
   const ack = /^\/api\/incidents\/([^/]+)\/ack$/.exec(path);
   const silence = /^\/api\/silences(?:\/([^/]+))?$/.exec(path);
   if (!ack && !silence) return false;
@@ -21,7 +28,9 @@ export async function alertRoute(req: IncomingMessage, res: ServerResponse, path
   if (!body.ok) return json(res, 400, { error: body.error }), true;
   if (ack) {
     const comment = (body.value as { comment?: unknown } | null)?.comment;
-    if (typeof comment !== 'string' || comment.trim().length === 0 || comment.length > 500) return json(res, 400, { error: 'comment: a non-empty string of at most 500 characters is required' }), true;
+    if (typeof comment !== 'string' || comment.trim().length === 0 || comment.length > 500) {
+      return json(res, 400, { error: 'comment: a non-empty string of at most 500 characters is required' }), true;
+    }
     const err = await alerts.acknowledge(decodeURIComponent(ack[1]), who.name, comment.trim());
     return err ? json(res, 404, { error: err }) : json(res, 200, { ok: true }), true;
   }

@@ -41,7 +41,8 @@ export class Metrics {
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
       // Gauges named like counters (promtool: non-counter metrics should not have "_total");
       // nodejs_active_handles, _requests and _resources carry the same counts by type.
-      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+      const namedLikeCounters = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+      for (const name of namedLikeCounters) this.registry.removeSingleMetric(name);
     }
   }
 

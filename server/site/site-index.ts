@@ -128,7 +128,9 @@ export function buildSiteIndex(spec: SiteSpec): SiteIndex {
     view,
     rows,
     rackRow: Int32Array.from(racks, (r) => rowIndexById.get(r.rowId)!),
-    groupRow: Int32Array.from(groups, (g) => (g.cduIds.length ? cduRowIndex.get(g.cduIds[0])! : rowIndexById.get(racks[rackIndexById.get(g.rackIds[0])!].rowId)!)),
+    groupRow: Int32Array.from(groups, (g) =>
+      g.cduIds.length ? cduRowIndex.get(g.cduIds[0])! : rowIndexById.get(racks[rackIndexById.get(g.rackIds[0])!].rowId)!,
+    ),
     racks,
     cdus,
     groups,

@@ -54,7 +54,8 @@ class Acc {
   }
 
   add(other: Acc): void {
-    for (const k of ['itKw', 'heatKw', 'coolingCapacityKw', 'groupsN1Lost', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData', 'cdusReporting'] as const) {
+    const summed = ['itKw', 'heatKw', 'coolingCapacityKw', 'groupsN1Lost', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData', 'cdusReporting'] as const;
+    for (const k of summed) {
       this.t[k] += other.t[k];
     }
     this.loadKw += other.loadKw;

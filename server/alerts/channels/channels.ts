@@ -19,7 +19,13 @@ export function notificationChannels(cfg: ServerConfig, mqttUrl: string): Channe
   if (cfg.alertMqtt === 1) {
     channels.push(
       mqttChannel({
-        bus: { urls: mqttUrl, clientId: `hallwatch-alerts-${hostname()}-${process.pid}`, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem },
+        bus: {
+          urls: mqttUrl,
+          clientId: `hallwatch-alerts-${hostname()}-${process.pid}`,
+          username: cfg.mqttUsername,
+          password: cfg.mqttPassword,
+          caPem: cfg.mqttCaPem,
+        },
         topicRoot: cfg.topicRoot,
         timeoutMs: TIMEOUT_MS,
       }),

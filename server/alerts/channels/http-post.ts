@@ -70,7 +70,12 @@ export async function postJson(cfg: HttpTargetConfig, d: Delivery): Promise<Send
           const retryAfterS = Number(res.headers['retry-after']);
           // Redirects are not followed (one could point at an internal host): a target that moves is a configuration error.
           const retry = status >= 500 || status === 408 || status === 429;
-          resolve({ ok: false, retry, reason: `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`, retryAfterMs: Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : undefined });
+          resolve({
+            ok: false,
+            retry,
+            reason: `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+            retryAfterMs: Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : undefined,
+          });
         });
       },
     );

@@ -20,7 +20,15 @@ export interface MqttChannelConfig {
 
 export interface MqttAlertMessage {
   topic: string;
-  state: { state: 'firing' | 'acknowledged' | 'resolved'; severity: string; title: string; silenced: boolean; acknowledged: Notification['acknowledged']; sentMs: number; incident: Notification['incident'] };
+  state: {
+    state: 'firing' | 'acknowledged' | 'resolved';
+    severity: string;
+    title: string;
+    silenced: boolean;
+    acknowledged: Notification['acknowledged'];
+    sentMs: number;
+    incident: Notification['incident'];
+  };
 }
 
 /** `group:h1-r01` → `{root}/alerts/group/h1-r01`. */
@@ -31,14 +39,28 @@ export function alertTopic(root: string, incidentId: string): string {
 
 export function mqttAlertMessage(root: string, n: Notification): MqttAlertMessage {
   const state = n.kind === 'resolved' ? 'resolved' : n.acknowledged ? 'acknowledged' : 'firing';
-  return { topic: alertTopic(root, n.incident.id), state: { state, severity: n.incident.severity, title: n.incident.title, silenced: n.silenced, acknowledged: n.acknowledged, sentMs: n.sentMs, incident: n.incident } };
+  return {
+    topic: alertTopic(root, n.incident.id),
+    state: {
+      state,
+      severity: n.incident.severity,
+      title: n.incident.title,
+      silenced: n.silenced,
+      acknowledged: n.acknowledged,
+      sentMs: n.sentMs,
+      incident: n.incident,
+    },
+  };
 }
 
 export function mqttChannel(cfg: MqttChannelConfig): Channel {
   let client: MqttClient | null = connectMqtt(cfg.bus);
   // Connection errors surface as retried deliveries with their reason; the outbox logs them.
   client.on('error', () => undefined);
-  const withTimeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no PUBACK within ${cfg.timeoutMs} ms`)), cfg.timeoutMs).unref())]);
+  const withTimeout = <T>(p: Promise<T>) => {
+    const timeout = new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no PUBACK within ${cfg.timeoutMs} ms`)), cfg.timeoutMs).unref());
+    return Promise.race([p, timeout]);
+  };
   const send = async (d: Delivery): Promise<SendOutcome> => {
     const c = client;
     if (!c) return { ok: false, retry: true, reason: 'MQTT channel stopped' };

@@ -23,7 +23,10 @@ export function slackMessage(n: Notification): { text: string; blocks: unknown[]
   }
   if (n.acknowledged) lines.push(`Acknowledged by ${esc(n.acknowledged.by)}: ${esc(n.acknowledged.comment)}`);
   const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
-  if (n.dashboardUrl) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Hallwatch' }, url: n.dashboardUrl }] });
+  if (n.dashboardUrl) {
+    const button = { type: 'button', text: { type: 'plain_text', text: 'Open in Hallwatch' }, url: n.dashboardUrl };
+    blocks.push({ type: 'actions', elements: [button] });
+  }
   return { text: head, blocks };
 }
 
