@@ -70,7 +70,10 @@ export async function startPublishers(url: string, entities: BenchEntity[], conn
       const wobble = (seq++ % 7) * 0.1;
       const payload = e.kind === 'rack'
         ? JSON.stringify({ ts, seq, rackKw: 120 + wobble, supplyC: 40, returnC: 49 + wobble, flowLpm: 182, gpuW, dpKpa: 80, valvePct: 70 })
-        : JSON.stringify({ ts, seq, supplyC: 40, returnC: 48.5 + wobble, flowLpm: 1300, facilitySupplyC: 32, facilityReturnC: 42, pumpPct: 65, dpKpa: 150, running: true });
+        : JSON.stringify({
+          ts, seq, supplyC: 40, returnC: 48.5 + wobble, flowLpm: 1300,
+          facilitySupplyC: 32, facilityReturnC: 42, pumpPct: 65, dpKpa: 150, running: true,
+        });
       pubs[i % connections].publish(e.topic, payload, { qos: 0 });
       counts[e.kind]++;
     }

@@ -54,14 +54,14 @@ export interface DsxMetadata {
 }
 
 const strOrNull = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
+const isStateText = (s: unknown): s is { value: number; text: string } =>
+  typeof s === 'object' && s !== null && typeof (s as { value?: unknown }).value === 'number' && typeof (s as { text?: unknown }).text === 'string';
 
 export function parseDsxMetadata(json: unknown): Result<DsxMetadata, 'bad_metadata'> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('bad_metadata', 'metadata must be a JSON object');
   const o = json as Record<string, unknown>;
   if (typeof o.objectType !== 'string' || typeof o.pointType !== 'string') return fail('bad_metadata', 'metadata needs objectType and pointType strings');
-  const stateText = Array.isArray(o.stateText)
-    ? o.stateText.filter((s): s is { value: number; text: string } => typeof s === 'object' && s !== null && typeof (s as { value?: unknown }).value === 'number' && typeof (s as { text?: unknown }).text === 'string')
-    : null;
+  const stateText = Array.isArray(o.stateText) ? o.stateText.filter(isStateText) : null;
   return ok({
     objectType: o.objectType,
     pointType: o.pointType,
@@ -86,8 +86,12 @@ export interface DsxValue {
 export function parseDsxValue(json: unknown): Result<DsxValue, 'bad_value'> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('bad_value', 'value message must be a JSON object');
   const o = json as Record<string, unknown>;
-  if (!(o.value === null || (typeof o.value === 'number' && Number.isFinite(o.value)))) return fail('bad_value', `value must be a finite number or null, got ${JSON.stringify(o.value)}`);
-  if (typeof o.timestamp !== 'number' || !Number.isInteger(o.timestamp) || o.timestamp <= 0) return fail('bad_value', `timestamp must be epoch milliseconds, got ${JSON.stringify(o.timestamp)}`);
+  if (!(o.value === null || (typeof o.value === 'number' && Number.isFinite(o.value)))) {
+    return fail('bad_value', `value must be a finite number or null, got ${JSON.stringify(o.value)}`);
+  }
+  if (typeof o.timestamp !== 'number' || !Number.isInteger(o.timestamp) || o.timestamp <= 0) {
+    return fail('bad_value', `timestamp must be epoch milliseconds, got ${JSON.stringify(o.timestamp)}`);
+  }
   if (typeof o.quality !== 'number' || !Number.isInteger(o.quality)) return fail('bad_value', `quality must be an integer, got ${JSON.stringify(o.quality)}`);
   return ok({ value: o.value as number | null, timestampMs: o.timestamp, quality: o.quality });
 }
@@ -115,6 +119,9 @@ const TO_BASE: Record<Quantity, Record<string, (v: number) => number>> = {
 /** Converts a reading to Hallwatch's unit for its quantity; an unknown unit is refused by name. */
 export function toHallwatchUnit(quantity: Quantity, engUnit: string | null, v: number): Result<number, 'unknown_unit'> {
   const f = engUnit === null ? undefined : TO_BASE[quantity][engUnit.trim().toLowerCase()];
-  if (!f) return fail('unknown_unit', `engUnit ${JSON.stringify(engUnit)} is not a ${quantity} unit Hallwatch converts (${Object.keys(TO_BASE[quantity]).join(', ')})`);
+  if (!f) {
+    const known = Object.keys(TO_BASE[quantity]).join(', ');
+    return fail('unknown_unit', `engUnit ${JSON.stringify(engUnit)} is not a ${quantity} unit Hallwatch converts (${known})`);
+  }
   return ok(f(v));
 }

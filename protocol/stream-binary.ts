@@ -23,7 +23,14 @@ const HEADER = 7;
 export type StreamEncoding = 'json' | 'binary';
 
 /** One delta as a binary frame. `rackIdx`/`cduIdx` are the changed rows of the columns. */
-export function encodeDeltaFrame(serverTimeMs: number, rackCols: ArrayLike<number>[], rackIdx: ArrayLike<number>, cduCols: ArrayLike<number>[], cduIdx: ArrayLike<number>, totals: { halls: Record<string, Totals>; site: Totals }): Uint8Array {
+export function encodeDeltaFrame(
+  serverTimeMs: number,
+  rackCols: ArrayLike<number>[],
+  rackIdx: ArrayLike<number>,
+  cduCols: ArrayLike<number>[],
+  cduIdx: ArrayLike<number>,
+  totals: { halls: Record<string, Totals>; site: Totals },
+): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(totals));
   const floats = HEADER + rackIdx.length * (1 + rackCols.length) + cduIdx.length * (1 + cduCols.length);
   const bytes = new Uint8Array(floats * 8 + json.length);
@@ -53,7 +60,8 @@ export function decodeDeltaFrame(buf: ArrayBuffer | Uint8Array): BinaryDelta {
   const [version, serverTimeMs, rackRows, rackCols, cduRows, cduCols, totalsBytes] = head;
   if (version !== BINARY_FRAME_VERSION) throw new Error(`binary frame: version ${version}, expected ${BINARY_FRAME_VERSION}`);
   const floats = HEADER + rackRows * (1 + rackCols) + cduRows * (1 + cduCols);
-  if (aligned.byteLength !== floats * 8 + totalsBytes) throw new Error(`binary frame: ${aligned.byteLength} bytes, its header says ${floats * 8 + totalsBytes}`);
+  const expectedBytes = floats * 8 + totalsBytes;
+  if (aligned.byteLength !== expectedBytes) throw new Error(`binary frame: ${aligned.byteLength} bytes, its header says ${expectedBytes}`);
   const f = new Float64Array(aligned.buffer, aligned.byteOffset, floats);
   let o = HEADER;
   const block = (rows: number, cols: number) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what Hallwatch needs when it is missing: npm packages (npm ci), and with `--test`
-// Mosquitto, InfluxDB, Chromium, openssl (test certificates), faketime (calendar check) and Prometheus with promtool from Debian (apt-get; nothing is downloaded from anywhere else).
+// Mosquitto, InfluxDB, Chromium, openssl (test certificates), faketime (calendar check) and
+// Prometheus with promtool from Debian (apt-get; nothing is downloaded from anywhere else).
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -67,7 +67,8 @@ const port = /port=(\d+)/.exec(ready)[1];
 const mqttUrl = /mqtt=(\S+)/.exec(ready)[1];
 const login = serverLines.map((l) => /^HALLWATCH_ADMIN_LOGIN user=(\S+) password=(\S+)/.exec(l)).find(Boolean);
 const wallPath = serverLines.map((l) => /^HALLWATCH_WALL_PATH (\S+)/.exec(l)?.[1]).find(Boolean) ?? '/wall';
-const { line: simReady } = await launch('simulator', 'simulators/main.ts', ['--site', site, '--mqtt', mqttUrl, '--control-port', env.HALLWATCH_SIM_CONTROL_PORT ?? '0'], 'HALLWATCH_SIM_READY');
+const simArgs = ['--site', site, '--mqtt', mqttUrl, '--control-port', env.HALLWATCH_SIM_CONTROL_PORT ?? '0'];
+const { line: simReady } = await launch('simulator', 'simulators/main.ts', simArgs, 'HALLWATCH_SIM_READY');
 const control = /control=(\d+)/.exec(simReady)?.[1];
 const host = env.HALLWATCH_HOST && env.HALLWATCH_HOST !== '0.0.0.0' ? env.HALLWATCH_HOST : '127.0.0.1';
 console.log(`

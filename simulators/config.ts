@@ -55,7 +55,10 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
       noGpuDetail = true;
       continue;
     }
-    const known = ['--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms', '--fault', '--control-port', '--connections', '--dialect', '--dsx-root', '--dsx-integration', '--qos'];
+    const known = [
+      '--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms',
+      '--fault', '--control-port', '--connections', '--dialect', '--dsx-root', '--dsx-integration', '--qos',
+    ];
     if (!known.includes(a)) throw new Error(`unknown option ${a} (see --help)`);
     const v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);

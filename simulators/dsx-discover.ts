@@ -53,7 +53,9 @@ export function discoverSite(points: DiscoveredPoint[], name = 'DSX site'): Disc
     if (p.meta.objectType !== 'Rack' || !p.meta.rackLocationId || racks.has(p.meta.rackLocationId)) continue;
     racks.set(p.meta.rackLocationId, placeOf(p.tagPath, p.meta.rackLocationId));
   }
-  for (const id of racks.keys()) if (!isValidId(id)) todo.push(`rack "${id}" is not a valid Hallwatch ID (letters, digits, . _ -, ≤ 64): rename it in the site file and map it`);
+  for (const id of racks.keys()) {
+    if (!isValidId(id)) todo.push(`rack "${id}" is not a valid Hallwatch ID (letters, digits, . _ -, ≤ 64): rename it in the site file and map it`);
+  }
   const halls = new Map<string, Map<string, { id: string; position: number | null }[]>>();
   for (const [id, pl] of racks) {
     const rows = halls.get(pl.hall) ?? new Map();
@@ -90,7 +92,8 @@ export function discoverSite(points: DiscoveredPoint[], name = 'DSX site'): Disc
     if (!groups.has(key)) groups.set(key, safeId(`grp-${id}`));
     if (c.setpointC !== undefined) setpoints.set(hall, c.setpointC);
     const list = hallCdus.get(hall) ?? [];
-    list.push({ id: safeId(id), rowId: rowIdOf(hall, row), capacityKw: null, ratedFlowLpm: null, rackIds: c.serves.filter((r) => hallOfRack(r) === hall), redundancyGroup: groups.get(key) });
+    const rackIds = c.serves.filter((r) => hallOfRack(r) === hall);
+    list.push({ id: safeId(id), rowId: rowIdOf(hall, row), capacityKw: null, ratedFlowLpm: null, rackIds, redundancyGroup: groups.get(key) });
     hallCdus.set(hall, list);
     todo.push(`CDU ${id}: capacityKw and ratedFlowLpm unknown (null) — fill them in for capacity and N+1 headroom`);
   }

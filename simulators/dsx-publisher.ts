@@ -104,7 +104,8 @@ export class DsxPublisher {
         }
       }
       for (const cdu of hall.cdus) {
-        for (const p of CDU_POINTS) this.define(`cdu:${cdu.id}:${p.field}`, 'CDU', p, `hallwatch-sim/${hall.id}/${cdu.id}`, { objectName: cdu.id, objectId: cdu.id, servesId: cdu.rackIds });
+        const ids = { objectName: cdu.id, objectId: cdu.id, servesId: cdu.rackIds };
+        for (const p of CDU_POINTS) this.define(`cdu:${cdu.id}:${p.field}`, 'CDU', p, `hallwatch-sim/${hall.id}/${cdu.id}`, ids);
       }
     }
     const sys = (pointType: string, tail: string, extra: Record<string, unknown>) => {
@@ -113,17 +114,26 @@ export class DsxPublisher {
       return topic.replace('/Metadata/', '/Value/');
     };
     this.heartbeatTopic = sys(DSX_BMS_HEARTBEAT, 'bms/heartbeat', { objectId: 'BMS', objectName: 'BMS' });
-    sys(DSX_INTEGRATION_HEARTBEAT, `integrations/${cfg.integration}/heartbeat`, { objectId: cfg.integration, objectName: cfg.integration, integration: cfg.integration });
+    const integrationIds = { objectId: cfg.integration, objectName: cfg.integration, integration: cfg.integration };
+    sys(DSX_INTEGRATION_HEARTBEAT, `integrations/${cfg.integration}/heartbeat`, integrationIds);
   }
 
   private readonly heartbeatTopic: string;
 
   private define(key: string, objectType: string, p: PointDef, base: string, ids: Record<string, unknown>): void {
     const tagPath = `${base}/${p.tail}`;
-    const meta = JSON.stringify({ objectType, pointType: p.pointType, ...(p.engUnit ? { engUnit: p.engUnit } : {}), ...(p.stateText ? { stateText: p.stateText } : {}), ...ids, ...(p.processArea ? { processArea: p.processArea } : {}) });
+    const meta = JSON.stringify({
+      objectType,
+      pointType: p.pointType,
+      ...(p.engUnit ? { engUnit: p.engUnit } : {}),
+      ...(p.stateText ? { stateText: p.stateText } : {}),
+      ...ids,
+      ...(p.processArea ? { processArea: p.processArea } : {}),
+    });
     const metaTopic = `${this.cfg.root}/PUB/Metadata/${objectType}/${p.pointType}/${tagPath}`;
     this.metadata.push([metaTopic, meta]);
-    this.points.set(key, { topic: `${this.cfg.root}/PUB/Value/${objectType}/${p.pointType}/${tagPath}`, metadata: meta, deadband: p.deadband, last: Number.NaN, lastSentMs: 0 });
+    const topic = `${this.cfg.root}/PUB/Value/${objectType}/${p.pointType}/${tagPath}`;
+    this.points.set(key, { topic, metadata: meta, deadband: p.deadband, last: Number.NaN, lastSentMs: 0 });
   }
 
   async start(): Promise<void> {

@@ -66,7 +66,9 @@ export function parseFault(text: string): Result<FaultCommand, 'bad_fault'> {
     case 'surge':
     case 'clear':
       return ok({ kind, target } as FaultCommand);
-    default:
-      return fail('bad_fault', `fault "${text}": unknown kind "${kind}" (cdu-degrade, cdu-trip, supply-excursion, clog, leak, sensor-stuck, sensor-noisy, offline, silent, surge, clear, clear-all)`);
+    default: {
+      const kinds = 'cdu-degrade, cdu-trip, supply-excursion, clog, leak, sensor-stuck, sensor-noisy, offline, silent, surge, clear, clear-all';
+      return fail('bad_fault', `fault "${text}": unknown kind "${kind}" (${kinds})`);
+    }
   }
 }

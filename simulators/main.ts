@@ -37,7 +37,11 @@ function loadSite(path: string): SiteSpec {
   return r.value;
 }
 
-export async function startSimulator(cfg: SimConfig, log: (msg: string) => void = (m) => console.error(`simulator: ${m}`), clock: () => number = Date.now): Promise<RunningSimulator> {
+export async function startSimulator(
+  cfg: SimConfig,
+  log: (msg: string) => void = (m) => console.error(`simulator: ${m}`),
+  clock: () => number = Date.now,
+): Promise<RunningSimulator> {
   const site = loadSite(cfg.sitePath);
   const sim = new SiteSim(site, cfg.seed);
   const entities: Entity[] = [
@@ -50,7 +54,9 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
   const dsx = cfg.dialect === 'dsx'
     ? new DsxPublisher({ bus: { ...bus, clientId: `hallwatch-sim-dsx-${process.pid}` }, root: cfg.dsxRoot, integration: cfg.dsxIntegration }, site)
     : null;
-  const publisher = dsx ? null : new Publisher({ bus, topicRoot: cfg.topicRoot, mode: cfg.connections, qos: cfg.qos, clientIdPrefix: `hallwatch-sim-${process.pid}` }, entities);
+  const publisher = dsx
+    ? null
+    : new Publisher({ bus, topicRoot: cfg.topicRoot, mode: cfg.connections, qos: cfg.qos, clientIdPrefix: `hallwatch-sim-${process.pid}` }, entities);
   await (dsx ?? publisher!).start();
 
   const syncConnections = async () => {
@@ -106,7 +112,9 @@ export async function startSimulator(cfg: SimConfig, log: (msg: string) => void 
   };
   tick();
   const timer = setInterval(tick, intervalMs);
-  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${cfg.mqttUrl}` + (dsx ? ` as DSX Exchange points under ${cfg.dsxRoot}/ (${dsx.pointCount} points)` : '') + (controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : ''));
+  const dsxNote = dsx ? ` as DSX Exchange points under ${cfg.dsxRoot}/ (${dsx.pointCount} points)` : '';
+  const controlNote = controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : '';
+  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${cfg.mqttUrl}` + dsxNote + controlNote);
 
   return {
     sim,

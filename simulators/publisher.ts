@@ -1,8 +1,9 @@
 /**
  * MQTT side of the simulator. In `entity` mode every rack and CDU has its own connection with
  * a Last Will of `offline` on its retained status topic, so dropping the connection makes the
- * broker announce it (MQTT 3.1.1 §3.1.2.5; the embedded aedes broker speaks 3.1.1, so Hallwatch does too). In `shared` mode one connection carries everything and
- * an offline fault publishes the retained `offline` itself.
+ * broker announce it (MQTT 3.1.1 §3.1.2.5; the embedded aedes broker speaks 3.1.1, so Hallwatch
+ * does too). In `shared` mode one connection carries everything and an offline fault publishes
+ * the retained `offline` itself.
  */
 import type { MqttClient } from 'mqtt';
 import type { BusConnection } from '../protocol/bus-connection.ts';

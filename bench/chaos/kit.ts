@@ -30,7 +30,8 @@ export interface StackOptions {
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const mosquitto = await startMosquitto(o.mosquitto);
   const influx = o.influx ? await startInfluxd() : null;
-  const server = await startServer(['--site', 'sites/demo.json', '--mqtt', mosquitto.url, ...(influx ? ['--influx', influx.url] : []), ...(o.serverArgs ?? [])]);
+  const influxArgs = influx ? ['--influx', influx.url] : [];
+  const server = await startServer(['--site', 'sites/demo.json', '--mqtt', mosquitto.url, ...influxArgs, ...(o.serverArgs ?? [])]);
   const simulator = o.simulator ? await startSimulator(['--site', 'sites/demo.json', '--mqtt', mosquitto.url]) : null;
   return {
     mosquitto, influx, server, simulator,
