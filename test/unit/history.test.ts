@@ -179,7 +179,12 @@ describe('history query', () => {
     ['now-100d', '2h', 'h1'],
     ['now-100d', '6h', 'h1'],
   ])('serves from=%s step=%s from the %s tier', (from, step, tier) => {
-    const service = new HistoryService({ memory: new MemoryWindow(10), influx: null, retention: { rawMs: 7 * 86_400_000, m1Ms: 90 * 86_400_000 }, clock: () => now });
+    const service = new HistoryService({
+      memory: new MemoryWindow(10),
+      influx: null,
+      retention: { rawMs: 7 * 86_400_000, m1Ms: 90 * 86_400_000 },
+      clock: () => now,
+    });
     const q = parse(`entity=rack:h1-r01-k01&from=${from}${step ? `&step=${step}` : ''}`);
     expect(q.ok && service.tierFor(q.value)).toBe(tier);
   });

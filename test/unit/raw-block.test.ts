@@ -75,7 +75,14 @@ describe('recorder blocks', () => {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 10, racksPerRow: 16, racksPerCdu: 8 }));
   const lines: string[] = [];
   const writer = { write: (_tier: string, l: string[]) => void lines.push(...l) } as unknown as InfluxWriter;
-  const recorder = new Recorder({ state: new LiveState(site, 3000), writer, memory: new MemoryWindow(60), clock: () => 0, gpuWindowMs: 60_000, blockMs: 10_000 });
+  const recorder = new Recorder({
+    state: new LiveState(site, 3000),
+    writer,
+    memory: new MemoryWindow(60),
+    clock: () => 0,
+    gpuWindowMs: 60_000,
+    blockMs: 10_000,
+  });
 
   it('holds each sample in a block window of the configured length, shifted per entity by whole seconds', () => {
     const ends = new Map<number, number>();

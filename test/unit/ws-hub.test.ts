@@ -120,7 +120,13 @@ describe('WsHub', () => {
     const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 4, racksPerCdu: 2 }));
     const state = new LiveState(site, 3000);
     // The hard limit is far away: only the stall rule can skip the client.
-    const hub = new WsHub({ cfg: { tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 100_000_000 }, state, metrics: new Metrics(), log: createLogger('error'), clock: () => now });
+    const hub = new WsHub({
+      cfg: { tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 100_000_000 },
+      state,
+      metrics: new Metrics(),
+      log: createLogger('error'),
+      clock: () => now,
+    });
     const ws = new FakeSocket();
     hub.accept(ws as unknown as HubSocket);
     hub.tick();
