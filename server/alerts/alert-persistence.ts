@@ -36,14 +36,8 @@ export class AlertPersistence {
    * were dropped, or they come from a state file from before they were stored on their own).
    */
   async restore(site: SiteIndex): Promise<{ restored: RestoredAlertState; rewrite: boolean } | null> {
-    let loaded: [SavedAlertState | null, SavedAcks | null, SavedSilences | null];
-    try {
-      loaded = await Promise.all([this.docs.state.load(), this.docs.acks.load(), this.docs.silences.load()]);
-    } catch (e) {
-      this.log.error(`alerts: cannot read saved state: ${(e as Error).message}`);
-      return null;
-    }
-    const [state, acks, silences] = loaded;
+    // Each document on its own: an unreadable one costs only what it held, not the others.
+    const [state, acks, silences] = await Promise.all([this.loadOrNull('state'), this.loadOrNull('acks'), this.loadOrNull('silences')]);
     if (!state && !acks && !silences) return null;
     const restored = restoreInSite(site, state, acks, silences);
     const d = restored.dropped;
@@ -53,6 +47,16 @@ export class AlertPersistence {
       this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${site.view.name}": ${counts}`);
     }
     return { restored, rewrite: dropped || !acks || !silences };
+  }
+
+  /** One document, or null when none is stored or it cannot be read (logged: the next save replaces it). */
+  private async loadOrNull<K extends keyof Docs>(kind: K): Promise<Docs[K] | null> {
+    try {
+      return await this.docs[kind].load();
+    } catch (e) {
+      this.log.error(`alerts: cannot read saved ${kind}, starting without it: ${(e as Error).message}`);
+      return null;
+    }
   }
 
   /** Writes one document; resolves true once stored, false when the write failed (reported here). */

@@ -55,6 +55,8 @@ export class Outbox {
   private readonly inFlight = new Set<string>();
   /** The stored revision of each pending delivery (0: not stored). */
   private readonly revisions = new Map<string, number>();
+  /** Per delivery, its last queued disk write: writes of one delivery run in order, each with the revision the one before left. */
+  private readonly writes = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly count: (l?: Record<string, string>, by?: number) => void;
   private readonly cfg: OutboxConfig;
@@ -89,9 +91,11 @@ export class Outbox {
     this.pump();
   }
 
-  stop(): void {
+  /** Stops retrying; resolves once the disk writes under way are done. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await Promise.all(this.writes.values());
   }
 
   /**
@@ -120,26 +124,42 @@ export class Outbox {
   }
 
   /**
-   * Writes a delivery to disk. When the storage directory is full or read-only the delivery
+   * Writes a delivery to disk, after any write of it still under way (a retry that fails fast
+   * must not race its first write). When the storage directory is full or read-only the delivery
    * stays in memory (still sent and retried, lost only if the server stops first); counted.
    */
-  private async persist(d: Delivery): Promise<void> {
-    try {
-      const r = await this.store.put(d.id, { ...d }, this.revisions.get(d.id) ?? 0);
-      if (!r.ok) throw new Error(`stored at revision ${r.revision} by another process`);
-      // Done while the write ran: the delete that followed it removed the file.
-      if (this.pending.has(d.id)) this.revisions.set(d.id, r.revision);
-    } catch (e) {
-      this.count({ channel: d.channel, outcome: 'not_persisted' });
-      this.log.error(`alerts: cannot keep delivery ${d.id} on disk (${(e as Error).message}); it waits in memory only`);
-    }
+  private persist(d: Delivery): Promise<void> {
+    return this.inOrder(d.id, async () => {
+      // Finished while earlier writes ran: the delete queued after them removes the file.
+      if (!this.pending.has(d.id)) return;
+      try {
+        const r = await this.store.put(d.id, { ...d }, this.revisions.get(d.id) ?? 0);
+        if (!r.ok) throw new Error(`stored at revision ${r.revision} by another process`);
+        this.revisions.set(d.id, r.revision);
+      } catch (e) {
+        this.count({ channel: d.channel, outcome: 'not_persisted' });
+        this.log.error(`alerts: cannot keep delivery ${d.id} on disk (${(e as Error).message}); it waits in memory only`);
+      }
+    });
   }
 
   private done(d: Delivery, outcome: string): void {
     this.pending.delete(d.id);
-    this.revisions.delete(d.id);
-    this.store.delete(d.id).catch((e: Error) => this.log.warn(`alerts: cannot remove finished delivery ${d.id} from the outbox: ${e.message}`));
+    void this.inOrder(d.id, async () => {
+      this.revisions.delete(d.id);
+      await this.store.delete(d.id).catch((e: Error) => this.log.warn(`alerts: cannot remove finished delivery ${d.id} from the outbox: ${e.message}`));
+    });
     this.count({ channel: d.channel, outcome });
+  }
+
+  /** Runs `write` after the writes of the same delivery queued before it (`write` never rejects). */
+  private inOrder(id: string, write: () => Promise<void>): Promise<void> {
+    const next = (this.writes.get(id) ?? Promise.resolve()).then(write);
+    this.writes.set(id, next);
+    void next.then(() => {
+      if (this.writes.get(id) === next) this.writes.delete(id);
+    });
+    return next;
   }
 
   private pump(): void {

@@ -4,7 +4,7 @@
  * `Readings`. What every source needs besides its transport comes from the shared parts below,
  * so a new source is one file: `Readings` (live state, sample age, steady-clock feed), `Intake`
  * (at-least-once journal, event-loop slicing), `SourceTally` (counters and the reject log) and,
- * for MQTT buses, `MqttSourceLink` (one connection through the server's client factory).
+ * for MQTT buses, `MqttLink` (one connection through the server's client factory).
  */
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';

@@ -240,6 +240,18 @@ describe('AlertService storage', () => {
     expect([read(dir, 'alerts-acks.json').acks, read(dir, 'alerts-silences.json').silences]).toEqual([{ [`rack:${id}`]: ack }, [silence]]);
   });
 
+  it('keeps acknowledgements and silences when the evaluation file cannot be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-alert-storage-'));
+    const first = await world({}, dir);
+    const s = await first.service.addSilence({ matcher: 'hall:hall-1', startsMs: first.now(), endsMs: first.now() + 3_600_000, comment: 'works', by: 'fm' });
+    await first.service.stop();
+    writeFileSync(join(dir, 'alerts-state.json'), '{"version":1,"alerts":[');
+    const again = await world({}, dir);
+    expect(again.service.snapshot().silences).toMatchObject([s]);
+    await again.service.stop();
+    expect(read(dir, 'alerts-silences.json').silences).toEqual([s]);
+  });
+
   it('refuses to start on rules that are not valid, naming the file, and leaves the saved state as it was', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallwatch-alert-storage-'));
     writeFileSync(join(dir, 'alerts-state.json'), '{"version":1,"alerts":[],"notified":{},"open":[],"incidents":[],"history":[{"id":"kept"}]}');

@@ -6,9 +6,9 @@ import { Outbox, outboxDirStore, type Delivery, type SendOutcome } from '../../s
 import { Metrics } from '../../server/http/metrics.ts';
 import { createLogger } from '../../server/logger.ts';
 
-function outbox(dir: string, send: (d: Delivery) => Promise<SendOutcome>) {
+function outbox(dir: string, send: (d: Delivery) => Promise<SendOutcome>, metrics = new Metrics()) {
   const cfg = { dir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 };
-  return new Outbox({ cfg, store: outboxDirStore(dir), senders: { hook: send }, metrics: new Metrics(), log: createLogger('error'), clock: Date.now });
+  return new Outbox({ cfg, store: outboxDirStore(dir), senders: { hook: send }, metrics, log: createLogger('error'), clock: Date.now });
 }
 
 describe('Outbox', () => {
@@ -40,5 +40,20 @@ describe('Outbox', () => {
     answer({ ok: true });
     await vi.waitFor(() => expect([box.size, readdirSync(dir)]).toEqual([0, []]), { timeout: 5000, interval: 5 });
     box.stop();
+  });
+
+  it('stores a retry that fails at once after the first write, not as a conflict with it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-outbox-')), 'outbox');
+    const metrics = new Metrics();
+    // Refused before the first write is on disk: the retry's write queues behind it.
+    const box = outbox(dir, async () => ({ ok: false, retry: true, reason: 'not connected' }), metrics);
+    await box.start();
+    await box.enqueue('cdu:c1@9:firing', () => ({ text: 'tripped' }));
+    const file = join(dir, encodeURIComponent('cdu:c1@9:firing:hook') + '.json');
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(file, 'utf8')).attempts).toBe(1), { timeout: 5000, interval: 5 });
+    await box.stop();
+    const text = await metrics.render();
+    expect(text).toMatch(/hallwatch_notifications_total\{channel="hook",outcome="retry"\} 1/);
+    expect(text).not.toMatch(/outcome="not_persisted"\} [1-9]/);
   });
 });
