@@ -10,11 +10,12 @@ import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator, type Transition } from './evaluator.ts';
 import { IncidentTracker, type Incident } from './incidents.ts';
-import { SEVERITY_RANK, type Acknowledgement, type AlertsSnapshot, type ResolvedIncident, type Silence } from '../../protocol/alerts.ts';
+import type { Acknowledgement, AlertsSnapshot, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
 import type { Outbox } from './outbox.ts';
 import { alertJson, incidentJson, type Channel, type NotificationKind } from './notification.ts';
 import { SilenceBook } from './silence-book.ts';
 import { IncidentNotifier } from './incident-notifier.ts';
+import { pageFor } from './paging.ts';
 import type { SiteSignals } from './signals.ts';
 import type { AlertStateStore, Notified, SavedAlertState } from './alert-state-store.ts';
 import { AlertPersistence, type SaveError } from './alert-persistence.ts';
@@ -172,32 +173,19 @@ export class AlertService {
     const next = this.tracker.update(this.evaluator.active());
     const alertsOf = (i: Incident) => [...i.roots, ...i.children.flatMap((c) => c.alerts)].map((a) => `${a.rule.id}|${a.entity}`);
     for (const inc of next) {
-      const seen = this.notified.get(inc.id);
       const keys = alertsOf(inc);
-      const silenced = this.silenceFor(inc, now) !== undefined;
-      if (!seen) {
-        const firingSent = !silenced && keys.some((k) => notifyEntities.has(k));
-        this.notified.set(inc.id, { startedMs: inc.startedMs, firingSent });
-        this.dirty = true;
-        if (firingSent) this.notify('firing', inc, now);
-        if (firingSent) Object.assign(this.notified.get(inc.id)!, { lastSentMs: now, sentSeverity: inc.severity });
-      } else if (!silenced && seen.firingSent && SEVERITY_RANK[inc.severity] < SEVERITY_RANK[seen.sentSeverity ?? inc.severity]) {
-        // A worse alert joined (a leak on a rack of a warm row): page again; the acknowledgement stays.
-        seen.sentSeverity = inc.severity;
-        seen.lastSentMs = now;
-        this.dirty = true;
-        this.notify('firing', inc, now, seen.ack ?? null, `:${inc.severity}`);
-      } else if (!silenced && !seen.firingSent && !seen.ack) {
-        // Muted when it started (a silence that has now ended): page it now.
-        seen.firingSent = true;
-        seen.lastSentMs = now;
-        seen.sentSeverity = inc.severity;
-        this.dirty = true;
-        this.notify('firing', inc, now);
-      } else if (!silenced && !seen.ack && keys.some((k) => repeatEntities.has(k)) && now - (seen.lastSentMs ?? 0) >= this.repeatMs(inc)) {
-        seen.lastSentMs = now;
-        this.notify('repeat', inc, now);
-      }
+      const page = pageFor(this.notified.get(inc.id), {
+        startedMs: inc.startedMs,
+        severity: inc.severity,
+        silenced: this.silenceFor(inc, now) !== undefined,
+        notifying: keys.some((k) => notifyEntities.has(k)),
+        repeating: keys.some((k) => repeatEntities.has(k)),
+        nowMs: now,
+        repeatMs: () => this.repeatMs(inc),
+      });
+      this.notified.set(inc.id, page.next);
+      if (page.changed) this.dirty = true;
+      if (page.send) this.notify(page.send, inc, now, page.next.ack ?? null, page.escalation ? `:${inc.severity}` : '');
     }
     const ids = new Set(next.map((i) => i.id));
     for (const [id, seen] of this.notified) {
