@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs what Hallwatch needs when it is missing: npm packages (npm ci), and with `--test`
 // Mosquitto, InfluxDB, Chromium, openssl (test certificates), faketime (calendar check) and
-// Prometheus with promtool from Debian (apt-get; nothing is downloaded from anywhere else).
+// Prometheus with promtool, nats-server (the cluster), HAProxy and Alertmanager from Debian (apt-get; nothing is downloaded from anywhere else).
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,6 +35,9 @@ export function ensureTestPackages() {
   if (!existsSync('/usr/bin/influxd')) missing.push('influxdb');
   if (!has('faketime')) missing.push('faketime');
   if (!existsSync('/usr/bin/prometheus') || !existsSync('/usr/bin/promtool')) missing.push('prometheus');
+  if (!existsSync('/usr/sbin/nats-server') && !has('nats-server')) missing.push('nats-server');
+  if (!existsSync('/usr/sbin/haproxy') && !has('haproxy')) missing.push('haproxy');
+  if (!existsSync('/usr/bin/prometheus-alertmanager')) missing.push('prometheus-alertmanager');
   if (missing.length === 0) return;
   const sudo = process.getuid && process.getuid() !== 0 ? 'sudo ' : '';
   console.error(`hallwatch: installing Debian packages for the tests: ${missing.join(', ')}…`);

@@ -5,6 +5,8 @@ export interface ServiceProcess {
   start(): Promise<void>;
   /** SIGTERM and wait for the exit; data and port stay for the next `start()`. */
   kill(): Promise<void>;
+  /** SIGKILL (kill -9) and wait for the exit; data and port stay for the next `start()`. */
+  crash(): Promise<void>;
   /** Sends a signal to the running process (SIGSTOP / SIGCONT to freeze and thaw it). */
   signal(sig: NodeJS.Signals): void;
   /** PID of the running process (undefined while stopped). */
@@ -13,6 +15,15 @@ export interface ServiceProcess {
 
 export function serviceProcess(bin: string, args: string[], ready: () => Promise<void>): ServiceProcess {
   let proc: ChildProcess | null = null;
+  const end = async (sig: NodeJS.Signals) => {
+    const p = proc;
+    proc = null;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill(sig);
+      await exited;
+    }
+  };
   return {
     async start() {
       proc = spawn(bin, args, { stdio: 'ignore' });
@@ -24,14 +35,7 @@ export function serviceProcess(bin: string, args: string[], ready: () => Promise
     pid() {
       return proc?.pid;
     },
-    async kill() {
-      const p = proc;
-      proc = null;
-      if (p && p.exitCode === null && p.signalCode === null) {
-        const exited = new Promise((r) => p.once('exit', r));
-        p.kill('SIGTERM');
-        await exited;
-      }
-    },
+    kill: () => end('SIGTERM'),
+    crash: () => end('SIGKILL'),
   };
 }

@@ -1,0 +1,180 @@
+/**
+ * The replicated implementation of the stores: documents and keyed documents in a JetStream
+ * key-value bucket on the NATS cluster the servers share. A revision is the entry's stream
+ * sequence; a write with an expected revision is the bucket's compare-and-set (0: create), so of
+ * two servers writing the same revision one gets a conflict. `watch` reports what other
+ * processes wrote (this store's own writes are known by their revision and skipped).
+ */
+import type { KV, KvEntry } from 'nats';
+import type { DocumentStore, KeyedStore, Revisioned, WriteResult } from './store.ts';
+
+export interface KvStoreOptions<T> {
+  /** Checks and shapes a stored value; throws with the reason when it is not a `T`. */
+  parse?: (json: unknown) => T;
+  /** Told how long each write took (the KV write latency metric) and whether it stored. */
+  onWrite?: (ms: number, ok: boolean) => void;
+  /** Told about a watched value that cannot be read (it is skipped). */
+  onBadValue?: (key: string, reason: string) => void;
+}
+
+const WRONG_LAST_SEQUENCE = 10071;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function isConflict(e: unknown): boolean {
+  return (e as { api_error?: { err_code?: number } })?.api_error?.err_code === WRONG_LAST_SEQUENCE;
+}
+
+function decode<T>(name: string, entry: KvEntry, parse: ((json: unknown) => T) | undefined): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(entry.value));
+  } catch (e) {
+    throw new Error(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    return parse ? parse(json) : (json as T);
+  } catch (e) {
+    throw new Error(`${name}: ${(e as Error).message}`);
+  }
+}
+
+const live = (e: KvEntry | null): e is KvEntry => e !== null && e.operation === 'PUT';
+
+/** Compare-and-set write of one key; the conflict carries the revision stored instead. */
+async function casWrite(kv: KV, key: string, value: unknown, expected: number, onWrite?: (ms: number, ok: boolean) => void): Promise<WriteResult> {
+  const t0 = performance.now();
+  const data = encoder.encode(JSON.stringify(value));
+  try {
+    const revision = expected === 0 ? await kv.create(key, data) : await kv.update(key, data, expected);
+    onWrite?.(performance.now() - t0, true);
+    return { ok: true, revision };
+  } catch (e) {
+    onWrite?.(performance.now() - t0, false);
+    if (!isConflict(e) && !(expected === 0 && /exists/i.test((e as Error).message))) throw e;
+    const now = await kv.get(key);
+    return { ok: false, conflict: true, revision: live(now) ? now.revision : 0 };
+  }
+}
+
+/** Runs a watch until `stop` is called; entries go to `each`. */
+function watchKeys(kv: KV, key: string, each: (e: KvEntry) => void): () => void {
+  let stopped = false;
+  let iter: { stop(): void } | null = null;
+  void kv.watch({ key }).then(async (it) => {
+    iter = it;
+    if (stopped) it.stop();
+    for await (const e of it) each(e);
+  }).catch(() => undefined);
+  return () => {
+    stopped = true;
+    iter?.stop();
+  };
+}
+
+export class KvDocumentStore<T> implements DocumentStore<T> {
+  readonly name: string;
+  /** The newest revision this process read or wrote: a watched entry at or below it is not news. */
+  private known = 0;
+
+  constructor(private readonly kv: KV, bucket: string, private readonly key: string, private readonly opts: KvStoreOptions<T> = {}) {
+    this.name = `${bucket}/${key}`;
+  }
+
+  async load(): Promise<Revisioned<T> | null> {
+    let entry: KvEntry | null;
+    try {
+      entry = await this.kv.get(this.key);
+    } catch (e) {
+      throw new Error(`${this.name}: cannot read (${(e as Error).message})`);
+    }
+    if (!live(entry)) return null;
+    this.known = Math.max(this.known, entry.revision);
+    return { value: decode(this.name, entry, this.opts.parse), revision: entry.revision };
+  }
+
+  async write(value: T, expectedRevision: number): Promise<WriteResult> {
+    const r = await casWrite(this.kv, this.key, value, expectedRevision, this.opts.onWrite);
+    if (r.ok) this.known = Math.max(this.known, r.revision);
+    return r;
+  }
+
+  watch(onChange: (doc: Revisioned<T> | null) => void): () => void {
+    return watchKeys(this.kv, this.key, (e) => {
+      if (e.revision <= this.known) return;
+      this.known = e.revision;
+      if (!live(e)) return onChange(null);
+      try {
+        onChange({ value: decode(this.name, e, this.opts.parse), revision: e.revision });
+      } catch (err) {
+        this.opts.onBadValue?.(this.key, (err as Error).message);
+      }
+    });
+  }
+}
+
+/** Keys of a keyed store become `<prefix>.<base64url(key)>`: any text is a valid key. */
+export class KvKeyedStore<T> implements KeyedStore<T> {
+  readonly name: string;
+  private readonly known = new Map<string, number>();
+  /** Keys this process deleted: their deletion, when watched, is not news. */
+  private readonly deleted = new Set<string>();
+
+  constructor(private readonly kv: KV, bucket: string, private readonly prefix: string, private readonly opts: KvStoreOptions<T> = {}) {
+    this.name = `${bucket}/${prefix}.*`;
+  }
+
+  private kvKey(key: string): string {
+    return `${this.prefix}.${Buffer.from(key).toString('base64url')}`;
+  }
+
+  private keyOf(kvKey: string): string {
+    return Buffer.from(kvKey.slice(this.prefix.length + 1), 'base64url').toString();
+  }
+
+  async loadAll(skipped: (key: string, reason: string) => void): Promise<Map<string, Revisioned<T>>> {
+    const out = new Map<string, Revisioned<T>>();
+    const names: string[] = [];
+    for await (const k of await this.kv.keys(`${this.prefix}.*`)) names.push(k);
+    for (const k of names) {
+      const key = this.keyOf(k);
+      const entry = await this.kv.get(k);
+      if (!live(entry)) continue;
+      this.known.set(key, entry.revision);
+      try {
+        out.set(key, { value: decode(`${this.name} ${key}`, entry, this.opts.parse), revision: entry.revision });
+      } catch (e) {
+        skipped(key, (e as Error).message);
+      }
+    }
+    return out;
+  }
+
+  async put(key: string, value: T, expectedRevision: number): Promise<WriteResult> {
+    this.deleted.delete(key);
+    const r = await casWrite(this.kv, this.kvKey(key), value, expectedRevision, this.opts.onWrite);
+    if (r.ok) this.known.set(key, r.revision);
+    return r;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.deleted.add(key);
+    await this.kv.delete(this.kvKey(key));
+    this.known.delete(key);
+  }
+
+  watch(onChange: (key: string, doc: Revisioned<T> | null) => void): () => void {
+    return watchKeys(this.kv, `${this.prefix}.*`, (e) => {
+      const key = this.keyOf(e.key);
+      if (!live(e) && this.deleted.delete(key)) return;
+      if (e.revision <= (this.known.get(key) ?? 0)) return;
+      this.known.set(key, e.revision);
+      if (!live(e)) return onChange(key, null);
+      try {
+        onChange(key, { value: decode(`${this.name} ${key}`, e, this.opts.parse), revision: e.revision });
+      } catch (err) {
+        this.opts.onBadValue?.(key, (err as Error).message);
+      }
+    });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The replicated stores against a real three-node NATS cluster: compare-and-set, and a change
+ * written through one server's connection seen through the other's watch.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.ts';
+import { ClusterLink } from '../../server/cluster/cluster-link.ts';
+import { KvDocumentStore, KvKeyedStore } from '../../server/storage/nats-kv-store.ts';
+import { createLogger } from '../../server/logger.ts';
+import type { Revisioned } from '../../server/storage/store.ts';
+import { notYet, waitFor } from '../helpers/wait.ts';
+
+let cluster: NatsCluster;
+let a: ClusterLink;
+let b: ClusterLink;
+const log = createLogger('error');
+
+beforeAll(async () => {
+  cluster = await startNatsCluster(3);
+  const cfg = (serverName: string) => ({ urls: cluster.natsUrls, serverName, replicas: 3, requestTimeoutMs: 10_000 });
+  a = new ClusterLink(cfg('a'), { log });
+  b = new ClusterLink(cfg('b'), { log });
+  await a.start();
+  await b.start();
+}, 120_000);
+
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await cluster?.stop();
+});
+
+interface Doc { n: number }
+const parse = (j: unknown): Doc => {
+  if (typeof (j as Doc)?.n !== 'number') throw new Error('n must be a number');
+  return j as Doc;
+};
+
+describe('KvDocumentStore', () => {
+  test('compare-and-set: a write with a stale revision is a conflict naming the stored revision', async () => {
+    const sa = new KvDocumentStore<Doc>(await a.bucket('hw-test-doc'), 'hw-test-doc', 'cas', { parse });
+    const sb = new KvDocumentStore<Doc>(await b.bucket('hw-test-doc'), 'hw-test-doc', 'cas', { parse });
+    expect(await sa.load()).toBeNull();
+    const first = await sa.write({ n: 1 }, 0);
+    expect(first.ok).toBe(true);
+    // b has not read it: creating it again conflicts.
+    expect(await sb.write({ n: 2 }, 0)).toEqual({ ok: false, conflict: true, revision: first.revision });
+    const loaded = await sb.load();
+    expect(loaded).toEqual({ value: { n: 1 }, revision: first.revision });
+    const second = await sb.write({ n: 2 }, first.revision);
+    expect(second.ok).toBe(true);
+    // a still holds the first revision: its write loses.
+    expect(await sa.write({ n: 3 }, first.revision)).toEqual({ ok: false, conflict: true, revision: second.revision });
+  });
+
+  test('a change written through one connection reaches the other\'s watch; its own writes do not', async () => {
+    const sa = new KvDocumentStore<Doc>(await a.bucket('hw-test-doc'), 'hw-test-doc', 'watched', { parse });
+    const sb = new KvDocumentStore<Doc>(await b.bucket('hw-test-doc'), 'hw-test-doc', 'watched', { parse });
+    const seenA: (Revisioned<Doc> | null)[] = [];
+    const seenB: (Revisioned<Doc> | null)[] = [];
+    const bad: string[] = [];
+    const stopA = sa.watch((d) => seenA.push(d));
+    const stopB = sb.watch((d) => seenB.push(d));
+    const w = await sa.write({ n: 7 }, 0);
+    await waitFor('b to see a\'s write', () => seenB.length > 0 || notYet(seenB));
+    expect(seenB).toEqual([{ value: { n: 7 }, revision: w.ok ? w.revision : -1 }]);
+    const w2 = await sb.write({ n: 8 }, w.ok ? w.revision : -1);
+    await waitFor('a to see b\'s write', () => seenA.length > 0 || notYet(seenA));
+    expect(seenA).toEqual([{ value: { n: 8 }, revision: w2.ok ? w2.revision : -1 }]);
+    expect(seenB).toHaveLength(1);
+    // A value that does not parse is skipped and reported, not delivered.
+    const sbad = new KvDocumentStore<Doc>(await b.bucket('hw-test-doc'), 'hw-test-doc', 'watched', { parse, onBadValue: (_k, r) => bad.push(r) });
+    const stopBad = sbad.watch(() => bad.push('delivered'));
+    await (await a.bucket('hw-test-doc')).put('watched', new TextEncoder().encode('{"n":"x"}'));
+    await waitFor('the bad value to be reported', () => bad.length > 0 || notYet(bad));
+    expect(bad[0]).toMatch(/n must be a number/);
+    stopA();
+    stopB();
+    stopBad();
+  });
+});
+
+describe('KvKeyedStore', () => {
+  test('put, loadAll, delete and watch by key; keys of any text', async () => {
+    const ka = new KvKeyedStore<Doc>(await a.bucket('hw-test-keyed'), 'hw-test-keyed', 'outbox', { parse });
+    const kb = new KvKeyedStore<Doc>(await b.bucket('hw-test-keyed'), 'hw-test-keyed', 'outbox', { parse });
+    const events: [string, number | null][] = [];
+    const stop = kb.watch((k, d) => events.push([k, d ? d.value.n : null]));
+    const key = 'webhook:rack/h1-r01.A #1';
+    const put = await ka.put(key, { n: 1 }, 0);
+    expect(put.ok).toBe(true);
+    expect((await ka.put(key, { n: 9 }, 0)).ok).toBe(false);
+    const all = await kb.loadAll(() => undefined);
+    expect([...all.entries()]).toEqual([[key, { value: { n: 1 }, revision: put.ok ? put.revision : -1 }]]);
+    await ka.delete(key);
+    await waitFor('b to see the put and the delete', () => events.length >= 2 || notYet(events));
+    expect(events).toEqual([[key, 1], [key, null]]);
+    expect((await kb.loadAll(() => undefined)).size).toBe(0);
+    stop();
+  });
+});
