@@ -7,7 +7,6 @@
  * sent" is checked once the server has concluded further evaluations and its outbox is empty.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,48 +17,7 @@ import { startServer, startSimulator, type Program } from '../helpers/programs.t
 import { freePort } from '../helpers/ports.ts';
 import { writeTestSites } from '../helpers/sites.ts';
 import { seen, waitFor } from '../helpers/wait.ts';
-
-interface Received {
-  key: string;
-  path: string;
-  body: any;
-}
-
-class Receiver {
-  readonly received: Received[] = [];
-  private server: Server | null = null;
-  constructor(readonly port: number) {}
-  async up(): Promise<void> {
-    if (this.server) return;
-    this.server = createServer((req: IncomingMessage, res) => {
-      let text = '';
-      req.on('data', (c) => (text += c));
-      req.on('end', () => {
-        this.received.push({ key: String(req.headers['idempotency-key']), path: req.url ?? '', body: JSON.parse(text) });
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', () => r()));
-  }
-  async down(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-  /** Generic-webhook notifications of one incident and kind. */
-  of(incidentId: string, kind = 'firing'): Received[] {
-    return this.received.filter((r) => r.path === '/hook' && r.body.incident.id === incidentId && r.body.kind === kind);
-  }
-  at(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-  /** Alertmanager posts of notifications, without its periodic full-state refresh. */
-  alertmanager(): Received[] {
-    return this.at('/am/api/v2/alerts').filter((r) => !r.key.startsWith('refresh@'));
-  }
-}
+import { Receiver } from '../helpers/webhook-receiver.ts';
 
 describe('alerts to a webhook', () => {
   const sites = writeTestSites();
