@@ -2,7 +2,7 @@
  * Raw samples to InfluxDB: on-time samples gathered per entity into blocks of `blockMs`
  * (raw-block.ts), written when their window ends; late samples as single points.
  */
-import type { InfluxWriter } from './influx-writer.ts';
+import type { LineSink } from './leader-lines.ts';
 import { BlockFormat, OpenBlock } from './raw-block.ts';
 import { pointFormat, shiftedWindowStart, type Series } from './recorder-series.ts';
 import { blockMeasurement } from './schema.ts';
@@ -13,7 +13,7 @@ const BLOCK_CAPACITY = 32;
 /** Writes the raw tier: a block per entity and window, a single point per late sample. */
 export class BlockWriter {
   constructor(
-    private readonly writer: InfluxWriter,
+    private readonly writer: LineSink,
     private readonly clock: () => number,
     /** Raw block window per entity, ms. */
     readonly blockMs: number,

@@ -55,7 +55,7 @@ export async function startHaproxy(servers: HaproxyServer[]): Promise<Haproxy> {
       const px = head.indexOf('pxname');
       const sv = head.indexOf('svname');
       const status = head.indexOf('status');
-      return Object.fromEntries(rows.filter((r) => r[px] === 'hallwatch' && r[sv] !== 'BACKEND').map((r) => [r[sv], r[status]]));
+      return Object.fromEntries(rows.filter((r) => r[px] === 'hallwatch' && r[sv] !== 'BACKEND' && r[sv] !== 'FRONTEND').map((r) => [r[sv], r[status]]));
     },
     pid: proc.pid,
     async stop() {
