@@ -100,7 +100,9 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       : null;
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
     await journal?.start();
-    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000 });
+    // Set once the sources exist (they start after history); before, no block is open.
+    let sourcesConnected = () => true;
+    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, sourcesConnected: () => sourcesConnected() });
     // Samples wait in the recorder's open blocks before they are queued.
     const unstoredSinceMs = () => [writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()];
     const pruner = journal ? new JournalPruner({ journal, unstoredSinceMs, clock }) : null;
@@ -167,6 +169,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const stepS = (): [Labels, number][] => [[{}, (steady?.stepMs ?? 0) / 1000]];
     const stepHelp = 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)';
     metrics.gauge('hallwatch_clock_step_seconds', stepHelp, stepS);
+    sourcesConnected = () => ingest.connected || (dsx?.connected ?? false);
     await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({

@@ -45,6 +45,11 @@ export class BlockWriter {
     });
   }
 
+  /** Marks `s`'s open blocks partial: the source dropped while they were open (raw-block.ts, `OpenBlock.partial`). */
+  markOpenPartial(s: Series): void {
+    for (const b of s.blocks) if (b && b.count > 0) b.partial = true;
+  }
+
   /** A late sample as a single raw point at its own time. */
   writeLate(s: Series, key: number, tsMs: number, values: Float64Array): void {
     const line = pointFormat(s, 'raw', key).line(values, tsMs);

@@ -59,6 +59,8 @@ export interface RecorderDeps {
    * always, as a single server). A standby holds them for a takeover (leader-lines.ts).
    */
   writesRollups?: () => boolean;
+  /** Whether a telemetry source is connected, read a few times a second; a drop calls `sourceLost()`. */
+  sourcesConnected?: () => boolean;
 }
 
 /** Listens to the live state's samples and writes them, their rollups and GPU windows as history. */
@@ -76,6 +78,7 @@ export class Recorder {
   /** The leader-only lines, and the totals' blocks that go through them; null without InfluxDB. */
   private readonly leaderLines: LeaderLines | null;
   private readonly totalsBlocks: BlockWriter | null;
+  private readonly sourcesConnected: (() => boolean) | null;
   private readonly rollups: RollupWriter;
   private readonly gpu: GpuWindows;
   /** Raw block window per entity, ms. */
@@ -101,6 +104,7 @@ export class Recorder {
     this.totals = series.totals;
     this.all = [this.rack, this.cdu, this.totals];
     this.blocks = writer ? new BlockWriter(writer, clock, blockMs) : null;
+    this.sourcesConnected = deps.sourcesConnected ?? null;
     const writes = deps.writesRollups ?? (() => true);
     this.leaderLines = writer ? new LeaderLines(writer, { writes, clock, holdMs: LEADER_HOLD_MS, maxHeldLines: 300_000, releasePerTick: 2000 }) : null;
     this.totalsBlocks = this.leaderLines ? new BlockWriter(this.leaderLines, clock, blockMs) : null;
@@ -143,6 +147,15 @@ export class Recorder {
     for (const s of this.all) this.blocksOf(s)?.flush(s, Number.POSITIVE_INFINITY);
     this.rollups.closeAll(this.all);
     this.gpu.closeAll();
+  }
+
+  /**
+   * The source dropped: the racks' and CDUs' open blocks may miss samples that the other server
+   * of a pair stored under the same keys, so they are stored apart (raw-block.ts).
+   */
+  sourceLost(): void {
+    this.blocks?.markOpenPartial(this.rack);
+    this.blocks?.markOpenPartial(this.cdu);
   }
 
   /** Leader-only lines held for a takeover, and those dropped from the hold (0 on a leader). */
@@ -254,6 +267,7 @@ export class Recorder {
 
   /** Every 250 ms a share of the closed minutes; on each new wall-clock second, blocks written and quiet entities' windows closed. */
   private everySecond(): void {
+    if (this.sourcesConnected && !this.sourcesConnected()) this.sourceLost();
     this.leaderLines?.tick();
     this.rollups.tick();
     const nowMs = this.clock();
