@@ -21,9 +21,9 @@ export type ConnectionStatus = 'connecting' | 'live' | 'stalled' | 'reconnecting
 const MISMATCH_RETRY_MS = 30_000;
 
 /**
- * An open socket without a frame for this long is given up and replaced, ms: frames come every
- * tick even from a silent site, so the connection behind it is dead (a frozen server, a dropped
- * NAT entry) even if the browser has not noticed.
+ * A socket without a frame for this long (since it was opened, or since its last frame) is given
+ * up and replaced, ms: frames come every tick even from a silent site, so the connection behind
+ * it is dead (a frozen server, a dropped NAT entry) even if the browser has not noticed.
  */
 const STALL_RECONNECT_MS = 5000;
 
@@ -54,6 +54,8 @@ export class LiveFeed {
   /** Tries since the stream was last live (0: the next is the first after a loss). */
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Browser time the current socket was created, ms. */
+  private socketSinceMs = 0;
   private watchId: string | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
@@ -91,9 +93,10 @@ export class LiveFeed {
     this.connect();
     // No frame for 3 ticks (and at least 2 s): the stream has stalled even if the socket looks open.
     this.watchdog = setInterval(() => {
-      const silentMs = Date.now() - this.lastFrameMs;
-      if (this.status === 'live' && silentMs > Math.max(2000, 3 * this.tickMs)) this.status = 'stalled';
-      if (this.status === 'stalled' && silentMs > STALL_RECONNECT_MS && this.ws) this.drop(this.ws);
+      const now = Date.now();
+      if (this.status === 'live' && now - this.lastFrameMs > Math.max(2000, 3 * this.tickMs)) this.status = 'stalled';
+      const silentMs = now - Math.max(this.lastFrameMs, this.socketSinceMs);
+      if (this.ws && !this.mismatch && silentMs > STALL_RECONNECT_MS) this.drop(this.ws);
     }, 500);
   }
 
@@ -121,6 +124,7 @@ export class LiveFeed {
     const ws = new WebSocket(this.url + (this.url.includes('?') ? '&' : '?') + 'encoding=binary');
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
+    this.socketSinceMs = Date.now();
     ws.onopen = () => this.sendWatch();
     ws.onmessage = (ev) => {
       let msg: ServerMessage | BinaryDelta;
