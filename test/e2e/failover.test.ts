@@ -110,4 +110,29 @@ describe('failover of a wall between two servers behind HAProxy', () => {
     console.log(`HAProxy at recovery: ${JSON.stringify(states)}`);
     await page.context().close();
   }, 90_000);
+
+  it('shows in the header whether the pair is whole, from /api/cluster (the answer stood in here: these servers are not clustered)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    let view = { serverName: 'hw-2', clustered: true, members: ['hw-2'], leader: 'hw-2' as string | null };
+    await page.route('**/api/cluster', (route) => route.fulfill({ json: view }));
+    await page.goto(`${proxy.url}/`);
+    const badge = page.locator('[data-testid="server-badge"]');
+    await expect.poll(() => badge.getAttribute('data-pair'), { timeout: 10_000 }).toBe('broken');
+    expect(await badge.innerText()).toMatch(/^on \S+:\d+\s+PAIR BROKEN · 1 of 2 servers seen$/);
+    await page.locator('header').screenshot({ path: join(ARTIFACTS, 'header-pair-broken.png') });
+    view = { ...view, members: ['hw-1', 'hw-2'], leader: 'hw-1' };
+    await expect.poll(() => badge.getAttribute('data-pair'), { timeout: 10_000 }).toBe('whole');
+    expect(await badge.innerText()).toMatch(/pair whole$/);
+    await page.locator('header').screenshot({ path: join(ARTIFACTS, 'header-pair-whole.png') });
+
+    view = { ...view, members: ['hw-1'], leader: null };
+    const wall = await context.newPage();
+    await wall.route('**/api/cluster', (route) => route.fulfill({ json: view }));
+    await wall.goto(`${proxy.url}/wall`);
+    await wall.locator('[data-testid="wall-pair-broken"]').waitFor({ timeout: 10_000 });
+    expect(await wall.locator('[data-testid="wall-pair-broken"]').getAttribute('title')).toBe('no leader; 1 of 2 servers seen');
+    await wall.screenshot({ path: join(ARTIFACTS, 'wall-pair-broken-1920x1080.png') });
+    await context.close();
+  }, 60_000);
 });
