@@ -92,6 +92,8 @@ export interface HelloMessage {
   cduCount: number;
   /** How deltas arrive: JSON text (the default) or binary frames (`/ws?encoding=binary`). */
   encoding: 'json' | 'binary';
+  /** Which server this stream comes from (`--server-name`); absent from servers before pairs. */
+  serverName?: string;
 }
 
 export interface SnapshotMessage {

@@ -36,6 +36,8 @@ import { join } from 'node:path';
 import { SteadyClock, clockStepWarning } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
 import { healthFacts, healthReport } from './http/health.ts';
+import { readiness, readyFacts } from './http/readiness.ts';
+import { singleServerView } from '../protocol/cluster.ts';
 import { JournalPruner } from './ingest/journal-pruner.ts';
 import { Stops } from './lifecycle.ts';
 import { rulesFileStore } from './alerts/rule-store.ts';
@@ -98,7 +100,9 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       : null;
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
     await journal?.start();
-    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000 });
+    // Set once the sources exist (they start after history); before, no block is open.
+    let sourcesConnected = () => true;
+    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, sourcesConnected: () => sourcesConnected() });
     // Samples wait in the recorder's open blocks before they are queued.
     const unstoredSinceMs = () => [writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()];
     const pruner = journal ? new JournalPruner({ journal, unstoredSinceMs, clock }) : null;
@@ -165,6 +169,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const stepS = (): [Labels, number][] => [[{}, (steady?.stepMs ?? 0) / 1000]];
     const stepHelp = 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)';
     metrics.gauge('hallwatch_clock_step_seconds', stepHelp, stepS);
+    sourcesConnected = () => ingest.connected || (dsx?.connected ?? false);
     await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
@@ -177,9 +182,15 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const hubCfg = {
       tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress,
     };
-    const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock });
+    // This server's name (the default of --server-name); the port is known once HTTP listens.
+    const serverName = (): string => `${hostname()}:${http.port}`;
+    const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock, serverName });
     const healthSources = { ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock };
     const health = () => healthReport(healthFacts(healthSources));
+    // Not clustered: no cluster connection to require, and this server is its own pair.
+    const readySources = { sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: null, clock };
+    const ready = () => readiness(readyFacts(readySources));
+    const cluster = () => singleServerView(serverName());
     const users = usersFileStore(join(cfg.storageDir, 'users.json'));
     const access = new Access({ store: users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock });
     await access.start();
@@ -188,7 +199,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await layouts.start();
     const historyExtra = new HistoryExtra({ site, memory, influx, history, clock, gpuWindowMs: cfg.gpuWindowS * 1000 });
     const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir };
-    const http = new HttpServer({ cfg: httpCfg, state, metrics, health, log, clock, history, historyExtra, alerts, access, layouts });
+    const http = new HttpServer({ cfg: httpCfg, state, metrics, health, ready, cluster, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await stops.start('HTTP server', () => http.start(), () => http.stop());
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.

@@ -2,7 +2,7 @@
  * Raw samples to InfluxDB: on-time samples gathered per entity into blocks of `blockMs`
  * (raw-block.ts), written when their window ends; late samples as single points.
  */
-import type { InfluxWriter } from './influx-writer.ts';
+import type { LineSink } from './leader-lines.ts';
 import { BlockFormat, OpenBlock } from './raw-block.ts';
 import { pointFormat, shiftedWindowStart, type Series } from './recorder-series.ts';
 import { blockMeasurement } from './schema.ts';
@@ -13,7 +13,7 @@ const BLOCK_CAPACITY = 32;
 /** Writes the raw tier: a block per entity and window, a single point per late sample. */
 export class BlockWriter {
   constructor(
-    private readonly writer: InfluxWriter,
+    private readonly writer: LineSink,
     private readonly clock: () => number,
     /** Raw block window per entity, ms. */
     readonly blockMs: number,
@@ -43,6 +43,11 @@ export class BlockWriter {
     s.blocks.forEach((b, key) => {
       if (b && b.count > 0 && (this.windowStart(key, b.startMs) + this.blockMs <= cutoffMs || b.openedMs + this.blockMs <= cutoffMs)) this.write(s, key, b);
     });
+  }
+
+  /** Marks `s`'s open blocks partial: the source dropped while they were open (raw-block.ts, `OpenBlock.partial`). */
+  markOpenPartial(s: Series): void {
+    for (const b of s.blocks) if (b && b.count > 0) b.partial = true;
   }
 
   /** A late sample as a single raw point at its own time. */

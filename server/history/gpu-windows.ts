@@ -4,7 +4,7 @@
  * window and, packed as two string fields, to InfluxDB.
  */
 import type { SiteIndex } from '../site/site-index.ts';
-import type { InfluxWriter } from './influx-writer.ts';
+import type { LineSink } from './leader-lines.ts';
 import { LINE, encoded } from './line-buffer.ts';
 import { PointFormat } from './line-protocol.ts';
 import type { MemoryWindow } from './memory-window.ts';
@@ -26,7 +26,7 @@ interface GpuAcc {
 export interface GpuWindowsDeps {
   site: SiteIndex;
   memory: MemoryWindow;
-  writer: InfluxWriter | null;
+  writer: LineSink | null;
   /** Per-GPU window, ms. */
   gpuWindowMs: number;
 }

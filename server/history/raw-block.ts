@@ -25,6 +25,12 @@ export class OpenBlock {
   startMs = Number.NaN;
   openedMs = Number.NaN;
   count = 0;
+  /**
+   * This server's source dropped while the block was open, so it may lack samples the other
+   * server of a pair has under the same key (the same first sample): it is stored 1 ms earlier
+   * (`BlockFormat.line`), apart from that complete block instead of over it.
+   */
+  partial = false;
   readonly offsetsMs: Float64Array;
   readonly values: Float64Array;
 
@@ -49,6 +55,7 @@ export class OpenBlock {
 
   clear(): void {
     this.count = 0;
+    this.partial = false;
     this.startMs = Number.NaN;
     this.openedMs = Number.NaN;
   }
@@ -78,10 +85,12 @@ export class BlockFormat {
    */
   line(b: OpenBlock): string | null {
     if (b.count === 0 || !Number.isFinite(b.startMs)) return null;
+    // A partial block's point is 1 ms before its first sample, the offsets 1 ms longer: the same samples.
+    const shiftMs = b.partial ? 1 : 0;
     const w = LINE.reset().bytes(this.head);
     for (let k = 0; k < b.count; k++) {
       if (k > 0) w.byte(COMMA);
-      w.int(b.offsetsMs[k]);
+      w.int(b.offsetsMs[k] + shiftMs);
     }
     w.byte(QUOTE);
     let anyField = false;
@@ -103,7 +112,7 @@ export class BlockFormat {
       } else w.rewind(mark);
     }
     if (!anyField) return null;
-    return w.byte(SPACE).int(Math.round(b.startMs)).text();
+    return w.byte(SPACE).int(Math.round(b.startMs) - shiftMs).text();
   }
 }
 
@@ -128,7 +137,9 @@ export interface Samples {
 
 /**
  * Samples of InfluxDB rows: `blockRows` are [time, ts_ms, field…] of block points, `pointRows`
- * [time, field…] of single points. Only samples in [fromMs, toMs) are kept, sorted by time.
+ * [time, field…] of single points. Only samples in [fromMs, toMs) are kept, sorted by time, one
+ * per source time: the two servers of a pair both store raw samples, and a block one of them
+ * began mid-window (it had just started) holds samples the other's block holds too.
  */
 export function samplesOf(blockRows: unknown[][], pointRows: unknown[][], fieldCount: number, fromMs: number, toMs: number): Samples {
   const all: { tsMs: number; values: (number | null)[] }[] = [];
@@ -149,7 +160,8 @@ export function samplesOf(blockRows: unknown[][], pointRows: unknown[][], fieldC
     }
   }
   all.sort((a, b) => a.tsMs - b.tsMs);
-  return { tsMs: all.map((s) => s.tsMs), cols: Array.from({ length: fieldCount }, (_, f) => all.map((s) => s.values[f])) };
+  const once = all.filter((s, k) => k === 0 || s.tsMs !== all[k - 1].tsMs);
+  return { tsMs: once.map((s) => s.tsMs), cols: Array.from({ length: fieldCount }, (_, f) => once.map((s) => s.values[f])) };
 }
 
 /** Mean of each field per `stepMs` bucket (aligned to the epoch, as InfluxQL's GROUP BY time); empty buckets left out. */

@@ -4,7 +4,8 @@
  * state ticker's totals), and the 1 min and 1 h rollups of all of them (rollup-writer.ts).
  * Everything goes to the memory window and, when InfluxDB is configured, to the writer: raw
  * samples in blocks of `blockMs` per entity (block-writer.ts), late samples as single points,
- * rollups as points.
+ * rollups as points. Of a pair, only the leader writes what is computed rather than sampled —
+ * rollups, totals, GPU windows (leader-lines.ts); both write the raw samples.
  */
 import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY } from '../../protocol/history.ts';
@@ -19,6 +20,7 @@ import type { MemoryWindow } from './memory-window.ts';
 import { siteSeries, resumeTarget, shiftedWindowStart, type Series } from './recorder-series.ts';
 import { entityFloors, readFloors } from './resume.ts';
 import { RollupWriter } from './rollup-writer.ts';
+import { LeaderLines } from './leader-lines.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
 const LATE_CDU_MEASURED: Record<string, true> = {
@@ -30,6 +32,12 @@ const CLOSE_GRACE_MS = 5_000;
 
 /** A block is written this long after its window ended, ms (the next sample usually writes it first). */
 const BLOCK_GRACE_MS = 1000;
+
+/**
+ * A standby holds the leader-only lines this long, ms: longer than a failover (the lease, a
+ * key-value stall) plus the ~30 s over which a minute's rollups are spread.
+ */
+const LEADER_HOLD_MS = 90_000;
 
 const RACK_TS = RACK_COL.tsMs;
 const RACK_LEAK = RACK_COL.leak;
@@ -46,6 +54,13 @@ export interface RecorderDeps {
   gpuWindowMs?: number;
   /** Raw block window per entity, ms (default 10,000). */
   blockMs?: number;
+  /**
+   * Whether this server writes the rollups, totals and GPU windows now: a pair's leader (default:
+   * always, as a single server). A standby holds them for a takeover (leader-lines.ts).
+   */
+  writesRollups?: () => boolean;
+  /** Whether a telemetry source is connected, read a few times a second; a drop calls `sourceLost()`. */
+  sourcesConnected?: () => boolean;
 }
 
 /** Listens to the live state's samples and writes them, their rollups and GPU windows as history. */
@@ -58,8 +73,12 @@ export class Recorder {
   private readonly cdu: Series;
   private readonly totals: Series;
   private readonly all: readonly Series[];
-  /** Raw blocks and late points; null without InfluxDB. */
+  /** Raw blocks and late points of racks and CDUs; null without InfluxDB. */
   private readonly blocks: BlockWriter | null;
+  /** The leader-only lines, and the totals' blocks that go through them; null without InfluxDB. */
+  private readonly leaderLines: LeaderLines | null;
+  private readonly totalsBlocks: BlockWriter | null;
+  private readonly sourcesConnected: (() => boolean) | null;
   private readonly rollups: RollupWriter;
   private readonly gpu: GpuWindows;
   /** Raw block window per entity, ms. */
@@ -85,8 +104,12 @@ export class Recorder {
     this.totals = series.totals;
     this.all = [this.rack, this.cdu, this.totals];
     this.blocks = writer ? new BlockWriter(writer, clock, blockMs) : null;
-    this.rollups = new RollupWriter(writer);
-    this.gpu = new GpuWindows({ site: state.site, memory, writer, gpuWindowMs });
+    this.sourcesConnected = deps.sourcesConnected ?? null;
+    const writes = deps.writesRollups ?? (() => true);
+    this.leaderLines = writer ? new LeaderLines(writer, { writes, clock, holdMs: LEADER_HOLD_MS, maxHeldLines: 300_000, releasePerTick: 2000 }) : null;
+    this.totalsBlocks = this.leaderLines ? new BlockWriter(this.leaderLines, clock, blockMs) : null;
+    this.rollups = new RollupWriter(this.leaderLines);
+    this.gpu = new GpuWindows({ site: state.site, memory, writer: this.leaderLines, gpuWindowMs });
   }
 
   /**
@@ -121,9 +144,23 @@ export class Recorder {
     this.state.lateTaken = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    for (const s of this.all) this.blocks?.flush(s, Number.POSITIVE_INFINITY);
+    for (const s of this.all) this.blocksOf(s)?.flush(s, Number.POSITIVE_INFINITY);
     this.rollups.closeAll(this.all);
     this.gpu.closeAll();
+  }
+
+  /**
+   * The source dropped: the racks' and CDUs' open blocks may miss samples that the other server
+   * of a pair stored under the same keys, so they are stored apart (raw-block.ts).
+   */
+  sourceLost(): void {
+    this.blocks?.markOpenPartial(this.rack);
+    this.blocks?.markOpenPartial(this.cdu);
+  }
+
+  /** Leader-only lines held for a takeover, and those dropped from the hold (0 on a leader). */
+  leaderHold(): { holding: number; dropped: number } {
+    return { holding: this.leaderLines?.holding ?? 0, dropped: this.leaderLines?.dropped ?? 0 };
   }
 
   /** Server clock when the oldest open block got its first sample (NaN when none is open). */
@@ -221,7 +258,8 @@ export class Recorder {
     if (!ring) ring = s.rings[key] = this.memory.ring(s.memoryKey(key), n);
     ring.push(tsMs, this.values); // reads its first n values
     // A sample an earlier run already stored (replayed after a crash) is not stored again.
-    if (this.blocks && !(s.rawThroughMs && tsMs <= s.rawThroughMs[key])) this.blocks.add(s, key, tsMs, this.values);
+    const blocks = this.blocksOf(s);
+    if (blocks && !(s.rawThroughMs && tsMs <= s.rawThroughMs[key])) blocks.add(s, key, tsMs, this.values);
     if (s.rollupThroughMs && tsMs <= s.rollupThroughMs[key]) return;
     const minute = s.m1.add(key, tsMs, this.values, this.clock());
     if (minute) this.rollups.closedMinute(s, minute);
@@ -229,6 +267,8 @@ export class Recorder {
 
   /** Every 250 ms a share of the closed minutes; on each new wall-clock second, blocks written and quiet entities' windows closed. */
   private everySecond(): void {
+    if (this.sourcesConnected && !this.sourcesConnected()) this.sourceLost();
+    this.leaderLines?.tick();
     this.rollups.tick();
     const nowMs = this.clock();
     const second = Math.floor(nowMs / 1000) * 1000;
@@ -236,9 +276,14 @@ export class Recorder {
     this.lastClosingSecond = second;
     for (const s of this.all) {
       // A sample arriving after its block was written starts a block of its own: no grace needed.
-      this.blocks?.flush(s, nowMs - BLOCK_GRACE_MS);
+      this.blocksOf(s)?.flush(s, nowMs - BLOCK_GRACE_MS);
       this.rollups.closeQuiet(s, nowMs - CLOSE_GRACE_MS, nowMs - CLOSE_GRACE_MS);
     }
     this.gpu.closeQuiet(nowMs, CLOSE_GRACE_MS);
+  }
+
+  /** The totals are the leader's to write; racks' and CDUs' samples everyone's. */
+  private blocksOf(s: Series): BlockWriter | null {
+    return s === this.totals ? this.totalsBlocks : this.blocks;
   }
 }

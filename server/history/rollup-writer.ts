@@ -3,7 +3,7 @@
  * each recorder tick: every entity's minute closes within the same second (8,800 lines of 30
  * values at 1 GW), which in one go stalled the event loop for half a second each minute.
  */
-import type { InfluxWriter } from './influx-writer.ts';
+import type { LineSink } from './leader-lines.ts';
 import { pointFormat, type Series } from './recorder-series.ts';
 import type { ClosedWindow } from './rollup.ts';
 import type { Tier } from './schema.ts';
@@ -26,7 +26,7 @@ export class RollupWriter {
   /** Rollup line values: mean, min, max per field, then the sample count. */
   private readonly rollupValues = new Float64Array(49);
 
-  constructor(private readonly writer: InfluxWriter | null) {}
+  constructor(private readonly writer: LineSink | null) {}
 
   /** Queues a closed minute for a later tick. */
   closedMinute(s: Series, w: ClosedWindow): void {

@@ -1,4 +1,4 @@
-/** One HTTP port: the REST API, /healthz, /metrics, the built dashboard; WebSocket upgrades go to the hub. */
+/** One HTTP port: the REST API, /healthz, /readyz, /metrics, the built dashboard; WebSocket upgrades go to the hub. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
@@ -14,6 +14,8 @@ import type { WallLayouts } from '../wall/layouts.ts';
 import { json, readJson } from './respond.ts';
 import { alertRoute } from './alert-routes.ts';
 import { adminRoute } from './admin-routes.ts';
+import type { Readiness } from './readiness.ts';
+import type { ClusterView } from '../../protocol/cluster.ts';
 
 export interface HttpConfig {
   host: string;
@@ -33,6 +35,10 @@ export interface HttpDeps {
   state: LiveState;
   metrics: Metrics;
   health: () => Health;
+  /** `/readyz`: whether the balancer should send browsers here (readiness.ts). */
+  ready: () => Readiness;
+  /** `/api/cluster`: this server's name and what it knows of its pair. */
+  cluster: () => ClusterView;
   log: Logger;
   clock: () => number;
   history?: HistoryService | null;
@@ -48,6 +54,8 @@ export class HttpServer {
   private readonly state: LiveState;
   private readonly metrics: Metrics;
   private readonly health: () => Health;
+  private readonly ready: () => Readiness;
+  private readonly cluster: () => ClusterView;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly history: HistoryService | null;
@@ -57,7 +65,7 @@ export class HttpServer {
   private readonly layouts: WallLayouts | null;
 
   constructor(deps: HttpDeps) {
-    ({ cfg: this.cfg, state: this.state, metrics: this.metrics, health: this.health, log: this.log, clock: this.clock } = deps);
+    ({ cfg: this.cfg, state: this.state, metrics: this.metrics, health: this.health, ready: this.ready, cluster: this.cluster, log: this.log, clock: this.clock } = deps);
     this.history = deps.history ?? null;
     this.historyExtra = deps.historyExtra ?? null;
     this.alerts = deps.alerts ?? null;
@@ -124,7 +132,7 @@ export class HttpServer {
       res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
       return json(res, 200, { ok: true });
     }
-    // Everything but the health check and the dashboard's static files needs credentials.
+    // Everything but the health and readiness checks and the dashboard's static files needs credentials.
     let who: Principal = { name: 'anonymous', role: 'admin' };
     if ((path.startsWith('/api/') || path === '/metrics') && this.access) {
       const r = this.access.check(req);
@@ -141,6 +149,10 @@ export class HttpServer {
       const h = this.health();
       return json(res, h.status === 'ok' ? 200 : 503, h);
     }
+    if (path === '/readyz') {
+      const r = this.ready();
+      return json(res, r.ready ? 200 : 503, r);
+    }
     if (path === '/metrics') {
       this.metrics.render().then(
         (text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text),
@@ -149,6 +161,7 @@ export class HttpServer {
       return;
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
+    if (path === '/api/cluster') return json(res, 200, this.cluster());
     if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot(url.searchParams.get('history') === '1'));
     if (path.startsWith('/api/admin/')) return this.mutate(req, res, path, who);
     if (path === '/api/wall/layouts' && this.layouts) return json(res, 200, this.layouts.list());

@@ -12,6 +12,8 @@ import { SampleAgeWindow } from './sample-age.ts';
 
 export class Readings {
   private readonly ages = new SampleAgeWindow();
+  /** Server clock when the last sample was accepted, ms; NaN before the first (`/readyz`). */
+  lastSampleMs = Number.NaN;
 
   constructor(
     private readonly state: LiveState,
@@ -59,6 +61,7 @@ export class Readings {
 
   private took(outcome: ApplyOutcome, tsMs: number, nowMs: number): ApplyOutcome {
     if (outcome !== 'applied') return outcome;
+    this.lastSampleMs = nowMs;
     this.ages.add(nowMs - tsMs, nowMs);
     this.sourceTime?.(tsMs);
     return outcome;

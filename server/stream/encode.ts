@@ -18,8 +18,8 @@ export function encodeBlock(cols: Float64Array[], idx: number[] | null): ColumnB
   return { idx: rows, cols: cols.map((col) => rows.map((i) => wire(col[i]))) };
 }
 
-export function helloMessage(state: LiveState, tickMs: number, nowMs: number, encoding: HelloMessage['encoding'] = 'json'): HelloMessage {
-  return {
+export function helloMessage(state: LiveState, tickMs: number, nowMs: number, encoding: HelloMessage['encoding'] = 'json', serverName?: string): HelloMessage {
+  const hello: HelloMessage = {
     type: 'hello',
     protocol: STREAM_PROTOCOL_VERSION,
     serverTimeMs: nowMs,
@@ -31,6 +31,8 @@ export function helloMessage(state: LiveState, tickMs: number, nowMs: number, en
     cduCount: state.site.cdus.length,
     encoding,
   };
+  if (serverName !== undefined) hello.serverName = serverName;
+  return hello;
 }
 
 function totalsByHall(state: LiveState): SnapshotMessage['halls'] {

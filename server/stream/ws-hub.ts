@@ -40,6 +40,8 @@ export interface WsHubDeps {
   metrics: Metrics;
   log: Logger;
   clock: () => number;
+  /** This server's name, told in `hello` (a function: with `--port 0` it is known once HTTP listens). */
+  serverName?: () => string;
 }
 
 /** What the hub needs of a socket (a `ws` WebSocket; tests pass a stand-in). */
@@ -83,9 +85,11 @@ export class WsHub {
   private readonly state: LiveState;
   private readonly log: Logger;
   private readonly clock: () => number;
+  private readonly serverName: (() => string) | null;
 
   constructor(deps: WsHubDeps) {
     const { cfg, state, metrics, log, clock } = deps;
+    this.serverName = deps.serverName ?? null;
     this.cfg = cfg;
     this.state = state;
     this.log = log;
@@ -168,7 +172,7 @@ export class WsHub {
       }
     });
     const now = this.clock();
-    this.send(client, JSON.stringify(helloMessage(this.state, this.cfg.tickMs, now, encoding)), 'hello');
+    this.send(client, JSON.stringify(helloMessage(this.state, this.cfg.tickMs, now, encoding, this.serverName?.())), 'hello');
     this.send(client, JSON.stringify(snapshotMessage(this.state, now)), 'snapshot');
   }
 

@@ -40,6 +40,17 @@ describe('raw block lines', () => {
   ];
   for (const c of cases) it(c.name, () => expect(f.line(block(c.samples, 2))).toBe(c.line));
 
+  it('stores a partial block (its source dropped) 1 ms before its first sample, decoding to the same samples', () => {
+    const b = block([[T, [1, 2]], [T + 1000, [3, 4]]], 2);
+    b.partial = true;
+    const line = f.line(b)!;
+    expect(line).toBe(`rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="1,1001",rack_kw="1,3",return_c="2,4" ${T - 1}`);
+    const [, offsets, kw] = /ts_ms="([^"]*)",rack_kw="([^"]*)"/.exec(line)!;
+    expect(samplesOf([[T - 1, offsets, kw]], [], 1, T, T + 2000)).toEqual({ tsMs: [T, T + 1000], cols: [[1, 3]] });
+    b.clear();
+    expect(b.partial).toBe(false);
+  });
+
   it('refuses a sample past its capacity', () => {
     const b = block([[T, [1, 1]], [T + 1, [1, 1]], [T + 2, [1, 1]], [T + 3, [1, 1]]], 2);
     expect(b.add(T + 4, [1, 1], 0)).toBe(false);
@@ -63,6 +74,12 @@ describe('decoding blocks', () => {
     const blocks = [[T, '0,1000,2000', '1,2,3'], [T + 3000, '0,1000', '4,']];
     const points = [[T + 1500, 9], [T + 9000, 10]];
     expect(samplesOf(blocks, points, 1, T + 1000, T + 9000)).toEqual({ tsMs: [T + 1000, T + 1500, T + 2000, T + 3000, T + 4000], cols: [[2, 9, 3, 4, null]] });
+  });
+
+  it('reads a sample stored twice (two servers, blocks begun at different samples) once', () => {
+    const full = [T, '0,1000,2000,3000', '1,2,3,4'];
+    const lateStart = [T + 2000, '0,1000', '3,4'];
+    expect(samplesOf([full, lateStart], [[T + 3000, 4]], 1, T, T + 10_000)).toEqual({ tsMs: [T, T + 1000, T + 2000, T + 3000], cols: [[1, 2, 3, 4]] });
   });
 
   it('averages per epoch-aligned step, as InfluxQL GROUP BY time does', () => {

@@ -11,6 +11,7 @@ const moved = [racks[1], racks[0], ...racks.slice(2)];
 describe('checkHello()', () => {
   it.each([
     ['the same version and columns', { protocol: v, rackColumns: racks, cduColumns: cdus }, { ok: true }],
+    ['the same, naming the server (a pair\'s hello)', { protocol: v, rackColumns: racks, cduColumns: cdus, serverName: 'hw-2:8080' }, { ok: true }],
     ['a newer server', { protocol: v + 1, rackColumns: racks, cduColumns: cdus },
       { ok: false, serverNewer: true, message: `stream protocol: expected version ${v}, got ${v + 1}` }],
     ['an older server', { protocol: v - 1, rackColumns: racks, cduColumns: cdus },

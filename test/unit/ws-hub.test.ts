@@ -52,6 +52,19 @@ function setup() {
 }
 
 describe('WsHub', () => {
+  it('names its server in hello when given a name, and leaves the field out otherwise', () => {
+    const named = new WsHub({
+      cfg: { tickMs: 100, heartbeatMs: 1000, maxBufferedBytes: 10_000 }, state: setup().state, metrics: new Metrics(), log: createLogger('error'),
+      clock: () => 0, serverName: () => 'hw-1:8080',
+    });
+    const a = new FakeSocket();
+    named.accept(a as unknown as HubSocket);
+    expect(a.sent[0].type === 'hello' && a.sent[0].serverName).toBe('hw-1:8080');
+    const b = new FakeSocket();
+    setup().hub.accept(b as unknown as HubSocket);
+    expect(b.sent[0].type === 'hello' && 'serverName' in b.sent[0]).toBe(false);
+  });
+
   it('sends a binary client the same deltas as binary frames, and a JSON client text', () => {
     const { hub, publish } = setup();
     const bin = new FakeSocket();

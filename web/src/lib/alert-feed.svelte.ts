@@ -1,5 +1,7 @@
 /**
- * Incidents, silences and incident history from `GET /api/alerts`, polled every 2 s and shared
+ * Incidents, silences and incident history from `GET /api/alerts`, polled every 2 s (one request
+ * at a time, each given up after POLL_TIMEOUT_MS, so a server that died or froze mid-request
+ * costs one poll and the next goes to whichever server answers) and shared
  * by the alerts panel, the heat maps (which outline the racks and CDUs of firing alerts by
  * severity), the wall, browser notifications and the drill-down's incident bands.
  */
@@ -17,6 +19,9 @@ export function alertsOn(incidents: IncidentView[], entity: string): { incidentI
   return out.sort((a, b) => SEVERITY_RANK[a.alert.severity] - SEVERITY_RANK[b.alert.severity]);
 }
 
+/** A poll not answered within this is given up, ms. */
+const POLL_TIMEOUT_MS = 5000;
+
 export class AlertFeed {
   incidents = $state.raw<IncidentView[]>([]);
   silences = $state.raw<SilenceView[]>([]);
@@ -33,6 +38,7 @@ export class AlertFeed {
   private readonly listeners = new Set<(fresh: IncidentView[]) => void>();
   private known: Set<string> | null = null;
   private polls = 0;
+  private inFlight = false;
 
   /** `withHistory`: also fetch resolved incidents, every 15th poll (30 s) — the dashboard, not the wall. */
   constructor(private readonly url = '/api/alerts', private readonly headers: Record<string, string> = {}, private readonly withHistory = false) {}
@@ -55,9 +61,12 @@ export class AlertFeed {
 
   /** One poll; `withHistory` forces the resolved incidents into this one (the History tab). */
   async load(withHistory = false): Promise<void> {
+    // An answer overtaking an older one would apply older incidents over newer ones.
+    if (this.inFlight && !withHistory) return;
+    this.inFlight = true;
     try {
       const history = withHistory || (this.withHistory && this.polls++ % 15 === 0);
-      const res = await fetch(history ? `${this.url}?history=1` : this.url, { headers: this.headers });
+      const res = await fetch(history ? `${this.url}?history=1` : this.url, { headers: this.headers, signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body = (await res.json()) as AlertsSnapshot;
       if (typeof body.nowMs === 'number') this.skewMs = body.nowMs - Date.now();
@@ -67,6 +76,8 @@ export class AlertFeed {
       this.error = null;
     } catch (e) {
       this.error = (e as Error).message;
+    } finally {
+      this.inFlight = false;
     }
   }
 

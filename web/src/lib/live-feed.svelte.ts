@@ -1,7 +1,9 @@
 /**
  * The dashboard's WebSocket client. Columns from the server land in preallocated Float64Arrays
  * (one per wire column); each frame bumps `version` so canvases redraw once on their next
- * animation frame. Reconnects by itself with backoff; every (re)connect resyncs from a snapshot.
+ * animation frame. Reconnects by itself with jittered, bounded backoff (backoff.ts) — also when
+ * an open socket brings nothing for STALL_RECONNECT_MS — and every (re)connect resyncs from the
+ * server's fresh snapshot, whichever server of a pair answers.
  */
 import {
   CDU_COL, CDU_COLUMNS, CLOSE_AUTH_ENDED, RACK_COL, RACK_COLUMNS,
@@ -11,11 +13,19 @@ import { decodeDeltaFrame, type BinaryDelta } from '../../../protocol/stream-bin
 import { checkHello } from '../../../protocol/stream-hello.ts';
 import { RackHistory } from './rack-history.ts';
 import { reloadAllowed } from './reload-guard.ts';
+import { reconnectDelayMs } from './backoff.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'stalled' | 'reconnecting';
 
 /** A server this page cannot read is asked again this often (a restart may bring the matching version), ms. */
 const MISMATCH_RETRY_MS = 30_000;
+
+/**
+ * A socket without a frame for this long (since it was opened, or since its last frame) is given
+ * up and replaced, ms: frames come every tick even from a silent site, so the connection behind
+ * it is dead (a frozen server, a dropped NAT entry) even if the browser has not noticed.
+ */
+const STALL_RECONNECT_MS = 5000;
 
 export class LiveFeed {
   status = $state<ConnectionStatus>('connecting');
@@ -30,6 +40,8 @@ export class LiveFeed {
   authError = $state<string | null>(null);
   /** Why this page cannot read the server's stream (protocol version or columns, expected against got); null when it can. */
   mismatch = $state<string | null>(null);
+  /** The server the stream comes from, as its hello names it; null before the first hello or from a server that does not say. */
+  serverName = $state<string | null>(null);
   /** Server clock − browser clock, ms. */
   clockOffsetMs = 0;
   staleAfterMs = 3000;
@@ -39,7 +51,11 @@ export class LiveFeed {
   readonly cduCols: Float64Array[];
   readonly history: RackHistory;
   private ws: WebSocket | null = null;
-  private retryMs = 500;
+  /** Tries since the stream was last live (0: the next is the first after a loss). */
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Browser time the current socket was created, ms. */
+  private socketSinceMs = 0;
   private watchId: string | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
@@ -77,13 +93,17 @@ export class LiveFeed {
     this.connect();
     // No frame for 3 ticks (and at least 2 s): the stream has stalled even if the socket looks open.
     this.watchdog = setInterval(() => {
-      if (this.status === 'live' && Date.now() - this.lastFrameMs > Math.max(2000, 3 * this.tickMs)) this.status = 'stalled';
+      const now = Date.now();
+      if (this.status === 'live' && now - this.lastFrameMs > Math.max(2000, 3 * this.tickMs)) this.status = 'stalled';
+      const silentMs = now - Math.max(this.lastFrameMs, this.socketSinceMs);
+      if (this.ws && !this.mismatch && silentMs > STALL_RECONNECT_MS) this.drop(this.ws);
     }, 500);
   }
 
   stop(): void {
     this.stopped = true;
     if (this.watchdog) clearInterval(this.watchdog);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.ws?.close();
     this.ws = null;
   }
@@ -104,10 +124,8 @@ export class LiveFeed {
     const ws = new WebSocket(this.url + (this.url.includes('?') ? '&' : '?') + 'encoding=binary');
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
-    ws.onopen = () => {
-      this.retryMs = 500;
-      this.sendWatch();
-    };
+    this.socketSinceMs = Date.now();
+    ws.onopen = () => this.sendWatch();
     ws.onmessage = (ev) => {
       let msg: ServerMessage | BinaryDelta;
       try {
@@ -125,19 +143,31 @@ export class LiveFeed {
       this.ws = null;
       if (this.stopped) return;
       this.status = 'reconnecting';
-      if (this.mismatch) {
-        setTimeout(() => this.connect(), MISMATCH_RETRY_MS);
-        return;
-      }
+      if (this.mismatch) return this.retryIn(MISMATCH_RETRY_MS);
       if (ev.code === CLOSE_AUTH_ENDED) {
         // Credentials ended: say why, and only try again now and then.
         this.authError = ev.reason || 'access ended';
-        setTimeout(() => this.connect(), 60_000);
-        return;
+        return this.retryIn(60_000);
       }
-      setTimeout(() => this.connect(), this.retryMs);
-      this.retryMs = Math.min(5000, this.retryMs * 2);
+      this.retryIn(reconnectDelayMs(this.attempt++));
     };
+  }
+
+  private retryIn(ms: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.stopped) this.connect();
+    }, ms);
+  }
+
+  /** Gives up a socket that brings nothing (its close may never come) and tries again. */
+  private drop(ws: WebSocket): void {
+    ws.onclose = ws.onmessage = ws.onopen = null;
+    ws.close();
+    this.ws = null;
+    this.status = 'reconnecting';
+    this.retryIn(reconnectDelayMs(this.attempt++));
   }
 
   private onFrame(msg: ServerMessage | BinaryDelta): void {
@@ -147,6 +177,7 @@ export class LiveFeed {
     switch (msg.type) {
       case 'hello': {
         this.authError = null;
+        this.serverName = typeof msg.serverName === 'string' ? msg.serverName : null;
         this.tickMs = msg.tickMs;
         this.staleAfterMs = msg.staleAfterMs;
         const verdict = checkHello(msg);
@@ -168,6 +199,8 @@ export class LiveFeed {
         this.hallTotals = msg.halls;
         this.siteTotals = msg.site;
         this.status = 'live';
+        // Live again: the next loss starts from the shortest delay.
+        this.attempt = 0;
         this.version++;
         return;
       case 'rack':
