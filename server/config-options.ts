@@ -192,5 +192,22 @@ export const OPTIONS: readonly Option[] = [
     flag: 'print-admin-login', env: 'HALLWATCH_PRINT_ADMIN_LOGIN', key: 'printAdminLogin', kind: 'int', dflt: '0', min: 0, max: 1,
     help: '1: set a fresh password for user "admin" at start and print it (the demo)',
   },
+  {
+    flag: 'cluster', env: 'HALLWATCH_CLUSTER', key: 'clusterUrls', kind: 'string',
+    help: 'the NATS cluster two servers share (nats://a:4222,nats://b:4222,nats://c:4222): users, tokens, acknowledgements, silences, rules ' +
+      'and wall layouts live in its key-value store; unset = one server on local files',
+  },
+  {
+    flag: 'cluster-replicas', env: 'HALLWATCH_CLUSTER_REPLICAS', key: 'clusterReplicas', kind: 'int', min: 1, max: 5,
+    help: 'copies of each key-value bucket and stream on the cluster (default: the number of --cluster URLs, at most 3)',
+  },
+  {
+    flag: 'server-name', env: 'HALLWATCH_SERVER_NAME', key: 'serverName', kind: 'string',
+    help: 'this server\'s name on the cluster, unique per server (default {hostname}:{port})',
+  },
+  {
+    flag: 'cluster-adopt-site', env: 'HALLWATCH_CLUSTER_ADOPT_SITE', key: 'clusterAdoptSite', kind: 'int', dflt: '0', min: 0, max: 1,
+    help: '1: this server\'s site file becomes the cluster\'s (after changing the site file of both servers; see README)',
+  },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
 ];

@@ -3,9 +3,11 @@
  * a flag wins over its variable, which wins over the default. Bad values fail naming the flag.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { LogLevel } from './logger.ts';
 import { OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
+import { clusterSettings } from './cluster/cluster-config.ts';
 
 export interface ServerConfig {
   sitePath: string;
@@ -92,6 +94,14 @@ export interface ServerConfig {
   dsxStaleS: number;
   /** Every DSX-fed entity is stale when the BMS heartbeat is older than this, s. */
   dsxHeartbeatTimeoutS: number;
+  /** The NATS cluster's nodes, comma-separated nats:// URLs; unset = one server on local files. */
+  clusterUrls?: string;
+  /** Copies of each bucket and stream on the cluster (default: the number of URLs, at most 3). */
+  clusterReplicas: number;
+  /** This server's name on the cluster (default `{hostname}:{port}`). */
+  serverName?: string;
+  /** 1: this server's site file replaces the one the cluster holds (a deliberate site change). */
+  clusterAdoptSite: number;
 }
 
 export function serverHelp(): string {
@@ -191,5 +201,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   if (!/^(mqtts?|wss?):\/\//.test(out.mqttUrl as string)) {
     throw new Error(`--mqtt: must start with mqtt://, mqtts://, ws:// or wss://, got "${out.mqttUrl}"`);
   }
+  Object.assign(out, clusterSettings(
+    { cluster: out.clusterUrls as string | undefined, replicas: out.clusterReplicas as number | null, serverName: out.serverName as string | undefined },
+    { hostname: hostname(), port: out.port as number },
+  ));
   return out as unknown as ServerConfig;
 }

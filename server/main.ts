@@ -29,8 +29,7 @@ import { AlertService } from './alerts/alert-service.ts';
 import { Outbox, outboxDirStore } from './alerts/outbox.ts';
 import { notificationChannels } from './alerts/channels/channels.ts';
 import { Access } from './auth/access.ts';
-import { usersFileStore } from './auth/user-store.ts';
-import { layoutsFileStore, WallLayouts } from './wall/layouts.ts';
+import { WallLayouts } from './wall/layouts.ts';
 import { announceLogins } from './auth/demo-logins.ts';
 import { join } from 'node:path';
 import { SteadyClock, clockStepWarning } from './state/steady-clock.ts';
@@ -40,8 +39,12 @@ import { readiness, readyFacts } from './http/readiness.ts';
 import { singleServerView } from '../protocol/cluster.ts';
 import { JournalPruner } from './ingest/journal-pruner.ts';
 import { Stops } from './lifecycle.ts';
-import { rulesFileStore } from './alerts/rule-store.ts';
-import { alertStateFiles } from './alerts/alert-state-store.ts';
+import { ClusterLink } from './cluster/cluster-link.ts';
+import { registerClusterMetrics } from './cluster/cluster-metrics.ts';
+import { openStateStores } from './storage/state-stores.ts';
+
+/** How long a request to the cluster may take: past a stream-leader election (4–9 s on nats-server 2.9). */
+const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -70,6 +73,15 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const stops = new Stops(log);
   const stopAll = () => stops.stopAll();
   try {
+    // Operator state: local files, or with --cluster the cluster's key-value store once it answers.
+    const cluster = cfg.clusterUrls
+      ? new ClusterLink({ urls: cfg.clusterUrls, serverName: cfg.serverName!, replicas: cfg.clusterReplicas, requestTimeoutMs: CLUSTER_REQUEST_TIMEOUT_MS }, { log })
+      : null;
+    if (cluster) await stops.start('cluster link', () => cluster.start(), () => cluster.stop());
+    const onWrite = cluster ? registerClusterMetrics(metrics, cluster) : () => undefined;
+    const stores = await openStateStores(cfg, cluster && {
+      link: cluster, site: site.spec, serverName: cfg.serverName!, adoptSite: cfg.clusterAdoptSite === 1, onWrite, log, clock,
+    });
     if (broker) {
       await stops.start('embedded broker', () => broker.start(), () => broker.stop());
     }
@@ -130,7 +142,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       : null;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({
-      cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: rulesFileStore(cfg.alertRulesPath), state: alertStateFiles(cfg.storageDir),
+      cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: stores.rules, state: stores.alertState,
       live: state, memory, outbox, channels, log, clock,
       siteSignals: { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN },
     });
@@ -140,7 +152,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       () => [[{}, alerts.evaluations]]);
     await stops.start('alerts', () => alerts.start(), () => alerts.stop());
     stops.push(['alerts on the state tick', ticker.listen((t) => alerts.onTick(t))]);
-    const onHup = () => void alerts.rules.reload();
+    // With --cluster the rules file is stored as the shared rules: both servers apply it.
+    const onHup = () => void (stores.rulesFile ? alerts.rules.replaceFrom(stores.rulesFile) : alerts.rules.reload());
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const retention = { rawMs: retentionMs(cfg.retentionRaw), m1Ms: retentionMs(cfg.retention1m) };
@@ -182,24 +195,25 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const hubCfg = {
       tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress,
     };
-    // This server's name (the default of --server-name); the port is known once HTTP listens.
-    const serverName = (): string => `${hostname()}:${http.port}`;
+    // This server's name: --server-name, else named by the port HTTP listens on.
+    const serverName = (): string => cfg.serverName ?? `${hostname()}:${http.port}`;
     const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock, serverName });
     const healthSources = { ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock };
     const health = () => healthReport(healthFacts(healthSources));
-    // Not clustered: no cluster connection to require, and this server is its own pair.
-    const readySources = { sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: null, clock };
+    const readySources = {
+      sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: cluster ? () => cluster.connected : null, clock,
+    };
     const ready = () => readiness(readyFacts(readySources));
-    const cluster = () => singleServerView(serverName());
-    const users = usersFileStore(join(cfg.storageDir, 'users.json'));
-    const access = new Access({ store: users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock });
-    await access.start();
+    const clusterView = () => singleServerView(serverName());
+    // A token revoked or a user deleted, here or on another server, closes its WebSockets at once.
+    const access = new Access({ store: stores.users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock, changed: () => hub.recheckAll() });
+    await stops.start('access', () => access.start(), () => access.stop());
     await announceLogins(access, { auth: cfg.auth, printAdminLogin: cfg.printAdminLogin, log, print: (line) => process.stdout.write(`${line}\n`) });
-    const layouts = new WallLayouts(layoutsFileStore(join(cfg.storageDir, 'wall-layouts.json')));
-    await layouts.start();
+    const layouts = new WallLayouts(stores.layouts);
+    await stops.start('wall layouts', () => layouts.start(), () => layouts.stop());
     const historyExtra = new HistoryExtra({ site, memory, influx, history, clock, gpuWindowMs: cfg.gpuWindowS * 1000 });
     const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir };
-    const http = new HttpServer({ cfg: httpCfg, state, metrics, health, ready, cluster, log, clock, history, historyExtra, alerts, access, layouts });
+    const http = new HttpServer({ cfg: httpCfg, state, metrics, health, ready, cluster: clusterView, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await stops.start('HTTP server', () => http.start(), () => http.stop());
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.

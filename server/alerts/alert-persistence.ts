@@ -1,12 +1,16 @@
 /**
  * Alert state's saving: each of the three documents is written on its own, one write at a time
- * with later saves folded in (SavedDocument). A failed save (storage full or read-only) is kept
- * for /healthz and logged at once, then once a minute; state lives in memory until one works.
+ * (SavedDocument): the evaluation as a snapshot with later saves folded in, acknowledgements and
+ * silences as edits (mark-edits.ts), followed as another server changes them (`--cluster`). A
+ * failed save (storage full or read-only, the cluster unreachable) is kept for /healthz and
+ * logged at once, then once a minute; state lives in memory until one works.
  */
 import type { Logger } from '../logger.ts';
-import { SavedDocument } from '../storage/saved-document.ts';
+import { SavedDocument, type Edit } from '../storage/saved-document.ts';
+import { sameJson } from '../storage/canonical-json.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import { restoreInSite, type AlertStateStore, type RestoredAlertState, type SavedAcks, type SavedAlertState, type SavedSilences } from './alert-state-store.ts';
+import { restoreAs } from './mark-edits.ts';
 
 type Docs = { state: SavedAlertState; acks: SavedAcks; silences: SavedSilences };
 
@@ -32,21 +36,26 @@ export class AlertPersistence {
 
   /**
    * The saved state that names places of `site` (null when nothing is stored, or it cannot be
-   * read: logged); `rewrite` when acknowledgements and silences should be stored again (some
-   * were dropped, or they come from a state file from before they were stored on their own).
+   * read: logged). Acknowledgements and silences are stored again as restored when some were
+   * dropped, or when they come from a state file from before they were stored on their own.
    */
-  async restore(site: SiteIndex): Promise<{ restored: RestoredAlertState; rewrite: boolean } | null> {
+  async restore(site: SiteIndex): Promise<RestoredAlertState | null> {
     // Each document on its own: an unreadable one costs only what it held, not the others.
     const [state, acks, silences] = await Promise.all([this.loadOrNull('state'), this.loadOrNull('acks'), this.loadOrNull('silences')]);
     if (!state && !acks && !silences) return null;
     const restored = restoreInSite(site, state, acks, silences);
     const d = restored.dropped;
-    const dropped = d.alerts + d.notified + d.silences + d.history > 0;
-    if (dropped) {
+    if (d.alerts + d.notified + d.acks + d.silences + d.history > 0) {
       const counts = `${d.alerts} alerts, ${d.notified} incidents and acknowledgements, ${d.silences} silences, ${d.history} resolved incidents`;
       this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${site.view.name}": ${counts}`);
     }
-    return { restored, rewrite: dropped || !acks || !silences };
+    if (d.acks > 0 || (!acks && Object.keys(restored.acks).length > 0)) {
+      await this.background('acks', restoreAs(acks, { version: 1, acks: restored.acks }, sameJson), () => acks, () => undefined);
+    }
+    if (d.silences > 0 || (!silences && restored.silences.length > 0)) {
+      await this.background('silences', restoreAs(silences, { version: 1, silences: restored.silences }, sameJson), () => silences, () => undefined);
+    }
+    return restored;
   }
 
   /** One document, or null when none is stored or it cannot be read (logged: the next save replaces it). */
@@ -61,8 +70,30 @@ export class AlertPersistence {
 
   /** Writes one document; resolves true once stored, false when the write failed (reported here). */
   async save<K extends keyof Docs>(kind: K, snapshot: () => Docs[K]): Promise<boolean> {
+    return this.reported(kind, () => this.docs[kind].save(snapshot));
+  }
+
+  /**
+   * An operator's edit of one document (SavedDocument.edit): rejects with EditConflictError when
+   * another server changed the same object, StoreUnavailableError when it cannot be stored.
+   */
+  edit<K extends keyof Docs>(kind: K, e: Edit<Docs[K]>, held: () => Docs[K] | null, adopt: (d: Docs[K] | null) => void): Promise<void> {
+    return this.docs[kind].edit(e, held, adopt);
+  }
+
+  /** An edit no operator waits for (silences pruned, acknowledgements cleared): a failure is reported here; false then. */
+  background<K extends keyof Docs>(kind: K, e: Edit<Docs[K]>, held: () => Docs[K] | null, adopt: (d: Docs[K] | null) => void): Promise<boolean> {
+    return this.reported(kind, () => this.docs[kind].edit(e, held, adopt));
+  }
+
+  /** Hands `adopt` each version of a document another server stores; returns the unsubscribe. */
+  follow<K extends keyof Docs>(kind: K, adopt: (d: Docs[K] | null) => void): () => void {
+    return this.docs[kind].watch(adopt);
+  }
+
+  private async reported(kind: keyof Docs, write: () => Promise<void>): Promise<boolean> {
     try {
-      await this.docs[kind].save(snapshot);
+      await write();
     } catch (e) {
       this.failed(`${this.docs[kind].store.name}: ${(e as Error).message}`);
       return false;

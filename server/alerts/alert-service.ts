@@ -21,6 +21,8 @@ import type { AlertStateStore, Notified, SavedAlertState } from './alert-state-s
 import { AlertPersistence, type SaveError } from './alert-persistence.ts';
 import { AlertRules, type RuleStore } from './rule-store.ts';
 import type { StateTick } from '../state/state-ticker.ts';
+import { sameJson } from '../storage/canonical-json.ts';
+import { OperatorMarks } from './operator-marks.ts';
 
 export interface AlertServiceConfig {
   /** Dashboard base URL for links in notifications (`--public-url`); null = no links. */
@@ -50,6 +52,9 @@ export class AlertService {
   private readonly tracker: IncidentTracker;
   private readonly notified = new Map<string, Notified>();
   private readonly silences: SilenceBook;
+  /** Acknowledgements and silences as stored (shared with another server with `--cluster`). */
+  private readonly marks: OperatorMarks;
+  private unfollow: () => void = () => undefined;
   private history: ResolvedIncident[] = [];
   private readonly notifier: IncidentNotifier;
   /** Transitions of this round's slices not yet concluded. */
@@ -74,6 +79,7 @@ export class AlertService {
     this.tracker = new IncidentTracker(deps.live.site);
     this.rules = new AlertRules(deps.rules, (rules) => this.evaluator.setRules(rules), deps.log);
     this.persistence = new AlertPersistence(deps.state, deps.log, deps.clock);
+    this.marks = new OperatorMarks(this.persistence, this.silences, (own) => this.adoptAcks(own));
   }
 
   /** The last failed save of alert state (storage full or read-only), cleared by a save that works. */
@@ -81,17 +87,24 @@ export class AlertService {
     return this.persistence.saveError;
   }
 
-  /** Loads the rules (throws when they are missing or not valid) and the saved state, then evaluates on each state tick (onTick). */
+  /**
+   * Loads the rules (throws when they are missing or not valid) and the saved state, then
+   * evaluates on each state tick (onTick) and follows the acknowledgements and silences another
+   * server stores.
+   */
   async start(): Promise<void> {
     await this.rules.start();
     await this.load();
     this.loaded = true;
+    this.unfollow = this.marks.follow();
   }
 
-  /** Stores the state (not when it never loaded: that would overwrite it with nothing). */
+  /** Stores the evaluation (not when it never loaded: that would overwrite it with nothing); the marks are stored as they change. */
   async stop(): Promise<void> {
+    this.rules.stop();
+    this.unfollow();
     if (!this.loaded) return;
-    await Promise.all([this.saveState(), this.saveAcks(), this.saveSilences()]);
+    await this.saveState();
   }
 
   /** Open incidents, alerts and silences; resolved history only when asked (it is the bulk). */
@@ -114,31 +127,54 @@ export class AlertService {
     return this.silences.muting(i, nowMs);
   }
 
-  /** Acknowledges every alert of an incident, with who, when and why; cleared when it resolves. Resolves once stored. */
+  /**
+   * Acknowledges every alert of an incident, with who, when and why; cleared when it resolves.
+   * Resolves once stored; rejects with EditConflictError when another server acknowledged it meanwhile.
+   */
   async acknowledge(incidentId: string, by: string, comment: string): Promise<string | null> {
     const inc = this.incidents.find((i) => i.id === incidentId);
     const n = this.notified.get(incidentId);
     if (!inc || !n) return `no active incident "${incidentId}"`;
-    for (const a of [...inc.roots, ...inc.children.flatMap((c) => c.alerts)]) this.evaluator.acknowledge(a.rule.id, a.entity);
-    n.ack = { by, atMs: this.clock(), comment };
+    const ack = { by, atMs: this.clock(), comment };
+    await this.marks.acknowledge(incidentId, ack);
     this.log.info(`alerts: ${incidentId} acknowledged by ${by}: ${comment}`);
     if (n.firingSent) this.notify('acknowledged', inc, this.clock());
-    await Promise.all([this.notifier.written, this.saveAcks()]);
+    await this.notifier.written;
     return null;
+  }
+
+  /**
+   * Applies the stored acknowledgements: an incident acknowledged on another server stops its
+   * repeats here too, and its acknowledgement is notified as if made here (`own`, made here, is
+   * notified by `acknowledge`).
+   */
+  private adoptAcks(own?: Acknowledgement): void {
+    for (const inc of this.incidents) {
+      const n = this.notified.get(inc.id);
+      const ack = this.marks.acks[inc.id];
+      if (!n || !ack || sameJson(n.ack, ack)) continue;
+      n.ack = ack;
+      this.acknowledgeAlerts(inc);
+      if (ack !== own && n.firingSent) this.notify('acknowledged', inc, this.clock());
+    }
+  }
+
+  /** Stops the repeats of an acknowledged incident's alerts. */
+  private acknowledgeAlerts(inc: Incident): void {
+    for (const a of [...inc.roots, ...inc.children.flatMap((c) => c.alerts)]) this.evaluator.acknowledge(a.rule.id, a.entity);
   }
 
   /** Adds a silence; resolves once stored. */
   async addSilence(s: Omit<Silence, 'id' | 'createdMs'>): Promise<Silence> {
-    const silence = this.silences.add(s, this.clock());
+    const silence = this.silences.create(s, this.clock());
+    await this.marks.addSilence(silence);
     this.log.info(`alerts: silence ${silence.id} on ${s.matcher} until ${new Date(s.endsMs).toISOString()} by ${s.by}: ${s.comment}`);
-    await this.saveSilences();
     return silence;
   }
 
   async removeSilence(id: string, by: string): Promise<boolean> {
-    if (!this.silences.remove(id)) return false;
+    if (!(await this.marks.removeSilence(id))) return false;
     this.log.info(`alerts: silence ${id} removed by ${by}`);
-    await this.saveSilences();
     return true;
   }
 
@@ -183,16 +219,22 @@ export class AlertService {
         nowMs: now,
         repeatMs: () => this.repeatMs(inc),
       });
+      if (!page.next.ack && this.marks.acks[inc.id]) {
+        // Acknowledged on another server before it opened here.
+        page.next.ack = this.marks.acks[inc.id];
+        this.acknowledgeAlerts(inc);
+      }
       this.notified.set(inc.id, page.next);
       if (page.changed) this.dirty = true;
       if (page.send) this.notify(page.send, inc, now, page.next.ack ?? null, page.escalation ? `:${inc.severity}` : '');
     }
     const ids = new Set(next.map((i) => i.id));
+    const resolvedAcked = new Set<string>();
     for (const [id, seen] of this.notified) {
       if (ids.has(id)) continue;
       this.notified.delete(id);
       this.dirty = true;
-      if (seen.ack) void this.saveAcks();
+      if (seen.ack) resolvedAcked.add(id);
       const prev = this.incidents.find((i) => i.id === id);
       if (!prev) continue;
       if (seen.firingSent) this.notify('resolved', prev, now, seen.ack ?? null);
@@ -200,7 +242,7 @@ export class AlertService {
       this.history.length = Math.min(this.history.length, this.cfg.historyLimit);
     }
     this.incidents = next;
-    if (this.silences.pruneEnded(now)) void this.saveSilences();
+    this.marks.afterRound(resolvedAcked, (id) => this.notified.has(id), now);
     this.refreshChannels(now);
     if (this.dirty && now - this.lastSaveMs > 2000) void this.saveState();
     this.evaluations++;
@@ -244,31 +286,20 @@ export class AlertService {
     return { version: 1, alerts: this.evaluator.exportStates(), notified, open: this.tracker.export(), incidents, history: this.history };
   }
 
-  private async saveAcks(): Promise<void> {
-    const acks = () => Object.fromEntries([...this.notified].filter(([, n]) => n.ack).map(([id, n]) => [id, n.ack!]));
-    await this.persistence.save('acks', () => ({ version: 1, acks: acks() }));
-  }
-
-  private async saveSilences(): Promise<void> {
-    await this.persistence.save('silences', () => ({ version: 1, silences: this.silences.all() }));
-  }
-
   /**
    * Restores saved state; what names a rack, CDU, row, hall or group the loaded site does not
    * have (another site's state in the same storage directory) is dropped and counted.
    */
   private async load(): Promise<void> {
-    const saved = await this.persistence.restore(this.live.site);
-    if (!saved) return;
-    const r = saved.restored;
+    const r = await this.persistence.restore(this.live.site);
+    if (!r) return;
     this.evaluator.restoreStates(r.alerts);
     for (const [id, n] of r.notified) this.notified.set(id, n);
-    this.silences.restore(r.silences);
+    this.marks.restore(r);
     this.history = r.history.slice(0, this.cfg.historyLimit);
     this.tracker.restore(r.open);
     this.incidents = this.tracker.update(this.evaluator.active());
     if (r.dropped.alerts + r.dropped.notified + r.dropped.history > 0) this.dirty = true;
-    if (saved.rewrite) await Promise.all([this.saveAcks(), this.saveSilences()]);
     this.log.info(`alerts: restored ${this.evaluator.active().length} active alerts in ${this.incidents.length} incidents`);
   }
 }

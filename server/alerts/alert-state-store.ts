@@ -56,12 +56,25 @@ export interface AlertStateStore {
   silences: DocumentStore<SavedSilences>;
 }
 
+/** Checks a stored acknowledgements document's shape; throws with the reason. */
+export function parseAcks(json: unknown): SavedAcks {
+  const acks = (json as Partial<SavedAcks> | null)?.acks;
+  if (typeof acks !== 'object' || acks === null || Array.isArray(acks)) throw new Error('not acknowledgements (acks: an object by incident ID is required)');
+  return json as SavedAcks;
+}
+
+/** Checks a stored silences document's shape; throws with the reason. */
+export function parseSilences(json: unknown): SavedSilences {
+  if (!Array.isArray((json as Partial<SavedSilences> | null)?.silences)) throw new Error('not silences (silences: a list is required)');
+  return json as SavedSilences;
+}
+
 /** The alert state files in `dir` (the storage directory). */
 export function alertStateFiles(dir: string): AlertStateStore {
   return {
     state: new JsonFileStore(join(dir, 'alerts-state.json')),
-    acks: new JsonFileStore(join(dir, 'alerts-acks.json')),
-    silences: new JsonFileStore(join(dir, 'alerts-silences.json')),
+    acks: new JsonFileStore(join(dir, 'alerts-acks.json'), { parse: parseAcks }),
+    silences: new JsonFileStore(join(dir, 'alerts-silences.json'), { parse: parseSilences }),
   };
 }
 
@@ -69,10 +82,12 @@ export function alertStateFiles(dir: string): AlertStateStore {
 export interface RestoredAlertState {
   alerts: SavedAlertState['alerts'];
   notified: [string, Notified][];
+  /** By incident ID: from their own document, or from the state of before it (`notified`). */
+  acks: Record<string, Acknowledgement>;
   silences: Silence[];
   history: ResolvedIncident[];
   open: SavedIncident[];
-  dropped: { alerts: number; notified: number; silences: number; history: number };
+  dropped: { alerts: number; notified: number; acks: number; silences: number; history: number };
 }
 
 /**
@@ -93,6 +108,9 @@ export function restoreInSite(site: SiteIndex, state: SavedAlertState | null, ac
   const [history, historyDropped] = keep<ResolvedIncident>(state?.history, (i) => incidentInSite(names, i));
   const [open] = keep<SavedIncident>(state?.open, (i) => siteHas(names, i.id) && i.members.every((m) => siteHas(names, m.slice(m.indexOf('|') + 1))));
   if (acks) for (const [id, n] of notified) n.ack = acks.acks[id];
-  const dropped = { alerts: alertsDropped, notified: notifiedDropped, silences: silencesDropped, history: historyDropped };
-  return { alerts, notified, silences: kept, history, open, dropped };
+  const [keptAcks, acksDropped] = acks
+    ? keep<[string, Acknowledgement]>(Object.entries(acks.acks), ([id]) => siteHas(names, id))
+    : [notified.filter(([, n]) => n.ack).map(([id, n]): [string, Acknowledgement] => [id, n.ack!]), 0];
+  const dropped = { alerts: alertsDropped, notified: notifiedDropped, acks: acksDropped, silences: silencesDropped, history: historyDropped };
+  return { alerts, notified, acks: Object.fromEntries(keptAcks), silences: kept, history, open, dropped };
 }

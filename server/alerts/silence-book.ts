@@ -7,6 +7,11 @@ import { silenceActive, silenceMatches } from './silences.ts';
 /** How long an ended silence is kept (the log keeps its story after that). */
 const KEEP_ENDED_MS = 86_400_000;
 
+/** Whether a silence ended long enough ago to be dropped. */
+export function endedLongAgo(s: Silence, nowMs: number): boolean {
+  return s.endsMs <= nowMs - KEEP_ENDED_MS;
+}
+
 /** The keys a silence can name for an incident: its ID, scope, entities, and the rows and halls they are in (`row:…`, `hall:…`). */
 export function silenceKeys(site: SiteIndex, i: Incident): string[] {
   const entities = [...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
@@ -38,10 +43,24 @@ export class SilenceBook {
     return this.silences.filter((s) => s.endsMs > nowMs).map((s) => ({ ...s, activeNow: silenceActive(s, nowMs) }));
   }
 
+  /** A new silence with its ID, not yet kept (it is kept once stored: `restore`). */
+  create(s: Omit<Silence, 'id' | 'createdMs'>, nowMs: number): Silence {
+    return { ...s, id: `silence-${nowMs}-${Math.floor(Math.random() * 1e6)}`, createdMs: nowMs };
+  }
+
   add(s: Omit<Silence, 'id' | 'createdMs'>, nowMs: number): Silence {
-    const silence = { ...s, id: `silence-${nowMs}-${Math.floor(Math.random() * 1e6)}`, createdMs: nowMs };
+    const silence = this.create(s, nowMs);
     this.silences.push(silence);
     return silence;
+  }
+
+  has(id: string): boolean {
+    return this.silences.some((s) => s.id === id);
+  }
+
+  /** Whether some silence ended long enough ago to be dropped. */
+  hasEnded(nowMs: number): boolean {
+    return this.silences.some((s) => endedLongAgo(s, nowMs));
   }
 
   remove(id: string): boolean {
@@ -52,7 +71,7 @@ export class SilenceBook {
 
   /** Drops silences that ended more than a day ago; whether any went. */
   pruneEnded(nowMs: number): boolean {
-    const kept = this.silences.filter((x) => x.endsMs > nowMs - KEEP_ENDED_MS);
+    const kept = this.silences.filter((x) => !endedLongAgo(x, nowMs));
     const changed = kept.length !== this.silences.length;
     this.silences = kept;
     return changed;

@@ -6,14 +6,18 @@
  * kiosk browser cannot send headers). Failed logins are rate-limited (login-limiter.ts). A
  * session carries a stamp of its user's password hash: changing the password or deleting the
  * user ends every session of theirs at its next check (open WebSockets: within `--ws-auth-recheck-ms`).
+ * Two servers sharing the users document (`--cluster`) accept each other's sessions and tokens:
+ * each follows the other's changes, and a change another server made to the same user or token
+ * meanwhile is a conflict (user-edits.ts).
  */
 import type { IncomingMessage } from 'node:http';
-import { SavedDocument } from '../storage/saved-document.ts';
+import { SavedDocument, type Edit } from '../storage/saved-document.ts';
 import { hashPassword, hashToken, randomSecret, sameSecret, verifyPassword } from './passwords.ts';
 import { ROLES, type AuthResult, type Principal, type Role } from './roles.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { DISPLAY_TOKEN_PREFIX, passwordStamp, readDisplayToken, readSession, signDisplayToken, signSession } from './signed-tokens.ts';
 import type { StoredDisplayToken, StoredUser, UsersDocument, UserStore } from './user-store.ts';
+import { addDisplayToken, putToken, putUser, removeToken, removeUser, revokeDisplayToken, withSecrets } from './user-edits.ts';
 
 export { ROLES, roleAtLeast, type AuthResult, type Principal, type Role } from './roles.ts';
 export { LOGIN_FAILURES_PER_USER_PER_MIN } from './login-limiter.ts';
@@ -26,9 +30,11 @@ export interface AccessDeps {
   store: UserStore;
   /** Accepted as `Authorization: Bearer …` with the admin role; empty = none. */
   adminToken: string;
-  /** `--auth off`: everyone is an admin (local trials only). */
+  /** `--auth off`: everyone is an admin. */
   disabled: boolean;
   clock?: () => number;
+  /** Told when users or tokens changed, here or on another server (open WebSockets are checked again at once). */
+  changed?: () => void;
 }
 
 export class Access {
@@ -37,31 +43,51 @@ export class Access {
   private readonly saved: SavedDocument<UsersDocument>;
   private readonly adminToken: string;
   private readonly clock: () => number;
+  private readonly changed: () => void;
   /** Empty until `start()` loads it. */
   private doc: Required<UsersDocument> = { version: 1, sessionSecret: '', users: [], tokens: [], displaySecret: '', displayTokens: [] };
   private readonly limiter = new LoginLimiter();
   /** A hash that unknown users' logins are checked against, so timing does not reveal who exists. */
   private dummyHash = '';
+  private unwatch: (() => void) | null = null;
 
   constructor(deps: AccessDeps) {
     this.saved = new SavedDocument(deps.store);
     this.adminToken = deps.adminToken;
     this.disabled = deps.disabled;
     this.clock = deps.clock ?? Date.now;
+    this.changed = deps.changed ?? (() => undefined);
   }
 
-  /** Loads users and tokens; a first start creates the signing secrets and stores them. */
+  /**
+   * Loads users and tokens (a first start creates the signing secrets and stores them), then
+   * follows the changes another server makes to them.
+   */
   async start(): Promise<void> {
-    const stored = await this.saved.load();
-    const fresh = !stored || !stored.displaySecret;
-    const d = stored ?? { version: 1, sessionSecret: randomSecret(32), users: [], tokens: [] };
-    this.doc = { ...d, displaySecret: d.displaySecret ?? randomSecret(32), displayTokens: d.displayTokens ?? [] };
     this.dummyHash = await hashPassword('hallwatch-timing-equaliser');
-    if (fresh) await this.save();
+    this.adopt(await this.saved.load());
+    await this.edit(withSecrets(() => randomSecret(32)));
+    this.unwatch = this.saved.watch((d) => {
+      // A deleted document is written again, whole, by the next change made here.
+      if (!d) return;
+      this.adopt(d);
+      this.changed();
+    });
   }
 
-  private save(): Promise<void> {
-    return this.saved.save(() => this.doc);
+  stop(): void {
+    this.unwatch?.();
+    this.unwatch = null;
+  }
+
+  private adopt(d: UsersDocument | null): void {
+    if (d) this.doc = { ...d, displaySecret: d.displaySecret ?? '', displayTokens: d.displayTokens ?? [] };
+  }
+
+  /** Stores a change; rejects with EditConflictError when another server changed the same user or token. */
+  private async edit(e: Edit<UsersDocument>): Promise<void> {
+    await this.saved.edit(e, () => (this.doc.sessionSecret ? this.doc : null), (d) => this.adopt(d));
+    this.changed();
   }
 
   get hasUsers(): boolean {
@@ -71,8 +97,7 @@ export class Access {
   /** Creates or replaces a local user; resolves once stored. */
   async setUser(name: string, role: Role, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
-    this.doc.users = [...this.doc.users.filter((u) => u.name !== name), { name, role, passwordHash }];
-    await this.save();
+    await this.edit(putUser({ name, role, passwordHash }));
   }
 
   listUsers(): { name: string; role: Role }[] {
@@ -81,17 +106,15 @@ export class Access {
 
   /** Removes a user; their sessions end with them. */
   async deleteUser(name: string): Promise<boolean> {
-    const before = this.doc.users.length;
-    this.doc.users = this.doc.users.filter((u) => u.name !== name);
-    await this.save();
-    return this.doc.users.length < before;
+    if (!this.doc.users.some((u) => u.name === name)) return false;
+    await this.edit(removeUser(name));
+    return true;
   }
 
   /** Issues an API token (returned once; only its hash is stored). Names are unique. */
   async createToken(name: string, role: Role): Promise<string> {
     const token = `hw_${randomSecret(24)}`;
-    this.doc.tokens = [...this.doc.tokens.filter((t) => t.name !== name), { name, role, tokenHash: hashToken(token), createdMs: this.clock() }];
-    await this.save();
+    await this.edit(putToken({ name, role, tokenHash: hashToken(token), createdMs: this.clock() }));
     return token;
   }
 
@@ -100,10 +123,9 @@ export class Access {
   }
 
   async revokeToken(name: string): Promise<boolean> {
-    const before = this.doc.tokens.length;
-    this.doc.tokens = this.doc.tokens.filter((t) => t.name !== name);
-    await this.save();
-    return this.doc.tokens.length < before;
+    if (!this.doc.tokens.some((t) => t.name === name)) return false;
+    await this.edit(removeToken(name));
+    return true;
   }
 
   /** Issues a signed display token for a wall screen: read-only, revocable, optionally expiring. */
@@ -111,8 +133,7 @@ export class Access {
     const now = this.clock();
     const id = randomSecret(9);
     const expiresMs = ttlMs ? now + ttlMs : 0;
-    this.doc.displayTokens.push({ id, name, createdMs: now, expiresMs, createdBy });
-    await this.save();
+    await this.edit(addDisplayToken({ id, name, createdMs: now, expiresMs, createdBy }));
     return { id, token: signDisplayToken(this.doc.displaySecret, id, expiresMs), expiresMs };
   }
 
@@ -123,8 +144,7 @@ export class Access {
   async revokeDisplayToken(id: string): Promise<boolean> {
     const t = this.doc.displayTokens.find((x) => x.id === id);
     if (!t || t.revokedMs) return false;
-    t.revokedMs = this.clock();
-    await this.save();
+    await this.edit(revokeDisplayToken(id, this.clock()));
     return true;
   }
 

@@ -43,7 +43,8 @@ export interface UsersDocument {
 /** Users, tokens and their secrets. */
 export type UserStore = DocumentStore<UsersDocument>;
 
-function parseUsers(json: unknown): UsersDocument {
+/** Checks a stored users document's shape; throws with the reason. */
+export function parseUsers(json: unknown): UsersDocument {
   const d = json as Partial<UsersDocument> | null;
   if (typeof d !== 'object' || d === null || typeof d.sessionSecret !== 'string' || !Array.isArray(d.users) || !Array.isArray(d.tokens)) {
     throw new Error('not a users file (sessionSecret, users and tokens are required)');

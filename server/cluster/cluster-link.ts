@@ -39,22 +39,27 @@ export class ClusterLink {
   async start(): Promise<void> {
     const servers = this.cfg.urls.split(',').map((s) => s.trim()).filter(Boolean);
     for (let attempt = 1; !this.stopped; attempt++) {
+      let nc: NatsConnection | null = null;
       try {
-        this.nc = await connect({
+        nc = await connect({
           servers, name: this.cfg.serverName, maxReconnectAttempts: -1, reconnectTimeWait: 1000, reconnectJitter: 500,
           pingInterval: 5000, maxPingOut: 2, timeout: 5000,
         });
+        // A node that has just started answers JetStream requests only once the cluster has elected its leader.
+        this.jsmClient = await nc.jetstreamManager({ timeout: this.cfg.requestTimeoutMs });
+        this.nc = nc;
         break;
       } catch (e) {
+        await nc?.close().catch(() => undefined);
         const waitMs = Math.min(10_000, 1000 * attempt);
-        this.deps.log.error(`cluster ${servers.join(',')} unreachable (${(e as Error).message}); retrying in ${waitMs / 1000} s`);
+        const what = nc ? 'reached, but its JetStream does not answer' : 'unreachable';
+        this.deps.log.error(`cluster ${servers.join(',')} ${what} (${(e as Error).message}); retrying in ${waitMs / 1000} s`);
         await new Promise((r) => setTimeout(r, waitMs));
       }
     }
     if (!this.nc) throw new Error('cluster link stopped before it connected');
     this.connected = true;
     this.jsClient = this.nc.jetstream({ timeout: this.cfg.requestTimeoutMs });
-    this.jsmClient = await this.nc.jetstreamManager({ timeout: this.cfg.requestTimeoutMs });
     this.deps.log.info(`cluster: connected to ${this.nc.getServer()} as ${this.cfg.serverName}`);
     void this.watchStatus(this.nc);
   }

@@ -16,6 +16,7 @@ import { alertRoute } from './alert-routes.ts';
 import { adminRoute } from './admin-routes.ts';
 import type { Readiness } from './readiness.ts';
 import type { ClusterView } from '../../protocol/cluster.ts';
+import { storeFailure } from './store-errors.ts';
 
 export interface HttpConfig {
   host: string;
@@ -73,9 +74,12 @@ export class HttpServer {
     this.layouts = deps.layouts ?? null;
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err) => {
-        this.log.error(`${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
-        if (!res.headersSent) json(res, 500, { error: 'internal error' });
-        else res.destroy();
+        const stored = storeFailure(err);
+        if (stored) this.log.warn(`${req.method} ${req.url}: ${stored.error}`);
+        else this.log.error(`${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+        if (res.headersSent) res.destroy();
+        else if (stored) json(res, stored.status, { error: stored.error });
+        else json(res, 500, { error: 'internal error' });
       });
     });
   }

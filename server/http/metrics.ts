@@ -6,7 +6,7 @@
  * Counting stays off prom-client's hot path: a counter's series are plain cells (a bound cell
  * per label set, `with()`, costs one addition per event) copied into prom-client when scraped.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Labels = Record<string, string>;
 
@@ -99,6 +99,15 @@ export class Metrics {
         for (const [l, v] of collect()) this.set(l, v);
       },
     });
+  }
+
+  /**
+   * Declares a histogram (its name ends in the unit: `_seconds`) with the upper bounds of its
+   * buckets; returns `observe(value, labels)`. For events counted in tens a second, not per sample.
+   */
+  histogram(name: string, help: string, buckets: number[], labelNames: string[] = []): (value: number, labels?: Labels) => void {
+    const h = new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
+    return (value, labels = {}) => h.observe(labels, value);
   }
 
   /** Current value of one of Hallwatch's own series (tests and /healthz); 0 when absent. */

@@ -15,6 +15,11 @@ export interface KvStoreOptions<T> {
   onWrite?: (ms: number, ok: boolean) => void;
   /** Told about a watched value that cannot be read (it is skipped). */
   onBadValue?: (key: string, reason: string) => void;
+  /**
+   * Checks each update against the key's history (see `slippedPast`); needs a bucket that keeps
+   * two or more values per key. For documents two servers edit; costs one history read a write.
+   */
+  verifyUpdates?: boolean;
 }
 
 const WRONG_LAST_SEQUENCE = 10071;
@@ -41,13 +46,31 @@ function decode<T>(name: string, entry: KvEntry, parse: ((json: unknown) => T) |
 
 const live = (e: KvEntry | null): e is KvEntry => e !== null && e.operation === 'PUT';
 
+/**
+ * nats-server before 2.9.21 lets two updates of one key that expect the same revision both
+ * succeed on a three-node cluster (the check misses a proposal still in flight; create() is not
+ * affected). The later of the two finds, in the key's history, a value before its own other than
+ * the one it expected: that value is returned, to be put back.
+ */
+async function slippedPast(kv: KV, key: string, revision: number, expected: number): Promise<KvEntry | null> {
+  let before: KvEntry | null = null;
+  for await (const e of await kv.history({ key })) {
+    if (e && e.revision < revision && (!before || e.revision > before.revision)) before = e;
+  }
+  return before && live(before) && before.revision !== expected ? before : null;
+}
+
 /** Compare-and-set write of one key; the conflict carries the revision stored instead. */
-async function casWrite(kv: KV, key: string, value: unknown, expected: number, onWrite?: (ms: number, ok: boolean) => void): Promise<WriteResult> {
+async function casWrite<T>(kv: KV, key: string, value: unknown, expected: number, opts: KvStoreOptions<T>): Promise<WriteResult> {
   const t0 = performance.now();
   const data = encoder.encode(JSON.stringify(value));
+  const onWrite = opts.onWrite;
   try {
     const revision = expected === 0 ? await kv.create(key, data) : await kv.update(key, data, expected);
-    onWrite?.(performance.now() - t0, true);
+    const lost = opts.verifyUpdates && expected > 0 ? await slippedPast(kv, key, revision, expected) : null;
+    onWrite?.(performance.now() - t0, !lost);
+    // The write that came first stands: its value goes back, and this one is a conflict.
+    if (lost) return { ok: false, conflict: true, revision: await kv.update(key, lost.value, revision) };
     return { ok: true, revision };
   } catch (e) {
     onWrite?.(performance.now() - t0, false);
@@ -76,6 +99,8 @@ export class KvDocumentStore<T> implements DocumentStore<T> {
   readonly name: string;
   /** The newest revision this process read or wrote: a watched entry at or below it is not news. */
   private known = 0;
+  /** Values this process is writing now, as stored: the watch may deliver one before its write returns. */
+  private readonly writing = new Map<string, number>();
 
   constructor(private readonly kv: KV, bucket: string, private readonly key: string, private readonly opts: KvStoreOptions<T> = {}) {
     this.name = `${bucket}/${key}`;
@@ -94,15 +119,25 @@ export class KvDocumentStore<T> implements DocumentStore<T> {
   }
 
   async write(value: T, expectedRevision: number): Promise<WriteResult> {
-    const r = await casWrite(this.kv, this.key, value, expectedRevision, this.opts.onWrite);
-    if (r.ok) this.known = Math.max(this.known, r.revision);
-    return r;
+    const text = JSON.stringify(value);
+    this.writing.set(text, (this.writing.get(text) ?? 0) + 1);
+    try {
+      const r = await casWrite(this.kv, this.key, value, expectedRevision, this.opts);
+      if (r.ok) this.known = Math.max(this.known, r.revision);
+      return r;
+    } finally {
+      const n = this.writing.get(text)! - 1;
+      if (n === 0) this.writing.delete(text);
+      else this.writing.set(text, n);
+    }
   }
 
   watch(onChange: (doc: Revisioned<T> | null) => void): () => void {
     return watchKeys(this.kv, this.key, (e) => {
       if (e.revision <= this.known) return;
       this.known = e.revision;
+      // This process's own write, seen before its write returned.
+      if (live(e) && this.writing.has(decoder.decode(e.value))) return;
       if (!live(e)) return onChange(null);
       try {
         onChange({ value: decode(this.name, e, this.opts.parse), revision: e.revision });
@@ -152,7 +187,7 @@ export class KvKeyedStore<T> implements KeyedStore<T> {
 
   async put(key: string, value: T, expectedRevision: number): Promise<WriteResult> {
     this.deleted.delete(key);
-    const r = await casWrite(this.kv, this.kvKey(key), value, expectedRevision, this.opts.onWrite);
+    const r = await casWrite(this.kv, this.kvKey(key), value, expectedRevision, this.opts);
     if (r.ok) this.known.set(key, r.revision);
     return r;
   }

@@ -48,3 +48,20 @@ export class StoreConflictError extends Error {
     super(`${name} was changed elsewhere (revision ${found}, expected ${expected})`);
   }
 }
+
+/**
+ * An operator's change that could not be made because another server changed the same object
+ * first (HTTP 409); the message names the object and, where known, who changed it.
+ */
+export class EditConflictError extends Error {
+  constructor(readonly storeName: string, reason: string) {
+    super(reason);
+  }
+}
+
+/** A change the store could not take (the cluster unreachable, a timeout, a full disk): HTTP 503. */
+export class StoreUnavailableError extends Error {
+  constructor(readonly storeName: string, reason: string) {
+    super(`${storeName}: the change could not be stored (${reason})`);
+  }
+}

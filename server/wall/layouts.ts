@@ -1,11 +1,13 @@
 /**
  * Named wall layouts saved on the server (`.hallwatch/wall-layouts.json`), so a wall's bookmark
  * only needs `?layout=name&token=…`: which halls (in rotation order), colour metric, rotation
- * interval and whether a new critical incident sounds (protocol/wall.ts checks a layout).
+ * interval and whether a new critical incident sounds (protocol/wall.ts checks a layout). Two
+ * servers sharing them (`--cluster`) follow each other's changes; saving a layout another server
+ * changed meanwhile is a conflict.
  */
 import type { WallLayout } from '../../protocol/wall.ts';
 import { JsonFileStore } from '../storage/json-file-store.ts';
-import { SavedDocument } from '../storage/saved-document.ts';
+import { changedElsewhere, clashOn, removalClash, SavedDocument, type Edit } from '../storage/saved-document.ts';
 import type { DocumentStore } from '../storage/store.ts';
 
 /** What the layouts file holds. */
@@ -17,28 +19,56 @@ export interface LayoutsDocument {
 /** Named wall layouts. */
 export type LayoutStore = DocumentStore<LayoutsDocument>;
 
+/** Checks a stored layouts document's shape; throws with the reason. */
+export function parseLayouts(json: unknown): LayoutsDocument {
+  if (!Array.isArray((json as Partial<LayoutsDocument> | null)?.layouts)) throw new Error('not a wall layouts file (layouts: a list is required)');
+  return json as LayoutsDocument;
+}
+
 /** The layouts file (`{storage-dir}/wall-layouts.json`). */
 export function layoutsFileStore(path: string): LayoutStore {
-  return new JsonFileStore(path, {
-    parse: (j) => {
-      if (!Array.isArray((j as Partial<LayoutsDocument> | null)?.layouts)) throw new Error('not a wall layouts file (layouts: a list is required)');
-      return j as LayoutsDocument;
-    },
-    serialize: (d) => JSON.stringify(d, null, 1),
-  });
+  return new JsonFileStore(path, { parse: parseLayouts, serialize: (d) => JSON.stringify(d, null, 1) });
 }
+
+/** Adds or replaces the layout of a name: a conflict when another server changed that layout meanwhile. */
+export function putLayout(layout: WallLayout): Edit<LayoutsDocument> {
+  return {
+    apply: (doc) => ({
+      version: 1,
+      layouts: [...(doc?.layouts ?? []).filter((l) => l.name !== layout.name), layout].sort((a, b) => a.name.localeCompare(b.name)),
+    }),
+    clash: clashOn(layoutNamed(layout.name), (a, b) => changedElsewhere(`wall layout "${layout.name}"`, a, b)),
+  };
+}
+
+/** Removes the layout of a name (gone already: nothing to do). */
+export function removeLayout(name: string): Edit<LayoutsDocument> {
+  return {
+    apply: (doc) => (layoutNamed(name)(doc) ? { version: 1, layouts: doc!.layouts.filter((l) => l.name !== name) } : doc),
+    clash: removalClash(`wall layout "${name}"`, layoutNamed(name)),
+  };
+}
+
+const layoutNamed = (name: string) => (doc: LayoutsDocument | null) => doc?.layouts.find((l) => l.name === name);
 
 export class WallLayouts {
   private layouts: WallLayout[] = [];
   private readonly saved: SavedDocument<LayoutsDocument>;
+  private unwatch: (() => void) | null = null;
 
   constructor(store: LayoutStore) {
     this.saved = new SavedDocument(store);
   }
 
-  /** Loads the saved layouts. */
+  /** Loads the saved layouts, then follows the changes another server makes to them. */
   async start(): Promise<void> {
-    this.layouts = (await this.saved.load())?.layouts ?? [];
+    this.adopt(await this.saved.load());
+    this.unwatch = this.saved.watch((d) => this.adopt(d));
+  }
+
+  stop(): void {
+    this.unwatch?.();
+    this.unwatch = null;
   }
 
   list(): WallLayout[] {
@@ -49,20 +79,22 @@ export class WallLayouts {
     return this.layouts.find((l) => l.name === name);
   }
 
-  /** Adds or replaces a layout; resolves once stored. */
+  /** Adds or replaces a layout; resolves once stored, rejects with EditConflictError when another server changed it meanwhile. */
   async put(layout: WallLayout): Promise<void> {
-    this.layouts = [...this.layouts.filter((l) => l.name !== layout.name), layout].sort((a, b) => a.name.localeCompare(b.name));
-    await this.save();
+    await this.edit(putLayout(layout));
   }
 
   async delete(name: string): Promise<boolean> {
-    const before = this.layouts.length;
-    this.layouts = this.layouts.filter((l) => l.name !== name);
-    await this.save();
-    return this.layouts.length < before;
+    if (!this.get(name)) return false;
+    await this.edit(removeLayout(name));
+    return true;
   }
 
-  private save(): Promise<void> {
-    return this.saved.save(() => ({ version: 1, layouts: this.layouts }));
+  private adopt(d: LayoutsDocument | null): void {
+    this.layouts = d?.layouts ?? [];
+  }
+
+  private edit(e: Edit<LayoutsDocument>): Promise<void> {
+    return this.saved.edit(e, () => ({ version: 1, layouts: this.layouts }), (d) => this.adopt(d));
   }
 }

@@ -234,7 +234,7 @@ describe('AlertService storage', () => {
     legacy.notified[`rack:${id}`].ack = ack;
     legacy.silences = [silence];
     writeFileSync(join(dir, 'alerts-state.json'), JSON.stringify(legacy));
-    for (const name of ['alerts-acks.json', 'alerts-silences.json']) rmSync(join(dir, name));
+    for (const name of ['alerts-acks.json', 'alerts-silences.json']) rmSync(join(dir, name), { force: true });
     const again = await world({}, dir);
     expect(again.service.snapshot().incidents).toMatchObject([{ id: `rack:${id}`, acknowledged: ack, silencedBy: 'silence-1' }]);
     expect([read(dir, 'alerts-acks.json').acks, read(dir, 'alerts-silences.json').silences]).toEqual([{ [`rack:${id}`]: ack }, [silence]]);
