@@ -23,8 +23,8 @@ export interface Option {
 export const OPTIONS: readonly Option[] = [
   { flag: 'site', env: 'HALLWATCH_SITE', key: 'sitePath', kind: 'string', dflt: 'sites/demo.json', help: 'site file (JSON, docs/site-file.md)' },
   {
-    flag: 'mqtt', env: 'HALLWATCH_MQTT_URL', key: 'mqttUrl', kind: 'string', dflt: 'mqtt://127.0.0.1:1883',
-    help: 'broker URL: mqtt://, mqtts://, ws://, wss://',
+    flag: 'mqtt', env: 'HALLWATCH_MQTT_URL', key: 'mqttUrls', kind: 'string', dflt: 'mqtt://127.0.0.1:1883',
+    help: 'broker URL (mqtt://, mqtts://, ws://, wss://), or a comma-separated list of the nodes of one clustered broker: each reconnect tries the next',
   },
   { flag: 'mqtt-username', env: 'HALLWATCH_MQTT_USERNAME', key: 'mqttUsername', kind: 'string', help: 'broker username' },
   { flag: 'mqtt-password', env: 'HALLWATCH_MQTT_PASSWORD', key: 'mqttPassword', kind: 'string', help: 'broker password' },
@@ -158,7 +158,10 @@ export const OPTIONS: readonly Option[] = [
     flag: 'dsx-root', env: 'HALLWATCH_DSX_ROOT', key: 'dsxRoot', kind: 'string',
     help: 'read a DSX Exchange BMS bus under this topic root, e.g. BMS/v1 (docs/dsx.md); unset = off',
   },
-  { flag: 'dsx-mqtt', env: 'HALLWATCH_DSX_MQTT_URL', key: 'dsxMqttUrl', kind: 'string', help: 'broker of the DSX bus (mqtt://…); unset = the ingest broker' },
+  {
+    flag: 'dsx-mqtt', env: 'HALLWATCH_DSX_MQTT_URL', key: 'dsxMqttUrls', kind: 'string',
+    help: 'broker of the DSX bus (mqtt://…), or a comma-separated list of its nodes; unset = the ingest broker',
+  },
   {
     flag: 'dsx-integration', env: 'HALLWATCH_DSX_INTEGRATION', key: 'dsxIntegration', kind: 'string', dflt: 'HALLWATCH',
     help: 'Hallwatch\'s integration identifier on the DSX bus (its heartbeat topics)',

@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import type { LogLevel } from './logger.ts';
 import { OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
+import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
 
 export interface ServerConfig {
   sitePath: string;
-  mqttUrl: string;
+  /** Broker URLs of the ingest: one, or the nodes of one clustered broker (tried in turn on each reconnect). */
+  mqttUrls: string[];
   mqttUsername?: string;
   mqttPassword?: string;
   mqttCaPem?: string;
@@ -84,8 +86,8 @@ export interface ServerConfig {
   printAdminLogin: number;
   /** DSX Exchange topic root to read (docs/dsx.md); unset = off. */
   dsxRoot?: string;
-  /** Broker of the DSX bus; unset = the ingest broker. */
-  dsxMqttUrl?: string;
+  /** Broker URLs of the DSX bus (one, or its nodes); unset = the ingest broker. */
+  dsxMqttUrls?: string[];
   /** Hallwatch's integration identifier on the DSX bus. */
   dsxIntegration: string;
   /** A DSX point is stale after this long without a change or its 100 s republish, s. */
@@ -188,8 +190,11 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   if (out.alertWebhookUrl && !/^https?:\/\//.test(out.alertWebhookUrl as string)) {
     throw new Error(`--alert-webhook: must start with http:// or https://, got "${out.alertWebhookUrl}"`);
   }
-  if (!/^(mqtts?|wss?):\/\//.test(out.mqttUrl as string)) {
-    throw new Error(`--mqtt: must start with mqtt://, mqtts://, ws:// or wss://, got "${out.mqttUrl}"`);
+  for (const [flag, key] of [['mqtt', 'mqttUrls'], ['dsx-mqtt', 'dsxMqttUrls']] as const) {
+    if (out[key] === undefined) continue;
+    const checked = parseBusUrls(out[key] as string);
+    if (!checked.ok) throw new Error(`--${flag}: ${checked.message}`);
+    out[key] = busUrlList(out[key] as string);
   }
   return out as unknown as ServerConfig;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { MqttClient } from 'mqtt';
 import { parseSite, type SiteSpec } from '../protocol/site.ts';
 import { simulatorControlTopic } from '../protocol/topics.ts';
+import { redactBusUrl } from '../protocol/bus-connection.ts';
 import { loadSimConfig, SIM_USAGE, type SimConfig } from './config.ts';
 import { parseFault } from './faults.ts';
 import { SiteSim } from './site-sim.ts';
@@ -50,7 +51,7 @@ export async function startSimulator(
   ];
   const entityById = new Map(entities.map((e) => [e.id, e]));
   // The hallwatch/v1 contract (a connection per entity, Last Wills), or the site as a DSX BMS.
-  const bus = { urls: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
+  const bus = { urls: cfg.mqttUrls, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
   const dsx = cfg.dialect === 'dsx'
     ? new DsxPublisher({ bus: { ...bus, clientId: `hallwatch-sim-dsx-${process.pid}` }, root: cfg.dsxRoot, integration: cfg.dsxIntegration }, site)
     : null;
@@ -114,7 +115,7 @@ export async function startSimulator(
   const timer = setInterval(tick, intervalMs);
   const dsxNote = dsx ? ` as DSX Exchange points under ${cfg.dsxRoot}/ (${dsx.pointCount} points)` : '';
   const controlNote = controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : '';
-  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${cfg.mqttUrl}` + dsxNote + controlNote);
+  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${redactBusUrl(cfg.mqttUrls)}` + dsxNote + controlNote);
 
   return {
     sim,

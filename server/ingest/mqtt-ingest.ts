@@ -4,7 +4,8 @@
  * message to the contract's handler through the shared intake.
  */
 import type { MqttClient } from 'mqtt';
-import { redactBusUrl, type BusConnection } from '../../protocol/bus-connection.ts';
+import type { BusConnection } from '../../protocol/bus-connection.ts';
+import { brokerOf } from '../broker/mqtt-client.ts';
 import { subscriptionFilters } from '../../protocol/topics.ts';
 import type { ValidationLimits } from './validate.ts';
 import { Intake } from './intake.ts';
@@ -44,7 +45,7 @@ export class MqttIngest implements Source {
     this.messages = new TelemetryMessages(cfg, readings, metrics, log, clock);
     this.intake = new Intake((topic, payload) => this.messages.handle(topic, payload), journal, log);
     const onConnect = (client: MqttClient) => {
-      log.info(`connected to MQTT broker ${redactBusUrl(cfg.bus.urls)}`);
+      log.info(`connected to MQTT broker ${brokerOf(client)}`);
       const filters = subscriptionFilters(cfg.topicRoot).map((f) => (cfg.sharedGroup ? `$share/${cfg.sharedGroup}/${f}` : f));
       client.subscribe(filters, { qos: atLeastOnce ? 1 : 0 }, (err) => {
         if (err) log.error(`subscribe failed: ${err.message}`);
