@@ -30,10 +30,6 @@ export const OPTIONS: readonly Option[] = [
   { flag: 'mqtt-password', env: 'HALLWATCH_MQTT_PASSWORD', key: 'mqttPassword', kind: 'string', help: 'broker password' },
   { flag: 'mqtt-ca', env: 'HALLWATCH_MQTT_CA', key: 'mqttCa', kind: 'string', help: 'PEM file of the CA that signed the broker certificate (mqtts://)' },
   {
-    flag: 'mqtt-shared-group', env: 'HALLWATCH_MQTT_SHARED_GROUP', key: 'mqttSharedGroup', kind: 'string',
-    help: 'shared-subscription group ($share/GROUP/...) to split ingest over servers (an MQTT 3.1.1 subscription: Mosquitto and EMQX accept it)',
-  },
-  {
     flag: 'embedded-broker-port', env: 'HALLWATCH_EMBEDDED_BROKER_PORT', key: 'embeddedBrokerPort', kind: 'int', min: 0, max: 65535,
     help: 'run an embedded aedes broker on this port and ingest from it (0 = free port); unset = use --mqtt',
   },
@@ -196,4 +192,21 @@ export const OPTIONS: readonly Option[] = [
     help: '1: set a fresh password for user "admin" at start and print it (the demo)',
   },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
+];
+
+/** An option Hallwatch no longer takes: given as a flag or set in the environment, the server refuses to start, saying why. */
+export interface RefusedOption {
+  flag: string;
+  env: string;
+  why: string;
+}
+
+export const REFUSED_OPTIONS: readonly RefusedOption[] = [
+  {
+    flag: 'mqtt-shared-group', env: 'HALLWATCH_MQTT_SHARED_GROUP',
+    why: 'a shared subscription ($share/GROUP/…) hands out messages, not racks: each server would see part of every rack\'s samples, ' +
+      'racks would look stale, a Last Will would reach one server, and totals, N+1 and alerts would be computed on a partial site. ' +
+      'Run a redundant pair instead: every server takes the whole stream with plain subscriptions, on a NATS cluster ' +
+      '(README, "Deployment: a redundant pair")',
+  },
 ];

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { LogLevel } from './logger.ts';
-import { OPTIONS } from './config-options.ts';
+import { OPTIONS, REFUSED_OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
 import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
 
@@ -15,7 +15,6 @@ export interface ServerConfig {
   mqttUsername?: string;
   mqttPassword?: string;
   mqttCaPem?: string;
-  mqttSharedGroup?: string;
   /** Client ID of the ingest; unset = `hallwatch-server-{host}-{pid}` (at-least-once: `hallwatch-ingest-{host}`). */
   mqttClientId?: string;
   /** at-most-once (QoS 0, clean session) or at-least-once (QoS 1, persistent session, journal). */
@@ -121,10 +120,15 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}" (see --help)`);
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const refused = REFUSED_OPTIONS.find((o) => o.flag === name);
+    if (refused) throw new Error(`--${name} is no longer supported: ${refused.why}`);
     if (!OPTIONS.some((o) => o.flag === name)) throw new Error(`unknown option --${name} (see --help)`);
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new Error(`--${name} needs a value`);
     fromArgs.set(name, value);
+  }
+  for (const o of REFUSED_OPTIONS) {
+    if (env[o.env]) throw new Error(`${o.env} (--${o.flag}) is no longer supported: ${o.why}`);
   }
   const out: Record<string, unknown> = {};
   for (const o of OPTIONS) {

@@ -154,7 +154,6 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const ingest = new MqttIngest(
       {
         bus: { ...bus, urls: mqttUrls, clientId: ingestClientId(cfg.mqttClientId, cfg.ingestDelivery, hostname(), process.pid) },
-        sharedGroup: cfg.mqttSharedGroup,
         delivery: cfg.ingestDelivery,
         topicRoot: cfg.topicRoot,
         maxPayloadBytes: cfg.maxPayloadBytes,

@@ -30,6 +30,17 @@ describe('loadServerConfig()', () => {
     expect(() => loadServerConfig(argv as string[], env)).toThrow(name);
   });
 
+  it.each([
+    [['--mqtt-shared-group', 'hallwatch'], {}, '--mqtt-shared-group is no longer supported'],
+    [['--mqtt-shared-group=hallwatch'], {}, '--mqtt-shared-group is no longer supported'],
+    [[], { HALLWATCH_MQTT_SHARED_GROUP: 'hallwatch' }, 'HALLWATCH_MQTT_SHARED_GROUP (--mqtt-shared-group) is no longer supported'],
+  ])('refuses a shared subscription group (%j %j), saying why', (argv, env, name) => {
+    const refusal = () => loadServerConfig(argv as string[], env);
+    expect(refusal).toThrow(name);
+    expect(refusal).toThrow(/hands out messages, not racks: each server would see part of every rack's samples/);
+    expect(refusal).toThrow(/redundant pair/);
+  });
+
   it('takes --mqtt and --dsx-mqtt as comma-separated lists of brokers', () => {
     const c = loadServerConfig(['--mqtt', 'mqtt://n1:4883, mqtt://n2:4883,mqtt://n3:4883', '--dsx-mqtt', 'mqtt://bms-a:1883,mqtt://bms-b:1883'], {});
     expect(c.mqttUrls).toEqual(['mqtt://n1:4883', 'mqtt://n2:4883', 'mqtt://n3:4883']);
