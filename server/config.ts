@@ -7,6 +7,7 @@ import type { LogLevel } from './logger.ts';
 import { OPTIONS, REFUSED_OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
 import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
+import { topicRootRefusal } from '../protocol/topic-levels.ts';
 
 export interface ServerConfig {
   sitePath: string;
@@ -194,6 +195,8 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   if (out.alertWebhookUrl && !/^https?:\/\//.test(out.alertWebhookUrl as string)) {
     throw new Error(`--alert-webhook: must start with http:// or https://, got "${out.alertWebhookUrl}"`);
   }
+  const rootRefusal = topicRootRefusal(out.topicRoot as string);
+  if (rootRefusal) throw new Error(`--topic-root: ${rootRefusal}`);
   for (const [flag, key] of [['mqtt', 'mqttUrls'], ['dsx-mqtt', 'dsxMqttUrls']] as const) {
     if (out[key] === undefined) continue;
     const checked = parseBusUrls(out[key] as string);

@@ -60,7 +60,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const onStep = (stepMs: number, adopted: boolean) => log.warn(clockStepWarning(stepMs, adopted));
   const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, onStep);
   const clock = injectedClock ?? steady!.now;
-  const site = buildSiteIndex(await loadSiteFile(cfg.sitePath));
+  const site = buildSiteIndex(await loadSiteFile(cfg.sitePath, { dsxFed: cfg.dsxRoot !== undefined, warn: (line) => log.warn(line) }));
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
   const metrics = new Metrics({ runtime: true });
   registerSiteMetrics(metrics, state);

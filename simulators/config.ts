@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TOPIC_ROOT } from '../protocol/topics.ts';
 import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
+import { topicRootRefusal } from '../protocol/topic-levels.ts';
 
 export interface SimConfig {
   sitePath: string;
@@ -89,6 +90,9 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
       throw new Error(`--mqtt-ca: cannot read ${caPath} (${(e as Error).message})`);
     }
   }
+  const topicRoot = get('topic-root', 'HALLWATCH_TOPIC_ROOT', DEFAULT_TOPIC_ROOT)!;
+  const rootRefusal = topicRootRefusal(topicRoot);
+  if (rootRefusal) throw new Error(`--topic-root: ${rootRefusal}`);
   const mqtt = get('mqtt', 'HALLWATCH_MQTT_URL', 'mqtt://127.0.0.1:1883')!;
   const brokers = parseBusUrls(mqtt);
   if (!brokers.ok) throw new Error(`--mqtt: ${brokers.message}`);
@@ -98,7 +102,7 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
     mqttUrls: busUrlList(mqtt),
     mqttUsername: get('mqtt-username', 'HALLWATCH_MQTT_USERNAME'),
     mqttPassword: get('mqtt-password', 'HALLWATCH_MQTT_PASSWORD'),
-    topicRoot: get('topic-root', 'HALLWATCH_TOPIC_ROOT', DEFAULT_TOPIC_ROOT)!,
+    topicRoot,
     seed: int('seed', 'HALLWATCH_SIM_SEED', 0, 2 ** 32 - 1, '1')!,
     intervalMs: int('interval-ms', 'HALLWATCH_SIM_INTERVAL_MS', 50, 600_000),
     faults,

@@ -8,6 +8,7 @@ import type { MqttClient } from 'mqtt';
 import { parseSite, type SiteSpec } from '../protocol/site.ts';
 import { simulatorControlTopic } from '../protocol/topics.ts';
 import { redactBusUrl } from '../protocol/bus-connection.ts';
+import { siteTopicRefusal } from '../protocol/topic-levels.ts';
 import { loadSimConfig, SIM_USAGE, type SimConfig } from './config.ts';
 import { parseFault } from './faults.ts';
 import { SiteSim } from './site-sim.ts';
@@ -35,6 +36,8 @@ function loadSite(path: string): SiteSpec {
   }
   const r = parseSite(json);
   if (!r.ok) throw new Error(`site file ${path}: ${r.message}`);
+  const refusal = siteTopicRefusal(r.value);
+  if (refusal) throw new Error(`site file ${path}: ${refusal}`);
   return r.value;
 }
 
