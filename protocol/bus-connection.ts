@@ -1,6 +1,6 @@
 /**
  * How every Hallwatch program connects to an MQTT bus (docs/protocol.md): one broker URL or a
- * list tried in turn, TLS with an optional private CA, credentials, keepalive, reconnect period,
+ * list tried in turn (an array, or the comma-separated text `--mqtt` takes), TLS with an optional private CA, credentials, keepalive, reconnect period,
  * client ID and session. `busClientOptions` turns that into the plain options object an MQTT.js
  * client takes (its `servers` list); each program's one client factory hands it to
  * `mqtt.connect`. Pure: no MQTT library here.
@@ -15,7 +15,10 @@ export type BusProtocol = (typeof BUS_PROTOCOLS)[number];
 const DEFAULT_PORTS: Record<BusProtocol, number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
 
 export interface BusConnection {
-  /** Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`), or several: each reconnect tries the next. */
+  /**
+   * Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`), or several — an array or one
+   * comma-separated string — of which each reconnect tries the next.
+   */
   urls: string | readonly string[];
   clientId: string;
   /** Username; credentials in a URL (`mqtt://user:pass@host`) take precedence, as MQTT.js always did. */
@@ -67,7 +70,8 @@ export interface BusClientOptions {
   will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
 }
 
-interface ParsedUrl {
+/** One broker URL taken apart. */
+export interface ParsedUrl {
   server: BusServer;
   path: string;
   username?: string;
@@ -95,13 +99,22 @@ export function parseBusUrl(url: string): Result<ParsedUrl> {
   return ok({ server: { protocol, host, port }, path, username, password });
 }
 
-/** Client options for `c`; a bad URL, or a list MQTT.js cannot serve as one client, fails naming the URL. */
-export function busClientOptions(c: BusConnection): Result<BusClientOptions> {
-  const urls = typeof c.urls === 'string' ? [c.urls] : c.urls;
-  if (urls.length === 0) return fail('no_url', 'no broker URL given');
+/** The URLs of `urls`: a comma-separated string is split and trimmed; an array is taken as it is. */
+export function busUrlList(urls: string | readonly string[]): string[] {
+  return typeof urls === 'string' ? urls.split(',').map((u) => u.trim()) : urls.map((u) => u.trim());
+}
+
+/**
+ * Every broker of `urls`, checked as one client's list: each a URL of a known scheme with a host,
+ * all with the same WebSocket path and credentials. The message names the first bad URL.
+ */
+export function parseBusUrls(urls: string | readonly string[]): Result<ParsedUrl[]> {
+  const list = busUrlList(urls);
+  if (list.length === 0 || (list.length === 1 && list[0] === '')) return fail('no_url', 'no broker URL given');
+  if (list.includes('')) return fail('bad_url', `broker URL list "${redactBusUrl(list)}" has an empty entry`);
   const parsed: ParsedUrl[] = [];
-  for (const url of urls) {
-    const p = parseBusUrl(url.trim());
+  for (const url of list) {
+    const p = parseBusUrl(url);
     if (!p.ok) return p;
     const first = parsed[0];
     // One client has one path and one login for all its servers.
@@ -113,6 +126,14 @@ export function busClientOptions(c: BusConnection): Result<BusClientOptions> {
     }
     parsed.push(p.value);
   }
+  return ok(parsed);
+}
+
+/** Client options for `c`; a bad URL, or a list MQTT.js cannot serve as one client, fails naming the URL. */
+export function busClientOptions(c: BusConnection): Result<BusClientOptions> {
+  const checked = parseBusUrls(c.urls);
+  if (!checked.ok) return checked;
+  const parsed = checked.value;
   const { server, path, username, password } = parsed[0];
   return ok({
     servers: parsed.map((p) => p.server),
@@ -134,5 +155,5 @@ export function busClientOptions(c: BusConnection): Result<BusClientOptions> {
 
 /** The URL(s) for a log line: a password in them is masked. */
 export function redactBusUrl(urls: string | readonly string[]): string {
-  return (typeof urls === 'string' ? [urls] : urls).map((u) => u.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@')).join(', ');
+  return busUrlList(urls).map((u) => u.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@')).join(', ');
 }

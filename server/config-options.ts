@@ -23,16 +23,12 @@ export interface Option {
 export const OPTIONS: readonly Option[] = [
   { flag: 'site', env: 'HALLWATCH_SITE', key: 'sitePath', kind: 'string', dflt: 'sites/demo.json', help: 'site file (JSON, docs/site-file.md)' },
   {
-    flag: 'mqtt', env: 'HALLWATCH_MQTT_URL', key: 'mqttUrl', kind: 'string', dflt: 'mqtt://127.0.0.1:1883',
-    help: 'broker URL: mqtt://, mqtts://, ws://, wss://',
+    flag: 'mqtt', env: 'HALLWATCH_MQTT_URL', key: 'mqttUrls', kind: 'string', dflt: 'mqtt://127.0.0.1:1883',
+    help: 'broker URL (mqtt://, mqtts://, ws://, wss://), or a comma-separated list of the nodes of one clustered broker: each reconnect tries the next',
   },
   { flag: 'mqtt-username', env: 'HALLWATCH_MQTT_USERNAME', key: 'mqttUsername', kind: 'string', help: 'broker username' },
   { flag: 'mqtt-password', env: 'HALLWATCH_MQTT_PASSWORD', key: 'mqttPassword', kind: 'string', help: 'broker password' },
   { flag: 'mqtt-ca', env: 'HALLWATCH_MQTT_CA', key: 'mqttCa', kind: 'string', help: 'PEM file of the CA that signed the broker certificate (mqtts://)' },
-  {
-    flag: 'mqtt-shared-group', env: 'HALLWATCH_MQTT_SHARED_GROUP', key: 'mqttSharedGroup', kind: 'string',
-    help: 'shared-subscription group ($share/GROUP/...) to split ingest over servers (an MQTT 3.1.1 subscription: Mosquitto and EMQX accept it)',
-  },
   {
     flag: 'embedded-broker-port', env: 'HALLWATCH_EMBEDDED_BROKER_PORT', key: 'embeddedBrokerPort', kind: 'int', min: 0, max: 65535,
     help: 'run an embedded aedes broker on this port and ingest from it (0 = free port); unset = use --mqtt',
@@ -158,7 +154,10 @@ export const OPTIONS: readonly Option[] = [
     flag: 'dsx-root', env: 'HALLWATCH_DSX_ROOT', key: 'dsxRoot', kind: 'string',
     help: 'read a DSX Exchange BMS bus under this topic root, e.g. BMS/v1 (docs/dsx.md); unset = off',
   },
-  { flag: 'dsx-mqtt', env: 'HALLWATCH_DSX_MQTT_URL', key: 'dsxMqttUrl', kind: 'string', help: 'broker of the DSX bus (mqtt://…); unset = the ingest broker' },
+  {
+    flag: 'dsx-mqtt', env: 'HALLWATCH_DSX_MQTT_URL', key: 'dsxMqttUrls', kind: 'string',
+    help: 'broker of the DSX bus (mqtt://…), or a comma-separated list of its nodes; unset = the ingest broker',
+  },
   {
     flag: 'dsx-integration', env: 'HALLWATCH_DSX_INTEGRATION', key: 'dsxIntegration', kind: 'string', dflt: 'HALLWATCH',
     help: 'Hallwatch\'s integration identifier on the DSX bus (its heartbeat topics)',
@@ -210,4 +209,21 @@ export const OPTIONS: readonly Option[] = [
     help: '1: this server\'s site file becomes the cluster\'s (after changing the site file of both servers; see README)',
   },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
+];
+
+/** An option Hallwatch no longer takes: given as a flag or set in the environment, the server refuses to start, saying why. */
+export interface RefusedOption {
+  flag: string;
+  env: string;
+  why: string;
+}
+
+export const REFUSED_OPTIONS: readonly RefusedOption[] = [
+  {
+    flag: 'mqtt-shared-group', env: 'HALLWATCH_MQTT_SHARED_GROUP',
+    why: 'a shared subscription ($share/GROUP/…) hands out messages, not racks: each server would see part of every rack\'s samples, ' +
+      'racks would look stale, a Last Will would reach one server, and totals, N+1 and alerts would be computed on a partial site. ' +
+      'Run a redundant pair instead: every server takes the whole stream with plain subscriptions, on a NATS cluster ' +
+      '(README, "Deployment: a redundant pair")',
+  },
 ];

@@ -5,17 +5,19 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { LogLevel } from './logger.ts';
-import { OPTIONS } from './config-options.ts';
+import { OPTIONS, REFUSED_OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
 import { clusterSettings } from './cluster/cluster-config.ts';
+import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
+import { topicRootRefusal } from '../protocol/topic-levels.ts';
 
 export interface ServerConfig {
   sitePath: string;
-  mqttUrl: string;
+  /** Broker URLs of the ingest: one, or the nodes of one clustered broker (tried in turn on each reconnect). */
+  mqttUrls: string[];
   mqttUsername?: string;
   mqttPassword?: string;
   mqttCaPem?: string;
-  mqttSharedGroup?: string;
   /** Client ID of the ingest; unset = `hallwatch-server-{host}-{pid}` (at-least-once: `hallwatch-ingest-{host}`). */
   mqttClientId?: string;
   /** at-most-once (QoS 0, clean session) or at-least-once (QoS 1, persistent session, journal). */
@@ -86,8 +88,8 @@ export interface ServerConfig {
   printAdminLogin: number;
   /** DSX Exchange topic root to read (docs/dsx.md); unset = off. */
   dsxRoot?: string;
-  /** Broker of the DSX bus; unset = the ingest broker. */
-  dsxMqttUrl?: string;
+  /** Broker URLs of the DSX bus (one, or its nodes); unset = the ingest broker. */
+  dsxMqttUrls?: string[];
   /** Hallwatch's integration identifier on the DSX bus. */
   dsxIntegration: string;
   /** A DSX point is stale after this long without a change or its 100 s republish, s. */
@@ -129,10 +131,15 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}" (see --help)`);
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const refused = REFUSED_OPTIONS.find((o) => o.flag === name);
+    if (refused) throw new Error(`--${name} is no longer supported: ${refused.why}`);
     if (!OPTIONS.some((o) => o.flag === name)) throw new Error(`unknown option --${name} (see --help)`);
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new Error(`--${name} needs a value`);
     fromArgs.set(name, value);
+  }
+  for (const o of REFUSED_OPTIONS) {
+    if (env[o.env]) throw new Error(`${o.env} (--${o.flag}) is no longer supported: ${o.why}`);
   }
   const out: Record<string, unknown> = {};
   for (const o of OPTIONS) {
@@ -198,8 +205,13 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   if (out.alertWebhookUrl && !/^https?:\/\//.test(out.alertWebhookUrl as string)) {
     throw new Error(`--alert-webhook: must start with http:// or https://, got "${out.alertWebhookUrl}"`);
   }
-  if (!/^(mqtts?|wss?):\/\//.test(out.mqttUrl as string)) {
-    throw new Error(`--mqtt: must start with mqtt://, mqtts://, ws:// or wss://, got "${out.mqttUrl}"`);
+  const rootRefusal = topicRootRefusal(out.topicRoot as string);
+  if (rootRefusal) throw new Error(`--topic-root: ${rootRefusal}`);
+  for (const [flag, key] of [['mqtt', 'mqttUrls'], ['dsx-mqtt', 'dsxMqttUrls']] as const) {
+    if (out[key] === undefined) continue;
+    const checked = parseBusUrls(out[key] as string);
+    if (!checked.ok) throw new Error(`--${flag}: ${checked.message}`);
+    out[key] = busUrlList(out[key] as string);
   }
   Object.assign(out, clusterSettings(
     { cluster: out.clusterUrls as string | undefined, replicas: out.clusterReplicas as number | null, serverName: out.serverName as string | undefined },

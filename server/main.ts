@@ -49,7 +49,7 @@ const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
 export interface RunningServer {
   /** HTTP port actually bound. */
   port: number;
-  /** Broker the ingest reads from (the embedded one's URL when it runs). */
+  /** Broker(s) the ingest reads from, comma-separated as `--mqtt` takes them (the embedded one's URL when it runs). */
   mqttUrl: string;
   state: LiveState;
   metrics: Metrics;
@@ -65,7 +65,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const onStep = (stepMs: number, adopted: boolean) => log.warn(clockStepWarning(stepMs, adopted));
   const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, onStep);
   const clock = injectedClock ?? steady!.now;
-  const site = buildSiteIndex(await loadSiteFile(cfg.sitePath));
+  const site = buildSiteIndex(await loadSiteFile(cfg.sitePath, { dsxFed: cfg.dsxRoot !== undefined, warn: (line) => log.warn(line) }));
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
   const metrics = new Metrics({ runtime: true });
   registerSiteMetrics(metrics, state);
@@ -132,8 +132,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const blockSamples = () => recorder.openSamples().map((o): [Labels, number] => [{ kind: o.kind }, o.samples]);
     const blockSamplesHelp = 'Samples held in open raw blocks, written when their block window ends (--history-block-s)';
     metrics.gauge('hallwatch_storage_block_samples', blockSamplesHelp, blockSamples, ['kind']);
-    const mqttUrl = broker ? broker.url : cfg.mqttUrl;
-    const channels = notificationChannels(cfg, mqttUrl);
+    const mqttUrls = broker ? [broker.url] : cfg.mqttUrls;
+    const channels = notificationChannels(cfg, mqttUrls);
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outboxDir = join(cfg.storageDir, 'outbox');
@@ -170,8 +170,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const bus = { username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
     const ingest = new MqttIngest(
       {
-        bus: { ...bus, urls: mqttUrl, clientId: ingestClientId(cfg.mqttClientId, cfg.ingestDelivery, hostname(), process.pid) },
-        sharedGroup: cfg.mqttSharedGroup,
+        bus: { ...bus, urls: mqttUrls, clientId: ingestClientId(cfg.mqttClientId, cfg.ingestDelivery, cfg.clusterUrls ? cfg.serverName! : hostname(), process.pid) },
         delivery: cfg.ingestDelivery,
         topicRoot: cfg.topicRoot,
         maxPayloadBytes: cfg.maxPayloadBytes,
@@ -186,7 +185,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
     if (cfg.dsxRoot) {
       dsx = new DsxIngest({
-        bus: { ...bus, urls: cfg.dsxMqttUrl ?? mqttUrl, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` },
+        bus: { ...bus, urls: cfg.dsxMqttUrls ?? mqttUrls, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` },
         root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
         staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
       }, { readings, metrics, log, clock, journal: null });
@@ -221,7 +220,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     stops.push(['WebSocket frames on the state tick', ticker.listen(() => hub.stateTicked())]);
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
-    return { port: http.port, mqttUrl, state, metrics, alerts, stop: stopAll };
+    return { port: http.port, mqttUrl: mqttUrls.join(','), state, metrics, alerts, stop: stopAll };
   } catch (e) {
     // The start's own error is the one to report; a stop that fails too is logged by Stops.
     await stopAll().catch(() => undefined);

@@ -1,10 +1,13 @@
 /** The simulator's only reader of argv and the environment (HALLWATCH_* twins). */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TOPIC_ROOT } from '../protocol/topics.ts';
+import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
+import { topicRootRefusal } from '../protocol/topic-levels.ts';
 
 export interface SimConfig {
   sitePath: string;
-  mqttUrl: string;
+  /** Broker URLs: one, or the nodes of one clustered broker (each reconnect tries the next). */
+  mqttUrls: string[];
   mqttUsername?: string;
   mqttPassword?: string;
   /** PEM CA bundle for an mqtts:// broker with a private CA. */
@@ -29,7 +32,7 @@ export interface SimConfig {
 
 export const SIM_USAGE = `Usage: npm run simulate -- [options]
   --site FILE            HALLWATCH_SITE              sites/demo.json
-  --mqtt URL             HALLWATCH_MQTT_URL          mqtt://127.0.0.1:1883
+  --mqtt URL[,URL…]      HALLWATCH_MQTT_URL          mqtt://127.0.0.1:1883 (a list: the nodes of one cluster, failover)
   --mqtt-username U      HALLWATCH_MQTT_USERNAME
   --mqtt-password P      HALLWATCH_MQTT_PASSWORD
   --mqtt-ca FILE         HALLWATCH_MQTT_CA           PEM CA of the broker's certificate (mqtts://)
@@ -87,13 +90,19 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
       throw new Error(`--mqtt-ca: cannot read ${caPath} (${(e as Error).message})`);
     }
   }
+  const topicRoot = get('topic-root', 'HALLWATCH_TOPIC_ROOT', DEFAULT_TOPIC_ROOT)!;
+  const rootRefusal = topicRootRefusal(topicRoot);
+  if (rootRefusal) throw new Error(`--topic-root: ${rootRefusal}`);
+  const mqtt = get('mqtt', 'HALLWATCH_MQTT_URL', 'mqtt://127.0.0.1:1883')!;
+  const brokers = parseBusUrls(mqtt);
+  if (!brokers.ok) throw new Error(`--mqtt: ${brokers.message}`);
   return {
     mqttCaPem,
     sitePath: get('site', 'HALLWATCH_SITE', 'sites/demo.json')!,
-    mqttUrl: get('mqtt', 'HALLWATCH_MQTT_URL', 'mqtt://127.0.0.1:1883')!,
+    mqttUrls: busUrlList(mqtt),
     mqttUsername: get('mqtt-username', 'HALLWATCH_MQTT_USERNAME'),
     mqttPassword: get('mqtt-password', 'HALLWATCH_MQTT_PASSWORD'),
-    topicRoot: get('topic-root', 'HALLWATCH_TOPIC_ROOT', DEFAULT_TOPIC_ROOT)!,
+    topicRoot,
     seed: int('seed', 'HALLWATCH_SIM_SEED', 0, 2 ** 32 - 1, '1')!,
     intervalMs: int('interval-ms', 'HALLWATCH_SIM_INTERVAL_MS', 50, 600_000),
     faults,

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { MqttClient } from 'mqtt';
 import { parseSite, type SiteSpec } from '../protocol/site.ts';
 import { simulatorControlTopic } from '../protocol/topics.ts';
+import { redactBusUrl } from '../protocol/bus-connection.ts';
+import { siteTopicRefusal } from '../protocol/topic-levels.ts';
 import { loadSimConfig, SIM_USAGE, type SimConfig } from './config.ts';
 import { parseFault } from './faults.ts';
 import { SiteSim } from './site-sim.ts';
@@ -34,6 +36,8 @@ function loadSite(path: string): SiteSpec {
   }
   const r = parseSite(json);
   if (!r.ok) throw new Error(`site file ${path}: ${r.message}`);
+  const refusal = siteTopicRefusal(r.value);
+  if (refusal) throw new Error(`site file ${path}: ${refusal}`);
   return r.value;
 }
 
@@ -50,7 +54,7 @@ export async function startSimulator(
   ];
   const entityById = new Map(entities.map((e) => [e.id, e]));
   // The hallwatch/v1 contract (a connection per entity, Last Wills), or the site as a DSX BMS.
-  const bus = { urls: cfg.mqttUrl, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
+  const bus = { urls: cfg.mqttUrls, username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
   const dsx = cfg.dialect === 'dsx'
     ? new DsxPublisher({ bus: { ...bus, clientId: `hallwatch-sim-dsx-${process.pid}` }, root: cfg.dsxRoot, integration: cfg.dsxIntegration }, site)
     : null;
@@ -114,7 +118,7 @@ export async function startSimulator(
   const timer = setInterval(tick, intervalMs);
   const dsxNote = dsx ? ` as DSX Exchange points under ${cfg.dsxRoot}/ (${dsx.pointCount} points)` : '';
   const controlNote = controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : '';
-  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${cfg.mqttUrl}` + dsxNote + controlNote);
+  log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${redactBusUrl(cfg.mqttUrls)}` + dsxNote + controlNote);
 
   return {
     sim,

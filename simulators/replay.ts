@@ -1,14 +1,16 @@
 /**
- * `npm run replay -- FILE.csv --mqtt URL [--speed X] [--loop]`: publishes a DSX Exchange
- * recording (the exemplar's CSV format) to a broker in real time (or X times faster), each
- * payload's `{{timestamp_ms}}` replaced by the publish time; metadata retained, as a BMS does.
+ * `npm run replay -- FILE.csv --mqtt URL[,URL…] [--speed X] [--loop]`: publishes a DSX Exchange
+ * recording (the exemplar's CSV format) to a broker — or the first of a list that answers, the
+ * nodes of one cluster — in real time (or X times faster), each payload's `{{timestamp_ms}}`
+ * replaced by the publish time; metadata retained, as a BMS does.
  * Prints HALLWATCH_REPLAY_READY when connected and a line per pass.
  */
 import { readFileSync } from 'node:fs';
 import { connectMqttAsync } from './mqtt-client.ts';
 import { parseRecording, stamp } from './dsx-recording.ts';
+import { parseBusUrls } from '../protocol/bus-connection.ts';
 
-const USAGE = 'Usage: npm run replay -- FILE.csv --mqtt mqtt://HOST:PORT [--speed X] [--loop]';
+const USAGE = 'Usage: npm run replay -- FILE.csv --mqtt mqtt://HOST:PORT[,mqtt://HOST:PORT…] [--speed X] [--loop]';
 
 function parseArgs(argv: string[]) {
   const file = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !['--mqtt', '--speed'].includes(argv[i - 1])));
@@ -20,6 +22,8 @@ function parseArgs(argv: string[]) {
   const speed = Number(get('speed') ?? 1);
   if (!file) throw new Error(`a recording file is required\n${USAGE}`);
   if (!url) throw new Error(`--mqtt is required\n${USAGE}`);
+  const brokers = parseBusUrls(url);
+  if (!brokers.ok) throw new Error(`--mqtt: ${brokers.message}`);
   if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new Error('--speed: must be within (0, 1000]');
   return { file, url, speed, loop: argv.includes('--loop') };
 }

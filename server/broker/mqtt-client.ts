@@ -22,3 +22,9 @@ export function connectMqtt(c: BusConnection): MqttClient {
   if ((options.servers?.length ?? 0) > 1) client.on('reconnect', () => delete client.options.servername);
   return client;
 }
+
+/** The broker of its list the client is connected, or connecting, to: `mqtt://host:port` (no credentials). */
+export function brokerOf(client: MqttClient): string {
+  const { protocol, host, port } = client.options;
+  return `${protocol}://${host}:${port}`;
+}

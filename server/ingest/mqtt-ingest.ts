@@ -4,7 +4,8 @@
  * message to the contract's handler through the shared intake.
  */
 import type { MqttClient } from 'mqtt';
-import { redactBusUrl, type BusConnection } from '../../protocol/bus-connection.ts';
+import type { BusConnection } from '../../protocol/bus-connection.ts';
+import { brokerOf } from '../broker/mqtt-client.ts';
 import { subscriptionFilters } from '../../protocol/topics.ts';
 import type { ValidationLimits } from './validate.ts';
 import { Intake } from './intake.ts';
@@ -15,8 +16,6 @@ import { TelemetryMessages } from './telemetry-messages.ts';
 export interface MqttIngestConfig extends ValidationLimits {
   /** The broker(s), credentials, CA and client ID; the session follows `delivery`. */
   bus: Omit<BusConnection, 'clean'>;
-  /** Shared-subscription group (`$share/GROUP/…`, which Mosquitto and EMQX also take over MQTT 3.1.1); several servers then split the stream. */
-  sharedGroup?: string;
   /**
    * `at-least-once`: QoS 1 subscription on a persistent session (fixed client ID, clean = false),
    * each message journaled before it is processed and acknowledged; the broker keeps what
@@ -44,9 +43,9 @@ export class MqttIngest implements Source {
     this.messages = new TelemetryMessages(cfg, readings, metrics, log, clock);
     this.intake = new Intake((topic, payload) => this.messages.handle(topic, payload), journal, log);
     const onConnect = (client: MqttClient) => {
-      log.info(`connected to MQTT broker ${redactBusUrl(cfg.bus.urls)}`);
-      const filters = subscriptionFilters(cfg.topicRoot).map((f) => (cfg.sharedGroup ? `$share/${cfg.sharedGroup}/${f}` : f));
-      client.subscribe(filters, { qos: atLeastOnce ? 1 : 0 }, (err) => {
+      log.info(`connected to MQTT broker ${brokerOf(client)}`);
+      // Plain subscriptions, never a shared one: every server holds every rack (README, "Deployment: a redundant pair").
+      client.subscribe(subscriptionFilters(cfg.topicRoot), { qos: atLeastOnce ? 1 : 0 }, (err) => {
         if (err) log.error(`subscribe failed: ${err.message}`);
       });
     };

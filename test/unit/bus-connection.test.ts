@@ -29,6 +29,9 @@ describe('busClientOptions() builds MQTT.js client options', () => {
     ['a list in order, every server with its scheme', { ...base, urls: ['mqtts://b1:8883', 'mqtts://b2:8884'], caPem: PEM }, {
       servers: [{ protocol: 'mqtts', host: 'b1', port: 8883 }, { protocol: 'mqtts', host: 'b2', port: 8884 }], protocol: 'mqtts', ca: PEM,
     }],
+    ['a comma-separated list as --mqtt takes it, spaces around the commas ignored', { ...base, urls: 'mqtt://n1:4883, mqtt://n2:4884,mqtt://n3:4885' }, {
+      servers: [{ protocol: 'mqtt', host: 'n1', port: 4883 }, { protocol: 'mqtt', host: 'n2', port: 4884 }, { protocol: 'mqtt', host: 'n3', port: 4885 }],
+    }],
     ['a WebSocket URL keeps its path', { ...base, urls: 'wss://h/mqtt' }, { protocol: 'wss', path: '/mqtt' }],
     ['an IPv6 host without its brackets', { ...base, urls: 'mqtt://[::1]:1883' }, { servers: [{ protocol: 'mqtt', host: '::1', port: 1883 }] }],
     ['a persistent session, keepalive, reconnect period and timeout as given', {
@@ -58,6 +61,10 @@ describe('busClientOptions() builds MQTT.js client options', () => {
     ['a port out of range', 'mqtt://h:99999', /"mqtt:\/\/h:99999" is not a URL/],
     ['spaces', 'mqtt://my broker', /"mqtt:\/\/my broker" is not a URL/],
     ['a bad URL after good ones', ['mqtt://a', 'mqtt://b', 'tcp://c'], /"tcp:\/\/c" must start with/],
+    ['a bad URL in a comma-separated list', 'mqtt://a:1883,mqtt//b:1883,mqtt://c:1883', /"mqtt\/\/b:1883" is not a URL/],
+    ['an empty entry in a comma-separated list', 'mqtt://a,,mqtt://c', /broker URL list "mqtt:\/\/a, , mqtt:\/\/c" has an empty entry/],
+    ['a trailing comma', 'mqtt://a,', /has an empty entry/],
+    ['an empty text', '', /no broker URL given/],
     ['a list whose WebSocket paths differ', ['ws://a/mqtt', 'ws://b/other'], /"ws:\/\/b\/other": every URL of a list must have the same path \(\/mqtt\)/],
     ['a list whose credentials differ', ['mqtt://u:p@a', 'mqtt://b'], /"mqtt:\/\/b": every URL of a list must carry the same credentials/],
     ['a password, masked in the message', 'http://ops:hunter2@h', /"http:\/\/ops:\*\*\*@h"/],
@@ -75,6 +82,7 @@ describe('busClientOptions() builds MQTT.js client options', () => {
     ['mqtt://h:1883', 'mqtt://h:1883'],
     ['mqtts://ops:hunter2@h:8883', 'mqtts://ops:***@h:8883'],
     [['mqtt://a', 'mqtt://u:p@b'], 'mqtt://a, mqtt://u:***@b'],
+    ['mqtt://u:p@a:1,mqtt://u:p@b:2', 'mqtt://u:***@a:1, mqtt://u:***@b:2'],
   ])('redactBusUrl(%j) → %s', (urls, printed) => expect(redactBusUrl(urls)).toBe(printed));
 });
 

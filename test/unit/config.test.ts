@@ -10,7 +10,7 @@ describe('loadServerConfig()', () => {
     const c = loadServerConfig(['--port', '9000'], { HALLWATCH_PORT: '7000', HALLWATCH_TICK_MS: '500' });
     expect(c.port).toBe(9000);
     expect(c.tickMs).toBe(500);
-    expect(c.mqttUrl).toBe('mqtt://127.0.0.1:1883');
+    expect(c.mqttUrls).toEqual(['mqtt://127.0.0.1:1883']);
     expect(c.embeddedBrokerPort).toBeNull();
   });
 
@@ -23,8 +23,29 @@ describe('loadServerConfig()', () => {
     [['--colour', 'red'], {}, '--colour'],
     [['--site'], {}, '--site'],
     [['--mqtt-ca', '/nonexistent/ca.pem'], {}, '--mqtt-ca'],
+    [['--mqtt', 'mqtt://a:4883,http://b:4883'], {}, '--mqtt: broker URL "http://b:4883" must start with mqtt://'],
+    [[], { HALLWATCH_MQTT_URL: 'mqtt://a:4883,,mqtt://c:4883' }, '--mqtt: broker URL list "mqtt://a:4883, , mqtt://c:4883" has an empty entry'],
+    [['--dsx-mqtt', 'mqtt://a,b:1883'], {}, '--dsx-mqtt: broker URL "b:1883"'],
   ])('rejects %j %j naming %s', (argv, env, name) => {
     expect(() => loadServerConfig(argv as string[], env)).toThrow(name);
+  });
+
+  it.each([
+    [['--mqtt-shared-group', 'hallwatch'], {}, '--mqtt-shared-group is no longer supported'],
+    [['--mqtt-shared-group=hallwatch'], {}, '--mqtt-shared-group is no longer supported'],
+    [[], { HALLWATCH_MQTT_SHARED_GROUP: 'hallwatch' }, 'HALLWATCH_MQTT_SHARED_GROUP (--mqtt-shared-group) is no longer supported'],
+  ])('refuses a shared subscription group (%j %j), saying why', (argv, env, name) => {
+    const refusal = () => loadServerConfig(argv as string[], env);
+    expect(refusal).toThrow(name);
+    expect(refusal).toThrow(/hands out messages, not racks: each server would see part of every rack's samples/);
+    expect(refusal).toThrow(/redundant pair/);
+  });
+
+  it('takes --mqtt and --dsx-mqtt as comma-separated lists of brokers', () => {
+    const c = loadServerConfig(['--mqtt', 'mqtt://n1:4883, mqtt://n2:4883,mqtt://n3:4883', '--dsx-mqtt', 'mqtt://bms-a:1883,mqtt://bms-b:1883'], {});
+    expect(c.mqttUrls).toEqual(['mqtt://n1:4883', 'mqtt://n2:4883', 'mqtt://n3:4883']);
+    expect(c.dsxMqttUrls).toEqual(['mqtt://bms-a:1883', 'mqtt://bms-b:1883']);
+    expect(loadServerConfig([], {}).dsxMqttUrls).toBeUndefined();
   });
 
   it('lists every option of its option table, and only those, with its environment twin in --help', () => {
@@ -59,6 +80,12 @@ describe('simulator config and faults', () => {
     expect(c.seed).toBe(7);
     expect(() => loadSimConfig(['--seed', '-1'], {})).toThrow('--seed');
     expect(() => loadSimConfig(['--connections', 'many'], {})).toThrow('--connections');
+  });
+
+  it('takes --mqtt as a comma-separated list of brokers and refuses a bad one by name', () => {
+    expect(loadSimConfig(['--mqtt', 'mqtt://n1:4883,mqtt://n2:4883'], {}).mqttUrls).toEqual(['mqtt://n1:4883', 'mqtt://n2:4883']);
+    expect(loadSimConfig([], { HALLWATCH_MQTT_URL: 'mqtt://n1:4883' }).mqttUrls).toEqual(['mqtt://n1:4883']);
+    expect(() => loadSimConfig(['--mqtt', 'mqtt://n1:4883,n2:4883'], {})).toThrow('--mqtt: broker URL "n2:4883"');
   });
 
   it.each([

@@ -10,7 +10,8 @@ import { targetPolicy } from './target-policy.ts';
 
 const TIMEOUT_MS = 5000;
 
-export function notificationChannels(cfg: ServerConfig, mqttUrl: string): Channel[] {
+/** The configured channels; the MQTT one publishes to `mqttUrls`, the ingest's broker(s). */
+export function notificationChannels(cfg: ServerConfig, mqttUrls: readonly string[]): Channel[] {
   const policy = targetPolicy(cfg);
   const channels: Channel[] = [];
   if (cfg.alertWebhookUrl) channels.push(webhookChannel({ url: cfg.alertWebhookUrl, timeoutMs: TIMEOUT_MS, policy }));
@@ -20,7 +21,7 @@ export function notificationChannels(cfg: ServerConfig, mqttUrl: string): Channe
     channels.push(
       mqttChannel({
         bus: {
-          urls: mqttUrl,
+          urls: mqttUrls,
           clientId: `hallwatch-alerts-${hostname()}-${process.pid}`,
           username: cfg.mqttUsername,
           password: cfg.mqttPassword,
