@@ -23,6 +23,8 @@ export interface Notified {
   /** The severity it last paged with: a worse one pages again (escalation). */
   sentSeverity?: Severity;
   ack?: Acknowledgement;
+  /** The time of the acknowledgement whose notification was queued (an ack made elsewhere is notified by the leader). */
+  ackSentAtMs?: number;
 }
 
 
