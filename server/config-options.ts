@@ -192,5 +192,14 @@ export const OPTIONS: readonly Option[] = [
     flag: 'print-admin-login', env: 'HALLWATCH_PRINT_ADMIN_LOGIN', key: 'printAdminLogin', kind: 'int', dflt: '0', min: 0, max: 1,
     help: '1: set a fresh password for user "admin" at start and print it (the demo)',
   },
+  {
+    flag: 'cluster', env: 'HALLWATCH_CLUSTER', key: 'clusterUrls', kind: 'string',
+    help: 'comma-separated nats:// URLs of a NATS cluster shared by a pair of servers (docs/deployment in README); unset = a single server',
+  },
+  {
+    flag: 'cluster-replicas', env: 'HALLWATCH_CLUSTER_REPLICAS', key: 'clusterReplicas', kind: 'int', min: 1, max: 5,
+    help: 'copies of each bucket and stream on the cluster (default: the number of --cluster URLs, at most 3)',
+  },
+  { flag: 'server-name', env: 'HALLWATCH_SERVER_NAME', key: 'serverName', kind: 'string', help: 'this server\'s name in the pair (default {hostname}:{port})' },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
 ];

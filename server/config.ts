@@ -3,6 +3,7 @@
  * a flag wins over its variable, which wins over the default. Bad values fail naming the flag.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { LogLevel } from './logger.ts';
 import { OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
@@ -92,6 +93,12 @@ export interface ServerConfig {
   dsxStaleS: number;
   /** Every DSX-fed entity is stale when the BMS heartbeat is older than this, s. */
   dsxHeartbeatTimeoutS: number;
+  /** Comma-separated nats:// URLs of the NATS cluster a pair of servers shares; unset = a single server on local files. */
+  clusterUrls?: string;
+  /** Copies of each bucket and stream on the cluster; default the number of URLs, at most 3. */
+  clusterReplicas: number;
+  /** This server's name in the pair; default `{hostname}:{port}`. */
+  serverName: string;
 }
 
 export function serverHelp(): string {
@@ -191,5 +198,14 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   if (!/^(mqtts?|wss?):\/\//.test(out.mqttUrl as string)) {
     throw new Error(`--mqtt: must start with mqtt://, mqtts://, ws:// or wss://, got "${out.mqttUrl}"`);
   }
+  if (out.clusterUrls !== undefined) {
+    const urls = String(out.clusterUrls).split(',').map((u) => u.trim()).filter(Boolean);
+    const bad = urls.find((u) => !/^(nats|tls):\/\/[^/\s]+$/.test(u));
+    if (urls.length === 0 || bad !== undefined) throw new Error(`--cluster: must be a comma-separated list of nats://host:port URLs, got "${bad ?? out.clusterUrls}"`);
+    out.clusterUrls = urls.join(',');
+  }
+  const urlCount = out.clusterUrls ? String(out.clusterUrls).split(',').length : 1;
+  if (out.clusterReplicas === null) out.clusterReplicas = Math.min(3, urlCount);
+  if (!out.serverName) out.serverName = `${hostname()}:${out.port}`;
   return out as unknown as ServerConfig;
 }

@@ -40,6 +40,8 @@ import { JournalPruner } from './ingest/journal-pruner.ts';
 import { Stops } from './lifecycle.ts';
 import { rulesFileStore } from './alerts/rule-store.ts';
 import { alertStateFiles } from './alerts/alert-state-store.ts';
+import { ClusterLink } from './cluster/cluster-link.ts';
+import { ClusterRole } from './cluster/cluster-role.ts';
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -121,13 +123,19 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outboxDir = join(cfg.storageDir, 'outbox');
-    const outbox = channels.length
+    // A pair of servers: the lease, membership and the replicated notification stream (server/cluster/cluster-role.ts).
+    const link = cfg.clusterUrls
+      ? new ClusterLink({ urls: cfg.clusterUrls, serverName: cfg.serverName, replicas: cfg.clusterReplicas, requestTimeoutMs: 10_000 }, { log })
+      : null;
+    if (link) await stops.start('cluster link', () => link.start(), () => link.stop());
+    const role = link ? new ClusterRole({ serverName: cfg.serverName, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster: link, metrics, log, clock, senders }) : null;
+    const outbox = role ? role.notifications : channels.length
       ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
       : null;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({
       cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: rulesFileStore(cfg.alertRulesPath), state: alertStateFiles(cfg.storageDir),
-      live: state, memory, outbox, channels, log, clock,
+      live: state, memory, outbox, channels, log, clock, leadership: role ? role.lease : undefined,
       siteSignals: { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN },
     });
     if (outbox) await stops.start('notification outbox', () => outbox.start(), () => outbox.stop());
@@ -136,6 +144,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       () => [[{}, alerts.evaluations]]);
     await stops.start('alerts', () => alerts.start(), () => alerts.stop());
     stops.push(['alerts on the state tick', ticker.listen((t) => alerts.onTick(t))]);
+    // Stopped before the alerts: the lease is let go first, so the other server notifies at once.
+    if (role) await stops.start('cluster role', () => role.start(alerts), () => role.stop());
     const onHup = () => void alerts.rules.reload();
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);

@@ -204,7 +204,8 @@ export class NotifyStream implements NotificationQueue {
     const backoff = jitteredBackoffMs(attempts + 1, 1000, this.cfg.maxRetryDelayMs, 12);
     if (attempts === 0) this.deps.log.warn(`alerts: ${d.channel} delivery failed (${outcome.reason}); retrying`);
     this.count({ channel: d.channel, outcome: 'retry' });
-    m.nak(Math.min(this.cfg.maxRetryDelayMs, Math.max(backoff, outcome.retryAfterMs ?? 0)));
+    // Whole milliseconds: nats-server reads the delay as integer nanoseconds and treats a fraction as a plain nak (at once).
+    m.nak(Math.round(Math.min(this.cfg.maxRetryDelayMs, Math.max(backoff, outcome.retryAfterMs ?? 0))));
   }
 
   private finish(m: JsMsg, d: StreamDelivery, outcome: string): void {
