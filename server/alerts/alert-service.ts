@@ -122,6 +122,12 @@ export class AlertService {
     if (this.leadership) this.leading = false;
   }
 
+  /** A clean stop of the leader: stores the evaluation while it still leads, then follows (the lease is let go next). */
+  async handOver(): Promise<void> {
+    if (this.leading && this.loaded) await this.saveState();
+    this.follow();
+  }
+
   /** The last failed save of alert state (storage full or read-only), cleared by a save that works. */
   get saveError(): SaveError | null {
     return this.persistence.saveError;

@@ -36,6 +36,8 @@ export interface ClusterRoleDeps {
 export interface Led {
   lead(): Promise<void>;
   follow(): void;
+  /** A clean stop of the leader: stores what it must and stops notifying, before the lease is let go. */
+  handOver(): Promise<void>;
 }
 
 export class ClusterRole {
@@ -84,6 +86,15 @@ export class ClusterRole {
 
   /** Stops leading and lets the lease go first, so the other server takes over at once. */
   async stop(): Promise<void> {
+    await this.changes;
+    if (this.led && this.lease.isLeader()) {
+      // At most 5 s: a cluster that does not answer must not hold up the stop (the lease then runs out instead).
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((r) => (timer = setTimeout(() => (this.log.warn('cluster: handing over took over 5 s; letting the lease go'), r()), 5000)));
+      await Promise.race([this.led.handOver().catch((e: Error) => this.log.error(`cluster: handing over: ${e.message}`)), late]);
+      clearTimeout(timer);
+      this.led.follow();
+    }
     await this.lease.stop();
     await this.changes;
     await this.members.stop();

@@ -170,7 +170,7 @@ export class LeaderLease {
       if (r.conflict) await this.recount();
       return;
     }
-    if (this.stopping) return;
+    // Held even when stopping meanwhile: stop() lets it go at once instead of leaving it to run out.
     this.own = { epoch, confirmedSentMs: sentMs, lastSeq: r.seq };
     this.seen = seeEntry(this.seen, epoch, r.seq, value, this.now());
     this.report(`took epoch ${epoch}`);
