@@ -45,6 +45,7 @@ import { openStateStores } from './storage/state-stores.ts';
 
 /** How long a request to the cluster may take: past a stream-leader election (4–9 s on nats-server 2.9). */
 const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
+import { ClusterRole } from './cluster/cluster-role.ts';
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -137,13 +138,17 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outboxDir = join(cfg.storageDir, 'outbox');
-    const outbox = channels.length
+    // A pair of servers: the lease, membership and the replicated notification stream (server/cluster/cluster-role.ts).
+    const role = cluster
+      ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders })
+      : null;
+    const outbox = role ? role.notifications : channels.length
       ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
       : null;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({
       cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: stores.rules, state: stores.alertState,
-      live: state, memory, outbox, channels, log, clock,
+      live: state, memory, outbox, channels, log, clock, leadership: role ? role.lease : undefined,
       siteSignals: { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN },
     });
     if (outbox) await stops.start('notification outbox', () => outbox.start(), () => outbox.stop());
@@ -152,6 +157,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       () => [[{}, alerts.evaluations]]);
     await stops.start('alerts', () => alerts.start(), () => alerts.stop());
     stops.push(['alerts on the state tick', ticker.listen((t) => alerts.onTick(t))]);
+    // Stopped before the alerts: the lease is let go first, so the other server notifies at once.
+    if (role) await stops.start('cluster role', () => role.start(alerts), () => role.stop());
     // With --cluster the rules file is stored as the shared rules: both servers apply it.
     const onHup = () => void (stores.rulesFile ? alerts.rules.replaceFrom(stores.rulesFile) : alerts.rules.reload());
     process.on('SIGHUP', onHup);

@@ -7,9 +7,12 @@
  */
 import type { Logger } from '../logger.ts';
 import { SavedDocument, type Edit } from '../storage/saved-document.ts';
+import { StoreConflictError } from '../storage/store.ts';
 import { sameJson } from '../storage/canonical-json.ts';
 import type { SiteIndex } from '../site/site-index.ts';
-import { restoreInSite, type AlertStateStore, type RestoredAlertState, type SavedAcks, type SavedAlertState, type SavedSilences } from './alert-state-store.ts';
+import {
+  restoreInSite, type AlertStateStore, type RestoredAlertState, type SavedAcks, type SavedAlertState, type SavedPaging, type SavedSilences,
+} from './alert-state-store.ts';
 import { restoreAs } from './mark-edits.ts';
 
 type Docs = { state: SavedAlertState; acks: SavedAcks; silences: SavedSilences };
@@ -25,6 +28,8 @@ export class AlertPersistence {
   saveError: SaveError | null = null;
   private saveErrorLoggedMs = Number.NEGATIVE_INFINITY;
   private readonly docs: { [K in keyof Docs]: SavedDocument<Docs[K]> };
+  /** The paging ledger a pair shares (null: one server, the evaluation alone says what was paged). */
+  private readonly paged: SavedDocument<SavedPaging> | null;
 
   constructor(
     stores: AlertStateStore,
@@ -32,6 +37,41 @@ export class AlertPersistence {
     private readonly clock: () => number,
   ) {
     this.docs = { state: new SavedDocument(stores.state), acks: new SavedDocument(stores.acks), silences: new SavedDocument(stores.silences) };
+    this.paged = stores.paged ? new SavedDocument(stores.paged) : null;
+  }
+
+  /**
+   * What the last leader paged: the shared ledger, or without one the evaluation document (null
+   * when none is stored or it cannot be read: logged).
+   */
+  async loadPaged(): Promise<SavedPaging | null> {
+    try {
+      if (!this.paged) {
+        const state = await this.docs.state.load();
+        return state ? { version: 1, notified: state.notified } : null;
+      }
+      return await this.paged.load();
+    } catch (e) {
+      this.log.error(`alerts: cannot read the paging ledger, leading from this server's own view: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  /** Stores the paging ledger (the leader, at each page); false when it failed (reported). */
+  async savePaged(snapshot: () => SavedPaging): Promise<boolean> {
+    const paged = this.paged;
+    if (!paged) return true;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await paged.save(snapshot);
+        return true;
+      } catch (e) {
+        // The last leader wrote it after this server read it: this server leads now, so its ledger replaces that one.
+        if (e instanceof StoreConflictError && attempt === 1 && (await paged.load().then(() => true, () => false))) continue;
+        this.failed(`${paged.store.name}: ${(e as Error).message}`);
+        return false;
+      }
+    }
   }
 
   /**

@@ -11,10 +11,10 @@ import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator, type Transition } from './evaluator.ts';
 import { IncidentTracker, type Incident } from './incidents.ts';
 import type { Acknowledgement, AlertsSnapshot, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
-import type { Outbox } from './outbox.ts';
+import type { NotificationQueue } from './outbox.ts';
 import { alertJson, incidentJson, type Channel, type NotificationKind } from './notification.ts';
 import { SilenceBook } from './silence-book.ts';
-import { IncidentNotifier } from './incident-notifier.ts';
+import { IncidentNotifier, type IdFacts } from './incident-notifier.ts';
 import { pageFor } from './paging.ts';
 import type { SiteSignals } from './signals.ts';
 import type { AlertStateStore, Notified, SavedAlertState } from './alert-state-store.ts';
@@ -37,11 +37,16 @@ export interface AlertServiceDeps {
   state: AlertStateStore;
   live: LiveState;
   memory: MemoryWindow | null;
-  outbox: Outbox | null;
+  outbox: NotificationQueue | null;
   channels: Channel[];
   log: Logger;
   clock: () => number;
   siteSignals?: SiteSignals;
+  /**
+   * One of a pair of servers: only the leader notifies and stores the evaluation; the other
+   * evaluates in shadow until `lead()`. Unset: a single server, always leading.
+   */
+  leadership?: { isLeader(): boolean };
 }
 
 export class AlertService {
@@ -70,6 +75,9 @@ export class AlertService {
   private readonly persistence: AlertPersistence;
   /** Whole passes over the site concluded (incidents grouped, notifications queued) since start. */
   evaluations = 0;
+  private readonly leadership: { isLeader(): boolean } | null;
+  /** Took the lead (adopted the stored evaluation); always for a single server. */
+  private leading: boolean;
 
   constructor(deps: AlertServiceDeps) {
     ({ cfg: this.cfg, live: this.live, log: this.log, clock: this.clock } = deps);
@@ -80,6 +88,48 @@ export class AlertService {
     this.rules = new AlertRules(deps.rules, (rules) => this.evaluator.setRules(rules), deps.log);
     this.persistence = new AlertPersistence(deps.state, deps.log, deps.clock);
     this.marks = new OperatorMarks(this.persistence, this.silences, (own) => this.adoptAcks(own));
+    this.leadership = deps.leadership ?? null;
+    this.leading = this.leadership === null;
+  }
+
+  /** Whether this server turns alerts into notifications now: checked at each one, so a leader whose lease ran out stops at once. */
+  canNotify(): boolean {
+    return this.leading && (this.leadership?.isLeader() ?? true);
+  }
+
+  /**
+   * Becomes the leader: adopts the evaluation the last leader stored (its open incidents under
+   * their IDs and start times, what it paged, acknowledgements), so what it already paged is not
+   * paged again, then notifies from the current state. An incident it did not store is paged by
+   * the next round; a notification it queued but did not record has the same ID and is dropped
+   * by the stream.
+   */
+  async lead(): Promise<void> {
+    const paged = await this.persistence.loadPaged();
+    const stored = new Map(Object.entries(paged?.notified ?? {}));
+    const shadow = new Map(this.notified);
+    for (const [id, n] of stored) this.tracker.adoptStart(id, n.startedMs);
+    this.incidents = this.tracker.update(this.evaluator.active());
+    this.notified.clear();
+    for (const inc of this.incidents) {
+      const ack = shadow.get(inc.id)?.ack;
+      const n = stored.get(inc.id) ?? { startedMs: inc.startedMs, firingSent: false };
+      this.notified.set(inc.id, ack ? { ...n, ack } : n);
+    }
+    this.leading = true;
+    this.dirty = true;
+    this.log.info(`alerts: leading with ${this.incidents.length} open incidents (${stored.size} in the last leader's paging ledger)`);
+  }
+
+  /** Stops notifying and storing the evaluation: the other server leads. */
+  follow(): void {
+    if (this.leadership) this.leading = false;
+  }
+
+  /** A clean stop of the leader: stores the evaluation while it still leads, then follows (the lease is let go next). */
+  async handOver(): Promise<void> {
+    if (this.leading && this.loaded) await this.saveState();
+    this.follow();
   }
 
   /** The last failed save of alert state (storage full or read-only), cleared by a save that works. */
@@ -104,7 +154,7 @@ export class AlertService {
     this.rules.stop();
     this.unfollow();
     if (!this.loaded) return;
-    await this.saveState();
+    await (this.leading ? this.saveState() : undefined);
   }
 
   /** Open incidents, alerts and silences; resolved history only when asked (it is the bulk). */
@@ -138,7 +188,7 @@ export class AlertService {
     const ack = { by, atMs: this.clock(), comment };
     await this.marks.acknowledge(incidentId, ack);
     this.log.info(`alerts: ${incidentId} acknowledged by ${by}: ${comment}`);
-    if (n.firingSent) this.notify('acknowledged', inc, this.clock());
+    this.notifyAck(inc, n);
     await this.notifier.written;
     return null;
   }
@@ -207,6 +257,7 @@ export class AlertService {
     const notifyEntities = new Set(transitions.filter((t) => t.notify && !t.events.includes('resolved')).map((t) => `${t.rule.id}|${t.entity}`));
     const repeatEntities = new Set(transitions.filter((t) => t.notify && t.events.includes('repeat')).map((t) => `${t.rule.id}|${t.entity}`));
     const next = this.tracker.update(this.evaluator.active());
+    let paged = false;
     const alertsOf = (i: Incident) => [...i.roots, ...i.children.flatMap((c) => c.alerts)].map((a) => `${a.rule.id}|${a.entity}`);
     for (const inc of next) {
       const keys = alertsOf(inc);
@@ -226,7 +277,11 @@ export class AlertService {
       }
       this.notified.set(inc.id, page.next);
       if (page.changed) this.dirty = true;
-      if (page.send) this.notify(page.send, inc, now, page.next.ack ?? null, page.escalation ? `:${inc.severity}` : '');
+      if (page.send && this.canNotify()) {
+        this.notify(page.send, inc, now, page.next.ack ?? null, { escalation: page.escalation, repeatMs: this.repeatMs(inc), nowMs: now });
+        paged = true;
+      }
+      this.notifyAck(inc, page.next);
     }
     const ids = new Set(next.map((i) => i.id));
     const resolvedAcked = new Set<string>();
@@ -237,15 +292,24 @@ export class AlertService {
       if (seen.ack) resolvedAcked.add(id);
       const prev = this.incidents.find((i) => i.id === id);
       if (!prev) continue;
-      if (seen.firingSent) this.notify('resolved', prev, now, seen.ack ?? null);
+      if (seen.firingSent && this.canNotify()) this.notify('resolved', prev, now, seen.ack ?? null);
       this.history.unshift({ ...incidentJson(prev), resolvedMs: now, acknowledged: seen.ack ?? null, notified: seen.firingSent });
       this.history.length = Math.min(this.history.length, this.cfg.historyLimit);
     }
     this.incidents = next;
     this.marks.afterRound(resolvedAcked, (id) => this.notified.has(id), now);
-    this.refreshChannels(now);
-    if (this.dirty && now - this.lastSaveMs > 2000) void this.saveState();
+    if (this.canNotify()) this.refreshChannels(now);
+    // A pair stores a page at once: a new leader must not decide it again under another start time.
+    if (this.leading && this.dirty && (now - this.lastSaveMs > 2000 || (paged && this.leadership))) void this.saveState();
     this.evaluations++;
+  }
+
+  /** Sends an incident's acknowledgement once it paged, whichever server took it (an ack made on the standby is sent by the leader). */
+  private notifyAck(inc: Incident, n: Notified): void {
+    if (!n.ack || !n.firingSent || n.ackSentAtMs === n.ack.atMs || !this.canNotify()) return;
+    n.ackSentAtMs = n.ack.atMs;
+    this.dirty = true;
+    this.notify('acknowledged', inc, this.clock(), n.ack, { ackAtMs: n.ack.atMs });
   }
 
   /** An incident repeats no more often than the shortest repeat interval of its alerts' rules. */
@@ -258,9 +322,9 @@ export class AlertService {
     inc: Incident,
     nowMs: number,
     ack: Acknowledgement | null = this.notified.get(inc.id)?.ack ?? null,
-    suffix = '',
+    facts: IdFacts = {},
   ): void {
-    this.notifier.notify(kind, { incident: inc, ack, silenced: this.silenceFor(inc, nowMs) !== undefined }, nowMs, suffix);
+    this.notifier.notify(kind, { incident: inc, ack, silenced: this.silenceFor(inc, nowMs) !== undefined }, nowMs, facts);
   }
 
   /** Re-sends the full set of notified, firing incidents to channels that forget (Alertmanager). */
@@ -276,12 +340,18 @@ export class AlertService {
     this.lastSaveMs = this.clock();
     this.dirty = false;
     await this.notifier.written;
-    if (!(await this.persistence.save('state', () => this.stateDocument()))) this.dirty = true;
+    const paging = () => ({ version: 1 as const, notified: this.notifiedWithoutAcks() });
+    const [state, ledger] = await Promise.all([this.persistence.save('state', () => this.stateDocument()), this.persistence.savePaged(paging)]);
+    if (!state || !ledger) this.dirty = true;
+  }
+
+  /** What was paged, by incident; acknowledgements are stored on their own. */
+  private notifiedWithoutAcks(): Record<string, Notified> {
+    return Object.fromEntries([...this.notified].map(([id, { ack: _ack, ...n }]) => [id, n]));
   }
 
   private stateDocument(): SavedAlertState {
-    // Acknowledgements are stored on their own (saveAcks).
-    const notified = Object.fromEntries([...this.notified].map(([id, { ack: _ack, ...n }]) => [id, n]));
+    const notified = this.notifiedWithoutAcks();
     const incidents = this.incidents.map(incidentJson);
     return { version: 1, alerts: this.evaluator.exportStates(), notified, open: this.tracker.export(), incidents, history: this.history };
   }
@@ -294,7 +364,8 @@ export class AlertService {
     const r = await this.persistence.restore(this.live.site);
     if (!r) return;
     this.evaluator.restoreStates(r.alerts);
-    for (const [id, n] of r.notified) this.notified.set(id, n);
+    // An acknowledgement stored before its notification was recorded apart was notified then.
+    for (const [id, n] of r.notified) this.notified.set(id, n.ack && n.ackSentAtMs === undefined ? { ...n, ackSentAtMs: n.ack.atMs } : n);
     this.marks.restore(r);
     this.history = r.history.slice(0, this.cfg.historyLimit);
     this.tracker.restore(r.open);

@@ -72,6 +72,12 @@ export class IncidentTracker {
     return this.open.map((o) => ({ id: o.id, startedMs: o.startedMs, members: [...o.members] }));
   }
 
+  /** Gives an open incident the start time another server gave it (its notification IDs carry it). */
+  adoptStart(id: string, startedMs: number): void {
+    const o = this.open.find((x) => x.id === id);
+    if (o) o.startedMs = startedMs;
+  }
+
   /** Restores open incidents; members that are not firing leave at the next update. */
   restore(saved: SavedIncident[]): void {
     this.open = saved

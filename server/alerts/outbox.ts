@@ -25,6 +25,19 @@ export interface Delivery {
 export type SendOutcome = { ok: true } | { ok: false; retry: boolean; reason: string; retryAfterMs?: number };
 export type Sender = (d: Delivery) => Promise<SendOutcome>;
 
+/**
+ * Where notifications wait to be delivered: the outbox directory of a single server (`Outbox`),
+ * or the replicated stream of a pair (`NotifyStream`). AlertService does not know which it has.
+ */
+export interface NotificationQueue {
+  /**
+   * Queues a delivery for each channel, resolving once it is stored; `payloadFor` returning
+   * undefined skips a channel. `supersede`: an unsent older delivery of the channel whose ID
+   * starts with it is dropped (a newer full-state refresh replaces it).
+   */
+  enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<void>;
+}
+
 /** Deliveries waiting, by ID. */
 export type OutboxStore = KeyedStore<Delivery>;
 
@@ -50,7 +63,7 @@ export interface OutboxDeps {
   clock: () => number;
 }
 
-export class Outbox {
+export class Outbox implements NotificationQueue {
   private readonly pending = new Map<string, Delivery>();
   private readonly inFlight = new Set<string>();
   /** The stored revision of each pending delivery (0: not stored). */

@@ -10,7 +10,7 @@ import type { SiteSpec } from '../../protocol/site.ts';
 import type { ClusterLink } from '../cluster/cluster-link.ts';
 import { describeSite, parseSiteClaim, siteClaim, siteMismatch, type SiteClaim } from '../cluster/site-fingerprint.ts';
 import { parseUsers, usersFileStore, type UserStore } from '../auth/user-store.ts';
-import { alertStateFiles, parseAcks, parseSilences, type AlertStateStore } from '../alerts/alert-state-store.ts';
+import { alertStateFiles, parseAcks, parsePaging, parseSilences, type AlertStateStore } from '../alerts/alert-state-store.ts';
 import { rulesFileStore, type RuleStore } from '../alerts/rule-store.ts';
 import { parseRules } from '../alerts/rules.ts';
 import { layoutsFileStore, parseLayouts, type LayoutStore } from '../wall/layouts.ts';
@@ -25,6 +25,7 @@ const STATE_HISTORY = 5;
 export const STATE_KEYS = {
   users: 'users',
   acks: 'alerts.acks',
+  paged: 'alerts.paged',
   silences: 'alerts.silences',
   rules: 'alerts.rules',
   layouts: 'wall.layouts',
@@ -84,8 +85,11 @@ export function kvStateStores(kv: KV, cfg: StateStoreConfig, c: Pick<ClusterStat
   return {
     users: doc(STATE_KEYS.users, parseUsers),
     // The evaluation stays on this server's disk: a storm at 7,400 racks makes it ~15 MB, past a
-    // NATS message's 1 MB. Acknowledgements and silences, the operators' part, are shared.
-    alertState: { state: files.state, acks: doc(STATE_KEYS.acks, parseAcks), silences: doc(STATE_KEYS.silences, parseSilences) },
+    // NATS message's 1 MB. Acknowledgements and silences, the operators' part, are shared, and so
+    // is what the leader paged (~100 bytes an open incident), which a new leader takes over.
+    alertState: {
+      state: files.state, acks: doc(STATE_KEYS.acks, parseAcks), silences: doc(STATE_KEYS.silences, parseSilences), paged: doc(STATE_KEYS.paged, parsePaging),
+    },
     rules: new SeededStore(doc<unknown>(STATE_KEYS.rules), rulesFile, refusal, (from) => c.log.info(`cluster: alert rules copied from ${from}`)),
     layouts: doc(STATE_KEYS.layouts, parseLayouts),
     rulesFile,

@@ -1,0 +1,125 @@
+/**
+ * This server's part in a pair: the leadership lease, the membership heartbeat, the replicated
+ * notification stream, and the alerts told when this server starts or stops leading (it adopts
+ * the stored evaluation before it notifies). `/metrics`: `hallwatch_cluster_leader`,
+ * `hallwatch_cluster_members`, `hallwatch_cluster_lease_epoch`. The constructor does no I/O.
+ */
+import { join } from 'node:path';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { Sender } from '../alerts/outbox.ts';
+import { NotifyStream } from '../alerts/notify-stream.ts';
+import { LeaderLease, type LeaseCluster } from './leader-lease.ts';
+import { LEASE_TIMING } from './lease-decision.ts';
+import { Members } from './members.ts';
+
+export interface ClusterRoleConfig {
+  serverName: string;
+  replicas: number;
+  /** The failed-deliveries log goes to `{storageDir}/outbox/failed.jsonl`, as with the outbox directory. */
+  storageDir: string;
+  /** Identifies the site file, carried in the membership heartbeat. */
+  siteFingerprint?: string;
+}
+
+export interface ClusterRoleDeps {
+  cluster: LeaseCluster;
+  metrics: Metrics;
+  log: Logger;
+  /** Wall-clock ms (a delivery's age). */
+  clock: () => number;
+  /** The notification channels' senders; none: no stream. */
+  senders: Record<string, Sender>;
+}
+
+/** What the role tells when this server starts or stops leading (AlertService). */
+export interface Led {
+  lead(): Promise<void>;
+  follow(): void;
+  /** A clean stop of the leader: stores what it must and stops notifying, before the lease is let go. */
+  handOver(): Promise<void>;
+}
+
+export class ClusterRole {
+  readonly lease: LeaderLease;
+  readonly members: Members;
+  /** The pair's outbox; null when no channel is configured. */
+  readonly notifications: NotifyStream | null;
+  private led: Led | null = null;
+  /** Role changes run one after the other: an adoption finishes before the next change is applied. */
+  private changes: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(cfg: ClusterRoleConfig, deps: ClusterRoleDeps) {
+    this.log = deps.log;
+    const startedMs = deps.clock();
+    this.lease = new LeaderLease(
+      { serverName: cfg.serverName, replicas: cfg.replicas, timing: LEASE_TIMING, writeTimeoutMs: 5_000 },
+      { cluster: deps.cluster, log: deps.log, onRole: (leading) => this.roleChanged(leading) },
+    );
+    this.members = new Members({ serverName: cfg.serverName, replicas: cfg.replicas, everyMs: 2_000, maxAgeMs: 15_000 }, {
+      cluster: deps.cluster, log: deps.log,
+      heartbeat: () => ({
+        serverName: cfg.serverName, leader: this.lease.isLeader(), epoch: this.lease.epoch, startedMs,
+        ...(cfg.siteFingerprint ? { siteFingerprint: cfg.siteFingerprint } : {}),
+      }),
+    });
+    this.notifications = Object.keys(deps.senders).length === 0 ? null : new NotifyStream({
+      cfg: {
+        replicas: cfg.replicas, maxAgeMs: 86_400_000, duplicateWindowMs: 3_600_000, maxRetryDelayMs: 60_000,
+        failedLogPath: join(cfg.storageDir, 'outbox', 'failed.jsonl'), publishTimeoutMs: 5_000,
+      },
+      cluster: deps.cluster, senders: deps.senders, metrics: deps.metrics, log: deps.log, clock: deps.clock,
+      isLeader: () => this.lease.isLeader(), epoch: () => this.lease.epoch,
+    });
+    deps.metrics.gauge('hallwatch_cluster_leader', '1 while this server leads the pair (notifies), 0 on the standby', () => [[{}, this.lease.isLeader() ? 1 : 0]]);
+    deps.metrics.gauge('hallwatch_cluster_members', 'Servers of the pair heard from in the last 15 s, this one included', () => [[{}, this.members.current().length]]);
+    deps.metrics.gauge('hallwatch_cluster_lease_epoch', 'The leadership lease epoch this server leads in, or the newest it has seen', () => [[{}, this.lease.epoch]]);
+  }
+
+  /** Joins the pair: heartbeats, then contends for the lease; `led` is told of each change. */
+  async start(led: Led): Promise<void> {
+    this.led = led;
+    await this.members.start();
+    await this.lease.start();
+  }
+
+  /** Stops leading and lets the lease go first, so the other server takes over at once. */
+  async stop(): Promise<void> {
+    await this.changes;
+    if (this.led && this.lease.isLeader()) {
+      // At most 5 s: a cluster that does not answer must not hold up the stop (the lease then runs out instead).
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((r) => (timer = setTimeout(() => (this.log.warn('cluster: handing over took over 5 s; letting the lease go'), r()), 5000)));
+      await Promise.race([this.led.handOver().catch((e: Error) => this.log.error(`cluster: handing over: ${e.message}`)), late]);
+      clearTimeout(timer);
+      this.led.follow();
+    }
+    await this.lease.stop();
+    await this.changes;
+    await this.members.stop();
+  }
+
+  private roleChanged(leading: boolean): void {
+    this.changes = this.changes.then(() => (leading ? this.takeLead() : this.led?.follow()));
+  }
+
+  /**
+   * Adopts the stored evaluation, retried every 2 s while this server still leads: without it
+   * the server cannot know what was paged, so it stays in shadow until it has it.
+   */
+  private async takeLead(): Promise<void> {
+    for (let attempt = 1; this.led && this.lease.isLeader(); attempt++) {
+      try {
+        await this.led.lead();
+        // The lease may have gone while the evaluation loaded.
+        if (!this.lease.isLeader()) this.led.follow();
+        return;
+      } catch (e) {
+        this.led.follow();
+        if (attempt === 1) this.log.error(`cluster: cannot take the lead yet, the stored alert evaluation did not load (${(e as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  }
+}
