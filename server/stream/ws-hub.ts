@@ -18,7 +18,7 @@ import type { LiveState } from '../state/live-state.ts';
 import type { Access } from '../auth/access.ts';
 import { deltaFrame, deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
 import type { StreamEncoding } from '../../protocol/stream-binary.ts';
-import { AddressCounts, refusal, upgradeVerdict } from './upgrade-gate.ts';
+import { AddressCounts, refuseUpgrade, upgradeVerdict } from './upgrade-gate.ts';
 
 export interface WsHubConfig {
   /** Longest time between two frames, ms (default 100). */
@@ -113,7 +113,7 @@ export class WsHub {
       const verdict = upgradeVerdict(req, access, this.perAddress.open(address), this.cfg.maxPerAddress);
       if (!verdict.ok) {
         if (verdict.limited) this.refusedPerAddress();
-        return void socket.end(refusal(verdict.status));
+        return refuseUpgrade(socket, verdict.status);
       }
       const recheck = access && !access.disabled ? () => access.check(req) : undefined;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
