@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { LogLevel } from './logger.ts';
 import { OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
+import { parseTrustedProxies } from './http/client-address.ts';
+import type { IpRange } from './http/ip-address.ts';
 
 export interface ServerConfig {
   sitePath: string;
@@ -32,8 +34,10 @@ export interface ServerConfig {
   wsFlushMs: number;
   /** A WebSocket client with more than this buffered is skipped, then resynced by snapshot. */
   wsMaxBufferedBytes: number;
-  /** Open WebSockets allowed from one client address (a NAT or proxy counts as one). */
+  /** Open WebSockets allowed from one client address (a NAT counts as one; behind a trusted proxy, the client it names). Default 100. */
   wsMaxPerAddress: number;
+  /** Proxies whose X-Forwarded-For names the client (`--trusted-proxies`); default empty: the socket's peer is the client. */
+  trustedProxies: IpRange[];
   staleIntervals: number;
   maxPayloadBytes: number;
   maxClockSkewMs: number;
@@ -169,6 +173,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   for (const t of out.alertAllowTargets as string[]) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/.test(t)) throw new Error(`--alert-allow-targets: "${t}" is not host:port`);
   }
+  const trusted = parseTrustedProxies(String(out.trustedProxies ?? ''));
+  if (!trusted.ok) throw new Error(`--trusted-proxies: ${trusted.error}`);
+  out.trustedProxies = trusted.value;
   const policy = targetPolicy(out as unknown as Pick<ServerConfig, 'alertWebhookAllowLinkLocal' | 'alertAllowTargets'>);
   for (const [flag, key] of NOTIFICATION_URL_OPTIONS) {
     const why = out[key] === undefined ? null : urlRefusal(out[key] as string, policy);

@@ -181,6 +181,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     }
     const hubCfg = {
       tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress,
+      trustedProxies: cfg.trustedProxies,
     };
     // This server's name (the default of --server-name); the port is known once HTTP listens.
     const serverName = (): string => `${hostname()}:${http.port}`;
@@ -198,7 +199,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const layouts = new WallLayouts(layoutsFileStore(join(cfg.storageDir, 'wall-layouts.json')));
     await layouts.start();
     const historyExtra = new HistoryExtra({ site, memory, influx, history, clock, gpuWindowMs: cfg.gpuWindowS * 1000 });
-    const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir };
+    const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir, trustedProxies: cfg.trustedProxies };
     const http = new HttpServer({ cfg: httpCfg, state, metrics, health, ready, cluster, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await stops.start('HTTP server', () => http.start(), () => http.stop());
