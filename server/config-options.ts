@@ -60,7 +60,12 @@ export const OPTIONS: readonly Option[] = [
   },
   {
     flag: 'ws-max-per-address', env: 'HALLWATCH_WS_MAX_PER_ADDRESS', key: 'wsMaxPerAddress', kind: 'int', dflt: '100', min: 1, max: 100_000,
-    help: 'open WebSockets allowed from one client address (behind a reverse proxy every browser shares its address: raise it)',
+    help: 'open WebSockets allowed from one client address (behind a proxy: the address it forwards, see --trusted-proxies)',
+  },
+  {
+    flag: 'trusted-proxies', env: 'HALLWATCH_TRUSTED_PROXIES', key: 'trustedProxies', kind: 'string', dflt: '',
+    help: 'comma-separated addresses or CIDR ranges (127.0.0.1,10.0.0.0/8,::1) of proxies whose X-Forwarded-For ' +
+      'names the client (HAProxy); empty = the connection\'s peer is the client',
   },
   {
     flag: 'ws-max-buffered-bytes', env: 'HALLWATCH_WS_MAX_BUFFERED_BYTES', key: 'wsMaxBufferedBytes', kind: 'int',

@@ -10,6 +10,8 @@ import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
 import { clusterSettings } from './cluster/cluster-config.ts';
 import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
 import { topicRootRefusal } from '../protocol/topic-levels.ts';
+import { parseTrustedProxies } from './http/client-address.ts';
+import type { IpRange } from './http/ip-address.ts';
 
 export interface ServerConfig {
   sitePath: string;
@@ -36,8 +38,10 @@ export interface ServerConfig {
   wsFlushMs: number;
   /** A WebSocket client with more than this buffered is skipped, then resynced by snapshot. */
   wsMaxBufferedBytes: number;
-  /** Open WebSockets allowed from one client address (a NAT or proxy counts as one). */
+  /** Open WebSockets allowed from one client address (a NAT counts as one; behind a trusted proxy, the client it names). Default 100. */
   wsMaxPerAddress: number;
+  /** Proxies whose X-Forwarded-For names the client (`--trusted-proxies`); default empty: the socket's peer is the client. */
+  trustedProxies: IpRange[];
   staleIntervals: number;
   maxPayloadBytes: number;
   maxClockSkewMs: number;
@@ -186,6 +190,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   for (const t of out.alertAllowTargets as string[]) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/.test(t)) throw new Error(`--alert-allow-targets: "${t}" is not host:port`);
   }
+  const trusted = parseTrustedProxies(String(out.trustedProxies ?? ''));
+  if (!trusted.ok) throw new Error(`--trusted-proxies: ${trusted.error}`);
+  out.trustedProxies = trusted.value;
   const policy = targetPolicy(out as unknown as Pick<ServerConfig, 'alertWebhookAllowLinkLocal' | 'alertAllowTargets'>);
   for (const [flag, key] of NOTIFICATION_URL_OPTIONS) {
     const why = out[key] === undefined ? null : urlRefusal(out[key] as string, policy);

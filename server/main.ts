@@ -200,6 +200,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     }
     const hubCfg = {
       tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress,
+      trustedProxies: cfg.trustedProxies,
     };
     // This server's name: --server-name, else named by the port HTTP listens on.
     const serverName = (): string => cfg.serverName ?? `${hostname()}:${http.port}`;
@@ -218,7 +219,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const layouts = new WallLayouts(stores.layouts);
     await stops.start('wall layouts', () => layouts.start(), () => layouts.stop());
     const historyExtra = new HistoryExtra({ site, memory, influx, history, clock, gpuWindowMs: cfg.gpuWindowS * 1000 });
-    const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir };
+    const httpCfg = { host: cfg.host, port: cfg.port, webDir: cfg.webDir, trustedProxies: cfg.trustedProxies };
     const http = new HttpServer({ cfg: httpCfg, state, metrics, health, ready, cluster: clusterView, log, clock, history, historyExtra, alerts, access, layouts });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);
     await stops.start('HTTP server', () => http.start(), () => http.stop());

@@ -2,8 +2,11 @@
  * The HAProxy configuration (Debian's HAProxy 2.6) that gives a pair of Hallwatch servers one
  * address for browsers and walls: HTTP and the `/ws` WebSocket on one port, each browser kept on
  * one server by a cookie, a server taken out within ~2 s of failing `/readyz` and its sessions
- * cut at once, so walls reconnect to the other. `config/haproxy/hallwatch.cfg` is this written
- * out for two machines (`node --import tsx server/cluster/haproxy-config.ts > config/haproxy/hallwatch.cfg`).
+ * cut at once, so walls reconnect to the other. Each request names its client in
+ * `X-Forwarded-For`; the servers believe it only from the addresses in their `--trusted-proxies`,
+ * which must list this HAProxy's machines, or every browser counts as HAProxy's one address.
+ * `config/haproxy/hallwatch.cfg` is this written out for two machines
+ * (`node --import tsx server/cluster/haproxy-config.ts > config/haproxy/hallwatch.cfg`).
  */
 import { fileURLToPath } from 'node:url';
 
@@ -91,6 +94,9 @@ export function haproxyConfig(o: HaproxyOptions): string {
     '',
     'frontend hallwatch',
     `    bind ${o.bind}`,
+    // Appends the client's address to X-Forwarded-For, as a header line after any the request carried.
+    '    # The servers read the client from X-Forwarded-For only when started with',
+    '    # --trusted-proxies naming this machine (README "Client addresses").',
     '    option forwardfor',
     '    default_backend hallwatch',
     '',

@@ -17,12 +17,15 @@ import { adminRoute } from './admin-routes.ts';
 import type { Readiness } from './readiness.ts';
 import type { ClusterView } from '../../protocol/cluster.ts';
 import { storeFailure } from './store-errors.ts';
+import { requestClient, type TrustedProxies } from './client-address.ts';
 
 export interface HttpConfig {
   host: string;
   port: number;
   /** Directory of the built dashboard. */
   webDir: string;
+  /** Proxies whose X-Forwarded-For names the client (client-address.ts); default none. */
+  trustedProxies?: TrustedProxies;
 }
 
 export interface Health {
@@ -120,7 +123,7 @@ export class HttpServer {
     if (!body.ok) return json(res, 400, { error: 'body: JSON {"name": …, "password": …} expected' });
     const creds = body.value as { name?: unknown; password?: unknown };
     if (typeof creds.name !== 'string' || typeof creds.password !== 'string') return json(res, 400, { error: 'name and password: strings required' });
-    const r = await this.access.login(creds.name, creds.password, req.socket.remoteAddress ?? '?');
+    const r = await this.access.login(creds.name, creds.password, requestClient(req, this.cfg.trustedProxies ?? []));
     if ('error' in r) return json(res, r.status, { error: r.error });
     const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https' ? '; Secure' : '';
     res.setHeader('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(r.cookie)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${secure}`);

@@ -4,6 +4,7 @@
  * address they read.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { StreamEncoding } from '../../protocol/stream-binary.ts';
 import type { Access } from '../auth/access.ts';
 
@@ -38,6 +39,17 @@ export function upgradeVerdict(req: IncomingMessage, access: Access | null, open
 /** The raw HTTP answer refusing an upgrade with `status`. */
 export function refusal(status: string): string {
   return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+}
+
+/**
+ * Answers a refused upgrade with `status` and closes the socket. The HTTP server no longer
+ * listens for the errors of a socket it handed over for an upgrade: a peer that resets the
+ * connection after the answer (HAProxy may) must find a listener here, or the server dies of an
+ * uncaught ECONNRESET.
+ */
+export function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.on('error', () => socket.destroy());
+  socket.end(refusal(status));
 }
 
 /** Open sockets per client address. */

@@ -18,7 +18,8 @@ import type { LiveState } from '../state/live-state.ts';
 import type { Access } from '../auth/access.ts';
 import { deltaFrame, deltaMessage, helloMessage, rackDetailMessage, snapshotMessage } from './encode.ts';
 import type { StreamEncoding } from '../../protocol/stream-binary.ts';
-import { AddressCounts, refusal, upgradeVerdict } from './upgrade-gate.ts';
+import { AddressCounts, refuseUpgrade, upgradeVerdict } from './upgrade-gate.ts';
+import { requestClient, type TrustedProxies } from '../http/client-address.ts';
 
 export interface WsHubConfig {
   /** Longest time between two frames, ms (default 100). */
@@ -31,6 +32,8 @@ export interface WsHubConfig {
   maxBufferedBytes: number;
   /** Open sockets allowed from one client address; more are refused with 429 (default: no limit). */
   maxPerAddress?: number;
+  /** Proxies whose X-Forwarded-For names the client that limit counts (client-address.ts); default none. */
+  trustedProxies?: TrustedProxies;
 }
 
 /** What the hub streams and reports to. */
@@ -109,11 +112,11 @@ export class WsHub {
   attach(server: Server, access: Access | null = null, recheckMs = 15_000): void {
     if (access && !access.disabled) this.recheckMs = recheckMs;
     const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const address = req.socket.remoteAddress ?? '?';
+      const address = requestClient(req, this.cfg.trustedProxies ?? []);
       const verdict = upgradeVerdict(req, access, this.perAddress.open(address), this.cfg.maxPerAddress);
       if (!verdict.ok) {
         if (verdict.limited) this.refusedPerAddress();
-        return void socket.end(refusal(verdict.status));
+        return refuseUpgrade(socket, verdict.status);
       }
       const recheck = access && !access.disabled ? () => access.check(req) : undefined;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
