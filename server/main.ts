@@ -115,7 +115,11 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     await journal?.start();
     // Set once the sources exist (they start after history); before, no block is open.
     let sourcesConnected = () => true;
-    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, sourcesConnected: () => sourcesConnected() });
+    // Rollups, totals and GPU windows: the leader's to write (always, for a single server).
+    let leads = () => true;
+    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, sourcesConnected: () => sourcesConnected(),
+      writesRollups: () => leads(),
+    });
     // Samples wait in the recorder's open blocks before they are queued.
     const unstoredSinceMs = () => [writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()];
     const pruner = journal ? new JournalPruner({ journal, unstoredSinceMs, clock }) : null;
@@ -142,6 +146,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const role = cluster
       ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders })
       : null;
+    if (role) leads = () => role.lease.isLeader();
     const outbox = role ? role.notifications : channels.length
       ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
       : null;
@@ -211,7 +216,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: cluster ? () => cluster.connected : null, clock,
     };
     const ready = () => readiness(readyFacts(readySources));
-    const clusterView = () => singleServerView(serverName());
+    const clusterView = () => (role ? role.view() : singleServerView(serverName()));
     // A token revoked or a user deleted, here or on another server, closes its WebSockets at once.
     const access = new Access({ store: stores.users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock, changed: () => hub.recheckAll() });
     await stops.start('access', () => access.start(), () => access.stop());

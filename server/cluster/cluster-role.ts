@@ -4,6 +4,7 @@
  * the stored evaluation before it notifies). `/metrics`: `hallwatch_cluster_leader`,
  * `hallwatch_cluster_members`, `hallwatch_cluster_lease_epoch`. The constructor does no I/O.
  */
+import type { ClusterView } from '../../protocol/cluster.ts';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -50,8 +51,11 @@ export class ClusterRole {
   private changes: Promise<void> = Promise.resolve();
   private readonly log: Logger;
 
+  private readonly serverName: string;
+
   constructor(cfg: ClusterRoleConfig, deps: ClusterRoleDeps) {
     this.log = deps.log;
+    this.serverName = cfg.serverName;
     const startedMs = deps.clock();
     this.lease = new LeaderLease(
       { serverName: cfg.serverName, replicas: cfg.replicas, timing: LEASE_TIMING, writeTimeoutMs: 5_000 },
@@ -75,6 +79,14 @@ export class ClusterRole {
     deps.metrics.gauge('hallwatch_cluster_leader', '1 while this server leads the pair (notifies), 0 on the standby', () => [[{}, this.lease.isLeader() ? 1 : 0]]);
     deps.metrics.gauge('hallwatch_cluster_members', 'Servers of the pair heard from in the last 15 s, this one included', () => [[{}, this.members.current().length]]);
     deps.metrics.gauge('hallwatch_cluster_lease_epoch', 'The leadership lease epoch this server leads in, or the newest it has seen', () => [[{}, this.lease.epoch]]);
+  }
+
+  /** The pair as this server sees it (`/api/cluster`, the dashboard's header). */
+  view(): ClusterView {
+    const beats = this.members.current();
+    const members = [...new Set([this.serverName, ...beats.map((b) => b.serverName)])].sort();
+    const leader = this.lease.isLeader() ? this.serverName : beats.find((b) => b.leader && b.serverName !== this.serverName)?.serverName ?? null;
+    return { serverName: this.serverName, clustered: true, members, leader };
   }
 
   /** Joins the pair: heartbeats, then contends for the lease; `led` is told of each change. */
