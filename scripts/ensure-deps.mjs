@@ -45,7 +45,20 @@ export function ensureTestPackages() {
   run(`${sudo}apt-get install -y -qq --no-install-recommends ${missing.join(' ')} fonts-dejavu-core`);
 }
 
+/** What `npm run demo:ha` runs besides Node: nats-server and HAProxy. */
+export function ensurePairPackages() {
+  const missing = [];
+  if (!existsSync('/usr/sbin/nats-server') && !has('nats-server')) missing.push('nats-server');
+  if (!existsSync('/usr/sbin/haproxy') && !has('haproxy')) missing.push('haproxy');
+  if (missing.length === 0) return;
+  const sudo = process.getuid && process.getuid() !== 0 ? 'sudo ' : '';
+  console.error(`hallwatch: installing Debian packages for the pair: ${missing.join(', ')}…`);
+  run(`${sudo}apt-get update -qq`);
+  run(`${sudo}apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   ensureNodeModules();
   if (process.argv.includes('--test')) ensureTestPackages();
+  if (process.argv.includes('--ha')) ensurePairPackages();
 }
