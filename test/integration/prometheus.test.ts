@@ -136,7 +136,7 @@ scrape_configs:
     const live = await prom.query('hallwatch_racks{state="live"}');
     expect(Number(live[0].value[1])).toBe((await api('/api/halls/hall-1')).totals.racksLive);
     const rules = await prom.api('/api/v1/rules');
-    expect(rules.groups.map((g: { name: string; rules: unknown[] }) => [g.name, g.rules.length])).toEqual([['hallwatch', 11]]);
+    expect(rules.groups.map((g: { name: string; rules: unknown[] }) => [g.name, g.rules.length])).toEqual([['hallwatch', 11], ['hallwatch-pair', 2]]);
 
     // Freeze the publishers (SIGSTOP; their Last Will comes only after 1.5 × the 10 s keepalive):
     // the racks turn stale and keep their last power, so both sides hold still.
