@@ -46,6 +46,7 @@ import { openStateStores } from './storage/state-stores.ts';
 /** How long a request to the cluster may take: past a stream-leader election (4–9 s on nats-server 2.9). */
 const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
 import { ClusterRole } from './cluster/cluster-role.ts';
+import { PairQueue } from './alerts/pair-queue.ts';
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -147,16 +148,20 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders })
       : null;
     if (role) leads = () => role.lease.isLeader();
-    const outbox = role ? role.notifications : channels.length
+    const local = channels.length
       ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
       : null;
+    // A pair sends through the leader's stream; through each server's own outbox while the cluster is silent (fail-open).
+    const stream = role?.notifications ?? null;
+    const outbox = stream && local ? new PairQueue(stream, local, () => role!.failOpen()) : local;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({
       cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: stores.rules, state: stores.alertState,
-      live: state, memory, outbox, channels, log, clock, leadership: role ? role.lease : undefined,
+      live: state, memory, outbox, channels, log, clock, leadership: role ? { isLeader: () => role.lease.isLeader(), failOpen: () => role.failOpen() } : undefined,
       siteSignals: { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN },
     });
-    if (outbox) await stops.start('notification outbox', () => outbox.start(), () => outbox.stop());
+    if (local) await stops.start('notification outbox', () => local.start(), () => local.stop());
+    if (stream) await stops.start('notification stream', () => stream.start(), () => stream.stop());
     if (channels.length) log.info(`alerts: notifying through ${channels.map((c) => c.name).join(', ')}`);
     metrics.counterFrom('hallwatch_alert_evaluations_total', 'Whole alert evaluations of the site concluded (incidents grouped, notifications queued)', [],
       () => [[{}, alerts.evaluations]]);
@@ -210,7 +215,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     // This server's name: --server-name, else named by the port HTTP listens on.
     const serverName = (): string => cfg.serverName ?? `${hostname()}:${http.port}`;
     const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock, serverName });
-    const healthSources = { ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock };
+    const pairFacts = role && cluster
+      ? () => ({ connected: cluster.connected, leader: role.lease.isLeader(), silentS: role.members.silentForMs() / 1000, failOpen: role.failOpen() })
+      : undefined;
+    const healthSources = { ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock, cluster: pairFacts };
     const health = () => healthReport(healthFacts(healthSources));
     const readySources = {
       sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: cluster ? () => cluster.connected : null, clock,

@@ -44,9 +44,10 @@ export interface AlertServiceDeps {
   siteSignals?: SiteSignals;
   /**
    * One of a pair of servers: only the leader notifies and stores the evaluation; the other
-   * evaluates in shadow until `lead()`. Unset: a single server, always leading.
+   * evaluates in shadow until `lead()`; every server notifies while the cluster is out of reach
+   * (`failOpen`). Unset: a single server, always leading.
    */
-  leadership?: { isLeader(): boolean };
+  leadership?: { isLeader(): boolean; failOpen?(): boolean };
 }
 
 export class AlertService {
@@ -75,7 +76,7 @@ export class AlertService {
   private readonly persistence: AlertPersistence;
   /** Whole passes over the site concluded (incidents grouped, notifications queued) since start. */
   evaluations = 0;
-  private readonly leadership: { isLeader(): boolean } | null;
+  private readonly leadership: { isLeader(): boolean; failOpen?(): boolean } | null;
   /** Took the lead (adopted the stored evaluation); always for a single server. */
   private leading: boolean;
 
@@ -94,7 +95,7 @@ export class AlertService {
 
   /** Whether this server turns alerts into notifications now: checked at each one, so a leader whose lease ran out stops at once. */
   canNotify(): boolean {
-    return this.leading && (this.leadership?.isLeader() ?? true);
+    return (this.leading && (this.leadership?.isLeader() ?? true)) || (this.leadership?.failOpen?.() ?? false);
   }
 
   /**

@@ -41,6 +41,9 @@ export interface Led {
   handOver(): Promise<void>;
 }
 
+/** The cluster silent this long: the lease (15 s) and the longest write stall of an election (~10 s) past. */
+export const FAIL_OPEN_AFTER_MS = 30_000;
+
 export class ClusterRole {
   readonly lease: LeaderLease;
   readonly members: Members;
@@ -52,6 +55,8 @@ export class ClusterRole {
   private readonly log: Logger;
 
   private readonly serverName: string;
+  private started = false;
+  private wasFailOpen = false;
 
   constructor(cfg: ClusterRoleConfig, deps: ClusterRoleDeps) {
     this.log = deps.log;
@@ -78,7 +83,23 @@ export class ClusterRole {
     });
     deps.metrics.gauge('hallwatch_cluster_leader', '1 while this server leads the pair (notifies), 0 on the standby', () => [[{}, this.lease.isLeader() ? 1 : 0]]);
     deps.metrics.gauge('hallwatch_cluster_members', 'Servers of the pair heard from in the last 15 s, this one included', () => [[{}, this.members.current().length]]);
+    deps.metrics.gauge('hallwatch_cluster_fail_open', '1 while the cluster does not answer and this server notifies through its own outbox', () => [[{}, this.failOpen() ? 1 : 0]]);
     deps.metrics.gauge('hallwatch_cluster_lease_epoch', 'The leadership lease epoch this server leads in, or the newest it has seen', () => [[{}, this.lease.epoch]]);
+  }
+
+  /**
+   * Fail-open: the cluster has not answered for longer than the lease plus a renewal's stall
+   * (two of three nodes down, or this server cut off), so no server can lead; each notifies
+   * through its own outbox until the cluster answers again.
+   */
+  failOpen(): boolean {
+    const open = this.started && this.members.silentForMs() > FAIL_OPEN_AFTER_MS;
+    if (open !== this.wasFailOpen) {
+      this.wasFailOpen = open;
+      if (open) this.log.error(`cluster: no answer for ${Math.round(this.members.silentForMs() / 1000)} s (no quorum, or out of reach): notifying directly (fail-open)`);
+      else this.log.info('cluster: answering again; notifications through the leader');
+    }
+    return open;
   }
 
   /** The pair as this server sees it (`/api/cluster`, the dashboard's header). */
@@ -94,6 +115,7 @@ export class ClusterRole {
     this.led = led;
     await this.members.start();
     await this.lease.start();
+    this.started = true;
   }
 
   /** Stops leading and lets the lease go first, so the other server takes over at once. */

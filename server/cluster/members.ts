@@ -57,8 +57,16 @@ export class Members {
   private stopped = false;
   private readonly now: () => number;
 
+  /** When the cluster last stored this server's heartbeat (a write that needs its quorum), monotonic ms. */
+  private storedAtMs = 0;
+
   constructor(private readonly cfg: MembersConfig, private readonly deps: MembersDeps) {
     this.now = deps.now ?? (() => performance.now());
+  }
+
+  /** How long the cluster has not stored this server's heartbeat, ms: long past the lease, it has no quorum or is out of reach. */
+  silentForMs(): number {
+    return this.now() - this.storedAtMs;
   }
 
   /** The servers heard from within the max age, this one included once it has written. */
@@ -68,6 +76,7 @@ export class Members {
   }
 
   async start(): Promise<void> {
+    this.storedAtMs = this.now();
     this.kv = await openBucket(this.deps.cluster, MEMBERS_BUCKET, { replicas: this.cfg.replicas, history: 1, ttl: this.cfg.maxAgeMs }, this.deps.log, () => this.stopped);
     const it = await this.kv.watch({ key: '>' });
     this.stopWatch = () => it.stop();
@@ -105,6 +114,7 @@ export class Members {
     if (!this.kv) return;
     try {
       await this.kv.put(memberKey(this.cfg.serverName), encoder.encode(JSON.stringify(this.deps.heartbeat())));
+      this.storedAtMs = Math.max(this.storedAtMs, this.now());
       if (this.failing) this.deps.log.info('cluster: membership heartbeat written again');
       this.failing = false;
     } catch (e) {

@@ -21,6 +21,8 @@ export interface HealthFacts {
   /** Host clock step not followed, ms (0 when none). */
   clockStepMs: number;
   alertsSaveError: { message: string; failures: number } | null;
+  /** A pair's view of its cluster; null for a single server. */
+  cluster?: null | { connected: boolean; leader: boolean; silentS: number; failOpen: boolean };
 }
 
 /** The modules whose state `/healthz` reports. */
@@ -34,6 +36,8 @@ export interface HealthSources {
   clockStepMs: () => number;
   alerts: { readonly saveError: HealthFacts['alertsSaveError'] };
   clock: () => number;
+  /** A pair's cluster facts, read now; absent for a single server. */
+  cluster?: () => NonNullable<HealthFacts['cluster']>;
 }
 
 /** The facts `healthReport` decides on, read from the running modules now. */
@@ -49,6 +53,7 @@ export function healthFacts(src: HealthSources): HealthFacts {
     },
     clockStepMs: src.clockStepMs(),
     alertsSaveError: src.alerts.saveError,
+    cluster: src.cluster?.() ?? null,
   };
 }
 
@@ -77,6 +82,12 @@ export function healthReport(f: HealthFacts): Health {
   if (f.alertsSaveError) {
     checks.alerts = `state not saved (${f.alertsSaveError.message}); ${f.alertsSaveError.failures} failed saves`;
     ok = false;
+  }
+  const c = f.cluster;
+  if (c) {
+    checks.cluster = c.failOpen ? `no answer for ${Math.round(c.silentS)} s (no quorum, or out of reach): notifying directly (fail-open)`
+      : !c.connected ? 'disconnected; reconnecting' : c.leader ? 'leader' : 'standby';
+    ok &&= c.connected && !c.failOpen;
   }
   return { status: ok ? 'ok' : 'degraded', checks };
 }

@@ -10,6 +10,8 @@ import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.ts';
 import { ClusterLink } from '../../server/cluster/cluster-link.ts';
 import { LeaderLease, LEASE_BUCKET } from '../../server/cluster/leader-lease.ts';
 import { LEASE_TIMING } from '../../server/cluster/lease-decision.ts';
+import { FAIL_OPEN_AFTER_MS } from '../../server/cluster/cluster-role.ts';
+import { Members } from '../../server/cluster/members.ts';
 import { createLogger } from '../../server/logger.ts';
 import { notYet, waitFor } from '../helpers/wait.ts';
 import { startProgram, type Program } from '../helpers/programs.ts';
@@ -205,4 +207,38 @@ describe('LeaderLease on a three-node cluster', () => {
     await node!.start();
     await cluster.healthy();
   }, 120_000);
+
+  test('two of three nodes down: neither leads, and the cluster stores no heartbeat past the fail-open time; a node back, one leads again', async () => {
+    const [a, b] = await Promise.all([contender('a'), contender('b')]);
+    const members = await Promise.all([a, b].map(async (c) => {
+      const m = new Members({ serverName: c.name, replicas: 3, everyMs: 2000, maxAgeMs: 15_000 }, {
+        cluster: c.link, log, heartbeat: () => ({ serverName: c.name, leader: c.lease.isLeader(), epoch: c.lease.epoch, startedMs: 0 }),
+      });
+      opened.push(m);
+      await m.start();
+      return m;
+    }));
+    const sampler = watchLeaders(a, b);
+    await waitFor('one leader', () => leaderOf(a, b));
+    const down = cluster.nodes.slice(1);
+    const downAtMs = performance.now();
+    await Promise.all(down.map((n) => n.crash()));
+    try {
+      await waitFor('no leader', () => (![a, b].some((c) => c.lease.isLeader()) || notYet([a, b].map((c) => c.name))), 30_000);
+      const noLeaderS = (performance.now() - downAtMs) / 1000;
+      await waitFor('no heartbeat stored past the fail-open time', () => {
+        const silentMs = members.map((m) => Math.round(m.silentForMs()));
+        return silentMs.every((ms) => ms > FAIL_OPEN_AFTER_MS) || notYet({ silentMs });
+      }, FAIL_OPEN_AFTER_MS + 30_000, 500);
+      console.log(`lease: 2 of 3 nodes down → no leader after ${noLeaderS.toFixed(1)} s; fail-open after ${((performance.now() - downAtMs) / 1000).toFixed(1)} s`);
+    } finally {
+      await Promise.all(down.map((n) => n.start()));
+    }
+    await cluster.healthy();
+    const back = await waitFor('one leader again', () => leaderOf(a, b), 60_000);
+    await waitFor('heartbeats stored again', () => members.every((m) => m.silentForMs() < FAIL_OPEN_AFTER_MS) || notYet(members.map((m) => m.silentForMs())), 30_000);
+    expect(back.lease.epoch).toBeGreaterThan(0);
+    expect(sampler.overlapMs).toBe(0);
+    sampler.stop();
+  }, 180_000);
 });

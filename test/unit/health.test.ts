@@ -25,6 +25,13 @@ describe('healthReport', () => {
       'ok', { storage: 'influxdb ok' },
     ],
     ['host clock stepped', { clockStepMs: -3_600_000 }, 'degraded', { clock: /stepped by -3600 s/ }],
+    ['a pair\'s leader', { cluster: { connected: true, leader: true, silentS: 0.2, failOpen: false } }, 'ok', { cluster: 'leader' }],
+    ['a pair\'s standby', { cluster: { connected: true, leader: false, silentS: 1.5, failOpen: false } }, 'ok', { cluster: 'standby' }],
+    ['cluster connection lost', { cluster: { connected: false, leader: false, silentS: 4, failOpen: false } }, 'degraded', { cluster: 'disconnected; reconnecting' }],
+    [
+      'cluster silent past the lease: fail-open', { cluster: { connected: true, leader: false, silentS: 41.4, failOpen: true } },
+      'degraded', { cluster: 'no answer for 41 s (no quorum, or out of reach): notifying directly (fail-open)' },
+    ],
     ['alert state not saved', { alertsSaveError: { message: 'EROFS', failures: 3 } }, 'degraded', { alerts: 'state not saved (EROFS); 3 failed saves' }],
   ])('%s', (_what, facts, status, checks) => {
     const h = healthReport({ ...base, ...facts });
