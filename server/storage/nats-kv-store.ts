@@ -60,8 +60,14 @@ async function slippedPast(kv: KV, key: string, revision: number, expected: numb
   return before && live(before) && before.revision !== expected ? before : null;
 }
 
+/** A compare-and-set write's result, and the revision its own value got (0: none; it may have been put back over since). */
+interface CasOutcome {
+  result: WriteResult;
+  ownRevision: number;
+}
+
 /** Compare-and-set write of one key; the conflict carries the revision stored instead. */
-async function casWrite<T>(kv: KV, key: string, value: unknown, expected: number, opts: KvStoreOptions<T>): Promise<WriteResult> {
+async function casWrite<T>(kv: KV, key: string, value: unknown, expected: number, opts: KvStoreOptions<T>): Promise<CasOutcome> {
   const t0 = performance.now();
   const data = encoder.encode(JSON.stringify(value));
   const onWrite = opts.onWrite;
@@ -70,13 +76,13 @@ async function casWrite<T>(kv: KV, key: string, value: unknown, expected: number
     const lost = opts.verifyUpdates && expected > 0 ? await slippedPast(kv, key, revision, expected) : null;
     onWrite?.(performance.now() - t0, !lost);
     // The write that came first stands: its value goes back, and this one is a conflict.
-    if (lost) return { ok: false, conflict: true, revision: await kv.update(key, lost.value, revision) };
-    return { ok: true, revision };
+    if (lost) return { result: { ok: false, conflict: true, revision: await kv.update(key, lost.value, revision) }, ownRevision: revision };
+    return { result: { ok: true, revision }, ownRevision: revision };
   } catch (e) {
     onWrite?.(performance.now() - t0, false);
     if (!isConflict(e) && !(expected === 0 && /exists/i.test((e as Error).message))) throw e;
     const now = await kv.get(key);
-    return { ok: false, conflict: true, revision: live(now) ? now.revision : 0 };
+    return { result: { ok: false, conflict: true, revision: live(now) ? now.revision : 0 }, ownRevision: 0 };
   }
 }
 
@@ -97,10 +103,12 @@ function watchKeys(kv: KV, key: string, each: (e: KvEntry) => void): () => void 
 
 export class KvDocumentStore<T> implements DocumentStore<T> {
   readonly name: string;
-  /** The newest revision this process read or wrote: a watched entry at or below it is not news. */
+  /** The newest revision this process read, wrote or handed to a watch: a watched entry at or below it is not news. */
   private known = 0;
   /** Values this process is writing now, as stored: the watch may deliver one before its write returns. */
   private readonly writing = new Map<string, number>();
+  /** Each watch's release of the entries it held back, run as a write returns. */
+  private readonly releases = new Set<() => void>();
 
   constructor(private readonly kv: KV, bucket: string, private readonly key: string, private readonly opts: KvStoreOptions<T> = {}) {
     this.name = `${bucket}/${key}`;
@@ -122,29 +130,47 @@ export class KvDocumentStore<T> implements DocumentStore<T> {
     const text = JSON.stringify(value);
     this.writing.set(text, (this.writing.get(text) ?? 0) + 1);
     try {
-      const r = await casWrite(this.kv, this.key, value, expectedRevision, this.opts);
-      if (r.ok) this.known = Math.max(this.known, r.revision);
-      return r;
+      const { result, ownRevision } = await casWrite(this.kv, this.key, value, expectedRevision, this.opts);
+      this.known = Math.max(this.known, ownRevision);
+      return result;
     } finally {
       const n = this.writing.get(text)! - 1;
       if (n === 0) this.writing.delete(text);
       else this.writing.set(text, n);
+      for (const release of this.releases) release();
     }
   }
 
+  /**
+   * An entry that reads like a write of this process still running is held until that write
+   * returns: it was either that write (its revision is known then, and it is skipped) or another
+   * process storing the same value meanwhile — as the other of two updates that both went
+   * through puts back the value of this one (`slippedPast`) — which is news, handed on.
+   */
   watch(onChange: (doc: Revisioned<T> | null) => void): () => void {
-    return watchKeys(this.kv, this.key, (e) => {
+    let held: KvEntry[] = [];
+    const hand = (e: KvEntry) => {
       if (e.revision <= this.known) return;
+      if (live(e) && this.writing.has(decoder.decode(e.value))) return void held.push(e);
       this.known = e.revision;
-      // This process's own write, seen before its write returned.
-      if (live(e) && this.writing.has(decoder.decode(e.value))) return;
       if (!live(e)) return onChange(null);
       try {
         onChange({ value: decode(this.name, e, this.opts.parse), revision: e.revision });
       } catch (err) {
         this.opts.onBadValue?.(this.key, (err as Error).message);
       }
-    });
+    };
+    const release = () => {
+      const waiting = held;
+      held = [];
+      waiting.forEach(hand);
+    };
+    this.releases.add(release);
+    const stop = watchKeys(this.kv, this.key, hand);
+    return () => {
+      this.releases.delete(release);
+      stop();
+    };
   }
 }
 
@@ -187,7 +213,7 @@ export class KvKeyedStore<T> implements KeyedStore<T> {
 
   async put(key: string, value: T, expectedRevision: number): Promise<WriteResult> {
     this.deleted.delete(key);
-    const r = await casWrite(this.kv, this.kvKey(key), value, expectedRevision, this.opts);
+    const { result: r } = await casWrite(this.kv, this.kvKey(key), value, expectedRevision, this.opts);
     if (r.ok) this.known.set(key, r.revision);
     return r;
   }

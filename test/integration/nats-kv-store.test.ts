@@ -80,6 +80,61 @@ describe('KvDocumentStore', () => {
     stopB();
     stopBad();
   });
+
+  test('the same value stored by another process while this one writes it reaches the watch once the write returns', async () => {
+    // As the other of two updates that both went through puts this one's value back (nats-server before 2.9.21).
+    const kv = await a.bucket('hw-test-doc');
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    let updated!: (revision: number) => void;
+    const ownRevision = new Promise<number>((r) => (updated = r));
+    /** Revisions the store's watch has handled. */
+    const handled: number[] = [];
+    // The store's update is stored at once but returns only when the gate opens; its watch reports what it handled.
+    const gated = new Proxy(kv, {
+      get(target, prop) {
+        if (prop === 'update') {
+          return async (key: string, data: Uint8Array, version: number) => {
+            const revision = await target.update(key, data, version);
+            updated(revision);
+            await gate;
+            return revision;
+          };
+        }
+        if (prop === 'watch') {
+          return async (opts: { key: string }) => {
+            const it = await target.watch(opts);
+            return {
+              stop: () => it.stop(),
+              async *[Symbol.asyncIterator]() {
+                for await (const e of it) {
+                  yield e;
+                  handled.push(e.revision);
+                }
+              },
+            };
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const encode = (d: Doc) => new TextEncoder().encode(JSON.stringify(d));
+    const first = await kv.put('held-back', encode({ n: 1 }));
+    const store = new KvDocumentStore<Doc>(gated, 'hw-test-doc', 'held-back', { parse });
+    await store.load();
+    const seen: (Revisioned<Doc> | null)[] = [];
+    const stop = store.watch((d) => seen.push(d));
+    const writing = store.write({ n: 2 }, first);
+    const own = await ownRevision;
+    const other = await (await b.bucket('hw-test-doc')).update('held-back', encode({ n: 2 }), own);
+    await waitFor('the watch to have had both entries', () => handled.includes(other) || notYet(handled));
+    expect(seen).toEqual([]);
+    openGate();
+    expect(await writing).toEqual({ ok: true, revision: own });
+    expect(seen).toEqual([{ value: { n: 2 }, revision: other }]);
+    stop();
+  });
 });
 
 describe('KvDocumentStore with verifyUpdates', () => {
