@@ -47,6 +47,7 @@ import { openStateStores } from './storage/state-stores.ts';
 const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
 import { ClusterRole } from './cluster/cluster-role.ts';
 import { PairQueue } from './alerts/pair-queue.ts';
+import { registerNotificationMetrics, type Backlog } from './alerts/notification-metrics.ts';
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -144,15 +145,19 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outboxDir = join(cfg.storageDir, 'outbox');
     // A pair of servers: the lease, membership and the replicated notification stream (server/cluster/cluster-role.ts).
+    // The notification metrics once, over every queue this server has (a pair: the stream and the fail-open outbox).
+    const queues: { backlog(): Backlog }[] = [];
+    const counts = channels.length ? registerNotificationMetrics(metrics, queues, clock) : undefined;
     const role = cluster
-      ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders })
+      ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders, counts })
       : null;
     if (role) leads = () => role.lease.isLeader();
     const local = channels.length
-      ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, log, clock })
+      ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, counts, log, clock })
       : null;
     // A pair sends through the leader's stream; through each server's own outbox while the cluster is silent (fail-open).
     const stream = role?.notifications ?? null;
+    for (const q of [local, stream]) if (q) queues.push(q);
     const outbox = stream && local ? new PairQueue(stream, local, () => role!.failOpen()) : local;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({

@@ -206,7 +206,8 @@ export class AlertService {
       if (!n || !ack || sameJson(n.ack, ack)) continue;
       n.ack = ack;
       this.acknowledgeAlerts(inc);
-      if (ack !== own && n.firingSent) this.notify('acknowledged', inc, this.clock());
+      // Notified once, by whichever server notifies (the leader), under the acknowledgement's own time.
+      if (ack !== own) this.notifyAck(inc, n);
     }
   }
 

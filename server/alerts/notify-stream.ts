@@ -7,6 +7,7 @@
  * a delay on a retryable failure, term (and the failed log) on a permanent one. A delivery
  * published by a leader that died before sending it is sent by the next.
  */
+import { registerNotificationMetrics, type Backlog, type NotificationCounts } from './notification-metrics.ts';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AckPolicy, headers, nanos, RetentionPolicy, StorageType, type JsMsg } from 'nats';
@@ -47,6 +48,8 @@ export interface NotifyStreamDeps {
   cluster: LeaseCluster;
   senders: Record<string, Sender>;
   metrics: Metrics;
+  /** The deliveries counter when another queue shares it (the pair's fail-open outbox); else registered here. */
+  counts?: NotificationCounts;
   log: Logger;
   /** Wall-clock ms, for a delivery's age. */
   clock: () => number;
@@ -71,12 +74,12 @@ export class NotifyStream implements NotificationQueue {
 
   constructor(private readonly deps: NotifyStreamDeps) {
     this.cfg = deps.cfg;
-    this.count = deps.metrics.counter('hallwatch_notifications_total', 'Notification deliveries by channel and outcome', ['channel', 'outcome']);
-    deps.metrics.gauge('hallwatch_notifications_pending', 'Deliveries waiting in the outbox', () => [[{}, this.stored.messages + this.publishing]]);
-    deps.metrics.gauge('hallwatch_notifications_oldest_pending_age_seconds', 'Age of the oldest delivery waiting in the outbox (0 when none waits)', () => {
-      const f = this.stored.firstMs;
-      return [[{}, this.stored.messages > 0 && Number.isFinite(f) ? Math.max(0, this.deps.clock() - f) / 1000 : 0]];
-    });
+    this.count = deps.counts ?? registerNotificationMetrics(deps.metrics, [this], deps.clock);
+  }
+
+  /** Deliveries waiting (stored in the stream, as of the last look, and being published) and the oldest one's time. */
+  backlog(): Backlog {
+    return { count: this.stored.messages + this.publishing, oldestMs: this.stored.messages > 0 ? this.stored.firstMs : Number.NaN };
   }
 
   /** Creates the stream and its consumer when missing, then sends while this server leads. */

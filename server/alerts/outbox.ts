@@ -11,6 +11,7 @@ import type { Metrics } from '../http/metrics.ts';
 import { JsonDirStore } from '../storage/json-file-store.ts';
 import type { KeyedStore } from '../storage/store.ts';
 import { jitteredBackoffMs } from '../util/backoff.ts';
+import { registerNotificationMetrics, type Backlog, type NotificationCounts } from './notification-metrics.ts';
 
 export interface Delivery {
   /** Unique per notification and channel; sent as Idempotency-Key. */
@@ -59,6 +60,8 @@ export interface OutboxDeps {
   store: OutboxStore;
   senders: Record<string, Sender>;
   metrics: Metrics;
+  /** The deliveries counter when another queue shares it (a pair's stream and outbox); else registered here. */
+  counts?: NotificationCounts;
   log: Logger;
   clock: () => number;
 }
@@ -80,13 +83,14 @@ export class Outbox implements NotificationQueue {
 
   constructor(deps: OutboxDeps) {
     ({ cfg: this.cfg, store: this.store, senders: this.senders, log: this.log, clock: this.clock } = deps);
-    this.count = deps.metrics.counter('hallwatch_notifications_total', 'Notification deliveries by channel and outcome', ['channel', 'outcome']);
-    deps.metrics.gauge('hallwatch_notifications_pending', 'Deliveries waiting in the outbox', () => [[{}, this.pending.size]]);
-    deps.metrics.gauge('hallwatch_notifications_oldest_pending_age_seconds', 'Age of the oldest delivery waiting in the outbox (0 when none waits)', () => {
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const d of this.pending.values()) oldest = Math.min(oldest, d.createdMs);
-      return [[{}, Number.isFinite(oldest) ? Math.max(0, this.clock() - oldest) / 1000 : 0]];
-    });
+    this.count = deps.counts ?? registerNotificationMetrics(deps.metrics, [this], this.clock);
+  }
+
+  /** Deliveries waiting and the oldest one's creation time (NaN when none waits). */
+  backlog(): Backlog {
+    let oldest = Number.NaN;
+    for (const d of this.pending.values()) if (!(d.createdMs >= oldest)) oldest = d.createdMs;
+    return { count: this.pending.size, oldestMs: oldest };
   }
 
   get size(): number {

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { Sender } from '../alerts/outbox.ts';
 import { NotifyStream } from '../alerts/notify-stream.ts';
+import type { NotificationCounts } from '../alerts/notification-metrics.ts';
 import { LeaderLease, type LeaseCluster } from './leader-lease.ts';
 import { LEASE_TIMING } from './lease-decision.ts';
 import { Members } from './members.ts';
@@ -31,6 +32,8 @@ export interface ClusterRoleDeps {
   clock: () => number;
   /** The notification channels' senders; none: no stream. */
   senders: Record<string, Sender>;
+  /** The deliveries counter the stream shares with the fail-open outbox. */
+  counts?: NotificationCounts;
 }
 
 /** What the role tells when this server starts or stops leading (AlertService). */
@@ -78,7 +81,7 @@ export class ClusterRole {
         replicas: cfg.replicas, maxAgeMs: 86_400_000, duplicateWindowMs: 3_600_000, maxRetryDelayMs: 60_000,
         failedLogPath: join(cfg.storageDir, 'outbox', 'failed.jsonl'), publishTimeoutMs: 5_000,
       },
-      cluster: deps.cluster, senders: deps.senders, metrics: deps.metrics, log: deps.log, clock: deps.clock,
+      cluster: deps.cluster, senders: deps.senders, metrics: deps.metrics, counts: deps.counts, log: deps.log, clock: deps.clock,
       isLeader: () => this.lease.isLeader(), epoch: () => this.lease.epoch,
     });
     deps.metrics.gauge('hallwatch_cluster_leader', '1 while this server leads the pair (notifies), 0 on the standby', () => [[{}, this.lease.isLeader() ? 1 : 0]]);
