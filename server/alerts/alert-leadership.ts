@@ -1,0 +1,74 @@
+/**
+ * Which of a pair of servers turns alerts into notifications and stores the evaluation: the
+ * leader, or every server while the cluster is out of reach (fail-open). Taking the lead adopts
+ * the paging ledger the last leader stored, so what it paged is not paged again. A single server
+ * (no `leadership`) always leads.
+ */
+import type { Logger } from '../logger.ts';
+import type { AlertPersistence } from './alert-persistence.ts';
+import type { AlertBook } from './alert-book.ts';
+import type { AlertEvaluator } from './evaluator.ts';
+import type { IncidentTracker } from './incidents.ts';
+
+/** What the pair's role tells: whether this server holds the lease, and whether the cluster is out of reach. */
+export interface Leadership {
+  isLeader(): boolean;
+  failOpen?(): boolean;
+}
+
+export class AlertLeadership {
+  /** Took the lead (adopted the stored evaluation); always for a single server. */
+  leading: boolean;
+
+  constructor(
+    /** null: a single server. */
+    readonly leadership: Leadership | null,
+    private readonly book: AlertBook,
+    private readonly persistence: AlertPersistence,
+    private readonly tracker: IncidentTracker,
+    private readonly evaluator: AlertEvaluator,
+    private readonly log: Logger,
+  ) {
+    this.leading = leadership === null;
+  }
+
+  /** One of a pair (not a single server). */
+  get paired(): boolean {
+    return this.leadership !== null;
+  }
+
+  /** Whether this server turns alerts into notifications now: checked at each one, so a leader whose lease ran out stops at once. */
+  canNotify(): boolean {
+    return (this.leading && (this.leadership?.isLeader() ?? true)) || (this.leadership?.failOpen?.() ?? false);
+  }
+
+  /**
+   * Becomes the leader: adopts the evaluation the last leader stored (its open incidents under
+   * their IDs and start times, what it paged, acknowledgements), so what it already paged is not
+   * paged again, then notifies from the current state. An incident it did not store is paged by
+   * the next round; a notification it queued but did not record has the same ID and is dropped
+   * by the stream.
+   */
+  async lead(): Promise<void> {
+    const paged = await this.persistence.loadPaged();
+    const stored = new Map(Object.entries(paged?.notified ?? {}));
+    const book = this.book;
+    const shadow = new Map(book.notified);
+    for (const [id, n] of stored) this.tracker.adoptStart(id, n.startedMs);
+    book.incidents = this.tracker.update(this.evaluator.active());
+    book.notified.clear();
+    for (const inc of book.incidents) {
+      const ack = shadow.get(inc.id)?.ack;
+      const n = stored.get(inc.id) ?? { startedMs: inc.startedMs, firingSent: false };
+      book.notified.set(inc.id, ack ? { ...n, ack } : n);
+    }
+    this.leading = true;
+    book.dirty = true;
+    this.log.info(`alerts: leading with ${book.incidents.length} open incidents (${stored.size} in the last leader's paging ledger)`);
+  }
+
+  /** Stops notifying and storing the evaluation: the other server leads. */
+  follow(): void {
+    if (this.leadership) this.leading = false;
+  }
+}

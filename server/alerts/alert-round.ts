@@ -1,0 +1,90 @@
+/**
+ * Concludes a whole pass of evaluation over the site: groups the firing alerts into incidents,
+ * decides what each open incident pages (paging.ts) and queues it when this server notifies,
+ * applies acknowledgements stored before an incident opened here, moves resolved incidents to
+ * the history (notifying those that paged), and refreshes channels that forget.
+ */
+import { incidentAlerts, incidentRepeatMs, type AlertBook } from './alert-book.ts';
+import type { IncidentAcks } from './alert-acks.ts';
+import type { AlertNotices } from './alert-notices.ts';
+import type { AlertEvaluator, Transition } from './evaluator.ts';
+import type { IncidentTracker } from './incidents.ts';
+import { incidentJson } from './notification.ts';
+import type { OperatorMarks } from './operator-marks.ts';
+import { pageFor } from './paging.ts';
+
+export interface AlertRoundParts {
+  book: AlertBook;
+  evaluator: AlertEvaluator;
+  tracker: IncidentTracker;
+  marks: OperatorMarks;
+  acks: IncidentAcks;
+  notices: AlertNotices;
+  /** Whether this server notifies now (AlertLeadership.canNotify). */
+  canNotify: () => boolean;
+  /** Resolved incidents kept for the dashboard's history tab. */
+  historyLimit: number;
+}
+
+/** `rule|entity`, as incidents key their members. */
+const keyOf = (a: { rule: { id: string }; entity: string }) => `${a.rule.id}|${a.entity}`;
+
+export class AlertRound {
+  constructor(private readonly p: AlertRoundParts) {}
+
+  /** Incidents and notifications after a whole pass over the site (its `transitions`); returns whether it paged. */
+  conclude(transitions: Transition[], nowMs: number): boolean {
+    const { book, notices, acks, canNotify } = this.p;
+    if (transitions.length) book.dirty = true;
+    const notifyEntities = new Set(transitions.filter((t) => t.notify && !t.events.includes('resolved')).map(keyOf));
+    const repeatEntities = new Set(transitions.filter((t) => t.notify && t.events.includes('repeat')).map(keyOf));
+    const next = this.p.tracker.update(this.p.evaluator.active());
+    let paged = false;
+    for (const inc of next) {
+      const keys = incidentAlerts(inc).map(keyOf);
+      const page = pageFor(book.notified.get(inc.id), {
+        startedMs: inc.startedMs,
+        severity: inc.severity,
+        silenced: notices.silenceFor(inc, nowMs) !== undefined,
+        notifying: keys.some((k) => notifyEntities.has(k)),
+        repeating: keys.some((k) => repeatEntities.has(k)),
+        nowMs,
+        repeatMs: () => incidentRepeatMs(inc),
+      });
+      acks.adoptEarlier(inc, page.next);
+      book.notified.set(inc.id, page.next);
+      if (page.changed) book.dirty = true;
+      if (page.send && canNotify()) {
+        notices.notify(page.send, inc, nowMs, page.next.ack ?? null, { escalation: page.escalation, repeatMs: incidentRepeatMs(inc), nowMs });
+        paged = true;
+      }
+      acks.notifyAck(inc, page.next);
+    }
+    const resolvedAcked = this.resolve(new Set(next.map((i) => i.id)), nowMs);
+    book.incidents = next;
+    this.p.marks.afterRound(resolvedAcked, (id) => book.notified.has(id), nowMs);
+    if (canNotify()) notices.refreshChannels(nowMs);
+    return paged;
+  }
+
+  /**
+   * Forgets the incidents not in `openIds`, moving those it knew to the history and notifying
+   * those that paged; returns the IDs of those that were acknowledged.
+   */
+  private resolve(openIds: ReadonlySet<string>, nowMs: number): Set<string> {
+    const { book, historyLimit } = this.p;
+    const resolvedAcked = new Set<string>();
+    for (const [id, seen] of book.notified) {
+      if (openIds.has(id)) continue;
+      book.notified.delete(id);
+      book.dirty = true;
+      if (seen.ack) resolvedAcked.add(id);
+      const prev = book.incidents.find((i) => i.id === id);
+      if (!prev) continue;
+      if (seen.firingSent && this.p.canNotify()) this.p.notices.notify('resolved', prev, nowMs, seen.ack ?? null);
+      book.history.unshift({ ...incidentJson(prev), resolvedMs: nowMs, acknowledged: seen.ack ?? null, notified: seen.firingSent });
+      book.history.length = Math.min(book.history.length, historyLimit);
+    }
+    return resolvedAcked;
+  }
+}
