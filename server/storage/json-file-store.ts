@@ -18,7 +18,8 @@ export interface JsonFileOptions<T> {
   mode?: number;
 }
 
-function parseText<T>(name: string, text: string, parse: ((json: unknown) => T) | undefined): T {
+/** A stored document's text as a `T`; the error names the store and what is wrong. */
+export function parseText<T>(name: string, text: string, parse: ((json: unknown) => T) | undefined): T {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -6,6 +6,7 @@
  * processes wrote (this store's own writes are known by their revision and skipped).
  */
 import type { KV, KvEntry } from 'nats';
+import { parseText } from './json-file-store.ts';
 import type { DocumentStore, KeyedStore, Revisioned, WriteResult } from './store.ts';
 
 export interface KvStoreOptions<T> {
@@ -31,17 +32,7 @@ function isConflict(e: unknown): boolean {
 }
 
 function decode<T>(name: string, entry: KvEntry, parse: ((json: unknown) => T) | undefined): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(decoder.decode(entry.value));
-  } catch (e) {
-    throw new Error(`${name}: not valid JSON (${(e as Error).message})`);
-  }
-  try {
-    return parse ? parse(json) : (json as T);
-  } catch (e) {
-    throw new Error(`${name}: ${(e as Error).message}`);
-  }
+  return parseText(name, decoder.decode(entry.value), parse);
 }
 
 const live = (e: KvEntry | null): e is KvEntry => e !== null && e.operation === 'PUT';
