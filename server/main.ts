@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import { SteadyClock, clockStepWarning } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
 import { healthFacts, healthReport } from './http/health.ts';
-import { readiness, readyFacts } from './http/readiness.ts';
+import { readiness, readyFacts, telemetryFlows } from './http/readiness.ts';
 import { singleServerView } from '../protocol/cluster.ts';
 import { JournalPruner } from './ingest/journal-pruner.ts';
 import { Stops } from './lifecycle.ts';
@@ -119,6 +119,8 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     let sourcesConnected = () => true;
     // Rollups, totals and GPU windows: the leader's to write (always, for a single server).
     let leads = () => true;
+    // Whether this server's telemetry flows (set once the sources exist): a pair's leader that cannot see the site hands over.
+    let seesSite = () => true;
     const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, sourcesConnected: () => sourcesConnected(),
       writesRollups: () => leads(),
     });
@@ -149,7 +151,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const queues: { backlog(): Backlog }[] = [];
     const counts = channels.length ? registerNotificationMetrics(metrics, queues, clock) : undefined;
     const role = cluster
-      ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders, counts })
+      ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders, counts, fit: () => seesSite() })
       : null;
     if (role) leads = () => role.lease.isLeader();
     const local = channels.length
@@ -229,6 +231,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: cluster ? () => cluster.connected : null, clock,
     };
     const ready = () => readiness(readyFacts(readySources));
+    seesSite = () => telemetryFlows(readyFacts(readySources));
     const clusterView = () => (role ? role.view() : singleServerView(serverName()));
     // A token revoked or a user deleted, here or on another server, closes its WebSockets at once.
     const access = new Access({ store: stores.users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock, changed: () => hub.recheckAll() });

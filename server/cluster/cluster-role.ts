@@ -34,6 +34,8 @@ export interface ClusterRoleDeps {
   senders: Record<string, Sender>;
   /** The deliveries counter the stream shares with the fail-open outbox. */
   counts?: NotificationCounts;
+  /** Whether this server sees the site (its telemetry flows): one that does not leaves the lead to one that does. */
+  fit?: () => boolean;
 }
 
 /** What the role tells when this server starts or stops leading (AlertService). */
@@ -58,21 +60,23 @@ export class ClusterRole {
   private readonly log: Logger;
 
   private readonly serverName: string;
+  private readonly fit: () => boolean;
   private started = false;
   private wasFailOpen = false;
 
   constructor(cfg: ClusterRoleConfig, deps: ClusterRoleDeps) {
     this.log = deps.log;
     this.serverName = cfg.serverName;
+    this.fit = deps.fit ?? (() => true);
     const startedMs = deps.clock();
     this.lease = new LeaderLease(
       { serverName: cfg.serverName, replicas: cfg.replicas, timing: LEASE_TIMING, writeTimeoutMs: 5_000 },
-      { cluster: deps.cluster, log: deps.log, onRole: (leading) => this.roleChanged(leading) },
+      { cluster: deps.cluster, log: deps.log, onRole: (leading) => this.roleChanged(leading), defer: () => this.defers() },
     );
     this.members = new Members({ serverName: cfg.serverName, replicas: cfg.replicas, everyMs: 2_000, maxAgeMs: 15_000 }, {
       cluster: deps.cluster, log: deps.log,
       heartbeat: () => ({
-        serverName: cfg.serverName, leader: this.lease.isLeader(), epoch: this.lease.epoch, startedMs,
+        serverName: cfg.serverName, leader: this.lease.isLeader(), epoch: this.lease.epoch, startedMs, fit: this.fit(),
         ...(cfg.siteFingerprint ? { siteFingerprint: cfg.siteFingerprint } : {}),
       }),
     });
@@ -103,6 +107,11 @@ export class ClusterRole {
       else this.log.info('cluster: answering again; notifications through the leader');
     }
     return open;
+  }
+
+  /** This server cannot see the site while another server of the pair can: it leaves the lead to that one. */
+  private defers(): boolean {
+    return !this.fit() && this.members.current().some((m) => m.serverName !== this.serverName && m.fit === true);
   }
 
   /** The pair as this server sees it (`/api/cluster`, the dashboard's header). */

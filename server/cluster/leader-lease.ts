@@ -47,6 +47,8 @@ export interface LeaderLeaseDeps {
   onRole?: (leading: boolean, epoch: number, reason: string) => void;
   /** Told how long each write of the lease took and whether the cluster confirmed it. */
   onWrite?: (ms: number, ok: boolean) => void;
+  /** True while this server should leave the lead to the other (its telemetry stopped, the other's flows). */
+  defer?: () => boolean;
 }
 
 type WriteOutcome = { ok: true; seq: number } | { ok: false; conflict: boolean; timedOut: boolean; reason: string };
@@ -106,13 +108,19 @@ export class LeaderLease {
     this.timer = null;
     this.report('stopping');
     await this.writing;
-    if (this.own.epoch > 0 && this.seen.epoch <= this.own.epoch) {
-      const value: LeaseValue = { holder: this.instance, serverName: this.cfg.serverName, epoch: this.own.epoch, write: ++this.writes, released: true };
-      const r = await this.write(epochKey(this.own.epoch), value, { lastSequence: this.own.lastSeq });
-      this.deps.log.info(r.ok ? `cluster: let go of lease epoch ${this.own.epoch}` : `cluster: could not let go of lease epoch ${this.own.epoch} (${r.reason}); it runs out`);
+    await this.letGo();
+    this.stopWatch?.();
+  }
+
+  /** Writes the released marker on its epoch, so the other server takes over without waiting the lease out. */
+  private async letGo(): Promise<void> {
+    const epoch = this.own.epoch;
+    if (epoch > 0 && this.seen.epoch <= epoch) {
+      const value: LeaseValue = { holder: this.instance, serverName: this.cfg.serverName, epoch, write: ++this.writes, released: true };
+      const r = await this.write(epochKey(epoch), value, { lastSequence: this.own.lastSeq });
+      this.deps.log.info(r.ok ? `cluster: let go of lease epoch ${epoch}` : `cluster: could not let go of lease epoch ${epoch} (${r.reason}); it runs out`);
     }
     this.own = NOT_HOLDING;
-    this.stopWatch?.();
   }
 
   private onEntry(e: KvEntry): void {
@@ -138,10 +146,16 @@ export class LeaderLease {
   private step(): void {
     if (this.stopping || !this.kv) return;
     const now = this.now();
-    const action = nextLeaseAction(this.own, this.seen, this.instance, now, this.writing !== null, this.cfg.timing);
+    const action = nextLeaseAction(this.own, this.seen, this.instance, now, this.writing !== null, this.cfg.timing, this.deps.defer?.() ?? false);
     if (action.do === 'step-down') {
       this.own = NOT_HOLDING;
       this.report(action.reason);
+    } else if (action.do === 'hand-over') {
+      // Not leading from now: the marker is on its way.
+      const epoch = this.own.epoch;
+      this.run(this.letGo());
+      this.own = { ...this.own, confirmedSentMs: Number.NEGATIVE_INFINITY };
+      this.report(`handing lease epoch ${epoch} over: ${action.reason}`);
     } else if (action.do === 'renew') {
       this.run(this.renew());
     } else if (action.do === 'acquire' && now >= this.acquireAfterMs) {
@@ -150,7 +164,7 @@ export class LeaderLease {
       const old = [...this.oldKeys].find((n) => n <= this.own.epoch - 2);
       if (old !== undefined) this.run(this.deleteOld(old));
     }
-    this.report(action.do === 'step-down' ? action.reason : 'lease renewed');
+    this.report(action.do === 'step-down' || action.do === 'hand-over' ? action.reason : 'lease renewed');
   }
 
   private run(work: Promise<void>): void {

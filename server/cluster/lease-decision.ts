@@ -63,7 +63,8 @@ export type LeaseAction =
   | { do: 'wait' }
   | { do: 'renew' }
   | { do: 'acquire'; epoch: number; afterSeq: number }
-  | { do: 'step-down'; reason: string };
+  | { do: 'step-down'; reason: string }
+  | { do: 'hand-over'; reason: string };
 
 /** Whether this server may act as leader now (notify, write rollups). */
 export function isLeading(own: OwnHold, seen: LeaseSeen, nowMs: number, t: LeaseTiming): boolean {
@@ -74,17 +75,25 @@ export function isLeading(own: OwnHold, seen: LeaseSeen, nowMs: number, t: Lease
  * The next thing to do. `writing`: a write of the lease is under way (one at a time: each
  * expects the sequence the one before left). `me`: this instance's ID.
  */
-export function nextLeaseAction(own: OwnHold, seen: LeaseSeen, me: string, nowMs: number, writing: boolean, t: LeaseTiming): LeaseAction {
+/**
+ * `defer`: this server cannot see the site (its telemetry stopped) while the other server can —
+ * a leader hands the lease over (lets it go, so the other takes it at once), a standby does not
+ * take it. A leader that cannot see the site would page its own blindness as a site-wide outage
+ * and miss what really happens.
+ */
+export function nextLeaseAction(own: OwnHold, seen: LeaseSeen, me: string, nowMs: number, writing: boolean, t: LeaseTiming, defer = false): LeaseAction {
   if (own.epoch > 0) {
     if (seen.epoch > own.epoch) return { do: 'step-down', reason: `epoch ${seen.epoch} was taken by ${seen.holder}` };
     const sinceMs = nowMs - own.confirmedSentMs;
     if (sinceMs >= t.leaseMs - t.marginMs) {
       return { do: 'step-down', reason: `its last confirmed renewal was sent ${Math.round(sinceMs)} ms ago (frozen or cut off)` };
     }
-    if (writing || sinceMs < t.renewEveryMs) return { do: 'wait' };
+    if (writing) return { do: 'wait' };
+    if (defer) return { do: 'hand-over', reason: 'its telemetry stopped while the other server\'s flows' };
+    if (sinceMs < t.renewEveryMs) return { do: 'wait' };
     return { do: 'renew' };
   }
-  if (writing) return { do: 'wait' };
+  if (writing || defer) return { do: 'wait' };
   const next = { do: 'acquire' as const, epoch: seen.epoch + 1, afterSeq: seen.lastSeq };
   if (seen.epoch === 0 || seen.released) return next;
   // Its own key from before a step-down counts like anyone's: its lease runs out first.

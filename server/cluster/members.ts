@@ -19,6 +19,8 @@ export interface MemberHeartbeat {
   serverName: string;
   leader: boolean;
   epoch: number;
+  /** Its telemetry flows (it sees the site); absent from servers before it was sent. */
+  fit?: boolean;
   /** Identifies the site file the server runs (servers with different sites refuse to pair). */
   siteFingerprint?: string;
   /** Wall-clock start of the server, ms (shown, never compared). */

@@ -31,13 +31,17 @@ export interface Readiness {
  */
 export const RECENT_SAMPLE_MS = 10_000;
 
+/** The live state is fed: a source connected, or a sample within the grace (also what lets a pair's server lead). */
+export function telemetryFlows(f: ReadyFacts): boolean {
+  return f.sourceConnected || f.sinceSampleMs < RECENT_SAMPLE_MS;
+}
+
 /** `/readyz`'s answer from the facts: ready when the live state is fed and, when clustered, the cluster is reachable. */
 export function readiness(f: ReadyFacts): Readiness {
   const reasons: string[] = [];
-  const recent = f.sinceSampleMs < RECENT_SAMPLE_MS;
   const sinceS = Number.isFinite(f.sinceSampleMs) ? `${Math.round(f.sinceSampleMs / 1000)} s ago` : 'never';
   const ingest = f.sourceConnected ? 'connected' : `disconnected; last sample ${sinceS}`;
-  if (!f.sourceConnected && !recent) reasons.push(`telemetry: no source connected and no sample for ${RECENT_SAMPLE_MS / 1000} s (last ${sinceS})`);
+  if (!telemetryFlows(f)) reasons.push(`telemetry: no source connected and no sample for ${RECENT_SAMPLE_MS / 1000} s (last ${sinceS})`);
   const cluster = f.clusterConnected === null ? 'not clustered' : f.clusterConnected ? 'connected' : 'disconnected';
   if (f.clusterConnected === false) reasons.push('cluster: not connected to any NATS node (shared operator state unreachable)');
   return { ready: reasons.length === 0, reasons, checks: { ingest, cluster } };

@@ -43,13 +43,13 @@ async function contenderLink(name: string): Promise<ClusterLink> {
   return link;
 }
 
-interface Contender { name: string; link: ClusterLink; lease: LeaderLease; writesMs: number[]; okAtMs: number[]; failed: number }
+interface Contender { name: string; link: ClusterLink; lease: LeaderLease; writesMs: number[]; okAtMs: number[]; failed: number; defers: boolean }
 
 async function contender(name: string, now?: () => number): Promise<Contender> {
   const link = await contenderLink(name);
-  const c: Contender = { name, link, lease: null as unknown as LeaderLease, writesMs: [], okAtMs: [], failed: 0 };
+  const c: Contender = { name, link, lease: null as unknown as LeaderLease, writesMs: [], okAtMs: [], failed: 0, defers: false };
   c.lease = new LeaderLease({ serverName: name, replicas: 3, timing: LEASE_TIMING, writeTimeoutMs: 5_000 }, {
-    cluster: link, log, now, onWrite: (ms, ok) => {
+    cluster: link, log, now, defer: () => c.defers, onWrite: (ms, ok) => {
       c.writesMs.push(ms);
       if (ok) c.okAtMs.push(performance.now());
       else c.failed++;
@@ -241,4 +241,24 @@ describe('LeaderLease on a three-node cluster', () => {
     expect(sampler.overlapMs).toBe(0);
     sampler.stop();
   }, 180_000);
+
+  test('a leader whose telemetry stopped hands the lease over to the other at once, and does not take it back while it cannot see the site', async () => {
+    const [a, b] = await Promise.all([contender('a'), contender('b')]);
+    const sampler = watchLeaders(a, b);
+    const first = await waitFor('one leader', () => leaderOf(a, b));
+    const other = first === a ? b : a;
+    const t0 = performance.now();
+    first.defers = true;
+    await waitFor('the other leads', () => (other.lease.isLeader() || notYet(first.name)));
+    console.log(`lease: hand-over of a leader that cannot see the site → the other leads after ${Math.round(performance.now() - t0)} ms`);
+    expect(first.lease.isLeader()).toBe(false);
+    // Its telemetry back: the lead stays where it is (no flapping back).
+    first.defers = false;
+    const epoch = other.lease.epoch;
+    await waitFor('three renewals by the new leader', () => other.okAtMs.filter((t) => t > t0).length >= 3 || notYet(other.okAtMs.length), 30_000);
+    expect(leaderOf(a, b)).toBe(other);
+    expect(other.lease.epoch).toBe(epoch);
+    expect(sampler.overlapMs).toBe(0);
+    sampler.stop();
+  }, 60_000);
 });

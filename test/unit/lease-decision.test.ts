@@ -16,7 +16,7 @@ const seenOf = (s: Partial<LeaseSeen>): LeaseSeen => ({ ...NO_LEASE_SEEN, ...s }
 const holding = (s: Partial<OwnHold>): OwnHold => ({ epoch: 4, confirmedSentMs: 0, lastSeq: 40, ...s });
 
 describe('nextLeaseAction()', () => {
-  const cases: { name: string; own: OwnHold; seen: LeaseSeen; nowMs: number; writing?: boolean; want: LeaseAction; leading: boolean }[] = [
+  const cases: { name: string; own: OwnHold; seen: LeaseSeen; nowMs: number; writing?: boolean; defer?: boolean; want: LeaseAction; leading: boolean }[] = [
     { name: 'an empty bucket: take epoch 1 at once', own: NOT_HOLDING, seen: NO_LEASE_SEEN, nowMs: 5, want: { do: 'acquire', epoch: 1, afterSeq: 0 }, leading: false },
     {
       name: 'a live key seen 5 s ago: wait', own: NOT_HOLDING, seen: seenOf({ epoch: 4, holder: OTHER, revision: 40, seenAtMs: 1_000, lastSeq: 40 }), nowMs: 6_000,
@@ -72,13 +72,33 @@ describe('nextLeaseAction()', () => {
       want: { do: 'step-down', reason: `epoch 5 was taken by ${OTHER}` }, leading: false,
     },
     {
+      name: 'the holder whose telemetry stopped while the other\'s flows: hands the lease over', own: holding({ confirmedSentMs: 10_000 }),
+      seen: seenOf({ epoch: 4, holder: ME, revision: 40, seenAtMs: 10_010, lastSeq: 40 }), nowMs: 11_000, defer: true,
+      want: { do: 'hand-over', reason: 'its telemetry stopped while the other server\'s flows' }, leading: true,
+    },
+    {
+      name: 'the holder deferring with a renewal under way: waits for its answer first', own: holding({ confirmedSentMs: 10_000 }),
+      seen: seenOf({ epoch: 4, holder: ME, revision: 40, seenAtMs: 10_010, lastSeq: 40 }), nowMs: 13_000, writing: true, defer: true,
+      want: { do: 'wait' }, leading: true,
+    },
+    {
+      name: 'a standby that cannot see the site does not take a released lease', own: NOT_HOLDING,
+      seen: seenOf({ epoch: 4, holder: OTHER, released: true, revision: 42, seenAtMs: 1_000, lastSeq: 42 }), nowMs: 1_001, defer: true,
+      want: { do: 'wait' }, leading: false,
+    },
+    {
+      name: 'a standby that cannot see the site does not take a lease that ran out either', own: NOT_HOLDING,
+      seen: seenOf({ epoch: 4, holder: OTHER, revision: 40, seenAtMs: 1_000, lastSeq: 41 }), nowMs: 30_000, defer: true,
+      want: { do: 'wait' }, leading: false,
+    },
+    {
       // Monotonic clocks of two servers have unrelated origins: only differences on each server's own clock count.
       name: 'a standby whose clock started an hour earlier counts the same 15 s', own: NOT_HOLDING,
       seen: seenOf({ epoch: 4, holder: OTHER, revision: 40, seenAtMs: 3_600_000, lastSeq: 40 }), nowMs: 3_614_000, want: { do: 'wait' }, leading: false,
     },
   ];
-  it.each(cases)('$name', ({ own, seen, nowMs, writing, want, leading }) => {
-    expect(nextLeaseAction(own, seen, ME, nowMs, writing ?? false, T)).toEqual(want);
+  it.each(cases)('$name', ({ own, seen, nowMs, writing, defer, want, leading }) => {
+    expect(nextLeaseAction(own, seen, ME, nowMs, writing ?? false, T, defer ?? false)).toEqual(want);
     expect(isLeading(own, seen, nowMs, T)).toBe(leading);
   });
 
