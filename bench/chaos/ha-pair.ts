@@ -5,14 +5,16 @@
  * next. Each step is a row: failover, leader overlap, pages expected / sent / duplicated / lost,
  * wall reconnects, 5xx through HAProxy, the longest key-value write, samples missed per server,
  * InfluxDB points against one per rack and second. `HALLWATCH_CHAOS_HA_STEPS=storm,acks` runs
- * some steps only.
+ * some steps only; `HALLWATCH_CHAOS_HA_DUMP=file.json` writes what each step saw.
  */
+import { writeFileSync } from 'node:fs';
+import { notYet, waitFor } from '../../test/helpers/wait.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 import { historyDrained } from './kit.ts';
 import { startHaRig } from './ha/rig.ts';
 import { HttpWatch, IncidentWatch, KvStallWatch, LeaderWatch, SampleWatch } from './ha/watchers.ts';
 import { WsFleet } from './ha/ws-fleet.ts';
-import { measure, summaryLine, type Measured, type Watchers } from './ha/measure.ts';
+import { dump, measure, summaryLine, type Measured, type Watchers } from './ha/measure.ts';
 import { haRow, historyOf } from './ha/report.ts';
 import { heal, type Ctx } from './ha/step-kit.ts';
 import { cleanStopOfLeader, freezeLeader, killLeaderInStorm, killStandby, reconnectStorm, steadyState } from './ha/steps-servers.ts';
@@ -54,6 +56,7 @@ export const haPair: Scenario = {
     };
     const ctx: Ctx = { rig, w, scale, log };
     const rows: ChaosRow[] = [];
+    const dumps: unknown[] = [];
     // In the order the steps ran: measured, or the row of a step that crashed.
     const results: (Measured | ChaosRow)[] = [];
     try {
@@ -68,7 +71,13 @@ export const haPair: Scenario = {
         log(`step ${key}…`);
         try {
           await rig.whole();
-          const m = measure(w, await step(ctx));
+          // Walls spread over both servers again (after a failover they all sit on one).
+          fleet.dropAll();
+          await waitFor('every wall back', () => fleet.down === 0 || notYet({ down: fleet.down }), 30_000, 100);
+          await new Promise((r) => setTimeout(r, 1000));
+          const outcome = await step(ctx);
+          const m = measure(w, outcome);
+          dumps.push(dump(w, outcome));
           results.push(m);
           log(`${key} (${Math.round((Date.now() - t0) / 1000)} s): ${summaryLine(m)}`);
         } catch (e) {
@@ -85,8 +94,10 @@ export const haPair: Scenario = {
           continue;
         }
         const h = await historyOf((q) => rig.influx.query(q), DEMO_RACKS, r.fromMs, r.toMs).catch((e: Error) => (log(`InfluxDB: ${e.message}`), null));
+        if (h?.gaps.length) log(`${r.scenario}: InfluxDB gaps ${h.gaps.join(', ')}`);
         rows.push(haRow(r, h));
       }
+      if (process.env.HALLWATCH_CHAOS_HA_DUMP) writeFileSync(process.env.HALLWATCH_CHAOS_HA_DUMP, JSON.stringify(dumps, null, 1));
     } finally {
       fleet.stop();
       await Promise.all([w.leader.stop(), w.http.stop(), w.kv.stop(), w.samples.stop(), w.incidents.stop()]);

@@ -4,7 +4,7 @@ import { countFiring, countResolved, pageOf, type Delivery, type SeenIncident } 
 const FROM_MS = 1_000_000;
 
 function incident(id: string, startedMs = FROM_MS + 1000, silenced = false): SeenIncident {
-  return { id, startedMs, servers: ['hallwatch-a'], firstSeenMs: startedMs, lastSeenMs: startedMs + 5000, silenced };
+  return { id, startedMs, seenBy: { 'hallwatch-a': [startedMs, startedMs + 5000] }, firstSeenMs: startedMs, lastSeenMs: startedMs + 5000, silenced, rules: ['cdu-tripped'] };
 }
 
 function delivery(id: string, kind: string, startedMs = FROM_MS + 1000, severity = '', atMs = FROM_MS + 2000): Delivery {

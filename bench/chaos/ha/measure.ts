@@ -5,7 +5,7 @@
  * read once at the end of the run, when both servers have written everything (report.ts).
  */
 import type { Receiver } from '../../../test/helpers/webhook-receiver.ts';
-import { countFiring, countResolved, type Delivery, type PageCount } from './pages.ts';
+import { countFiring, countResolved, type Delivery, type PageCount, type SeenIncident } from './pages.ts';
 import type { PairMember } from './rig.ts';
 import type { HttpWatch, IncidentWatch, KvStallWatch, LeaderWatch, SampleWatch } from './watchers.ts';
 import type { WsFleet } from './ws-fleet.ts';
@@ -43,6 +43,11 @@ export interface Outcome {
   resolved?: boolean;
   /** Quorum lost: pages and history are reported, not judged (the issue's exception). */
   quorumLoss?: boolean;
+  /**
+   * A fault of the bus itself (a NATS node down): the racks' publishers reconnect too, so what
+   * InfluxDB misses is reported, not judged (the issue promises 0 rack-seconds for a server killed).
+   */
+  busFault?: boolean;
 }
 
 export interface Measured extends Outcome {
@@ -57,6 +62,29 @@ export interface Measured extends Outcome {
   kvFailed: number;
   /** Rack samples each server did not accept in the window, by name. */
   missed: Record<string, number>;
+  /** Incidents only a standby listed, while it did not lead (its own telemetry gap, not the site's): `id on server`. */
+  shadowOnly: string[];
+}
+
+/**
+ * IDs listed by one server only — under any start time: the two servers may date one incident a
+ * tick apart — which did not lead at any time while it listed them.
+ */
+function onlyOnStandby(w: Watchers, seen: SeenIncident[]): Set<string> {
+  const byId = new Map<string, Record<string, [number, number]>>();
+  for (const i of seen) {
+    const by = byId.get(i.id) ?? byId.set(i.id, {}).get(i.id)!;
+    for (const [name, [first, last]] of Object.entries(i.seenBy)) by[name] = [Math.min(by[name]?.[0] ?? first, first), Math.max(by[name]?.[1] ?? last, last)];
+  }
+  const out = new Set<string>();
+  for (const [id, by] of byId) {
+    const names = Object.keys(by);
+    if (names.length !== 1) continue;
+    const index = w.pair.findIndex((m) => m.name === names[0]);
+    const [firstMs, lastMs] = by[names[0]];
+    if (!w.leader.answers(index, firstMs - 2000, lastMs + 2000).some((x) => x.leader === 1)) out.add(id);
+  }
+  return out;
 }
 
 /** Webhook deliveries as the page counter reads them. */
@@ -76,11 +104,14 @@ export function measure(w: Watchers, o: Outcome): Measured {
   });
   const kv = w.kv.longest(o.fromMs, o.toMs);
   const inRange = (t: number) => t >= o.fromMs && t < o.toMs;
+  const seen = w.incidents.seen(o.fromMs, o.toMs);
+  const shadow = onlyOnStandby(w, seen);
   return {
     ...o,
     overlapMs: w.leader.overlapMs(o.fromMs, o.toMs),
     leaderChanges: w.leader.changes(o.fromMs, o.toMs),
-    firing: countFiring(w.incidents.seen(o.fromMs, o.toMs), inWindow, earlier, o.fromMs),
+    firing: countFiring(seen.filter((i) => !shadow.has(i.id)), inWindow, earlier, o.fromMs),
+    shadowOnly: seen.filter((i) => shadow.has(i.id) && i.startedMs >= o.fromMs).map((i) => `${i.id} (${i.rules.join('+')}) on ${Object.keys(i.seenBy)[0]}`),
     resolvedPages: o.resolved ? countResolved(w.incidents.openNow(), inWindow) : null,
     ws: w.fleet.summary(o.fromMs, o.toMs),
     http5xx: w.http.serverErrorsAtMs.filter(inRange).length,
@@ -91,10 +122,20 @@ export function measure(w: Watchers, o: Outcome): Measured {
   };
 }
 
+/** Everything a window saw, for reading after a run (`HALLWATCH_CHAOS_HA_DUMP=file.json`). */
+export function dump(w: Watchers, o: Outcome): unknown {
+  return {
+    ...o,
+    deliveries: deliveries(w.receiver).filter((d) => d.atMs >= o.fromMs && d.atMs <= o.toMs),
+    incidents: w.incidents.seen(o.fromMs, o.toMs),
+    leader: w.pair.map((m, i) => ({ name: m.name, changes: w.leader.answers(i, o.fromMs, o.toMs).filter((x, k, a) => k === 0 || x.leader !== a[k - 1].leader) })),
+  };
+}
+
 /** A line for the progress log. */
 export function summaryLine(m: Measured): string {
   const p = (c: PageCount) => `${c.expected}/${c.sent}/${c.duplicated}/${c.lost}${c.lostIds.length ? ` lost ${c.lostIds.join(' ')}` : ''}${c.duplicatedIds.length ? ` dup ${c.duplicatedIds.join(' ')}` : ''}`;
-  return `overlap ${m.overlapMs} ms, changes ${m.leaderChanges}, firing ${p(m.firing)}${m.resolvedPages ? `, resolved ${p(m.resolvedPages)}` : ''}, ` +
+  return `overlap ${m.overlapMs} ms, changes ${m.leaderChanges}, firing ${p(m.firing)}${m.shadowOnly.length ? ` (only on a standby: ${m.shadowOnly.join(', ')})` : ''}${m.resolvedPages ? `, resolved ${p(m.resolvedPages)}` : ''}, ` +
     `ws ${JSON.stringify(m.ws)}, 5xx ${m.http5xx} (failed ${m.httpFailed}), kv ${Math.round(m.kvStallMs)} ms (failed ${m.kvFailed}), missed ${JSON.stringify(m.missed)}; ` +
     m.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.what}: ${c.figure}`).join('; ');
 }

@@ -21,11 +21,13 @@ export interface Delivery {
 export interface SeenIncident {
   id: string;
   startedMs: number;
-  /** Which servers listed it (by name). */
-  servers: string[];
+  /** Which servers listed it (by name), with when each first and last did, ms. */
+  seenBy: Record<string, [number, number]>;
   firstSeenMs: number;
   lastSeenMs: number;
   silenced: boolean;
+  /** Rules of its root alerts, as listed. */
+  rules: string[];
 }
 
 export interface PageCount {

@@ -78,7 +78,7 @@ export async function heal(ctx: Ctx): Promise<void> {
     const p = m.running();
     if (!p || p.proc.exitCode !== null || p.proc.signalCode !== null) await m.start();
   }
-  await rig.nats.healthy(120_000);
+  await rig.nats.healthy(30_000).catch((e: Error) => ctx.log(e.message));
   await rig.whole(180_000);
 }
 

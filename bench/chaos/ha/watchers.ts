@@ -166,11 +166,25 @@ export class KvStallWatch {
     return this.poller.stop();
   }
 
-  /** Longest write begun in [fromMs, toMs), a write still waiting included; and how many failed. */
+  /**
+   * Longest time in [fromMs, toMs) from a write's start until a write succeeded: a slow write,
+   * or a run of failed ones and the success that ended it (a write still waiting counts); and
+   * how many failed.
+   */
   longest(fromMs: number, toMs: number): { ms: number; failed: number } {
     const w = this.writes.filter((x) => x.atMs >= fromMs && x.atMs < toMs);
-    const pending = this.pendingSinceMs !== null && this.pendingSinceMs < toMs ? Date.now() - this.pendingSinceMs : 0;
-    return { ms: Math.max(pending, ...w.map((x) => x.ms)), failed: w.filter((x) => !x.ok).length };
+    let longestMs = this.pendingSinceMs !== null && this.pendingSinceMs < toMs ? Date.now() - this.pendingSinceMs : 0;
+    let failingSinceMs: number | null = null;
+    for (const x of w) {
+      if (!x.ok) {
+        failingSinceMs ??= x.atMs;
+        longestMs = Math.max(longestMs, x.atMs + x.ms - failingSinceMs);
+        continue;
+      }
+      longestMs = Math.max(longestMs, x.atMs + x.ms - (failingSinceMs ?? x.atMs));
+      failingSinceMs = null;
+    }
+    return { ms: longestMs, failed: w.filter((x) => !x.ok).length };
   }
 }
 
@@ -212,7 +226,7 @@ export class SampleWatch {
   }
 }
 
-interface AlertsAnswer { incidents: { id: string; startedMs: number; silencedBy: string | null }[] }
+interface AlertsAnswer { incidents: { id: string; startedMs: number; silencedBy: string | null; roots: { rule: string }[] }[] }
 
 /** Incidents each server lists open (`/api/alerts`), polled every second. */
 export class IncidentWatch {
@@ -231,8 +245,9 @@ export class IncidentWatch {
       const body = (await res.json()) as AlertsAnswer;
       for (const inc of body.incidents) {
         const key = `${inc.id}@${inc.startedMs}`;
-        const s = this.byKey.get(key) ?? this.byKey.set(key, { id: inc.id, startedMs: inc.startedMs, servers: [], firstSeenMs: atMs, lastSeenMs: atMs, silenced: false }).get(key)!;
-        if (!s.servers.includes(m.name)) s.servers.push(m.name);
+        const s = this.byKey.get(key) ?? this.byKey.set(key, { id: inc.id, startedMs: inc.startedMs, seenBy: {}, firstSeenMs: atMs, lastSeenMs: atMs, silenced: false, rules: [] }).get(key)!;
+        for (const r of inc.roots) if (!s.rules.includes(r.rule)) s.rules.push(r.rule);
+        s.seenBy[m.name] = [s.seenBy[m.name]?.[0] ?? atMs, atMs];
         s.lastSeenMs = atMs;
         s.silenced ||= inc.silencedBy !== null;
       }
