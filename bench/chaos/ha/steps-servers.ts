@@ -98,10 +98,15 @@ export async function freezeLeader(ctx: Ctx, holdMs: number): Promise<Outcome> {
   await ctx.rig.whole();
   const ledAfterWaking = ctx.w.leader.answers(leader, wokeMs, Date.now()).filter((x) => x.leader === 1).length;
   if (pastLease) await ctx.rig.fault('clear-all');
-  const checks = pastLease ? [
+  // Nothing but the freeze was injected: a page now is an incident the pause itself made up.
+  const madeUp = ctx.w.receiver.at('/hook').filter((d) => d.atMs >= stopMs && d.body.kind === 'firing');
+  const madeUpRules = [...new Set(ctx.w.incidents.seen(stopMs, Date.now()).filter((i) => madeUp.some((d) => d.body.incident.id === i.id)).flatMap((i) => i.rules))];
+  const checks = !pastLease ? [
+    { what: 'no page (nothing but the pause was injected)', ok: madeUp.length === 0, figure: `${madeUp.length} pages after the pause${madeUpRules.length ? ` (${madeUpRules.join(', ')})` : ''}` },
+  ] : [
     { what: 'the old leader sends nothing after it wakes', ok: sentAfter === sentBefore, figure: `old leader delivered ${fmt(sentAfter - sentBefore)} after waking` },
     { what: 'the old leader does not lead after it wakes', ok: ledAfterWaking === 0, figure: `it said it leads in ${ledAfterWaking} answers after waking` },
-  ] : [];
+  ];
   return {
     scenario: pastLease ? 'SIGSTOP of the leader past the lease' : 'SIGSTOP of the leader shorter than the lease',
     injected: `SIGSTOP of the leader for ${holdMs / 1000} s, then SIGCONT${pastLease ? '; a CDU tripped before and one during the freeze' : ''}`,
