@@ -22,7 +22,7 @@ import { row, type ChaosRow, type Scenario } from './scenario.ts';
  * stored twice (same rack, same timestamp) from 20 s before it, where a replay after the kill
  * begins.
  */
-async function missing(query: (q: string) => Promise<any>, fromMs: number, toMs: number): Promise<{ lost: number; stored: number; twice: number }> {
+export async function missing(query: (q: string) => Promise<any>, fromMs: number, toMs: number): Promise<{ lost: number; stored: number; twice: number }> {
   const marginMs = 5000;
   const twiceFromMs = fromMs - 20_000;
   const samples = await rawSamples(
