@@ -3,6 +3,7 @@
  * stream can send them without reshaping. Samples are applied as they arrive; `refresh()`
  * (on the state ticker's tick) detects stale entities, derives group headroom and the totals.
  */
+import { StallCredit } from './stall-credit.ts';
 import type { CduTelemetry, RackTelemetry, Status } from '../../protocol/telemetry.ts';
 import { CDU_COL as CC, CDU_COLUMNS, EntityState, RACK_COL as RC, RACK_COLUMNS, type Totals } from '../../protocol/stream.ts';
 import type { SiteIndex } from '../site/site-index.ts';
@@ -56,6 +57,8 @@ export class LiveState {
   /** Per-entity stale threshold, ms (the site's by default; a DSX point's republish rule sets its own). */
   private readonly rackStaleMs: Float64Array;
   private readonly cduStaleMs: Float64Array;
+  /** Time the process did not run, not counted in a sample's age (stall-credit.ts). */
+  private readonly stalls = new StallCredit();
 
   constructor(
     readonly site: SiteIndex,
@@ -166,6 +169,7 @@ export class LiveState {
    * load since the last refresh (tripped, back, stale, offline). Returns the CDUs of those groups.
    */
   refresh(nowMs: number, slice = 0, slices = 1): number[] {
+    this.stalls.observe(nowMs);
     const cc = this.cduCols;
     this.markStale(this.rackCols[RC.state], this.rackReceivedMs, this.rackStaleMs, nowMs, (i) => this.markRack(i));
     // A CDU going stale was live: it was carrying load if it was running.
@@ -214,7 +218,7 @@ export class LiveState {
 
   private markStale(state: Float64Array, received: Float64Array, staleMs: Float64Array, nowMs: number, mark: (i: number) => void): void {
     for (let i = 0; i < state.length; i++) {
-      if (state[i] === EntityState.Live && nowMs - received[i] > staleMs[i]) {
+      if (state[i] === EntityState.Live && this.stalls.ageMs(nowMs, received[i]) > staleMs[i]) {
         state[i] = EntityState.Stale;
         mark(i);
       }

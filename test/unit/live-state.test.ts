@@ -15,6 +15,31 @@ const rack = (ts: number, over: object = {}) => ({ ts, rackKw: 120, supplyC: 40,
 const cdu = (ts: number, running = true) => ({ ts, supplyC: 40, returnC: 48.9, flowLpm: 360, facilitySupplyC: 36, running });
 
 describe('LiveState', () => {
+  it.each<[string, [number, 'run' | 'stall'][], EntityState]>([
+    // From T0 (the sample), refreshes every 100 ms while running, or one after a stall.
+    ['no sample for 3.1 s while running: stale', [[3100, 'run']], EntityState.Stale],
+    ['the process stopped 5 s (SIGSTOP) right after the sample: still live on waking', [[100, 'run'], [5100, 'stall']], EntityState.Live],
+    ['after the stall, 3.1 s more of running without a sample: stale', [[100, 'run'], [5100, 'stall'], [8200, 'run']], EntityState.Stale],
+    ['after the stall, 2.9 s more of running: still live', [[100, 'run'], [5100, 'stall'], [8000, 'run']], EntityState.Live],
+  ])('staleness counts the time the process ran: %s', (_what, steps, want) => {
+    const s = fresh();
+    s.site.racks.forEach((_, i) => s.applyRack(i, rack(T0), T0));
+    let t = 0;
+    s.refresh(T0);
+    for (const [until, how] of steps) {
+      if (how === 'stall') {
+        t = until;
+        s.refresh(T0 + t);
+        continue;
+      }
+      while (t < until) {
+        t += 100;
+        s.refresh(T0 + t);
+      }
+    }
+    expect(s.rackCols[RC.state][0]).toBe(want);
+  });
+
   it('derives each redundancy group once over a round of sliced refreshes, as a whole refresh does', () => {
     const site = buildSiteIndex(generateSite({ halls: 1, rows: 3, racksPerRow: 4, racksPerCdu: 2 }));
     const whole = new LiveState(site, 3000);
