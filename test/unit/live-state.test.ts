@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LiveState } from '../../server/state/live-state.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
-import { CDU_COL as CC, EntityState, RACK_COL as RC } from '../../protocol/stream.ts';
+import { CDU_COL as CC, EntityState, RACK_COL as RC, type EntityStateCode } from '../../protocol/stream.ts';
 import { encodeBlock } from '../../server/stream/encode.ts';
 import { referenceTotals } from '../helpers/reference-totals.ts';
 
@@ -15,7 +15,7 @@ const rack = (ts: number, over: object = {}) => ({ ts, rackKw: 120, supplyC: 40,
 const cdu = (ts: number, running = true) => ({ ts, supplyC: 40, returnC: 48.9, flowLpm: 360, facilitySupplyC: 36, running });
 
 describe('LiveState', () => {
-  it.each<[string, [number, 'run' | 'stall'][], EntityState]>([
+  it.each<[string, [number, 'run' | 'stall'][], EntityStateCode]>([
     // From T0 (the sample), refreshes every 100 ms while running, or one after a stall.
     ['no sample for 3.1 s while running: stale', [[3100, 'run']], EntityState.Stale],
     ['the process stopped 5 s (SIGSTOP) right after the sample: still live on waking', [[100, 'run'], [5100, 'stall']], EntityState.Live],
