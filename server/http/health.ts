@@ -53,7 +53,7 @@ export function healthFacts(src: HealthSources): HealthFacts {
     },
     clockStepMs: src.clockStepMs(),
     alertsSaveError: src.alerts.saveError,
-    cluster: src.cluster?.() ?? null,
+    ...(src.cluster ? { cluster: src.cluster() } : {}),
   };
 }
 
