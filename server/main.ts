@@ -146,10 +146,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
     const outboxDir = join(cfg.storageDir, 'outbox');
-    // A pair of servers: the lease, membership and the replicated notification stream (server/cluster/cluster-role.ts).
     // The notification metrics once, over every queue this server has (a pair: the stream and the fail-open outbox).
     const queues: { backlog(): Backlog }[] = [];
     const counts = channels.length ? registerNotificationMetrics(metrics, queues, clock) : undefined;
+    // A pair of servers: the lease, membership and the replicated notification stream (server/cluster/cluster-role.ts).
     const role = cluster
       ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders, counts, fit: () => seesSite() })
       : null;
