@@ -23,6 +23,8 @@ export interface StackOptions {
   /** Run the real simulator on the demo site (416 racks, 1 Hz). */
   simulator?: boolean;
   serverArgs?: string[];
+  /** Node flags for the server, after the ones it always runs with. */
+  serverNodeArgs?: string[];
   mosquitto?: MosquittoOptions;
 }
 
@@ -31,7 +33,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const mosquitto = await startMosquitto(o.mosquitto);
   const influx = o.influx ? await startInfluxd() : null;
   const influxArgs = influx ? ['--influx', influx.url] : [];
-  const server = await startServer(['--site', 'sites/demo.json', '--mqtt', mosquitto.url, ...influxArgs, ...(o.serverArgs ?? [])]);
+  const server = await startServer(['--site', 'sites/demo.json', '--mqtt', mosquitto.url, ...influxArgs, ...(o.serverArgs ?? [])], {
+    nodeArgs: o.serverNodeArgs,
+  });
   const simulator = o.simulator ? await startSimulator(['--site', 'sites/demo.json', '--mqtt', mosquitto.url]) : null;
   return {
     mosquitto, influx, server, simulator,
