@@ -59,7 +59,7 @@ export class BlockWriter {
   private write(s: Series, key: number, b: OpenBlock): void {
     let f = s.blockFormats[key];
     if (!f) f = s.blockFormats[key] = new BlockFormat(blockMeasurement(s.measurement), s.tags(key), s.rawKeys);
-    const line = f.line(b);
+    const line = f.line(b, this.windowStart(key, b.startMs) + this.blockMs);
     b.clear();
     if (line) this.writer.write('raw', [line]);
   }

@@ -11,7 +11,7 @@ export type { HistoryResponse };
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxClient } from './influx-client.ts';
 import type { MemoryWindow } from './memory-window.ts';
-import { BLOCK_OFFSETS_FIELD, bucketMeans, samplesOf } from './raw-block.ts';
+import { BLOCK_KEY_SHIFT_MAX_MS, BLOCK_OFFSETS_FIELD, bucketMeans, samplesOf } from './raw-block.ts';
 import { MEASUREMENT, TAG, TIER_STEP_MS, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
 import { historyFields, storedName, unitOf, type EntityKind } from './history-fields.ts';
 
@@ -179,7 +179,8 @@ function entityWhere(q: HistoryQuery): string {
 
 /**
  * InfluxQL for the raw tier, two statements: the blocks that can hold samples of the range
- * (a block's samples lie up to `blockMs` after its time) and the single points in it.
+ * (a block's samples lie up to `blockMs` after its first sample, stored up to 1 s before it:
+ * `blockKeyShiftMs`) and the single points in it.
  */
 function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
   const fields = q.fields.map((f) => `"${storedName(q.kind, f)}"`).join(', ');
@@ -187,7 +188,7 @@ function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
   const from = Math.floor(q.fromMs);
   const to = Math.ceil(q.toMs);
   return `SELECT "${BLOCK_OFFSETS_FIELD}", ${fields} FROM "raw"."${blockMeasurement(baseMeasurement(q))}" `
-    + `WHERE ${where} AND time > ${from - blockMs}ms AND time < ${to}ms; `
+    + `WHERE ${where} AND time > ${from - blockMs - BLOCK_KEY_SHIFT_MAX_MS}ms AND time < ${to}ms; `
     + `SELECT ${fields} FROM "raw"."${baseMeasurement(q)}" WHERE ${where} AND time >= ${from}ms AND time < ${to}ms`;
 }
 

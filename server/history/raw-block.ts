@@ -27,8 +27,8 @@ export class OpenBlock {
   count = 0;
   /**
    * This server's source dropped while the block was open, so it may lack samples the other
-   * server of a pair has under the same key (the same first sample): it is stored 1 ms earlier
-   * (`BlockFormat.line`), apart from that complete block instead of over it.
+   * server of a pair has under the same key (the same first sample): it is stored apart
+   * (`blockKeyShiftMs`) even when its samples show no gap.
    */
   partial = false;
   readonly offsetsMs: Float64Array;
@@ -81,12 +81,13 @@ export class BlockFormat {
 
   /**
    * The block's line, or null when it holds no finite value (or no sample). Values at 3 decimals
-   * (`blockNumber`), empty where missing; a field with no value at all is left out.
+   * (`blockNumber`), empty where missing; a field with no value at all is left out. `windowEndMs`
+   * is the end of the block's window (a missing last sample shows against it).
    */
-  line(b: OpenBlock): string | null {
+  line(b: OpenBlock, windowEndMs = Number.NaN): string | null {
     if (b.count === 0 || !Number.isFinite(b.startMs)) return null;
-    // A partial block's point is 1 ms before its first sample, the offsets 1 ms longer: the same samples.
-    const shiftMs = b.partial ? 1 : 0;
+    // A block that may lack samples goes before its first sample, its offsets as much longer: the same samples.
+    const shiftMs = blockKeyShiftMs(b, windowEndMs);
     const w = LINE.reset().bytes(this.head);
     for (let k = 0; k < b.count; k++) {
       if (k > 0) w.byte(COMMA);
@@ -114,6 +115,42 @@ export class BlockFormat {
     if (!anyField) return null;
     return w.byte(SPACE).int(Math.round(b.startMs) - shiftMs).text();
   }
+}
+
+/** A block is stored at most this much before its first sample (`blockKeyShiftMs`). */
+export const BLOCK_KEY_SHIFT_MAX_MS = 1000;
+
+/** Sample spacing assumed when a block holds one sample (the sources publish at 1 Hz). */
+const NOMINAL_INTERVAL_MS = 1000;
+
+/**
+ * How far before its first sample a block is stored, ms. Both servers of a pair write the raw
+ * tier, and InfluxDB keeps one point per series and time: a block keyed by its first sample's
+ * time alone would let a server that missed a sample (a gap inside the block, or before the
+ * window's end) write over the other's complete block, and the samples only that one had
+ * would be lost. A block with no gap keeps its first sample's time (shift 0: both servers'
+ * blocks are one point). A block with a gap, or whose source dropped while it was open, is
+ * shifted by 1 ms plus a hash of its sample times, under the smallest sample spacing so it
+ * never meets the entity's previous block: blocks with the same samples still meet (the same
+ * point, written twice), blocks with different samples are kept apart (1 in 998 meet).
+ */
+export function blockKeyShiftMs(b: OpenBlock, windowEndMs: number): number {
+  let minGapMs = Number.POSITIVE_INFINITY;
+  let maxGapMs = 0;
+  for (let k = 1; k < b.count; k++) {
+    const gap = b.offsetsMs[k] - b.offsetsMs[k - 1];
+    if (gap < minGapMs) minGapMs = gap;
+    if (gap > maxGapMs) maxGapMs = gap;
+  }
+  const intervalMs = b.count > 1 ? minGapMs : NOMINAL_INTERVAL_MS;
+  const tailMs = windowEndMs - (b.startMs + b.offsetsMs[b.count - 1]);
+  const gapped = maxGapMs > 1.5 * intervalMs || tailMs > 1.5 * intervalMs;
+  if (!gapped && !b.partial) return 0;
+  const range = Math.min(BLOCK_KEY_SHIFT_MAX_MS - 1, Math.floor(intervalMs) - 1);
+  if (range <= 1) return 1;
+  let h = 2166136261;
+  for (let k = 0; k < b.count; k++) h = Math.imul(h ^ (b.offsetsMs[k] | 0), 16777619);
+  return 1 + ((h >>> 0) % range);
 }
 
 /** A field's values from its block text: null where a value was missing. */

@@ -39,7 +39,13 @@ describe('two servers writing the same history to one InfluxDB', () => {
   });
 
   /** One server's run over the same SECONDS of samples, written and flushed; the lines InfluxDB accepted from it. */
-  async function serverRun(name: string, writesRollups: () => boolean, db = DB, lost?: { fromS: number; toS: number }): Promise<number> {
+  async function serverRun(
+    name: string,
+    writesRollups: () => boolean,
+    db = DB,
+    lost?: { fromS: number; toS: number },
+    missed?: (s: number, rack: number) => boolean,
+  ): Promise<number> {
     const state = new LiveState(site, 3000);
     const cfg = {
       url: influx.url, db, requestTimeoutMs: 5000, retention: { raw: '7d', m1: '90d', h1: '104w' }, flushIntervalMs: 50, maxRetryDelayMs: 1000,
@@ -60,6 +66,7 @@ describe('two servers writing the same history to one InfluxDB', () => {
         continue;
       }
       for (let i = 0; i < site.racks.length; i++) {
+        if (missed?.(s, i)) continue;
         state.applyRack(i, { ts: nowMs, rackKw: 100 + ((s * 7 + i) % 30), supplyC: 40, returnC: 47 + (s % 5) * 0.25, flowLpm: 180 }, nowMs);
       }
       state.refresh(nowMs);
@@ -75,7 +82,7 @@ describe('two servers writing the same history to one InfluxDB', () => {
   const blocks = () => count('SELECT count("ts_ms") FROM "raw"."rack_block"');
   const minutes = () => count('SELECT count("rack_kw_mean") FROM "m1"."rack_1m"');
   const totals = () => count('SELECT count("ts_ms") FROM "raw"."totals_block"');
-  const samples = async (db = DB) => countSamples(await rawSamples((q) => influx.query(q, db), 'rack', ['rack_kw'], 'rack', `time >= ${t0 - 1}ms`));
+  const samples = async (db = DB) => countSamples(await rawSamples((q) => influx.query(q, db), 'rack', ['rack_kw'], 'rack', `time >= ${t0 - 1000}ms`));
 
   it('stores each raw block once when both write it, and the rollups and totals of the leader only', async () => {
     const leaderLines = await serverRun('leader', () => true);
@@ -109,6 +116,21 @@ describe('two servers writing the same history to one InfluxDB', () => {
       for (const r of runs) await r();
       const stored = await count('SELECT count("ts_ms") FROM "raw"."rack_block"', db);
       console.log(`pair history, one source dropped 33–36 s: ${stored} blocks stored, ${await samples(db)} samples read`);
+      expect(await samples(db)).toBe(SECONDS * site.racks.length);
+    },
+  );
+
+  it.each([['the complete one first', 'hw_pair_miss_ab'], ['the gapped one first', 'hw_pair_miss_ba']])(
+    'keeps every sample when one server missed single samples with its source up (%s)',
+    async (_order, db) => {
+      // Every fifth rack misses second 42 (inside a block for most) and every seventh second 59
+      // (the last of some blocks): no drop the server could see.
+      const missed = (s: number, rack: number) => (s === 42 && rack % 5 === 0) || (s === 59 && rack % 7 === 0);
+      const runs = [() => serverRun(`${db}-full`, () => true, db), () => serverRun(`${db}-gap`, () => false, db, undefined, missed)];
+      if (db.endsWith('ba')) runs.reverse();
+      for (const r of runs) await r();
+      const stored = await count('SELECT count("ts_ms") FROM "raw"."rack_block"', db);
+      console.log(`pair history, single samples missed by one server: ${stored} blocks stored, ${await samples(db)} samples read`);
       expect(await samples(db)).toBe(SECONDS * site.racks.length);
     },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlockFormat, OpenBlock, bucketMeans, decodeBlockValues, samplesOf } from '../../server/history/raw-block.ts';
+import { BLOCK_KEY_SHIFT_MAX_MS, BlockFormat, OpenBlock, blockKeyShiftMs, bucketMeans, decodeBlockValues, samplesOf } from '../../server/history/raw-block.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { LiveState } from '../../server/state/live-state.ts';
@@ -14,6 +14,57 @@ function block(samples: [number, number[]][], fields: number): OpenBlock {
   for (const [ts, v] of samples) b.add(ts, v, 0);
   return b;
 }
+
+/** Offsets (ms from T) of a block's samples, with room for 32. */
+function offsetsBlock(offsetsMs: number[], partial = false): OpenBlock {
+  const b = new OpenBlock(32, 1);
+  for (const o of offsetsMs) b.add(T + o, [1], 0);
+  b.partial = partial;
+  return b;
+}
+
+const seconds = (n: number, from = 0) => Array.from({ length: n }, (_, k) => from + k * 1000);
+
+describe('where a block is stored: its key shift', () => {
+  const end = T + 10_000;
+  const cases: { name: string; offsetsMs: number[]; partial?: boolean; windowEndMs?: number; shifted: boolean }[] = [
+    { name: 'ten samples a second apart, the window full', offsetsMs: seconds(10), windowEndMs: end, shifted: false },
+    { name: 'jitter of ±40 ms', offsetsMs: [0, 1040, 1990, 3010, 3960, 5000, 6030, 6990, 8000, 9020], windowEndMs: end + 20, shifted: false },
+    { name: 'a sample missing inside', offsetsMs: [...seconds(4), ...seconds(5, 5000)], windowEndMs: end, shifted: true },
+    { name: 'the last sample missing', offsetsMs: seconds(9), windowEndMs: end, shifted: true },
+    { name: 'no window end known (the stop): only gaps count', offsetsMs: seconds(9), shifted: false },
+    { name: 'one sample at the end of its window', offsetsMs: [9000], windowEndMs: end, shifted: false },
+    { name: 'one sample early in its window', offsetsMs: [0], windowEndMs: end, shifted: true },
+    { name: 'no gap, but the source dropped while it was open', offsetsMs: seconds(10), partial: true, windowEndMs: end, shifted: true },
+    { name: 'a 0.2 Hz source, two samples', offsetsMs: [0, 5000], windowEndMs: end, shifted: false },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const shiftMs = blockKeyShiftMs(offsetsBlock(c.offsetsMs, c.partial), c.windowEndMs ?? Number.NaN);
+      if (c.shifted) {
+        expect(shiftMs).toBeGreaterThanOrEqual(1);
+        expect(shiftMs).toBeLessThan(BLOCK_KEY_SHIFT_MAX_MS);
+      } else expect(shiftMs).toBe(0);
+    });
+  }
+
+  it('is the same for the same samples and differs for different ones', () => {
+    const a = blockKeyShiftMs(offsetsBlock([...seconds(4), ...seconds(5, 5000)]), end);
+    expect(blockKeyShiftMs(offsetsBlock([...seconds(4), ...seconds(5, 5000)]), end)).toBe(a);
+    const others = new Set([1000, 2000, 3000, 6000, 7000, 8000].map((missing) =>
+      blockKeyShiftMs(offsetsBlock(seconds(10).filter((o) => o !== missing)), end)));
+    expect(others.size).toBe(6);
+    expect(others.has(a)).toBe(false);
+  });
+
+  it('stays under the sample spacing, so it never meets the previous block', () => {
+    const fast = offsetsBlock([0, 200, 400, 800]);
+    const shiftMs = blockKeyShiftMs(fast, T + 10_000);
+    expect(shiftMs).toBeGreaterThanOrEqual(1);
+    expect(shiftMs).toBeLessThan(200);
+    expect(blockKeyShiftMs(offsetsBlock([0, 1, 2, 10]), T + 10_000)).toBe(1);
+  });
+});
 
 describe('raw block lines', () => {
   const f = new BlockFormat('rack_block', { rack: 'r 1', hall: 'h,1', row: '' }, ['rack_kw', 'return_c']);
@@ -40,13 +91,15 @@ describe('raw block lines', () => {
   ];
   for (const c of cases) it(c.name, () => expect(f.line(block(c.samples, 2))).toBe(c.line));
 
-  it('stores a partial block (its source dropped) 1 ms before its first sample, decoding to the same samples', () => {
+  it('stores a block that may lack samples before its first sample, decoding to the same samples', () => {
     const b = block([[T, [1, 2]], [T + 1000, [3, 4]]], 2);
     b.partial = true;
+    const shiftMs = blockKeyShiftMs(b, Number.NaN);
+    expect(shiftMs).toBeGreaterThanOrEqual(1);
     const line = f.line(b)!;
-    expect(line).toBe(`rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="1,1001",rack_kw="1,3",return_c="2,4" ${T - 1}`);
+    expect(line).toBe(`rack_block,hall=h\\,1,rack=r\\ 1 ts_ms="${shiftMs},${1000 + shiftMs}",rack_kw="1,3",return_c="2,4" ${T - shiftMs}`);
     const [, offsets, kw] = /ts_ms="([^"]*)",rack_kw="([^"]*)"/.exec(line)!;
-    expect(samplesOf([[T - 1, offsets, kw]], [], 1, T, T + 2000)).toEqual({ tsMs: [T, T + 1000], cols: [[1, 3]] });
+    expect(samplesOf([[T - shiftMs, offsets, kw]], [], 1, T, T + 2000)).toEqual({ tsMs: [T, T + 1000], cols: [[1, 3]] });
     b.clear();
     expect(b.partial).toBe(false);
   });
