@@ -164,7 +164,9 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({
       cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: stores.rules, state: stores.alertState,
-      live: state, memory, outbox, channels, log, clock, leadership: role ? { isLeader: () => role.lease.isLeader(), failOpen: () => role.failOpen() } : undefined,
+      live: state, memory, outbox, channels, log, clock, leadership: role
+        ? { isLeader: () => role.lease.isLeader(), failOpen: () => role.failOpen(), silentForMs: () => role.members.silentForMs() }
+        : undefined,
       siteSignals: { historyBehindS: () => (writer ? writer.behindMs() / 1000 : Number.NaN), bmsHeartbeatLost: () => dsx?.bmsHeartbeatLost() ?? Number.NaN },
     });
     if (local) await stops.start('notification outbox', () => local.start(), () => local.stop());

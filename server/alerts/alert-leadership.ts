@@ -14,11 +14,21 @@ import type { IncidentTracker } from './incidents.ts';
 export interface Leadership {
   isLeader(): boolean;
   failOpen?(): boolean;
+  /** How long the cluster has stored nothing from this server, ms (fail-open once past the lease). */
+  silentForMs?(): number;
 }
+
+/**
+ * Entering fail-open pages again the open incidents that started this long before the cluster
+ * went silent, or later: their pages may not have reached the stream (or its consumer) before
+ * the quorum went. Older incidents were paged by the leader of the time.
+ */
+export const FAIL_OPEN_REPAGE_MARGIN_MS = 10_000;
 
 export class AlertLeadership {
   /** Took the lead (adopted the stored evaluation); always for a single server. */
   leading: boolean;
+  private failedOpen = false;
 
   constructor(
     /** null: a single server. */
@@ -40,6 +50,30 @@ export class AlertLeadership {
   /** Whether this server turns alerts into notifications now: checked at each one, so a leader whose lease ran out stops at once. */
   canNotify(): boolean {
     return (this.leading && (this.leadership?.isLeader() ?? true)) || (this.leadership?.failOpen?.() ?? false);
+  }
+
+  /**
+   * Before a round's incidents are concluded: on entering fail-open, the open incidents that
+   * started since the cluster went silent (less the margin) are marked not paged, so this round
+   * pages them through this server's own outbox. What the shadow evaluation recorded as paged was
+   * the leader's to send, and the leader may have lost the stream first. Both servers do this:
+   * a page twice rather than none. Not acknowledged ones only.
+   */
+  beforeRound(nowMs: number): void {
+    const open = this.leadership?.failOpen?.() ?? false;
+    if (open && !this.failedOpen) {
+      const sinceMs = nowMs - (this.leadership?.silentForMs?.() ?? 0) - FAIL_OPEN_REPAGE_MARGIN_MS;
+      let rearmed = 0;
+      for (const [id, n] of this.book.notified) {
+        if (!n.firingSent || n.ack || n.startedMs < sinceMs) continue;
+        this.book.notified.set(id, { ...n, firingSent: false });
+        rearmed++;
+      }
+      this.log.warn(`alerts: the cluster has not answered for ${Math.round((nowMs - sinceMs - FAIL_OPEN_REPAGE_MARGIN_MS) / 1000)} s: `
+        + `notifying through this server's own outbox (fail-open); ${rearmed} incidents opened since then paged again`);
+    }
+    if (!open && this.failedOpen) this.log.info('alerts: the cluster answers again: notifications through the leader\'s stream');
+    this.failedOpen = open;
   }
 
   /**

@@ -216,6 +216,7 @@ export class AlertService {
 
   /** Incidents, notifications and saving after a whole pass over the site. */
   private conclude(transitions: Transition[], now: number): void {
+    this.role.beforeRound(now);
     const paged = this.round.conclude(transitions, now);
     // Saved at most every 2 s while it changes; a pair stores a page at once: a new leader must not decide it again under another start time.
     if (this.role.leading && this.book.dirty && (now - this.saved.lastSaveMs > 2000 || (paged && this.role.paired))) void this.saved.save();

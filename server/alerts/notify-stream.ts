@@ -57,6 +57,17 @@ export interface NotifyStreamDeps {
   isLeader: () => boolean;
   /** The lease epoch, carried in each message (`Hallwatch-Epoch`) to tell which leader decided it. */
   epoch: () => number;
+  /**
+   * Stop retrying a publish the stream has not taken (the cluster lost its quorum and this server
+   * now notifies on its own: `ClusterRole.failOpen`); `publishAll` returns what was given up.
+   */
+  giveUp?: () => boolean;
+}
+
+/** A delivery the stream did not take before `giveUp` said to stop: its channel and payload. */
+export interface Unpublished {
+  channel: string;
+  payload: unknown;
 }
 
 export class NotifyStream implements NotificationQueue {
@@ -107,7 +118,12 @@ export class NotifyStream implements NotificationQueue {
    * nothing is published (counted).
    */
   enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<void> {
-    const published: Promise<void>[] = [];
+    return this.publishAll(notificationId, payloadFor, supersede).then(() => undefined);
+  }
+
+  /** As `enqueue`; resolves with the deliveries given up on (`giveUp`), for the caller to send another way. */
+  publishAll(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<Unpublished[]> {
+    const published: Promise<Unpublished | null>[] = [];
     for (const channel of Object.keys(this.deps.senders)) {
       const payload = payloadFor(channel);
       if (payload === undefined) continue;
@@ -119,10 +135,11 @@ export class NotifyStream implements NotificationQueue {
       const d: StreamDelivery = { id: `${notificationId}:${channel}`, channel, payload, attempts: 0, nextAtMs: now, createdMs: now, ...(supersede ? { supersede } : {}) };
       published.push(this.publish(d));
     }
-    return Promise.all(published).then(() => undefined);
+    return Promise.all(published).then((r) => r.filter((u): u is Unpublished => u !== null));
   }
 
-  private async publish(d: StreamDelivery): Promise<void> {
+  /** Publishes `d` until the stream takes it (null), or returns it when told to give up. */
+  private async publish(d: StreamDelivery): Promise<Unpublished | null> {
     this.publishing++;
     const h = headers();
     h.set('Hallwatch-Epoch', String(this.deps.epoch()));
@@ -133,17 +150,22 @@ export class NotifyStream implements NotificationQueue {
             msgID: d.id, headers: h, timeout: this.cfg.publishTimeoutMs,
           });
           if (ack.duplicate) this.count({ channel: d.channel, outcome: 'duplicate' });
-          return;
+          return null;
         } catch (e) {
+          if (this.deps.giveUp?.()) {
+            this.deps.log.warn(`alerts: notification stream unreachable; ${d.id} goes through this server's own outbox (fail-open)`);
+            return { channel: d.channel, payload: d.payload };
+          }
           if (this.deps.clock() - d.createdMs > this.cfg.maxAgeMs) {
             this.count({ channel: d.channel, outcome: 'not_published' });
             this.deps.log.error(`alerts: gave up publishing ${d.id} to the notification stream: ${(e as Error).message}`);
-            return;
+            return null;
           }
           if (attempt === 0) this.deps.log.warn(`alerts: notification stream did not take ${d.id} (${(e as Error).message}); retrying`);
           await this.pause(jitteredBackoffMs(attempt, 500, 10_000, 8));
         }
       }
+      return null;
     } finally {
       this.publishing--;
     }

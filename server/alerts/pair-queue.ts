@@ -6,15 +6,30 @@
  * incident's page when both servers opened it at the same time).
  */
 import type { NotificationQueue } from './outbox.ts';
+import type { Unpublished } from './notify-stream.ts';
+
+/** The stream's side: publishes, and hands back what it gave up on when the cluster went silent. */
+export interface StreamQueue {
+  publishAll(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<Unpublished[]>;
+}
 
 export class PairQueue implements NotificationQueue {
   constructor(
-    private readonly stream: NotificationQueue,
+    private readonly stream: StreamQueue,
     private readonly local: NotificationQueue,
     private readonly failOpen: () => boolean,
   ) {}
 
-  enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<void> {
-    return (this.failOpen() ? this.local : this.stream).enqueue(notificationId, payloadFor, supersede);
+  /**
+   * Through the stream, or the local outbox while failed open. A publish the stream had not taken
+   * when the cluster went silent (it retries until then) goes to the local outbox with the payload
+   * decided at the time, under the same notification ID.
+   */
+  async enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<void> {
+    if (this.failOpen()) return this.local.enqueue(notificationId, payloadFor, supersede);
+    const unpublished = await this.stream.publishAll(notificationId, payloadFor, supersede);
+    if (unpublished.length === 0) return;
+    const byChannel = new Map(unpublished.map((u) => [u.channel, u.payload]));
+    await this.local.enqueue(notificationId, (channel) => byChannel.get(channel), supersede);
   }
 }

@@ -86,7 +86,7 @@ export class ClusterRole {
         failedLogPath: join(cfg.storageDir, 'outbox', 'failed.jsonl'), publishTimeoutMs: 5_000,
       },
       cluster: deps.cluster, senders: deps.senders, metrics: deps.metrics, counts: deps.counts, log: deps.log, clock: deps.clock,
-      isLeader: () => this.lease.isLeader(), epoch: () => this.lease.epoch,
+      isLeader: () => this.lease.isLeader(), epoch: () => this.lease.epoch, giveUp: () => this.failOpen(),
     });
     deps.metrics.gauge('hallwatch_cluster_leader', '1 while this server leads the pair (notifies), 0 on the standby', () => [[{}, this.lease.isLeader() ? 1 : 0]]);
     deps.metrics.gauge('hallwatch_cluster_members', 'Servers of the pair heard from in the last 15 s, this one included', () => [[{}, this.members.current().length]]);

@@ -15,6 +15,7 @@ import { MemoryWindow } from '../../server/history/memory-window.ts';
 import { AlertService } from '../../server/alerts/alert-service.ts';
 import { rulesFileStore } from '../../server/alerts/rule-store.ts';
 import { alertStateFiles } from '../../server/alerts/alert-state-store.ts';
+import type { Leadership } from '../../server/alerts/alert-leadership.ts';
 import { notificationId, repeatSlotMs } from '../../server/alerts/incident-notifier.ts';
 import type { NotificationQueue } from '../../server/alerts/outbox.ts';
 import type { Channel, Notification } from '../../server/alerts/notification.ts';
@@ -52,7 +53,7 @@ describe('notificationId()', () => {
 });
 
 /** One server of a pair: its own live state fed the same samples, the stores shared with the other. */
-async function server(storageDir: string, isLeader: () => boolean) {
+async function server(storageDir: string, isLeader: () => boolean, more: (nowMs: () => number) => Partial<Leadership> = () => ({})) {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
   const state = new LiveState(site, 3000);
   const queued: { id: string; n: Notification }[] = [];
@@ -62,7 +63,7 @@ async function server(storageDir: string, isLeader: () => boolean) {
   const service = new AlertService({
     cfg: { publicUrl: null, historyLimit: 50 }, rules: rulesFileStore('config/alert-rules.json'), state: alertStateFiles(storageDir),
     live: state, memory: new MemoryWindow(600), outbox: queue, channels: [channel], log: createLogger('error'), clock: () => now,
-    leadership: { isLeader },
+    leadership: { isLeader, ...more(() => now) },
   });
   await service.start();
   const hot = new Set<string>();
@@ -77,7 +78,7 @@ async function server(storageDir: string, isLeader: () => boolean) {
       service.tick();
     }
   };
-  return { site, service, queued, hot, tick, setNow: (ms: number) => (now = ms) };
+  return { site, service, queued, hot, tick, setNow: (ms: number) => (now = ms), nowMs: () => now };
 }
 
 describe('AlertService in a pair', () => {
@@ -133,5 +134,34 @@ describe('AlertService in a pair', () => {
     a.tick(3);
     const acks = a.queued.filter((q) => q.n.kind === 'acknowledged');
     expect(acks.map((q) => q.id)).toEqual([`rack:${rack}@${a.service.snapshot().incidents[0].startedMs}:acknowledged@${atMs}`]);
+  });
+
+  it.each([
+    ['opened 10 s after the cluster went silent: paged', 10, true],
+    ['opened 5 s before it (a page the stream may not have taken): paged', -5, true],
+    ['opened 60 s before it (the leader of the time paged it): not paged again', -60, false],
+  ])('entering fail-open, a standby pages an incident %s', async (_what, openedAfterSilenceS, paged) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-pair-'));
+    let silentSinceMs = Number.POSITIVE_INFINITY;
+    const silentForMs = (now: number) => Math.max(0, now - silentSinceMs);
+    const b = await server(dir, () => false, (nowMs) => ({ silentForMs: () => silentForMs(nowMs()), failOpen: () => silentForMs(nowMs()) > 30_000 }));
+    const rack = b.site.racks[0].id;
+    b.tick(5);
+    // The rule's pending time is 60 s: the incident opens 60 s after the rack turns hot.
+    b.hot.add(rack);
+    b.tick(60 - openedAfterSilenceS);
+    silentSinceMs = b.nowMs();
+    b.tick(Math.max(0, openedAfterSilenceS) + 2);
+    const inc = b.service.snapshot().incidents[0];
+    expect(inc.id).toBe(`rack:${rack}`);
+    expect(inc.startedMs - silentSinceMs).toBeGreaterThanOrEqual((openedAfterSilenceS - 1) * 1000);
+    expect(b.queued).toEqual([]);
+    // Past 30 s of silence: fail-open.
+    b.tick(45);
+    b.tick(30);
+    // Paged once as it opened (a worse alert joining it later pages again, as on a leader).
+    const firing = b.queued.map((q) => q.id).filter((id) => id.endsWith(':firing'));
+    expect(firing).toEqual(paged ? [`rack:${rack}@${inc.startedMs}:firing`] : []);
+    if (!paged) expect(b.queued).toEqual([]);
   });
 });
