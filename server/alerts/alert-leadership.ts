@@ -29,6 +29,8 @@ export class AlertLeadership {
   /** Took the lead (adopted the stored evaluation); always for a single server. */
   leading: boolean;
   private failedOpen = false;
+  /** The last time this server failed open, wall-clock ms (from NaN: never). */
+  private failOpenSpan = { fromMs: Number.NaN, toMs: Number.NaN };
 
   constructor(
     /** null: a single server. */
@@ -62,6 +64,7 @@ export class AlertLeadership {
   beforeRound(nowMs: number): void {
     const open = this.leadership?.failOpen?.() ?? false;
     if (open && !this.failedOpen) {
+      this.failOpenSpan = { fromMs: nowMs, toMs: Number.POSITIVE_INFINITY };
       const sinceMs = nowMs - (this.leadership?.silentForMs?.() ?? 0) - FAIL_OPEN_REPAGE_MARGIN_MS;
       let rearmed = 0;
       for (const [id, n] of this.book.notified) {
@@ -72,7 +75,10 @@ export class AlertLeadership {
       this.log.warn(`alerts: the cluster has not answered for ${Math.round((nowMs - sinceMs - FAIL_OPEN_REPAGE_MARGIN_MS) / 1000)} s: `
         + `notifying through this server's own outbox (fail-open); ${rearmed} incidents opened since then paged again`);
     }
-    if (!open && this.failedOpen) this.log.info('alerts: the cluster answers again: notifications through the leader\'s stream');
+    if (!open && this.failedOpen) {
+      this.failOpenSpan.toMs = nowMs;
+      this.log.info('alerts: the cluster answers again: notifications through the leader\'s stream');
+    }
     this.failedOpen = open;
   }
 
@@ -91,9 +97,13 @@ export class AlertLeadership {
     for (const [id, n] of stored) this.tracker.adoptStart(id, n.startedMs);
     book.incidents = this.tracker.update(this.evaluator.active());
     book.notified.clear();
+    const { fromMs, toMs } = this.failOpenSpan;
     for (const inc of book.incidents) {
-      const ack = shadow.get(inc.id)?.ack;
-      const n = stored.get(inc.id) ?? { startedMs: inc.startedMs, firingSent: false };
+      const own = shadow.get(inc.id);
+      const ack = own?.ack;
+      // Paged by this server itself while failed open: the stored ledger could not learn of it.
+      const pagedOpen = own?.firingSent && own.lastSentMs !== undefined && own.lastSentMs >= fromMs && own.lastSentMs <= toMs;
+      const n = stored.get(inc.id) ?? (pagedOpen ? own : { startedMs: inc.startedMs, firingSent: false });
       book.notified.set(inc.id, ack ? { ...n, ack } : n);
     }
     this.leading = true;

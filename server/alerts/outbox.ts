@@ -39,6 +39,10 @@ export interface NotificationQueue {
   enqueue(notificationId: string, payloadFor: (channel: string) => unknown, supersede?: string): Promise<void>;
 }
 
+/** How long, and for how many deliveries at most, a sent delivery's ID is remembered. */
+const SENT_WINDOW_MS = 3_600_000;
+const SENT_MAX = 10_000;
+
 /** Deliveries waiting, by ID. */
 export type OutboxStore = KeyedStore<Delivery>;
 
@@ -68,6 +72,12 @@ export interface OutboxDeps {
 
 export class Outbox implements NotificationQueue {
   private readonly pending = new Map<string, Delivery>();
+  /**
+   * Deliveries sent in the last hour, by ID, oldest first: a notification queued again under the
+   * same ID (a pair's stream publish handed over when the cluster went silent, and the same page
+   * decided again by the round) is sent once, as the stream's message-ID window does.
+   */
+  private readonly sent = new Map<string, number>();
   private readonly inFlight = new Set<string>();
   /** The stored revision of each pending delivery (0: not stored). */
   private readonly revisions = new Map<string, number>();
@@ -124,7 +134,7 @@ export class Outbox implements NotificationQueue {
     const stored: Promise<void>[] = [];
     for (const channel of Object.keys(this.senders)) {
       const id = `${notificationId}:${channel}`;
-      if (this.pending.has(id)) continue;
+      if (this.pending.has(id) || this.sent.has(id)) continue;
       const payload = payloadFor(channel);
       if (payload === undefined) continue;
       if (supersede) {
@@ -162,11 +172,22 @@ export class Outbox implements NotificationQueue {
 
   private done(d: Delivery, outcome: string): void {
     this.pending.delete(d.id);
+    if (outcome === 'delivered') this.rememberSent(d.id);
     void this.inOrder(d.id, async () => {
       this.revisions.delete(d.id);
       await this.store.delete(d.id).catch((e: Error) => this.log.warn(`alerts: cannot remove finished delivery ${d.id} from the outbox: ${e.message}`));
     });
     this.count({ channel: d.channel, outcome });
+  }
+
+  private rememberSent(id: string): void {
+    const now = this.clock();
+    this.sent.delete(id);
+    this.sent.set(id, now);
+    for (const [old, atMs] of this.sent) {
+      if (now - atMs < SENT_WINDOW_MS && this.sent.size <= SENT_MAX) break;
+      this.sent.delete(old);
+    }
   }
 
   /** Runs `write` after the writes of the same delivery queued before it (`write` never rejects). */

@@ -140,11 +140,12 @@ describe('AlertService in a pair', () => {
     ['opened 10 s after the cluster went silent: paged', 10, true],
     ['opened 5 s before it (a page the stream may not have taken): paged', -5, true],
     ['opened 60 s before it (the leader of the time paged it): not paged again', -60, false],
-  ])('entering fail-open, a standby pages an incident %s', async (_what, openedAfterSilenceS, paged) => {
+  ])('entering fail-open, a standby pages an incident %s; leading afterwards, it does not page it again', async (_what, openedAfterSilenceS, paged) => {
     const dir = mkdtempSync(join(tmpdir(), 'hallwatch-pair-'));
     let silentSinceMs = Number.POSITIVE_INFINITY;
     const silentForMs = (now: number) => Math.max(0, now - silentSinceMs);
-    const b = await server(dir, () => false, (nowMs) => ({ silentForMs: () => silentForMs(nowMs()), failOpen: () => silentForMs(nowMs()) > 30_000 }));
+    let bLeads = false;
+    const b = await server(dir, () => bLeads, (nowMs) => ({ silentForMs: () => silentForMs(nowMs()), failOpen: () => silentForMs(nowMs()) > 30_000 }));
     const rack = b.site.racks[0].id;
     b.tick(5);
     // The rule's pending time is 60 s: the incident opens 60 s after the rack turns hot.
@@ -163,5 +164,14 @@ describe('AlertService in a pair', () => {
     const firing = b.queued.map((q) => q.id).filter((id) => id.endsWith(':firing'));
     expect(firing).toEqual(paged ? [`rack:${rack}@${inc.startedMs}:firing`] : []);
     if (!paged) expect(b.queued).toEqual([]);
+    if (!paged) return;
+    // The cluster answers again and this server takes the lead: what it paged on its own is not paged again.
+    silentSinceMs = Number.POSITIVE_INFINITY;
+    b.tick(2);
+    bLeads = true;
+    await b.service.lead();
+    const before = b.queued.length;
+    b.tick(5);
+    expect(b.queued.slice(before).map((q) => q.id)).toEqual([]);
   });
 });

@@ -56,4 +56,19 @@ describe('Outbox', () => {
     expect(text).toMatch(/hallwatch_notifications_total\{channel="hook",outcome="retry"\} 1/);
     expect(text).not.toMatch(/outcome="not_persisted"\} [1-9]/);
   });
+
+  it('sends a notification queued again under the same ID once, and a different ID again', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hallwatch-outbox-')), 'outbox');
+    const sent: string[] = [];
+    const box = outbox(dir, async (d) => (sent.push(d.id), { ok: true }));
+    await box.start();
+    await box.enqueue('rack:r3@7:firing', () => ({ text: 'hot' }));
+    await vi.waitFor(() => expect(sent).toHaveLength(1), { timeout: 5000, interval: 5 });
+    await box.enqueue('rack:r3@7:firing', () => ({ text: 'hot, decided again' }));
+    await box.enqueue('rack:r3@7:resolved', () => ({ text: 'ok' }));
+    await vi.waitFor(() => expect(sent).toHaveLength(2), { timeout: 5000, interval: 5 });
+    expect(box.size).toBe(0);
+    box.stop();
+    expect(sent).toEqual(['rack:r3@7:firing:hook', 'rack:r3@7:resolved:hook']);
+  });
 });

@@ -96,7 +96,7 @@ export async function quorumLoss(ctx: Ctx): Promise<Outcome> {
     {
       what: 'the lost telemetry is paged during the outage (fail-open, 30 s in); the CDU trip it hid ≤ 30 s after the quorum is back',
       ok: stalePages.length > 0 && page !== undefined && page.atMs - upMs <= 30_000,
-      figure: `${fmt(stalePages.length)} stale-telemetry pages during the outage, the first ${firstStaleS} s in; a CDU trip 3 s in paged ${pagedIn}; ` +
+      figure: `${fmt(stalePages.length)} stale-telemetry pages during the outage, the first ${firstStaleS} s in; the row of the CDU tripped 3 s in paged ${pagedIn}; ` +
         `a leader until ${leadLostS} s in`,
     },
   ];
