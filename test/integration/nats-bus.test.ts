@@ -150,10 +150,12 @@ describe('the bus on a 3-node NATS cluster (nats-server 2.9 MQTT)', () => {
       return h.checks?.mqtt === 'disconnected' ? h : notYet(h);
     });
     expect(health.status).toBe('degraded');
-    // No new MQTT connection is accepted by the last node: the ingest stays away while its racks go stale.
-    const kept = await waitFor('server a showing its racks stale with their last values', async () => {
+    // No new MQTT connection is accepted by the last node: the ingest stays away while its racks go
+    // stale — or offline, when a publisher's Last Will reached the server as its own node went.
+    const kept = await waitFor('server a showing its racks stale or offline with their last values', async () => {
       const h = await hall(a);
-      return h.racks.every((r: any) => r.state === 'stale' && r.rackKw > 0) ? h : notYet(h.racks.map((r: any) => [r.id, r.state]));
+      const notLive = (r: any) => (r.state === 'stale' || r.state === 'offline') && r.rackKw > 0;
+      return h.racks.every(notLive) ? h : notYet(h.racks.map((r: any) => [r.id, r.state, r.rackKw]));
     });
     expect(kept.racks).toHaveLength(racks);
     expect((await healthz(a)).checks.mqtt).toBe('disconnected');
@@ -164,7 +166,7 @@ describe('the bus on a 3-node NATS cluster (nats-server 2.9 MQTT)', () => {
     const returnedMs = Date.now();
     await waitFor('every rack and CDU live on server a once a second node is back', allFresh(a, returnedMs), FAILOVER_TIMEOUT_MS);
     const recoveredS = (Date.now() - returnedMs) / 1000;
-    log(`2 of 3 down for ${back.toFixed(1)} s: a served its last values, stale; live again ${recoveredS.toFixed(1)} s after ${other.name} returned`);
+    log(`2 of 3 down for ${back.toFixed(1)} s: a served its last values, not live; live again ${recoveredS.toFixed(1)} s after ${other.name} returned`);
     expect(await healthz(a)).toMatchObject({ checks: { mqtt: 'connected' } });
     await node.start();
     await cluster.healthy();
