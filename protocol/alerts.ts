@@ -96,6 +96,11 @@ export interface Silence {
 export interface SilenceView extends Silence {
   /** Whether it mutes now (a recurring silence only inside its window). */
   activeNow: boolean;
+  /**
+   * When it stops muting, ms: the end of the present window of a recurring silence, else `endsMs`;
+   * null while it does not mute. Absent from servers before this field.
+   */
+  activeUntilMs?: number | null;
 }
 
 /** `GET /api/alerts[?history=1]`. */

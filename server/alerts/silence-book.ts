@@ -1,8 +1,8 @@
 /** The silences in force: added and removed by operators, matched against incidents, dropped a day after they end. */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { Incident } from './incidents.ts';
-import type { Silence } from '../../protocol/alerts.ts';
-import { silenceActive, silenceMatches } from './silences.ts';
+import type { Silence, SilenceView } from '../../protocol/alerts.ts';
+import { silenceActive, silenceActiveUntil, silenceMatches } from './silences.ts';
 
 /** How long an ended silence is kept (the log keeps its story after that). */
 const KEEP_ENDED_MS = 86_400_000;
@@ -38,9 +38,12 @@ export class SilenceBook {
     this.silences = silences;
   }
 
-  /** Silences not yet ended, each with whether it mutes now (a recurring one may be between windows). */
-  current(nowMs: number): (Silence & { activeNow: boolean })[] {
-    return this.silences.filter((s) => s.endsMs > nowMs).map((s) => ({ ...s, activeNow: silenceActive(s, nowMs) }));
+  /** Silences not yet ended, each with whether it mutes now (a recurring one may be between windows) and until when. */
+  current(nowMs: number): SilenceView[] {
+    return this.silences.filter((s) => s.endsMs > nowMs).map((s) => {
+      const activeUntilMs = silenceActiveUntil(s, nowMs);
+      return { ...s, activeNow: activeUntilMs !== null, activeUntilMs };
+    });
   }
 
   /** A new silence with its ID, not yet kept (it is kept once stored: `restore`). */

@@ -38,6 +38,36 @@ export function silenceActive(s: Silence, nowMs: number): boolean {
   return r.weekdays.some((d) => (((now - (d * 1440 + hh * 60 + mm)) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK < r.durationMinutes);
 }
 
+/** End of the latest recurrence window holding `tsMs`, on whole local minutes (zone offsets are whole minutes). */
+function windowEndMs(r: Recurrence, tsMs: number): number {
+  const now = minuteOfWeek(tsMs, r.timeZone);
+  const [hh, mm] = r.start.split(':').map(Number);
+  let endMs = tsMs;
+  for (const d of r.weekdays) {
+    const intoMin = (((now - (d * 1440 + hh * 60 + mm)) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+    if (intoMin < r.durationMinutes) endMs = Math.max(endMs, tsMs - (tsMs % 60_000) + (r.durationMinutes - intoMin) * 60_000);
+  }
+  return endMs;
+}
+
+/**
+ * When the silence stops muting, if it mutes at `nowMs`: `endsMs` for a one-off silence, the end of
+ * the present window for a recurring one (back-to-back windows followed through); null when it
+ * does not mute now.
+ */
+export function silenceActiveUntil(s: Silence, nowMs: number): number | null {
+  if (!silenceActive(s, nowMs)) return null;
+  const r = s.recurrence;
+  if (!r) return s.endsMs;
+  let untilMs = nowMs;
+  // A week of windows at most: daily 24 h windows would otherwise chain to endsMs one day at a time.
+  for (let i = 0; i < 8 && silenceActive(s, untilMs); i++) untilMs = windowEndMs(r, untilMs);
+  untilMs = Math.min(untilMs, s.endsMs);
+  // Adding minutes overshoots by the hour a spring-forward change skips inside the window: step back to the last muted minute.
+  for (let i = 0; i < 120 && untilMs - 60_000 > nowMs && !silenceActive(s, untilMs - 60_000); i++) untilMs -= 60_000;
+  return untilMs;
+}
+
 /**
  * Whether the silence covers any of an incident's keys: rack and CDU matchers also match as a
  * prefix (`rack:h1-r02-`); incident, row and hall matchers only exactly.

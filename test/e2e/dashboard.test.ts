@@ -158,7 +158,7 @@ describe('dashboard in headless Chromium', () => {
     await incident.locator('[data-testid="ack"]').click();
     await incident.locator('[data-testid="ack-comment"]').fill('pump B swap scheduled, racks on partners');
     await incident.locator('[data-testid="ack-confirm"]').click();
-    await expect.poll(() => incident.innerText()).toMatch(/ACK anonymous \(auth off\): pump B swap scheduled/);
+    await expect.poll(() => incident.innerText()).toMatch(/ACK anonymous \(auth off\) \d\d:\d\d — pump B swap scheduled/);
     const api = await getJson(`${server.baseUrl}/api/alerts`);
     expect(api.incidents.find((i: any) => i.id === 'group:h1-r08').acknowledged).toMatchObject({ comment: 'pump B swap scheduled, racks on partners' });
     // …and silences it for the maintenance: marked, listed under Silences, removable.
@@ -166,7 +166,11 @@ describe('dashboard in headless Chromium', () => {
     await page.locator('[data-testid="silence-minutes"]').selectOption('120');
     await page.locator('[data-testid="silence-comment"]').fill('CDU B maintenance');
     await page.locator('[data-testid="silence-confirm"]').click();
-    await expect.poll(() => incident.innerText()).toMatch(/SILENCED/);
+    // Marked with until when, by whom and why, listed after the active incidents and counted apart.
+    await expect.poll(() => incident.innerText()).toMatch(/SILENCED until (\w{3} )?\d\d:\d\d by anonymous \(auth off\) — CDU B maintenance/);
+    await expect.poll(() => page.locator('[data-testid="incidents-silenced"]').innerText()).toBe('1 silenced');
+    const order = await page.locator('[data-testid="incidents"] .incident[data-incident]').evaluateAll((els) => els.map((e) => e.getAttribute('data-incident')));
+    expect(order.at(-1)).toBe('group:h1-r08');
     await page.click('[data-tab="silences"]');
     const silence = page.locator('[data-silence]');
     await expect.poll(() => silence.innerText()).toMatch(/ACTIVE\s+group:h1-r08 — CDU B maintenance/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minuteOfWeek, parseSilenceRequest, silenceActive, silenceMatches } from '../../server/alerts/silences.ts';
+import { minuteOfWeek, parseSilenceRequest, silenceActive, silenceActiveUntil, silenceMatches } from '../../server/alerts/silences.ts';
 import type { Silence } from '../../protocol/alerts.ts';
 import { SilenceBook, silenceKeys } from '../../server/alerts/silence-book.ts';
 import type { Incident } from '../../server/alerts/incidents.ts';
@@ -35,6 +35,25 @@ describe('silence windows', () => {
     ['across midnight, Sunday 04:00', satNight, '2026-03-08T04:00:00Z', false],
     ['recurring, after the series ends', { ...tueUtc, endsMs: Date.parse('2026-03-01T00:00:00Z') }, '2026-03-03T03:00:00Z', false],
   ])('%s', (_name, s, at, active) => expect(silenceActive(s as Silence, Date.parse(at))).toBe(active));
+
+  // Every weekday 00:00 for 24 h: windows back to back, muting without a break.
+  const weekdays: Silence = { ...base, recurrence: { weekdays: [1, 2, 3, 4, 5], start: '00:00', durationMinutes: 1440, timeZone: 'UTC' } };
+  // Sundays 01:00 for 3 h in Amsterdam, over the spring-forward change (29 March 2026, 02:00 → 03:00): 2 h of real time.
+  const sunAms: Silence = { ...base, recurrence: { weekdays: [0], start: '01:00', durationMinutes: 180, timeZone: 'Europe/Amsterdam' } };
+  it.each([
+    ['one-off: its end', { ...base, recurrence: undefined }, '2026-03-01T12:00:00Z', '2027-01-01T00:00:00.000Z'],
+    ['not muting now', tueUtc, '2026-03-04T03:00:00Z', null],
+    ['recurring: the end of this window, not of the series', tueUtc, '2026-03-03T03:17:42Z', '2026-03-03T06:00:00.000Z'],
+    ['recurring in Amsterdam winter', tueAms, '2026-03-03T01:30:00Z', '2026-03-03T05:00:00.000Z'],
+    ['recurring in Amsterdam summer', tueAms, '2026-07-07T00:30:00Z', '2026-07-07T04:00:00.000Z'],
+    ['across midnight and the week boundary', satNight, '2026-03-07T23:00:00Z', '2026-03-08T04:00:00.000Z'],
+    ['back-to-back windows: the end of the run', weekdays, '2026-03-03T10:00:00Z', '2026-03-07T00:00:00.000Z'],
+    ['a window cut short by the series end', { ...tueUtc, endsMs: Date.parse('2026-03-03T04:00:00Z') }, '2026-03-03T03:00:00Z', '2026-03-03T04:00:00.000Z'],
+    ['over a spring-forward change', sunAms, '2026-03-29T00:30:00Z', '2026-03-29T02:00:00.000Z'],
+  ])('silenceActiveUntil, %s', (_name, s, at, until) => {
+    const untilMs = silenceActiveUntil(s as Silence, Date.parse(at));
+    expect(untilMs === null ? null : new Date(untilMs).toISOString()).toBe(until);
+  });
 
   it('computes the local minute of the week', () => {
     expect(minuteOfWeek(Date.parse('2026-03-08T00:00:00Z'), 'UTC')).toBe(0); // a Sunday
@@ -131,5 +150,12 @@ describe('SilenceBook', () => {
     expect(book.pruneEnded(T)).toBe(dropped);
     expect(book.all()).toHaveLength(dropped ? 0 : 1);
     expect(book.current(T).length).toBe(endsMs > T ? 1 : 0);
+  });
+
+  it('lists a silence in force with when it stops muting, and a scheduled one with null', () => {
+    const book = new SilenceBook(site);
+    book.add({ matcher: `rack:${rack.id}`, startsMs: T - 1, endsMs: T + 3_600_000, comment: 'now', by: 'fm' }, T);
+    book.add({ matcher: `rack:${rack.id}`, startsMs: T + 60_000, endsMs: T + 3_600_000, comment: 'later', by: 'fm' }, T);
+    expect(book.current(T).map((s) => [s.comment, s.activeNow, s.activeUntilMs])).toEqual([['now', true, T + 3_600_000], ['later', false, null]]);
   });
 });
