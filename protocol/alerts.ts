@@ -57,14 +57,90 @@ export interface IncidentView extends IncidentJson {
   acknowledged: Acknowledgement | null;
   /** ID of the silence muting its notifications now; null when none does. */
   silencedBy: string | null;
+  /** The worst severity it has reached so far (absent from servers before it was kept). */
+  peakSeverity?: Severity;
+  /** Its title when it opened (absent from servers before it was kept). */
+  openingTitle?: string;
 }
 
-/** A resolved incident as the history tab shows it. */
+/** The worst an incident got: its peak severity, and the most extreme value of its worst alert, with when. */
+export interface IncidentPeak {
+  severity: Severity;
+  rule: string;
+  entity: string;
+  summary: string;
+  /** Most extreme value seen (highest for an `above` rule, lowest for `below`); null for none (state signals are 1). */
+  value: number | null;
+  /** The value with its unit ("62.1 °C", "in 0 min"); empty for state signals. */
+  text: string;
+  /** When that value was seen, ms. */
+  atMs: number;
+}
+
+/** One alert's time in an incident: each firing of a (rule, entity) pair is one member. */
+export interface StoryMember {
+  rule: string;
+  entity: string;
+  severity: Severity;
+  summary: string;
+  firedMs: number;
+  /** When it left the incident (cleared, or the incident resolved); null while it fires. */
+  clearedMs: number | null;
+}
+
+/** A silence that muted an incident, and for how long it did. */
+export interface StorySilence {
+  id: string;
+  matcher: string;
+  by: string;
+  comment: string;
+  /** When the silence ends (or ended), ms. */
+  endsMs: number;
+  /** First and last evaluation at which it muted the incident, ms. */
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * What happened while an incident was open, kept with it once resolved: what a post-mortem
+ * needs. Lists are bounded (`moreMembers` counts the alerts left out).
+ */
+export interface IncidentStory {
+  openingTitle: string;
+  openingSeverity: Severity;
+  /** Its title and severity when it resolved. */
+  lastTitle: string;
+  lastSeverity: Severity;
+  peak: IncidentPeak;
+  /** Entities that were its cause (roots), in the order they first were. */
+  roots: string[];
+  members: StoryMember[];
+  /** Alerts in it at once beyond those in `members`, at most. */
+  moreMembers: number;
+  acks: Acknowledgement[];
+  silences: StorySilence[];
+  /** When its story began to be kept: its start, or later for an incident open before a server kept stories. */
+  trackedFromMs: number;
+}
+
+/**
+ * A resolved incident as the history tab shows it. With a story, `severity` is its peak and
+ * `title` its opening title; `roots`, `children` and `racks` are as they were when it resolved.
+ */
 export interface ResolvedIncident extends IncidentJson {
   resolvedMs: number;
   acknowledged: Acknowledgement | null;
   /** Whether it paged anyone (a silenced or short-lived one did not). */
   notified: boolean;
+  /** What happened while it was open (absent from history stored before stories were kept). */
+  story?: IncidentStory;
+}
+
+/** `GET /api/incidents/history?format=json`: the resolved incidents, newest first. */
+export interface IncidentHistoryExport {
+  version: 1;
+  generatedMs: number;
+  incidents: ResolvedIncident[];
 }
 
 export interface Recurrence {

@@ -89,6 +89,7 @@ export class AlertPersistence {
       const counts = `${d.alerts} alerts, ${d.notified} incidents and acknowledgements, ${d.silences} silences, ${d.history} resolved incidents`;
       this.log.warn(`alerts: dropped saved state naming racks, CDUs, rows or halls not in site "${site.view.name}": ${counts}`);
     }
+    if (d.stories > 0) this.log.warn(`alerts: dropped ${d.stories} saved incident stories that are not valid; their incidents are kept without them`);
     if (d.acks > 0 || (!acks && Object.keys(restored.acks).length > 0)) {
       await this.background('acks', restoreAs(acks, { version: 1, acks: restored.acks }, sameJson), () => acks, () => undefined);
     }

@@ -1,14 +1,17 @@
 /**
  * Concludes a whole pass of evaluation over the site: groups the firing alerts into incidents,
  * decides what each open incident pages (paging.ts) and queues it when this server notifies,
- * applies acknowledgements stored before an incident opened here, moves resolved incidents to
- * the history (notifying those that paged), and refreshes channels that forget.
+ * applies acknowledgements stored before an incident opened here, adds the round to each
+ * incident's story, moves resolved incidents to the history with their story (notifying those
+ * that paged), and refreshes channels that forget.
  */
+import type { IncidentStory, ResolvedIncident } from '../../protocol/alerts.ts';
 import { incidentAlerts, incidentRepeatMs, type AlertBook } from './alert-book.ts';
 import type { IncidentAcks } from './alert-acks.ts';
+import type { Notified } from './alert-state-store.ts';
 import type { AlertNotices } from './alert-notices.ts';
 import type { AlertEvaluator, Transition } from './evaluator.ts';
-import type { IncidentTracker } from './incidents.ts';
+import type { Incident, IncidentTracker } from './incidents.ts';
 import { incidentJson } from './notification.ts';
 import type { OperatorMarks } from './operator-marks.ts';
 import { pageFor } from './paging.ts';
@@ -42,16 +45,18 @@ export class AlertRound {
     let paged = false;
     for (const inc of next) {
       const keys = incidentAlerts(inc).map(keyOf);
+      const silence = notices.silenceFor(inc, nowMs);
       const page = pageFor(book.notified.get(inc.id), {
         startedMs: inc.startedMs,
         severity: inc.severity,
-        silenced: notices.silenceFor(inc, nowMs) !== undefined,
+        silenced: silence !== undefined,
         notifying: keys.some((k) => notifyEntities.has(k)),
         repeating: keys.some((k) => repeatEntities.has(k)),
         nowMs,
         repeatMs: () => incidentRepeatMs(inc),
       });
       acks.adoptEarlier(inc, page.next);
+      book.stories.advance(inc.id, inc, { ack: page.next.ack ?? null, silence: silence ?? null }, nowMs);
       book.notified.set(inc.id, page.next);
       if (page.changed) book.dirty = true;
       if (page.send && canNotify()) {
@@ -82,9 +87,16 @@ export class AlertRound {
       const prev = book.incidents.find((i) => i.id === id);
       if (!prev) continue;
       if (seen.firingSent && this.p.canNotify()) this.p.notices.notify('resolved', prev, nowMs, seen.ack ?? null);
-      book.history.unshift({ ...incidentJson(prev), resolvedMs: nowMs, acknowledged: seen.ack ?? null, notified: seen.firingSent });
+      book.history.unshift(resolvedIncident(prev, book.stories.close(id, seen.ack ?? null, nowMs), seen, nowMs));
       book.history.length = Math.min(book.history.length, historyLimit);
     }
+    book.stories.retain(openIds);
     return resolvedAcked;
   }
+}
+
+/** The history entry of an incident resolved at `nowMs`: with its story, under its opening title and peak severity. */
+function resolvedIncident(prev: Incident, story: IncidentStory | undefined, seen: Notified, nowMs: number): ResolvedIncident {
+  const entry = { ...incidentJson(prev), resolvedMs: nowMs, acknowledged: seen.ack ?? null, notified: seen.firingSent };
+  return story ? { ...entry, severity: story.peak.severity, title: story.openingTitle, story } : entry;
 }

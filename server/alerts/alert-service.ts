@@ -14,7 +14,7 @@ import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator, type Transition } from './evaluator.ts';
 import { IncidentTracker } from './incidents.ts';
-import type { AlertsSnapshot, Silence } from '../../protocol/alerts.ts';
+import type { AlertsSnapshot, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
 import type { NotificationQueue } from './outbox.ts';
 import { alertJson, incidentJson, type Channel } from './notification.ts';
 import { SilenceBook } from './silence-book.ts';
@@ -31,6 +31,7 @@ import { AlertNotices } from './alert-notices.ts';
 import { IncidentAcks } from './alert-acks.ts';
 import { AlertRound } from './alert-round.ts';
 import { SavedEvaluation } from './saved-evaluation.ts';
+import { storyHeadline } from './incident-story.ts';
 
 export interface AlertServiceConfig {
   /** Dashboard base URL for links in notifications (`--public-url`); null = no links. */
@@ -162,11 +163,17 @@ export class AlertService {
         ...incidentJson(i),
         acknowledged: this.book.notified.get(i.id)?.ack ?? null,
         silencedBy: this.notices.silenceFor(i, now)?.id ?? null,
+        ...storyHeadline(this.book.stories.get(i.id)),
       })),
       alerts: this.evaluator.active().map(alertJson),
       silences: this.silences.current(now),
       ...(includeHistory ? { history: this.book.history } : {}),
     };
+  }
+
+  /** Resolved incidents with their stories, newest first. */
+  history(): ResolvedIncident[] {
+    return this.book.history;
   }
 
   /**

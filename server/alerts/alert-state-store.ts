@@ -11,8 +11,9 @@ import type { DocumentStore } from '../storage/store.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { AlertState } from './rule-state.ts';
 import type { SavedIncident } from './incidents.ts';
-import type { Acknowledgement, IncidentJson, ResolvedIncident, Severity, Silence } from '../../protocol/alerts.ts';
+import type { Acknowledgement, IncidentJson, IncidentStory, ResolvedIncident, Severity, Silence } from '../../protocol/alerts.ts';
 import { incidentInSite, matcherInSite, siteHas, siteNames } from './site-scope.ts';
+import { storyProblem } from './story-check.ts';
 
 /** What was sent for an open incident. */
 export interface Notified {
@@ -36,6 +37,8 @@ export interface SavedAlertState {
   open: SavedIncident[];
   incidents: IncidentJson[];
   history: ResolvedIncident[];
+  /** The stories of the open incidents, by incident ID (absent from state files from before they were kept). */
+  stories?: Record<string, IncidentStory>;
   /** Only in state files from before silences had their own document. */
   silences?: Silence[];
 }
@@ -110,7 +113,10 @@ export interface RestoredAlertState {
   silences: Silence[];
   history: ResolvedIncident[];
   open: SavedIncident[];
-  dropped: { alerts: number; notified: number; acks: number; silences: number; history: number };
+  /** The stories of the open incidents, by incident ID. */
+  stories: Record<string, IncidentStory>;
+  /** `stories`: stories that were not valid (a resolved incident's is dropped and the incident kept). */
+  dropped: { alerts: number; notified: number; acks: number; silences: number; history: number; stories: number };
 }
 
 /**
@@ -128,12 +134,22 @@ export function restoreInSite(site: SiteIndex, state: SavedAlertState | null, ac
   const [alerts, alertsDropped] = keep<SavedAlertState['alerts'][number]>(state?.alerts, (a) => siteHas(names, a.entity));
   const [notified, notifiedDropped] = keep<[string, Notified]>(Object.entries(state?.notified ?? {}), ([id]) => siteHas(names, id));
   const [kept, silencesDropped] = keep<Silence>(silences ? silences.silences : state?.silences, (x) => matcherInSite(names, x.matcher));
-  const [history, historyDropped] = keep<ResolvedIncident>(state?.history, (i) => incidentInSite(names, i));
+  const [inSite, historyDropped] = keep<ResolvedIncident>(state?.history, (i) => incidentInSite(names, i));
+  let badStories = 0;
+  const history = inSite.map((i) => {
+    if (i.story === undefined || storyProblem(i.story) === null) return i;
+    badStories++;
+    const { story: _bad, ...rest } = i;
+    return rest;
+  });
+  const savedStories = Object.entries(state?.stories && typeof state.stories === 'object' ? state.stories : {});
+  const stories = Object.fromEntries(savedStories.filter(([id, st]) => siteHas(names, id) && storyProblem(st) === null));
+  badStories += savedStories.filter(([, st]) => storyProblem(st) !== null).length;
   const [open] = keep<SavedIncident>(state?.open, (i) => siteHas(names, i.id) && i.members.every((m) => siteHas(names, m.slice(m.indexOf('|') + 1))));
   if (acks) for (const [id, n] of notified) n.ack = acks.acks[id];
   const [keptAcks, acksDropped] = acks
     ? keep<[string, Acknowledgement]>(Object.entries(acks.acks), ([id]) => siteHas(names, id))
     : [notified.filter(([, n]) => n.ack).map(([id, n]): [string, Acknowledgement] => [id, n.ack!]), 0];
-  const dropped = { alerts: alertsDropped, notified: notifiedDropped, acks: acksDropped, silences: silencesDropped, history: historyDropped };
-  return { alerts, notified, acks: Object.fromEntries(keptAcks), silences: kept, history, open, dropped };
+  const dropped = { alerts: alertsDropped, notified: notifiedDropped, acks: acksDropped, silences: silencesDropped, history: historyDropped, stories: badStories };
+  return { alerts, notified, acks: Object.fromEntries(keptAcks), silences: kept, history, open, stories, dropped };
 }

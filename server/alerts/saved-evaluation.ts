@@ -58,9 +58,10 @@ export class SavedEvaluation {
     for (const [id, n] of r.notified) book.notified.set(id, n.ack && n.ackSentAtMs === undefined ? { ...n, ackSentAtMs: n.ack.atMs } : n);
     this.p.marks.restore(r);
     book.history = r.history.slice(0, this.p.historyLimit);
+    book.stories.restore(r.stories);
     tracker.restore(r.open);
     book.incidents = tracker.update(evaluator.active());
-    if (r.dropped.alerts + r.dropped.notified + r.dropped.history > 0) book.dirty = true;
+    if (r.dropped.alerts + r.dropped.notified + r.dropped.history + r.dropped.stories > 0) book.dirty = true;
     this.p.log.info(`alerts: restored ${evaluator.active().length} active alerts in ${book.incidents.length} incidents`);
   }
 
@@ -73,6 +74,7 @@ export class SavedEvaluation {
     const { book, evaluator, tracker } = this.p;
     const notified = this.notifiedWithoutAcks();
     const incidents = book.incidents.map(incidentJson);
-    return { version: 1, alerts: evaluator.exportStates(), notified, open: tracker.export(), incidents, history: book.history };
+    const stories = book.stories.export();
+    return { version: 1, alerts: evaluator.exportStates(), notified, open: tracker.export(), incidents, history: book.history, stories };
   }
 }

@@ -9,6 +9,7 @@ import { serveStatic } from './static-files.ts';
 import { parseHistoryQuery, type HistoryService } from '../history/history-service.ts';
 import type { HistoryExtra } from '../history/history-extra.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
+import { incidentHistoryExport } from './incident-export.ts';
 import { SESSION_COOKIE, type Access, type Principal } from '../auth/access.ts';
 import type { WallLayouts } from '../wall/layouts.ts';
 import { json, readJson } from './respond.ts';
@@ -170,6 +171,7 @@ export class HttpServer {
     if (path === '/api/site') return json(res, 200, this.state.site.view);
     if (path === '/api/cluster') return json(res, 200, this.cluster());
     if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot(url.searchParams.get('history') === '1'));
+    if (path === '/api/incidents/history' && this.alerts) return incidentHistoryExport(res, url.searchParams, this.alerts.history(), now);
     if (path.startsWith('/api/admin/')) return this.mutate(req, res, path, who);
     if (path === '/api/wall/layouts' && this.layouts) return json(res, 200, this.layouts.list());
     const layout = /^\/api\/wall\/layouts\/([^/]+)$/.exec(path);

@@ -200,6 +200,26 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps the row\'s stale incident in the history, and expands it to its story: opening title, peak, cause, alerts with times', async () => {
+    const row = site.halls[0].rows[6];
+    const story = (h: any) => h.scope === `row:${row.id}` && h.story?.members.some((m: any) => m.rule === 'rack-stale');
+    const resolved = await waitFor('the row\'s incident resolved', async () => {
+      const a = await api('/api/alerts?history=1');
+      return a.history.find(story) ?? notYet(a.history.map((h: any) => h.title));
+    }, 90_000, 1000);
+    await page.goto(`${server.baseUrl}/#/hall/${site.halls[0].id}?metric=return`);
+    await page.click('[data-tab="history"]');
+    const entry = page.locator(`[data-history="${resolved.id}"]`).first();
+    await expect.poll(() => entry.locator('[data-testid="history-toggle"]').innerText()).toContain(resolved.story.openingTitle);
+    await entry.locator('[data-testid="history-toggle"]').click();
+    const detail = page.locator(`[data-testid="history-detail"][data-incident="${resolved.id}"]`).first();
+    await expect.poll(() => detail.locator('[data-field="opened"]').innerText()).toContain(resolved.story.openingTitle);
+    expect(await detail.locator('[data-field="peak"]').innerText()).toMatch(new RegExp(`^Peak\\s+${resolved.story.peak.severity}`));
+    expect(await detail.locator('tr.member').count()).toBe(resolved.story.members.length);
+    expect(await detail.locator(`tr.member[data-member^="rack-stale|rack:${row.id}-"]`).count()).toBeGreaterThanOrEqual(row.rackIds.length);
+    await detail.screenshot({ path: join(ARTIFACTS, 'history-expanded-1366x768.png') });
+  });
+
   it('shows a frozen and a noisy return sensor as sensor faults on their racks, not as temperature alarms', async () => {
     const rulesOn = async (rackId: string) => {
       const a = await api('/api/alerts');

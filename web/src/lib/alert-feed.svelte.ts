@@ -6,9 +6,9 @@
  * severity), the wall, browser notifications and the drill-down's incident bands.
  */
 import {
-  SEVERITY_RANK, type AlertJson, type AlertsSnapshot, type IncidentJson, type IncidentView, type ResolvedIncident, type Severity, type SilenceView,
+  SEVERITY_RANK, type AlertJson, type AlertsSnapshot, type IncidentView, type ResolvedIncident, type Severity, type SilenceView,
 } from '../../../protocol/alerts.ts';
-import { incidentEntities, type IncidentSpan } from './annotations.ts';
+import { incidentSpan, type IncidentSpan } from './annotations.ts';
 
 /** The alerts on one entity (`rack:{id}`, `cdu:{id}`) across the open incidents, with their incident. */
 export function alertsOn(incidents: IncidentView[], entity: string): { incidentId: string; alert: AlertJson }[] {
@@ -81,12 +81,9 @@ export class AlertFeed {
     }
   }
 
-  /** Active and resolved incidents as time spans, for chart bands. */
+  /** Active and resolved incidents as time spans, for chart bands: under the worst severity each reached and its opening title. */
   spans(): IncidentSpan[] {
-    const span = (i: IncidentJson, resolvedMs: number | null): IncidentSpan => ({
-      id: i.id, severity: i.severity, title: i.title, startedMs: i.startedMs, resolvedMs, entities: incidentEntities(i),
-    });
-    return [...this.incidents.map((i) => span(i, null)), ...this.history.map((i) => span(i, i.resolvedMs))];
+    return [...this.incidents.map((i) => incidentSpan(i, null)), ...this.history.map((i) => incidentSpan(i, i.resolvedMs))];
   }
 
   private set(incidents: IncidentView[]): void {
