@@ -65,7 +65,7 @@ describe('simulated site', () => {
     expect(clogged.flowLpm).toBeLessThan(base.flowLpm * 0.45);
     expect(clogged.returnC).toBeGreaterThan(base.returnC + 8);
     // A partial blockage: less flow through the rack, more pressure across it.
-    expect(clogged.dpKpa).toBeGreaterThan(base.dpKpa * 1.2);
+    expect(clogged.dpKpa).toBeGreaterThan(base.dpKpa! * 1.2);
     expect(clogged.leak).toBe(2);
     expect(sim.apply({ kind: 'clog', target: 'nope', pct: 10 })).toContain('no rack');
   });
