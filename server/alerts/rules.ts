@@ -27,10 +27,17 @@ const SIGNAL_UNITS: Record<string, string> = {
   pumpShortfallPct: ' %', historyBehindS: ' s', returnSensorFrozenS: ' s', returnSensorNoiseK: ' K', rejectsPerMin: '/min',
 };
 
+/** How soon, for a time-to-limit value in minutes: "at its limit now", "in under 1 min", "in 8 min". */
+function minutesText(minutes: number): string {
+  if (minutes <= 0) return 'at its limit now';
+  if (minutes < 1) return 'in under 1 min';
+  return `in ${Math.round(minutes)} min`;
+}
+
 /** The value part of a headline: " — now 62.1 °C", " — in 8 min"; empty for state signals. */
 export function signalText(signal: string, value: number): string {
   if (!Number.isFinite(value)) return '';
-  if (signal === 'returnMinutesToLimit') return ` — in ${Math.max(0, Math.round(value))} min`;
+  if (signal === 'returnMinutesToLimit') return ` — ${minutesText(value)}`;
   const unit = SIGNAL_UNITS[signal];
   if (unit === undefined) return '';
   return ` — now ${Math.abs(value) >= 100 ? value.toFixed(0) : signal === 'captureRatio' ? value.toFixed(2) : value.toFixed(1)}${unit}`;

@@ -31,9 +31,16 @@ export class TrendCache {
     this.value = new Float64Array(racks).fill(Number.NaN);
   }
 
-  get(i: number, nowMs: number, fit: () => number): number {
+  /**
+   * Rack `i`'s value, refitted when due or when `atLimitNow` (whether the live value is at or over
+   * the limit) disagrees with the cached one: a projection of 0 must not outlive the signal's
+   * return under its limit, nor a projection of minutes its arrival over it.
+   */
+  get(i: number, nowMs: number, fit: () => number, atLimitNow?: boolean): number {
     const slots = TREND_EVERY_MS / 1000;
-    const due = Number.isNaN(this.atMs[i]) || nowMs - this.atMs[i] >= TREND_EVERY_MS || (Math.floor(nowMs / 1000) + i) % slots === 0;
+    const cached = this.value[i];
+    const contradicted = atLimitNow !== undefined && !Number.isNaN(cached) && (cached === 0) !== atLimitNow;
+    const due = contradicted || Number.isNaN(this.atMs[i]) || nowMs - this.atMs[i] >= TREND_EVERY_MS || (Math.floor(nowMs / 1000) + i) % slots === 0;
     if (due && this.atMs[i] !== nowMs) {
       this.value[i] = fit();
       this.atMs[i] = nowMs;
@@ -69,7 +76,8 @@ export function rackSignal(s: LiveState, i: number, signal: string, nowMs: numbe
       const n = ring.bucketsInto(nowMs - TREND_WINDOW_MS, nowMs + 1, step, RETURN_FIELD, fitTs, fitValues);
       return minutesToLimit(fitTs, fitValues, s.site.racks[i].returnLimitC, TREND_WINDOW_MS, step, n);
     };
-    return trend ? trend.get(i, nowMs, fit) : fit();
+    const returnC = s.rackCols[RC.returnC][i];
+    return trend ? trend.get(i, nowMs, fit, Number.isNaN(returnC) ? undefined : returnC >= s.site.racks[i].returnLimitC) : fit();
   }
   return s.rackCols[RC[signal]]?.[i] ?? Number.NaN;
 }

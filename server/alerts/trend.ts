@@ -73,31 +73,39 @@ function trendOver(
  * Minutes until a rising signal reaches `limit`, for the time-to-limit rules, or NaN while the
  * window is not at least 80 % covered (just started, or data missing — never fires).
  *
- * A projection is credible only when every one of three nested windows ending now — the whole
- * window, its last 40 % and its last 20 % — shows a rise that stands out of the noise (slope at
- * least `MIN_TREND_T` standard errors from flat) and points at the limit; the latest of their
- * crossings counts. So a step that has settled (a row going to full load: the return jumps in
- * ~30 s and stays) drops out as soon as the last 20 % is flat, a warm-up levelling off never
- * fires, a noisy sensor's scatter never fires, while a steady or accelerating rise does.
- * Value at or over the limit: 0. Only the first `count` samples of the arrays are read.
+ * "Now" is the last finite sample, not a fitted line: a line fitted through a rise and the fall
+ * that follows it (a clog cleared a minute ago) still ends above the limit while the signal is
+ * back well under it. So the result is 0 only when the last real value is at or over the limit.
+ * Otherwise a projection is credible only when every one of three nested windows ending now —
+ * the whole window, its last 40 % and its last 20 % — shows a rise that stands out of the noise
+ * (slope at least `MIN_TREND_T` standard errors above flat); the time is the gap from the last
+ * value to the limit at the slowest of those slopes. So a falling signal clears as soon as the
+ * last 20 % falls, a step that has settled drops out as soon as the last 20 % is flat, a warm-up
+ * levelling off never fires, a noisy sensor's scatter never fires, while a steady or
+ * accelerating rise does. Only the first `count` samples of the arrays are read.
  */
 export function minutesToLimit(
   tsMs: ArrayLike<number>, values: ArrayLike<number>, limit: number, windowMs: number, intervalMs: number, count = tsMs.length,
 ): number {
   let finite = 0;
-  for (let i = 0; i < count; i++) if (Number.isFinite(values[i])) finite++;
+  let lastValue = Number.NaN;
+  for (let i = 0; i < count; i++) {
+    if (!Number.isFinite(values[i])) continue;
+    finite++;
+    lastValue = values[i];
+  }
   if (finite < (0.8 * windowMs) / intervalMs || count === 0) return Number.NaN;
+  if (lastValue >= limit) return 0;
   const endMs = tsMs[count - 1];
-  let latest = 0;
+  let slowestPerS = Number.POSITIVE_INFINITY;
   for (const share of WINDOW_SHARES) {
     const start = endMs - windowMs * share;
     let k = 0;
     while (k < count && tsMs[k] < start) k++;
     const fit = trendOver(tsMs, values, k, count, limit, true, 10);
     if (!fit) return Number.NaN;
-    if (fit.secondsToLimit === 0) return 0;
-    if (!(fit.tStat >= MIN_TREND_T)) return Number.POSITIVE_INFINITY;
-    latest = Math.max(latest, fit.secondsToLimit);
+    if (!(fit.slopePerS > 0 && fit.tStat >= MIN_TREND_T)) return Number.POSITIVE_INFINITY;
+    slowestPerS = Math.min(slowestPerS, fit.slopePerS);
   }
-  return latest / 60;
+  return (limit - lastValue) / slowestPerS / 60;
 }

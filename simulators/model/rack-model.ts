@@ -19,6 +19,10 @@ const OVERHEAD_FIXED_KW = 10;
 const OVERHEAD_LOAD_KW = 13.4;
 /** Coolant held in a rack's manifold and cold plates, L: τ = volume / flow (≈ 10 s at design flow). */
 const RACK_LOOP_VOLUME_L = 30;
+/** Pressure drop across the rack (manifold + cold plates) at design flow, kPa. **estimate** */
+const RACK_DESIGN_DP_KPA = 110;
+/** Drop in the rack's branch outside the measured span (hoses, quick disconnects, valve) at design flow, kPa. **estimate** */
+const BRANCH_DESIGN_DP_KPA = 40;
 
 export interface RackFaults {
   /** Cold-plate clog: share of flow lost, 0–1. */
@@ -35,6 +39,19 @@ export interface RackFaults {
 
 export function noFaults(): RackFaults {
   return { clog: 0, leak: 0, stuck: false, noisyK: 0, surge: false };
+}
+
+/**
+ * Pressure drop across the rack, kPa. `loopFactor`: share of design flow the CDU group delivers;
+ * `flowShare`: the rack's own flow ÷ its design flow (below loopFactor when a cold plate clogs).
+ * The rack hangs between supply and return manifolds whose differential scales with loopFactor²
+ * (dp ∝ V̇²). A clog adds resistance inside the rack: less flow passes, the branch outside it
+ * (hoses, quick disconnects, valve) drops less, so more of the manifold's differential lands
+ * across the rack — dp rises while flow falls. Unclogged this is the design curve
+ * 110 kPa · loopFactor²; fully blocked the rack sees the whole manifold differential.
+ */
+export function rackDpKpa(loopFactor: number, flowShare: number): number {
+  return (RACK_DESIGN_DP_KPA + BRANCH_DESIGN_DP_KPA) * loopFactor ** 2 - BRANCH_DESIGN_DP_KPA * flowShare ** 2;
 }
 
 export class RackModel {
@@ -103,7 +120,7 @@ export class RackModel {
       gpuW,
       cpuW: Math.round(cpuW),
       gpuC: r2(Math.min(110, this.returnC + 12 + 18 * load)),
-      dpKpa: r2(110 * (flowLpm / this.designFlowLpm) ** 2),
+      dpKpa: r2(rackDpKpa(flowFactor, flowLpm / this.designFlowLpm)),
       valvePct: r2(Math.min(100, 70 * flowFactor)),
       leak: this.faults.leak,
     };

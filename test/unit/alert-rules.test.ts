@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseRules } from '../../server/alerts/rules.ts';
+import { parseRules, signalText } from '../../server/alerts/rules.ts';
 
 const shipped = () => JSON.parse(readFileSync('config/alert-rules.json', 'utf8'));
 
@@ -32,4 +32,19 @@ describe('parseRules()', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message.startsWith(path + ':')).toBe(true);
   });
+});
+
+describe('signalText(): the value part of a headline', () => {
+  it.each([
+    ['returnMinutesToLimit', 0, ' — at its limit now'],
+    ['returnMinutesToLimit', 0.4, ' — in under 1 min'],
+    ['returnMinutesToLimit', 0.99, ' — in under 1 min'],
+    ['returnMinutesToLimit', 1.2, ' — in 1 min'],
+    ['returnMinutesToLimit', 7.4, ' — in 7 min'],
+    ['returnMinutesToLimit', Number.POSITIVE_INFINITY, ''],
+    ['returnMinutesToLimit', Number.NaN, ''],
+    ['returnC', 62.14, ' — now 62.1 °C'],
+    ['n1HeadroomKw', -182.4, ' — now -182 kW'],
+    ['stale', 1, ''],
+  ])('%s = %d reads "%s"', (signal, value, text) => expect(signalText(signal, value)).toBe(text));
 });

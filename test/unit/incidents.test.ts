@@ -90,6 +90,36 @@ describe('IncidentTracker: one incident per cause', () => {
     expect(incidents.flatMap((i) => [...i.roots, ...i.children.flatMap((c) => c.alerts)])).toHaveLength(alerts.length);
   });
 
+  const pending = (spec: string): ActiveAlert => {
+    const a = alert(spec);
+    return { ...a, state: { ...a.state, phase: 'pending', firedAtMs: Number.NaN } };
+  };
+  it.each([
+    { why: 'a rack over its limit and trending: critical', alerts: [alert('rack-return-critical@rack:h1-r03-k02'), alert('rack-return-trend@rack:h1-r03-k02')], severity: 'critical' },
+    { why: 'the critical one cleared, the trend still firing: major', alerts: [alert('rack-return-trend@rack:h1-r03-k02')], severity: 'major' },
+    { why: 'a critical only pending does not count', alerts: [pending('rack-return-critical@rack:h1-r03-k02'), alert('rack-return-trend@rack:h1-r03-k02')], severity: 'major' },
+    {
+      why: 'a critical rack under a major CDU root: critical',
+      alerts: [alert('cdu-n1-lost@cdu:h1-r01-cdu-a'), alert('rack-return-critical@rack:h1-r01-k01', 5)],
+      severity: 'critical',
+    },
+    { why: 'a leak warning over a return warning: major', alerts: [alert('rack-return-warning@rack:h1-r01-k01'), alert('rack-leak-warning@rack:h1-r01-k01')], severity: 'major' },
+  ])('is as severe as the worst alert firing in it: $why', ({ alerts, severity }) => {
+    const incidents = new IncidentTracker(site).update(alerts);
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0].severity).toBe(severity);
+  });
+
+  it('follows the worst alert open in it as members clear and fire again, under the same ID', () => {
+    const t = new IncidentTracker(site);
+    const critical = alert('rack-return-critical@rack:h1-r03-k02');
+    const trend = alert('rack-return-trend@rack:h1-r03-k02', 1);
+    const seen = [[critical, trend], [trend], [trend, critical], [critical], []].map((alerts) => t.update(alerts).map((i) => `${i.id} ${i.severity}`));
+    expect(seen).toEqual([
+      ['rack:h1-r03-k02 critical'], ['rack:h1-r03-k02 major'], ['rack:h1-r03-k02 critical'], ['rack:h1-r03-k02 critical'], [],
+    ]);
+  });
+
   it('lists every rack a tripped CDU leaves on reduced redundancy, and the hall', () => {
     const [inc] = new IncidentTracker(site).update([alert('cdu-tripped@cdu:h1-r01-cdu-a')]);
     expect(inc.racks).toEqual(['h1-r01-k01', 'h1-r01-k02', 'h1-r01-k03', 'h1-r01-k04']);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SiteSim } from '../../simulators/site-sim.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { loadFraction } from '../../simulators/model/workload.ts';
+import { rackDpKpa } from '../../simulators/model/rack-model.ts';
+import { exchangerApproachK } from '../../simulators/model/cdu-group.ts';
 import { heatKw } from '../../protocol/coolant.ts';
 
 function run(sim: SiteSim, seconds: number, t0 = Date.UTC(2026, 10, 22, 12)) {
@@ -62,8 +64,52 @@ describe('simulated site', () => {
     const clogged = run(sim, 120).racks.get('h1-r01-k02')!;
     expect(clogged.flowLpm).toBeLessThan(base.flowLpm * 0.45);
     expect(clogged.returnC).toBeGreaterThan(base.returnC + 8);
+    // A partial blockage: less flow through the rack, more pressure across it.
+    expect(clogged.dpKpa).toBeGreaterThan(base.dpKpa! * 1.2);
     expect(clogged.leak).toBe(2);
     expect(sim.apply({ kind: 'clog', target: 'nope', pct: 10 })).toContain('no rack');
+  });
+
+  it.each([
+    // [loop flow share, rack flow share (after the clog), dp across the rack kPa]
+    ['design flow, clean', 1, 1, 110],
+    ['a 30 % clog', 1, 0.7, 150 - 40 * 0.49],
+    ['a 55 % clog (45 % of the needed flow)', 1, 0.45, 150 - 40 * 0.2025],
+    ['fully blocked: the whole manifold differential', 1, 0, 150],
+    ['a weak loop (80 % of design flow), clean', 0.8, 0.8, 110 * 0.64],
+    ['a weak loop with a 50 % clog', 0.8, 0.4, 150 * 0.64 - 40 * 0.16],
+  ])('rack dp, %s: %d/%d → %d kPa', (_why, loop, share, kpa) => {
+    expect(rackDpKpa(loop, share)).toBeCloseTo(kpa, 6);
+    // Against the clean rack on the same loop, a clog only ever raises dp.
+    expect(rackDpKpa(loop, share)).toBeGreaterThanOrEqual(rackDpKpa(loop, loop) - 1e-9);
+  });
+
+  it.each([
+    // [heat kW, unit capacity kW, approach K]: Q / UA with UA = capacity / 5 K (domain.md §2).
+    [0, 700, 0],
+    [322, 700, 2.3],
+    [483, 700, 3.45],
+    [700, 700, 5],
+    [1050, 700, 7.5],
+    [2000, 2000, 5],
+  ])('exchanger approach at %d kW of a %d kW unit is %d K', (heatKw, capacityKw, k) => {
+    expect(exchangerApproachK(heatKw, capacityKw)).toBeCloseTo(k, 6);
+  });
+
+  it('widens the partners\' approach 1.5× when one of three CDUs trips, the facility side carrying the same heat', () => {
+    const sim = new SiteSim(site, 1);
+    sim.apply({ kind: 'surge', target: 'h1-r01' });
+    const approach = (c: { supplyC: number; facilitySupplyC?: number }) => c.supplyC - c.facilitySupplyC!;
+    const before = run(sim, 120).cdus.get('h1-r01-cdu-b')!;
+    expect(sim.apply({ kind: 'cdu-trip', target: 'h1-r01-cdu-a' })).toBeNull();
+    const after = run(sim, 120).cdus.get('h1-r01-cdu-b')!;
+    expect(approach(before)).toBeGreaterThan(1.5);
+    expect(approach(after) / approach(before)).toBeGreaterThan(1.35);
+    expect(approach(after) / approach(before)).toBeLessThan(1.65);
+    // Still holding the setpoint: the 1.5× load fits the partners' capacity.
+    expect(after.supplyC).toBeCloseTo(40, 0);
+    // Balanced exchanger: the facility side warms as much as the secondary cools (same flow, same heat).
+    for (const c of [before, after]) expect(c.facilityReturnC! - c.facilitySupplyC!).toBeCloseTo(c.returnC - c.supplyC, 0);
   });
 
   it.each([

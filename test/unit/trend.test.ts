@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minutesToLimit, trendToLimit } from '../../server/alerts/trend.ts';
+import { Rng } from '../../simulators/rng.ts';
 
 const series = (n: number, f: (s: number) => number) => ({
   ts: Array.from({ length: n }, (_, s) => 1_800_000_000_000 + s * 1000),
@@ -79,5 +80,72 @@ describe('minutesToLimit(): the time-to-limit signal', () => {
     expect(minutesToLimit(ts, v, 55, W, 1000, s.ts.length)).toBe(minutesToLimit(s.ts, s.v, 55, W, 1000));
     // The stale tail past `count` would be a crossing at once if it were read.
     expect(minutesToLimit(ts, v, 55, W, 1000, s.ts.length)).toBeGreaterThan(3);
+  });
+});
+
+describe('minutesToLimit() after a recovery, on a rise, over the limit and in noise', () => {
+  const W = 5 * 60_000;
+  const T0 = 1_800_000_000_000;
+  /** `seconds + 1` samples of `f(t)` at 1 s, with 0.05 K of seeded sensor noise. */
+  const record = (seconds: number, f: (t: number) => number, noiseK = 0.05, seed = 7) => {
+    const rng = new Rng(seed);
+    const ts = Array.from({ length: seconds + 1 }, (_, t) => T0 + t * 1000);
+    const v = ts.map((_, t) => f(t) + noiseK * rng.gaussian());
+    return { ts, v };
+  };
+  /** The signal as the alert loop fits it at `endS`: the last five minutes up to then. */
+  const at = (s: { ts: number[]; v: number[] }, endS: number) => {
+    const from = Math.max(0, endS - W / 1000 + 1);
+    return minutesToLimit(s.ts.slice(from, endS + 1), s.v.slice(from, endS + 1), 55, W, 1000);
+  };
+  // A clogged cold plate at t = 300 s: the return climbs from 49 toward 62 °C (τ 25 s at the
+  // clogged flow); the clog is cleared at t = 600 s and it falls back to 49 °C (τ 10 s).
+  const CLOG_S = 300;
+  const CLEAR_S = 600;
+  const clogged = record(CLEAR_S + 300, (t) => {
+    if (t < CLOG_S) return 49;
+    const peakC = 49 + 13 * (1 - Math.exp(-(Math.min(t, CLEAR_S) - CLOG_S) / 25));
+    return t < CLEAR_S ? peakC : 49 + (peakC - 49) * Math.exp(-(t - CLEAR_S) / 10);
+  });
+
+  it.each([
+    ['60 s after the clog is cleared, back at 49 °C: no crossing', CLEAR_S + 60, (m: number) => m === Number.POSITIVE_INFINITY],
+    ['a minute into the clog, at 62 °C: at the limit now', CLOG_S + 60, (m: number) => m === 0],
+    ['a second after the clear, still over the limit: at the limit now', CLEAR_S + 1, (m: number) => m === 0],
+  ])('%s', (_n, endS, ok) => expect(ok(at(clogged, endS))).toBe(true));
+
+  it('never reads 0 nor fires once the return is back under its limit', () => {
+    const under = [];
+    for (let endS = CLEAR_S; endS <= CLEAR_S + 300; endS++) {
+      if (clogged.v[endS] < 55) under.push({ endS, m: at(clogged, endS) });
+    }
+    expect(under.length).toBeGreaterThan(280);
+    expect(under.filter((u) => !(u.m > 10))).toEqual([]);
+  });
+
+  it.each([
+    // 50 °C rising 0.01 K/s: at 53 °C after 300 s, 2 K (200 s) to go.
+    ['a steady rise: 200 s from the last value', record(300, (t) => 50 + 0.01 * t, 0), 200 / 60],
+    ['a steady rise in sensor noise', record(300, (t) => 50 + 0.01 * t), 200 / 60],
+    // 45 °C rising 0.02 K/s: at 51 °C after 300 s, 4 K (200 s) to go.
+    ['a faster rise from further away', record(300, (t) => 45 + 0.02 * t), 200 / 60],
+  ])('%s', (_n, s, minutes) => expect(at(s, 300)).toBeCloseTo(minutes, 1));
+
+  it('reads 0 only when the last value is at or over the limit', () => {
+    const over = record(300, (t) => 54.5 + 0.01 * t, 0);
+    expect(at(over, 300)).toBe(0);
+    // The fitted line ends over the limit (the last minute was spent at 58 °C), the last value is under it.
+    const justFell = record(300, (t) => (t < 299 ? 58 : 50), 0);
+    expect(at(justFell, 300)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('never fires on a noisy flat signal (1 K scatter around 48 °C, half an hour)', () => {
+    const noisy = record(1800, () => 48, 1, 11);
+    const fired = [];
+    for (let endS = 299; endS <= 1800; endS++) {
+      const m = at(noisy, endS);
+      if (!(m > 10)) fired.push({ endS, m });
+    }
+    expect(fired).toEqual([]);
   });
 });
