@@ -7,12 +7,15 @@
 
 export const STREAM_PROTOCOL_VERSION = 1;
 
-/** Per-rack columns, in wire order. */
+/**
+ * Per-rack columns, in wire order. A derived value computed from a faulted sensor is null;
+ * `derivedFlags` says why (bits of `DerivedFlag`, protocol/derived-flags.ts).
+ */
 export const RACK_COLUMNS = [
   'rackKw', 'supplyC', 'returnC', 'flowLpm', 'deltaTK', 'heatKw', 'captureRatio',
   'thermalHeadroomKw', 'thermalHeadroomPct', 'powerHeadroomKw', 'powerHeadroomPct',
   'flowRequiredLpm', 'flowHeadroomPct', 'groupHeadroomPct', 'tsMs', 'state', 'binding', 'leak',
-  'flowSharePct',
+  'flowSharePct', 'derivedFlags',
 ] as const;
 export type RackColumn = (typeof RACK_COLUMNS)[number];
 

@@ -5,6 +5,8 @@
 import { heatCoefficientKwPerLpmK, type Coolant } from '../../protocol/coolant.ts';
 import { Binding, type BindingCode } from '../../protocol/stream.ts';
 import type { RackType } from '../../protocol/site.ts';
+import { DerivedFlag, RETURN_SIDE_INVALID } from '../../protocol/derived-flags.ts';
+import { classifyCapture, deltaToleranceK } from './capture-check.ts';
 
 export interface RackReading {
   rackKw: number;
@@ -14,9 +16,10 @@ export interface RackReading {
 }
 
 export interface RackDerived {
+  /** Null (NaN) when a flag withholds it, as for every value below but the power-only ones. */
   deltaTK: number;
   heatKw: number;
-  /** Heat to liquid ÷ electrical power (≈ 0.9 for GB300); NaN at zero power. */
+  /** Heat to liquid ÷ electrical power (≈ 0.9 for GB300); NaN at zero power or when withheld. */
   captureRatio: number;
   thermalHeadroomKw: number;
   thermalHeadroomPct: number;
@@ -29,6 +32,29 @@ export interface RackDerived {
   /** Flow ÷ what the load needs, % (100 = exactly enough; 45 = under half). */
   flowSharePct: number;
   binding: BindingCode;
+  /** Why values are withheld or marked: bits of `DerivedFlag` (0 when every value is plain). */
+  flags: number;
+}
+
+/** What the rack's own samples say about its sensors (sensor-health.ts). */
+export interface RackSensors {
+  /** `DerivedFlag.ReturnFrozen` / `ReturnNoisy` bits, 0 when the return sensor looks healthy. */
+  returnFault: number;
+  /** Power the rack drew lately, kW (NaN when unknown): bounds a transient's heat. */
+  recentKw: number;
+}
+
+const HEALTHY: RackSensors = { returnFault: 0, recentKw: Number.NaN };
+
+/** Flags for the readings a sample lacks (a DSX point not yet reported) and a return below supply beyond tolerance. */
+function readingFlags(r: RackReading): number {
+  let f = 0;
+  if (!Number.isFinite(r.supplyC)) f |= DerivedFlag.SupplyMissing;
+  if (!Number.isFinite(r.returnC)) f |= DerivedFlag.ReturnMissing;
+  if (!Number.isFinite(r.flowLpm)) f |= DerivedFlag.FlowMissing;
+  if (!Number.isFinite(r.rackKw)) f |= DerivedFlag.PowerMissing;
+  if (r.supplyC - r.returnC > deltaToleranceK(r.supplyC, r.returnC)) f |= DerivedFlag.ReturnBelowSupply;
+  return f;
 }
 
 /**
@@ -37,25 +63,37 @@ export interface RackDerived {
  * Flow requirement uses the expected liquid heat (power × liquid share), so a rack that lost
  * its flow still shows the flow it needs. `groupHeadroomPct` is the CDU-capacity headroom of
  * the rack's redundancy group (NaN if unknown); the binding limit is the smallest share.
+ * Values from a faulted, missing or impossible reading are NaN, and `flags` says why; a capture
+ * ratio above 100 % is judged against the sensors' accuracy and the recent power
+ * (capture-check.ts) and is NaN unless within accuracy.
  */
-export function deriveRack(coolant: Coolant, type: RackType, r: RackReading, groupHeadroomPct: number): RackDerived {
-  const deltaTK = r.returnC - r.supplyC;
+export function deriveRack(coolant: Coolant, type: RackType, r: RackReading, groupHeadroomPct: number, sensors: RackSensors = HEALTHY): RackDerived {
+  let flags = sensors.returnFault | readingFlags(r);
+  const returnOk = (flags & RETURN_SIDE_INVALID) === 0;
+  const deltaTK = returnOk ? r.returnC - r.supplyC : Number.NaN;
   const k = heatCoefficientKwPerLpmK(coolant, (r.supplyC + r.returnC) / 2);
   const heatKw = k * r.flowLpm * deltaTK;
   const thermalMaxKw = k * r.flowLpm * (type.returnLimitC - r.supplyC);
-  const thermalHeadroomKw = k * r.flowLpm * (type.returnLimitC - r.returnC);
-  const thermalHeadroomPct =
-    thermalMaxKw > 0 ? (thermalHeadroomKw / thermalMaxKw) * 100 : r.returnC >= type.returnLimitC ? -100 : 0;
+  const thermalHeadroomKw = returnOk ? k * r.flowLpm * (type.returnLimitC - r.returnC) : Number.NaN;
+  const thermalHeadroomPct = !returnOk || Number.isNaN(thermalHeadroomKw)
+    ? Number.NaN
+    : thermalMaxKw > 0 ? (thermalHeadroomKw / thermalMaxKw) * 100 : r.returnC >= type.returnLimitC ? -100 : 0;
   const powerHeadroomKw = type.usableKw - r.rackKw;
   const powerHeadroomPct = (powerHeadroomKw / type.usableKw) * 100;
   const expectedLiquidKw = r.rackKw * type.liquidShare;
   const flowRequiredLpm = expectedLiquidKw / (heatCoefficientKwPerLpmK(coolant, r.supplyC + type.designDeltaTK / 2) * type.designDeltaTK);
   const flowHeadroomPct =
     r.flowLpm > 0 ? ((r.flowLpm - flowRequiredLpm) / r.flowLpm) * 100 : flowRequiredLpm > 0 ? -100 : 0;
+  let captureRatio = r.rackKw > 0 ? heatKw / r.rackKw : Number.NaN;
+  if (Number.isFinite(captureRatio)) {
+    const capture = classifyCapture(heatKw, r.rackKw, sensors.recentKw, r.supplyC, r.returnC);
+    flags |= capture;
+    if (capture !== 0 && capture !== DerivedFlag.CaptureWithinAccuracy) captureRatio = Number.NaN;
+  }
   return {
     deltaTK,
     heatKw,
-    captureRatio: r.rackKw > 0 ? heatKw / r.rackKw : Number.NaN,
+    captureRatio,
     thermalHeadroomKw,
     thermalHeadroomPct,
     powerHeadroomKw,
@@ -64,6 +102,7 @@ export function deriveRack(coolant: Coolant, type: RackType, r: RackReading, gro
     flowHeadroomPct,
     flowSharePct: flowRequiredLpm > 0 ? (r.flowLpm / flowRequiredLpm) * 100 : Number.NaN,
     binding: bindingLimit(thermalHeadroomPct, flowHeadroomPct, powerHeadroomPct, groupHeadroomPct),
+    flags,
   };
 }
 
@@ -93,6 +132,8 @@ export interface CduReading {
   ratedFlowLpm: number;
   /** Live and reporting running: its capacity counts. */
   available: boolean;
+  /** Reporting itself stopped (tripped or switched off): its temperatures read standing water. */
+  stopped?: boolean;
   supplyC: number;
   facilitySupplyC: number;
   /** Measured flow and pump speed (NaN when not reported): a pump short of its speed's flow is derated. */
@@ -125,7 +166,7 @@ export interface CduDerived {
   headroomKw: number;
   headroomPct: number;
   flowHeadroomLpm: number;
-  /** Approach temperature difference: secondary supply − facility supply, K. */
+  /** Approach temperature difference: secondary supply − facility supply, K (NaN when stopped: no heat crosses it). */
   approachK: number;
   /** Flow short of what the pump speed gives, % (see `pumpShortfallPct`); derates capacity. */
   pumpShortfallPct: number;
@@ -180,7 +221,7 @@ export function deriveGroup(cdus: CduReading[], loadKw: number, requiredFlowLpm:
         headroomKw: cap - load,
         headroomPct: cap > 0 ? ((cap - load) / cap) * 100 : Number.NaN,
         flowHeadroomLpm: c.available ? rated - requiredFlowLpm * flowShare : Number.NaN,
-        approachK: c.supplyC - c.facilitySupplyC,
+        approachK: c.stopped ? Number.NaN : c.supplyC - c.facilitySupplyC,
         pumpShortfallPct: c.available ? shortfall[k] : Number.NaN,
       };
     }),

@@ -4,8 +4,12 @@
  * headroom into its racks. Whatever changes is marked for the stream.
  */
 import { CDU_COL as CC, EntityState, RACK_COL as RC } from '../../protocol/stream.ts';
+import { DerivedFlag } from '../../protocol/derived-flags.ts';
 import { deriveGroup, deriveRack, type CduReading } from './derive.ts';
 import type { LiveState } from './live-state.ts';
+
+/** Flags of a return or supply sensor that reports, but wrongly. */
+const SENSOR_FAULT = DerivedFlag.ReturnFrozen | DerivedFlag.ReturnNoisy | DerivedFlag.ReturnBelowSupply;
 
 /** Per redundancy group: what the last derivation found (NaN before one, or while no CDU of it has reported). */
 export class GroupColumns {
@@ -30,6 +34,7 @@ export function deriveRackAt(s: LiveState, i: number): void {
     s.site.rackTypes[i],
     { rackKw: c[RC.rackKw][i], supplyC: c[RC.supplyC][i], returnC: c[RC.returnC][i], flowLpm: c[RC.flowLpm][i] },
     groupPct,
+    { returnFault: s.sensors.returnFault(i), recentKw: s.sensors.recentKw(i) },
   );
   c[RC.deltaTK][i] = d.deltaTK;
   c[RC.heatKw][i] = d.heatKw;
@@ -43,11 +48,14 @@ export function deriveRackAt(s: LiveState, i: number): void {
   c[RC.flowSharePct][i] = d.flowSharePct;
   c[RC.groupHeadroomPct][i] = groupPct;
   c[RC.binding][i] = d.binding;
+  c[RC.derivedFlags][i] = d.flags;
 }
 
 /**
  * Derives redundancy group `g`. Its load counts racks that are live or stale (their last heat is
- * still physically there); offline racks and racks never heard from are left out.
+ * still physically there); offline racks and racks never heard from are left out. A rack whose
+ * heat is withheld for a faulted return or supply sensor counts with the heat its power gives
+ * (power × liquid share): its heat is still there, only its sensor cannot say how much.
  */
 export function deriveGroupAt(s: LiveState, g: number): void {
   const { site, rackCols: rc, cduCols: cc, groupCols } = s;
@@ -57,6 +65,9 @@ export function deriveGroupAt(s: LiveState, g: number): void {
     const st = rc[RC.state][i];
     if (st !== EntityState.Live && st !== EntityState.Stale) continue;
     if (Number.isFinite(rc[RC.heatKw][i])) loadKw += rc[RC.heatKw][i];
+    else if ((rc[RC.derivedFlags][i] & SENSOR_FAULT) !== 0 && Number.isFinite(rc[RC.rackKw][i])) {
+      loadKw += rc[RC.rackKw][i] * site.rackTypes[i].liquidShare;
+    }
     if (Number.isFinite(rc[RC.flowRequiredLpm][i])) flowKw += rc[RC.flowRequiredLpm][i];
   }
   const cduIdx = site.groupCdus[g];
@@ -64,6 +75,7 @@ export function deriveGroupAt(s: LiveState, g: number): void {
     capacityKw: site.cdus[j].capacityKw,
     ratedFlowLpm: site.cdus[j].ratedFlowLpm,
     available: cduAvailable(s, j),
+    stopped: cc[CC.running][j] === 0,
     supplyC: cc[CC.supplyC][j],
     facilitySupplyC: s.cduExtra[j]?.facilitySupplyC ?? Number.NaN,
     flowLpm: cc[CC.flowLpm][j],

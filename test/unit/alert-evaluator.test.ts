@@ -108,6 +108,15 @@ describe('AlertEvaluator on live state', () => {
     expect(resolved).toEqual(['rack-sensor-frozen']);
   });
 
+  it('fires no capture-drop alert on a return frozen low: heat and capture from it are withheld, only the sensor fault fires', () => {
+    const w = world();
+    // Stuck at 44 °C while the rack draws 120 kW: read as physics, capture would be 0.42.
+    w.rack.get('h1-r02-k01')!.returnC = 44;
+    w.rack.get('h1-r02-k01')!.rackKwSwing = true;
+    const fired = w.tick(400).filter((t) => t.events.includes('fired')).map((t) => `${t.rule.id}@${t.entity}`);
+    expect(fired).toEqual(['rack-sensor-frozen@rack:h1-r02-k01']);
+  });
+
   it('alerts on a pump short of the flow its speed gives, and derates its capacity and the group\'s N+1', () => {
     const w = world();
     const [a, b] = w.site.cdus.filter((c) => c.redundancyGroup === w.site.cdus[0].redundancyGroup);

@@ -76,6 +76,12 @@ describe('deriveGroup() N+1', () => {
     expect(g.cdus[0].approachK).toBe(4);
   });
 
+  it('gives a stopped unit no approach: with no flow its supply reads standing water (48.84 °C, not 12.9 K over facility)', () => {
+    const g = deriveGroup([{ ...unit(1300, false), stopped: true, supplyC: 48.84, facilitySupplyC: 35.94 }, unit(1300)], 800, 0);
+    expect(g.cdus[0].approachK).toBeNaN();
+    expect(g.cdus[1].approachK).toBe(4);
+  });
+
   it('has no capacity at all when no unit is available', () => {
     const g = deriveGroup([unit(1300, false)], 500, 0);
     expect(g.headroomPct).toBe(-100);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SensorHealth } from '../../server/state/sensor-health.ts';
+import { FROZEN_INVALID_S, SensorHealth } from '../../server/state/sensor-health.ts';
+import { DerivedFlag } from '../../protocol/derived-flags.ts';
 
 const T0 = 1_800_000_000_000;
 /** Feeds `seconds` samples of rack 0 at 1 Hz; `returnAt(t)` and `kwAt(t)` give the readings. */
@@ -37,5 +38,34 @@ describe('SensorHealth', () => {
     expect(h.rejectsPerMin(0, m0 + 90_000)).toBe(5);
     expect(h.rejectsPerMin(0, m0 + 200_000)).toBe(0);
     expect(h.frozenS(0, m0)).toBeNaN();
+  });
+
+  it.each([
+    ['a healthy sensor', 120, (t: number) => 48 + scatter(t, 0.05), 0],
+    [`a stuck sensor after ${FROZEN_INVALID_S - 1} s: not yet`, FROZEN_INVALID_S, () => 48.21, 0],
+    [`a stuck sensor after ${FROZEN_INVALID_S} s: frozen`, FROZEN_INVALID_S + 1, () => 48.21, DerivedFlag.ReturnFrozen],
+    ['a noisy sensor (3 K)', 60, (t: number) => 48 + scatter(t, 3), DerivedFlag.ReturnNoisy],
+  ])('withholds derived values from %s', (_why, seconds, ret, flags) => {
+    const h = new SensorHealth(1);
+    feed(h, seconds, ret);
+    expect(h.returnFault(0)).toBe(flags);
+  });
+
+  it('keeps the recent power: up with the power at once, down no faster than the loop releases heat', () => {
+    const h = new SensorHealth(1);
+    expect(h.recentKw(0)).toBeNaN();
+    const kw = (t: number) => (t < 60 ? 125 : t < 300 ? 46 : 130);
+    const at = (t: number) => {
+      feed(h, 1, () => 48 + scatter(t, 0.05), kw, t);
+      return h.recentKw(0);
+    };
+    for (let t = 0; t < 60; t++) at(t);
+    expect(h.recentKw(0)).toBe(125);
+    expect(at(60)).toBeCloseTo(46 + 79 * Math.exp(-1 / 30), 6);
+    for (let t = 61; t < 90; t++) at(t);
+    expect(at(90)).toBeCloseTo(46 + 79 * Math.exp(-31 / 30), 6);
+    for (let t = 91; t < 299; t++) at(t);
+    expect(at(299)).toBeLessThan(46.1);
+    expect(at(300)).toBe(130);
   });
 });
