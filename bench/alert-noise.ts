@@ -7,9 +7,11 @@
  *
  *   --healthy-minutes N   healthy demo watched after the faults (default 30)
  *   --hold-s N            each fault is held this long (default 240)
- *   --only a,b            run only these scenarios (names below)
+ *   --only a,b            run only these scenarios (names below, `healthy`, and `ingest-pause-1gw`:
+ *                         a 5 s pause of every publisher on a 1 GW site, run first, alone — bench/ingest-pause.ts)
  */
 import { startServer, startSimulator } from '../test/helpers/programs.ts';
+import { ingestPause1Gw } from './ingest-pause.ts';
 
 interface IncidentLite { id: string; severity: string; title: string; startedMs: number }
 
@@ -32,6 +34,20 @@ const holdS = Number(arg('hold-s', '240'));
 const only = arg('only', '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+const rows: string[] = [];
+function printTable(): void {
+  console.log('\n| scenario | first incident after | incidents opened | most open at once | incidents |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
+const INGEST_PAUSE = 'ingest-pause-1gw';
+// First, with the machine to itself: the 1 GW site needs every core.
+if (!only || only.split(',').includes(INGEST_PAUSE)) rows.push(await ingestPause1Gw(log));
+if (only && only.split(',').every((n) => n === INGEST_PAUSE)) {
+  printTable();
+  process.exit(0);
+}
 
 const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0']);
 const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0']);
@@ -69,7 +85,6 @@ async function watch(label: string, seconds: number, fromMs: number): Promise<nu
   return maxOpen;
 }
 
-const rows: string[] = [];
 try {
   log(`server ${server.baseUrl}, simulator control :${controlPort}; warming up 330 s so the 5-min trend window fills`);
   await watch('warm-up', 330, Date.now());
@@ -106,6 +121,4 @@ try {
   await sim.stop();
   await server.stop();
 }
-console.log('\n| scenario | first incident after | incidents opened | most open at once | incidents |');
-console.log('|---|---|---|---|---|');
-for (const r of rows) console.log(r);
+printTable();

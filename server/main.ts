@@ -227,7 +227,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const pairFacts = role && cluster
       ? () => ({ connected: cluster.connected, leader: role.lease.isLeader(), silentS: role.members.silentForMs() / 1000, failOpen: role.failOpen() })
       : undefined;
-    const healthSources = { ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock, cluster: pairFacts };
+    const healthSources = {
+      ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock, cluster: pairFacts,
+      staleness: () => state.staleness.facts(clock()),
+    };
     const health = () => healthReport(healthFacts(healthSources));
     const readySources = {
       sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: cluster ? () => cluster.connected : null, clock,

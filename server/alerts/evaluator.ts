@@ -7,7 +7,7 @@ import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { initialState, step, triggered, type AlertEvent, type AlertState } from './rule-state.ts';
 import type { Rule } from './rules.ts';
-import { cduSignal, hallSignal, rackSignal, siteSignal, TrendCache, type SiteSignals } from './signals.ts';
+import { cduSignal, hallSignal, judgedStale, rackSignal, siteDetail, siteSignal, TrendCache, type SiteSignals } from './signals.ts';
 
 export interface Transition {
   rule: Rule;
@@ -22,10 +22,12 @@ export interface ActiveAlert {
   rule: Rule;
   entity: string;
   state: AlertState;
+  /** What it says beyond its rule's summary, as of its last evaluation (a site alert that counts what it covers). */
+  detail?: string;
 }
 
 export class AlertEvaluator {
-  private states = new Map<string, { rule: Rule; entity: string; state: AlertState }>();
+  private states = new Map<string, ActiveAlert>();
   private readonly trends = new Map<string, TrendCache>();
   /** State-map keys per rule and entity (`rule|rack:id`), built once: evaluation runs every second over every rack. */
   private readonly keys = new Map<string, string[]>();
@@ -34,6 +36,11 @@ export class AlertEvaluator {
    * entity) pairs a second and almost none of them has a state, so the map is looked up only here.
    */
   private readonly held = new Map<string, Uint8Array>();
+  /**
+   * Whether a rule reports telemetry delays: then a rack's or CDU's `stale` is judged (signals.ts
+   * `judgedStale`) — silent within a delay of many, which that rule's one alert speaks for.
+   */
+  private judgesDelays: boolean;
 
   constructor(
     private rules: Rule[],
@@ -42,6 +49,7 @@ export class AlertEvaluator {
     private readonly siteSignals: SiteSignals = {},
   ) {
     const site = live.site;
+    this.judgesDelays = reportsDelays(rules);
     this.entities = {
       rack: site.racks.map((r) => `rack:${r.id}`),
       cdu: site.cdus.map((c) => `cdu:${c.id}`),
@@ -61,6 +69,7 @@ export class AlertEvaluator {
       else v.rule = byId.get(v.rule.id)!;
     }
     this.rules = rules;
+    this.judgesDelays = reportsDelays(rules);
     // A rule's scope may have changed with its file: its flags are rebuilt from the states kept.
     this.held.clear();
   }
@@ -78,9 +87,10 @@ export class AlertEvaluator {
       const held = this.heldOf(rule);
       let trend = this.trends.get(rule.id);
       if (!trend && rule.scope === 'rack' && rule.signal === 'returnMinutesToLimit') this.trends.set(rule.id, (trend = new TrendCache(site.racks.length)));
+      const judged = this.judgesDelays && rule.signal === 'stale';
       if (rule.scope === 'rack') {
         for (let i = slice; i < names.length; i += slices) {
-          const v = rackSignal(this.live, i, rule.signal, nowMs, this.memory, trend);
+          const v = judged ? judgedStale(this.live, 'rack', i, nowMs) : rackSignal(this.live, i, rule.signal, nowMs, this.memory, trend);
           // The common case: nothing pending or firing and no trigger — no state to keep.
           if (held[i] === 1 || (!Number.isNaN(v) && triggered(rule, v))) this.visit(rule, held, i, v, nowMs, out);
         }
@@ -89,7 +99,7 @@ export class AlertEvaluator {
       } else if (slice === 0 && rule.scope === 'hall') {
         for (let h = 0; h < names.length; h++) this.visit(rule, held, h, hallSignal(this.live, h, rule.signal), nowMs, out);
       } else if (slice === 0) {
-        this.visit(rule, held, 0, siteSignal(this.siteSignals, rule.signal), nowMs, out);
+        this.visit(rule, held, 0, siteSignal(this.siteSignals, rule.signal, this.live), nowMs, out, siteDetail(this.live, rule.signal, nowMs));
       }
     }
     return out;
@@ -112,12 +122,12 @@ export class AlertEvaluator {
   }
 
   private visitCdu(rule: Rule, held: Uint8Array, j: number, nowMs: number, out: Transition[]): void {
-    const v = cduSignal(this.live, j, rule.signal);
+    const v = this.judgesDelays && rule.signal === 'stale' ? judgedStale(this.live, 'cdu', j, nowMs) : cduSignal(this.live, j, rule.signal);
     if (held[j] === 1 || (!Number.isNaN(v) && triggered(rule, v))) this.visit(rule, held, j, v, nowMs, out);
   }
 
-  /** Steps (rule, entity `k`) with `value`, keeping its state only while it is not plainly inactive. */
-  private visit(rule: Rule, held: Uint8Array, k: number, value: number, nowMs: number, out: Transition[]): void {
+  /** Steps (rule, entity `k`) with `value` (and `detail`), keeping its state only while it is not plainly inactive. */
+  private visit(rule: Rule, held: Uint8Array, k: number, value: number, nowMs: number, out: Transition[], detail?: string): void {
     let keys = this.keys.get(rule.id);
     if (!keys) this.keys.set(rule.id, (keys = []));
     const entity = this.entities[rule.scope][k];
@@ -130,7 +140,7 @@ export class AlertEvaluator {
       held[k] = 0;
       return;
     }
-    this.states.set(key, { rule, entity, state: r.state });
+    this.states.set(key, detail === undefined ? { rule, entity, state: r.state } : { rule, entity, state: r.state, detail });
     held[k] = 1;
     if (r.events.length) out.push({ rule, entity, events: r.events, notify: r.notify, state: r.state });
   }
@@ -178,4 +188,9 @@ export class AlertEvaluator {
   active(): ActiveAlert[] {
     return [...this.states.values()].filter((v) => v.state.phase !== 'inactive');
   }
+}
+
+/** Whether `rules` report telemetry delays (a `telemetryDelayed` site rule). */
+function reportsDelays(rules: Rule[]): boolean {
+  return rules.some((r) => r.scope === 'site' && r.signal === 'telemetryDelayed');
 }

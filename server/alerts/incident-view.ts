@@ -77,5 +77,5 @@ function incidentTitle(places: SitePlaces, lead: ActiveAlert, alerts: ActiveAler
     : '';
   const others = alerts.length - same.length;
   const more = kind === 'rack' && others > 0 ? ` (+ ${others} more alert${plural(others)})` : '';
-  return `${who}: ${lead.rule.summary}${now}${affected}${more}`;
+  return `${who}: ${lead.detail ?? lead.rule.summary + now}${affected}${more}`;
 }

@@ -15,8 +15,12 @@ export const SIGNALS = {
   ],
   cdu: ['supplyOverSetpointK', 'headroomPct', 'n1HeadroomKw', 'approachK', 'flowImbalancePct', 'pumpShortfallPct', 'tripped', 'stale', 'offline'],
   hall: ['headroomPct', 'n1HeadroomKw'],
-  /** Hallwatch itself: how far history is behind InfluxDB (s; NaN without InfluxDB). */
-  site: ['historyBehindS', 'bmsHeartbeatLost'],
+  /**
+   * Hallwatch and its telemetry path: how far history is behind InfluxDB (s; NaN without
+   * InfluxDB), the DSX bus's BMS heartbeat lost, and many racks and CDUs gone stale together
+   * (1 while such a delay lasts; a rule on it judges every rack's and CDU's `stale`, see signals.ts).
+   */
+  site: ['historyBehindS', 'bmsHeartbeatLost', 'telemetryDelayed'],
 } as const;
 export type Scope = keyof typeof SIGNALS;
 

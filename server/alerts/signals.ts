@@ -115,6 +115,18 @@ export function cduSignal(s: LiveState, j: number, signal: string): number {
   return s.cduCols[CC[signal]]?.[j] ?? Number.NaN;
 }
 
+/**
+ * A rack's or CDU's `stale` signal while a rule reports telemetry delays: 1 only once its silence
+ * is its own — not part of a delay of many (the site's `telemetryDelayed` alert speaks for those),
+ * and stale long enough to tell (telemetry-delay.ts); NaN until then, which holds its alert where it is.
+ */
+export function judgedStale(s: LiveState, kind: 'rack' | 'cdu', i: number, nowMs: number): number {
+  const st = kind === 'rack' ? s.rackCols[RC.state][i] : s.cduCols[CC.state][i];
+  if (st !== EntityState.Stale) return stateSignal(st, EntityState.Stale);
+  const verdict = s.staleness.delay.verdict(kind, i, nowMs);
+  return verdict === 'delayed' || verdict === 'undecided' ? Number.NaN : 1;
+}
+
 /** Signals of the monitoring itself, read from the modules that own them (absent: NaN, never fires). */
 export interface SiteSignals {
   historyBehindS?: () => number;
@@ -122,9 +134,27 @@ export interface SiteSignals {
   bmsHeartbeatLost?: () => number;
 }
 
-export function siteSignal(sources: SiteSignals, signal: string): number {
+/** A site signal: `telemetryDelayed` (1 while a delay episode is open) from the live state, the others from `sources`. */
+export function siteSignal(sources: SiteSignals, signal: string, s: LiveState): number {
+  if (signal === 'telemetryDelayed') return s.staleness.delay.isOpen ? 1 : 0;
   const read = sources[signal as keyof SiteSignals];
   return read ? read() : Number.NaN;
+}
+
+/**
+ * What a site alert says beyond its rule's summary, at `nowMs`: for `telemetryDelayed`,
+ * "telemetry delayed: 3584 racks, 146 CDUs, oldest sample 4.2 s — broker or gateway?"; else undefined.
+ */
+export function siteDetail(s: LiveState, signal: string, nowMs: number): string | undefined {
+  if (signal !== 'telemetryDelayed') return undefined;
+  const e = s.staleness.delay.current(nowMs);
+  if (!e) return undefined;
+  const halls = s.site.view.halls;
+  const where = e.halls.length === halls.length ? '' : e.halls.length === 1 ? ` in ${halls[e.halls[0]].name}` : ` in ${e.halls.length} halls`;
+  const ageS = e.oldestSampleAgeMs / 1000;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return `telemetry delayed${where}: ${plural(e.racks, 'rack', 'racks')}, ${plural(e.cdus, 'CDU', 'CDUs')}, `
+    + `oldest sample ${ageS < 10 ? ageS.toFixed(1) : ageS.toFixed(0)} s — broker or gateway?`;
 }
 
 export function hallSignal(s: LiveState, h: number, signal: string): number {

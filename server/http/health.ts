@@ -4,6 +4,7 @@
  */
 import type { InfluxWriter } from '../history/influx-writer.ts';
 import type { Health } from './http-server.ts';
+import type { StalenessFacts } from '../state/staleness.ts';
 
 export interface HealthFacts {
   mqttConnected: boolean;
@@ -23,6 +24,8 @@ export interface HealthFacts {
   alertsSaveError: { message: string; failures: number } | null;
   /** A pair's view of its cluster; null for a single server. */
   cluster?: null | { connected: boolean; leader: boolean; silentS: number; failOpen: boolean };
+  /** How staleness is judged now: this server's own delay credited, an open delay of the telemetry. */
+  staleness?: StalenessFacts;
 }
 
 /** The modules whose state `/healthz` reports. */
@@ -38,6 +41,8 @@ export interface HealthSources {
   clock: () => number;
   /** A pair's cluster facts, read now; absent for a single server. */
   cluster?: () => NonNullable<HealthFacts['cluster']>;
+  /** The live state's staleness facts, read now. */
+  staleness?: () => StalenessFacts;
 }
 
 /** The facts `healthReport` decides on, read from the running modules now. */
@@ -54,6 +59,7 @@ export function healthFacts(src: HealthSources): HealthFacts {
     clockStepMs: src.clockStepMs(),
     alertsSaveError: src.alerts.saveError,
     ...(src.cluster ? { cluster: src.cluster() } : {}),
+    ...(src.staleness ? { staleness: src.staleness() } : {}),
   };
 }
 
@@ -83,6 +89,12 @@ export function healthReport(f: HealthFacts): Health {
     checks.alerts = `state not saved (${f.alertsSaveError.message}); ${f.alertsSaveError.failures} failed saves`;
     ok = false;
   }
+  const t = f.staleness;
+  const telemetry = t && telemetryCheck(t);
+  if (telemetry) {
+    checks.telemetry = telemetry.text;
+    ok &&= telemetry.ok;
+  }
   const c = f.cluster;
   if (c) {
     checks.cluster = c.failOpen ? `no answer for ${Math.round(c.silentS)} s (no quorum, or out of reach): notifying directly (fail-open)`
@@ -90,4 +102,34 @@ export function healthReport(f: HealthFacts): Health {
     ok &&= c.connected && !c.failOpen;
   }
   return { status: ok ? 'ok' : 'degraded', checks };
+}
+
+/** A credit under this share of the stale threshold is the ordinary jitter of a healthy ingest: not reported. */
+const CREDIT_REPORTED_SHARE = 0.1;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * The telemetry check: an open delay of the path (said, not degraded: the fault is upstream, and
+ * its incident pages), or this server judging staleness later than the site's threshold because
+ * its own ingest is behind (degraded once the credit is at its cap: any later, racks are marked
+ * stale for this server's own delay); nothing when neither.
+ */
+function telemetryCheck(t: StalenessFacts): { text: string; ok: boolean } | null {
+  const e = t.delay;
+  if (e) {
+    const ageS = Math.round(e.oldestSampleAgeMs / 1000);
+    return {
+      text: `delayed: ${e.racks} racks and ${e.cdus} CDUs went stale together (${e.racksStale + e.cdusStale} still stale, oldest sample ${ageS} s) — broker or gateway?`,
+      ok: true,
+    };
+  }
+  if (t.creditMs < CREDIT_REPORTED_SHARE * t.staleAfterMs) return null;
+  const age = Number.isNaN(t.sampleAgeP99Ms) ? 'no recent samples' : `samples arrive ${seconds(t.sampleAgeP99Ms)} late (p99)`;
+  const lag = t.loopLagMs >= 100 ? `, event loop ${seconds(t.loopLagMs)} late` : '';
+  const atCap = t.creditMs >= t.capMs;
+  return {
+    text: `${atCap ? 'behind' : 'late'}: ${age}${lag}; `
+      + `stale after ${seconds(t.staleAfterMs + t.creditMs)} instead of ${seconds(t.staleAfterMs)}${atCap ? ' (the most it is raised)' : ''}`,
+    ok: !atCap,
+  };
 }

@@ -34,6 +34,8 @@ export function registerSiteMetrics(metrics: Metrics, state: LiveState): void {
       }),
     ['hall', 'state'],
   );
+  metrics.gauge('hallwatch_stale_threshold_credit_seconds', 'How much later than its threshold an entity turns stale, for this server\'s own ingest delay', () => [[{}, state.staleness.ingest.creditMs / 1000]]);
+  metrics.gauge('hallwatch_telemetry_delayed', '1 while many racks and CDUs are stale together (one delay of their path), else 0', () => [[{}, state.staleness.delay.isOpen ? 1 : 0]]);
   perHall('hallwatch_hall_it_power_watts', 'IT power of the live and stale racks of a hall', (t) => t.itKw * KW);
   perHall('hallwatch_hall_heat_to_liquid_watts', 'Heat carried away by liquid in a hall (flow × ΔT × coolant)', (t) => t.heatKw * KW);
   perHall('hallwatch_hall_cooling_capacity_watts', 'Cooling capacity of the running CDUs of a hall', (t) => t.coolingCapacityKw * KW);

@@ -3,7 +3,7 @@
  * stream can send them without reshaping. Samples are applied as they arrive; `refresh()`
  * (on the state ticker's tick) detects stale entities, derives group headroom and the totals.
  */
-import { StallCredit } from './stall-credit.ts';
+import { Staleness, type StaleMarks } from './staleness.ts';
 import type { CduTelemetry, RackTelemetry, Status } from '../../protocol/telemetry.ts';
 import { CDU_COL as CC, CDU_COLUMNS, EntityState, RACK_COL as RC, RACK_COLUMNS, type Totals } from '../../protocol/stream.ts';
 import type { SiteIndex } from '../site/site-index.ts';
@@ -54,11 +54,9 @@ export class LiveState {
   private readonly cduDirty: DirtySet;
   /** Groups with a CDU that started or stopped carrying load since the last refresh: derived on the next one. */
   private readonly groupsDue: DirtySet;
-  /** Per-entity stale threshold, ms (the site's by default; a DSX point's republish rule sets its own). */
-  private readonly rackStaleMs: Float64Array;
-  private readonly cduStaleMs: Float64Array;
-  /** Time the process did not run, not counted in a sample's age (stall-credit.ts). */
-  private readonly stalls = new StallCredit();
+  /** When an entity turns stale and what its silence means: thresholds, this server's own delay, delays of the path. */
+  readonly staleness: Staleness;
+  private readonly staleMarks: Record<'rack' | 'cdu', StaleMarks>;
 
   constructor(
     readonly site: SiteIndex,
@@ -76,8 +74,13 @@ export class LiveState {
     this.recent = { rack: new RecentTimestamps(n), cdu: new RecentTimestamps(m) };
     this.rackDetail = new Array(n).fill(null);
     this.sensors = new SensorHealth(n);
-    this.rackStaleMs = new Float64Array(n).fill(staleAfterMs);
-    this.cduStaleMs = new Float64Array(m).fill(staleAfterMs);
+    this.staleness = new Staleness(site, staleAfterMs);
+    const cc = this.cduCols;
+    this.staleMarks = {
+      rack: { state: this.rackCols[RC.state], received: this.rackReceivedMs, mark: (i) => this.markRack(i) },
+      // A CDU going stale was live: it was carrying load if it was running.
+      cdu: { state: cc[CC.state], received: this.cduReceivedMs, mark: (j) => this.cduChanged(j, cc[CC.running][j] === 1) },
+    };
     this.cduExtra = new Array(m).fill(null);
     this.rackDirty = new DirtySet(n);
     this.cduDirty = new DirtySet(m);
@@ -94,6 +97,7 @@ export class LiveState {
     const c = this.rackCols;
     if (s.ts <= c[RC.tsMs][i]) return this.older('rack', i, s);
     this.recent.rack.remember(i, s.ts);
+    this.staleness.arrived('rack', i, c[RC.state][i], s.ts, nowMs);
     c[RC.rackKw][i] = s.rackKw;
     c[RC.supplyC][i] = s.supplyC;
     c[RC.returnC][i] = s.returnC;
@@ -114,6 +118,7 @@ export class LiveState {
     const c = this.cduCols;
     if (s.ts <= c[CC.tsMs][i]) return this.older('cdu', i, s);
     this.recent.cdu.remember(i, s.ts);
+    this.staleness.arrived('cdu', i, c[CC.state][i], s.ts, nowMs);
     const wasAvailable = this.availableBefore(i);
     c[CC.supplyC][i] = s.supplyC;
     c[CC.returnC][i] = s.returnC;
@@ -145,6 +150,7 @@ export class LiveState {
       stateCol[i] = Number.isNaN(received[i]) ? EntityState.NoData : nowMs - received[i] > this.staleAfterMs ? EntityState.Stale : EntityState.Live;
     }
     if (stateCol[i] === before) return;
+    this.staleness.changed(kind, i, before, stateCol[i], nowMs, received[i]);
     if (kind === 'rack') this.markRack(i);
     else this.cduChanged(i, wasAvailable);
   }
@@ -169,11 +175,7 @@ export class LiveState {
    * load since the last refresh (tripped, back, stale, offline). Returns the CDUs of those groups.
    */
   refresh(nowMs: number, slice = 0, slices = 1): number[] {
-    this.stalls.observe(nowMs);
-    const cc = this.cduCols;
-    this.markStale(this.rackCols[RC.state], this.rackReceivedMs, this.rackStaleMs, nowMs, (i) => this.markRack(i));
-    // A CDU going stale was live: it was carrying load if it was running.
-    this.markStale(cc[CC.state], this.cduReceivedMs, this.cduStaleMs, nowMs, (j) => this.cduChanged(j, cc[CC.running][j] === 1));
+    this.staleness.refresh(nowMs, slices, this.staleMarks.rack, this.staleMarks.cdu);
     for (let g = slice % slices; g < this.site.groups.length; g += slices) deriveGroupAt(this, g);
     const cdusOfDue: number[] = [];
     for (const g of this.groupsDue.take()) {
@@ -203,7 +205,7 @@ export class LiveState {
 
   /** Sets how long one rack or CDU may go without a sample before it is stale, ms. */
   setStaleAfter(kind: 'rack' | 'cdu', i: number, ms: number): void {
-    (kind === 'rack' ? this.rackStaleMs : this.cduStaleMs)[i] = ms;
+    this.staleness.setStaleAfter(kind, i, ms);
   }
 
   /** Marks rack `i` changed for the stream. */
@@ -214,15 +216,6 @@ export class LiveState {
   /** Marks CDU `j` changed for the stream. */
   markCdu(j: number): void {
     if (this.cduDirty.mark(j) && !this.rackDirty.any) this.changed?.();
-  }
-
-  private markStale(state: Float64Array, received: Float64Array, staleMs: Float64Array, nowMs: number, mark: (i: number) => void): void {
-    for (let i = 0; i < state.length; i++) {
-      if (state[i] === EntityState.Live && this.stalls.ageMs(nowMs, received[i]) > staleMs[i]) {
-        state[i] = EntityState.Stale;
-        mark(i);
-      }
-    }
   }
 
   /** Whether CDU `j` carries load, null before its first sample. */
