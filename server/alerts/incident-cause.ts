@@ -128,7 +128,8 @@ function rackRoot(roots: ActiveAlert[], places: SitePlaces, facts: IncidentFacts
   const leak = own.find((a) => a.rule.signal === 'leak');
   const flowWhy = rack ? rackFlowWhy(rack) : null;
   // A leak is acted on first; a rack short of flow by the rule that names its flow.
-  const flowAlert = flowWhy ? own.find((a) => a.rule.signal === 'flowHeadroomPct' || a.rule.signal === 'deltaTK') : undefined;
+  const bySignal = (signal: string) => own.find((a) => a.rule.signal === signal);
+  const flowAlert = flowWhy ? (bySignal('flowHeadroomPct') ?? bySignal('deltaTK')) : undefined;
   const actor = leak ?? flowAlert ?? own[0];
   const minutes = own.find((a) => a.rule.signal === 'returnMinutesToLimit')?.state.value ?? Number.NaN;
   return {

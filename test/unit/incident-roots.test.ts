@@ -64,7 +64,12 @@ describe('root choice', () => {
   }[] = [
     {
       why: 'a clogged rack among the 16 of its row heads the flow imbalance its group\'s three CDUs report; the other 15 are at risk',
-      alerts: [...imbalance, alert('rack-flow-below-need@rack:h1-r01-k05', 40, -122), alert('rack-return-critical@rack:h1-r01-k05', 50, 62.1)],
+      alerts: [
+        ...imbalance,
+        alert('rack-delta-t-critical@rack:h1-r01-k05', 30, 22.1),
+        alert('rack-flow-below-need@rack:h1-r01-k05', 40, -122),
+        alert('rack-return-critical@rack:h1-r01-k05', 50, 62.1),
+      ],
       facts: facts({ 'h1-r01-k05': 45 }, { 'h1-r01-k05': 62.1 }),
       root: 'rack:h1-r01-k05',
       rootWhy: /^flow at 45 % of what its load needs \(82 of 182 L\/min\)$/,
