@@ -6,6 +6,8 @@
  * costs, and the wall shows its action under the banner.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
@@ -28,7 +30,10 @@ describe('incident cause, cost and action in the browser', () => {
     }, timeoutMs, 1000);
 
   beforeAll(async () => {
-    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0']);
+    // A copy of the shipped rules: the test changes them through the admin API, which writes the file.
+    const rulesPath = join(mkdtempSync(join(tmpdir(), 'hallwatch-incident-cause-')), 'rules.json');
+    copyFileSync('config/alert-rules.json', rulesPath);
+    server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0', '--alert-rules', rulesPath]);
     sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0', '--seed', '7']);
     const controlPort = Number(/control=(\d+)/.exec(sim.readyLine)![1]);
     fault = async (cmd) => {
@@ -74,11 +79,25 @@ describe('incident cause, cost and action in the browser', () => {
     await fault('clear:h1-r02-k05');
   }, 300_000);
 
-  it('a CDU trip says what its partners carry and what a second trip costs; the wall shows the action', async () => {
+  /** Replaces the rules through the admin API (the Admin page's editor sends the same). */
+  const putRules = async (rules: unknown) => {
+    const res = await fetch(`${server.baseUrl}/api/admin/rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('a CDU trip says what its partners carry and what a second trip costs; the wall shows the action, as an admin words it', async () => {
+    const shipped = await (await fetch(`${server.baseUrl}/api/admin/rules`)).json();
+    const edited = structuredClone(shipped);
+    const trip = edited.rules.find((r: { id: string }) => r.id === 'cdu-tripped');
+    trip.action = 'call the {hall} CDU vendor for {entity}';
+    const i = edited.rules.indexOf(trip);
+    expect(await putRules({ ...edited, rules: edited.rules.map((r: object, k: number) => (k === i ? { ...r, action: 'call {vendor}' } : r)) }))
+      .toEqual({ status: 400, body: { error: `rules.rules[${i}].action: unknown placeholder {vendor} (use {entity}, {group}, {hall})` } });
+    expect(await putRules(edited)).toEqual({ status: 200, body: { ok: true } });
     await fault('cdu-trip:h1-r05-cdu-a');
     const inc = await incident('the trip\'s incident', (i) => i.rootCause?.entity === 'cdu:h1-r05-cdu-a', 30_000);
     expect(inc.impact).toMatch(/^partners at \d+ %, pumps at \d+(–\d+)? %, N\+1 (lost: a second trip overloads h1-r05 by|holds: a second trip leaves) \d+(\.\d)? [kM]W( spare)?$/);
-    expect(inc.action).toMatch(/^dispatch to h1-r05-cdu-a: read its fault code, reset or restart it/);
+    expect(inc.action).toMatch(/^call the Hall 1 CDU vendor for h1-r05-cdu-a(; consider capping h1-r05)?$/);
 
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const errors: string[] = [];
@@ -91,5 +110,6 @@ describe('incident cause, cost and action in the browser', () => {
     expect(errors).toEqual([]);
     await page.close();
     await fault('clear:h1-r05-cdu-a');
+    expect(await putRules(shipped)).toEqual({ status: 200, body: { ok: true } });
   }, 60_000);
 });
