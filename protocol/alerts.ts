@@ -44,12 +44,29 @@ export interface IncidentJson {
   scope: string;
   /** The hall it is in (null when it spans halls or is about Hallwatch itself). */
   hallId: string | null;
-  /** Every rack affected (children, and the racks the groups of root CDUs serve). */
+  /** Racks affected: the cause's and those with alerts of their own. */
   racks: string[];
-  /** Alerts on the cause: CDUs, the hall, the site, or the one rack of a single-rack incident. */
+  /**
+   * Alerts on the cause: the entity whose own physics is off — a tripped or degraded CDU, a rack
+   * whose own flow or heat is off, the hall, the site; empty when racks share a rule and no alert names the cause.
+   */
   roots: AlertJson[];
   /** Racks with alerts of their own under the cause. */
   children: { rackId: string; alerts: AlertJson[] }[];
+  // The fields below are absent from incidents stored before they existed.
+  /** Alerts of CDUs reacting to the cause (their group's flow imbalance, N+1 lost after a trip). */
+  consequences?: AlertJson[];
+  /** The entity at the root (`rack:…`, `cdu:…`, `group:…`, `hall:…`, a scope) and why: "flow at 45 % of what its load needs (82 of 182 L/min)". */
+  rootCause?: { entity: string; why: string } | null;
+  /** Racks not affected yet that the cause puts at risk: the rest of the redundancy groups whose CDUs alert. */
+  atRisk?: string[];
+  /** One line of what to do, from the cause's rule, with the live state's advice ("…; consider capping h1-r02"); null when its rules have none. */
+  action?: string | null;
+  /**
+   * What it costs or how soon, from the live state: "partners at 69 %, pumps at 88 %, N+1 lost: a second trip
+   * overloads h1-r02 by 520 kW", "return 53.2 °C: reaches its 55 °C limit in about 6 min"; null when not computed.
+   */
+  impact?: string | null;
 }
 
 /** An open incident on the dashboard. */

@@ -23,9 +23,9 @@ export class AlertBook {
   dirty = false;
 }
 
-/** Every alert of an incident: its roots, then its children's. */
+/** Every alert of an incident: its roots, its consequences, then its children's. */
 export function incidentAlerts(inc: Incident): ActiveAlert[] {
-  return [...inc.roots, ...inc.children.flatMap((c) => c.alerts)];
+  return [...inc.roots, ...inc.consequences, ...inc.children.flatMap((c) => c.alerts)];
 }
 
 /** An incident repeats no more often than the shortest repeat interval of its alerts' rules, ms. */

@@ -14,6 +14,7 @@ import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { AlertEvaluator, type Transition } from './evaluator.ts';
 import { IncidentTracker } from './incidents.ts';
+import { liveIncidentFacts } from './incident-facts.ts';
 import type { AlertsSnapshot, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
 import type { NotificationQueue } from './outbox.ts';
 import { alertJson, incidentJson, type Channel } from './notification.ts';
@@ -91,7 +92,7 @@ export class AlertService {
     const notifier = new IncidentNotifier(deps.outbox, deps.channels, deps.cfg.publicUrl, log);
     this.silences = new SilenceBook(deps.live.site);
     this.evaluator = new AlertEvaluator([], deps.live, deps.memory, deps.siteSignals ?? {});
-    const tracker = new IncidentTracker(deps.live.site);
+    const tracker = new IncidentTracker(deps.live.site, liveIncidentFacts(deps.live));
     this.rules = new AlertRules(deps.rules, (rules) => this.evaluator.setRules(rules), log);
     this.persistence = new AlertPersistence(deps.state, log, clock);
     this.marks = new OperatorMarks(this.persistence, this.silences, (own) => this.acks.adopt(own));

@@ -22,12 +22,17 @@ export class SitePlaces {
   private readonly rackPlace = new Map<string, Place>();
   private readonly cduPlace = new Map<string, Place>();
   private readonly hallIndex: Map<string, number>;
+  /** Per group: how its racks are named (`groupName`), built when first asked for. */
+  private readonly groupNames: (string | undefined)[] = [];
+  private readonly rowRackCount: Int32Array;
 
   constructor(private readonly site: SiteIndex) {
     const groupIndex = new Map(site.groups.map((g, i) => [g.id, i]));
     const rowIndex = new Map(site.rows.map((r, i) => [r.id, i]));
     this.hallIndex = new Map(site.view.halls.map((h, i) => [h.id, i]));
+    this.rowRackCount = new Int32Array(site.rows.length);
     site.racks.forEach((r, i) => {
+      this.rowRackCount[site.rackRow[i]]++;
       this.rackPlace.set(r.id, { group: site.rackGroup[i], row: site.rackRow[i], hall: site.rackHall[i] });
     });
     site.cdus.forEach((c, j) => {
@@ -54,6 +59,23 @@ export class SitePlaces {
   /** IDs of the racks served by the redundancy group at a place. */
   groupRackIds(p: Place): string[] {
     return this.site.groups[p.group].rackIds;
+  }
+
+  /** How the racks of the group at a place are named: their row when they are the whole row (`h1-r02`), else `group {id}`. */
+  groupName(p: Place): string {
+    let name = this.groupNames[p.group];
+    if (name === undefined) {
+      const rows = new Set(this.groupRackIds(p).map((id) => this.rack(id)?.row ?? -1));
+      const [row] = rows;
+      const wholeRow = rows.size === 1 && row >= 0 && this.rowRackCount[row] === this.groupRackIds(p).length;
+      name = this.groupNames[p.group] = wholeRow ? this.site.rows[row].id : `group ${this.site.groups[p.group].id}`;
+    }
+    return name;
+  }
+
+  /** The name of the hall at a place (`Hall 1`). */
+  hallName(p: Place): string {
+    return this.site.view.halls[p.hall].name;
   }
 
   /** The narrowest of row, group, hall, site holding every entity (`rack:…` / `cdu:…`). */

@@ -11,8 +11,9 @@
  * Otherwise it opens an incident. New racks firing the same rule in the same evaluation open
  * one incident named after their common scope (`row:h1-r07/rack-return-trend`); a lone rack
  * opens `rack:{id}`, a CDU `group:{group}`, a hall alert `hall:{id}`, a site alert `site:site`.
- * The headline names the most severe alert (roots first on a tie). Pure: time is an argument.
- * Grouping is in `incident-grouping.ts`, places and scopes in `incident-places.ts`, titles in `incident-view.ts`.
+ * The headline names the cause (incident-roots.ts); the severity is the worst alert's. Pure: time
+ * is an argument. Grouping is in `incident-grouping.ts`, places and scopes in `incident-places.ts`,
+ * titles in `incident-view.ts`, the cause's words, cost and action in `incident-cause.ts`.
  */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { ActiveAlert } from './evaluator.ts';
@@ -20,6 +21,7 @@ import { SEVERITY_RANK } from '../../protocol/alerts.ts';
 import { alertKey, assignFresh, type OpenIncident } from './incident-grouping.ts';
 import { SitePlaces } from './incident-places.ts';
 import { viewIncident, type Incident } from './incident-view.ts';
+import type { IncidentFacts } from './incident-cause.ts';
 
 export { HALL_WINDOW_MS } from './incident-grouping.ts';
 export type { Incident } from './incident-view.ts';
@@ -36,7 +38,8 @@ export class IncidentTracker {
   private open: OpenIncident[] = [];
   private readonly places: SitePlaces;
 
-  constructor(site: SiteIndex) {
+  /** `facts`: the live state an incident's cost and cause are read from (null: named by its alerts alone). */
+  constructor(site: SiteIndex, private readonly facts: IncidentFacts | null = null) {
     this.places = new SitePlaces(site);
   }
 
@@ -54,7 +57,7 @@ export class IncidentTracker {
     const fresh = [...firing.values()].filter((a) => !placed.has(alertKey(a)));
     if (fresh.length) assignFresh(fresh, firing, this.open, this.places, (base, startedMs) => this.openIncident(base, startedMs));
     return this.open
-      .map((o) => viewIncident(o, firing, this.places))
+      .map((o) => viewIncident(o, firing, this.places, this.facts))
       .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.startedMs - b.startedMs);
   }
 

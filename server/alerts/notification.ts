@@ -33,7 +33,32 @@ export function incidentJson(i: Incident): IncidentJson {
     racks: i.racks,
     roots: i.roots.map(alertJson),
     children: i.children.map((c) => ({ rackId: c.rackId, alerts: c.alerts.map(alertJson) })),
+    consequences: i.consequences.map(alertJson),
+    rootCause: i.rootCause,
+    atRisk: i.atRisk,
+    action: i.action,
+    impact: i.impact,
   };
+}
+
+/**
+ * The consequences of an incident in one line, CDUs with the same rule together:
+ * "h1-r01-cdu-a, h1-r01-cdu-b: rack flows of this CDU group differ > 20 % from their mean"; null when none.
+ */
+export function consequencesText(i: IncidentJson): string | null {
+  const bySummary = new Map<string, string[]>();
+  for (const a of i.consequences ?? []) {
+    const id = a.entity.slice(a.entity.indexOf(':') + 1);
+    const ids = bySummary.get(a.summary);
+    if (ids) ids.push(id);
+    else bySummary.set(a.summary, [id]);
+  }
+  return bySummary.size ? [...bySummary].map(([summary, ids]) => `${ids.join(', ')}: ${summary}`).join('; ') : null;
+}
+
+/** The root cause as channels print it: "rack:h1-r02-k05 — flow at 45 % of what its load needs (82 of 182 L/min)"; null when none. */
+export function rootCauseText(i: IncidentJson): string | null {
+  return i.rootCause ? `${i.rootCause.entity} — ${i.rootCause.why}` : null;
 }
 
 export interface Notification {

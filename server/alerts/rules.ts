@@ -53,7 +53,17 @@ export interface Rule extends ThresholdRule {
   scope: Scope;
   signal: string;
   summary: string;
+  /** One line of what to do, with `ACTION_PLACEHOLDERS` to fill; null when the rule has none. */
+  action: string | null;
 }
+
+/**
+ * What an action line may name, filled when an incident is shown (incident-impact.ts): the ID
+ * of the incident's root cause, its redundancy group (by its row when the group is one row), its hall.
+ */
+export const ACTION_PLACEHOLDERS = ['{entity}', '{group}', '{hall}'] as const;
+/** An action line longer than this is not one line on a wall or in a page. */
+const MAX_ACTION_CHARS = 240;
 
 type Obj = Record<string, unknown>;
 class RulesError extends Error {}
@@ -71,6 +81,20 @@ function seconds(o: Obj, key: string, path: string, dflt: number): number {
   const v = num(o, key, path, dflt);
   need(v >= 0 && v <= 7 * 86_400, `${path}.${key}`, 'must be between 0 and 604800 s');
   return v * 1000;
+}
+
+/** The rule's `action`: absent, or one line naming only known placeholders. */
+function action(o: Obj, path: string): string | null {
+  if (o.action === undefined) return null;
+  const p = `${path}.action`;
+  need(typeof o.action === 'string' && o.action.trim() !== '', p, `must be a non-empty string, got ${JSON.stringify(o.action)}`);
+  const text = (o.action as string).trim();
+  need(!/[\r\n]/.test(text), p, 'must be one line');
+  need(text.length <= MAX_ACTION_CHARS, p, `must be at most ${MAX_ACTION_CHARS} characters, got ${text.length}`);
+  for (const m of text.match(/\{[^}]*\}/g) ?? []) {
+    need((ACTION_PLACEHOLDERS as readonly string[]).includes(m), p, `unknown placeholder ${m} (use ${ACTION_PLACEHOLDERS.join(', ')})`);
+  }
+  return text;
 }
 
 /** Validates a decoded rules file. */
@@ -113,6 +137,7 @@ export function parseRules(v: unknown): Result<Rule[], 'invalid_rules'> {
         trigger,
         clear,
         summary: typeof o.summary === 'string' ? o.summary : `${o.signal} ${comparison} ${trigger}`,
+        action: action(o, p),
         pendingMs: seconds(o, 'pendingS', p, num(d, 'pendingS', 'rules.defaults', 60)),
         keepFiringMs: seconds(o, 'keepFiringS', p, num(d, 'keepFiringS', 'rules.defaults', 30)),
         repeatMs: seconds(o, 'repeatS', p, num(d, 'repeatS', 'rules.defaults', 3600)),

@@ -14,7 +14,7 @@ export function endedLongAgo(s: Silence, nowMs: number): boolean {
 
 /** The keys a silence can name for an incident: its ID, scope, entities, and the rows and halls they are in (`row:…`, `hall:…`). */
 export function silenceKeys(site: SiteIndex, i: Incident): string[] {
-  const entities = [...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
+  const entities = [...i.roots, ...i.consequences].map((a) => a.entity).concat(i.children.map((c) => `rack:${c.rackId}`));
   const keys = new Set([i.id, i.scope, ...entities]);
   for (const e of entities) {
     const [kind, id] = e.split(/:(.*)/s);

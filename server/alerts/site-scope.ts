@@ -55,9 +55,9 @@ export function matcherInSite(names: SiteNames, matcher: string): boolean {
   return false;
 }
 
-/** Every place a (resolved or saved) incident names: its ID, its roots' entities, its racks. */
-export function incidentInSite(names: SiteNames, i: Pick<IncidentJson, 'id' | 'roots' | 'children'>): boolean {
+/** Every place a (resolved or saved) incident names: its ID, its roots' and consequences' entities, its racks. */
+export function incidentInSite(names: SiteNames, i: Pick<IncidentJson, 'id' | 'roots' | 'children' | 'consequences'>): boolean {
   return siteHas(names, i.id)
-    && (i.roots ?? []).every((a) => siteHas(names, a.entity))
+    && [...(i.roots ?? []), ...(i.consequences ?? [])].every((a) => siteHas(names, a.entity))
     && (i.children ?? []).every((c) => names.rack.has(c.rackId));
 }

@@ -105,6 +105,10 @@ describe('alerts to a webhook', () => {
     expect(got).toHaveLength(1);
     expect(got[0].body.incident.title).toMatch(/^h1-r01-cdu-a: CDU tripped/);
     expect(got[0].body.incident.roots.map((r: any) => r.rule)).toContain('cdu-tripped');
+    // What it costs and what to do, the same text on every channel.
+    const { action, impact } = got[0].body.incident;
+    expect(action).toMatch(/^dispatch to h1-r01-cdu-a: read its fault code, reset or restart it/);
+    expect(impact).toMatch(/^partners at \d+ %/);
     // Nothing else: the racks the CDU serves are under its incident, and the healthy racks were evaluated in the same passes.
     expect(receiver.at('/hook').map((r) => r.body.incident.id)).toEqual(['group:h1-r01']);
     expect(await openIncidents()).toEqual(['group:h1-r01']);
@@ -112,12 +116,14 @@ describe('alerts to a webhook', () => {
     const slack = receiver.at('/slack');
     expect(slack).toHaveLength(1);
     expect(slack[0].body.text).toMatch(/^:red_circle: FIRING CRITICAL — h1-r01-cdu-a: CDU tripped/);
+    expect(slack[0].body.text.split('\n')[1]).toBe(`→ ${action}`);
     const am = receiver.alertmanager();
     expect(am).toHaveLength(1);
     expect(am[0].body).toEqual([
       expect.objectContaining({
         labels: expect.objectContaining({ alertname: 'HallwatchIncident', incident: 'group:h1-r01', severity: 'critical' }),
         generatorURL: 'http://noc.example:8080/#/incident/group%3Ah1-r01',
+        annotations: expect.objectContaining({ action, impact }),
       }),
     ]);
     // A subscriber arriving later sees the incident's retained state.
@@ -128,7 +134,7 @@ describe('alerts to a webhook', () => {
     const state = await retained;
     await late.endAsync();
     expect(state.topic).toBe('hallwatch/v1/alerts/group/h1-r01');
-    expect(state.state).toMatchObject({ state: 'firing', severity: 'critical', silenced: false, incident: { id: 'group:h1-r01' } });
+    expect(state.state).toMatchObject({ state: 'firing', severity: 'critical', silenced: false, action, incident: { id: 'group:h1-r01', action } });
   });
 
   it('keeps an undeliverable notification through a server restart and delivers it once the receiver is back', async () => {

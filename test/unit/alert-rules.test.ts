@@ -13,6 +13,22 @@ describe('parseRules()', () => {
     expect(ret).toMatchObject({ trigger: 52, clear: 51, pendingMs: 60_000, keepFiringMs: 30_000, repeatMs: 3_600_000, minNotifyIntervalMs: 600_000 });
   });
 
+  it('every shipped rule carries one line of action', () => {
+    const r = parseRules(shipped());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.filter((x) => !x.action).map((x) => x.id)).toEqual([]);
+  });
+
+  it('keeps a rule without an action (null), and names a bad placeholder', () => {
+    const f = shipped();
+    delete f.rules[0].action;
+    const r = parseRules(f);
+    expect(r.ok && r.value[0].action).toBeNull();
+    f.rules[0].action = 'check {rack} now';
+    const bad = parseRules(f);
+    expect(!bad.ok && bad.message).toBe('rules.rules[0].action: unknown placeholder {rack} (use {entity}, {group}, {hall})');
+  });
+
   it.each([
     ['rules.version', (f: any) => (f.version = 2)],
     ['rules.rules[0].id', (f: any) => (f.rules[0].id = 'Bad ID')],
@@ -25,6 +41,11 @@ describe('parseRules()', () => {
     ['rules.rules[0].clear', (f: any) => (f.rules[0].clear = 53)],
     ['rules.rules[0].pendingS', (f: any) => (f.rules[0].pendingS = -1)],
     ['rules.defaults.repeatS', (f: any) => (f.defaults.repeatS = 'hourly')],
+    ['rules.rules[0].action', (f: any) => (f.rules[0].action = 42)],
+    ['rules.rules[0].action', (f: any) => (f.rules[0].action = '  ')],
+    ['rules.rules[0].action', (f: any) => (f.rules[0].action = 'isolate it\nthen call')],
+    ['rules.rules[0].action', (f: any) => (f.rules[0].action = 'x'.repeat(241))],
+    ['rules.rules[0].action', (f: any) => (f.rules[0].action = 'check {rack} now')],
   ])('names %s when it is bad', (path, mutate) => {
     const f = shipped();
     mutate(f);

@@ -87,7 +87,7 @@ describe('IncidentTracker: one incident per cause', () => {
     expect(incidents.map((i) => i.id).sort()).toEqual([...ids].sort());
     if (title) expect(incidents[0].title).toMatch(title);
     if (scope) expect(incidents[0].scope).toBe(scope);
-    expect(incidents.flatMap((i) => [...i.roots, ...i.children.flatMap((c) => c.alerts)])).toHaveLength(alerts.length);
+    expect(incidents.flatMap((i) => [...i.roots, ...i.consequences, ...i.children.flatMap((c) => c.alerts)])).toHaveLength(alerts.length);
   });
 
   const pending = (spec: string): ActiveAlert => {
@@ -120,9 +120,10 @@ describe('IncidentTracker: one incident per cause', () => {
     ]);
   });
 
-  it('lists every rack a tripped CDU leaves on reduced redundancy, and the hall', () => {
+  it('puts every rack a tripped CDU leaves on reduced redundancy at risk (none affected yet), and names the hall', () => {
     const [inc] = new IncidentTracker(site).update([alert('cdu-tripped@cdu:h1-r01-cdu-a')]);
-    expect(inc.racks).toEqual(['h1-r01-k01', 'h1-r01-k02', 'h1-r01-k03', 'h1-r01-k04']);
+    expect(inc.atRisk).toEqual(['h1-r01-k01', 'h1-r01-k02', 'h1-r01-k03', 'h1-r01-k04']);
+    expect(inc.racks).toEqual([]);
     expect(inc.hallId).toBe('hall-1');
     expect(inc.children).toEqual([]);
   });

@@ -91,3 +91,45 @@ describe('MQTT alert state', () => {
     ['resolved', n({ kind: 'resolved', acknowledged: { by: 'ana', atMs: t0, comment: 'x' } }), 'resolved'],
   ])('%s → state %s', (_k, note, state) => expect(mqttAlertMessage('hallwatch/v1', note).state.state).toBe(state));
 });
+
+describe('cause, cost and action on every channel', () => {
+  const action = 'dispatch to h1-r01-cdu-a: read its fault code, reset or restart it; consider capping h1-r01';
+  const impact = 'partners at 69 %, pumps at 88 %, N+1 lost: a second trip overloads h1-r01 by 494 kW';
+  const base = n().incident;
+  const nb = { ...root, rule: 'cdu-n1-lost', severity: 'major' as const, summary: 'redundancy group lost N+1' };
+  const told = n({
+    incident: {
+      ...base,
+      rootCause: { entity: 'cdu:h1-r01-cdu-a', why: 'CDU tripped' }, impact, action, atRisk: ['h1-r01-03', 'h1-r01-04'],
+      consequences: [{ ...nb, entity: 'cdu:h1-r01-cdu-b' }, { ...nb, entity: 'cdu:h1-r01-cdu-c' }],
+    },
+  });
+
+  it('Slack: the action under the headline (what a phone shows), cause, impact, consequences and racks at risk in the message', () => {
+    const m = slackMessage(told);
+    expect(m.text.split('\n')[1]).toBe(`→ ${action}`);
+    const body = (m.blocks[0] as { text: { text: string } }).text.text;
+    expect(body).toContain('*Cause:* cdu:h1-r01-cdu-a — CDU tripped');
+    expect(body).toContain(`*Impact:* ${impact}`);
+    expect(body).toContain(`*Action:* ${action}`);
+    expect(body).toContain('Consequences: h1-r01-cdu-b, h1-r01-cdu-c: redundancy group lost N+1');
+    expect(body).toContain('At risk (2): h1-r01-03, h1-r01-04');
+  });
+
+  it('Alertmanager: annotations', () => {
+    expect(alertmanagerAlert(told).annotations).toMatchObject({
+      root_cause: 'cdu:h1-r01-cdu-a — CDU tripped', impact, action, at_risk_racks: 'h1-r01-03, h1-r01-04',
+      consequences: 'h1-r01-cdu-b, h1-r01-cdu-c: redundancy group lost N+1',
+    });
+  });
+
+  it('MQTT: beside the title', () => {
+    expect(mqttAlertMessage('hallwatch/v1', told).state).toMatchObject({ action, impact, incident: { action, impact } });
+  });
+
+  it('an incident stored before these fields: none of them, nothing breaks', () => {
+    expect(slackMessage(n()).text).not.toContain('→');
+    expect(alertmanagerAlert(n()).annotations.action).toBeUndefined();
+    expect(mqttAlertMessage('hallwatch/v1', n()).state).toMatchObject({ action: null, impact: null });
+  });
+});

@@ -122,8 +122,10 @@ describe('SilenceBook', () => {
   const site = buildSiteIndex(generateSite({ halls: 2, rows: 2, racksPerRow: 2, racksPerCdu: 2 }));
   const rack = site.racks[0];
   const cdu = site.cdus[0];
-  const incident = (entity: string, childRack?: string) =>
-    ({ id: entity, scope: entity, roots: [{ entity }], children: childRack ? [{ rackId: childRack, alerts: [] }] : [] }) as unknown as Incident;
+  const incident = (entity: string, childRack?: string, consequence?: string) => ({
+    id: entity, scope: entity, roots: [{ entity }], consequences: consequence ? [{ entity: consequence }] : [],
+    children: childRack ? [{ rackId: childRack, alerts: [] }] : [],
+  }) as unknown as Incident;
   const T = Date.parse('2026-03-03T12:00:00Z');
 
   it.each([
@@ -133,6 +135,7 @@ describe('SilenceBook', () => {
     ['another hall', incident(`rack:${rack.id}`), `hall:${site.racks[site.racks.length - 1].hallId}`, false],
     ['the CDU\'s row', incident(`cdu:${cdu.id}`), `row:${cdu.rowId}`, true],
     ['a child rack of a CDU incident', incident(`cdu:${cdu.id}`, rack.id), `rack:${rack.id}`, true],
+    ['a CDU reacting to a rack\'s incident (its flow imbalance)', incident(`rack:${rack.id}`, undefined, `cdu:${cdu.id}`), `cdu:${cdu.id}`, true],
   ])('mutes an incident by %s', (_n, inc, matcher, muted) => {
     expect(silenceKeys(site, inc).includes(matcher)).toBe(muted);
     const book = new SilenceBook(site);

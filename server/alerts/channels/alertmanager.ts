@@ -5,7 +5,7 @@
  * four minutes ahead (as Prometheus does), so Alertmanager resolves them by itself if Hallwatch
  * goes away, and explicitly with `endsAt` = now when they resolve.
  */
-import type { Channel, Notification } from '../notification.ts';
+import { consequencesText, rootCauseText, type Channel, type Notification } from '../notification.ts';
 import { postJson, type HttpTargetConfig } from './http-post.ts';
 
 const ALERTMANAGER_REFRESH_MS = 60_000;
@@ -23,10 +23,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function alertmanagerAlert(n: Notification): AlertmanagerAlert {
   const i = n.incident;
-  const lead = [...i.roots, ...i.children.flatMap((c) => c.alerts)][0];
-  const description = i.roots.map((a) => `${a.entity}: ${a.summary}`).join('\n');
+  const lead = [...i.roots, ...(i.consequences ?? []), ...i.children.flatMap((c) => c.alerts)][0];
+  const description = [...i.roots, ...(i.consequences ?? [])].map((a) => `${a.entity}: ${a.summary}`).join('\n');
   const annotations: Record<string, string> = { summary: i.title, description, rule: lead?.rule ?? '', entity: lead?.entity ?? i.id, scope: i.scope };
+  const cause = rootCauseText(i);
+  if (cause) annotations.root_cause = cause;
+  if (i.impact) annotations.impact = i.impact;
+  if (i.action) annotations.action = i.action;
+  const consequences = consequencesText(i);
+  if (consequences) annotations.consequences = consequences;
   if (i.children.length) annotations.affected_racks = i.children.map((c) => c.rackId).join(', ');
+  if (i.atRisk?.length) annotations.at_risk_racks = i.atRisk.join(', ');
   if (n.acknowledged) annotations.acknowledged = `${n.acknowledged.by} at ${iso(n.acknowledged.atMs)}: ${n.acknowledged.comment}`;
   if (n.silenced) annotations.silenced = 'true';
   return {

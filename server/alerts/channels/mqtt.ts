@@ -24,6 +24,9 @@ export interface MqttAlertMessage {
     state: 'firing' | 'acknowledged' | 'resolved';
     severity: string;
     title: string;
+    /** The incident's action line and cost, as on the dashboard (null when none). */
+    action: string | null;
+    impact: string | null;
     silenced: boolean;
     acknowledged: Notification['acknowledged'];
     sentMs: number;
@@ -45,6 +48,8 @@ export function mqttAlertMessage(root: string, n: Notification): MqttAlertMessag
       state,
       severity: n.incident.severity,
       title: n.incident.title,
+      action: n.incident.action ?? null,
+      impact: n.incident.impact ?? null,
       silenced: n.silenced,
       acknowledged: n.acknowledged,
       sentMs: n.sentMs,

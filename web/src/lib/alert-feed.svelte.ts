@@ -14,7 +14,7 @@ import { incidentSpan, type IncidentSpan } from './annotations.ts';
 export function alertsOn(incidents: IncidentView[], entity: string): { incidentId: string; alert: AlertJson }[] {
   const out: { incidentId: string; alert: AlertJson }[] = [];
   for (const i of incidents) {
-    for (const a of [...i.roots, ...i.children.flatMap((c) => c.alerts)]) if (a.entity === entity) out.push({ incidentId: i.id, alert: a });
+    for (const a of [...i.roots, ...(i.consequences ?? []), ...i.children.flatMap((c) => c.alerts)]) if (a.entity === entity) out.push({ incidentId: i.id, alert: a });
   }
   return out.sort((a, b) => SEVERITY_RANK[a.alert.severity] - SEVERITY_RANK[b.alert.severity]);
 }
@@ -96,6 +96,7 @@ export class AlertFeed {
     };
     for (const i of incidents) {
       for (const a of i.roots) note(a);
+      for (const a of i.consequences ?? []) note(a);
       for (const c of i.children) for (const a of c.alerts) note(a);
     }
     this.sensorFaults = sensor;

@@ -40,8 +40,8 @@ export function incidentBands(spans: IncidentSpan[], entities: Set<string>, from
 }
 
 /** Entity keys an incident touches: its roots and its affected racks. */
-export function incidentEntities(i: { id: string; roots: { entity: string }[]; children: { rackId: string }[] }): string[] {
-  return [i.id, ...i.roots.map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
+export function incidentEntities(i: { id: string; roots: { entity: string }[]; consequences?: { entity: string }[]; children: { rackId: string }[] }): string[] {
+  return [i.id, ...[...i.roots, ...(i.consequences ?? [])].map((a) => a.entity), ...i.children.map((c) => `rack:${c.rackId}`)];
 }
 
 /**

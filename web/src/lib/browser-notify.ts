@@ -35,7 +35,7 @@ export function notifyNewIncidents(feed: AlertFeed): () => void {
     if (!notificationsEnabled()) return;
     for (const i of worthNotifying(fresh)) {
       const n = new Notification(`${i.severity.toUpperCase()}: ${i.title}`, {
-        body: `Hallwatch incident ${i.id}`, tag: i.id, requireInteraction: i.severity === 'critical',
+        body: i.action ? `→ ${i.action}` : `Hallwatch incident ${i.id}`, tag: i.id, requireInteraction: i.severity === 'critical',
       });
       n.onclick = () => {
         window.focus();
