@@ -13,7 +13,17 @@
 import { startServer, startSimulator } from '../test/helpers/programs.ts';
 import { ingestPause1Gw } from './ingest-pause.ts';
 
-interface IncidentLite { id: string; severity: string; title: string; startedMs: number }
+interface IncidentLite {
+  id: string;
+  severity: string;
+  title: string;
+  startedMs: number;
+  rootCause?: { entity: string } | null;
+  roots?: { entity: string }[];
+}
+
+/** The entity an incident names as its cause. */
+const rootOf = (i: IncidentLite) => i.rootCause?.entity ?? i.roots?.[0]?.entity ?? '—';
 
 const SCENARIOS: { name: string; fault: string }[] = [
   { name: 'surge', fault: 'surge:h1-r07' },
@@ -37,8 +47,8 @@ const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19
 
 const rows: string[] = [];
 function printTable(): void {
-  console.log('\n| scenario | first incident after | incidents opened | most open at once | incidents |');
-  console.log('|---|---|---|---|---|');
+  console.log('\n| scenario | first incident after | incidents opened | most open at once | incidents (cause) | all resolved after the clear |');
+  console.log('|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }
 const INGEST_PAUSE = 'ingest-pause-1gw';
@@ -96,25 +106,31 @@ try {
     let maxOpen = await watch(sc.name, holdS, t0);
     const firstMs = Math.min(...(await openedSince(t0)).map((i) => i.startedMs));
     await fault('clear-all');
-    // Wait for every incident to resolve (at most 5 min), still counting.
-    for (let s = 0; s < 300; s += 5) {
+    const clearedMs = Date.now();
+    // Wait for every incident to resolve (at most 5 min), still counting; a second apart, for the time to clear.
+    let resolvedS = Number.NaN;
+    for (let s = 0; s < 300; s++) {
       const a = await alerts();
       maxOpen = Math.max(maxOpen, a.open.length);
-      if (a.open.length === 0) break;
-      await sleep(5000);
+      if (a.open.length === 0) {
+        resolvedS = (Date.now() - clearedMs) / 1000;
+        break;
+      }
+      await sleep(1000);
     }
     const left = (await alerts()).open.length;
     const opened = await openedSince(t0);
     const first = Number.isFinite(firstMs) ? `${((firstMs - t0) / 1000).toFixed(0)} s` : '—';
-    const titles = opened.map((i) => `${i.severity} ${i.title}`).join('<br>') || '—';
-    rows.push(`| ${sc.fault}, ${holdS} s | ${first} | ${opened.length} | ${maxOpen}${left ? ` (${left} still open)` : ''} | ${titles} |`);
+    const titles = opened.map((i) => `${i.severity} ${i.title} (cause: ${rootOf(i)})`).join('<br>') || '—';
+    const resolved = Number.isFinite(resolvedS) ? `${resolvedS.toFixed(0)} s` : 'not within 5 min';
+    rows.push(`| ${sc.fault}, ${holdS} s | ${first} | ${opened.length} | ${maxOpen}${left ? ` (${left} still open)` : ''} | ${titles} | ${resolved} |`);
     log(`${sc.name}: ${opened.length} incidents opened, first after ${first}`);
   }
   if (!only || only.split(',').includes('healthy')) {
     const t0 = Date.now();
     const maxOpen = await watch('healthy', healthyMin * 60, t0);
     const opened = await openedSince(t0);
-    rows.push(`| healthy demo, ${healthyMin} min | — | ${opened.length} | ${maxOpen} | ${opened.map((i) => `${i.severity} ${i.title}`).join('<br>') || '—'} |`);
+    rows.push(`| healthy demo, ${healthyMin} min | — | ${opened.length} | ${maxOpen} | ${opened.map((i) => `${i.severity} ${i.title}`).join('<br>') || '—'} | — |`);
     log(`healthy: ${opened.length} incidents opened`);
   }
 } finally {

@@ -64,19 +64,25 @@ export async function ingestPause1Gw(log: (line: string) => void, opts: { racks?
     sim.proc.kill('SIGCONT');
     log(`ingest-pause-1gw: publishers frozen ${pauseS} s and thawed`);
     // Every incident of the pause resolved (at most 5 min), still counting.
+    const thawedMs = Date.now();
+    let resolvedS = Number.NaN;
     for (let s = 0; s < 300; s++) {
       await sleep(1000);
       await watchOnce();
       const opened = await openedSince(t0);
       const open = new Set((await alerts()).open.map((i) => `${i.id}@${i.startedMs}`));
-      if (s >= 30 && !opened.some((i) => open.has(`${i.id}@${i.startedMs}`))) break;
+      const anyOpen = opened.some((i) => open.has(`${i.id}@${i.startedMs}`));
+      if (!anyOpen && Number.isNaN(resolvedS)) resolvedS = (Date.now() - thawedMs) / 1000;
+      if (anyOpen) resolvedS = Number.NaN;
+      if (s >= 30 && !anyOpen) break;
     }
     const opened = await openedSince(t0);
     const firstMs = Math.min(...opened.map((i) => i.startedMs));
     const first = Number.isFinite(firstMs) ? `${((firstMs - t0) / 1000).toFixed(0)} s` : '—';
     const titles = opened.map((i) => `${i.severity} ${i.title}`).join('<br>') || '—';
     log(`ingest-pause-1gw: ${opened.length} incidents opened, at most ${maxStale} racks stale at once`);
-    return `| ${pauseS} s ingest pause, 1 GW site (${racks} racks; at most ${maxStale} stale at once) | ${first} | ${opened.length} | ${maxOpen} | ${titles} |`;
+    const resolved = Number.isFinite(resolvedS) ? `${resolvedS.toFixed(0)} s` : 'not within 5 min';
+    return `| ${pauseS} s ingest pause, 1 GW site (${racks} racks; at most ${maxStale} stale at once) | ${first} | ${opened.length} | ${maxOpen} | ${titles} | ${resolved} |`;
   } finally {
     sim.proc.kill('SIGCONT');
     await sim.stop();
