@@ -7,6 +7,7 @@ import { CDU_COL, EntityState, RACK_COL } from '../../protocol/stream.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { MemoryWindow } from '../history/memory-window.ts';
 import { RACK_HISTORY } from '../../protocol/history.ts';
+import { DerivedFlag } from '../../protocol/derived-flags.ts';
 import { minutesToLimit } from './trend.ts';
 
 /** Column positions by any signal name (a signal that is no column reads as NaN). */
@@ -79,7 +80,21 @@ export function rackSignal(s: LiveState, i: number, signal: string, nowMs: numbe
     const returnC = s.rackCols[RC.returnC][i];
     return trend ? trend.get(i, nowMs, fit, Number.isNaN(returnC) ? undefined : returnC >= s.site.racks[i].returnLimitC) : fit();
   }
+  if (signal === 'captureRatio') return captureSignal(s.rackCols[RC.captureRatio][i], s.rackCols[RC.derivedFlags][i]);
   return s.rackCols[RC[signal]]?.[i] ?? Number.NaN;
+}
+
+/** A withheld capture ratio that cannot be a drop: above 100 % (a transient or a wrong sensor) or too little heat to measure. */
+const CAPTURE_NOT_A_DROP = DerivedFlag.CaptureTransient | DerivedFlag.CaptureInconsistent | DerivedFlag.CaptureUnmeasurable;
+
+/**
+ * The capture ratio as the capture-drop rule reads it: withheld as above 100 % or unmeasurable,
+ * it reads 1 (no drop), so an alert that fired before clears instead of firing on with no value;
+ * withheld for a faulted sensor it stays missing (the sensor's own rule speaks for it). Pure.
+ */
+export function captureSignal(captureRatio: number, flags: number): number {
+  if (Number.isNaN(captureRatio) && (flags & CAPTURE_NOT_A_DROP) !== 0) return 1;
+  return captureRatio;
 }
 
 /** Largest deviation of a live rack's flow from the mean of its group's live racks, %. */
