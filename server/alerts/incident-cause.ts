@@ -126,7 +126,9 @@ function rackRoot(roots: ActiveAlert[], places: SitePlaces, facts: IncidentFacts
   const own = roots.filter((a) => a.entity === `rack:${rackId}`);
   const rack = facts?.rack(rackId) ?? null;
   const leak = own.find((a) => a.rule.signal === 'leak');
-  const flowWhy = rack ? rackFlowWhy(rack) : null;
+  // Its flow rule firing says the flow is below need: name the flow even when it is short by under a tenth.
+  const flowRuleFiring = own.some((a) => a.rule.signal === 'flowHeadroomPct');
+  const flowWhy = rack ? rackFlowWhy(rack, flowRuleFiring ? 100 : FLOW_SHORT_PCT) : null;
   // A leak is acted on first; a rack short of flow by the rule that names its flow.
   const bySignal = (signal: string) => own.find((a) => a.rule.signal === signal);
   const flowAlert = flowWhy ? (bySignal('flowHeadroomPct') ?? bySignal('deltaTK')) : undefined;

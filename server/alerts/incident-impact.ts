@@ -101,8 +101,8 @@ export function groupImpactText(i: GroupImpact, name: string, unitDown: boolean)
 }
 
 /** Why a rack is the cause when its flow is short: "flow at 45 % of what its load needs (82 of 182 L/min)"; null when it is not. */
-export function rackFlowWhy(r: RackNow): string | null {
-  if (!(r.flowSharePct < FLOW_SHORT_PCT)) return null;
+export function rackFlowWhy(r: RackNow, shortPct = FLOW_SHORT_PCT): string | null {
+  if (!(r.flowSharePct < shortPct)) return null;
   return `flow at ${Math.round(r.flowSharePct)} % of what its load needs (${Math.round(r.flowLpm)} of ${Math.round(r.flowRequiredLpm)} L/min)`;
 }
 

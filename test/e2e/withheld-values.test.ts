@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
-import { getJson, seen, waitFor } from '../helpers/wait.ts';
+import { getJson, notYet, seen, waitFor } from '../helpers/wait.ts';
 import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import type { SiteView } from '../../protocol/site-view.ts';
 
@@ -28,12 +28,18 @@ describe('withheld values in headless Chromium', () => {
   async function hover(kind: 'rack' | 'cdu', id: string): Promise<string> {
     await page.goto(`${server.baseUrl}/#/hall/hall-1`);
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall="hall-1"]')?.getAttribute('data-drawn') ?? 0) > 0);
-    const box = (await page.locator('canvas[data-hall="hall-1"]').boundingBox())!;
-    const layout = layoutHall(site, site.halls.find((h) => h.id === 'hall-1')!, box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
-    const index = (kind === 'rack' ? site.racks : site.cdus).find((e) => e.id === id)!.index;
-    const r = (kind === 'rack' ? layout.racks : layout.cdus).find((e) => e.index === index)!.rect;
-    await page.mouse.move(box.x + r.x + r.w / 2, box.y + r.y + r.h / 2);
-    return page.locator('[role="tooltip"]').innerText();
+    // The map moves down as incidents open above it: measure again and move in again until the tooltip shows.
+    return waitFor(`the tooltip of ${kind} ${id}`, async () => {
+      const box = (await page.locator('canvas[data-hall="hall-1"]').boundingBox())!;
+      const layout = layoutHall(site, site.halls.find((h) => h.id === 'hall-1')!, box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
+      const index = (kind === 'rack' ? site.racks : site.cdus).find((e) => e.id === id)!.index;
+      const r = (kind === 'rack' ? layout.racks : layout.cdus).find((e) => e.index === index)!.rect;
+      await page.mouse.move(0, 0);
+      await page.mouse.move(box.x + r.x + r.w / 2, box.y + r.y + r.h / 2);
+      const tip = page.locator('[role="tooltip"]');
+      const text = await tip.innerText({ timeout: 2000 }).catch(() => null);
+      return text === null ? notYet('no tooltip') : text;
+    }, 30_000, 250);
   }
 
   beforeAll(async () => {
@@ -100,5 +106,5 @@ describe('withheld values in headless Chromium', () => {
     expect(tip).toMatch(/°C \(frozen\)/);
     expect(tip).toMatch(/Heat to liquid\s+— return sensor frozen/);
     expect(errors).toEqual([]);
-  });
+  }, 150_000);
 });

@@ -83,6 +83,11 @@ describe('rack texts', () => {
     [rack(90, 50), null],
     [rack(Number.NaN, 50), null],
   ])('rackFlowWhy(%j) → %s', (r, want) => expect(rackFlowWhy(r)).toBe(want));
+  it.each([
+    // Its flow rule firing: short by under a tenth still names the flow.
+    [rack(95, 59.5), 100, 'flow at 95 % of what its load needs (173 of 182 L/min)'],
+    [rack(100, 50), 100, null],
+  ])('rackFlowWhy(%j, short under %i %%) → %s', (r, shortPct, want) => expect(rackFlowWhy(r, shortPct)).toBe(want));
 
   it.each([
     ['over the limit', rack(45, 62.1), Number.NaN, 'return 62.1 °C, 7.1 K over its 55 °C limit'],
