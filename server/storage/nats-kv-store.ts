@@ -5,7 +5,8 @@
  * two servers writing the same revision one gets a conflict. `watch` reports what other
  * processes wrote (this store's own writes are known by their revision and skipped).
  */
-import type { KV, KvEntry } from 'nats';
+import type { KV, KvEntry, MsgRequest } from 'nats';
+import type { Bucket } from 'nats/lib/jetstream/kv';
 import { parseText } from './json-file-store.ts';
 import type { DocumentStore, KeyedStore, Revisioned, WriteResult } from './store.ts';
 
@@ -40,15 +41,18 @@ const live = (e: KvEntry | null): e is KvEntry => e !== null && e.operation === 
 /**
  * nats-server before 2.9.21 lets two updates of one key that expect the same revision both
  * succeed on a three-node cluster (the check misses a proposal still in flight; create() is not
- * affected). The later of the two finds, in the key's history, a value before its own other than
- * the one it expected: that value is returned, to be put back.
+ * affected). The later of the two finds the key's first entry after the revision it expected is
+ * not its own: that entry's value is returned, to be put back. The stream leader answers
+ * (STREAM.MSG.GET with `next_by_subj`), so a replica that has not applied the other write yet
+ * cannot hide it, as a history consumer placed on one could.
  */
-async function slippedPast(kv: KV, key: string, revision: number, expected: number): Promise<KvEntry | null> {
-  let before: KvEntry | null = null;
-  for await (const e of await kv.history({ key })) {
-    if (e && e.revision < revision && (!before || e.revision > before.revision)) before = e;
-  }
-  return before && live(before) && before.revision !== expected ? before : null;
+async function slippedPast(kv: KV, key: string, revision: number, expected: number): Promise<Uint8Array | null> {
+  const bucket = kv as Bucket;
+  const query = { seq: expected + 1, next_by_subj: bucket.subjectForKey(key) } as unknown as MsgRequest;
+  const first = await bucket.jsm.streams.getMessage(bucket.stream, query);
+  if (first.seq >= revision) return null;
+  const operation = first.header?.get('KV-Operation') ?? '';
+  return operation === '' || operation === 'PUT' ? first.data : null;
 }
 
 /** A compare-and-set write's result, and the revision its own value got (0: none; it may have been put back over since). */
@@ -67,7 +71,7 @@ async function casWrite<T>(kv: KV, key: string, value: unknown, expected: number
     const lost = opts.verifyUpdates && expected > 0 ? await slippedPast(kv, key, revision, expected) : null;
     onWrite?.(performance.now() - t0, !lost);
     // The write that came first stands: its value goes back, and this one is a conflict.
-    if (lost) return { result: { ok: false, conflict: true, revision: await kv.update(key, lost.value, revision) }, ownRevision: revision };
+    if (lost) return { result: { ok: false, conflict: true, revision: await kv.update(key, lost, revision) }, ownRevision: revision };
     return { result: { ok: true, revision }, ownRevision: revision };
   } catch (e) {
     onWrite?.(performance.now() - t0, false);

@@ -91,16 +91,17 @@ describe('Prometheus and Hallwatch', () => {
   });
 
   it('labels capacity gauges by hall only: the series count does not grow with the racks', async () => {
-    // /metrics reads the totals of the state's last tick: wait until that tick has every CDU's capacity.
+    // /metrics reads the totals of the state's last tick and capacity follows each CDU's samples:
+    // wait for a scrape that agrees with the API read just before it.
     const capacityW = (t: string) => Number(t.split('\n').find((l) => l.startsWith('hallwatch_hall_cooling_capacity_watts{hall="hall-1"} '))?.split(' ')[1]);
-    const hallNow = await api('/api/halls/hall-1');
-    await waitFor('the hall\'s capacity on /metrics', async () =>
-      seen(capacityW(await scrape()), (w) => Math.abs(w - hallNow.totals.coolingCapacityKw * 1000) < 1e-3));
-    const text = await scrape();
+    const { text, hall } = await waitFor('the hall\'s capacity on /metrics to match the API', async () => {
+      const read = { hall: await api('/api/halls/hall-1'), text: await scrape() };
+      const metricW = capacityW(read.text);
+      return Math.abs(metricW - read.hall.totals.coolingCapacityKw * 1000) < 1e-3 ? read : notYet({ metricW, apiKw: read.hall.totals.coolingCapacityKw });
+    });
     const hallSeries = text.split('\n').filter((l) => l.startsWith('hallwatch_hall_'));
     expect(hallSeries.length).toBeGreaterThan(5);
     expect(hallSeries.every((l) => /^hallwatch_hall_[a-z0-9_]+\{hall="hall-1"(,state="[a-z]+")?\} /.test(l))).toBe(true);
-    const hall = await api('/api/halls/hall-1');
     const series = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{hall="hall-1"} `))?.split(' ')[1]);
     expect(series('hallwatch_hall_cooling_capacity_watts')).toBeCloseTo(hall.totals.coolingCapacityKw * 1000, 3);
     expect(series('hallwatch_hall_cooling_headroom_ratio')).toBeGreaterThan(0);
