@@ -1,5 +1,6 @@
 /**
- * Composition root of the Hallwatch server: the only place that constructs server modules.
+ * Composition root of the Hallwatch server: the only place that constructs server modules (with
+ * its parts in server/compose/).
  * Start order: site → state → (embedded broker) → ingest → stream → HTTP; stop runs in reverse.
  */
 import { fileURLToPath } from 'node:url';
@@ -18,16 +19,11 @@ import { StateTicker } from './state/state-ticker.ts';
 import { HttpServer } from './http/http-server.ts';
 import { Metrics, type Labels } from './http/metrics.ts';
 import { registerSiteMetrics } from './http/site-metrics.ts';
-import { InfluxWriter } from './history/influx-writer.ts';
-import { InfluxClient } from './history/influx-client.ts';
-import { MemoryWindow, memoryWindowSize } from './history/memory-window.ts';
 import { Recorder } from './history/recorder.ts';
 import { resumeHistory } from './history/resume.ts';
 import { HistoryService, retentionMs } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import { Outbox, outboxDirStore } from './alerts/outbox.ts';
-import { notificationChannels } from './alerts/channels/channels.ts';
 import { Access } from './auth/access.ts';
 import { WallLayouts } from './wall/layouts.ts';
 import { announceLogins } from './auth/demo-logins.ts';
@@ -42,12 +38,11 @@ import { Stops } from './lifecycle.ts';
 import { ClusterLink } from './cluster/cluster-link.ts';
 import { registerClusterMetrics } from './cluster/cluster-metrics.ts';
 import { openStateStores } from './storage/state-stores.ts';
+import { historyParts } from './compose/history-parts.ts';
+import { notificationParts } from './compose/notification-parts.ts';
 
 /** How long a request to the cluster may take: past a stream-leader election (4–9 s on nats-server 2.9). */
 const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
-import { ClusterRole } from './cluster/cluster-role.ts';
-import { PairQueue } from './alerts/pair-queue.ts';
-import { registerNotificationMetrics, type Backlog } from './alerts/notification-metrics.ts';
 
 export interface RunningServer {
   /** HTTP port actually bound. */
@@ -91,28 +86,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const ticker = new StateTicker(state, cfg.tickMs, clock);
     await stops.start('state ticker', () => ticker.start(), () => ticker.stop());
     // History: the memory window always; InfluxDB when configured.
-    const size = memoryWindowSize(site, cfg.historyWindowS, cfg.historyMemoryMb);
-    const memory = new MemoryWindow(size.windowSamples);
-    log.info(`history in memory: the last ${size.spanS} s of ${size.entities} racks, CDUs, rows and halls (≤ ${size.maxMb} MB)`);
-    const influx = cfg.influxUrl
-      ? new InfluxClient({
-          url: cfg.influxUrl, db: cfg.influxDb, token: cfg.influxToken, username: cfg.influxUsername, password: cfg.influxPassword, requestTimeoutMs: 10_000,
-        })
-      : null;
-    const writer = influx
-      ? new InfluxWriter({
-          client: influx,
-          cfg: {
-            retention: { raw: cfg.retentionRaw, m1: cfg.retention1m, h1: cfg.retention1h },
-            flushIntervalMs: 1000,
-            maxRetryDelayMs: 30_000,
-            deadLetterPath: join(cfg.storageDir, 'dead-letter.jsonl'),
-            // Batches of 1,000 lines: ~1 MB requests of raw blocks.
-            queue: { batchLines: 1000, maxMemoryLines: cfg.storageBufferLines, spillDir: join(cfg.storageDir, 'spill'), maxSpillBytes: 20 * 1024 ** 3 },
-          },
-          metrics, log, clock,
-        })
-      : null;
+    const { memory, influx, writer } = historyParts(cfg, site, { metrics, log, clock });
     const journal = cfg.ingestDelivery === 'at-least-once' ? new Journal(join(cfg.storageDir, 'journal'), clock) : null;
     await journal?.start();
     // Set once the sources exist (they start after history); before, no block is open.
@@ -142,25 +116,10 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const blockSamplesHelp = 'Samples held in open raw blocks, written when their block window ends (--history-block-s)';
     metrics.gauge('hallwatch_storage_block_samples', blockSamplesHelp, blockSamples, ['kind']);
     const mqttUrls = broker ? [broker.url] : cfg.mqttUrls;
-    const channels = notificationChannels(cfg, mqttUrls);
+    const { channels, role, local, outbox } = notificationParts(cfg, { cluster, mqttUrls, metrics, log, clock, seesSite: () => seesSite() });
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
-    const senders = Object.fromEntries(channels.map((c) => [c.name, c.send]));
-    const outboxDir = join(cfg.storageDir, 'outbox');
-    // The notification metrics once, over every queue this server has (a pair: the stream and the fail-open outbox).
-    const queues: { backlog(): Backlog }[] = [];
-    const counts = channels.length ? registerNotificationMetrics(metrics, queues, clock) : undefined;
-    // A pair of servers: the lease, membership and the replicated notification stream (server/cluster/cluster-role.ts).
-    const role = cluster
-      ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, { cluster, metrics, log, clock, senders, counts, fit: () => seesSite() })
-      : null;
     if (role) leads = () => role.lease.isLeader();
-    const local = channels.length
-      ? new Outbox({ cfg: { dir: outboxDir, maxAgeMs: 86_400_000, maxRetryDelayMs: 60_000 }, store: outboxDirStore(outboxDir), senders, metrics, counts, log, clock })
-      : null;
-    // A pair sends through the leader's stream; through each server's own outbox while the cluster is silent (fail-open).
     const stream = role?.notifications ?? null;
-    for (const q of [local, stream]) if (q) queues.push(q);
-    const outbox = stream && local ? new PairQueue(stream, local, () => role!.failOpen()) : local;
     let dsx: DsxIngest | null = null;
     const alerts = new AlertService({
       cfg: { publicUrl: cfg.publicUrl ?? null, historyLimit: 500 }, rules: stores.rules, state: stores.alertState,
