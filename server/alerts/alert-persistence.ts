@@ -14,6 +14,7 @@ import {
   restoreInSite, type AlertStateStore, type RestoredAlertState, type SavedAcks, type SavedAlertState, type SavedPaging, type SavedSilences,
 } from './alert-state-store.ts';
 import { restoreAs } from './mark-edits.ts';
+import { retireStale } from './restore-horizon.ts';
 
 type Docs = { state: SavedAlertState; acks: SavedAcks; silences: SavedSilences };
 
@@ -83,7 +84,12 @@ export class AlertPersistence {
     // Each document on its own: an unreadable one costs only what it held, not the others.
     const [state, acks, silences] = await Promise.all([this.loadOrNull('state'), this.loadOrNull('acks'), this.loadOrNull('silences')]);
     if (!state && !acks && !silences) return null;
-    const restored = restoreInSite(site, state, acks, silences);
+    const fresh = state ? retireStale(state, acks, this.clock()) : null;
+    if (fresh && fresh.retired > 0) {
+      const ageMin = Math.round(fresh.ageMs / 60_000);
+      this.log.warn(`alerts: the saved evaluation is ${ageMin} min old: its ${fresh.retired} open incidents go to the history, ended when it was saved; the rules evaluate the floor afresh`);
+    }
+    const restored = { ...restoreInSite(site, fresh?.state ?? null, acks, silences), retired: fresh?.retired ?? 0 };
     const d = restored.dropped;
     if (d.alerts + d.notified + d.acks + d.silences + d.history > 0) {
       const counts = `${d.alerts} alerts, ${d.notified} incidents and acknowledgements, ${d.silences} silences, ${d.history} resolved incidents`;

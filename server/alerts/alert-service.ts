@@ -33,6 +33,7 @@ import { IncidentAcks } from './alert-acks.ts';
 import { AlertRound } from './alert-round.ts';
 import { SavedEvaluation } from './saved-evaluation.ts';
 import { storyHeadline } from './incident-story.ts';
+import { ALERT_RESAVE_MS } from './restore-horizon.ts';
 
 export interface AlertServiceConfig {
   /** Dashboard base URL for links in notifications (`--public-url`); null = no links. */
@@ -227,7 +228,9 @@ export class AlertService {
     this.role.beforeRound(now);
     const paged = this.round.conclude(transitions, now);
     // Saved at most every 2 s while it changes; a pair stores a page at once: a new leader must not decide it again under another start time.
-    if (this.role.leading && this.book.dirty && (now - this.saved.lastSaveMs > 2000 || (paged && this.role.paired))) void this.saved.save();
+    // Saved again when it has not changed for a while: its save time tells a restart how old it is (restore-horizon.ts).
+    const due = this.book.dirty && (now - this.saved.lastSaveMs > 2000 || (paged && this.role.paired));
+    if (this.role.leading && this.loaded && (due || now - this.saved.lastSaveMs > ALERT_RESAVE_MS)) void this.saved.save();
     this.evaluations++;
   }
 }

@@ -31,6 +31,8 @@ export interface Notified {
 
 export interface SavedAlertState {
   version: 1;
+  /** When it was saved (absent from state files from before it was kept): see restore-horizon.ts. */
+  savedAtMs?: number;
   alerts: { ruleId: string; entity: string; state: AlertState }[];
   /** By incident ID; acknowledgements live in their own document. */
   notified: Record<string, Notified>;
@@ -115,6 +117,8 @@ export interface RestoredAlertState {
   open: SavedIncident[];
   /** The stories of the open incidents, by incident ID. */
   stories: Record<string, IncidentStory>;
+  /** Open incidents of an evaluation saved past the restore horizon, moved to the history (restore-horizon.ts). */
+  retired?: number;
   /** `stories`: stories that were not valid (a resolved incident's is dropped and the incident kept). */
   dropped: { alerts: number; notified: number; acks: number; silences: number; history: number; stories: number };
 }

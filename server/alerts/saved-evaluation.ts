@@ -61,7 +61,7 @@ export class SavedEvaluation {
     book.stories.restore(r.stories);
     tracker.restore(r.open);
     book.incidents = tracker.update(evaluator.active());
-    if (r.dropped.alerts + r.dropped.notified + r.dropped.history + r.dropped.stories > 0) book.dirty = true;
+    if (r.dropped.alerts + r.dropped.notified + r.dropped.history + r.dropped.stories + (r.retired ?? 0) > 0) book.dirty = true;
     this.p.log.info(`alerts: restored ${evaluator.active().length} active alerts in ${book.incidents.length} incidents`);
   }
 
@@ -75,6 +75,6 @@ export class SavedEvaluation {
     const notified = this.notifiedWithoutAcks();
     const incidents = book.incidents.map(incidentJson);
     const stories = book.stories.export();
-    return { version: 1, alerts: evaluator.exportStates(), notified, open: tracker.export(), incidents, history: book.history, stories };
+    return { version: 1, savedAtMs: this.p.clock(), alerts: evaluator.exportStates(), notified, open: tracker.export(), incidents, history: book.history, stories };
   }
 }

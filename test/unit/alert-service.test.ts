@@ -22,7 +22,7 @@ const T0 = Date.parse('2026-11-24T10:00:00Z'); // a Tuesday
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'hallwatch-alert-service-'));
 
-async function world(siteSignals: { historyBehindS?: () => number } = {}, storageDir = tempDir(), stores = alertStateFiles(storageDir)) {
+async function world(siteSignals: { historyBehindS?: () => number } = {}, storageDir = tempDir(), stores = alertStateFiles(storageDir), startMs = T0) {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 }));
   const state = new LiveState(site, 3000);
   const sent: Notification[] = [];
@@ -30,7 +30,7 @@ async function world(siteSignals: { historyBehindS?: () => number } = {}, storag
   // The outbox's contract as AlertService uses it: record what would be delivered.
   const enqueue = async (_id: string, payloadFor: (ch: string) => unknown) => void sent.push(payloadFor('test') as Notification);
   const outbox = { enqueue } as unknown as Outbox;
-  let now = T0;
+  let now = startMs;
   const service = new AlertService({
     cfg: { publicUrl: 'https://noc.example', historyLimit: 500 }, rules: rulesFileStore('config/alert-rules.json'), state: stores,
     live: state, memory: new MemoryWindow(600), outbox, channels: [channel], log: createLogger('error'), clock: () => now, siteSignals,
@@ -238,6 +238,25 @@ describe('AlertService storage', () => {
     const again = await world({}, dir);
     expect(again.service.snapshot().incidents).toMatchObject([{ id: `rack:${id}`, acknowledged: ack, silencedBy: 'silence-1' }]);
     expect([read(dir, 'alerts-acks.json').acks, read(dir, 'alerts-silences.json').silences]).toEqual([{ [`rack:${id}`]: ack }, [silence]]);
+  });
+
+  it('restores open incidents after a short stop; after a long one they go to the history and the rules decide afresh', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-alert-storage-'));
+    const first = await world({}, dir);
+    const id = first.site.racks[0].id;
+    first.rack.set(id, { returnC: 53 });
+    first.tick(70);
+    await first.service.stop();
+    const soon = await world({}, dir, undefined, first.now() + 60_000);
+    expect(soon.service.snapshot().incidents.map((i) => i.id)).toEqual([`rack:${id}`]);
+    await soon.service.stop();
+    // The last save (the stop of the second run) is when it was last known open.
+    const later = await world({}, dir, undefined, soon.now() + 5 * 3_600_000);
+    expect(later.service.snapshot().incidents).toEqual([]);
+    expect(later.service.history()).toMatchObject([{ id: `rack:${id}`, resolvedMs: soon.now(), notified: true }]);
+    later.rack.set(id, { returnC: 53 });
+    later.tick(70);
+    expect(later.service.snapshot().incidents.map((i) => [i.id, i.startedMs > first.now()])).toEqual([[`rack:${id}`, true]]);
   });
 
   it('keeps acknowledgements and silences when the evaluation file cannot be read', async () => {
