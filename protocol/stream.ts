@@ -67,13 +67,18 @@ export interface Totals {
   heatKw: number;
   /** Cooling capacity of running CDUs, kW. */
   coolingCapacityKw: number;
-  /** Capacity − load, kW; null while no CDU in scope has reported. */
+  /** Capacity − load over the groups that report (see `groupsBlind`), kW; null while none does. */
   headroomKw: number | null;
   headroomPct: number | null;
   /** Sum over redundancy groups of (running capacity − largest unit) − load, kW; null as above. */
   n1HeadroomKw: number | null;
   /** Redundancy groups whose N+1 headroom is negative (a unit failure would overload them). */
   groupsN1Lost: number;
+  /**
+   * Redundancy groups none of whose CDUs reports now (stale or silent): what they can cool is
+   * unknown, so their load and capacity are left out of headroom and N+1, which cover the rest.
+   */
+  groupsBlind: number;
   racksLive: number;
   racksStale: number;
   racksOffline: number;

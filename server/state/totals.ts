@@ -9,14 +9,14 @@ function finiteOrNull(v: number): number | null {
 /** Running sums of one scope (a hall, a row, the site) before they become Totals. */
 class Acc {
   t: Totals = {
-    itKw: 0, heatKw: 0, coolingCapacityKw: 0, headroomKw: null, headroomPct: null, n1HeadroomKw: null, groupsN1Lost: 0,
+    itKw: 0, heatKw: 0, coolingCapacityKw: 0, headroomKw: null, headroomPct: null, n1HeadroomKw: null, groupsN1Lost: 0, groupsBlind: 0,
     racksLive: 0, racksStale: 0, racksOffline: 0, racksNoData: 0, maxReturnC: null, cdusReporting: 0,
   };
   loadKw = 0;
   n1Kw = 0;
   maxReturnC = Number.NEGATIVE_INFINITY;
-  /** Whether any CDU in scope has ever reported; without one, capacity and headroom are unknown. */
-  anyCduData = false;
+  /** Whether a group in scope has a CDU reporting now; without one, capacity and headroom are unknown. */
+  anyGroupSeen = false;
   /** A CDU in scope whose capacity the site file leaves unknown: headroom is unknown too. */
   capacityUnknown = false;
 
@@ -38,10 +38,16 @@ class Acc {
 
   group(state: LiveState, g: number): void {
     const cc = state.cduCols;
-    for (const j of state.site.groupCdus[g]) {
-      const st = cc[CC.state][j];
-      if (st !== EntityState.NoData) this.anyCduData = true;
-      if (st === EntityState.Live) this.t.cdusReporting++;
+    const cdus = state.site.groupCdus[g];
+    const reporting = cdus.filter((j) => cc[CC.state][j] === EntityState.Live).length;
+    this.t.cdusReporting += reporting;
+    // No unit of the group reports: not a loss of cooling anyone measured, an unknown.
+    if (reporting === 0) {
+      this.t.groupsBlind++;
+      return;
+    }
+    this.anyGroupSeen = true;
+    for (const j of cdus) {
       if (Number.isNaN(state.site.cdus[j].capacityKw)) this.capacityUnknown = true;
       else if (Number.isFinite(cc[CC.capacityKw][j])) this.t.coolingCapacityKw += cc[CC.capacityKw][j];
     }
@@ -54,20 +60,20 @@ class Acc {
   }
 
   add(other: Acc): void {
-    const summed = ['itKw', 'heatKw', 'coolingCapacityKw', 'groupsN1Lost', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData', 'cdusReporting'] as const;
+    const summed = ['itKw', 'heatKw', 'coolingCapacityKw', 'groupsN1Lost', 'groupsBlind', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData', 'cdusReporting'] as const;
     for (const k of summed) {
       this.t[k] += other.t[k];
     }
     this.loadKw += other.loadKw;
     this.n1Kw += other.n1Kw;
     this.maxReturnC = Math.max(this.maxReturnC, other.maxReturnC);
-    this.anyCduData ||= other.anyCduData;
+    this.anyGroupSeen ||= other.anyGroupSeen;
     this.capacityUnknown ||= other.capacityUnknown;
   }
 
   finish(): Totals {
     const t = this.t;
-    if (this.anyCduData && !this.capacityUnknown) {
+    if (this.anyGroupSeen && !this.capacityUnknown) {
       t.headroomKw = t.coolingCapacityKw - this.loadKw;
       t.headroomPct = t.coolingCapacityKw > 0 ? finiteOrNull((t.headroomKw / t.coolingCapacityKw) * 100) : null;
       t.n1HeadroomKw = this.n1Kw;

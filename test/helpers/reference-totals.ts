@@ -30,12 +30,15 @@ export function referenceTotals(state: LiveState, hallIndex: number | null, rack
     const cdus = site.groupCdus[g];
     return cdus.length > 0 && (hallIndex === null || site.cduHall[cdus[0]] === hallIndex) && (!rackFilter || site.groupRacks[g].some(rackFilter));
   });
-  const cdus = groups.flatMap((g) => [...site.groupCdus[g]]);
+  const allCdus = groups.flatMap((g) => [...site.groupCdus[g]]);
+  // A group none of whose CDUs reports now is left out of capacity and headroom (it is counted apart).
+  const seeing = groups.filter((g) => site.groupCdus[g].some((j) => cc[CC.state][j] === EntityState.Live));
+  const cdus = seeing.flatMap((g) => [...site.groupCdus[g]]);
   const capacityKnown = cdus.every((j) => !Number.isNaN(site.cdus[j].capacityKw));
   const coolingCapacityKw = sum(cdus.filter((j) => !Number.isNaN(site.cdus[j].capacityKw)).map((j) => cc[CC.capacityKw][j]).filter(Number.isFinite));
-  const n1 = groups.map((g) => state.groupN1HeadroomKw(g)).filter(Number.isFinite);
-  const headroomKnown = capacityKnown && cdus.some((j) => cc[CC.state][j] !== EntityState.NoData);
-  const headroomKw = coolingCapacityKw - sum(groups.map((g) => state.groupLoadKw(g)));
+  const n1 = seeing.map((g) => state.groupN1HeadroomKw(g)).filter(Number.isFinite);
+  const headroomKnown = capacityKnown && seeing.length > 0;
+  const headroomKw = coolingCapacityKw - sum(seeing.map((g) => state.groupLoadKw(g)));
   return {
     itKw: rackSum(RC.rackKw),
     heatKw: rackSum(RC.heatKw),
@@ -44,11 +47,12 @@ export function referenceTotals(state: LiveState, hallIndex: number | null, rack
     headroomPct: headroomKnown && coolingCapacityKw > 0 ? finiteOrNull((headroomKw / coolingCapacityKw) * 100) : null,
     n1HeadroomKw: headroomKnown ? sum(n1) : null,
     groupsN1Lost: n1.filter((v) => v < 0).length,
+    groupsBlind: groups.length - seeing.length,
     racksLive: live.length,
     racksStale: inState(EntityState.Stale).length,
     racksOffline: inState(EntityState.Offline).length,
     racksNoData: racks.length - counted.length - inState(EntityState.Offline).length,
     maxReturnC: finiteOrNull(Math.max(Number.NEGATIVE_INFINITY, ...returns)),
-    cdusReporting: cdus.filter((j) => cc[CC.state][j] === EntityState.Live).length,
+    cdusReporting: allCdus.filter((j) => cc[CC.state][j] === EntityState.Live).length,
   };
 }

@@ -175,4 +175,31 @@ describe('computeAllTotals()', () => {
     expect(t.headroomKw).toBeCloseTo(-t.heatKw, 3);
     expect(t.headroomPct).toBeNull();
   });
+
+  it('leaves a group none of whose CDUs reports out of headroom, and counts it; with every CDU stale, headroom is unknown', async () => {
+    const { computeAllTotals } = await import('../../server/state/totals.ts');
+    // Two rows: a redundancy group of CDUs each.
+    const s = new LiveState(buildSiteIndex(generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2 })), 3000);
+    const groups = s.site.groups.filter((_, g) => s.site.groupCdus[g].length > 0).length;
+    expect(groups).toBe(2);
+    const run = (fromMs: number, toMs: number, cdusReporting: (j: number) => boolean) => {
+      for (let t = fromMs; t <= toMs; t += 100) {
+        s.site.racks.forEach((_, i) => s.applyRack(i, rack(T0 + t), T0 + t));
+        s.site.cdus.forEach((_, j) => cdusReporting(j) && s.applyCdu(j, cdu(T0 + t), T0 + t));
+        s.refresh(T0 + t);
+      }
+    };
+    run(0, 500, () => true);
+    const all = computeAllTotals(s).site;
+    expect(all).toMatchObject({ groupsBlind: 0, groupsN1Lost: 0, cdusReporting: s.site.cdus.length });
+    // The first group's CDUs fall silent: its load and capacity leave the sums.
+    const first = new Set(s.site.groupCdus[0]);
+    run(600, 4000, (j) => !first.has(j));
+    const part = computeAllTotals(s).site;
+    expect(part.groupsBlind).toBe(1);
+    expect(part.headroomKw).toBeCloseTo(part.coolingCapacityKw - s.groupLoadKw(1), 3);
+    expect(part.headroomKw).toBeGreaterThan(0);
+    run(4100, 8000, () => false);
+    expect(computeAllTotals(s).site).toMatchObject({ groupsBlind: groups, headroomKw: null, n1HeadroomKw: null, groupsN1Lost: 0, cdusReporting: 0 });
+  });
 });
