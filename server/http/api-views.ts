@@ -1,6 +1,7 @@
 /** JSON bodies of the REST API: live and derived values with units in the field names. */
 import { BINDING_NAMES, CDU_COL as CC, ENTITY_STATE_NAMES, EntityState, RACK_COL as RC, type Totals } from '../../protocol/stream.ts';
 import { dewPointC } from '../../protocol/coolant.ts';
+import { withheldReason, type DerivedKind } from '../../protocol/derived-flags.ts';
 import type { LiveState } from '../state/live-state.ts';
 
 function n(v: number | undefined): number | null {
@@ -17,6 +18,13 @@ function stateFields(state: number, tsMs: number, receivedMs: number, nowMs: num
     ageMs: Number.isFinite(tsMs) ? Math.max(0, nowMs - tsMs) : null,
     receivedAgeMs: Number.isFinite(receivedMs) ? Math.max(0, nowMs - receivedMs) : null,
   };
+}
+
+const DERIVED_KINDS: readonly DerivedKind[] = ['return', 'thermal', 'heat', 'capture', 'power'];
+
+/** Why each kind of derived value is withheld (null: it is not), from the rack's `derivedFlags`. */
+function withheldJson(flags: number) {
+  return Object.fromEntries(DERIVED_KINDS.map((k) => [k, withheldReason(flags, k)])) as Record<DerivedKind, string | null>;
 }
 
 export function rackJson(s: LiveState, i: number, nowMs: number) {
@@ -39,6 +47,9 @@ export function rackJson(s: LiveState, i: number, nowMs: number) {
     heatKw: c(RC.heatKw),
     captureRatio: c(RC.captureRatio),
     flowRequiredLpm: c(RC.flowRequiredLpm),
+    /** Bits of DerivedFlag (protocol/derived-flags.ts); `withheld` says the same in words. */
+    derivedFlags: hasData ? c(RC.derivedFlags) : null,
+    withheld: withheldJson(s.rackCols[RC.derivedFlags][i]),
     leak: hasData ? c(RC.leak) : null,
     gpuW: d?.gpuW ?? null,
     cpuW: d?.cpuW ?? null,

@@ -88,10 +88,14 @@ describe('withheld values in headless Chromium', () => {
 
   it('shows "—" with the reason for the heat to liquid and capture of a rack whose return sensor froze', async () => {
     // Frozen counts from the first repeated reading; values are withheld after 30 s of it.
-    await waitFor('the stuck return flagged frozen', async () => {
-      const r = (await getJson(`${server.baseUrl}/api/racks/${STUCK}`)) as { heatKw: number | null };
-      return seen(r.heatKw, (v) => v === null);
+    type Withheld = { heatKw: number | null; derivedFlags: number | null; withheld: Record<string, string | null> };
+    const api = await waitFor('the stuck return flagged frozen', async () => {
+      const r = (await getJson(`${server.baseUrl}/api/racks/${STUCK}`)) as Withheld;
+      return r.heatKw === null ? r : notYet(r.heatKw);
     }, 90_000, 1000);
+    // The REST API says why, as the dashboard does.
+    expect(api.withheld).toEqual({ return: 'return sensor frozen', thermal: 'return sensor frozen', heat: 'return sensor frozen', capture: 'return sensor frozen', power: null });
+    expect(api.derivedFlags! & 1).toBe(1);
     await page.goto(`${server.baseUrl}/#/hall/hall-1?rack=${STUCK}`);
     const panel = page.locator(`[data-testid="rack-panel"][data-rack="${STUCK}"]`);
     await expect.poll(() => panel.locator('[data-field="heatKw"]').innerText(), { timeout: 10_000 }).toBe('— return sensor frozen');
