@@ -64,7 +64,10 @@ export interface ColumnView {
 
 export interface Totals {
   itKw: number;
+  /** Heat to liquid of the live and stale racks whose heat is known (see `racksHeatUnknown`), kW. */
   heatKw: number;
+  /** Live and stale racks whose heat to liquid is withheld (a faulted sensor) or not reported: not in `heatKw`. */
+  racksHeatUnknown: number;
   /** Cooling capacity of running CDUs, kW. */
   coolingCapacityKw: number;
   /** Capacity − load over the groups that report (see `groupsBlind`), kW; null while none does. */

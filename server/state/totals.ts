@@ -9,7 +9,7 @@ function finiteOrNull(v: number): number | null {
 /** Running sums of one scope (a hall, a row, the site) before they become Totals. */
 class Acc {
   t: Totals = {
-    itKw: 0, heatKw: 0, coolingCapacityKw: 0, headroomKw: null, headroomPct: null, n1HeadroomKw: null, groupsN1Lost: 0, groupsBlind: 0,
+    itKw: 0, heatKw: 0, racksHeatUnknown: 0, coolingCapacityKw: 0, headroomKw: null, headroomPct: null, n1HeadroomKw: null, groupsN1Lost: 0, groupsBlind: 0,
     racksLive: 0, racksStale: 0, racksOffline: 0, racksNoData: 0, maxReturnC: null, cdusReporting: 0,
   };
   loadKw = 0;
@@ -33,6 +33,7 @@ class Acc {
     // A rack reporting only some points (a BMS rack with power but no flow) adds what it has.
     if (Number.isFinite(rc[RC.rackKw][i])) t.itKw += rc[RC.rackKw][i];
     if (Number.isFinite(rc[RC.heatKw][i])) t.heatKw += rc[RC.heatKw][i];
+    else t.racksHeatUnknown++;
     if (st === EntityState.Live && rc[RC.returnC][i] > this.maxReturnC) this.maxReturnC = rc[RC.returnC][i];
   }
 
@@ -60,7 +61,7 @@ class Acc {
   }
 
   add(other: Acc): void {
-    const summed = ['itKw', 'heatKw', 'coolingCapacityKw', 'groupsN1Lost', 'groupsBlind', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData', 'cdusReporting'] as const;
+    const summed = ['itKw', 'heatKw', 'racksHeatUnknown', 'coolingCapacityKw', 'groupsN1Lost', 'groupsBlind', 'racksLive', 'racksStale', 'racksOffline', 'racksNoData', 'cdusReporting'] as const;
     for (const k of summed) {
       this.t[k] += other.t[k];
     }

@@ -42,6 +42,7 @@ export function referenceTotals(state: LiveState, hallIndex: number | null, rack
   return {
     itKw: rackSum(RC.rackKw),
     heatKw: rackSum(RC.heatKw),
+    racksHeatUnknown: counted.filter((i) => !Number.isFinite(rc[RC.heatKw][i])).length,
     coolingCapacityKw,
     headroomKw: headroomKnown ? headroomKw : null,
     headroomPct: headroomKnown && coolingCapacityKw > 0 ? finiteOrNull((headroomKw / coolingCapacityKw) * 100) : null,

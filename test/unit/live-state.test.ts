@@ -135,7 +135,9 @@ describe('computeAllTotals()', () => {
     site.racks.forEach((_, i) => {
       // Rack 1 last reported 5 s ago: stale at the refresh.
       const tsMs = i === 1 ? T0 - 5000 : T0;
-      if (i % 5 !== 0) s.applyRack(i, rack(tsMs, { rackKw: 60 + i, returnC: 45 + (i % 7) }), tsMs);
+      // Rack 2 reports no flow: its heat is unknown.
+      const flow = i === 2 ? { flowLpm: undefined } : {};
+      if (i % 5 !== 0) s.applyRack(i, rack(tsMs, { rackKw: 60 + i, returnC: 45 + (i % 7), ...flow }), tsMs);
     });
     site.cdus.forEach((_, j) => s.applyCdu(j, cdu(T0, j % 4 !== 1), T0));
     s.applyStatus('rack', 3, 'offline', T0);
@@ -158,6 +160,7 @@ describe('computeAllTotals()', () => {
     expect(all.site.racksOffline).toBe(1);
     expect(all.site.racksStale).toBe(1);
     expect(all.site.racksNoData).toBe(5);
+    expect(all.site.racksHeatUnknown).toBe(1);
     expect(all.site.groupsN1Lost).toBeGreaterThan(0);
     expect(all.site.cdusReporting).toBe(site.cdus.length);
   });
