@@ -86,7 +86,10 @@ export class AlertRound {
       if (seen.ack) resolvedAcked.add(id);
       const prev = book.incidents.find((i) => i.id === id);
       if (!prev) continue;
-      if (seen.firingSent && this.p.canNotify()) this.p.notices.notify('resolved', prev, nowMs, seen.ack ?? null);
+      // Told under its opening title, as the history keeps it: its last alerts may be the least of it.
+      const opening = book.stories.get(id)?.openingTitle;
+      const told = opening ? { ...prev, title: opening } : prev;
+      if (seen.firingSent && this.p.canNotify()) this.p.notices.notify('resolved', told, nowMs, seen.ack ?? null);
       book.history.unshift(resolvedIncident(prev, book.stories.close(id, seen.ack ?? null, nowMs), seen, nowMs));
       book.history.length = Math.min(book.history.length, historyLimit);
     }
