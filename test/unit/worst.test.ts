@@ -51,6 +51,11 @@ describe('worstN() ranks a hall by one measure', () => {
     expect(got.find((e) => e.index === 1)?.stale).toBe(false);
   });
 
+  it('does not rank a rack as hot on a return sensor flagged frozen, noisy or below supply', () => {
+    const flagged = source([rack(70, { derivedFlags: 1 }), rack(65, { derivedFlags: 2 }), rack(60, { derivedFlags: 4 }), rack(50, { derivedFlags: 128 }), rack(49, { derivedFlags: 0 })]);
+    expect(worstN(flagged, worstMetricById('return'), [0, 1, 2, 3, 4], [55, 55, 55, 55, 55], 10).map((e) => e.index)).toEqual([3, 4]);
+  });
+
   it('ranks only the indices given (one hall), keeping their order among ties', () => {
     const ties = source([rack(50), rack(50), rack(50), rack(60)]);
     expect(worstN(ties, worstMetricById('return'), [2, 0, 1], [55, 55, 55], 2).map((e) => e.index)).toEqual([2, 0]);

@@ -4,6 +4,13 @@
  * after one comparison), so a 10,000-rack hall is ranked without sorting it.
  */
 import { EntityState, type CduColumn, type RackColumn } from '../../../protocol/stream.ts';
+import { RETURN_SIDE_INVALID } from '../../../protocol/derived-flags.ts';
+
+/** A rack's return reading, unless its sensor is faulted (frozen, noisy, below supply): that one is not ranked as hot. */
+function trustedReturnC(s: WorstSource, i: number): number {
+  const flags = s.rack('derivedFlags', i);
+  return Number.isFinite(flags) && (flags & RETURN_SIDE_INVALID) !== 0 ? Number.NaN : s.rack('returnC', i);
+}
 
 export type WorstKind = 'rack' | 'cdu';
 
@@ -32,7 +39,7 @@ export interface WorstMetric {
  * normal; rising means fouling, domain.md §2).
  */
 export const WORST_METRICS: readonly WorstMetric[] = [
-  { id: 'return', kind: 'rack', label: 'Return vs limit', unit: 'K', digits: 1, worse: 'high', value: (s, i, limitC) => s.rack('returnC', i) - limitC },
+  { id: 'return', kind: 'rack', label: 'Return vs limit', unit: 'K', digits: 1, worse: 'high', value: (s, i, limitC) => trustedReturnC(s, i) - limitC },
   { id: 'headroom', kind: 'rack', label: 'Thermal headroom', unit: '%', digits: 0, worse: 'low', value: (s, i) => s.rack('thermalHeadroomPct', i) },
   { id: 'power', kind: 'rack', label: 'Rack power', unit: 'kW', digits: 1, worse: 'high', value: (s, i) => s.rack('rackKw', i) },
   { id: 'flow', kind: 'rack', label: 'Flow, share of need', unit: '%', digits: 0, worse: 'low', value: (s, i) => s.rack('flowSharePct', i) },
