@@ -78,15 +78,15 @@ describe('playedMinute(): the play clock', () => {
 describe('incidentTicks()', () => {
   it('places incidents of the hall and across halls on the slider, once per incident and minute, oldest first', () => {
     const incidents = [
-      { id: 'b', severity: 'critical' as const, startedMs: min(45) + 10_000, hallId: 'hall-1' },
-      { id: 'a', severity: 'warning' as const, startedMs: min(15), hallId: null },
-      { id: 'a', severity: 'warning' as const, startedMs: min(15) + 5000, hallId: null },
-      { id: 'c', severity: 'critical' as const, startedMs: min(20), hallId: 'hall-2' },
-      { id: 'd', severity: 'warning' as const, startedMs: min(-20), hallId: 'hall-1' },
+      { id: 'b', title: 'Tb', severity: 'critical' as const, startedMs: min(45) + 10_000, hallId: 'hall-1' },
+      { id: 'a', title: 'Ta', severity: 'warning' as const, startedMs: min(15), hallId: null },
+      { id: 'a', title: 'Ta', severity: 'warning' as const, startedMs: min(15) + 5000, hallId: null },
+      { id: 'c', title: 'Tc', severity: 'critical' as const, startedMs: min(20), hallId: 'hall-2' },
+      { id: 'd', title: 'Td', severity: 'warning' as const, startedMs: min(-20), hallId: 'hall-1' },
     ];
     expect(incidentTicks(incidents, 'hall-1', min(0), min(60))).toEqual([
-      { id: 'a', severity: 'warning', atMs: min(15), frac: 0.25 },
-      { id: 'b', severity: 'critical', atMs: min(45), frac: 0.75 },
+      { id: 'a', title: 'Ta', severity: 'warning', atMs: min(15), frac: 0.25 },
+      { id: 'b', title: 'Tb', severity: 'critical', atMs: min(45), frac: 0.75 },
     ]);
   });
 });

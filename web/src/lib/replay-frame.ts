@@ -18,6 +18,9 @@ export interface ReplayFrame {
   key: string;
   values: HallValues;
   totals: Totals;
+  /** The rack field the racks are coloured by, and where the minute was read from. */
+  field: string;
+  source: HallSnapshot['source'];
   racksWithData: number;
   cdusWithData: number;
 }
@@ -53,6 +56,8 @@ export function replayFrame(site: SiteView, snap: HallSnapshot, column: RackColu
     atMs: snap.atMs,
     key: `replay-${snap.hallId}-${snap.atMs}-${snap.field}-${snap.source}`,
     values,
+    field: snap.field,
+    source: snap.source,
     totals: replayTotals(snap.totals ?? {}),
     racksWithData,
     cdusWithData: cdus.filter((c) => c && Object.keys(c).length).length,

@@ -76,6 +76,7 @@ export function msToNextMinute(clock: PlayClock, realNowMs: number): number {
 /** What an incident tick needs from an incident (open or resolved). */
 export interface TickSource {
   id: string;
+  title: string;
   severity: Severity;
   startedMs: number;
   hallId: string | null;
@@ -83,6 +84,7 @@ export interface TickSource {
 
 export interface IncidentTick {
   id: string;
+  title: string;
   severity: Severity;
   /** The minute it started. */
   atMs: number;
@@ -101,7 +103,7 @@ export function incidentTicks(incidents: readonly TickSource[], hallId: string, 
     const key = `${i.id}@${atMs}`;
     if (atMs < minMs || atMs > maxMs || seen.has(key)) continue;
     seen.add(key);
-    out.push({ id: i.id, severity: i.severity, atMs, frac: (atMs - minMs) / span });
+    out.push({ id: i.id, title: i.title, severity: i.severity, atMs, frac: (atMs - minMs) / span });
   }
   return out.sort((a, b) => a.atMs - b.atMs);
 }
