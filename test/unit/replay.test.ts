@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  MINUTE_MS, clampMinute, incidentTicks, msToNextMinute, newestMinuteWithData, playedMinute, replayWindow, spanHolding, stepMinutes,
+  MINUTE_MS, clampMinute, dataBeginsMs, oldestReachable, incidentTicks, msToNextMinute, newestMinuteWithData, playedMinute, replayWindow, spanHolding, stepMinutes,
 } from '../../web/src/lib/replay.ts';
 import { formatRoute, parseRoute, replayHref, type Route } from '../../web/src/lib/route.ts';
 
@@ -22,6 +22,24 @@ describe('newestMinuteWithData()', () => {
   ];
   it.each(cases)('$name', ({ ts, v, stepMs, nowMs, want }) => {
     expect(newestMinuteWithData(ts, v, stepMs, nowMs)).toBe(want);
+  });
+});
+
+describe('dataBeginsMs(): where stored data begins within a series', () => {
+  const cases: { name: string; ts: number[]; v: (number | null)[]; fromMs: number; stepMs: number; want: number | null }[] = [
+    { name: 'data from the first bucket: nothing to hold at', ts: [min(0), min(1)], v: [1, 2], fromMs: min(0), stepMs: MINUTE_MS, want: null },
+    { name: 'a server started 3 min ago', ts: [min(0), min(1), min(2), min(3)], v: [null, null, 5, 6], fromMs: min(0), stepMs: MINUTE_MS, want: min(2) },
+    { name: 'only empty buckets', ts: [min(0)], v: [null], fromMs: min(0), stepMs: MINUTE_MS, want: null },
+    { name: 'a series leaving out empty buckets', ts: [min(7), min(8)], v: [1, 1], fromMs: min(0), stepMs: MINUTE_MS, want: min(7) },
+    { name: '6 min buckets', ts: [min(12)], v: [1], fromMs: min(0), stepMs: 6 * MINUTE_MS, want: min(12) },
+  ];
+  it.each(cases)('$name', ({ ts, v, fromMs, stepMs, want }) => {
+    expect(dataBeginsMs(ts, v, fromMs, stepMs)).toBe(want);
+  });
+  it('oldestReachable() is the later of the window start and where data begins', () => {
+    expect(oldestReachable(min(0), null)).toBe(min(0));
+    expect(oldestReachable(min(0), min(7))).toBe(min(7));
+    expect(oldestReachable(min(10), min(7))).toBe(min(10));
   });
 });
 

@@ -10,7 +10,9 @@ import type { RackColumn } from '../../../protocol/stream.ts';
 import type { SiteView } from '../../../protocol/site-view.ts';
 import { fetchHallSnapshot } from './history-api.ts';
 import { replayField, replayFrame, type ReplayFrame } from './replay-frame.ts';
-import { MINUTE_MS, msToNextMinute, newestMinuteWithData, playedMinute, replayWindow, spanHolding, type PlayClock } from './replay.ts';
+import {
+  MINUTE_MS, dataBeginsMs, msToNextMinute, newestMinuteWithData, oldestReachable, playedMinute, replayWindow, spanHolding, type PlayClock,
+} from './replay.ts';
 
 /** Spans the slider offers, ms: 1 h, 6 h, 24 h, 7 d. */
 export const REPLAY_SPANS_MS = [1, 6, 24, 168].map((h) => h * 3_600_000);
@@ -23,17 +25,20 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /**
- * The newest minute of hall `hallId` with stored totals: the last day by minutes, else the last
- * week by 6-minute buckets (the history API answers at most 2,000 points). Null when none.
+ * The newest minute of hall `hallId` with stored totals, and where its data begins when that is
+ * within the span looked at: the last day by minutes, else the last week by 6-minute buckets
+ * (the history API answers at most 2,000 points). Null when none.
  */
-export async function findNewestMinute(hallId: string, nowMs: number): Promise<number | null> {
+export async function findStoredMinutes(hallId: string, nowMs: number): Promise<{ newestMs: number | null; beginsMs: number | null }> {
   for (const [spanMs, stepMs] of [[86_400_000, MINUTE_MS], [REPLAY_SPANS_MS.at(-1)!, 6 * MINUTE_MS]]) {
-    const q = new URLSearchParams({ entity: `hall:${hallId}`, fields: 'itKw', from: String(nowMs - spanMs), to: String(nowMs), step: String(stepMs) });
+    const fromMs = nowMs - spanMs;
+    const q = new URLSearchParams({ entity: `hall:${hallId}`, fields: 'itKw', from: String(fromMs), to: String(nowMs), step: String(stepMs) });
     const h = await getJson<HistoryResponse>(`/api/history?${q}`);
-    const newest = newestMinuteWithData(h.tsMs, h.values.itKw ?? [], h.stepMs, nowMs);
-    if (newest !== null) return newest;
+    const values = h.values.itKw ?? [];
+    const newestMs = newestMinuteWithData(h.tsMs, values, h.stepMs, nowMs);
+    if (newestMs !== null) return { newestMs, beginsMs: dataBeginsMs(h.tsMs, values, fromMs, h.stepMs) };
   }
-  return null;
+  return { newestMs: null, beginsMs: null };
 }
 
 export class ReplayPlayer {
@@ -46,7 +51,12 @@ export class ReplayPlayer {
   frame = $state.raw<ReplayFrame | null>(null);
   error = $state<string | null>(null);
   history = $state.raw<ResolvedIncident[]>([]);
+  /** Where the hall's stored data begins, when later than the slider's oldest minute (null: not known or not later). */
+  beginsMs = $state<number | null>(null);
   readonly window = $derived(replayWindow(this.nowMs, this.spanMs));
+  /** The oldest minute stepping and playing reach. */
+  readonly oldestMs = $derived(oldestReachable(this.window.minMs, this.beginsMs));
+  private storedFor: string | null = null;
 
   constructor(private readonly onmoment: (atMs: number | null) => void) {}
 
@@ -61,8 +71,10 @@ export class ReplayPlayer {
     this.opening = true;
     this.nowMs = Date.now();
     try {
-      const newest = await findNewestMinute(hallId, this.nowMs);
+      const { newestMs: newest, beginsMs } = await findStoredMinutes(hallId, this.nowMs);
       if (!this.opening) return;
+      this.beginsMs = beginsMs;
+      this.storedFor = hallId;
       this.onmoment(newest ?? replayWindow(this.nowMs, 0).maxMs);
       this.error = newest === null ? 'no stored minute of this hall yet' : null;
     } catch (e) {
@@ -73,16 +85,19 @@ export class ReplayPlayer {
     }
   }
 
-  /** Widens the slider to the shortest span holding `atMs` (a replay opened from a link). */
-  fit(atMs: number): void {
+  /** Widens the slider to the shortest span holding `atMs` (a replay opened from a link), and learns where data begins. */
+  fit(atMs: number, hallId: string): void {
     this.nowMs = Date.now();
     if (atMs < this.window.minMs) this.spanMs = spanHolding(atMs, this.nowMs, REPLAY_SPANS_MS);
+    if (this.storedFor === hallId) return;
+    this.storedFor = hallId;
+    findStoredMinutes(hallId, this.nowMs).then((r) => (this.beginsMs = r.beginsMs), () => {});
   }
 
   /** Plays from `atMs` at the current speed; playing again from the newest minute starts a span back. */
   start(atMs: number): void {
     this.nowMs = Date.now();
-    const from = atMs >= this.window.maxMs ? this.window.minMs : atMs;
+    const from = atMs >= this.window.maxMs ? this.oldestMs : Math.max(atMs, this.oldestMs);
     if (from !== atMs) this.onmoment(from);
     this.play = { fromAtMs: from, startRealMs: Date.now(), speed: this.speed };
   }

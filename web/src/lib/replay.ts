@@ -33,6 +33,23 @@ export function newestMinuteWithData(tsMs: readonly number[], values: readonly (
   return last;
 }
 
+/**
+ * Where stored data begins in a history series that starts at `fromMs`: the first bucket with a
+ * value (its start: with buckets longer than a minute, data may begin later in it), when data
+ * begins after the series' first bucket (a server started since, no database);
+ * null when data reaches back to `fromMs` or there is none — nothing to hold stepping at.
+ */
+export function dataBeginsMs(tsMs: readonly number[], values: readonly (number | null)[], fromMs: number, stepMs: number): number | null {
+  const k = values.findIndex((v) => v !== null && Number.isFinite(v));
+  if (k < 0 || tsMs[k] < fromMs + stepMs) return null;
+  return floorMinute(tsMs[k]);
+}
+
+/** The oldest minute stepping and playing reach: the window's, or where data begins when later. */
+export function oldestReachable(minMs: number, dataFromMs: number | null): number {
+  return dataFromMs === null ? minMs : Math.max(minMs, dataFromMs);
+}
+
 /** The minutes the slider spans: from `spanMs` before now to the minute under way. */
 export function replayWindow(nowMs: number, spanMs: number): { minMs: number; maxMs: number } {
   const maxMs = floorMinute(nowMs);
