@@ -51,4 +51,8 @@ export interface HallSnapshot {
   source: 'memory' | 'influx';
   /** Mean of the field per rack over [atMs, atMs + 60 s); absent racks had no sample. */
   racks: Record<string, number>;
+  /** Mean of each kept CDU field per CDU of the hall over the same minute; absent CDUs and fields had no sample. */
+  cdus: Record<string, Partial<Record<CduHistoryField, number>>>;
+  /** The hall's totals, mean over the same minute; fields without a sample are absent. */
+  totals: Partial<Record<TotalsHistoryField, number>>;
 }

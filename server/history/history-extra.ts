@@ -9,11 +9,10 @@ import type { GpuHistory, HallSnapshot } from '../../protocol/history.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxClient } from './influx-client.ts';
 import type { MemoryWindow } from './memory-window.ts';
-import { GPU_PACKED, MEASUREMENT, TAG, gpuFieldNames, tierMeasurement } from './schema.ts';
+import { GPU_PACKED, MEASUREMENT, TAG, gpuFieldNames } from './schema.ts';
 import { bucketMeans, decodeBlockValues, samplesOf } from './raw-block.ts';
 import { MAX_POINTS, parseHistoryQuery, type HistoryService } from './history-service.ts';
-import { RACK_HISTORY } from '../../protocol/history.ts';
-import { storedName, unitOf } from './history-fields.ts';
+import { hallSnapshot } from './hall-snapshot.ts';
 
 /** What the GPU and hall-replay views read from. */
 export interface HistoryExtraDeps {
@@ -72,37 +71,8 @@ export class HistoryExtra {
     return ok({ rackId, fromMs, toMs, stepMs, source: 'influx', tsMs: b.tsMs, gpuW: b.cols });
   }
 
-  /** `GET /api/history/hall?hall=ID&at=…&field=returnC` */
-  async hall(params: URLSearchParams): Promise<Result<HallSnapshot, 'bad_param'>> {
-    const hallId = params.get('hall') ?? '';
-    if (!this.site.hallIds.has(hallId)) return fail('bad_param', `hall: no hall "${hallId}" in the site`);
-    const field = params.get('field') ?? 'returnC';
-    const f = (RACK_HISTORY as readonly string[]).indexOf(field);
-    if (f < 0) return fail('bad_param', `field: "${field}" is not kept for racks (${RACK_HISTORY.join(', ')})`);
-    const atText = params.get('at');
-    const at = atText === null ? Number.NaN : /^\d+$/.test(atText) ? Number(atText) : Date.parse(atText);
-    if (!Number.isFinite(at)) return fail('bad_param', `at: a time (epoch ms or ISO 8601) is required, got ${JSON.stringify(atText)}`);
-    const atMs = Math.floor(at / 60_000) * 60_000;
-    const racks = this.site.racks.filter((r) => r.hallId === hallId);
-    const out: Record<string, number> = {};
-    const allInMemory = racks.every((r) => (this.memory.get(`rack:${r.id}`)?.oldestMs ?? Infinity) <= atMs);
-    if (allInMemory || !this.influx) {
-      for (const r of racks) {
-        const v = this.memory.get(`rack:${r.id}`)?.query(atMs, atMs + 60_000, 60_000, [f]).cols[0][0];
-        if (typeof v === 'number') out[r.id] = v;
-      }
-      return ok({ hallId, atMs, field, unit: unitOf(field), source: 'memory', racks: out });
-    }
-    const tier = this.history.tierFor({ kind: 'rack', id: '', fields: [field], fromMs: atMs, toMs: atMs + 60_000, stepMs: 60_000 });
-    const stored = storedName('rack', field) + (tier === 'raw' ? '' : '_mean');
-    const res = await this.influx.query(
-      `SELECT mean("${stored}") FROM "${tier}"."${tierMeasurement(MEASUREMENT.rack, tier)}" `
-        + `WHERE "${TAG.hall}" = '${hallId}' AND time >= ${atMs}ms AND time < ${atMs + 60_000}ms GROUP BY "${TAG.rack}"`,
-    );
-    for (const s of res.results?.[0]?.series ?? []) {
-      const v = s.values[0]?.[1];
-      if (s.tags?.rack && typeof v === 'number') out[s.tags.rack] = v;
-    }
-    return ok({ hallId, atMs, field, unit: unitOf(field), source: 'influx', racks: out });
+  /** `GET /api/history/hall?hall=ID&at=…&field=returnC` (hall-snapshot.ts) */
+  hall(params: URLSearchParams): Promise<Result<HallSnapshot, 'bad_param'>> {
+    return hallSnapshot({ site: this.site, memory: this.memory, influx: this.influx, history: this.history }, params);
   }
 }

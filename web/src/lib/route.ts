@@ -2,6 +2,7 @@
  * The view lives in the URL hash so a link reproduces it:
  *   #/                                   site overview
  *   #/hall/{id}?metric=return&rack={id}  hall heat map (with a rack's live panel; `cdu={id}`: a CDU's)
+ *   #/hall/{id}?replay={tsMs}            hall heat map replaying the minute starting at tsMs (epoch ms)
  *   #/history/{kind}/{id}?from=now-1h&to=now[&gpu=N]   drill-down (kind: hall, row, rack, cdu)
  *   #/incident/{id}                      site overview with that incident highlighted (links in notifications)
  *   #/admin                              admin page (wall tokens, API tokens, users, rules)
@@ -13,6 +14,8 @@ export interface Route {
   metric: string | null;
   rackId: string | null;
   cduId?: string | null;
+  /** Hall routes: the replayed minute's start, epoch ms (null or absent: live). */
+  replayAtMs?: number | null;
   history?: { kind: HistoryKind; id: string; from: string; to: string; gpu: number | null } | null;
   incidentId?: string | null;
   admin?: boolean;
@@ -45,7 +48,14 @@ export function parseRoute(hash: string): Route {
   const m = /^\/hall\/([^/]+)$/.exec(path);
   if (m || path === '/' || path === '') {
     const cdu = params.get('cdu');
-    return { hallId: m ? decodeURIComponent(m[1]) : null, metric: params.get('metric'), rackId: params.get('rack'), ...(cdu ? { cduId: cdu } : {}) };
+    const replay = m ? params.get('replay') : null;
+    return {
+      hallId: m ? decodeURIComponent(m[1]) : null,
+      metric: params.get('metric'),
+      rackId: params.get('rack'),
+      ...(cdu ? { cduId: cdu } : {}),
+      ...(replay !== null && /^\d{1,15}$/.test(replay) ? { replayAtMs: Number(replay) } : {}),
+    };
   }
   return { hallId: null, metric: null, rackId: null, unknown: hash };
 }
@@ -63,6 +73,7 @@ export function formatRoute(r: Route): string {
   if (r.metric) params.set('metric', r.metric);
   if (r.rackId) params.set('rack', r.rackId);
   if (r.cduId) params.set('cdu', r.cduId);
+  if (r.hallId && r.replayAtMs !== null && r.replayAtMs !== undefined) params.set('replay', String(r.replayAtMs));
   const q = params.toString();
   return `#/${r.hallId ? `hall/${encodeURIComponent(r.hallId)}` : ''}${q ? `?${q}` : ''}`;
 }
@@ -70,4 +81,9 @@ export function formatRoute(r: Route): string {
 /** Link to the drill-down of an entity over a range. */
 export function historyHref(kind: HistoryKind, id: string, from = 'now-1h', to = 'now', gpu: number | null = null): string {
   return formatRoute({ hallId: null, metric: null, rackId: null, history: { kind, id, from, to, gpu } });
+}
+
+/** Link to a hall replaying the minute holding `atMs`. */
+export function replayHref(hallId: string, atMs: number, metric: string | null = null): string {
+  return formatRoute({ hallId, metric, rackId: null, replayAtMs: Math.floor(atMs / 60_000) * 60_000 });
 }
