@@ -46,8 +46,8 @@ describe('hall replay in headless Chromium', () => {
     site = await getJson(`${server.baseUrl}/api/site`);
     // Two stored minutes: a finished one to open on, and the one under way to step to.
     await waitFor('two minutes of hall-1 totals', async () => {
-      const h = await getJson(`${server.baseUrl}/api/history?entity=hall:hall-1&fields=itKw&from=now-10m&step=60s`);
-      const minutes = h.values.itKw.filter((v: number | null) => v !== null).length;
+      const h = await getJson(`${server.baseUrl}/api/history?entity=hall:hall-1&fields=racksLive&from=now-10m&step=60s`);
+      const minutes = h.values.racksLive.filter((v: number | null) => v !== null && v > 0).length;
       return minutes >= 2 || notYet({ minutes });
     }, 100_000, 1000);
     browser = await launchChromium();

@@ -25,16 +25,17 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /**
- * The newest minute of hall `hallId` with stored totals, and where its data begins when that is
+ * The newest minute of hall `hallId` with a live rack in its stored totals, and where its data begins when that is
  * within the span looked at: the last day by minutes, else the last week by 6-minute buckets
  * (the history API answers at most 2,000 points). Null when none.
  */
 export async function findStoredMinutes(hallId: string, nowMs: number): Promise<{ newestMs: number | null; beginsMs: number | null }> {
   for (const [spanMs, stepMs] of [[86_400_000, MINUTE_MS], [REPLAY_SPANS_MS.at(-1)!, 6 * MINUTE_MS]]) {
     const fromMs = nowMs - spanMs;
-    const q = new URLSearchParams({ entity: `hall:${hallId}`, fields: 'itKw', from: String(fromMs), to: String(nowMs), step: String(stepMs) });
+    const q = new URLSearchParams({ entity: `hall:${hallId}`, fields: 'racksLive', from: String(fromMs), to: String(nowMs), step: String(stepMs) });
     const h = await getJson<HistoryResponse>(`/api/history?${q}`);
-    const values = h.values.itKw ?? [];
+    // Totals are kept from a server's first second, before any rack reports: a minute with no live rack has nothing to draw.
+    const values = (h.values.racksLive ?? []).map((v) => (v !== null && v > 0 ? v : null));
     const newestMs = newestMinuteWithData(h.tsMs, values, h.stepMs, nowMs);
     if (newestMs !== null) return { newestMs, beginsMs: dataBeginsMs(h.tsMs, values, fromMs, h.stepMs) };
   }
