@@ -98,7 +98,10 @@ describe('dashboard in headless Chromium', () => {
     const mx = Math.round(c.pageX);
     const my = Math.round(c.pageY);
     await page.mouse.move(mx, my);
+    // Over an unfocused map a plain wheel scrolls the page: Ctrl+wheel zooms (layout.test.ts covers the choice).
+    await page.keyboard.down('Control');
     for (let k = 0; k < 4; k++) await page.mouse.wheel(0, -250);
+    await page.keyboard.up('Control');
     await expect.poll(async () => (await zoomOf())[0]).toBeGreaterThan(2.5);
     const [scale, zx, zy] = await zoomOf();
     // The world point under the cursor stayed under it: world × scale + offset = the cursor.
