@@ -154,7 +154,7 @@ describe('dashboard in headless Chromium', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     await page.mouse.move(target.pageX, target.pageY);
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
-    // The tripped CDU is an incident at the top of the page.
+    // The tripped CDU is an incident in the column beside the map.
     const incident = page.locator('.incident[data-incident="group:h1-r08"]');
     await expect.poll(() => incident.innerText(), { timeout: 10_000 }).toMatch(/CRITICAL\s+Hall 1\s+▸ h1-r08-cdu-b: CDU tripped/);
     // An operator acknowledges it from the panel, with a comment.
