@@ -98,7 +98,10 @@ describe('dashboard in headless Chromium', () => {
     const mx = Math.round(c.pageX);
     const my = Math.round(c.pageY);
     await page.mouse.move(mx, my);
+    // Over an unfocused map a plain wheel scrolls the page: Ctrl+wheel zooms (layout.test.ts covers the choice).
+    await page.keyboard.down('Control');
     for (let k = 0; k < 4; k++) await page.mouse.wheel(0, -250);
+    await page.keyboard.up('Control');
     await expect.poll(async () => (await zoomOf())[0]).toBeGreaterThan(2.5);
     const [scale, zx, zy] = await zoomOf();
     // The world point under the cursor stayed under it: world × scale + offset = the cursor.
@@ -151,7 +154,7 @@ describe('dashboard in headless Chromium', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     await page.mouse.move(target.pageX, target.pageY);
     await expect.poll(async () => (await page.locator('[role="tooltip"]').innerText()).toLowerCase()).toContain('offline');
-    // The tripped CDU is an incident at the top of the page.
+    // The tripped CDU is an incident in the column beside the map.
     const incident = page.locator('.incident[data-incident="group:h1-r08"]');
     await expect.poll(() => incident.innerText(), { timeout: 10_000 }).toMatch(/CRITICAL\s+Hall 1\s+▸ h1-r08-cdu-b: CDU tripped/);
     // An operator acknowledges it from the panel, with a comment.

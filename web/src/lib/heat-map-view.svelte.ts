@@ -1,10 +1,12 @@
 /**
  * What a heat map canvas shows of its hall: the canvas size, the plan laid out for it, and the
- * zoom and pan over that plan, changed by the wheel (a trackpad pinch arrives as a wheel with
- * ctrlKey), one pointer dragging, two pointers pinching, and the keys + − 0 and the arrows.
+ * zoom and pan over that plan, changed by the wheel (only when the map has focus or Ctrl/Meta is
+ * held: otherwise the page scrolls, see wheel-intent.ts), one pointer dragging, two pointers
+ * pinching, and the keys + − 0 and the arrows (Escape gives the wheel back to the page).
  */
 import { hitTest, type HallLayout } from './hall-layout.ts';
 import { IDENTITY, panBy, toWorld, zoomAt, type Zoom } from './view-zoom.ts';
+import { wheelIntent } from './wheel-intent.ts';
 
 /** Arrow keys pan by this much, CSS px. */
 const KEY_PAN_PX = 60;
@@ -14,6 +16,8 @@ const DRAG_PX = 4;
 export class HeatMapView {
   /** Zoom and pan over the plan (identity: the whole hall). */
   zoom = $state<Zoom>(IDENTITY);
+  /** The canvas has keyboard focus: a plain wheel zooms instead of scrolling the page. */
+  focused = $state(false);
   /** The canvas's size, CSS px. */
   size = { w: 0, h: 0 };
   /** The plan at the present size, and the key (hall, size, labels, aspect) it was laid out for. */
@@ -42,9 +46,10 @@ export class HeatMapView {
     return hit ? { ...hit, x: ev.clientX, y: ev.clientY } : null;
   }
 
-  /** + − 0 and the arrow keys. */
+  /** + − 0, the arrow keys, and Escape (leaves the map: the wheel scrolls the page again). */
   key(ev: KeyboardEvent): void {
     if (!this.zoomable()) return;
+    if (ev.key === 'Escape') return void (ev.currentTarget as HTMLElement).blur();
     const { w, h } = this.size;
     const pan = (dx: number, dy: number) => () => (this.zoom = panBy(this.zoom, dx, dy, w, h));
     const moves: Record<string, () => void> = {
@@ -67,10 +72,14 @@ export class HeatMapView {
     };
     const onWheel = (ev: WheelEvent) => {
       if (!this.zoomable()) return;
+      const intent = wheelIntent(ev, this.focused, this.zoom.scale);
+      if (intent.kind === 'scroll') return;
       ev.preventDefault();
       const p = local(ev);
-      this.zoom = zoomAt(this.zoom, p.x, p.y, Math.exp(-ev.deltaY * (ev.ctrlKey ? 0.01 : 0.002)), this.size.w, this.size.h);
+      this.zoom = zoomAt(this.zoom, p.x, p.y, intent.factor, this.size.w, this.size.h);
     };
+    const onFocus = () => (this.focused = true);
+    const onBlur = () => (this.focused = false);
     const onDown = (ev: PointerEvent) => {
       if (!this.zoomable()) return;
       pointers.set(ev.pointerId, local(ev));
@@ -104,6 +113,8 @@ export class HeatMapView {
       }
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
+    canvas.addEventListener('focus', onFocus);
+    canvas.addEventListener('blur', onBlur);
     canvas.addEventListener('pointerdown', onDown);
     canvas.addEventListener('pointermove', onMove);
     canvas.addEventListener('pointerup', onUp);
@@ -111,6 +122,8 @@ export class HeatMapView {
     canvas.addEventListener('click', onClickCapture, true);
     return () => {
       canvas.removeEventListener('wheel', onWheel);
+      canvas.removeEventListener('focus', onFocus);
+      canvas.removeEventListener('blur', onBlur);
       canvas.removeEventListener('pointerdown', onDown);
       canvas.removeEventListener('pointermove', onMove);
       canvas.removeEventListener('pointerup', onUp);
