@@ -47,9 +47,9 @@ describe('wallRotation() while critical incidents are open', () => {
       { screen: 1, screens: 2, halls: ['hall-1'] },
     ],
     [
-      'critical halls that fit on one screen are shown together, even if their normal screens differ',
+      'critical halls that fit on one screen are shown together in the wall\'s order, even if their normal screens differ',
       { per: 2, criticalHalls: ['hall-3', 'hall-1'], criticalElapsedMs: 40_000 },
-      { screen: 0, screens: 1, halls: ['hall-3', 'hall-1'], paused: true, nextInMs: null },
+      { screen: 0, screens: 1, halls: ['hall-1', 'hall-3'], paused: true, nextInMs: null },
     ],
     [
       'one critical hall alone, not with the rest of its normal screen',
@@ -68,8 +68,9 @@ describe('wallRotation() while critical incidents are open', () => {
 
   it('colours each page by the metric of the first view holding its first hall', () => {
     const screens: Screen[] = [...screensOf(['hall-1', 'hall-2'], 2, 'return'), ...screensOf(['hall-2', 'hall-3'], 1, 'flow')];
+    expect(criticalPages(screens, ['hall-3', 'hall-1'], 1)).toEqual([{ halls: ['hall-3'], metric: 'flow' }, { halls: ['hall-1'], metric: 'return' }]);
     expect(criticalPages(screens, ['hall-3', 'hall-2', 'hall-1'], 2)).toEqual([
-      { halls: ['hall-3', 'hall-2'], metric: 'flow' },
+      { halls: ['hall-2', 'hall-3'], metric: 'return' },
       { halls: ['hall-1'], metric: 'return' },
     ]);
     expect(wallRotation({ ...input({}), screens, criticalHalls: ['hall-2'] })).toMatchObject({ halls: ['hall-2'], metric: 'return' });

@@ -79,8 +79,8 @@ export function layoutHall(
   const cell = Math.min(cellW, cellH);
   const gap = Math.max(0.5, cellW * 0.08);
   // Wall type can be taller than a dense hall's rows: then only every k-th row is named, so
-  // labels stay 1.1 × their font size apart (row IDs have no descenders) and never overlap.
-  const labelEvery = labelPx !== null ? Math.max(1, Math.ceil((labelPx * 1.1) / (cellH * rowPitch))) : 1;
+  // labels stay a font size apart (row IDs have no descenders: ink about 0.75 of it) and never overlap.
+  const labelEvery = labelPx !== null ? Math.max(1, Math.ceil(labelPx / (cellH * rowPitch))) : 1;
   const out: HallLayout = {
     width, height, cell, cellW, cellH, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx,
     grid: { cols: maxPos, x0: labelWidth, rowY: [], gap },

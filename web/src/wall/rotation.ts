@@ -55,14 +55,19 @@ export function screensOf(halls: string[], perScreen: number, metric: string): S
 }
 
 /**
- * The pages of critical halls: each hall once, newest incident first, only halls this wall
- * shows at all, coloured by the metric of the first screen holding the page's first hall.
+ * The pages of critical halls: each hall once, only halls this wall shows at all, the page
+ * with the newest incident first; on a page, halls in the wall's order, coloured by the metric
+ * of the first screen holding its first hall.
  */
 export function criticalPages(screens: Screen[], criticalHalls: string[], perScreen: number): Screen[] {
   const metricOf = new Map<string, string>();
   for (const s of screens) for (const h of s.halls) if (!metricOf.has(h)) metricOf.set(h, s.metric);
+  const order = [...metricOf.keys()];
   const halls = [...new Set(criticalHalls)].filter((h) => metricOf.has(h));
-  return screensOf(halls, perScreen, '').map((p) => ({ halls: p.halls, metric: metricOf.get(p.halls[0])! }));
+  return screensOf(halls, perScreen, '').map((p) => {
+    const inOrder = [...p.halls].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    return { halls: inOrder, metric: metricOf.get(inOrder[0])! };
+  });
 }
 
 /** When the present critical pages appeared; `key` names them (their halls in order). */
