@@ -40,4 +40,15 @@ describe('the wall URL and the dashboard use the same metric IDs and field rules
     expect(p.overrides).toEqual(overrides);
     expect(p.errors).toEqual(errors);
   });
+
+  it.each([
+    ['', 15, []],
+    ['?dwell=3', 3, []],
+    ['?dwell=1', 15, ['dwell: "1" must be 2 to 3600 seconds']],
+    ['?dwell=2.5', 15, ['dwell: "2.5" must be 2 to 3600 seconds']],
+  ])('critical halls alternate every %s → %i s', (search, dwellS, errors) => {
+    const p = parseWallParams(search);
+    expect(p.dwellS).toBe(dwellS);
+    expect(p.errors).toEqual(errors);
+  });
 });

@@ -3,10 +3,9 @@ import { PALETTE, classBounds, classOf } from '../../web/src/lib/color-scale.ts'
 import { fmtAge, fmtDuration, metricById } from '../../web/src/lib/metrics.ts';
 import { hitTest, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { formatRoute, parseRoute } from '../../web/src/lib/route.ts';
-import { screensOf, wallRotation } from '../../web/src/wall/rotation.ts';
 import { parseWallParams, resolveViews, resolveWall } from '../../web/src/wall/wall-config.ts';
 import type { WallLayoutSpec } from '../../protocol/wall.ts';
-import { autoHallsPerScreen, wallSize } from '../../web/src/wall/wall-size.ts';
+import { wallSize } from '../../web/src/wall/wall-size.ts';
 import { incidentBands, incidentEntities, type IncidentSpan } from '../../web/src/lib/annotations.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { demoSite } from '../helpers/sites.ts';
@@ -131,40 +130,6 @@ describe('incident bands on drill-down charts', () => {
   });
 });
 
-describe('wall rotation', () => {
-  const halls = ['hall-1', 'hall-2', 'hall-3'];
-  it.each([
-    ['first screen at start', { elapsedMs: 0, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false, nextInMs: 30_000 }],
-    ['second screen after one period', { elapsedMs: 31_000, criticalHalls: [] }, { screen: 1, halls: ['hall-2'], paused: false, nextInMs: 29_000 }],
-    ['wraps around', { elapsedMs: 95_000, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false }],
-    ['a clock a little behind the start time', { elapsedMs: -3, criticalHalls: [] }, { screen: 0, halls: ['hall-1'], paused: false, nextInMs: 30_000 }],
-    [
-      'pauses on the hall of a critical incident',
-      { elapsedMs: 31_000, criticalHalls: ['hall-3'] },
-      { screen: 2, halls: ['hall-3'], paused: true, nextInMs: null },
-    ],
-    ['newest critical first', { elapsedMs: 0, criticalHalls: ['hall-2', 'hall-3'] }, { screen: 1, halls: ['hall-2'], paused: true }],
-    ['ignores halls not on this wall', { elapsedMs: 0, criticalHalls: ['hall-9'] }, { screen: 0, paused: false }],
-    ['no rotation when rotateS is 0', { elapsedMs: 500_000, criticalHalls: [], rotateS: 0 }, { screen: 0, paused: false, nextInMs: null }],
-    ['two halls per screen', { elapsedMs: 31_000, criticalHalls: [], hallsPerScreen: 2 }, { screen: 1, screens: 2, halls: ['hall-3'] }],
-    [
-      'two per screen, paused on the screen holding the hall',
-      { elapsedMs: 0, criticalHalls: ['hall-2'], hallsPerScreen: 2 },
-      { screen: 0, halls: ['hall-1', 'hall-2'], paused: true },
-    ],
-  ])('%s', (_n, input, expected) => {
-    const { hallsPerScreen = 1, ...rest } = input as { hallsPerScreen?: number; elapsedMs: number; criticalHalls: string[]; rotateS?: number };
-    expect(wallRotation({ screens: screensOf(halls, hallsPerScreen, 'return'), rotateS: 30, ...rest })).toMatchObject(expected);
-  });
-
-  it('rotates across saved views, each with its own metric, and pauses on the first screen holding the hall', () => {
-    const screens = [...screensOf(['hall-1', 'hall-2'], 2, 'return'), ...screensOf(['hall-2'], 1, 'flow')];
-    const at25s = (criticalHalls: string[]) => wallRotation({ screens, rotateS: 20, elapsedMs: 25_000, criticalHalls });
-    expect(at25s([])).toMatchObject({ screen: 1, screens: 2, halls: ['hall-2'], metric: 'flow' });
-    expect(at25s(['hall-2'])).toMatchObject({ screen: 0, halls: ['hall-1', 'hall-2'], metric: 'return', paused: true });
-  });
-});
-
 describe('wall settings', () => {
   const hallIds = ['hall-1', 'hall-2'];
   it.each<[string, string, WallLayoutSpec | null, Partial<WallLayoutSpec>, RegExp[]]>([
@@ -223,17 +188,6 @@ describe('wall settings', () => {
     [1280, 720, 2 / 3, 15, 12],
     [1920, 1200, 1, 22, 18],
   ])('sizes text for %i×%i', (w, h, scale, base, min) => expect(wallSize(w, h)).toEqual({ scale, basePx: base, minTextPx: min }));
-});
-
-describe('halls per wall screen', () => {
-  const demoHall = { cols: 19.6, rows: 13 };
-  it.each([
-    ['two demo halls side by side at 1080p (height-bound)', [demoHall, demoHall], 1890, 780, 65, 13, 2],
-    ['one hall when a second would shrink the tiles', [demoHall, demoHall], 1000, 780, 65, 13, 1],
-    ['never more than there are halls', [demoHall], 3800, 800, 65, 13, 1],
-    ['at most four', Array(6).fill({ cols: 10, rows: 30 }), 3800, 800, 65, 13, 4],
-    ['a wide hall takes the screen', [{ cols: 60, rows: 4 }, { cols: 60, rows: 4 }], 1890, 780, 65, 13, 1],
-  ])('%s', (_n, grids, w, h, label, gap, n) => expect(autoHallsPerScreen(grids as { cols: number; rows: number }[], w, h, label, gap, 1.45)).toBe(n));
 });
 
 describe('incident durations', () => {

@@ -25,6 +25,7 @@ export interface HallLayout {
   /** The rack grid: `cols` positions from `x0`, row `r` at `rowY[r]` (large halls are blitted from it). */
   grid: { cols: number; x0: number; rowY: number[]; gap: number };
   cdus: { index: number; rect: Rect; bracket: Rect | null }[];
+  /** Row names at their row's middle; with a font size (`labelPx`) only as many as fit without overlapping. */
   rowLabels: { text: string; x: number; y: number }[];
   labelWidth: number;
   /** Row-label font size, px; null = sized from the cell (at most 12 px). */
@@ -69,20 +70,25 @@ export function layoutHall(
   const { cols } = hallGrid(hall);
   const rowPitch = ROW_PITCH;
   const fitW = Math.max(1, (width - labelWidth) / cols);
-  const fitH = Math.max(1, height / (hall.rows.length * rowPitch));
+  // Wall labels can be taller than a row: room above the first row for the first label's top half.
+  const labelTop = labelPx !== null ? labelPx * 0.55 : 0;
+  const fitH = Math.max(1, (height - labelTop) / (hall.rows.length * rowPitch));
   const aspect = Math.max(1, opts.maxAspect ?? 1);
   const cellW = Math.min(fitW, fitH * aspect);
   const cellH = Math.min(fitH, fitW * aspect);
   const cell = Math.min(cellW, cellH);
   const gap = Math.max(0.5, cellW * 0.08);
+  // Wall type can be taller than a dense hall's rows: then only every k-th row is named, so
+  // labels stay a font size apart (row IDs have no descenders: ink about 0.75 of it) and never overlap.
+  const labelEvery = labelPx !== null ? Math.max(1, Math.ceil(labelPx / (cellH * rowPitch))) : 1;
   const out: HallLayout = {
     width, height, cell, cellW, cellH, racks: [], cdus: [], rowLabels: [], labelWidth, labelPx,
     grid: { cols: maxPos, x0: labelWidth, rowY: [], gap },
   };
   hall.rows.forEach((row, r) => {
-    const y = r * cellH * rowPitch;
+    const y = Math.max(0, labelTop - cellH / 2) + r * cellH * rowPitch;
     out.grid.rowY.push(y);
-    out.rowLabels.push({ text: row.id, x: 0, y: y + cellH / 2 });
+    if (r % labelEvery === 0) out.rowLabels.push({ text: row.id, x: 0, y: y + cellH / 2 });
     const xOf = (pos: number) => labelWidth + (pos - 1) * cellW;
     for (const rackId of row.rackIds) {
       const rack = rackIndexById.get(rackId);

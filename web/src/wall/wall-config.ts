@@ -1,11 +1,15 @@
 /**
  * The wall's settings from its URL (`/wall?layout=noc&halls=hall-1,hall-2&metric=return&rotate=30
- * &per=1&sound=1&token=hwd_…`) over a named layout saved on the server. URL parameters win, so
+ * &per=1&sound=1&dwell=15&token=hwd_…`) over a named layout saved on the server. URL parameters win, so
  * one saved layout serves several walls with small differences. `views=a,b` rotates across the
  * screens of several saved layouts instead (each with its own halls and metric). The field
  * rules are the server's (protocol/wall.ts). Pure.
  */
 import { WALL_DEFAULTS, WALL_RULES, isHallsPerScreen, isRotateS, isWallMetric, type WallLayoutSpec } from '../../../protocol/wall.ts';
+import { CRITICAL_DWELL_S } from './rotation.ts';
+
+/** The shortest dwell on a page of critical halls, s: time to find the marked unit. */
+const MIN_DWELL_S = 2;
 
 export interface WallParams {
   token: string | null;
@@ -13,6 +17,8 @@ export interface WallParams {
   /** Named layouts whose screens the wall rotates through, in order. */
   views: string[];
   overrides: Partial<WallLayoutSpec>;
+  /** Seconds each page of critical halls is shown (`dwell=`; default CRITICAL_DWELL_S). */
+  dwellS: number;
   /** Problems with the URL, shown on the wall rather than guessed around. */
   errors: string[];
 }
@@ -42,8 +48,15 @@ export function parseWallParams(search: string): WallParams {
   }
   const sound = p.get('sound');
   if (sound !== null) overrides.sound = sound === '1' || sound === 'on' || sound === 'true';
+  let dwellS = CRITICAL_DWELL_S;
+  const dwell = p.get('dwell');
+  if (dwell !== null) {
+    const s = Number(dwell);
+    if (Number.isInteger(s) && s >= MIN_DWELL_S && s <= 3600) dwellS = s;
+    else errors.push(`dwell: "${dwell}" must be ${MIN_DWELL_S} to 3600 seconds`);
+  }
   const views = (p.get('views') ?? '').split(',').map((v) => v.trim()).filter(Boolean);
-  return { token: p.get('token'), layout: p.get('layout'), views, overrides, errors };
+  return { token: p.get('token'), layout: p.get('layout'), views, overrides, dwellS, errors };
 }
 
 /** Layout from the server (or defaults), then URL overrides; unknown halls are reported and dropped. */

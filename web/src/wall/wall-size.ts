@@ -21,18 +21,3 @@ export function wallSize(widthPx: number, heightPx: number): WallSize {
   return { scale, basePx: Math.round(BASE_TEXT_PX_1080 * scale), minTextPx: Math.round(MIN_TEXT_PX_1080 * scale) };
 }
 
-/**
- * How many halls fit side by side without shrinking their tiles: the most (up to 4) whose cell
- * size stays within 10 % of one hall using the whole area. `grids` are the halls' sizes in cells
- * (hallGrid), `labelWidthPx` the row-label column.
- */
-export function autoHallsPerScreen(
-  grids: { cols: number; rows: number }[], widthPx: number, heightPx: number, labelWidthPx: number, gapPx: number, rowPitch: number,
-): number {
-  if (grids.length === 0 || widthPx <= 0 || heightPx <= 0) return 1;
-  const cellAt = (w: number) => Math.min(...grids.map((g) => Math.min((w - labelWidthPx) / g.cols, heightPx / (g.rows * rowPitch))));
-  const whole = cellAt(widthPx);
-  let best = 1;
-  for (let n = 2; n <= Math.min(4, grids.length); n++) if (cellAt((widthPx - gapPx * (n - 1)) / n) >= whole * 0.9) best = n;
-  return best;
-}
