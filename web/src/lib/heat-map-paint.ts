@@ -48,6 +48,7 @@ export function paintLoop(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement,
   let beacons: Beacon[] = [];
   let paints = 0;
   let overlayKey = '';
+  let overlayDraws = 0;
   const still = window.matchMedia?.('(prefers-reduced-motion: reduce)');
   const observer = new ResizeObserver(([entry]) => {
     view.size = { w: entry.contentRect.width, h: entry.contentRect.height };
@@ -99,7 +100,7 @@ export function paintLoop(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement,
     canvas.dataset.drawn = String(feed.version);
     canvas.dataset.repaintedTiles = String((repaintedTiles += layer.repainted));
     canvas.dataset.zoom = `${z.scale.toFixed(3)},${z.x.toFixed(1)},${z.y.toFixed(1)}`;
-    paints++;
+    canvas.dataset.paints = String(++paints);
   };
   // After each paint of the map, and at each step of the pulse while there are beacons.
   const paintAlarms = () => {
@@ -114,7 +115,9 @@ export function paintLoop(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement,
       overlay.height = canvas.height;
     }
     drawBeacons(overlayCtx, beacons, view.zoom, dpr, phase, w, h);
+    // Read by the browser tests: the pulse redraws this canvas, not the map's.
     overlay.dataset.beacons = String(beacons.length);
+    overlay.dataset.draws = String(++overlayDraws);
   };
   frame = requestAnimationFrame(loop);
   return () => {
