@@ -30,13 +30,14 @@ describe('row labels on the hall plan', () => {
 describe('rack and CDU names in their tiles', () => {
   it.each([
     ['an unzoomed 1080p tile (32 × 14 px): no names', 32, 14, null],
-    ['40 px wide but only 14 px high: no room for a line', 40, 14, null],
-    ['40 px wide and 15 px high: the smallest legible font', 40, 15, MIN_TEXT_PX],
-    ['39 px wide: not yet', 39, 30, null],
+    ['40 px wide but 32 px high: no room for a line in its upper half', 40, 32, null],
+    ['40 px wide and 33 px high: the smallest legible font', 40, 33, MIN_TEXT_PX],
+    ['39 px wide: not yet', 39, 60, null],
+    ['zoomed 2.3× on 1080p (74 × 33 px)', 74, 33, 11],
     ['zoomed 3.4× on 1080p (109 × 48 px)', 109, 48, 14],
     ['a large tile never gets more than 14 px text', 300, 200, 14],
-    ['30 px high', 60, 30, 11],
-    ['34 px high', 60, 34, 13],
+    ['40 px high', 60, 40, 14],
+    ['36 px high', 60, 36, 12],
   ])('%s', (_name, w, h, want) => expect(nameFontPx(w, h)).toBe(want));
 
   it.each([
@@ -64,15 +65,16 @@ describe('rack and CDU names in their tiles', () => {
 describe('alarm beacons', () => {
   it.each([
     // tileW, tileH: the glyph covers at least MIN_GLYPH_PX and the frame stands clear of the tile
-    ['a 1 GW overview tile (8 × 10 px)', 8, 10, { framePadPx: 5, lineWPx: 2, glyphPx: MIN_GLYPH_PX }],
-    ['a 1080p hall-view tile (32 × 14 px)', 32, 14, { framePadPx: 5, lineWPx: 2, glyphPx: MIN_GLYPH_PX }],
-    ['a zoomed tile (109 × 48 px)', 109, 48, { framePadPx: 10, lineWPx: 3, glyphPx: 26 }],
+    ['a 1 GW overview tile (8 × 10 px)', 8, 10, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
+    ['a 1080p hall-view tile (32 × 14 px)', 32, 14, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
+    ['a 4K overview tile (16 × 26 px)', 16, 26, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
+    ['a zoomed tile (109 × 48 px)', 109, 48, { framePadPx: 18, lineWPx: 4, glyphPx: 29 }],
   ])('%s', (_name, w, h, want) => {
     const s = beaconSize(w, h, 0);
     expect({ framePadPx: s.framePadPx, lineWPx: s.lineWPx, glyphPx: s.glyphPx }).toEqual(want);
     expect(s.glyphPx).toBeGreaterThanOrEqual(MIN_GLYPH_PX);
-    // Larger than the tile: the beacon spreads over the neighbours.
-    expect(Math.min(w, h) + 2 * s.framePadPx).toBeGreaterThan(Math.min(w, h) + 8);
+    // Larger than the tile: the beacon spreads over the neighbours, at least 5 px clear each side.
+    expect(s.framePadPx - s.lineWPx).toBeGreaterThanOrEqual(5);
   });
 
   it('pulses: the halo starts at the frame, fully visible, and grows as it fades', () => {

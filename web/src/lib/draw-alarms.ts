@@ -84,7 +84,7 @@ export function drawBeacons(ctx: CanvasRenderingContext2D, beacons: Beacon[], vi
   ctx.lineJoin = 'miter';
   ctx.globalAlpha = beaconSize(1, 1, phase).haloAlpha;
   ctx.strokeStyle = ALARM;
-  ctx.lineWidth = lineW;
+  ctx.lineWidth = lineW * 1.5;
   ctx.stroke(halos);
   ctx.globalAlpha = 1;
   ctx.strokeStyle = ALARM_OUTLINE;

@@ -24,21 +24,22 @@ export function drawRowLabels(ctx: CanvasRenderingContext2D, layout: HallLayout,
       const w = ctx.measureText(l.text).width;
       const fill: string | CanvasGradient | CanvasPattern = ctx.fillStyle;
       ctx.fillStyle = 'rgba(15, 20, 25, 0.8)';
-      ctx.fillRect(stickX - 3 / zoom, l.y - fontPx * 0.7, w + 6 / zoom, fontPx * 1.4);
+      ctx.fillRect(stickX - 3 / zoom, Math.max(l.y, fontPx * 0.6) - fontPx * 0.7, w + 6 / zoom, fontPx * 1.4);
       ctx.fillStyle = fill;
     }
-    ctx.fillText(l.text, stickX ?? l.x, l.y);
+    // The first row's label kept whole inside the canvas when rows are lower than the text.
+    ctx.fillText(l.text, stickX ?? l.x, Math.max(l.y, fontPx * 0.6));
   }
 }
 
 /**
  * Each stale rack's age in whole seconds, once tiles are 26 px or more on screen: at the tile's
- * centre, or under its name when the tiles carry names.
+ * centre, a little lower when the tiles carry names (in their upper half).
  */
 export function drawStaleAges(ctx: CanvasRenderingContext2D, layout: HallLayout, zoom: number, stale: { rect: Rect; ageMs: number }[]): void {
   if (layout.cell * zoom < 26) return;
   const namePx = nameFontPx((layout.cellW - layout.grid.gap) * zoom, layout.cellH * zoom);
-  const below = namePx === null ? 0 : (namePx * 1.6) / zoom;
+  const below = namePx === null ? 0 : (namePx * 0.8) / zoom;
   ctx.save();
   ctx.fillStyle = '#ffffff';
   ctx.font = `600 ${Math.round(layout.cell * 0.3)}px system-ui, sans-serif`;

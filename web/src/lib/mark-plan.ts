@@ -10,8 +10,8 @@ export const MIN_TEXT_PX = 11;
 export const MAX_TEXT_PX = 14;
 /** Rack and CDU names appear once a tile is at least this wide on screen, px. */
 export const NAME_MIN_TILE_W_PX = 40;
-/** Room a name needs above and below its text inside a tile, px. */
-const NAME_PAD_PX = 2;
+/** Room between a name and its tile's edge, px. */
+const NAME_PAD_PX = 3;
 
 /** Row labels: their font size and which rows carry one (every `every`-th, from the first). */
 export interface RowLabelPlan {
@@ -33,12 +33,13 @@ export function rowLabelPlan(rowPitchPx: number, cellHPx: number, fixedPx?: numb
 
 /**
  * Font size of the names written in rack and CDU tiles `tileWPx` × `tileHPx` on screen, or null
- * when the tiles are too small to hold legible text (narrower than NAME_MIN_TILE_W_PX, or lower
- * than a line of MIN_TEXT_PX).
+ * when the tiles are too small to hold legible text: narrower than NAME_MIN_TILE_W_PX, or too
+ * low for a line of MIN_TEXT_PX in their upper half (the lower half and the centre stay the
+ * tile's colour, and its age when stale).
  */
 export function nameFontPx(tileWPx: number, tileHPx: number): number | null {
-  if (tileWPx < NAME_MIN_TILE_W_PX || tileHPx < MIN_TEXT_PX + 2 * NAME_PAD_PX) return null;
-  return Math.min(MAX_TEXT_PX, Math.max(MIN_TEXT_PX, Math.floor((tileHPx - 2 * NAME_PAD_PX) * 0.45)));
+  const fontPx = Math.min(MAX_TEXT_PX, Math.floor((tileHPx / 2 - NAME_PAD_PX) / 1.2));
+  return tileWPx < NAME_MIN_TILE_W_PX || fontPx < MIN_TEXT_PX ? null : fontPx;
 }
 
 /**
@@ -62,8 +63,8 @@ export interface BeaconSize {
   haloAlpha: number;
 }
 
-/** Smallest glyph, px: bigger than a 1 GW hall's overview tile, so it covers its neighbours. */
-export const MIN_GLYPH_PX = 12;
+/** Smallest glyph, px: larger than a 1 GW hall's overview tile, so it covers its neighbours. */
+export const MIN_GLYPH_PX = 14;
 
 /**
  * A beacon over a faulted or critically alerting tile: a frame standing well clear of the tile
@@ -72,10 +73,10 @@ export const MIN_GLYPH_PX = 12;
  */
 export function beaconSize(tileWPx: number, tileHPx: number, phase: number): BeaconSize {
   const tile = Math.min(tileWPx, tileHPx);
-  const lineWPx = tile >= 24 ? 3 : 2;
-  const framePadPx = Math.max(3, Math.round(tile * 0.15)) + lineWPx;
-  const glyphPx = Math.max(MIN_GLYPH_PX, Math.round(tile * 0.55));
-  const reach = Math.max(10, tile * 0.6);
+  const lineWPx = tile >= 24 ? 4 : 3;
+  const framePadPx = Math.max(5, Math.round(tile * 0.3)) + lineWPx;
+  const glyphPx = Math.max(MIN_GLYPH_PX, Math.round(tile * 0.6));
+  const reach = Math.max(14, tile * 0.8);
   return { framePadPx, lineWPx, glyphPx, haloPadPx: framePadPx + reach * phase, haloAlpha: 0.85 * (1 - phase) };
 }
 
