@@ -180,15 +180,15 @@ export class HallLayer {
 
   /**
    * Writes `name` at the top left of box `i` of `boxes`, inked to stand out from `fill`, only
-   * if it fits in the box's upper half with `inset` to spare (a name never touches a
-   * neighbour's pixels, nor the tile's centre).
+   * if it fits in the box's top-left quarter with `inset` to spare: a name never touches a
+   * neighbour's pixels, and the tile's centre lines keep its colour (and its age when stale).
    */
   private writeName(ctx: Ctx, name: string, boxes: Boxes, i: number, fill: string, inset = 0): void {
     let w = this.nameW.get(name);
     if (w === undefined) this.nameW.set(name, (w = ctx.measureText(name).width));
     const pad = Math.max(2, Math.round(this.namePx * 0.2)) + inset;
     const x0 = boxes[i * 4], y0 = boxes[i * 4 + 1];
-    if (w + 2 * pad > boxes[i * 4 + 2] - x0 || pad + this.namePx * 1.2 > (boxes[i * 4 + 3] - y0) / 2) return;
+    if (pad + w > (boxes[i * 4 + 2] - x0) / 2 || pad + this.namePx * 1.2 > (boxes[i * 4 + 3] - y0) / 2) return;
     ctx.fillStyle = inkOn(fill);
     ctx.fillText(name, x0 + pad, y0 + pad);
   }

@@ -8,7 +8,10 @@
 export const MIN_TEXT_PX = 11;
 /** Largest row-label and name text, px (the wall's labels are sized by the wall instead). */
 export const MAX_TEXT_PX = 14;
-/** Rack and CDU names appear once a tile is at least this wide on screen, px. */
+/**
+ * Rack and CDU names appear once a tile is at least this wide on screen, px (a name is written
+ * only where it fits in its tile's top-left quarter: `k01` at 11 px needs about 48 px).
+ */
 export const NAME_MIN_TILE_W_PX = 40;
 /** Room between a name and its tile's edge, px. */
 const NAME_PAD_PX = 3;
