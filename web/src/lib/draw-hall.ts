@@ -60,7 +60,8 @@ export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
   const tripped = drawCdus(ctx, layout, feed, opt.visible, opt.layer !== undefined);
   const critical = opt.alerts ? drawAlertRings(ctx, layout, opt.alerts, opt.visible) : [];
   drawSelection(ctx, layout, opt.selectedRack);
-  drawRowLabels(ctx, layout, zoom, opt.visible);
+  // An unzoomed kept layer has the row labels already.
+  if (!opt.layer || opt.layer.view) drawRowLabels(ctx, layout, zoom, opt.visible);
   const glyphs: Beacon[] = [];
   for (const rect of tripped) glyphs.push({ kind: 'trip', rect });
   for (const rect of marks.leaks) glyphs.push({ kind: 'leak', rect });

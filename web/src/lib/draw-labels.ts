@@ -8,7 +8,7 @@ import { nameFontPx, rowLabelPlan } from './mark-plan.ts';
  * rows when rows are closer than a line; the wall's `labelPx` as given); `zoom` is the factor
  * the context is scaled by.
  */
-export function drawRowLabels(ctx: CanvasRenderingContext2D, layout: HallLayout, zoom: number, visible: WorldView | undefined): void {
+export function drawRowLabels(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, layout: HallLayout, zoom: number, visible: WorldView | undefined): void {
   if (layout.labelWidth <= 0) return;
   const plan = rowLabelPlan(layout.cellH * ROW_PITCH * zoom, layout.cellH * zoom, layout.labelPx ?? undefined);
   const fontPx = plan.fontPx / zoom;

@@ -8,10 +8,12 @@
  * Every tile is snapped to whole device pixels and painted inside its own pixel box, so a tile
  * repainted alone leaves its neighbours' pixels exactly as a full repaint would. Once tiles are
  * large enough on screen (mark-plan's nameFontPx), each carries its name, written inside its box
- * with the tile: a name costs a fillText only when its tile is repainted.
+ * with the tile: a name costs a fillText only when its tile is repainted. Unzoomed, the row
+ * labels are kept in it too.
  */
 import type { HallLayout } from './hall-layout.ts';
 import { inkOn, nameFontPx } from './mark-plan.ts';
+import { drawRowLabels } from './draw-labels.ts';
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
@@ -100,6 +102,17 @@ export class HallLayer {
       const x0 = X(b.x), x1 = Math.max(x0 + 1, X(b.x + b.w));
       const y0 = Math.max(rackBottom, Y(b.y)), y1 = Math.max(y0 + 1, Y(b.y + b.h));
       if (x1 > 0 && y1 > 0 && x0 < w && y0 < h) ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+    }
+    // Unzoomed, the row labels never move: written once here, in their column left of the tiles,
+    // instead of at every paint (a 100-row hall has 50 of them).
+    if (view.scale === 1 && view.x === 0 && view.y === 0 && layout.labelWidth > 0) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(0, 0, X(layout.grid.x0), h);
+      ctx.clip();
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawRowLabels(ctx, layout, 1, undefined);
+      ctx.restore();
     }
   }
 

@@ -49,6 +49,7 @@ export function paintLoop(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement,
   let paints = 0;
   let overlayKey = '';
   let overlayDraws = 0;
+  let overlayClear = true;
   const still = window.matchMedia?.('(prefers-reduced-motion: reduce)');
   const observer = new ResizeObserver(([entry]) => {
     view.size = { w: entry.contentRect.width, h: entry.contentRect.height };
@@ -108,6 +109,9 @@ export function paintLoop(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement,
     const key = `${paints}|${phase}`;
     if (key === overlayKey || paints === 0) return;
     overlayKey = key;
+    // Most halls have no beacon: their overlay stays clear without a touch.
+    if (beacons.length === 0 && overlayClear) return;
+    overlayClear = beacons.length === 0;
     const { w, h } = view.size;
     const dpr = window.devicePixelRatio || 1;
     if (overlay.width !== canvas.width || overlay.height !== canvas.height) {
