@@ -53,6 +53,7 @@ export function drawBeacons(ctx: CanvasRenderingContext2D, beacons: Beacon[], vi
   const frames = new Path2D();
   const crosses = new Path2D();
   const diamonds = new Path2D();
+  // A hall's racks and CDUs are near enough in size to share the last beacon's line widths.
   let lineW = 2;
   let glyphLineW = 2;
   for (const { kind, rect } of beacons) {
