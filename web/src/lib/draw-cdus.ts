@@ -1,14 +1,14 @@
 /**
  * The hall's CDU boxes: filled by capacity headroom while live and running, offline colour
- * otherwise, with their brackets over the racks they serve; a cross on a tripped CDU and
- * hatching on a stale one.
+ * otherwise, with their brackets over the racks they serve, and hatching on a stale one. A
+ * tripped (or offline) CDU is handed back for the alarm overlay's beacon (draw-alarms.ts).
  */
 import { EntityState } from '../../../protocol/stream.ts';
 import { PALETTE, classOf } from './color-scale.ts';
 import type { HallLayout, Rect } from './hall-layout.ts';
 import { METRICS } from './metrics.ts';
 import { BRACKET, CDU_OUTLINE } from './hall-layer.ts';
-import { OFFLINE, addRect, cross, hatch, outside, type WorldView } from './draw-marks.ts';
+import { OFFLINE, addRect, hatch, outside, type WorldView } from './draw-marks.ts';
 import type { HallValues } from './draw-hall.ts';
 
 const CDU_SCALE = METRICS.find((m) => m.id === 'cdu')!.scale;
@@ -22,8 +22,8 @@ export function cduColor(feed: HallValues, index: number): number {
   return feed.cdu('state', index) === EntityState.Live && running ? Math.max(0, classOf(CDU_SCALE, feed.cdu('headroomPct', index))) : PALETTE.length;
 }
 
-/** CDU boxes and brackets (unless `inLayer`: the kept layer has them), then crosses and hatching. */
-export function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, visible: WorldView | undefined, inLayer: boolean): void {
+/** CDU boxes and brackets (unless `inLayer`: the kept layer has them), then hatching; returns the tripped CDUs' boxes. */
+export function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, visible: WorldView | undefined, inLayer: boolean): Rect[] {
   const tripped: Rect[] = [];
   const stale: Rect[] = [];
   // One path per fill colour and one for every outline: a large hall has a thousand CDUs.
@@ -62,6 +62,6 @@ export function drawCdus(ctx: CanvasRenderingContext2D, layout: HallLayout, feed
     ctx.lineWidth = 1;
     ctx.stroke(outlines);
   }
-  cross(ctx, tripped, '#f46d43');
   hatch(ctx, stale, Math.max(3, layout.cell / 4));
+  return tripped;
 }

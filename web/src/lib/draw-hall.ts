@@ -1,10 +1,11 @@
 /**
  * Paints one hall on a canvas: the rack tiles (draw-tiles.ts), then hatching over stale racks
- * with their age, a cross on offline racks, a diamond on leaking racks, the CDU boxes
- * (draw-cdus.ts), alert rings (draw-rings.ts), the selection and the row labels (draw-labels.ts).
+ * with their age, a cross on offline racks, the CDU boxes (draw-cdus.ts), alert rings
+ * (draw-rings.ts), the selection and the row labels (draw-labels.ts). Leaks, tripped CDUs and
+ * critical alerts are handed back as beacons for the alarm overlay (draw-alarms.ts).
  */
 import type { CduColumn, RackColumn } from '../../../protocol/stream.ts';
-import type { HallLayout, Rect } from './hall-layout.ts';
+import type { HallLayout } from './hall-layout.ts';
 import type { MetricDef } from './metrics.ts';
 import type { HallLayer, LayerView } from './hall-layer.ts';
 import { OFFLINE, addRect, cross, hatch, type WorldView } from './draw-marks.ts';
@@ -12,6 +13,7 @@ import { paintTiles, type RackMarks } from './draw-tiles.ts';
 import { drawCdus } from './draw-cdus.ts';
 import { drawAlertRings, type AlertMarks } from './draw-rings.ts';
 import { drawRowLabels, drawStaleAges } from './draw-labels.ts';
+import { mergeBeacons, type Beacon } from './draw-alarms.ts';
 
 /** What the painter reads: the live feed, or a replayed minute. */
 export interface HallValues {
@@ -45,18 +47,25 @@ export interface DrawOptions {
   layer?: { layer: HallLayer; dpr: number; view?: LayerView };
 }
 
-/** Paints `layout` with `feed`'s values of `metric` on `ctx` (already scaled by the zoom). */
-export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): void {
+/**
+ * Paints `layout` with `feed`'s values of `metric` on `ctx` (already scaled by the zoom);
+ * returns the tiles on screen that need an alarm beacon.
+ */
+export function drawHall(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): Beacon[] {
   ctx.clearRect(0, 0, layout.width, layout.height);
   const zoom = opt.zoom ?? 1;
   const marks = paintTiles(ctx, layout, feed, metric, opt);
   drawRackMarks(ctx, layout, marks, opt.layer !== undefined);
   if (opt.showAges) drawStaleAges(ctx, layout, zoom, marks.stale);
-  drawLeaks(ctx, layout, marks.leaks);
-  drawCdus(ctx, layout, feed, opt.visible, opt.layer !== undefined);
-  if (opt.alerts) drawAlertRings(ctx, layout, opt.alerts, opt.visible);
+  const tripped = drawCdus(ctx, layout, feed, opt.visible, opt.layer !== undefined);
+  const critical = opt.alerts ? drawAlertRings(ctx, layout, opt.alerts, opt.visible) : [];
   drawSelection(ctx, layout, opt.selectedRack);
-  drawRowLabels(ctx, layout, zoom, opt.visible);
+  // An unzoomed kept layer has the row labels already.
+  if (!opt.layer || opt.layer.view) drawRowLabels(ctx, layout, zoom, opt.visible);
+  const glyphs: Beacon[] = [];
+  for (const rect of tripped) glyphs.push({ kind: 'trip', rect });
+  for (const rect of marks.leaks) glyphs.push({ kind: 'leak', rect });
+  return mergeBeacons(glyphs, critical);
 }
 
 /** Offline racks outlined and crossed (filled too unless `inLayer`: the kept layer has them), stale ones hatched. */
@@ -72,27 +81,6 @@ function drawRackMarks(ctx: CanvasRenderingContext2D, layout: HallLayout, marks:
   ctx.stroke(offlinePath);
   cross(ctx, marks.offline, '#e6edf3');
   hatch(ctx, marks.stale.map((s) => s.rect), Math.max(3, layout.cell / 4));
-}
-
-/** A white diamond outlined in black at the centre of each leaking rack. */
-function drawLeaks(ctx: CanvasRenderingContext2D, layout: HallLayout, leaks: Rect[]): void {
-  if (leaks.length === 0) return;
-  ctx.save();
-  ctx.fillStyle = '#ffffff';
-  ctx.strokeStyle = '#000000';
-  ctx.lineWidth = Math.max(1, layout.cell / 16);
-  for (const r of leaks) {
-    const cx = r.x + r.w / 2, cy = r.y + r.h / 2, s = Math.min(r.w, r.h) * 0.28;
-    ctx.beginPath();
-    ctx.moveTo(cx, cy - s);
-    ctx.lineTo(cx + s, cy);
-    ctx.lineTo(cx, cy + s);
-    ctx.lineTo(cx - s, cy);
-    ctx.closePath();
-    ctx.fill();
-    ctx.stroke();
-  }
-  ctx.restore();
 }
 
 /** A white frame around the selected rack (site index; -1 for none). */

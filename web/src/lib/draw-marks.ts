@@ -1,6 +1,6 @@
 /**
  * Marks drawn over hall tiles, racks and CDUs alike: hatching over stale tiles, a cross on
- * offline and tripped ones, and the colours a tile takes when it has no value to show.
+ * offline racks, and the colours a tile takes when it has no value to show.
  */
 import type { Rect } from './hall-layout.ts';
 

@@ -1,6 +1,8 @@
 /**
- * Alert rings: critical in vermillion, major in orange, minor/warning in pale yellow, drawn
- * outside the tile; dashed on a rack with a sensor fault (its readings are not to be trusted).
+ * Alert rings: major in orange, minor/warning in pale yellow, drawn outside the tile over a dark
+ * line (so a ring shows on a tile of its own colour); dashed on a rack with a sensor fault (its
+ * readings are not to be trusted). Critical alerts get no ring: their tiles are handed back for
+ * the alarm overlay's beacons (draw-alarms.ts).
  */
 import type { HallLayout, Rect } from './hall-layout.ts';
 import { outside, type WorldView } from './draw-marks.ts';
@@ -13,23 +15,32 @@ export interface AlertMarks {
   sensor?: Set<number>;
 }
 
-const RING: Record<string, string> = { critical: '#f46d43', major: '#fdae61', minor: '#fee090', warning: '#fee090' };
+const RING: Record<string, string> = { major: '#fdae61', minor: '#fee090', warning: '#fee090' };
+const RING_OUTLINE = '#0b0f14';
 
-/** Strokes a ring around every rack and CDU of `layout` that has a firing alert, within the view. */
-export function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alerts: AlertMarks, visible: WorldView | undefined): void {
-  if (alerts.racks.size === 0 && alerts.cdus.size === 0) return;
+/**
+ * Strokes a ring around every rack and CDU of `layout` that has a firing alert short of
+ * critical, within the view; returns the tiles with a critical alert.
+ */
+export function drawAlertRings(ctx: CanvasRenderingContext2D, layout: HallLayout, alerts: AlertMarks, visible: WorldView | undefined): Rect[] {
+  if (alerts.racks.size === 0 && alerts.cdus.size === 0) return [];
   const w = Math.max(1.5, layout.cell / 10);
+  const { rings, critical } = ringPaths(layout, alerts, visible, w);
   ctx.save();
-  ctx.lineWidth = w;
-  for (const { color, dashed, path } of ringPaths(layout, alerts, visible, w)) {
-    ctx.strokeStyle = color;
+  for (const { color, dashed, path } of rings) {
     ctx.setLineDash(dashed ? [w * 1.5, w * 1.2] : []);
+    ctx.strokeStyle = RING_OUTLINE;
+    ctx.lineWidth = w * 2;
+    ctx.stroke(path);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = w;
     ctx.stroke(path);
   }
   ctx.restore();
+  return critical;
 }
 
-type Rings = { color: string; dashed: boolean; path: Path2D }[];
+type Rings = { rings: { color: string; dashed: boolean; path: Path2D }[]; critical: Rect[] };
 /** Unzoomed ring paths of the last alert set seen with each layout (alerts change far less often than values). */
 const ringCache = new WeakMap<HallLayout, { alerts: AlertMarks; rings: Rings }>();
 
@@ -37,8 +48,10 @@ const ringCache = new WeakMap<HallLayout, { alerts: AlertMarks; rings: Rings }>(
 function ringPaths(layout: HallLayout, alerts: AlertMarks, visible: WorldView | undefined, w: number): Rings {
   const cached = visible ? undefined : ringCache.get(layout);
   if (cached?.alerts === alerts) return cached.rings;
-  const byKey = new Map<string, Rings[number]>();
+  const byKey = new Map<string, Rings['rings'][number]>();
+  const critical: Rect[] = [];
   const ring = (r: Rect, sev: string, dashed = false) => {
+    if (sev === 'critical') return void critical.push(r);
     const color = RING[sev] ?? RING.warning;
     const key = `${color}|${dashed}`;
     let g = byKey.get(key);
@@ -55,7 +68,7 @@ function ringPaths(layout: HallLayout, alerts: AlertMarks, visible: WorldView | 
     const rect = cdus.get(index);
     if (rect && !outside(rect, visible)) ring(rect, sev);
   }
-  const rings = [...byKey.values()];
+  const rings = { rings: [...byKey.values()], critical };
   if (!visible) ringCache.set(layout, { alerts, rings });
   return rings;
 }

@@ -6,9 +6,14 @@
  * are painted then).
  *
  * Every tile is snapped to whole device pixels and painted inside its own pixel box, so a tile
- * repainted alone leaves its neighbours' pixels exactly as a full repaint would.
+ * repainted alone leaves its neighbours' pixels exactly as a full repaint would. Once tiles are
+ * large enough on screen (mark-plan's nameFontPx), each carries its name, written inside its box
+ * with the tile: a name costs a fillText only when its tile is repainted. Unzoomed, the row
+ * labels are kept in it too.
  */
 import type { HallLayout } from './hall-layout.ts';
+import { inkOn, nameFontPx } from './mark-plan.ts';
+import { drawRowLabels } from './draw-labels.ts';
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
@@ -51,6 +56,10 @@ export class HallLayer {
   private cduWanted = new Int16Array(0);
   /** Tiles repainted by the last `flush` (racks + CDUs). */
   repainted = 0;
+  /** Font of the names in device px at the present view (0: tiles too small for names). */
+  private namePx = 0;
+  /** Width of each name in device px at `namePx` (names repeat from row to row). */
+  private nameW = new Map<string, number>();
 
   /**
    * Readies the layer for `layout` at `dpr` seen through `view` (default: unzoomed, the layout's
@@ -81,6 +90,9 @@ export class HallLayer {
     this.cduPainted = new Int16Array(layout.cdus.length).fill(-1);
     this.rackWanted = new Int16Array(layout.racks.length);
     this.cduWanted = new Int16Array(layout.cdus.length);
+    const fontPx = nameFontPx((layout.cellW - layout.grid.gap) * view.scale, layout.cellH * view.scale);
+    this.namePx = fontPx === null ? 0 : Math.round(fontPx * dpr);
+    this.nameW.clear();
     // Brackets never change colour: painted once, kept clear of the rack tiles above them.
     ctx.fillStyle = BRACKET;
     for (const { rect, bracket: b } of layout.cdus) {
@@ -90,6 +102,17 @@ export class HallLayer {
       const x0 = X(b.x), x1 = Math.max(x0 + 1, X(b.x + b.w));
       const y0 = Math.max(rackBottom, Y(b.y)), y1 = Math.max(y0 + 1, Y(b.y + b.h));
       if (x1 > 0 && y1 > 0 && x0 < w && y0 < h) ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+    }
+    // Unzoomed, the row labels never move: written once here, in their column left of the tiles,
+    // instead of at every paint (a 100-row hall has 50 of them).
+    if (view.scale === 1 && view.x === 0 && view.y === 0 && layout.labelWidth > 0) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(0, 0, X(layout.grid.x0), h);
+      ctx.clip();
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawRowLabels(ctx, layout, 1, undefined);
+      ctx.restore();
     }
   }
 
@@ -114,6 +137,7 @@ export class HallLayer {
     // Zoomed in, most tiles are off the layer: they are not painted (a pan starts the layer anew).
     const W = this.canvas!.width, H = this.canvas!.height;
     const off = (b: Boxes, i: number) => b[i * 4 + 2] <= 0 || b[i * 4 + 3] <= 0 || b[i * 4] >= W || b[i * 4 + 1] >= H;
+    const named: number[] = [];
     for (let i = 0; i < this.rackWanted.length; i++) {
       const c = this.rackWanted[i];
       if (c === this.rackPainted[i] || off(rb, i)) continue;
@@ -121,11 +145,16 @@ export class HallLayer {
       let p = paths.get(c);
       if (!p) paths.set(c, (p = new Path2D()));
       p.rect(rb[i * 4], rb[i * 4 + 1], rb[i * 4 + 2] - rb[i * 4], rb[i * 4 + 3] - rb[i * 4 + 1]);
+      if (this.namePx > 0) named.push(i);
       repainted++;
     }
     for (const [c, p] of paths) {
       ctx.fillStyle = rackColors[c];
       ctx.fill(p);
+    }
+    if (named.length > 0) {
+      this.nameFont(ctx);
+      for (const i of named) this.writeName(ctx, this.layout.racks[i].name, rb, i, rackColors[this.rackPainted[i]]);
     }
     const cb = this.cduBoxes;
     // Outline and corners scale with the zoom, as they would drawn through the zoomed context.
@@ -147,9 +176,34 @@ export class HallLayer {
       ctx.strokeStyle = CDU_OUTLINE;
       ctx.lineWidth = line;
       ctx.stroke();
+      if (this.namePx > 0) {
+        this.nameFont(ctx);
+        this.writeName(ctx, this.layout.cdus[j].name, cb, j, cduColors[c], line);
+      }
       repainted++;
     }
     this.repainted = repainted;
+  }
+
+  private nameFont(ctx: Ctx): void {
+    ctx.font = `600 ${this.namePx}px system-ui, sans-serif`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+  }
+
+  /**
+   * Writes `name` at the top left of box `i` of `boxes`, inked to stand out from `fill`, only
+   * if it fits in the box's top-left quarter with `inset` to spare: a name never touches a
+   * neighbour's pixels, and the tile's centre lines keep its colour (and its age when stale).
+   */
+  private writeName(ctx: Ctx, name: string, boxes: Boxes, i: number, fill: string, inset = 0): void {
+    let w = this.nameW.get(name);
+    if (w === undefined) this.nameW.set(name, (w = ctx.measureText(name).width));
+    const pad = Math.max(2, Math.round(this.namePx * 0.2)) + inset;
+    const x0 = boxes[i * 4], y0 = boxes[i * 4 + 1];
+    if (pad + w > (boxes[i * 4 + 2] - x0) / 2 || pad + this.namePx * 1.2 > (boxes[i * 4 + 3] - y0) / 2) return;
+    ctx.fillStyle = inkOn(fill);
+    ctx.fillText(name, x0 + pad, y0 + pad);
   }
 }
 

@@ -4,6 +4,7 @@
  * it serves. Pure: the canvas and the hit-testing both use it.
  */
 import type { HallView, SiteView } from '../../../protocol/site-view.ts';
+import { shortName } from './mark-plan.ts';
 
 export interface Rect {
   x: number;
@@ -20,11 +21,11 @@ export interface HallLayout {
   /** A rack cell's width and height, CSS px (equal unless the layout stretches to fill its box). */
   cellW: number;
   cellH: number;
-  /** Each rack with its grid cell (`row` in the hall, `col` = position − 1). */
-  racks: { index: number; rect: Rect; row: number; col: number }[];
+  /** Each rack with its grid cell (`row` in the hall, `col` = position − 1) and the name its tile shows. */
+  racks: { index: number; rect: Rect; row: number; col: number; name: string }[];
   /** The rack grid: `cols` positions from `x0`, row `r` at `rowY[r]` (large halls are blitted from it). */
   grid: { cols: number; x0: number; rowY: number[]; gap: number };
-  cdus: { index: number; rect: Rect; bracket: Rect | null }[];
+  cdus: { index: number; rect: Rect; bracket: Rect | null; name: string }[];
   /** Row names at their row's middle; with a font size (`labelPx`) only as many as fit without overlapping. */
   rowLabels: { text: string; x: number; y: number }[];
   labelWidth: number;
@@ -93,7 +94,8 @@ export function layoutHall(
     for (const rackId of row.rackIds) {
       const rack = rackIndexById.get(rackId);
       if (!rack) continue;
-      out.racks.push({ index: rack.index, row: r, col: rack.position - 1, rect: { x: xOf(rack.position) + gap / 2, y, w: cellW - gap, h: cellH } });
+      out.racks.push({ index: rack.index, row: r, col: rack.position - 1, name: shortName(rackId, row.id),
+        rect: { x: xOf(rack.position) + gap / 2, y, w: cellW - gap, h: cellH } });
     }
     row.cduIds.forEach((cduId, k) => {
       const cdu = cduById.get(cduId);
@@ -106,7 +108,7 @@ export function layoutHall(
       const bracket = served.length > 0 && served.length < row.rackIds.length
         ? { x: xOf(first) + gap, y: y + cellH + cellH * 0.12, w: span * cellW - 2 * gap, h: Math.max(1, cellH * 0.08) }
         : null;
-      out.cdus.push({ index: cdu.index, rect: { x: x + gap / 2, y: y + cellH * 0.1, w: cellW - gap, h: cellH * 0.8 }, bracket });
+      out.cdus.push({ index: cdu.index, name: shortName(cduId, row.id), rect: { x: x + gap / 2, y: y + cellH * 0.1, w: cellW - gap, h: cellH * 0.8 }, bracket });
     });
   });
   return out;

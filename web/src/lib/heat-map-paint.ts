@@ -3,6 +3,8 @@
  * changed (the values' version, the alerts, the metric, the selection, the size, the zoom, or
  * the second, for stale ages) — never more than once per frame. The plan is laid out once per
  * size; zoom and pan are a canvas transform over it, and the tiles come from a kept layer.
+ * The alarm beacons the paint hands back are drawn on a canvas of their own over the map,
+ * again at each step of their pulse: the pulse never repaints the map.
  */
 import type { HallView, SiteView } from '../../../protocol/site-view.ts';
 import type { MetricDef } from './metrics.ts';
@@ -12,6 +14,8 @@ import { HallLayer } from './hall-layer.ts';
 import { alertMarks, type AlertSource, type VersionedMarks } from './alert-marks.ts';
 import { IDENTITY, visibleWorld } from './view-zoom.ts';
 import type { HeatMapView } from './heat-map-view.svelte.ts';
+import { drawBeacons, type Beacon } from './draw-alarms.ts';
+import { pulsePhase } from './mark-plan.ts';
 
 /** What a frame paints, read afresh each frame (the component's props). */
 export interface HeatMapInput {
@@ -29,20 +33,34 @@ export interface HeatMapInput {
   maxAspect: number;
 }
 
-/** Paints `canvas` every frame something changed until the returned function is called. */
-export function paintLoop(canvas: HTMLCanvasElement, view: HeatMapView, input: () => HeatMapInput): () => void {
+/**
+ * Paints `canvas` every frame something changed, and the alarm beacons on `overlay` (a canvas
+ * of the same box over it), until the returned function is called.
+ */
+export function paintLoop(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement, view: HeatMapView, input: () => HeatMapInput): () => void {
   let frame = 0;
   let drawnKey = '';
   const ctx = canvas.getContext('2d')!;
+  const overlayCtx = overlay.getContext('2d')!;
   const layer = new HallLayer();
   let repaintedTiles = 0;
   let marks: VersionedMarks | null = null;
+  let beacons: Beacon[] = [];
+  let paints = 0;
+  let overlayKey = '';
+  let overlayDraws = 0;
+  let overlayClear = true;
+  const still = window.matchMedia?.('(prefers-reduced-motion: reduce)');
   const observer = new ResizeObserver(([entry]) => {
     view.size = { w: entry.contentRect.width, h: entry.contentRect.height };
   });
   observer.observe(canvas);
   const loop = () => {
     frame = requestAnimationFrame(loop);
+    paintMap();
+    paintAlarms();
+  };
+  const paintMap = () => {
     const { site, hall, feed, metric, selectedRack, labels, showAges, allStale, replay, alerts, maxAspect } = input();
     const size = view.size;
     const dpr = window.devicePixelRatio || 1;
@@ -68,7 +86,7 @@ export function paintLoop(canvas: HTMLCanvasElement, view: HeatMapView, input: (
     ctx.clearRect(0, 0, size.w, size.h);
     ctx.setTransform(dpr * z.scale, 0, 0, dpr * z.scale, dpr * z.x, dpr * z.y);
     if (alerts && !replay) marks = alertMarks(site, alerts, marks);
-    drawHall(ctx, view.layout, replay?.values ?? feed, metric, {
+    beacons = drawHall(ctx, view.layout, replay?.values ?? feed, metric, {
       selectedRack,
       nowMs: feed.nowMs(),
       showAges: showAges && !replay,
@@ -83,6 +101,27 @@ export function paintLoop(canvas: HTMLCanvasElement, view: HeatMapView, input: (
     canvas.dataset.drawn = String(feed.version);
     canvas.dataset.repaintedTiles = String((repaintedTiles += layer.repainted));
     canvas.dataset.zoom = `${z.scale.toFixed(3)},${z.x.toFixed(1)},${z.y.toFixed(1)}`;
+    canvas.dataset.paints = String(++paints);
+  };
+  // After each paint of the map, and at each step of the pulse while there are beacons.
+  const paintAlarms = () => {
+    const phase = beacons.length > 0 ? pulsePhase(Date.now(), still?.matches ?? false) : 0;
+    const key = `${paints}|${phase}`;
+    if (key === overlayKey || paints === 0) return;
+    overlayKey = key;
+    // Most halls have no beacon: their overlay stays clear without a touch.
+    if (beacons.length === 0 && overlayClear) return;
+    overlayClear = beacons.length === 0;
+    const { w, h } = view.size;
+    const dpr = window.devicePixelRatio || 1;
+    if (overlay.width !== canvas.width || overlay.height !== canvas.height) {
+      overlay.width = canvas.width;
+      overlay.height = canvas.height;
+    }
+    drawBeacons(overlayCtx, beacons, view.zoom, dpr, phase, w, h);
+    // Read by the browser tests: the pulse redraws this canvas, not the map's.
+    overlay.dataset.beacons = String(beacons.length);
+    overlay.dataset.draws = String(++overlayDraws);
   };
   frame = requestAnimationFrame(loop);
   return () => {
