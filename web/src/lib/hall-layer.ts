@@ -201,7 +201,8 @@ export class HallLayer {
     if (w === undefined) this.nameW.set(name, (w = ctx.measureText(name).width));
     const pad = Math.max(2, Math.round(this.namePx * 0.2)) + inset;
     const x0 = boxes[i * 4], y0 = boxes[i * 4 + 1];
-    if (pad + w > (boxes[i * 4 + 2] - x0) / 2 || pad + this.namePx * 1.2 > (boxes[i * 4 + 3] - y0) / 2) return;
+    // Snapping to device pixels makes equal tiles differ by a pixel: judged a pixel wider, they all get their name or none do.
+    if (pad + w > (boxes[i * 4 + 2] - x0 + 1) / 2 || pad + this.namePx * 1.2 > (boxes[i * 4 + 3] - y0 + 1) / 2) return;
     ctx.fillStyle = inkOn(fill);
     ctx.fillText(name, x0 + pad, y0 + pad);
   }
