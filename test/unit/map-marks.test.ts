@@ -68,7 +68,8 @@ describe('alarm beacons', () => {
     ['a 1 GW overview tile (8 × 10 px)', 8, 10, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
     ['a 1080p hall-view tile (32 × 14 px)', 32, 14, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
     ['a 4K overview tile (16 × 26 px)', 16, 26, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
-    ['a zoomed tile (109 × 48 px)', 109, 48, { framePadPx: 18, lineWPx: 4, glyphPx: 29 }],
+    ['a zoomed tile (109 × 48 px)', 109, 48, { framePadPx: 19, lineWPx: 5, glyphPx: 29 }],
+    ['a 4K wall tile (90 × 70 px): a thicker frame', 90, 70, { framePadPx: 28, lineWPx: 7, glyphPx: 42 }],
   ])('%s', (_name, w, h, want) => {
     const s = beaconSize(w, h, 0);
     expect({ framePadPx: s.framePadPx, lineWPx: s.lineWPx, glyphPx: s.glyphPx }).toEqual(want);

@@ -76,7 +76,8 @@ export const MIN_GLYPH_PX = 14;
  */
 export function beaconSize(tileWPx: number, tileHPx: number, phase: number): BeaconSize {
   const tile = Math.min(tileWPx, tileHPx);
-  const lineWPx = tile >= 24 ? 4 : 3;
+  // Thicker on large tiles (a 4K wall): a frame is read from across the room, not beside the screen.
+  const lineWPx = Math.max(tile >= 24 ? 4 : 3, Math.round(tile * 0.1));
   const framePadPx = Math.max(5, Math.round(tile * 0.3)) + lineWPx;
   const glyphPx = Math.max(MIN_GLYPH_PX, Math.round(tile * 0.6));
   const reach = Math.max(14, tile * 0.8);
