@@ -131,7 +131,8 @@ export class HistoryService {
       const out: HistoryResponse = { ...base, source: 'memory', tier: null, tsMs: cols.tsMs, values };
       if (warning) out.warning = warning;
       else if (!ring || ring.oldestMs > q.fromMs) {
-        out.warning = `history before ${new Date(ring?.oldestMs ?? q.toMs).toISOString()} is not kept (no InfluxDB configured)`;
+        out.warning = `history before ${new Date(ring?.oldestMs ?? q.toMs).toISOString()} is not kept: without InfluxDB only the memory window is kept. `
+          + 'To keep more, connect InfluxDB (--influx URL, HALLWATCH_INFLUX_URL) or give the memory window more room (--history-memory-mb, HALLWATCH_HISTORY_MEMORY_MB).';
       }
       return out;
     };
