@@ -64,6 +64,13 @@ export interface RecorderDeps {
 }
 
 /** Listens to the live state's samples and writes them, their rollups and GPU windows as history. */
+/**
+ * After start, totals are recorded only once every rack of their scope has been heard from, or
+ * after this long (a rack still silent then is missing, not late), ms. A hall summed over 2 of
+ * its 208 racks in the first second would chart as a 0 → full-power ramp that never happened.
+ */
+const TOTALS_STARTUP_GRACE_MS = 30_000;
+
 export class Recorder {
   private timer: NodeJS.Timeout | null = null;
   private readonly state: LiveState;
@@ -89,6 +96,8 @@ export class Recorder {
   /** One sample's values: the history fields, then the raw extras. */
   private readonly values = new Float64Array(16);
   private lastTotalsSecond = 0;
+  /** When totals were first offered, ms (null before). */
+  private firstTotalsMs: number | null = null;
   private lastClosingSecond = 0;
 
   constructor(deps: RecorderDeps) {
@@ -195,8 +204,12 @@ export class Recorder {
     const second = Math.floor(nowMs / 1000) * 1000;
     if (second === this.lastTotalsSecond) return;
     this.lastTotalsSecond = second;
+    this.firstTotalsMs ??= nowMs;
+    const warming = nowMs - this.firstTotalsMs < TOTALS_STARTUP_GRACE_MS;
     const all = [this.state.siteTotals, ...this.state.hallTotals, ...this.state.rowTotals];
     all.forEach((t, k) => {
+      // Nothing heard yet, or (just after start) only part of the racks: a sum that is not the hall's power.
+      if (t.racksLive + t.racksStale + t.racksOffline === 0 || (warming && t.racksNoData > 0)) return;
       TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
       this.record(this.totals, k, second);
     });
