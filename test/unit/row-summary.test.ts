@@ -31,7 +31,7 @@ describe('RowSummaryBuilder sums a range per row', () => {
       rowId: 'r1',
       racksReporting: 2,
       returnC: { p50: 52, p95: 54.5, max: 54.5 }, // 7 values: the 4th
-      rackKw: { p50: 90, p95: 120, max: 120 },
+      rackKw: { p50: 100, p95: 120, max: 120 },
       minutesAboveLimit: 2,
       racksAboveLimit: 1,
       hottestRackId: 'k2',
