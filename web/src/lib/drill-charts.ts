@@ -9,6 +9,8 @@ export interface ChartDef {
   unit: string;
   series: { field: string; label: string; color: string; dash?: number[] }[];
   reference?: Reference;
+  /** Say under the title which rack was hottest over the range (from the row summary). */
+  hottest?: true;
 }
 
 /**
@@ -118,7 +120,7 @@ const TOTALS: ChartDef[] = [
       { field: 'n1HeadroomKw', label: 'N+1 headroom', color: RED },
     ],
   },
-  { title: 'Hottest return', unit: '°C', series: [{ field: 'maxReturnC', label: 'Max return', color: RED }] },
+  { title: 'Hottest return', unit: '°C', series: [{ field: 'maxReturnC', label: 'Max return', color: RED }], hottest: true },
   {
     title: 'Racks not live', unit: 'racks',
     series: [
