@@ -7,7 +7,7 @@
  * rollups as points. Of a pair, only the leader writes what is computed rather than sampled —
  * rollups, totals, GPU windows (leader-lines.ts); both write the raw samples.
  */
-import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
+import { CDU_COL, EntityState, RACK_COL } from '../../protocol/stream.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY } from '../../protocol/history.ts';
 import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
 import type { LiveState } from '../state/live-state.ts';
@@ -206,13 +206,29 @@ export class Recorder {
     this.lastTotalsSecond = second;
     this.firstTotalsMs ??= nowMs;
     const warming = nowMs - this.firstTotalsMs < TOTALS_STARTUP_GRACE_MS;
+    const cdusSilent = warming ? this.scopesWithSilentCdus() : null;
     const all = [this.state.siteTotals, ...this.state.hallTotals, ...this.state.rowTotals];
     all.forEach((t, k) => {
-      // Nothing heard yet, or (just after start) only part of the racks: a sum that is not the hall's power.
-      if (t.racksLive + t.racksStale + t.racksOffline === 0 || (warming && t.racksNoData > 0)) return;
+      // Nothing heard yet, or (just after start) only part of the racks or CDUs: a sum that is not the hall's.
+      if (t.racksLive + t.racksStale + t.racksOffline === 0 || (warming && (t.racksNoData > 0 || cdusSilent![k]))) return;
       TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
       this.record(this.totals, k, second);
     });
+  }
+
+  /** Per totals scope (site, halls, rows, in recordTotals' order): whether a CDU of it has not reported yet. */
+  private scopesWithSilentCdus(): boolean[] {
+    const site = this.state.site;
+    const halls = site.view.halls.length;
+    const out = new Array<boolean>(1 + halls + site.rows.length).fill(false);
+    const states = this.state.cduCols[CDU_COL.state];
+    site.cdus.forEach((c, j) => {
+      if (states[j] !== EntityState.NoData) return;
+      out[0] = out[1 + site.cduHall[j]] = true;
+      const row = site.rows.findIndex((r) => r.id === c.rowId);
+      if (row >= 0) out[1 + halls + row] = true;
+    });
+    return out;
   }
 
   private rackSample(i: number): void {

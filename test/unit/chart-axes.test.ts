@@ -96,7 +96,7 @@ describe('time formats: ISO order, 24-hour clock, zone said', () => {
   it.each<[string, number, number | null, number, string]>([
     ['minute ticks', t, t - 300_000, 300_000, '13:05'],
     ['second ticks', t, t - 10_000, 10_000, '13:05:09'],
-    ['first tick carries the date', t, null, 300_000, '12-07 13:05'],
+    ['the first tick is just the time', t, null, 300_000, '13:05'],
     ['a tick on a new day carries the date', Date.UTC(2026, 11, 8, 0, 0), Date.UTC(2026, 11, 7, 23, 0), 3_600_000, '12-08 00:00'],
     ['day ticks are dates', Date.UTC(2026, 11, 8), Date.UTC(2026, 11, 7), 86_400_000, '12-08'],
   ])('tickLabel: %s', (_name, ms, prev, incr, expected) => {

@@ -48,14 +48,15 @@ export function clock24(ms: number, offsetOf: OffsetOf = localOffset): string {
 
 /**
  * A time axis tick: "14:05:10" for ticks under a minute apart, "14:05" under a day, "12-07"
- * for days; a tick on a new day (or the first) gets its date before the time ("12-07 00:00").
+ * for days; a tick on a new day gets its date before the time ("12-08 00:00"). The first tick
+ * has none: the range bar and the legend say the date, and a wider first label would collide.
  */
 export function tickLabel(ms: number, prevMs: number | null, incrMs: number, offsetOf: OffsetOf = localOffset): string {
   const p = parts(ms, offsetOf);
   const day = p.date.slice(5);
   if (incrMs >= 86_400_000) return day;
   const time = incrMs < 60_000 ? `${p.hm}:${p.s}` : p.hm;
-  const newDay = prevMs === null || parts(prevMs, offsetOf).date !== p.date;
+  const newDay = prevMs !== null && parts(prevMs, offsetOf).date !== p.date;
   return newDay ? `${day} ${time}` : time;
 }
 

@@ -11,15 +11,16 @@ import { isoWithZone, localOffset, tickLabel, zoneLabel } from './time-format.ts
 /** Axis colours on the dark panels. */
 export const AXIS_STYLE = { stroke: '#8b98a5', grid: { stroke: '#2b3642' }, ticks: { stroke: '#2b3642' } };
 
-/** The x axis: "14:05", "14:05:10", a date on the first tick and at midnight; the zone as its label. */
-export function timeAxis(): uPlot.Axis {
+/** The x axis: "14:05", "14:05:10", a date on a tick of a new day; the zone as its label (unless `withLabel` is false). */
+export function timeAxis(withLabel = true): uPlot.Axis {
   return {
     ...AXIS_STYLE,
-    label: `time (${zoneLabel(localOffset(Date.now()))})`,
-    labelSize: 14,
-    labelGap: 0,
+    // Narrow panels say the zone in their heading instead.
+    ...(withLabel ? { label: `time (${zoneLabel(localOffset(Date.now()))})`, labelSize: 14, labelGap: 0 } : {}),
     labelFont: '11px system-ui, sans-serif',
     font: '11px system-ui, sans-serif',
+    // Room for "12-08 00:00" on a day change, so labels never overlap.
+    space: 72,
     values: (_u, splits, _axis, _space, incr) => splits.map((s, k) => tickLabel(s * 1000, k ? splits[k - 1] * 1000 : null, incr * 1000)),
   };
 }
