@@ -35,7 +35,8 @@ describe('timeRange() spans the samples there are, not the whole requested windo
     ['no data: the requested window', [], [from, to]],
     ['one sample: a minute ending at it', [to - 5_000], [to - 65_000, to - 5_000]],
     ['one sample at the window start: a minute from it', [from], [from, from + 60_000]],
-    ['samples outside the window are not counted', [from - 60_000, to - 30_000, to - 10_000, to + 60_000], [to - 70_000, to - 10_000]],
+    ['samples outside the window are not counted', [from - 60_000, to - 30_000, to - 10_000, to + 60_000], [to - 30_000, to - 10_000]],
+    ['20 s of data after a start: those 20 s', [to - 21_000, to - 1_000], [to - 21_000, to - 1_000]],
   ])('%s', (_name, ts, expected) => {
     expect(timeRange(ts, from, to)).toEqual(expected);
   });

@@ -50,8 +50,8 @@ export function axisRange(series: readonly ArrayLike<number | null>[], unit: str
 
 /**
  * The x range, ms: the requested window cut down to the samples in it, so 2 minutes of data in
- * a 15-minute window fills the chart instead of its right eighth. At least `minSpanMs` wide
- * (ending at the last sample); the whole window when there are no samples.
+ * a 15-minute window fills the chart instead of its right eighth. A single sample gets
+ * `minSpanMs` ending at it; no samples, the whole window.
  */
 export function timeRange(tsMs: ArrayLike<number>, fromMs: number, toMs: number, minSpanMs = 60_000): [number, number] {
   let first = Number.POSITIVE_INFINITY;
@@ -63,8 +63,8 @@ export function timeRange(tsMs: ArrayLike<number>, fromMs: number, toMs: number,
     if (t > last) last = t;
   }
   if (first > last) return [fromMs, toMs];
+  if (last > first) return [first, last];
   const span = Math.min(toMs - fromMs, minSpanMs);
-  if (last - first >= span) return [first, last];
   const start = Math.max(fromMs, last - span);
   return [start, Math.min(toMs, start + span)];
 }
