@@ -17,6 +17,13 @@ import { RowSummaryBuilder } from './row-summary.ts';
 import { RACK_HISTORY } from '../../protocol/history.ts';
 import { storedName, unitOf } from './history-fields.ts';
 
+/**
+ * Steps per rack the row summary asks InfluxDB for at most: a 1 GW hall of 1,850 racks is then
+ * ≤ 333,000 points per answer. Coarser steps average short peaks away, so minutes above limit
+ * over long ranges are a lower bound.
+ */
+const ROW_SUMMARY_STEPS = 180;
+
 /** What the GPU and hall-replay views read from. */
 export interface HistoryExtraDeps {
   site: SiteIndex;
@@ -111,7 +118,7 @@ export class HistoryExtra {
   /**
    * `GET /api/history/rows?hall=ID&from=…&to=…`: each row's return and power percentiles,
    * rack-minutes above the return limit and hottest rack, from step means of every rack (10 s
-   * or coarser in memory; InfluxDB's minute or hour rollups, at most ~360 steps per rack).
+   * or coarser in memory; InfluxDB's minute or hour rollups, at most ROW_SUMMARY_STEPS per rack).
    */
   async rows(params: URLSearchParams): Promise<Result<HallRowsSummary, 'bad_param'>> {
     const hallId = params.get('hall') ?? '';
@@ -125,8 +132,10 @@ export class HistoryExtra {
     const { fromMs, toMs } = q.value;
     const racks = this.site.racks.filter((r) => r.hallId === hallId);
     const rowIds = this.site.rows.filter((r) => r.hallId === hallId).map((r) => r.id);
-    const oldestMs = Math.min(...racks.map((r) => this.memory.get(`rack:${r.id}`)?.oldestMs ?? Infinity));
-    if (oldestMs <= fromMs || !this.influx) {
+    // From memory only when it holds the whole range for every rack (as for the hall replay).
+    const oldest = racks.map((r) => this.memory.get(`rack:${r.id}`)?.oldestMs ?? Infinity);
+    const covered = oldest.every((t) => t <= fromMs);
+    if (covered || !this.influx) {
       const stepMs = Math.max(10_000, autoStepMs(toMs - fromMs));
       const b = new RowSummaryBuilder(rowIds, stepMs);
       const size = Math.ceil((toMs - fromMs) / stepMs) + 2;
@@ -140,12 +149,12 @@ export class HistoryExtra {
         b.add(r, ts, ret, kw, n);
       }
       const out: HallRowsSummary = { hallId, fromMs, toMs, stepMs, source: 'memory', rows: b.result() };
-      if (oldestMs > fromMs) out.warning = memoryOnlyWarning(Number.isFinite(oldestMs) ? oldestMs : toMs);
+      if (!covered) out.warning = memoryOnlyWarning(Math.min(toMs, Math.max(...oldest.filter((t) => Number.isFinite(t)))));
       return ok(out);
     }
     const tier = this.history.tierFor({ kind: 'rack', id: '', fields: [], fromMs, toMs, stepMs: 60_000 }) === 'h1' ? 'h1' : 'm1';
     const unitMs = tier === 'h1' ? 3_600_000 : 60_000;
-    const stepMs = Math.max(unitMs, Math.ceil((toMs - fromMs) / 360 / unitMs) * unitMs);
+    const stepMs = Math.max(unitMs, Math.ceil((toMs - fromMs) / ROW_SUMMARY_STEPS / unitMs) * unitMs);
     const res = await this.influx.query(
       `SELECT mean("${storedName('rack', 'returnC')}_mean") AS "r", mean("${storedName('rack', 'rackKw')}_mean") AS "p" `
         + `FROM "${tier}"."${tierMeasurement(MEASUREMENT.rack, tier)}" WHERE "${TAG.hall}" = '${hallId}' `

@@ -192,6 +192,12 @@ describe('history in InfluxDB', () => {
     const hall = await getJson(`${server.baseUrl}/api/history?entity=hall:hall-1&fields=itKw&from=now-3m`);
     expect(hall.source).toBe('influx');
     expect(hall.values.itKw.some((v: number | null) => v !== null && v > 100)).toBe(true);
+    // Per-row figures over a range older than memory: from the minute rollups, every rack of the row counted.
+    const rows = await getJson(`${server.baseUrl}/api/history/rows?hall=hall-1&from=now-3m`);
+    expect(rows).toMatchObject({ source: 'influx', stepMs: 60_000 });
+    expect(rows.rows[0].racksReporting).toBeGreaterThan(0);
+    expect(rows.rows[0].returnC.p95).toBeGreaterThan(20);
+    expect(rows.rows[0].hottestRackId).toMatch(/^h1-/);
     const gpu = await getJson(`${server.baseUrl}/api/history/gpu?rack=h1-r01-k01&from=${now - 150_000}&to=${now}`);
     expect(gpu.source).toBe('influx');
     expect(gpu.gpuW).toHaveLength(72);
