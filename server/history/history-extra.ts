@@ -149,7 +149,7 @@ export class HistoryExtra {
         b.add(r, ts, ret, kw, n);
       }
       const out: HallRowsSummary = { hallId, fromMs, toMs, stepMs, source: 'memory', rows: b.result() };
-      if (!covered) out.warning = memoryOnlyWarning(Math.min(toMs, Math.max(...oldest.filter((t) => Number.isFinite(t)))));
+      if (!covered) out.warning = memoryOnlyWarning(Math.min(toMs, Math.max(fromMs, ...oldest.filter((t) => Number.isFinite(t)))));
       return ok(out);
     }
     const tier = this.history.tierFor({ kind: 'rack', id: '', fields: [], fromMs, toMs, stepMs: 60_000 }) === 'h1' ? 'h1' : 'm1';
