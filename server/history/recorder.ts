@@ -69,7 +69,7 @@ export interface RecorderDeps {
  * after this long (a rack still silent then is missing, not late), ms. A hall summed over 2 of
  * its 208 racks in the first second would chart as a 0 → full-power ramp that never happened.
  */
-const TOTALS_STARTUP_GRACE_MS = 30_000;
+const TOTALS_STARTUP_GRACE_MS = 10_000;
 
 export class Recorder {
   private timer: NodeJS.Timeout | null = null;
