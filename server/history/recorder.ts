@@ -7,7 +7,7 @@
  * rollups as points. Of a pair, only the leader writes what is computed rather than sampled —
  * rollups, totals, GPU windows (leader-lines.ts); both write the raw samples.
  */
-import { CDU_COL, EntityState, RACK_COL } from '../../protocol/stream.ts';
+import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY } from '../../protocol/history.ts';
 import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
 import type { LiveState } from '../state/live-state.ts';
@@ -21,6 +21,7 @@ import { siteSeries, resumeTarget, shiftedWindowStart, type Series } from './rec
 import { entityFloors, readFloors } from './resume.ts';
 import { RollupWriter } from './rollup-writer.ts';
 import { LeaderLines } from './leader-lines.ts';
+import { TotalsStartGate } from './totals-start.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
 const LATE_CDU_MEASURED: Record<string, true> = {
@@ -64,13 +65,6 @@ export interface RecorderDeps {
 }
 
 /** Listens to the live state's samples and writes them, their rollups and GPU windows as history. */
-/**
- * After start, totals are recorded only once every rack of their scope has been heard from, or
- * after this long (a rack still silent then is missing, not late), ms. A hall summed over 2 of
- * its 208 racks in the first second would chart as a 0 → full-power ramp that never happened.
- */
-const TOTALS_STARTUP_GRACE_MS = 10_000;
-
 export class Recorder {
   private timer: NodeJS.Timeout | null = null;
   private readonly state: LiveState;
@@ -96,8 +90,8 @@ export class Recorder {
   /** One sample's values: the history fields, then the raw extras. */
   private readonly values = new Float64Array(16);
   private lastTotalsSecond = 0;
-  /** When totals were first offered, ms (null before). */
-  private firstTotalsMs: number | null = null;
+  /** Holds back partial totals just after a start (totals-start.ts). */
+  private readonly totalsStart = new TotalsStartGate();
   private lastClosingSecond = 0;
 
   constructor(deps: RecorderDeps) {
@@ -204,31 +198,13 @@ export class Recorder {
     const second = Math.floor(nowMs / 1000) * 1000;
     if (second === this.lastTotalsSecond) return;
     this.lastTotalsSecond = second;
-    this.firstTotalsMs ??= nowMs;
-    const warming = nowMs - this.firstTotalsMs < TOTALS_STARTUP_GRACE_MS;
-    const cdusSilent = warming ? this.scopesWithSilentCdus() : null;
     const all = [this.state.siteTotals, ...this.state.hallTotals, ...this.state.rowTotals];
+    const admitted = this.totalsStart.admitted(this.state, all, nowMs);
     all.forEach((t, k) => {
-      // Nothing heard yet, or (just after start) only part of the racks or CDUs: a sum that is not the hall's.
-      if (t.racksLive + t.racksStale + t.racksOffline === 0 || (warming && (t.racksNoData > 0 || cdusSilent![k]))) return;
+      if (!admitted[k]) return;
       TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
       this.record(this.totals, k, second);
     });
-  }
-
-  /** Per totals scope (site, halls, rows, in recordTotals' order): whether a CDU of it has not reported yet. */
-  private scopesWithSilentCdus(): boolean[] {
-    const site = this.state.site;
-    const halls = site.view.halls.length;
-    const out = new Array<boolean>(1 + halls + site.rows.length).fill(false);
-    const states = this.state.cduCols[CDU_COL.state];
-    site.cdus.forEach((c, j) => {
-      if (states[j] !== EntityState.NoData) return;
-      out[0] = out[1 + site.cduHall[j]] = true;
-      const row = site.rows.findIndex((r) => r.id === c.rowId);
-      if (row >= 0) out[1 + halls + row] = true;
-    });
-    return out;
   }
 
   private rackSample(i: number): void {
