@@ -56,3 +56,43 @@ export interface HallSnapshot {
   /** The hall's totals, mean over the same minute; fields without a sample are absent. */
   totals: Partial<Record<TotalsHistoryField, number>>;
 }
+
+/** Percentiles of one quantity over every rack-step of a row in the range (null: no samples). */
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
+}
+
+/** One row of `GET /api/history/rows`: its racks over the range, for planning. */
+export interface RowRangeSummary {
+  rowId: string;
+  /** Racks of the row with at least one sample in the range. */
+  racksReporting: number;
+  /** Rack return temperature, °C, over every rack and step. */
+  returnC: Percentiles;
+  /** Rack power, kW, over every rack and step. */
+  rackKw: Percentiles;
+  /** Rack-minutes with the step's mean return above that rack's return limit. */
+  minutesAboveLimit: number;
+  /** Racks with any step above their return limit. */
+  racksAboveLimit: number;
+  /** The rack with the highest step-mean return in the range, and that value, °C. */
+  hottestRackId: string | null;
+  hottestReturnC: number | null;
+  /** When that was, epoch ms (start of its step). */
+  hottestAtMs: number | null;
+}
+
+/** `GET /api/history/rows?hall=ID&from=…&to=…`: per-row percentiles and time above limit. */
+export interface HallRowsSummary {
+  hallId: string;
+  fromMs: number;
+  toMs: number;
+  /** The step the racks were averaged over before counting, ms: minutes above limit are counted in these steps. */
+  stepMs: number;
+  source: 'memory' | 'influx';
+  rows: RowRangeSummary[];
+  /** Set when the answer covers less than asked for (e.g. no InfluxDB: the memory window only). */
+  warning?: string;
+}

@@ -30,6 +30,12 @@ export interface HistoryQuery {
 }
 
 
+/** What a range reaching before the memory window gets without InfluxDB: what is missing and how to keep more. */
+export function memoryOnlyWarning(oldestMs: number): string {
+  return `history before ${new Date(oldestMs).toISOString()} is not kept: without InfluxDB only the memory window is kept. `
+    + 'To keep more, connect InfluxDB (--influx URL, HALLWATCH_INFLUX_URL) or give the memory window more room (--history-memory-mb, HALLWATCH_HISTORY_MEMORY_MB).';
+}
+
 /** The smallest nice step giving at most MAX_POINTS buckets over the range. */
 export function autoStepMs(rangeMs: number): number {
   return NICE_STEPS_MS.find((s) => rangeMs / s <= MAX_POINTS) ?? Math.ceil(rangeMs / MAX_POINTS / 86_400_000) * 86_400_000;
@@ -131,7 +137,7 @@ export class HistoryService {
       const out: HistoryResponse = { ...base, source: 'memory', tier: null, tsMs: cols.tsMs, values };
       if (warning) out.warning = warning;
       else if (!ring || ring.oldestMs > q.fromMs) {
-        out.warning = `history before ${new Date(ring?.oldestMs ?? q.toMs).toISOString()} is not kept (no InfluxDB configured)`;
+        out.warning = memoryOnlyWarning(ring?.oldestMs ?? q.toMs);
       }
       return out;
     };

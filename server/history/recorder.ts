@@ -21,6 +21,7 @@ import { siteSeries, resumeTarget, shiftedWindowStart, type Series } from './rec
 import { entityFloors, readFloors } from './resume.ts';
 import { RollupWriter } from './rollup-writer.ts';
 import { LeaderLines } from './leader-lines.ts';
+import { TotalsStartGate } from './totals-start.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
 const LATE_CDU_MEASURED: Record<string, true> = {
@@ -89,6 +90,8 @@ export class Recorder {
   /** One sample's values: the history fields, then the raw extras. */
   private readonly values = new Float64Array(16);
   private lastTotalsSecond = 0;
+  /** Holds back partial totals just after a start (totals-start.ts). */
+  private readonly totalsStart = new TotalsStartGate();
   private lastClosingSecond = 0;
 
   constructor(deps: RecorderDeps) {
@@ -196,7 +199,9 @@ export class Recorder {
     if (second === this.lastTotalsSecond) return;
     this.lastTotalsSecond = second;
     const all = [this.state.siteTotals, ...this.state.hallTotals, ...this.state.rowTotals];
+    const admitted = this.totalsStart.admitted(this.state, all, nowMs);
     all.forEach((t, k) => {
+      if (!admitted[k]) return;
       TOTALS_HISTORY.forEach((f, n) => (this.values[n] = t[f] ?? Number.NaN));
       this.record(this.totals, k, second);
     });

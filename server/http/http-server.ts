@@ -179,9 +179,10 @@ export class HttpServer {
       const l = this.layouts.get(decodeURIComponent(layout[1]));
       return l ? json(res, 200, l) : json(res, 404, { error: `no wall layout "${decodeURIComponent(layout[1])}"` });
     }
-    if ((path === '/api/history/gpu' || path === '/api/history/hall') && this.historyExtra) {
+    if ((path === '/api/history/gpu' || path === '/api/history/hall' || path === '/api/history/rows') && this.historyExtra) {
       try {
-        const r = path.endsWith('gpu') ? await this.historyExtra.gpu(url.searchParams) : await this.historyExtra.hall(url.searchParams);
+        const x = this.historyExtra;
+        const r = path.endsWith('gpu') ? await x.gpu(url.searchParams) : path.endsWith('rows') ? await x.rows(url.searchParams) : await x.hall(url.searchParams);
         return r.ok ? json(res, 200, r.value) : json(res, 400, { error: r.message });
       } catch (e) {
         return json(res, 502, { error: (e as Error).message });

@@ -1,9 +1,9 @@
 /** Typed fetches of the history API (server/history/*). */
-import type { GpuHistory, HallSnapshot, HistoryResponse } from '../../../protocol/history.ts';
+import type { GpuHistory, HallRowsSummary, HallSnapshot, HistoryResponse } from '../../../protocol/history.ts';
 
 export type HistorySeries = HistoryResponse;
 export type GpuSeries = GpuHistory;
-export type { HallSnapshot };
+export type { HallRowsSummary, HallSnapshot };
 
 async function get<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -22,4 +22,9 @@ export function fetchGpuHistory(rackId: string, fromMs: number, toMs: number): P
 
 export function fetchHallSnapshot(hallId: string, atMs: number, field: string): Promise<HallSnapshot> {
   return get(`/api/history/hall?${new URLSearchParams({ hall: hallId, at: String(Math.floor(atMs)), field })}`);
+}
+
+/** Per-row percentiles, time above the return limit and hottest rack of a hall over a range. */
+export function fetchRowsSummary(hallId: string, fromMs: number, toMs: number): Promise<HallRowsSummary> {
+  return get(`/api/history/rows?${new URLSearchParams({ hall: hallId, from: String(Math.floor(fromMs)), to: String(Math.ceil(toMs)) })}`);
 }
