@@ -8,7 +8,7 @@
  *
  * - Hydraulics: the row manifold is fed from its middle, so racks there get the most flow and
  *   the two ends the least; commissioning balanced each row so its ends still get design flow
- *   (with a row margin of 0–4 %), and each rack's valve trim adds ±1.2 % (σ).
+ *   (with a row margin of 0–4 %), and each rack's valve trim adds ±1 % (σ).
  * - Cold plates: the share of heat that reaches the liquid differs ±1.5 % (σ) around the rack
  *   type's (same power, different return); plate contact moves GPU temperatures ±1.5 K (σ).
  * - GPUs: each rack's silicon draws ±1.2 % (σ) of the dynamic range more or less at the same
@@ -30,7 +30,7 @@ export const MANIFOLD_GAIN = 0.06;
 /** A row's commissioning margin: its end racks get design flow × (1 … 1 + this). */
 const ROW_MARGIN_MAX = 0.04;
 /** Valve trim, share of flow (σ, cut at 2σ). */
-const TRIM_SD = 0.012;
+const TRIM_SD = 0.01;
 /** No rack is balanced below this share of design flow (full load needs 96.6 % at 10 K ΔT). */
 export const MIN_HYDRAULIC = 0.985;
 /** Drained racks in a training job, share. */

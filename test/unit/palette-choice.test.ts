@@ -19,7 +19,7 @@ describe('which palette each heat-map metric is drawn in', () => {
     ['flow', 'diverging', 'flow against what the load needs'],
     ['cdu', 'diverging', 'CDU capacity headroom'],
     ['power', 'sequential', 'an amount: full load is the hall doing its job'],
-  ] as const)('%s → %s (%s)', (id, palette) => {
+  ] as const)('%s → %s (%s)', (id, palette, _why) => {
     expect(metricById(id).palette).toBe(palette);
   });
 
