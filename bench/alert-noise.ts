@@ -60,7 +60,8 @@ if (only && only.split(',').every((n) => n === INGEST_PAUSE)) {
 }
 
 const server = await startServer(['--site', 'sites/demo.json', '--embedded-broker-port', '0']);
-const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0']);
+// Without the fouling racks: every incident counted here is one a fault caused.
+const sim = await startSimulator(['--site', 'sites/demo.json', '--mqtt', server.mqttUrl, '--control-port', '0', '--drift', 'off']);
 const controlPort = Number(/control=(\d+)/.exec(sim.readyLine)?.[1] ?? /port=(\d+)/.exec(sim.readyLine)?.[1]);
 
 async function alerts(): Promise<{ open: IncidentLite[]; history: IncidentLite[] }> {

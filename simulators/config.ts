@@ -28,6 +28,8 @@ export interface SimConfig {
   dialect: 'hallwatch' | 'dsx';
   dsxRoot: string;
   dsxIntegration: string;
+  /** One or two racks per hall whose cold plates foul over the first hour (docs/simulator.md); default true. */
+  drift: boolean;
 }
 
 export const SIM_USAGE = `Usage: npm run simulate -- [options]
@@ -46,7 +48,8 @@ export const SIM_USAGE = `Usage: npm run simulate -- [options]
   --no-gpu-detail        HALLWATCH_SIM_NO_GPU_DETAIL leave the per-GPU array out of payloads
   --dialect D            HALLWATCH_SIM_DIALECT       hallwatch | dsx (DSX Exchange BMS points, docs/dsx.md)
   --dsx-root ROOT        HALLWATCH_DSX_ROOT          BMS/v1
-  --dsx-integration ID   HALLWATCH_DSX_INTEGRATION   HALLWATCH (whose heartbeat point the BMS declares)`;
+  --dsx-integration ID   HALLWATCH_DSX_INTEGRATION   HALLWATCH (whose heartbeat point the BMS declares)
+  --drift on|off         HALLWATCH_SIM_DRIFT         on: one or two racks per hall foul their cold plates (docs/simulator.md)`;
 
 export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig {
   const args = new Map<string, string>();
@@ -60,7 +63,7 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
     }
     const known = [
       '--site', '--mqtt', '--mqtt-username', '--mqtt-password', '--mqtt-ca', '--topic-root', '--seed', '--interval-ms',
-      '--fault', '--control-port', '--connections', '--dialect', '--dsx-root', '--dsx-integration', '--qos',
+      '--fault', '--control-port', '--connections', '--dialect', '--dsx-root', '--dsx-integration', '--qos', '--drift',
     ];
     if (!known.includes(a)) throw new Error(`unknown option ${a} (see --help)`);
     const v = argv[++i];
@@ -81,6 +84,8 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
   const qos = int('qos', 'HALLWATCH_SIM_QOS', 0, 1, '0') as 0 | 1;
   const dialect = get('dialect', 'HALLWATCH_SIM_DIALECT', 'hallwatch');
   if (dialect !== 'hallwatch' && dialect !== 'dsx') throw new Error(`--dialect: must be hallwatch or dsx, got "${dialect}"`);
+  const drift = get('drift', 'HALLWATCH_SIM_DRIFT', 'on');
+  if (drift !== 'on' && drift !== 'off') throw new Error(`--drift: must be on or off, got "${drift}"`);
   const caPath = get('mqtt-ca', 'HALLWATCH_MQTT_CA');
   let mqttCaPem: string | undefined;
   if (caPath) {
@@ -113,5 +118,6 @@ export function loadSimConfig(argv: string[], env: NodeJS.ProcessEnv): SimConfig
     dialect,
     dsxRoot: get('dsx-root', 'HALLWATCH_DSX_ROOT', 'BMS/v1')!.replace(/\/+$/, ''),
     dsxIntegration: get('dsx-integration', 'HALLWATCH_DSX_INTEGRATION', 'HALLWATCH')!,
+    drift: drift === 'on',
   };
 }

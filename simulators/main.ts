@@ -47,7 +47,7 @@ export async function startSimulator(
   clock: () => number = Date.now,
 ): Promise<RunningSimulator> {
   const site = loadSite(cfg.sitePath);
-  const sim = new SiteSim(site, cfg.seed);
+  const sim = new SiteSim(site, cfg.seed, { drift: cfg.drift });
   const entities: Entity[] = [
     ...[...sim.racks].map(([id, r]) => ({ kind: 'rack' as const, hallId: r.hallId, id })),
     ...[...sim.cdus].map(([id, c]) => ({ kind: 'cdu' as const, hallId: c.hallId, id })),
@@ -119,6 +119,9 @@ export async function startSimulator(
   const dsxNote = dsx ? ` as DSX Exchange points under ${cfg.dsxRoot}/ (${dsx.pointCount} points)` : '';
   const controlNote = controlPort ? `; fault control on http://127.0.0.1:${controlPort}/faults` : '';
   log(`${sim.racks.size} racks and ${sim.cdus.size} CDUs publishing every ${intervalMs} ms to ${redactBusUrl(cfg.mqttUrls)}` + dsxNote + controlNote);
+  for (const d of sim.drifting) {
+    log(`${d.id}: cold plates fouling from ${Math.round(d.startS / 60)} min, flow −${d.lossPctPerMin} %/min up to −${d.holdLossPct} % (--drift off for none)`);
+  }
 
   return {
     sim,

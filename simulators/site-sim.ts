@@ -4,8 +4,22 @@ import type { CduTelemetry, RackTelemetry } from '../protocol/telemetry.ts';
 import { Rng } from './rng.ts';
 import { RackModel, noFaults } from './model/rack-model.ts';
 import { CduGroup, CduUnit } from './model/cdu-group.ts';
-import { CHECKPOINT_PERIOD_S, type Profile } from './model/workload.ts';
+import { planHall } from './model/rack-variation.ts';
 import type { FaultCommand } from './faults.ts';
+
+export interface SiteSimOptions {
+  /** Let one or two racks per hall foul their cold plates (rack-variation.ts); default true. */
+  drift?: boolean;
+}
+
+/** A rack whose cold plates foul, for the start log. */
+export interface DriftingRack {
+  id: string;
+  startS: number;
+  lossPctPerMin: number;
+  /** Flow lost when it holds, %. */
+  holdLossPct: number;
+}
 
 export interface RackEntry {
   model: RackModel;
@@ -36,16 +50,15 @@ export class SiteSim {
   /** Faults in force, by target, as given (for listing). */
   readonly active = new Map<string, string[]>();
 
-  constructor(site: SiteSpec, seed: number) {
+  constructor(site: SiteSpec, seed: number, options: SiteSimOptions = {}) {
     const rng = new Rng(seed);
     for (const hall of site.halls) {
+      // Jobs, hydraulics, cold plates and fouling: from the seed and the IDs, not from draw order.
+      const plans = planHall(seed, hall, (type) => site.rackTypes[type].gpuCount, options.drift ?? true);
       for (const row of hall.rows) {
-        // A job spans a row: one profile and one checkpoint phase per row.
-        const pick = rng.next();
-        const profile: Profile = pick < 0.7 ? 'training' : pick < 0.93 ? 'inference' : 'idle';
-        const phaseS = Math.floor(rng.next() * CHECKPOINT_PERIOD_S);
         for (const rack of row.racks) {
-          const model = new RackModel(rack.id, site.rackTypes[rack.type], site.coolant, profile, phaseS, rng.fork(rack.id), hall.supplySetpointC);
+          const { job, variation } = plans.get(rack.id)!;
+          const model = new RackModel(rack.id, site.rackTypes[rack.type], site.coolant, job, variation, rng.fork(rack.id), hall.supplySetpointC);
           this.racks.set(rack.id, { model, hallId: hall.id, rowId: row.id, offline: false, silent: false });
         }
       }
@@ -67,6 +80,16 @@ export class SiteSim {
     }
   }
 
+  /** Racks whose cold plates foul (none with the `drift` option off). */
+  get drifting(): DriftingRack[] {
+    return [...this.racks.values()].flatMap(({ model }) => {
+      const f = model.variation.fouling;
+      if (!f) return [];
+      const pct = (v: number) => Math.round(v * 1000) / 10;
+      return [{ id: model.id, startS: Math.round(f.startS), lossPctPerMin: pct(f.lossPerS * 60), holdLossPct: pct(model.foulingMaxLoss) }];
+    });
+  }
+
   /** Whether a rack's or CDU's publisher has gone quiet (its samples are computed, not sent). */
   isSilent(id: string): boolean {
     return this.racks.get(id)?.silent ?? this.cdus.get(id)?.silent ?? false;
@@ -78,7 +101,8 @@ export class SiteSim {
     const cduOut = new Map<string, CduTelemetry>();
     const grouped = new Set<RackEntry>();
     for (const g of this.groups) {
-      const demandLpm = g.racks.reduce((s, r) => s + r.model.designFlowLpm * (1 - r.model.faults.clog), 0);
+      // The pumps follow what the racks' valves, manifold and fouling let through.
+      const demandLpm = g.racks.reduce((s, r) => s + r.model.targetFlowLpm, 0);
       let heatKw = 0;
       let flowWeighted = 0;
       let flowSum = 0;

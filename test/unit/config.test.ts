@@ -82,6 +82,19 @@ describe('simulator config and faults', () => {
     expect(() => loadSimConfig(['--connections', 'many'], {})).toThrow('--connections');
   });
 
+  it.each([
+    [[], {}, true],
+    [['--drift', 'off'], {}, false],
+    [[], { HALLWATCH_SIM_DRIFT: 'off' }, false],
+    [['--drift', 'on'], { HALLWATCH_SIM_DRIFT: 'off' }, true],
+  ])('fouling racks: %j with %j → drift %s', (argv, env, drift) => {
+    expect(loadSimConfig(argv, env).drift).toBe(drift);
+  });
+
+  it('refuses a --drift that is neither on nor off', () => {
+    expect(() => loadSimConfig(['--drift', 'yes'], {})).toThrow('--drift: must be on or off, got "yes"');
+  });
+
   it('takes --mqtt as a comma-separated list of brokers and refuses a bad one by name', () => {
     expect(loadSimConfig(['--mqtt', 'mqtt://n1:4883,mqtt://n2:4883'], {}).mqttUrls).toEqual(['mqtt://n1:4883', 'mqtt://n2:4883']);
     expect(loadSimConfig([], { HALLWATCH_MQTT_URL: 'mqtt://n1:4883' }).mqttUrls).toEqual(['mqtt://n1:4883']);

@@ -4,7 +4,7 @@
  * class. Collects on the way the racks that need a mark on screen: offline, stale and leaking.
  */
 import { EntityState } from '../../../protocol/stream.ts';
-import { PALETTE, classOf } from './color-scale.ts';
+import { PALETTE, PALETTES, SEQUENTIAL, classOf } from './color-scale.ts';
 import type { HallLayout, Rect } from './hall-layout.ts';
 import type { MetricDef } from './metrics.ts';
 import { NO_DATA, OFFLINE, addRect, outside } from './draw-marks.ts';
@@ -19,14 +19,21 @@ export interface RackMarks {
   leaks: Rect[];
 }
 
-/** Colour indices of the kept layer: the palette's classes, then no data and offline. */
-const RACK_COLORS = [...PALETTE, NO_DATA, OFFLINE];
-const NO_DATA_CODE = PALETTE.length;
-const OFFLINE_CODE = PALETTE.length + 1;
+/**
+ * Colour indices of the kept layer: the diverging palette's classes, the sequential one's, then
+ * no data and offline. Each palette has its own indices, so a tile whose class stays the same
+ * when the metric moves to the other palette is still repainted.
+ */
+const RACK_COLORS = [...PALETTE, ...SEQUENTIAL, NO_DATA, OFFLINE];
+const FIRST_CODE = { diverging: 0, sequential: PALETTE.length } as const;
+const NO_DATA_CODE = PALETTE.length + SEQUENTIAL.length;
+const OFFLINE_CODE = NO_DATA_CODE + 1;
 
 /** Paints the rack tiles (and, into a kept layer, the CDU boxes); offline tiles are left to the marks. */
 export function paintTiles(ctx: CanvasRenderingContext2D, layout: HallLayout, feed: HallValues, metric: MetricDef, opt: DrawOptions): RackMarks {
-  const classes = PALETTE.map(() => new Path2D());
+  const palette = PALETTES[metric.palette];
+  const firstCode = FIRST_CODE[metric.palette];
+  const classes = palette.map(() => new Path2D());
   const noData = new Path2D();
   const offline: Rect[] = [];
   const stale: { rect: Rect; ageMs: number }[] = [];
@@ -45,7 +52,7 @@ export function paintTiles(ctx: CanvasRenderingContext2D, layout: HallLayout, fe
     const k = state === EntityState.Offline ? -2 : classOf(metric.scale, valueCol ? valueCol[index] : feed.rack(metric.column, index));
     const noValue = k === -1 || state === EntityState.NoData || Number.isNaN(state);
     if (kept) {
-      kept.rack(n, k === -2 ? OFFLINE_CODE : noValue ? NO_DATA_CODE : k);
+      kept.rack(n, k === -2 ? OFFLINE_CODE : noValue ? NO_DATA_CODE : firstCode + k);
       if (outside(rect, visible)) continue;
     }
     if (k === -2) {
@@ -69,7 +76,7 @@ export function paintTiles(ctx: CanvasRenderingContext2D, layout: HallLayout, fe
     }
   } else {
     classes.forEach((p, k) => {
-      ctx.fillStyle = PALETTE[k];
+      ctx.fillStyle = palette[k];
       ctx.fill(p);
     });
     ctx.fillStyle = NO_DATA;

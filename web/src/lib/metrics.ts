@@ -1,7 +1,7 @@
 /** Heat-map metrics: which rack column to colour by, its label, unit and scale. */
 import type { RackColumn } from '../../../protocol/stream.ts';
 import { WALL_METRICS, type WallMetric } from '../../../protocol/wall.ts';
-import type { Scale } from './color-scale.ts';
+import type { PaletteKind, Scale } from './color-scale.ts';
 
 export interface MetricDef {
   id: WallMetric;
@@ -10,17 +10,26 @@ export interface MetricDef {
   unit: string;
   digits: number;
   scale: Scale;
+  /** Diverging for a value judged against a limit, sequential for an amount (color-scale.ts). */
+  palette: PaletteKind;
 }
 
-/** Scales follow domain.md §4: return warning 52 / critical 55 °C, ΔT 12 / 15 K, headroom 15 / 5 %. */
+/**
+ * Scales follow domain.md §4: return warning 52 / critical 55 °C, ΔT 12 / 15 K, headroom 15 / 5 %.
+ * Power is an amount, not a verdict (a hall at full load is doing its job): sequential, idle to
+ * full load; the values judged against a limit keep the diverging palette.
+ */
 const DEFS: Record<WallMetric, Omit<MetricDef, 'id'>> = {
-  return: { column: 'returnC', label: 'Return temperature', unit: '°C', digits: 1, scale: { good: 38, bad: 56 } },
-  dt: { column: 'deltaTK', label: 'ΔT', unit: 'K', digits: 1, scale: { good: 4, bad: 16 } },
-  power: { column: 'rackKw', label: 'Rack power', unit: 'kW', digits: 1, scale: { good: 20, bad: 137 } },
-  headroom: { column: 'thermalHeadroomPct', label: 'Thermal headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
-  flow: { column: 'flowSharePct', label: 'Flow, share of need', unit: '%', digits: 0, scale: { good: 135, bad: 81 } },
-  cdu: { column: 'groupHeadroomPct', label: 'CDU headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 } },
+  return: { column: 'returnC', label: 'Return temperature', unit: '°C', digits: 1, scale: { good: 38, bad: 56 }, palette: 'diverging' },
+  dt: { column: 'deltaTK', label: 'ΔT', unit: 'K', digits: 1, scale: { good: 4, bad: 16 }, palette: 'diverging' },
+  power: { column: 'rackKw', label: 'Rack power', unit: 'kW', digits: 1, scale: { good: 20, bad: 137 }, palette: 'sequential' },
+  headroom: { column: 'thermalHeadroomPct', label: 'Thermal headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 }, palette: 'diverging' },
+  flow: { column: 'flowSharePct', label: 'Flow, share of need', unit: '%', digits: 0, scale: { good: 135, bad: 81 }, palette: 'diverging' },
+  cdu: { column: 'groupHeadroomPct', label: 'CDU headroom', unit: '%', digits: 0, scale: { good: 60, bad: 0 }, palette: 'diverging' },
 };
+
+/** Per-GPU power (the rack panel's GPU strips): idle to TGP of a B300 (domain.md §1), an amount. */
+export const GPU_POWER: { scale: Scale; palette: PaletteKind } = { scale: { good: 150, bad: 1400 }, palette: 'sequential' };
 
 /** Every metric, in the contract's order (protocol/wall.ts). */
 export const METRICS: MetricDef[] = WALL_METRICS.map((id) => ({ id, ...DEFS[id] }));
