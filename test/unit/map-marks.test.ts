@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  INK_DARK, INK_LIGHT, MIN_GLYPH_PX, MIN_TEXT_PX, PULSE_PERIOD_MS, PULSE_STEPS, beaconSize, inkOn, nameFontPx, pulsePhase, rowLabelPlan, shortName,
+  INK_DARK, INK_LIGHT, MIN_GLYPH_PX, MIN_TEXT_PX, PULSE_PERIOD_MS, PULSE_STEPS, beaconScreenScale, beaconSize, inkOn, nameFontPx, pulsePhase, rowLabelPlan, shortName,
 } from '../../web/src/lib/mark-plan.ts';
 import { CARD, planOverview } from '../../web/src/lib/overview-grid.ts';
 import { mergeBeacons } from '../../web/src/lib/draw-alarms.ts';
@@ -63,6 +63,10 @@ describe('rack and CDU names in their tiles', () => {
 });
 
 describe('alarm beacons', () => {
+  it.each([[1366, 1], [1920, 1], [2560, 4 / 3], [3840, 2], [Number.NaN, 1]])('on a screen %d CSS px wide, the smallest beacon is ×%d', (w, k) => {
+    expect(beaconScreenScale(w)).toBeCloseTo(k, 6);
+  });
+
   it.each([
     // tileW, tileH: the glyph covers at least MIN_GLYPH_PX and the frame stands clear of the tile
     ['a 1 GW overview tile (8 × 10 px)', 8, 10, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
@@ -70,8 +74,9 @@ describe('alarm beacons', () => {
     ['a 4K overview tile (16 × 26 px)', 16, 26, { framePadPx: 8, lineWPx: 3, glyphPx: MIN_GLYPH_PX }],
     ['a zoomed tile (109 × 48 px)', 109, 48, { framePadPx: 19, lineWPx: 5, glyphPx: 29 }],
     ['a 4K wall tile (90 × 70 px): a thicker frame', 90, 70, { framePadPx: 28, lineWPx: 7, glyphPx: 42 }],
-  ])('%s', (_name, w, h, want) => {
-    const s = beaconSize(w, h, 0);
+    ['a 1 GW wall tile on a 3840-px screen (14 × 10 px): twice the smallest beacon', 14, 10, { framePadPx: 16, lineWPx: 6, glyphPx: 2 * MIN_GLYPH_PX }, 2],
+  ])('%s', (_name, w, h, want, screenScale = 1) => {
+    const s = beaconSize(w, h, 0, screenScale);
     expect({ framePadPx: s.framePadPx, lineWPx: s.lineWPx, glyphPx: s.glyphPx }).toEqual(want);
     expect(s.glyphPx).toBeGreaterThanOrEqual(MIN_GLYPH_PX);
     // Larger than the tile: the beacon spreads over the neighbours, at least 5 px clear each side.

@@ -44,8 +44,11 @@ export function mergeBeacons(glyphs: Beacon[], critical: Rect[]): Beacon[] {
 /**
  * Clears the overlay (`w` × `h` CSS px at `dpr`) and draws `beacons` seen through `view` at
  * pulse `phase` (0 → 1). One path per kind of stroke: an alert storm can light thousands.
+ * `screenScale` (≥ 1) grows the smallest beacon with the screen (mark-plan's beaconSize).
  */
-export function drawBeacons(ctx: CanvasRenderingContext2D, beacons: Beacon[], view: ScreenView, dpr: number, phase: number, w: number, h: number): void {
+export function drawBeacons(
+  ctx: CanvasRenderingContext2D, beacons: Beacon[], view: ScreenView, dpr: number, phase: number, w: number, h: number, screenScale = 1,
+): void {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   if (beacons.length === 0) return;
@@ -59,7 +62,7 @@ export function drawBeacons(ctx: CanvasRenderingContext2D, beacons: Beacon[], vi
   for (const { kind, rect } of beacons) {
     const x0 = rect.x * view.scale + view.x, y0 = rect.y * view.scale + view.y;
     const tw = rect.w * view.scale, th = rect.h * view.scale;
-    const s = beaconSize(tw, th, phase);
+    const s = beaconSize(tw, th, phase, screenScale);
     if (x0 + tw + s.haloPadPx < 0 || y0 + th + s.haloPadPx < 0 || x0 - s.haloPadPx > w || y0 - s.haloPadPx > h) continue;
     lineW = s.lineWPx;
     glyphLineW = Math.max(2, s.glyphPx / 6);

@@ -15,7 +15,7 @@ import { alertMarks, type AlertSource, type VersionedMarks } from './alert-marks
 import { IDENTITY, visibleWorld } from './view-zoom.ts';
 import type { HeatMapView } from './heat-map-view.svelte.ts';
 import { drawBeacons, type Beacon } from './draw-alarms.ts';
-import { pulsePhase } from './mark-plan.ts';
+import { beaconScreenScale, pulsePhase } from './mark-plan.ts';
 
 /** What a frame paints, read afresh each frame (the component's props). */
 export interface HeatMapInput {
@@ -118,7 +118,7 @@ export function paintLoop(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement,
       overlay.width = canvas.width;
       overlay.height = canvas.height;
     }
-    drawBeacons(overlayCtx, beacons, view.zoom, dpr, phase, w, h);
+    drawBeacons(overlayCtx, beacons, view.zoom, dpr, phase, w, h, beaconScreenScale(globalThis.innerWidth ?? Number.NaN));
     // Read by the browser tests: the pulse redraws this canvas, not the map's.
     overlay.dataset.beacons = String(beacons.length);
     overlay.dataset.draws = String(++overlayDraws);

@@ -74,14 +74,23 @@ export const MIN_GLYPH_PX = 14;
  * (over its neighbours on a small map), a glyph at least MIN_GLYPH_PX, and a halo that grows and
  * fades once per pulse (`phase` 0 → 1; without motion, phase 0: the halo at its most visible).
  */
-export function beaconSize(tileWPx: number, tileHPx: number, phase: number): BeaconSize {
+export function beaconSize(tileWPx: number, tileHPx: number, phase: number, screenScale = 1): BeaconSize {
   const tile = Math.min(tileWPx, tileHPx);
+  const k = Math.max(1, screenScale);
   // Thicker on large tiles (a 4K wall): a frame is read from across the room, not beside the screen.
-  const lineWPx = Math.max(tile >= 24 ? 4 : 3, Math.round(tile * 0.1));
-  const framePadPx = Math.max(5, Math.round(tile * 0.3)) + lineWPx;
-  const glyphPx = Math.max(MIN_GLYPH_PX, Math.round(tile * 0.6));
-  const reach = Math.max(14, tile * 0.8);
+  const lineWPx = Math.max(Math.round((tile >= 24 ? 4 : 3) * k), Math.round(tile * 0.1));
+  const framePadPx = Math.max(Math.round(5 * k), Math.round(tile * 0.3)) + lineWPx;
+  const glyphPx = Math.max(Math.round(MIN_GLYPH_PX * k), Math.round(tile * 0.6));
+  const reach = Math.max(14 * k, tile * 0.8);
   return { framePadPx, lineWPx, glyphPx, haloPadPx: framePadPx + reach * phase, haloAlpha: 0.85 * (1 - phase) };
+}
+
+/**
+ * How much larger than on a 1920-px-wide screen the smallest beacon is drawn: a wall of 3840 CSS
+ * px is watched from as far as one of 1920, so its beacons are twice the size.
+ */
+export function beaconScreenScale(viewportWPx: number): number {
+  return Number.isFinite(viewportWPx) ? Math.max(1, viewportWPx / 1920) : 1;
 }
 
 /** Period of the alarm pulse, ms (a little under a second and a half: urgent, not a strobe). */
