@@ -4,19 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
 import { getJson, seen, waitFor } from '../helpers/wait.ts';
-import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
+import { pixelAt, rackOnCanvas } from '../helpers/canvas.ts';
 import type { SiteView } from '../../protocol/site-view.ts';
 import { PALETTE } from '../../web/src/lib/color-scale.ts';
-
-/** Colour of the canvas pixel at the centre of a rack, as #rrggbb. */
-async function pixelAt(page: Page, selector: string, x: number, y: number): Promise<string> {
-  return page.$eval(selector, (el, [px, py]) => {
-    const c = el as HTMLCanvasElement;
-    const dpr = c.width / c.getBoundingClientRect().width;
-    const d = c.getContext('2d')!.getImageData(Math.round(px * dpr), Math.round(py * dpr), 1, 1).data;
-    return '#' + [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('');
-  }, [x, y]);
-}
 
 describe('dashboard in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -44,15 +34,7 @@ describe('dashboard in headless Chromium', () => {
     await server?.stop();
   });
 
-  /** Centre of a rack on the hall canvas, from the same layout function the dashboard uses. */
-  async function rackCentre(rackId: string) {
-    const box = (await page.locator('canvas[data-hall="hall-1"]').boundingBox())!;
-    const hall = site.halls.find((h) => h.id === 'hall-1')!;
-    const layout = layoutHall(site, hall, box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
-    const index = site.racks.find((r) => r.id === rackId)!.index;
-    const r = layout.racks.find((x) => x.index === index)!.rect;
-    return { x: r.x + r.w / 2, y: r.y + r.h / 2, pageX: box.x + r.x + r.w / 2, pageY: box.y + r.y + r.h / 2, w: r.w, h: r.h };
-  }
+  const rackCentre = (rackId: string) => rackOnCanvas(page, site, rackId);
 
   it('shows the site overview with every hall drawn as a heat map and live KPIs', async () => {
     await page.goto(server.baseUrl + '/');

@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../helpers/programs.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { pixelAt } from '../helpers/canvas.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { entityTopic } from '../../protocol/topics.ts';
 import { returnForLoadC } from '../../protocol/coolant.ts';
@@ -40,13 +41,7 @@ const pixels = (page: Page) =>
     return `${c.width}x${c.height}:${h}`;
   });
 
-const pixelAt = (page: Page, x: number, y: number) =>
-  page.$eval(CANVAS, (el, [px, py]) => {
-    const c = el as HTMLCanvasElement;
-    const dpr = c.width / c.getBoundingClientRect().width;
-    const d = c.getContext('2d')!.getImageData(Math.round(px * dpr), Math.round(py * dpr), 1, 1).data;
-    return '#' + [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('');
-  }, [x, y]);
+const pixel = (page: Page, x: number, y: number) => pixelAt(page, CANVAS, x, y);
 
 const repainted = async (page: Page) => Number(await page.getAttribute(CANVAS, 'data-repainted-tiles'));
 /** The stream version the heat map last drew: it grows with every frame of fresh values drawn. */
@@ -114,12 +109,12 @@ describe('heat map kept layer in headless Chromium', () => {
    */
   async function changeOneTile(centre: { x: number; y: number }, change: () => void): Promise<string> {
     expect(movedColour).not.toBe(steadyColour);
-    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(steadyColour);
+    await expect.poll(() => pixel(page, centre.x, centre.y), { timeout: 10_000 }).toBe(steadyColour);
     // Fresh frames of the same values (the test publishes every rack each second) repaint nothing.
     const settled = await repaintedAfterFrames(page, 2);
     expect(await repaintedAfterFrames(page, 4)).toBe(settled);
     change();
-    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 5000 }).toBe(movedColour);
+    await expect.poll(() => pixel(page, centre.x, centre.y), { timeout: 5000 }).toBe(movedColour);
     // The change repainted its one tile, and the frames after it, holding the new value, nothing more.
     expect(await repaintedAfterFrames(page, 4)).toBe(settled + 1);
     return pixels(page);
@@ -137,7 +132,7 @@ describe('heat map kept layer in headless Chromium', () => {
     await page.goto(`${server.baseUrl}/#/`);
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-hall]')?.getAttribute('data-drawn') ?? 0) > 0);
     await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
-    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
+    await expect.poll(() => pixel(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
     await repaintedAfterFrames(page, 2);
     expect(await pixels(page)).toBe(incremental);
   }, 60_000);
@@ -164,7 +159,7 @@ describe('heat map kept layer in headless Chromium', () => {
     await zoomIn();
     expect(await zoomOf()).toEqual(zoom);
     const centre = await centreOf(CHANGED_ZOOMED, zoom);
-    await expect.poll(() => pixelAt(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
+    await expect.poll(() => pixel(page, centre.x, centre.y), { timeout: 10_000 }).toBe(movedColour);
     await repaintedAfterFrames(page, 2);
     expect(await pixels(page)).toBe(incremental);
   }, 60_000);

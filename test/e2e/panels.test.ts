@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
 import { getJson, notYet, seen, waitFor } from '../helpers/wait.ts';
-import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
+import { rackOnCanvas } from '../helpers/canvas.ts';
 import type { SiteView } from '../../protocol/site-view.ts';
 
 /** Hue of a CSS colour (rgb(…) or #rrggbb), degrees. */
@@ -55,14 +55,10 @@ describe('panels and history charts in headless Chromium', () => {
   });
 
   /** Centre of a rack on the hall canvas, in page coordinates, from the dashboard's own layout. */
-  async function rackCentre(rackId: string) {
-    const box = (await page.locator('canvas[data-hall="hall-1"]').boundingBox())!;
-    const hall = site.halls.find((h) => h.id === 'hall-1')!;
-    const layout = layoutHall(site, hall, box.width, box.height, true, { maxAspect: HALL_VIEW_MAX_ASPECT });
-    const index = site.racks.find((r) => r.id === rackId)!.index;
-    const r = layout.racks.find((x) => x.index === index)!.rect;
-    return { x: box.x + r.x + r.w / 2, y: box.y + r.y + r.h / 2 };
-  }
+  const rackCentre = async (rackId: string) => {
+    const r = await rackOnCanvas(page, site, rackId);
+    return { x: r.pageX, y: r.pageY };
+  };
 
   it('draws the rack panel\'s power and return in different hues', async () => {
     await page.goto(`${server.baseUrl}/#/hall/hall-1?rack=h1-r03-k05`);

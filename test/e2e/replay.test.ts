@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
 import { getJson, notYet, waitFor } from '../helpers/wait.ts';
+import { pixelAt } from '../helpers/canvas.ts';
 import { HALL_VIEW_MAX_ASPECT, layoutHall } from '../../web/src/lib/hall-layout.ts';
 import { PALETTE } from '../../web/src/lib/color-scale.ts';
 import { fmt } from '../../web/src/lib/metrics.ts';
@@ -18,15 +19,8 @@ import type { HallSnapshot } from '../../protocol/history.ts';
 
 const CANVAS = 'canvas[data-hall="hall-1"]';
 
-/** Colour of the canvas pixel at (x, y) CSS px, as #rrggbb. */
-async function pixelAt(page: Page, x: number, y: number): Promise<string> {
-  return page.$eval(CANVAS, (el, [px, py]) => {
-    const c = el as HTMLCanvasElement;
-    const dpr = c.width / c.getBoundingClientRect().width;
-    const d = c.getContext('2d')!.getImageData(Math.round(px * dpr), Math.round(py * dpr), 1, 1).data;
-    return '#' + [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('');
-  }, [x, y]);
-}
+/** Colour of the hall canvas's pixel at (x, y) CSS px, as #rrggbb. */
+const pixel = (page: Page, x: number, y: number) => pixelAt(page, CANVAS, x, y);
 
 const replayOf = (url: string) => Number(new URLSearchParams(url.split('?')[1] ?? '').get('replay'));
 
@@ -89,8 +83,8 @@ describe('hall replay in headless Chromium', () => {
     const l = await layout();
     const rack = l.racks[0].rect;
     const cdu = l.cdus.find((c) => c.index === hallCdus[0].index)!.rect;
-    expect(PALETTE as readonly string[]).toContain(await pixelAt(page, rack.x + rack.w / 2, rack.y + rack.h * 0.2));
-    expect(PALETTE as readonly string[]).toContain(await pixelAt(page, cdu.x + cdu.w / 2, cdu.y + cdu.h / 2));
+    expect(PALETTE as readonly string[]).toContain(await pixel(page, rack.x + rack.w / 2, rack.y + rack.h * 0.2));
+    expect(PALETTE as readonly string[]).toContain(await pixel(page, cdu.x + cdu.w / 2, cdu.y + cdu.h / 2));
     // The KPIs are that minute's means, marked as replay.
     await expect.poll(() => page.locator('[data-testid="kpi-replay"]').innerText()).toMatch(/replay — not live/i);
     const itPower = page.locator('.kpis .kpi', { hasText: 'IT power' }).locator('.v');
