@@ -13,6 +13,12 @@ export interface ServiceProcess {
   pid(): number | undefined;
 }
 
+/** stderr kept per process for the error when it exits before it is ready, characters. */
+const STDERR_KEPT_CHARS = 2000;
+
+/** A service that exited before it was ready (its stderr in the message). */
+export class ServiceExited extends Error {}
+
 export function serviceProcess(bin: string, args: string[], ready: () => Promise<void>): ServiceProcess {
   let proc: ChildProcess | null = null;
   const end = async (sig: NodeJS.Signals) => {
@@ -26,8 +32,16 @@ export function serviceProcess(bin: string, args: string[], ready: () => Promise
   };
   return {
     async start() {
-      proc = spawn(bin, args, { stdio: 'ignore' });
-      await ready();
+      const p = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      proc = p;
+      // The last lines it wrote to stderr: why it exited, if it does (a port taken meanwhile).
+      let said = '';
+      p.stderr!.on('data', (b: Buffer) => (said = (said + b.toString()).slice(-STDERR_KEPT_CHARS)));
+      const exited = new Promise<never>((_, fail) => p.once('exit', (code, sig) => {
+        fail(new ServiceExited(`${bin} exited (${sig ?? `code ${code}`}) before it was ready: ${said.trim() || 'no output'}`));
+      }));
+      exited.catch(() => undefined);
+      await Promise.race([ready(), exited]);
     },
     signal(sig) {
       proc?.kill(sig);
