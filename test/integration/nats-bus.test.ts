@@ -169,6 +169,6 @@ describe('the bus on a 3-node NATS cluster (nats-server 2.9 MQTT)', () => {
     log(`2 of 3 down for ${back.toFixed(1)} s: a served its last values, not live; live again ${recoveredS.toFixed(1)} s after ${other.name} returned`);
     expect(await healthz(a)).toMatchObject({ checks: { mqtt: 'connected' } });
     await node.start();
-    await cluster.healthy();
+    await cluster.rejoined();
   }, TEST_TIMEOUT_MS);
 });
