@@ -31,9 +31,10 @@ export function entityTopic(root: string, hallId: string, kind: EntityKind, id: 
   return `${root}/${hallId}/${kind}/${id}/${channel}`;
 }
 
-/** Subscription filters covering every telemetry and status topic under `root`. */
-export function subscriptionFilters(root: string): string[] {
-  return [`${root}/+/rack/+/+`, `${root}/+/cdu/+/+`];
+/** Subscription filters covering every telemetry and status topic under `root`, or only those of `hallIds` (a hall shard). */
+export function subscriptionFilters(root: string, hallIds?: readonly string[]): string[] {
+  const halls = hallIds ?? ['+'];
+  return halls.flatMap((h) => [`${root}/${h}/rack/+/+`, `${root}/${h}/cdu/+/+`]);
 }
 
 /** Topic on which a simulator accepts fault commands (JSON, see simulators/faults.ts). */

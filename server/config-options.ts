@@ -213,6 +213,15 @@ export const OPTIONS: readonly Option[] = [
     flag: 'cluster-adopt-site', env: 'HALLWATCH_CLUSTER_ADOPT_SITE', key: 'clusterAdoptSite', kind: 'int', dflt: '0', min: 0, max: 1,
     help: '1: this server\'s site file becomes the cluster\'s (after changing the site file of both servers; see README)',
   },
+  {
+    flag: 'halls', env: 'HALLWATCH_HALLS', key: 'halls', kind: 'string',
+    help: 'run as a hall shard: ingest, live state, rules and history of these halls only (h1,h2), published to the campus view over --cluster; ' +
+      'refused when a hall is not in the site file or another live shard holds it',
+  },
+  {
+    flag: 'campus', env: 'HALLWATCH_CAMPUS', key: 'campus', kind: 'int', dflt: '0', min: 0, max: 1,
+    help: '1: run as the campus view: no telemetry; every hall\'s live state, totals, incidents and history from the hall shards over --cluster',
+  },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
 ];
 

@@ -8,6 +8,7 @@ import type { LogLevel } from './logger.ts';
 import { OPTIONS, REFUSED_OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
 import { clusterSettings } from './cluster/cluster-config.ts';
+import { campusSettings } from './campus/campus-config.ts';
 import { busUrlList, parseBusUrls } from '../protocol/bus-connection.ts';
 import { topicRootRefusal } from '../protocol/topic-levels.ts';
 import { parseTrustedProxies } from './http/client-address.ts';
@@ -108,6 +109,10 @@ export interface ServerConfig {
   serverName?: string;
   /** 1: this server's site file replaces the one the cluster holds (a deliberate site change). */
   clusterAdoptSite: number;
+  /** A hall shard's halls (`--halls`); undefined = every hall of the site. */
+  halls?: string[];
+  /** 1: the campus view (no telemetry; the shards' derived state over the cluster). */
+  campus: number;
 }
 
 export function serverHelp(): string {
@@ -224,5 +229,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     { cluster: out.clusterUrls as string | undefined, replicas: out.clusterReplicas as number | null, serverName: out.serverName as string | undefined },
     { hostname: hostname(), port: out.port as number },
   ));
+  Object.assign(out, campusSettings({
+    halls: out.halls as string | undefined, campus: out.campus === 1, cluster: out.clusterUrls !== undefined,
+    embeddedBroker: out.embeddedBrokerPort !== null, dsx: out.dsxRoot !== undefined,
+  }));
   return out as unknown as ServerConfig;
 }

@@ -24,6 +24,7 @@ import { resumeHistory } from './history/resume.ts';
 import { HistoryService, retentionMs } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
+import type { AlertDesk } from './alerts/alert-desk.ts';
 import { Access } from './auth/access.ts';
 import { WallLayouts } from './wall/layouts.ts';
 import { announceLogins } from './auth/demo-logins.ts';
@@ -40,6 +41,13 @@ import { registerClusterMetrics } from './cluster/cluster-metrics.ts';
 import { openStateStores } from './storage/state-stores.ts';
 import { historyParts } from './compose/history-parts.ts';
 import { notificationParts } from './compose/notification-parts.ts';
+import { shardParts } from './compose/shard-parts.ts';
+import { startCampusView } from './compose/campus-view.ts';
+import { siteOfHalls } from './site/sub-site.ts';
+import { ok } from '../protocol/result.ts';
+import { pairNames } from './cluster/pair-names.ts';
+import { shardId } from '../protocol/campus-subjects.ts';
+import { historyAnswer } from './http/history-routes.ts';
 
 /** How long a request to the cluster may take: past a stream-leader election (4–9 s on nats-server 2.9). */
 const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
@@ -51,7 +59,7 @@ export interface RunningServer {
   mqttUrl: string;
   state: LiveState;
   metrics: Metrics;
-  alerts: AlertService;
+  alerts: AlertDesk;
   stop(): Promise<void>;
 }
 
@@ -63,7 +71,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
   const onStep = (stepMs: number, adopted: boolean) => log.warn(clockStepWarning(stepMs, adopted));
   const steady = injectedClock ? null : new SteadyClock(Date.now, () => performance.now(), 2000, onStep);
   const clock = injectedClock ?? steady!.now;
-  const site = buildSiteIndex(await loadSiteFile(cfg.sitePath, { dsxFed: cfg.dsxRoot !== undefined, warn: (line) => log.warn(line) }));
+  const campusSpec = await loadSiteFile(cfg.sitePath, { dsxFed: cfg.dsxRoot !== undefined, warn: (line) => log.warn(line) });
+  if (cfg.campus) return startCampusView(cfg, campusSpec, log, clock);
+  // A hall shard's site: the campus's with only its halls.
+  const own = cfg.halls ? siteOfHalls(campusSpec, cfg.halls) : ok(campusSpec);
+  if (!own.ok) throw new Error(own.message);
+  const site = buildSiteIndex(own.value);
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
   const metrics = new Metrics({ runtime: true });
   registerSiteMetrics(metrics, state);
@@ -77,9 +90,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       : null;
     if (cluster) await stops.start('cluster link', () => cluster.start(), () => cluster.stop());
     const onWrite = cluster ? registerClusterMetrics(metrics, cluster) : () => undefined;
+    const names = cfg.halls ? pairNames(shardId(cfg.halls)) : undefined;
     const stores = await openStateStores(cfg, cluster && {
-      link: cluster, site: site.spec, serverName: cfg.serverName!, adoptSite: cfg.clusterAdoptSite === 1, onWrite, log, clock,
+      link: cluster, site: campusSpec, serverName: cfg.serverName!, adoptSite: cfg.clusterAdoptSite === 1, onWrite, log, clock, keyPrefix: names?.stateKeyPrefix,
     });
+    const shard = cluster && cfg.halls ? shardParts(cfg, { cluster, campusSpec, log, clock }) : null;
+    if (shard) await stops.start('hold on the halls', () => shard.claims.start(), () => shard.claims.stop());
     if (broker) {
       await stops.start('embedded broker', () => broker.start(), () => broker.stop());
     }
@@ -116,7 +132,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     const blockSamplesHelp = 'Samples held in open raw blocks, written when their block window ends (--history-block-s)';
     metrics.gauge('hallwatch_storage_block_samples', blockSamplesHelp, blockSamples, ['kind']);
     const mqttUrls = broker ? [broker.url] : cfg.mqttUrls;
-    const { channels, role, local, outbox } = notificationParts(cfg, { cluster, mqttUrls, metrics, log, clock, seesSite: () => seesSite() });
+    const { channels, role, local, outbox } = notificationParts(cfg, { cluster, mqttUrls, metrics, log, clock, seesSite: () => seesSite(), names });
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     if (role) leads = () => role.lease.isLeader();
     const stream = role?.notifications ?? null;
@@ -157,6 +173,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
       {
         bus: { ...bus, urls: mqttUrls, clientId: ingestClientId(cfg.mqttClientId, cfg.ingestDelivery, cfg.clusterUrls ? cfg.serverName! : hostname(), process.pid) },
         delivery: cfg.ingestDelivery,
+        halls: cfg.halls,
         topicRoot: cfg.topicRoot,
         maxPayloadBytes: cfg.maxPayloadBytes,
         maxClockSkewMs: cfg.maxClockSkewMs,
@@ -211,6 +228,12 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     // Stopped before the HTTP server: its upgraded sockets would keep server.close() waiting.
     await stops.start('WebSocket hub', () => hub.start(), () => hub.stop());
     stops.push(['WebSocket frames on the state tick', ticker.listen(() => hub.stateTicked())]);
+    if (shard) {
+      const answer = (path: string, params: URLSearchParams) => historyAnswer({ site, history, historyExtra }, path, params, clock());
+      const publisher = shard.publisher({ state, alerts, history: answer, telemetryFlows: () => seesSite() });
+      await stops.start('campus publisher', () => publisher.start(), () => publisher.stop());
+      stops.push(['campus rows on the state tick', ticker.listen(() => publisher.onTick())]);
+    }
     log.info(`site "${site.spec.name}": ${site.racks.length} racks, ${site.cdus.length} CDUs in ${site.view.halls.length} halls`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl: mqttUrls.join(','), state, metrics, alerts, stop: stopAll };
@@ -246,7 +269,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // A line the demo runner and tests wait for.
-  process.stdout.write(`HALLWATCH_READY port=${server.port} mqtt=${server.mqttUrl}\n`);
+  process.stdout.write(`HALLWATCH_READY port=${server.port} mqtt=${server.mqttUrl || 'none'}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -6,6 +6,7 @@
  */
 import type { ClusterView } from '../../protocol/cluster.ts';
 import { join } from 'node:path';
+import type { PairNames } from './pair-names.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { Sender } from '../alerts/outbox.ts';
@@ -22,6 +23,8 @@ export interface ClusterRoleConfig {
   storageDir: string;
   /** Identifies the site file, carried in the membership heartbeat. */
   siteFingerprint?: string;
+  /** The pair's names on the cluster: a hall shard's own, or the whole site's when absent. */
+  names?: PairNames;
 }
 
 export interface ClusterRoleDeps {
@@ -70,10 +73,10 @@ export class ClusterRole {
     this.fit = deps.fit ?? (() => true);
     const startedMs = deps.clock();
     this.lease = new LeaderLease(
-      { serverName: cfg.serverName, replicas: cfg.replicas, timing: LEASE_TIMING, writeTimeoutMs: 5_000 },
+      { serverName: cfg.serverName, replicas: cfg.replicas, timing: LEASE_TIMING, writeTimeoutMs: 5_000, bucket: cfg.names?.leaseBucket },
       { cluster: deps.cluster, log: deps.log, onRole: (leading) => this.roleChanged(leading), defer: () => this.defers() },
     );
-    this.members = new Members({ serverName: cfg.serverName, replicas: cfg.replicas, everyMs: 2_000, maxAgeMs: 15_000 }, {
+    this.members = new Members({ serverName: cfg.serverName, replicas: cfg.replicas, everyMs: 2_000, maxAgeMs: 15_000, bucket: cfg.names?.membersBucket }, {
       cluster: deps.cluster, log: deps.log,
       heartbeat: () => ({
         serverName: cfg.serverName, leader: this.lease.isLeader(), epoch: this.lease.epoch, startedMs, fit: this.fit(),
@@ -84,6 +87,7 @@ export class ClusterRole {
       cfg: {
         replicas: cfg.replicas, maxAgeMs: 86_400_000, duplicateWindowMs: 3_600_000, maxRetryDelayMs: 60_000,
         failedLogPath: join(cfg.storageDir, 'outbox', 'failed.jsonl'), publishTimeoutMs: 5_000,
+        names: cfg.names && { stream: cfg.names.notifyStream, subjectPrefix: cfg.names.notifySubjectPrefix, consumer: cfg.names.notifyConsumer },
       },
       cluster: deps.cluster, senders: deps.senders, metrics: deps.metrics, counts: deps.counts, log: deps.log, clock: deps.clock,
       isLeader: () => this.lease.isLeader(), epoch: () => this.lease.epoch, giveUp: () => this.failOpen(),

@@ -15,8 +15,6 @@ import {
 } from './lease-decision.ts';
 
 export const LEASE_BUCKET = 'hallwatch-lease';
-const STREAM = `KV_${LEASE_BUCKET}`;
-const SUBJECT_PREFIX = `$KV.${LEASE_BUCKET}.`;
 const WRONG_LAST_SEQUENCE = 10071;
 /** Deletion markers of old epochs go with the bucket's max age; the live key is rewritten every 2 s. */
 const BUCKET_MAX_AGE_MS = 86_400_000;
@@ -36,6 +34,8 @@ export interface LeaderLeaseConfig {
   timing: LeaseTiming;
   /** How long one write of the lease may wait for the cluster, ms (a stalled write is resolved by reading back). */
   writeTimeoutMs: number;
+  /** The lease's bucket (server/cluster/pair-names.ts); LEASE_BUCKET when absent. */
+  bucket?: string;
 }
 
 export interface LeaderLeaseDeps {
@@ -71,6 +71,18 @@ export class LeaderLease {
   private stopWatch: (() => void) | null = null;
   private readonly now: () => number;
 
+  private get bucketName(): string {
+    return this.cfg.bucket ?? LEASE_BUCKET;
+  }
+
+  private get streamName(): string {
+    return `KV_${this.bucketName}`;
+  }
+
+  private get subjectPrefix(): string {
+    return `$KV.${this.bucketName}.`;
+  }
+
   constructor(private readonly cfg: LeaderLeaseConfig, private readonly deps: LeaderLeaseDeps) {
     this.now = deps.now ?? (() => performance.now());
     this.instance = `${cfg.serverName}/${Date.now()}/${randomBytes(4).toString('hex')}`;
@@ -92,7 +104,7 @@ export class LeaderLease {
   }
 
   async start(): Promise<void> {
-    this.kv = await openBucket(this.deps.cluster, LEASE_BUCKET, { replicas: this.cfg.replicas, history: 1, ttl: BUCKET_MAX_AGE_MS }, this.deps.log, () => this.stopping);
+    this.kv = await openBucket(this.deps.cluster, this.bucketName, { replicas: this.cfg.replicas, history: 1, ttl: BUCKET_MAX_AGE_MS }, this.deps.log, () => this.stopping);
     const it = await this.kv.watch({ key: 'epoch.>' });
     this.stopWatch = () => it.stop();
     void (async () => {
@@ -198,7 +210,7 @@ export class LeaderLease {
    */
   private async recount(): Promise<void> {
     try {
-      const lastSeq = (await this.deps.cluster.jsm.streams.info(STREAM)).state.last_seq;
+      const lastSeq = (await this.deps.cluster.jsm.streams.info(this.streamName)).state.last_seq;
       const open = this.seen.epoch === 0 || this.seen.released;
       this.seen = { ...this.seen, lastSeq: Math.max(this.seen.lastSeq, lastSeq), seenAtMs: open ? this.seen.seenAtMs : this.now() };
     } catch {
@@ -228,7 +240,7 @@ export class LeaderLease {
     const h = headers();
     h.set('KV-Operation', 'DEL');
     try {
-      const ack = await this.deps.cluster.js.publish(SUBJECT_PREFIX + epochKey(epoch), undefined, {
+      const ack = await this.deps.cluster.js.publish(this.subjectPrefix + epochKey(epoch), undefined, {
         headers: h, expect: { lastSequence: this.own.lastSeq }, timeout: this.cfg.writeTimeoutMs,
       });
       this.oldKeys.delete(epoch);
@@ -241,7 +253,7 @@ export class LeaderLease {
   private async write(key: string, value: LeaseValue, expect: { lastSequence: number; lastSubjectSequence?: number }): Promise<WriteOutcome> {
     const t0 = this.now();
     try {
-      const ack = await this.deps.cluster.js.publish(SUBJECT_PREFIX + key, encoder.encode(JSON.stringify(value)), { expect, timeout: this.cfg.writeTimeoutMs });
+      const ack = await this.deps.cluster.js.publish(this.subjectPrefix + key, encoder.encode(JSON.stringify(value)), { expect, timeout: this.cfg.writeTimeoutMs });
       this.deps.onWrite?.(this.now() - t0, true);
       return { ok: true, seq: ack.seq };
     } catch (e) {
@@ -259,10 +271,10 @@ export class LeaderLease {
     // Refused outright (no stream answered, a bad request): it was not stored.
     if (r.ok || (!r.conflict && !r.timedOut)) return r;
     try {
-      const lastSeq = (await this.deps.cluster.jsm.streams.info(STREAM)).state.last_seq;
+      const lastSeq = (await this.deps.cluster.jsm.streams.info(this.streamName)).state.last_seq;
       if (lastSeq === 0) return r;
-      const m = await this.deps.cluster.jsm.streams.getMessage(STREAM, { seq: lastSeq });
-      const stored = m.subject === SUBJECT_PREFIX + epochKey(value.epoch) ? parseLeaseValue(JSON.parse(decoder.decode(m.data))) : null;
+      const m = await this.deps.cluster.jsm.streams.getMessage(this.streamName, { seq: lastSeq });
+      const stored = m.subject === this.subjectPrefix + epochKey(value.epoch) ? parseLeaseValue(JSON.parse(decoder.decode(m.data))) : null;
       if (stored && stored.holder === value.holder && stored.write === value.write) return { ok: true, seq: lastSeq };
     } catch {
       // The cluster cannot answer either: the write did not count.

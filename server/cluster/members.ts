@@ -34,6 +34,8 @@ export interface MembersConfig {
   everyMs: number;
   /** A key not rewritten for this long is gone (the bucket's max age), ms (15000). */
   maxAgeMs: number;
+  /** The membership bucket (server/cluster/pair-names.ts); MEMBERS_BUCKET when absent. */
+  bucket?: string;
 }
 
 export interface MembersDeps {
@@ -79,7 +81,7 @@ export class Members {
 
   async start(): Promise<void> {
     this.storedAtMs = this.now();
-    this.kv = await openBucket(this.deps.cluster, MEMBERS_BUCKET, { replicas: this.cfg.replicas, history: 1, ttl: this.cfg.maxAgeMs }, this.deps.log, () => this.stopped);
+    this.kv = await openBucket(this.deps.cluster, this.cfg.bucket ?? MEMBERS_BUCKET, { replicas: this.cfg.replicas, history: 1, ttl: this.cfg.maxAgeMs }, this.deps.log, () => this.stopped);
     const it = await this.kv.watch({ key: '>' });
     this.stopWatch = () => it.stop();
     void (async () => {

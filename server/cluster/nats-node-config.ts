@@ -24,6 +24,18 @@ export interface NatsNodeConfig {
  * `stream_replicas` must be set for MQTT on 2.9 (it would otherwise follow the cluster size
  * only when the first client connects to a whole cluster).
  */
+/** The routes to the other nodes; a single node has none (JetStream on its own, no meta group to join). */
+function clusterBlock(c: NatsNodeConfig): string {
+  return `cluster {
+  name: ${c.clusterName ?? 'hallwatch'}
+  listen: ${c.host}:${c.clusterPort}
+  routes: [
+${c.routes.map((r) => `    nats-route://${r}`).join('\n')}
+  ]
+}
+`;
+}
+
 export function natsNodeConfig(c: NatsNodeConfig): string {
   return `server_name: ${c.serverName}
 listen: ${c.host}:${c.clientPort}
@@ -35,14 +47,7 @@ jetstream {
   max_memory_store: 256MB
   max_file_store: 4GB
 }
-cluster {
-  name: ${c.clusterName ?? 'hallwatch'}
-  listen: ${c.host}:${c.clusterPort}
-  routes: [
-${c.routes.map((r) => `    nats-route://${r}`).join('\n')}
-  ]
-}
-mqtt {
+${c.routes.length < 2 ? '' : clusterBlock(c)}mqtt {
   listen: ${c.host}:${c.mqttPort}
   stream_replicas: ${Math.min(3, c.routes.length)}
 }

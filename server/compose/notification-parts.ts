@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { ClusterLink } from '../cluster/cluster-link.ts';
 import { ClusterRole } from '../cluster/cluster-role.ts';
+import type { PairNames } from '../cluster/pair-names.ts';
 import { notificationChannels } from '../alerts/channels/channels.ts';
 import type { Channel } from '../alerts/notification.ts';
 import { Outbox, outboxDirStore, type NotificationQueue } from '../alerts/outbox.ts';
@@ -33,6 +34,8 @@ export interface NotificationDeps {
   clock: () => number;
   /** Whether this server's telemetry flows (a pair's leader that cannot see the site hands over). */
   seesSite: () => boolean;
+  /** A hall shard's names on the cluster; the whole site's when absent. */
+  names?: PairNames;
 }
 
 export function notificationParts(cfg: ServerConfig, d: NotificationDeps): NotificationParts {
@@ -43,7 +46,7 @@ export function notificationParts(cfg: ServerConfig, d: NotificationDeps): Notif
   const queues: { backlog(): Backlog }[] = [];
   const counts = channels.length ? registerNotificationMetrics(d.metrics, queues, d.clock) : undefined;
   const role = d.cluster
-    ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir }, {
+    ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir, names: d.names }, {
         cluster: d.cluster, metrics: d.metrics, log: d.log, clock: d.clock, senders, counts, fit: d.seesSite,
       })
     : null;

@@ -3,7 +3,7 @@
  * the alert rules file, and named wall layouts. Secrets are returned once, at creation.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertService } from '../alerts/alert-service.ts';
+import type { AlertDesk } from '../alerts/alert-desk.ts';
 import { ROLES, roleAtLeast, type Access, type Principal, type Role } from '../auth/access.ts';
 import type { WallLayouts } from '../wall/layouts.ts';
 import { parseWallLayout } from '../../protocol/wall.ts';
@@ -11,7 +11,7 @@ import { json, readJson } from './respond.ts';
 
 export interface AdminDeps {
   access: Access;
-  alerts: AlertService | null;
+  alerts: AlertDesk | null;
   layouts: WallLayouts;
   hallIds: string[];
 }
@@ -81,9 +81,9 @@ export async function adminRoute(req: IncomingMessage, res: ServerResponse, path
       if (!(await d.access.revokeDisplayToken(name!))) return json(res, 404, { error: `no active display token with ID "${name}"` }), true;
       return json(res, 200, { ok: true }), true;
     case 'GET rules':
-      return (d.alerts ? json(res, 200, await d.alerts.rules.stored()) : json(res, 404, { error: 'alerts are not running' })), true;
+      return (d.alerts?.rules ? json(res, 200, await d.alerts.rules.stored()) : json(res, 404, { error: 'alerts are not running' })), true;
     case 'PUT rules': {
-      if (!d.alerts) return json(res, 404, { error: 'alerts are not running' }), true;
+      if (!d.alerts?.rules) return json(res, 404, { error: 'alerts are not running here (the campus view: each hall shard has its own rules)' }), true;
       const b = await readJson(req, 1_000_000);
       if (!b.ok) return json(res, 400, { error: b.error }), true;
       const err = await d.alerts.rules.replace(b.value, who.name);

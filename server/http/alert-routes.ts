@@ -1,6 +1,6 @@
 /** Operator actions: acknowledge an incident, add or remove a silence (operator role). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertService } from '../alerts/alert-service.ts';
+import type { AlertDesk } from '../alerts/alert-desk.ts';
 import { parseSilenceRequest } from '../alerts/silences.ts';
 import { roleAtLeast, type Principal } from '../auth/access.ts';
 import { json, readJson } from './respond.ts';
@@ -11,7 +11,7 @@ export async function alertRoute(
   res: ServerResponse,
   path: string,
   who: Principal,
-  alerts: AlertService,
+  alerts: AlertDesk,
   nowMs: number,
 ): Promise<boolean> {
   const ack = /^\/api\/incidents\/([^/]+)\/ack$/.exec(path);

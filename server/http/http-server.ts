@@ -6,9 +6,10 @@ import type { LiveState } from '../state/live-state.ts';
 import type { Metrics } from './metrics.ts';
 import { cduJson, hallJson, rackJson } from './api-views.ts';
 import { serveStatic } from './static-files.ts';
-import { parseHistoryQuery, type HistoryService } from '../history/history-service.ts';
+import type { HistoryService } from '../history/history-service.ts';
+import { historyAnswer, isHistoryPath, type RouteAnswer } from './history-routes.ts';
 import type { HistoryExtra } from '../history/history-extra.ts';
-import type { AlertService } from '../alerts/alert-service.ts';
+import type { AlertDesk } from '../alerts/alert-desk.ts';
 import { incidentHistoryExport } from './incident-export.ts';
 import { SESSION_COOKIE, type Access, type Principal } from '../auth/access.ts';
 import type { WallLayouts } from '../wall/layouts.ts';
@@ -17,6 +18,7 @@ import { alertRoute } from './alert-routes.ts';
 import { adminRoute } from './admin-routes.ts';
 import type { Readiness } from './readiness.ts';
 import type { ClusterView } from '../../protocol/cluster.ts';
+import { notCampus, type CampusView } from '../../protocol/campus.ts';
 import { storeFailure } from './store-errors.ts';
 import { requestClient, type TrustedProxies } from './client-address.ts';
 
@@ -48,7 +50,11 @@ export interface HttpDeps {
   clock: () => number;
   history?: HistoryService | null;
   historyExtra?: HistoryExtra | null;
-  alerts?: AlertService | null;
+  alerts?: AlertDesk | null;
+  /** The campus view: history answered by the hall shard holding it (server/campus/campus-history.ts). */
+  /** `GET /api/campus`: the halls as the campus view sees them; absent on other servers (they answer `campus: false`). */
+  campus?: (() => CampusView) | null;
+  historyRemote?: ((path: string, params: URLSearchParams) => Promise<RouteAnswer | null>) | null;
   access?: Access | null;
   layouts?: WallLayouts | null;
 }
@@ -65,7 +71,9 @@ export class HttpServer {
   private readonly clock: () => number;
   private readonly history: HistoryService | null;
   private readonly historyExtra: HistoryExtra | null;
-  private readonly alerts: AlertService | null;
+  private readonly historyRemote: HttpDeps['historyRemote'];
+  private readonly campus: HttpDeps['campus'];
+  private readonly alerts: AlertDesk | null;
   private readonly access: Access | null;
   private readonly layouts: WallLayouts | null;
 
@@ -73,6 +81,8 @@ export class HttpServer {
     ({ cfg: this.cfg, state: this.state, metrics: this.metrics, health: this.health, ready: this.ready, cluster: this.cluster, log: this.log, clock: this.clock } = deps);
     this.history = deps.history ?? null;
     this.historyExtra = deps.historyExtra ?? null;
+    this.historyRemote = deps.historyRemote ?? null;
+    this.campus = deps.campus ?? null;
     this.alerts = deps.alerts ?? null;
     this.access = deps.access ?? null;
     this.layouts = deps.layouts ?? null;
@@ -170,6 +180,7 @@ export class HttpServer {
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
     if (path === '/api/cluster') return json(res, 200, this.cluster());
+    if (path === '/api/campus') return json(res, 200, this.campus ? this.campus() : notCampus(this.state.site.view.halls.length));
     if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot(url.searchParams.get('history') === '1'));
     if (path === '/api/incidents/history' && this.alerts) return incidentHistoryExport(res, url.searchParams, this.alerts.history(), now);
     if (path.startsWith('/api/admin/')) return this.mutate(req, res, path, who);
@@ -179,23 +190,9 @@ export class HttpServer {
       const l = this.layouts.get(decodeURIComponent(layout[1]));
       return l ? json(res, 200, l) : json(res, 404, { error: `no wall layout "${decodeURIComponent(layout[1])}"` });
     }
-    if ((path === '/api/history/gpu' || path === '/api/history/hall' || path === '/api/history/rows') && this.historyExtra) {
-      try {
-        const x = this.historyExtra;
-        const r = path.endsWith('gpu') ? await x.gpu(url.searchParams) : path.endsWith('rows') ? await x.rows(url.searchParams) : await x.hall(url.searchParams);
-        return r.ok ? json(res, 200, r.value) : json(res, 400, { error: r.message });
-      } catch (e) {
-        return json(res, 502, { error: (e as Error).message });
-      }
-    }
-    if (path === '/api/history' && this.history) {
-      const q = parseHistoryQuery(url.searchParams, this.state.site, now);
-      if (!q.ok) return json(res, 400, { error: q.message });
-      try {
-        return json(res, 200, await this.history.query(q.value));
-      } catch (e) {
-        return json(res, 502, { error: (e as Error).message });
-      }
+    if (isHistoryPath(path)) {
+      const a = this.historyRemote ? await this.historyRemote(path, url.searchParams) : await historyAnswer({ site: this.state.site, history: this.history, historyExtra: this.historyExtra }, path, url.searchParams, now);
+      if (a) return json(res, a.status, a.body);
     }
     const m = /^\/api\/(racks|cdus|halls)\/([^/]+)$/.exec(path);
     if (m) {

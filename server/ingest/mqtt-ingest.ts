@@ -22,6 +22,8 @@ export interface MqttIngestConfig extends ValidationLimits {
    * arrives while the server is down. `at-most-once` (default): QoS 0, clean session.
    */
   delivery?: 'at-most-once' | 'at-least-once';
+  /** A hall shard's halls: only their topics are subscribed; undefined = every hall. */
+  halls?: readonly string[];
 }
 
 /**
@@ -45,7 +47,7 @@ export class MqttIngest implements Source {
     const onConnect = (client: MqttClient) => {
       log.info(`connected to MQTT broker ${brokerOf(client)}`);
       // Plain subscriptions, never a shared one: every server holds every rack (README, "Deployment: a redundant pair").
-      client.subscribe(subscriptionFilters(cfg.topicRoot), { qos: atLeastOnce ? 1 : 0 }, (err) => {
+      client.subscribe(subscriptionFilters(cfg.topicRoot, cfg.halls), { qos: atLeastOnce ? 1 : 0 }, (err) => {
         if (err) log.error(`subscribe failed: ${err.message}`);
       });
     };

@@ -189,9 +189,36 @@ export class LiveState {
     return cdusOfDue;
   }
 
-  /** Entities changed since the last call. */
+  /** Entities changed since the last call; `dirtyTaken` hears them too (a hall shard publishes them). */
   takeDirty(): { racks: number[]; cdus: number[] } {
-    return { racks: this.rackDirty.take(), cdus: this.cduDirty.take() };
+    const d = { racks: this.rackDirty.take(), cdus: this.cduDirty.take() };
+    this.dirtyTaken?.(d);
+    return d;
+  }
+
+  /** Called with what each `takeDirty()` took. */
+  dirtyTaken: ((d: { racks: number[]; cdus: number[] }) => void) | null = null;
+
+  /**
+   * Row `k` of a hall shard's columns (the campus view): rack or CDU `i` as the shard derived it.
+   * Received now; a new sample (its tsMs changed) counts as one for staleness and delays.
+   */
+  applyDerived(kind: 'rack' | 'cdu', i: number, cols: ArrayLike<number>[], k: number, nowMs: number): void {
+    const own = kind === 'rack' ? this.rackCols : this.cduCols;
+    const [st, ts] = kind === 'rack' ? [RC.state, RC.tsMs] : [CC.state, CC.tsMs];
+    const before = own[st][i];
+    const tsBefore = own[ts][i];
+    const wasAvailable = kind === 'cdu' ? this.availableBefore(i) : null;
+    for (let c = 0; c < own.length; c++) own[c][i] = cols[c][k];
+    const received = kind === 'rack' ? this.rackReceivedMs : this.cduReceivedMs;
+    if (own[st][i] === EntityState.Live) {
+      if (own[ts][i] !== tsBefore) this.staleness.arrived(kind, i, before, own[ts][i], nowMs);
+      received[i] = nowMs;
+    } else if (own[st][i] !== before) {
+      this.staleness.changed(kind, i, before, own[st][i], nowMs, received[i]);
+    }
+    if (kind === 'rack') this.markRack(i);
+    else this.cduChanged(i, wasAvailable);
   }
 
   groupN1HeadroomKw(g: number): number {

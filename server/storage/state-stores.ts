@@ -58,6 +58,8 @@ export interface ClusterState {
   onWrite: (ms: number, stored: boolean) => void;
   log: Logger;
   clock: () => number;
+  /** A hall shard's prefix of its acknowledgement, paging and silence keys (server/cluster/pair-names.ts); '' for the whole site. */
+  keyPrefix?: string;
 }
 
 /** The stores as local files (one server). */
@@ -72,7 +74,8 @@ export function fileStateStores(cfg: StateStoreConfig): StateStores {
 }
 
 /** The stores in the bucket `kv`; a fresh cluster's rules are copied from the rules file. */
-export function kvStateStores(kv: KV, cfg: StateStoreConfig, c: Pick<ClusterState, 'onWrite' | 'log'>): StateStores {
+export function kvStateStores(kv: KV, cfg: StateStoreConfig, c: Pick<ClusterState, 'onWrite' | 'log' | 'keyPrefix'>): StateStores {
+  const own = c.keyPrefix ?? '';
   const onBadValue = (key: string, reason: string) => c.log.error(`cluster: ${STATE_BUCKET}/${key} was changed to something unreadable, ignored: ${reason}`);
   const opts: KvStoreOptions<never> = { onWrite: c.onWrite, onBadValue, verifyUpdates: true };
   const doc = <T>(key: string, parse?: (json: unknown) => T) => new KvDocumentStore<T>(kv, STATE_BUCKET, key, { ...opts, parse });
@@ -88,7 +91,8 @@ export function kvStateStores(kv: KV, cfg: StateStoreConfig, c: Pick<ClusterStat
     // NATS message's 1 MB. Acknowledgements and silences, the operators' part, are shared, and so
     // is what the leader paged (~100 bytes an open incident), which a new leader takes over.
     alertState: {
-      state: files.state, acks: doc(STATE_KEYS.acks, parseAcks), silences: doc(STATE_KEYS.silences, parseSilences), paged: doc(STATE_KEYS.paged, parsePaging),
+      state: files.state, acks: doc(own + STATE_KEYS.acks, parseAcks), silences: doc(own + STATE_KEYS.silences, parseSilences),
+      paged: doc(own + STATE_KEYS.paged, parsePaging),
     },
     rules: new SeededStore(doc<unknown>(STATE_KEYS.rules), rulesFile, refusal, (from) => c.log.info(`cluster: alert rules copied from ${from}`)),
     layouts: doc(STATE_KEYS.layouts, parseLayouts),

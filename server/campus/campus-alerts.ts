@@ -1,0 +1,106 @@
+/**
+ * The campus view's alerts: every hall shard's open incidents, alerts, silences and history in
+ * one list, plus one campus-scope incident per shard that stopped beating. Acknowledgements go
+ * to the shard that holds the incident; a silence to every shard (each mutes its own incidents).
+ */
+import type { NatsConnection } from 'nats';
+import type { AlertsSnapshot, IncidentView, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
+import type { ShardAnswer, ShardRequestBody } from '../../protocol/campus.ts';
+import { shardRequestSubject, type ShardRequest } from '../../protocol/campus-subjects.ts';
+import type { AlertDesk } from '../alerts/alert-desk.ts';
+import type { ShardLink, ShardLinks } from './shard-links.ts';
+
+export interface CampusAlertsDeps {
+  connection: () => NatsConnection;
+  links: ShardLinks;
+  siteKey: string;
+  clock: () => number;
+  requestTimeoutMs: number;
+}
+
+/** The campus-scope incident of a shard that stopped beating. */
+export function unreachableIncident(s: ShardLink, hallNames: (id: string) => string): IncidentView {
+  const halls = s.beat.halls.map(hallNames).join(', ');
+  const why = `no word from server ${s.beat.serverName} since ${new Date(s.lastBeatMs).toISOString().slice(11, 19)}: its halls' live values are stale`;
+  const alert = {
+    rule: 'shard-unreachable', severity: 'critical' as const, entity: `shard:${s.beat.shard}`, summary: `${halls}: hall shard unreachable`,
+    value: Number.NaN, phase: 'firing' as const, firedAtMs: s.unreachableSinceMs, acknowledged: false,
+  };
+  return {
+    id: `shard:${s.beat.shard}@${s.unreachableSinceMs}`, severity: 'critical', title: `${halls}: hall shard ${s.beat.shard} unreachable`,
+    startedMs: s.unreachableSinceMs, scope: s.beat.halls.length === 1 ? `hall:${s.beat.halls[0]}` : 'site:site',
+    hallId: s.beat.halls.length === 1 ? s.beat.halls[0] : null, racks: [], roots: [alert], children: [],
+    rootCause: { entity: `shard:${s.beat.shard}`, why },
+    action: `check server ${s.beat.serverName} and its connection to the NATS cluster; the other halls are not affected`,
+    acknowledged: null, silencedBy: null,
+  };
+}
+
+export class CampusAlerts implements AlertDesk {
+  /** Acknowledgements of campus-scope incidents (they live here, not on a shard). */
+  private readonly localAcks = new Map<string, IncidentView['acknowledged']>();
+
+  constructor(private readonly d: CampusAlertsDeps, private readonly hallName: (id: string) => string) {}
+
+  private campusIncidents(): IncidentView[] {
+    const out: IncidentView[] = [];
+    for (const s of this.d.links.shards.values()) {
+      if (Number.isNaN(s.unreachableSinceMs)) continue;
+      const i = unreachableIncident(s, this.hallName);
+      out.push({ ...i, acknowledged: this.localAcks.get(i.id) ?? null });
+    }
+    return out;
+  }
+
+  snapshot(includeHistory = false): AlertsSnapshot {
+    const shards = [...this.d.links.shards.values()].map((s) => s.alerts).filter((a): a is AlertsSnapshot => a !== null);
+    const out: AlertsSnapshot = {
+      nowMs: this.d.clock(),
+      incidents: [...this.campusIncidents(), ...shards.flatMap((a) => a.incidents)],
+      alerts: shards.flatMap((a) => a.alerts),
+      silences: shards.flatMap((a) => a.silences).filter((s, k, all) => all.findIndex((x) => x.id === s.id) === k),
+    };
+    if (includeHistory) out.history = this.history();
+    return out;
+  }
+
+  history(): ResolvedIncident[] {
+    const all = [...this.d.links.shards.values()].flatMap((s) => s.alerts?.history ?? []);
+    return all.sort((a, b) => b.resolvedMs - a.resolvedMs);
+  }
+
+  private async ask(shard: string, req: ShardRequest, body: ShardRequestBody): Promise<ShardAnswer> {
+    const m = await this.d.connection().request(shardRequestSubject(this.d.siteKey, shard, req), new TextEncoder().encode(JSON.stringify(body)), {
+      timeout: this.d.requestTimeoutMs,
+    });
+    return JSON.parse(new TextDecoder().decode(m.data)) as ShardAnswer;
+  }
+
+  async acknowledge(incidentId: string, by: string, comment: string): Promise<string | null> {
+    if (this.campusIncidents().some((i) => i.id === incidentId)) {
+      this.localAcks.set(incidentId, { by, atMs: this.d.clock(), comment });
+      return null;
+    }
+    const holder = [...this.d.links.shards.entries()].find(([, s]) => s.alerts?.incidents.some((i) => i.id === incidentId));
+    if (!holder) return `no open incident "${incidentId}" on any hall shard`;
+    try {
+      const a = await this.ask(holder[0], 'ack', { req: 'ack', incidentId, by, comment });
+      return a.status === 200 ? null : String((a.body as { error?: string }).error ?? `shard ${holder[0]} answered ${a.status}`);
+    } catch (e) {
+      return `hall shard ${holder[0]} did not answer (${(e as Error).message}); try again`;
+    }
+  }
+
+  async addSilence(s: Omit<Silence, 'id' | 'createdMs'>): Promise<Silence> {
+    const answers = await Promise.allSettled([...this.d.links.shards.keys()].map((shard) => this.ask(shard, 'silence', { req: 'silence', op: 'add', silence: s })));
+    const made = answers.find((a): a is PromiseFulfilledResult<ShardAnswer> => a.status === 'fulfilled' && a.value.status === 200);
+    if (!made) throw new Error('no hall shard stored the silence');
+    return made.value.body as Silence;
+  }
+
+  async removeSilence(id: string, by: string): Promise<boolean> {
+    const holders = [...this.d.links.shards.entries()].filter(([, s]) => s.alerts?.silences.some((x) => x.id === id)).map(([k]) => k);
+    const answers = await Promise.allSettled(holders.map((shard) => this.ask(shard, 'silence', { req: 'silence', op: 'remove', id, by })));
+    return answers.some((a) => a.status === 'fulfilled' && a.value.status === 200);
+  }
+}
