@@ -10,16 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampusWorld, type CampusWorld, type Server } from '../helpers/campus-world.ts';
 import { startServer } from '../helpers/programs.ts';
 import { getJson, notYet, waitFor } from '../helpers/wait.ts';
+import { Receiver } from '../helpers/webhook-receiver.ts';
+import { freePort } from '../helpers/ports.ts';
 
 describe('hall shards and the campus view (nats-server 2.9)', () => {
   let w: CampusWorld;
+  let receiver: Receiver;
 
   beforeAll(async () => {
-    w = await startCampusWorld();
+    receiver = new Receiver(await freePort());
+    await receiver.up();
+    const hook = ['--alert-webhook', `http://127.0.0.1:${receiver.port}/hook`, '--alert-allow-targets', `127.0.0.1:${receiver.port}`];
+    w = await startCampusWorld({ shardArgs: hook });
   }, 120_000);
 
   afterAll(async () => {
     await w?.stop();
+    await receiver?.down();
   });
 
   const hall = (s: Server, id: string) => getJson(`${s.baseUrl}/api/halls/${id}`);
@@ -50,4 +57,86 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     const shardSite = await getJson(`${w.shards.get(w.hallIds[0])!.baseUrl}/api/site`);
     expect(shardSite.halls.map((h: any) => h.id)).toEqual([w.hallIds[0]]);
   }, 60_000);
+
+  it('refuses a shard on a hall another live shard holds, and a hall the site does not have, naming why', async () => {
+    const [h1, h2] = w.hallIds;
+    const taken = await startServer([...w.baseArgs, '--mqtt', w.nats.mqttUrls, '--halls', `${h1},${h2}`, '--server-name', 'intruder']).then(
+      (s) => s.stop().then(() => 'started'), (e: Error) => e.message);
+    expect(taken).toContain(`hall ${h1} is held by live shard ${h1} (server shard-${h1}`);
+    const unknown = await startServer([...w.baseArgs, '--mqtt', w.nats.mqttUrls, '--halls', 'hall-9', '--server-name', 'stray']).then(
+      (s) => s.stop().then(() => 'started'), (e: Error) => e.message);
+    expect(unknown).toContain('--halls: "hall-9" not in site "campus test" (its halls: hall-1, hall-2, hall-3)');
+    // The campus view never heard of either.
+    expect((await getJson(`${w.campus.baseUrl}/api/campus`)).halls.map((h: any) => h.shard)).toEqual(w.hallIds);
+  }, 90_000);
+
+  it('shows a CDU trip in one hall as one incident on the campus view, notified once by its shard; an ack made on the campus reaches the shard', async () => {
+    const hallId = w.hallIds[1];
+    const cdu = w.spec.halls[1].cdus[0];
+    const res = await fetch(`http://127.0.0.1:${w.controlPort}/faults`, { method: 'POST', body: `cdu-trip:${cdu.id}` });
+    expect(res.ok).toBe(true);
+    const incident = await waitFor(`an incident on ${cdu.id} on the campus view`, async () => {
+      const a = await getJson(`${w.campus.baseUrl}/api/alerts`);
+      const found = a.incidents.filter((i: any) => i.hallId === hallId && JSON.stringify(i).includes(cdu.id));
+      return found.length > 0 ? found : notYet(a.incidents.map((i: any) => i.id));
+    }, 30_000);
+    expect(incident).toHaveLength(1);
+    const id = incident[0].id;
+    await waitFor(`${id} notified`, () => (receiver.of(id).length > 0 ? true : notYet(receiver.received.length)), 30_000);
+    const ack = await fetch(`${w.campus.baseUrl}/api/incidents/${encodeURIComponent(id)}/ack`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ comment: 'pump crew on the way' }),
+    });
+    expect(ack.status, await ack.text()).toBe(200);
+    const shard = w.shards.get(hallId)!;
+    const onShard = await waitFor(`the ack on shard ${hallId}`, async () => {
+      const i = (await getJson(`${shard.baseUrl}/api/alerts`)).incidents.find((x: any) => x.id === id);
+      return i?.acknowledged ? i : notYet(i?.acknowledged ?? 'no incident');
+    }, 15_000);
+    expect(onShard.acknowledged).toMatchObject({ comment: 'pump crew on the way' });
+    await waitFor('the ack on the campus view', async () => {
+      const i = (await getJson(`${w.campus.baseUrl}/api/alerts`)).incidents.find((x: any) => x.id === id);
+      return i?.acknowledged ? true : notYet(i?.acknowledged ?? 'no incident');
+    }, 15_000);
+    // One firing notification, from the one shard holding the hall (no other shard or campus view sends it).
+    expect(receiver.of(id)).toHaveLength(1);
+    // The other halls have no incident.
+    const others = (await getJson(`${w.campus.baseUrl}/api/alerts`)).incidents.filter((i: any) => i.hallId !== hallId);
+    expect(others).toEqual([]);
+    await fetch(`http://127.0.0.1:${w.controlPort}/faults`, { method: 'POST', body: 'clear' });
+  }, 90_000);
+
+  it('marks exactly the hall of a killed (-9) shard stale, with the reason and one campus-scope incident, and live again when it returns', async () => {
+    const hallId = w.hallIds[2];
+    const shard = w.shards.get(hallId)!;
+    const killedMs = Date.now();
+    shard.proc.kill('SIGKILL');
+    const view = await waitFor(`hall ${hallId} unreachable on the campus view`, async () => {
+      const v = await getJson(`${w.campus.baseUrl}/api/campus`);
+      return v.halls[2].status === 'unreachable' ? v : notYet(v.halls[2]);
+    }, 30_000);
+    const unreachableS = (Date.now() - killedMs) / 1000;
+    expect(view).toMatchObject({ hallsLive: 2, hallsTotal: 3 });
+    expect(view.halls[2].reason).toMatch(new RegExp(`^Hall 3: its server shard-${hallId} is unreachable since \\d\\d:\\d\\d:\\d\\d$`));
+    const stale = await waitFor(`every rack of ${hallId} stale on the campus view`, async () => {
+      const h = await hall(w.campus, hallId);
+      return h.racks.every((r: any) => r.state === 'stale') ? h : notYet(h.racks.map((r: any) => r.state));
+    }, 30_000);
+    expect(stale.racks).toHaveLength(racksOf(hallId));
+    for (const id of w.hallIds.slice(0, 2)) await waitFor(`hall ${id} still live`, hallLive(w.campus, id, killedMs), 15_000);
+    const alerts = await getJson(`${w.campus.baseUrl}/api/alerts`);
+    const campusScope = alerts.incidents.filter((i: any) => i.roots.some((r: any) => r.rule === 'shard-unreachable'));
+    expect(campusScope).toHaveLength(1);
+    expect(campusScope[0]).toMatchObject({ severity: 'critical', hallId, title: `Hall 3: hall shard ${hallId} unreachable` });
+    const health = await (await fetch(`${w.campus.baseUrl}/healthz`)).json();
+    expect(health.status).toBe('degraded');
+    expect(health.checks.halls).toContain('2 of 3 live');
+    log(`shard of ${hallId} killed: unreachable on the campus after ${unreachableS.toFixed(1)} s`);
+    const backMs = Date.now();
+    await w.startShard(hallId);
+    await waitFor(`hall ${hallId} live again on the campus view`, hallLive(w.campus, hallId, backMs), 30_000);
+    log(`shard of ${hallId} restarted: live on the campus ${((Date.now() - backMs) / 1000).toFixed(1)} s after its start`);
+    const after = await getJson(`${w.campus.baseUrl}/api/campus`);
+    expect(after).toMatchObject({ hallsLive: 3 });
+    expect((await getJson(`${w.campus.baseUrl}/api/alerts`)).incidents.filter((i: any) => i.roots.some((r: any) => r.rule === 'shard-unreachable'))).toEqual([]);
+  }, 120_000);
 });
