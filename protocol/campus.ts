@@ -74,3 +74,18 @@ export interface ShardAnswer {
   status: number;
   body: unknown;
 }
+
+/** Reads `/api/campus`'s body, naming what is wrong. */
+export function parseCampusView(body: unknown): Result<CampusView> {
+  if (typeof body !== 'object' || body === null) return fail('shape', 'campus view: object expected');
+  const b = body as Record<string, unknown>;
+  if (typeof b.campus !== 'boolean') return fail('shape', 'campus view: campus: boolean expected');
+  if (typeof b.hallsLive !== 'number' || typeof b.hallsTotal !== 'number') return fail('shape', 'campus view: hallsLive, hallsTotal: numbers expected');
+  if (!Array.isArray(b.halls)) return fail('shape', 'campus view: halls: array expected');
+  for (const h of b.halls as Record<string, unknown>[]) {
+    if (typeof h?.hallId !== 'string' || !['live', 'unreachable', 'missing'].includes(h.status as string) || typeof h.reason !== 'string') {
+      return fail('shape', 'campus view: each hall needs hallId, status (live, unreachable, missing) and reason');
+    }
+  }
+  return ok(b as unknown as CampusView);
+}
