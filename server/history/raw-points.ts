@@ -3,9 +3,9 @@
  * rack, CDU and totals sample is written at once as a line of `{base}` (`rack`, `cdu`, `totals`)
  * with the entity's tags, a float field per value (stored names, units in them: `rack_kw`,
  * `return_c`, …; 3 decimals; missing values left out) and its source time — what Grafana or any
- * InfluxQL query reads without decoding. InfluxDB 1.x pays per field value, about ten times
- * what blocks cost it (docs/benchmarks.md, "History raw format"). Both servers of a pair write
- * the same sample under the same series and time: one point.
+ * InfluxQL query reads without decoding. InfluxDB 1.x pays per field value: five times the CPU
+ * blocks cost it at 2,000 racks (docs/benchmarks.md, "History raw format"). Both servers of a
+ * pair write the same sample under the same series and time: one point.
  */
 import { BlockWriter } from './block-writer.ts';
 import type { LineSink } from './leader-lines.ts';

@@ -3,9 +3,10 @@
  * per-GPU power over windows (gpu-windows.ts), row/hall/site totals once a second (from the
  * state ticker's totals), and the 1 min and 1 h rollups of all of them (rollup-writer.ts).
  * Everything goes to the memory window and, when InfluxDB is configured, to the writer: raw
- * samples in blocks of `blockMs` per entity (block-writer.ts) or as one point each
- * (raw-points.ts, `rawFormat`), late samples as single points, rollups as points. Of a pair, only the leader writes what is computed rather than sampled —
- * rollups, totals, GPU windows (leader-lines.ts); both write the raw samples.
+ * samples in blocks of `blockMs` per entity (block-writer.ts) or one point each (raw-points.ts,
+ * `rawFormat`), late samples as single points, rollups as points. Of a pair, only the leader
+ * writes what is computed rather than sampled — rollups, totals, GPU windows (leader-lines.ts);
+ * both write the raw samples.
  */
 import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY } from '../../protocol/history.ts';

@@ -102,6 +102,10 @@ describe('history in InfluxDB as one point per sample', () => {
     expect(recent.source).toBe('influx');
     expect(recent.tsMs.length).toBeGreaterThan(1);
     expect(recent.values.rackKw.every((v: number | null) => v !== null && v > 10)).toBe(true);
+    // Totals too: the hall's, from its points.
+    const hall = await getJson(`${server.baseUrl}/api/history?entity=hall:hall-1&fields=itKw&from=${nowMs - 120_000}&to=${nowMs}&step=10s`);
+    expect(hall).toMatchObject({ source: 'influx', tier: 'raw' });
+    expect(hall.values.itKw.some((v: number | null) => v !== null && v > 100)).toBe(true);
   });
 
   it('finds where each rack\'s stored raw history ends from its newest point (resume)', async () => {
