@@ -118,6 +118,12 @@ export const OPTIONS: readonly Option[] = [
     help: 'raw history is written to InfluxDB in blocks of this many seconds per rack, CDU and total (one value per field per block), s',
   },
   {
+    flag: 'history-raw-format', env: 'HALLWATCH_HISTORY_RAW_FORMAT', key: 'historyRawFormat', kind: 'string', dflt: 'blocks',
+    help: 'raw history in InfluxDB: blocks (rack_block, cdu_block, totals_block: one point per entity per block, read by Hallwatch) ' +
+      'or points (rack, cdu, totals: one point of numeric fields per sample, for Grafana and any InfluxQL query); blocks by default: ' +
+      'InfluxDB 1.x pays per field value and points cost it several times the CPU (docs/benchmarks.md) — choose points for an InfluxDB of the shard\'s own',
+  },
+  {
     flag: 'storage-dir', env: 'HALLWATCH_STORAGE_DIR', key: 'storageDir', kind: 'string', dflt: '.hallwatch',
     help: 'spill files of unwritten history and the dead-letter log',
   },

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { LogLevel } from './logger.ts';
+import { RAW_FORMATS, type RawFormat } from './history/schema.ts';
 import { OPTIONS, REFUSED_OPTIONS } from './config-options.ts';
 import { targetPolicy, urlRefusal } from './alerts/channels/target-policy.ts';
 import { clusterSettings } from './cluster/cluster-config.ts';
@@ -35,6 +36,8 @@ export interface ServerConfig {
   /** Per-GPU history window (mean and max per GPU), s. Default 60. */
   gpuWindowS: number;
   historyBlockS: number;
+  /** Raw tier as blocks (default) or one numeric point per sample (server/history/schema.ts, `RawFormat`). */
+  historyRawFormat: RawFormat;
   /** Shortest time between two WebSocket deltas, ms. Default 20. */
   wsFlushMs: number;
   /** A WebSocket client with more than this buffered is skipped, then resynced by snapshot. */
@@ -190,6 +193,9 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   }
   if (out.ingestDelivery !== 'at-most-once' && out.ingestDelivery !== 'at-least-once') {
     throw new Error(`--ingest-delivery: must be at-most-once or at-least-once, got "${out.ingestDelivery}"`);
+  }
+  if (!RAW_FORMATS.includes(out.historyRawFormat as RawFormat)) {
+    throw new Error(`--history-raw-format: must be ${RAW_FORMATS.join(' or ')}, got "${out.historyRawFormat}"`);
   }
   out.alertAllowTargets = String(out.alertAllowTargets ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
   for (const t of out.alertAllowTargets as string[]) {

@@ -111,7 +111,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     let leads = () => true;
     // Whether this server's telemetry flows (set once the sources exist): a pair's leader that cannot see the site hands over.
     let seesSite = () => true;
-    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, sourcesConnected: () => sourcesConnected(),
+    const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, rawFormat: cfg.historyRawFormat, sourcesConnected: () => sourcesConnected(),
       writesRollups: () => leads(),
     });
     // Samples wait in the recorder's open blocks before they are queued.
@@ -158,7 +158,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const retention = { rawMs: retentionMs(cfg.retentionRaw), m1Ms: retentionMs(cfg.retention1m) };
-    const history = new HistoryService({ memory, influx, retention, clock, blockMs: cfg.historyBlockS * 1000 });
+    const history = new HistoryService({ memory, influx, retention, clock, blockMs: cfg.historyBlockS * 1000, rawFormat: cfg.historyRawFormat });
     if (journal && pruner) {
       await stops.start('journal pruning', () => pruner.start(), () => pruner.stop());
       const segments = (): [Labels, number][] => [[{}, journal.segments]];

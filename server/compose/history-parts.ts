@@ -40,5 +40,9 @@ export function historyParts(cfg: ServerConfig, site: SiteIndex, deps: { metrics
         ...deps,
       })
     : null;
+  if (influx) {
+    const raw = cfg.historyRawFormat === 'points' ? 'one point per sample in rack, cdu, totals' : `${cfg.historyBlockS} s blocks in rack_block, cdu_block, totals_block`;
+    deps.log.info(`history in InfluxDB (database ${cfg.influxDb}): raw tier as ${raw} (--history-raw-format ${cfg.historyRawFormat})`);
+  }
   return { memory, influx, writer };
 }

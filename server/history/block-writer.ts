@@ -4,6 +4,7 @@
  */
 import type { LineSink } from './leader-lines.ts';
 import { BlockFormat, OpenBlock } from './raw-block.ts';
+import type { RawWriter } from './raw-points.ts';
 import { pointFormat, shiftedWindowStart, type Series } from './recorder-series.ts';
 import { blockMeasurement } from './schema.ts';
 
@@ -11,7 +12,7 @@ import { blockMeasurement } from './schema.ts';
 const BLOCK_CAPACITY = 32;
 
 /** Writes the raw tier: a block per entity and window, a single point per late sample. */
-export class BlockWriter {
+export class BlockWriter implements RawWriter {
   constructor(
     private readonly writer: LineSink,
     private readonly clock: () => number,

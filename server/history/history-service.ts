@@ -11,8 +11,8 @@ export type { HistoryResponse };
 import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxClient } from './influx-client.ts';
 import type { MemoryWindow } from './memory-window.ts';
-import { BLOCK_KEY_SHIFT_MAX_MS, BLOCK_OFFSETS_FIELD, bucketMeans, samplesOf } from './raw-block.ts';
-import { MEASUREMENT, TAG, TIER_STEP_MS, blockMeasurement, tierMeasurement, type Tier } from './schema.ts';
+import { rawInfluxQl, rawSteps, type RawQuery } from './raw-query.ts';
+import { MEASUREMENT, TAG, TIER_STEP_MS, tierMeasurement, type RawFormat, type Tier } from './schema.ts';
 import { historyFields, storedName, unitOf, type EntityKind } from './history-fields.ts';
 
 export const MAX_POINTS = 2000;
@@ -99,6 +99,8 @@ export interface HistoryServiceDeps {
   clock: () => number;
   /** The recorder's raw block window, ms: a block holds samples up to this long after its time (default 10,000). */
   blockMs?: number;
+  /** How the recorder writes the raw tier (default blocks): raw-query.ts reads it so. */
+  rawFormat?: RawFormat;
 }
 
 export class HistoryService {
@@ -107,9 +109,11 @@ export class HistoryService {
   private readonly retention: Retention;
   private readonly clock: () => number;
   private readonly blockMs: number;
+  private readonly rawFormat: RawFormat;
 
   constructor(deps: HistoryServiceDeps) {
-    ({ memory: this.memory, influx: this.influx, retention: this.retention, clock: this.clock, blockMs: this.blockMs = 10_000 } = deps);
+    ({ memory: this.memory, influx: this.influx, retention: this.retention, clock: this.clock } = deps);
+    ({ blockMs: this.blockMs = 10_000, rawFormat: this.rawFormat = 'blocks' } = deps);
   }
 
   /** The tier InfluxDB serves a query from: the coarsest one finer than the step and still retained. */
@@ -144,18 +148,17 @@ export class HistoryService {
     const covered = ring !== undefined && ring.oldestMs <= q.fromMs;
     if (covered || !this.influx) return fromMemory();
     const tier = this.tierFor(q);
+    const raw = rawQuery(q);
     let res;
     try {
-      res = await this.influx.query(tier === 'raw' ? rawInfluxQl(q, this.blockMs) : influxQl(q, tier));
+      res = await this.influx.query(tier === 'raw' ? rawInfluxQl(raw, this.rawFormat, this.blockMs) : influxQl(q, tier));
     } catch (e) {
       return fromMemory(`InfluxDB unavailable (${(e as Error).message.slice(0, 200)}): showing the in-memory window only`);
     }
     const err = res.error ?? res.results?.find((r) => r.error)?.error;
     if (err) throw new Error(`InfluxDB: ${err}`);
     if (tier === 'raw') {
-      // Blocks and single points, decoded and averaged per step here.
-      const s = samplesOf(res.results?.[0]?.series?.[0]?.values ?? [], res.results?.[1]?.series?.[0]?.values ?? [], q.fields.length, q.fromMs, q.toMs);
-      const b = bucketMeans(s, q.stepMs);
+      const b = rawSteps(res.results?.[0]?.series?.[0]?.values ?? [], res.results?.[1]?.series?.[0]?.values ?? [], raw, this.rawFormat);
       return { ...base, source: 'influx', tier, tsMs: b.tsMs, values: Object.fromEntries(q.fields.map((f, k) => [f, b.cols[k]])) };
     }
     const series = res.results?.[0]?.series?.[0];
@@ -183,19 +186,10 @@ function entityWhere(q: HistoryQuery): string {
     : `"${TAG.scope}" = ${quote(q.kind)} AND "${TAG.id}" = ${quote(q.id)}`;
 }
 
-/**
- * InfluxQL for the raw tier, two statements: the blocks that can hold samples of the range
- * (a block's samples lie up to `blockMs` after its first sample, stored up to 1 s before it:
- * `blockKeyShiftMs`) and the single points in it.
- */
-function rawInfluxQl(q: HistoryQuery, blockMs: number): string {
-  const fields = q.fields.map((f) => `"${storedName(q.kind, f)}"`).join(', ');
-  const where = entityWhere(q);
-  const from = Math.floor(q.fromMs);
-  const to = Math.ceil(q.toMs);
-  return `SELECT "${BLOCK_OFFSETS_FIELD}", ${fields} FROM "raw"."${blockMeasurement(baseMeasurement(q))}" `
-    + `WHERE ${where} AND time > ${from - blockMs - BLOCK_KEY_SHIFT_MAX_MS}ms AND time < ${to}ms; `
-    + `SELECT ${fields} FROM "raw"."${baseMeasurement(q)}" WHERE ${where} AND time >= ${from}ms AND time < ${to}ms`;
+/** `q` on the raw tier (raw-query.ts). */
+function rawQuery(q: HistoryQuery): RawQuery {
+  const { fromMs, toMs, stepMs } = q;
+  return { measurement: baseMeasurement(q), where: entityWhere(q), storedFields: q.fields.map((f) => storedName(q.kind, f)), fromMs, toMs, stepMs };
 }
 
 /** InfluxQL for a query on a rollup tier: the mean per step of the `_mean` fields. */

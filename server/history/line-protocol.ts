@@ -59,7 +59,13 @@ export class PointFormat {
   private readonly keys: readonly Uint8Array[];
   private readonly nextKeys: readonly Uint8Array[];
 
-  constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[]) {
+  /**
+   * `milli`: values rounded to 3 decimals (`LineBuffer.num3`), as raw blocks and the memory window
+   * keep them — the raw tier's points; rollups are written exact. Either way a bare number, a
+   * float in line protocol (never `42i`: a field's type is fixed per shard, and an integer
+   * written once would make InfluxDB refuse the field's next fractional value).
+   */
+  constructor(measurement: string, tags: Record<string, string>, fieldKeys: readonly string[], private readonly milli = false) {
     let head = escapeMeasurement(measurement);
     for (const k of Object.keys(tags).sort()) if (tags[k] !== '') head += `,${escapeKey(k)}=${escapeKey(tags[k])}`;
     this.head = head + ' ';
@@ -84,7 +90,9 @@ export class PointFormat {
     for (let i = 0; i < this.keys.length; i++) {
       const v = values[i];
       if (v - v !== 0) continue; // NaN or ±Infinity
-      w.bytes(w.length === start ? this.keys[i] : this.nextKeys[i]).ascii(String(v)); // a bare number is a float in line protocol
+      w.bytes(w.length === start ? this.keys[i] : this.nextKeys[i]);
+      if (this.milli) w.num3(v);
+      else w.ascii(String(v)); // a bare number is a float in line protocol
     }
     if (w.length === start) return null;
     return w.byte(32).int(Math.round(tsMs)).text();

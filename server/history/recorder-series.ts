@@ -11,7 +11,7 @@ import type { SeriesRing } from './memory-window.ts';
 import type { BlockFormat, OpenBlock } from './raw-block.ts';
 import type { ResumeTarget } from './resume.ts';
 import { Rollup } from './rollup.ts';
-import { MEASUREMENT, RACK_RAW_EXTRAS, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, tierMeasurement, type Tier } from './schema.ts';
+import { MEASUREMENT, RACK_RAW_EXTRAS, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, tierMeasurement, type RawFormat, type Tier } from './schema.ts';
 
 /** One kind of entity as the recorder stores it. */
 export interface Series {
@@ -70,22 +70,25 @@ export function siteSeries(site: SiteIndex): { rack: Series; cdu: Series; totals
   return { rack, cdu, totals };
 }
 
-/** Entity `key`'s point layout in `tier` (raw: the raw keys; rollups: mean, min, max per field, then the sample count). */
+/**
+ * Entity `key`'s point layout in `tier` (raw: the raw keys, values at 3 decimals as blocks hold
+ * them; rollups: mean, min, max per field, then the sample count, exact).
+ */
 export function pointFormat(s: Series, tier: Tier, key: number): PointFormat {
   let f = s.formats[tier][key];
   if (!f) {
     const keys = tier === 'raw' ? s.rawKeys : [...s.fields.flatMap((x) => ROLLUP_STATS.map((stat) => `${storedName(s.kind, x)}_${stat}`)), ROLLUP_SAMPLES];
-    f = s.formats[tier][key] = new PointFormat(tierMeasurement(s.measurement, tier), s.tags(key), keys);
+    f = s.formats[tier][key] = new PointFormat(tierMeasurement(s.measurement, tier), s.tags(key), keys, tier === 'raw');
   }
   return f;
 }
 
 /** How `s` is stored, for reading back where the last run's history ends. */
-export function resumeTarget(s: Series): ResumeTarget {
+export function resumeTarget(s: Series, rawFormat: RawFormat = 'blocks'): ResumeTarget {
   const idTag = s.kind === 'rack' ? TAG.rack : s.kind === 'cdu' ? TAG.cdu : TAG.id;
   const keys = new Map<string, number>();
   for (let k = 0; k < s.size; k++) keys.set(s.tags(k)[idTag], k);
-  return { measurement: s.measurement, idTag, fields: s.fields.map((f) => storedName(s.kind, f)), keyOf: (id) => keys.get(id) };
+  return { measurement: s.measurement, idTag, fields: s.fields.map((f) => storedName(s.kind, f)), keyOf: (id) => keys.get(id), rawFormat };
 }
 
 /** Start of entity `key`'s window of `windowMs` holding `tsMs`, shifted per entity by whole seconds. */

@@ -3,15 +3,16 @@
  * per-GPU power over windows (gpu-windows.ts), row/hall/site totals once a second (from the
  * state ticker's totals), and the 1 min and 1 h rollups of all of them (rollup-writer.ts).
  * Everything goes to the memory window and, when InfluxDB is configured, to the writer: raw
- * samples in blocks of `blockMs` per entity (block-writer.ts), late samples as single points,
- * rollups as points. Of a pair, only the leader writes what is computed rather than sampled —
- * rollups, totals, GPU windows (leader-lines.ts); both write the raw samples.
+ * samples in blocks of `blockMs` per entity (block-writer.ts) or one point each (raw-points.ts,
+ * `rawFormat`), late samples as single points, rollups as points. Of a pair, only the leader
+ * writes what is computed rather than sampled — rollups, totals, GPU windows (leader-lines.ts);
+ * both write the raw samples.
  */
 import { CDU_COL, RACK_COL } from '../../protocol/stream.ts';
 import { CDU_HISTORY, RACK_HISTORY, TOTALS_HISTORY } from '../../protocol/history.ts';
 import type { CduTelemetry, RackTelemetry } from '../../protocol/telemetry.ts';
 import type { LiveState } from '../state/live-state.ts';
-import { BlockWriter, oldestOpenMs, openSampleCount } from './block-writer.ts';
+import { oldestOpenMs, openSampleCount } from './block-writer.ts';
 import { GpuWindows } from './gpu-windows.ts';
 import type { EntityKind } from './history-fields.ts';
 import type { InfluxQueryResult } from './influx-client.ts';
@@ -21,6 +22,8 @@ import { siteSeries, resumeTarget, shiftedWindowStart, type Series } from './rec
 import { entityFloors, readFloors } from './resume.ts';
 import { RollupWriter } from './rollup-writer.ts';
 import { LeaderLines } from './leader-lines.ts';
+import { rawWriter, type RawWriter } from './raw-points.ts';
+import type { RawFormat } from './schema.ts';
 import { TotalsStartGate } from './totals-start.ts';
 
 /** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
@@ -55,6 +58,8 @@ export interface RecorderDeps {
   gpuWindowMs?: number;
   /** Raw block window per entity, ms (default 10,000). */
   blockMs?: number;
+  /** How the raw tier is written (default blocks; schema.ts, `RawFormat`). */
+  rawFormat?: RawFormat;
   /**
    * Whether this server writes the rollups, totals and GPU windows now: a pair's leader (default:
    * always, as a single server). A standby holds them for a takeover (leader-lines.ts).
@@ -74,17 +79,18 @@ export class Recorder {
   private readonly cdu: Series;
   private readonly totals: Series;
   private readonly all: readonly Series[];
-  /** Raw blocks and late points of racks and CDUs; null without InfluxDB. */
-  private readonly blocks: BlockWriter | null;
-  /** The leader-only lines, and the totals' blocks that go through them; null without InfluxDB. */
+  /** Raw blocks (or points) and late points of racks and CDUs; null without InfluxDB. */
+  private readonly blocks: RawWriter | null;
+  /** The leader-only lines, and the totals' raw writer that goes through them; null without InfluxDB. */
   private readonly leaderLines: LeaderLines | null;
-  private readonly totalsBlocks: BlockWriter | null;
+  private readonly totalsBlocks: RawWriter | null;
   private readonly sourcesConnected: (() => boolean) | null;
   private readonly rollups: RollupWriter;
   private readonly gpu: GpuWindows;
   /** Raw block window per entity, ms. */
   readonly blockMs: number;
   private readonly gpuWindowMs: number;
+  private readonly rawFormat: RawFormat;
   private readonly rackIdx = RACK_HISTORY.map((f) => RACK_COL[f]);
   private readonly cduIdx = CDU_HISTORY.map((f) => CDU_COL[f]);
   /** One sample's values: the history fields, then the raw extras. */
@@ -95,22 +101,23 @@ export class Recorder {
   private lastClosingSecond = 0;
 
   constructor(deps: RecorderDeps) {
-    const { state, writer, memory, clock, gpuWindowMs = 60_000, blockMs = 10_000 } = deps;
+    const { state, writer, memory, clock, gpuWindowMs = 60_000, blockMs = 10_000, rawFormat = 'blocks' } = deps;
     this.state = state;
     this.memory = memory;
     this.clock = clock;
     this.blockMs = blockMs;
     this.gpuWindowMs = gpuWindowMs;
+    this.rawFormat = rawFormat;
     const series = siteSeries(state.site);
     this.rack = series.rack;
     this.cdu = series.cdu;
     this.totals = series.totals;
     this.all = [this.rack, this.cdu, this.totals];
-    this.blocks = writer ? new BlockWriter(writer, clock, blockMs) : null;
+    this.blocks = writer ? rawWriter(rawFormat, writer, clock, blockMs) : null;
     this.sourcesConnected = deps.sourcesConnected ?? null;
     const writes = deps.writesRollups ?? (() => true);
     this.leaderLines = writer ? new LeaderLines(writer, { writes, clock, holdMs: LEADER_HOLD_MS, maxHeldLines: 300_000, releasePerTick: 2000 }) : null;
-    this.totalsBlocks = this.leaderLines ? new BlockWriter(this.leaderLines, clock, blockMs) : null;
+    this.totalsBlocks = this.leaderLines ? rawWriter(rawFormat, this.leaderLines, clock, blockMs) : null;
     this.rollups = new RollupWriter(this.leaderLines);
     this.gpu = new GpuWindows({ site: state.site, memory, writer: this.leaderLines, gpuWindowMs });
   }
@@ -124,7 +131,7 @@ export class Recorder {
     const nowMs = this.clock();
     const out: { kind: EntityKind; entities: number }[] = [];
     for (const s of this.all) {
-      const floors = await readFloors(query, resumeTarget(s), nowMs);
+      const floors = await readFloors(query, resumeTarget(s, this.rawFormat), nowMs);
       const f = entityFloors(floors, s.size, this.gpuWindowMs);
       s.rawThroughMs = f.rawThroughMs;
       s.rollupThroughMs = f.rollupThroughMs;
@@ -288,7 +295,7 @@ export class Recorder {
   }
 
   /** The totals are the leader's to write; racks' and CDUs' samples everyone's. */
-  private blocksOf(s: Series): BlockWriter | null {
+  private blocksOf(s: Series): RawWriter | null {
     return s === this.totals ? this.totalsBlocks : this.blocks;
   }
 }

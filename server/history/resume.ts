@@ -1,7 +1,8 @@
 /**
  * Where the last run's stored history ends, read back from InfluxDB before the ingest starts when
  * the at-least-once journal holds what a crash left: `last()` of the minute rollups, the raw
- * blocks and the GPU windows per entity (about 2 s at 20,000 racks; docs/benchmarks.md). Samples the at-least-once journal
+ * blocks and the GPU windows per entity (about 2 s at 20,000 racks; docs/benchmarks.md), and
+ * with the raw tier as points (`--history-raw-format points`) each entity's newest raw point. Samples the at-least-once journal
  * replays after a crash that are already stored are then not stored again: not in a raw block of
  * their own, not in a minute that was written (which a partial minute would overwrite), not in a
  * GPU window that was written.
@@ -9,7 +10,7 @@
 import type { Logger } from '../logger.ts';
 import type { InfluxQueryResult } from './influx-client.ts';
 import { BLOCK_OFFSETS_FIELD } from './raw-block.ts';
-import { GPU_PACKED, MEASUREMENT, TAG, blockMeasurement, tierMeasurement } from './schema.ts';
+import { GPU_PACKED, MEASUREMENT, TAG, blockMeasurement, pointsMeasurement, tierMeasurement, type RawFormat } from './schema.ts';
 
 /** How far back stored points are looked for. */
 const LOOKBACK_MS = 2 * 3_600_000;
@@ -34,6 +35,8 @@ export interface ResumeTarget {
   fields: readonly string[];
   /** The recorder's key of an entity ID, undefined for one this site does not have. */
   keyOf: (id: string) => number | undefined;
+  /** How the raw tier is written (default blocks): points are read as well as blocks (written before a switch). */
+  rawFormat?: RawFormat;
 }
 
 /** InfluxQL statements reading where `t`'s stored history ends, in the order `parseFloors` takes them. */
@@ -45,6 +48,11 @@ export function floorStatements(t: ResumeTarget, nowMs: number): string[] {
     `SELECT last("${BLOCK_OFFSETS_FIELD}") FROM "raw"."${blockMeasurement(t.measurement)}" WHERE ${since} GROUP BY "${t.idTag}"`,
   ];
   if (t.measurement === MEASUREMENT.rack) out.push(`SELECT last("${GPU_PACKED.meanW}") FROM "raw"."${MEASUREMENT.gpu}" WHERE ${since} GROUP BY "${TAG.rack}"`);
+  // The newest point per entity, read backwards (`last()` would scan each entity's two hours of points).
+  // With blocks the points are late samples only, which may be newer than samples lost in an open block: not read.
+  if (t.rawFormat === 'points') {
+    out.push(`SELECT "${t.fields[0]}" FROM "raw"."${pointsMeasurement(t.measurement)}" WHERE ${since} GROUP BY "${t.idTag}" ORDER BY time DESC LIMIT 1`);
+  }
   return out;
 }
 
@@ -78,6 +86,13 @@ export function parseFloors(t: ResumeTarget, results: Results): Map<number, Floo
   }
   if (t.measurement === MEASUREMENT.rack) {
     for (const [key, s] of byEntity(t, results?.[2]?.series)) entry(key).lastGpuWindowMs = num(s.values[0][0]);
+  }
+  if (t.rawFormat === 'points') {
+    for (const [key, s] of byEntity(t, results?.[t.measurement === MEASUREMENT.rack ? 3 : 2]?.series)) {
+      const e = entry(key);
+      const pointMs = num(s.values[0][0]);
+      if (!(e.rawThroughMs >= pointMs)) e.rawThroughMs = pointMs;
+    }
   }
   return out;
 }

@@ -18,6 +18,21 @@ export function blockMeasurement(base: string): string {
   return `${base}_block`;
 }
 
+/**
+ * How the raw tier is written (`--history-raw-format`): `blocks` — an entity's samples of
+ * `--history-block-s` in one point of `{base}_block` (raw-block.ts), the cheapest for InfluxDB 1.x,
+ * whose cost is per field value; `points` — each sample one point of numeric fields in `{base}`
+ * (`rack`, `cdu`, `totals`), readable by any InfluxQL tool. Late samples are points either way, and
+ * the readers take both measurements, so a database can hold both (a switch keeps older history).
+ */
+export type RawFormat = 'points' | 'blocks';
+export const RAW_FORMATS: readonly RawFormat[] = ['points', 'blocks'];
+
+/** Raw-tier measurement of an entity's single numeric points (format `points`, and late samples): the base name. */
+export function pointsMeasurement(base: string): string {
+  return base;
+}
+
 /** GPU points since blocks: every GPU's mean and max as one comma-separated string each. */
 export const GPU_PACKED = { meanW: 'mean_w', maxW: 'max_w' } as const;
 

@@ -41,6 +41,14 @@ describe('loadServerConfig()', () => {
     expect(refusal).toThrow(/redundant pair/);
   });
 
+  it('writes raw history as blocks unless told points, by flag or HALLWATCH_HISTORY_RAW_FORMAT; refuses anything else', () => {
+    expect(loadServerConfig([], {}).historyRawFormat).toBe('blocks');
+    expect(loadServerConfig(['--history-raw-format', 'points'], {}).historyRawFormat).toBe('points');
+    expect(loadServerConfig([], { HALLWATCH_HISTORY_RAW_FORMAT: 'points' }).historyRawFormat).toBe('points');
+    expect(loadServerConfig(['--history-raw-format=blocks'], { HALLWATCH_HISTORY_RAW_FORMAT: 'points' }).historyRawFormat).toBe('blocks');
+    expect(() => loadServerConfig(['--history-raw-format', 'rows'], {})).toThrow('--history-raw-format: must be points or blocks, got "rows"');
+  });
+
   it('takes --mqtt and --dsx-mqtt as comma-separated lists of brokers', () => {
     const c = loadServerConfig(['--mqtt', 'mqtt://n1:4883, mqtt://n2:4883,mqtt://n3:4883', '--dsx-mqtt', 'mqtt://bms-a:1883,mqtt://bms-b:1883'], {});
     expect(c.mqttUrls).toEqual(['mqtt://n1:4883', 'mqtt://n2:4883', 'mqtt://n3:4883']);

@@ -42,6 +42,39 @@ describe('parseFloors', () => {
   });
 });
 
+describe('resume with the raw tier as points', () => {
+  const pointsTarget: ResumeTarget = { ...rackTarget, rawFormat: 'points' };
+
+  it('also asks for each entity\'s newest raw point, read backwards', () => {
+    const q = floorStatements(pointsTarget, NOW);
+    expect(q).toHaveLength(4);
+    expect(q[1]).toContain('"raw"."rack_block"');
+    expect(q[3]).toBe(`SELECT "rack_kw" FROM "raw"."rack" WHERE time >= ${NOW - 7_200_000}ms GROUP BY "rack" ORDER BY time DESC LIMIT 1`);
+    const cdu = floorStatements({ ...pointsTarget, measurement: 'cdu', idTag: 'cdu', fields: ['supply_c'] }, NOW);
+    expect(cdu).toHaveLength(3);
+    expect(cdu[2]).toContain('SELECT "supply_c" FROM "raw"."cdu"');
+  });
+
+  it.each([
+    { name: 'points only', blocks: [], points: [[M + 15_000, 120]], rawThroughMs: M + 15_000 },
+    { name: 'points newer than the blocks before a switch', blocks: [[M - 20_000, '0,9000']], points: [[M + 15_000, 120]], rawThroughMs: M + 15_000 },
+    { name: 'blocks only (nothing written since the switch)', blocks: [[M - 20_000, '0,9000']], points: [], rawThroughMs: M - 11_000 },
+  ])('stored raw history ends at the newest sample: $name', ({ blocks, points, rawThroughMs }) => {
+    const got = parseFloors(pointsTarget, [
+      { series: [] },
+      { series: blocks.length ? [series('r-1', ['time', 'last'], blocks)] : [] },
+      { series: [] },
+      { series: points.length ? [series('r-1', ['time', 'rack_kw'], points)] : [] },
+    ]);
+    expect(got.get(0)?.rawThroughMs).toBe(rawThroughMs);
+  });
+
+  it('with blocks, late points are not read: one may be newer than samples a crash lost in an open block', () => {
+    const got = parseFloors(rackTarget, [{ series: [] }, { series: [series('r-1', ['time', 'last'], [[M, '0,1000']])] }, { series: [] }, { series: [series('r-1', ['time', 'rack_kw'], [[M + 9000, 1]])] }]);
+    expect(got.get(0)?.rawThroughMs).toBe(M + 1000);
+  });
+});
+
 describe('Recorder.resume', () => {
   const site = buildSiteIndex(generateSite({ halls: 1, rows: 1, racksPerRow: 2, racksPerCdu: 2 }));
   const rackId = site.racks[0].id;
