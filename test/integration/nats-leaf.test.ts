@@ -122,6 +122,14 @@ describe('a campus of two sites on a hub over NATS leaf connections (nats-server
     responder.unsubscribe();
   });
 
+  it('keeps the hub\'s and each site\'s JetStream apart, each in its own domain', async () => {
+    expect((await (await hub.jetstreamManager()).getAccountInfo()).domain).toBe('hub');
+    expect((await (await siteA.jetstreamManager()).getAccountInfo()).domain).toBe('site-a');
+    // The site's buckets and MQTT sessions are not the hub's, nor the hub's streams the site's:
+    // the hub's domain has no responder on a site (the leaf connection denies the JetStream API).
+    await expect(siteA.request('$JS.hub.API.INFO', undefined, { timeout: 5000 })).rejects.toThrow('503');
+  });
+
   describe('when a site or the hub dies', () => {
     const fleet = new FleetWatch({ staleAfterMs: STALE_AFTER_MS, expectedSiteKeys: ['a', 'b'], startedMs: Date.now() });
     const beatTimers: NodeJS.Timeout[] = [];
