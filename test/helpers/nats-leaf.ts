@@ -1,8 +1,9 @@
 /**
- * A real multi-site campus on loopback (docs/multi-site.md): one hub nats-server and one
- * single-node nats-server per site (JetStream and MQTT on each), each site leaf-connected to the
- * hub with the configs of server/cluster/leaf-config.ts. Every process is stopped, killed (-9) and
- * restarted by its own PID on the same ports and data, so a site reconnects to a restarted hub.
+ * A real multi-site campus on loopback (docs/multi-site.md): one hub nats-server and, per site, a
+ * one- or three-node nats-server cluster (JetStream and MQTT on each node), every site node
+ * leaf-connected to the hub with the configs of server/cluster/leaf-config.ts. Every process is
+ * stopped, killed (-9) and restarted by its own PID on the same ports and data, so a site
+ * reconnects to a restarted hub.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +19,22 @@ export interface LeafHub extends ServiceProcess {
   monitorUrl: string;
 }
 
-export interface LeafSite extends ServiceProcess {
-  siteKey: string;
+export interface LeafSiteNode extends ServiceProcess {
+  name: string;
   /** nats://127.0.0.1:port (lands in account SITE) */
   natsUrl: string;
   mqttUrl: string;
   monitorUrl: string;
 }
+
+/** A site: its first node (the whole site when it has one), and all its nodes. */
+export interface LeafSite extends LeafSiteNode {
+  siteKey: string;
+  nodes: LeafSiteNode[];
+}
+
+/** A site's key, or its key and its number of nodes (1 unless told). */
+export type LeafSiteSpec = string | { siteKey: string; nodes: 1 | 3 };
 
 export interface LeafCampus {
   hub: LeafHub;
@@ -32,7 +42,7 @@ export interface LeafCampus {
   site(siteKey: string): LeafSite;
   /** Waits until the hub lists a leaf connection of each site (its request subjects among the leaf's subscriptions). */
   linked(siteKeys?: string[], timeoutMs?: number): Promise<void>;
-  /** Waits until the hub's interest in `subject` reached `site` over its leaf connection (a hub subscriber is then served). */
+  /** Waits until the hub's interest in `subject` reached every running node of a site over its leaf connection (a hub subscriber is then served). */
   hubInterest(siteKey: string, subject: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -52,13 +62,27 @@ async function leafSubscriptions(monitorUrl: string): Promise<string[]> {
   return (body.leafs ?? []).flatMap((l) => l.subscriptions_list ?? []);
 }
 
-/** A process ready once its monitor answers `/healthz` with ok (JetStream up; MQTT then accepts clients). */
-function natsProcess(name: string, conf: string, monitorUrl: string): ServiceProcess {
-  return serviceProcess(binary(), ['-c', conf], () =>
-    waitFor(`nats-server ${name} healthy`, async () => {
+/** Waits until a node's monitor answers `/healthz` with ok (JetStream up; MQTT then accepts clients). */
+function healthy(name: string, monitorUrl: string, timeoutMs = 60_000): Promise<void> {
+  return waitFor(`nats-server ${name} healthy`, async () => {
+    try {
+      const body = (await (await fetch(`${monitorUrl}/healthz`)).json()) as { status?: string };
+      return body.status === 'ok' || notYet(body);
+    } catch (e) {
+      return notYet((e as Error).message);
+    }
+  }, timeoutMs, 200).then(() => undefined);
+}
+
+/**
+ * A process ready once healthy; a node of a three-node site once it serves `/varz` (its
+ * JetStream needs its peers: `startLeafCampus` waits for their health once all run).
+ */
+function natsProcess(name: string, conf: string, monitorUrl: string, alone: boolean): ServiceProcess {
+  return serviceProcess(binary(), ['-c', conf], () => alone ? healthy(name, monitorUrl) :
+    waitFor(`nats-server ${name} to serve /varz`, async () => {
       try {
-        const body = (await (await fetch(`${monitorUrl}/healthz`)).json()) as { status?: string };
-        return body.status === 'ok' || notYet(body);
+        return (await fetch(`${monitorUrl}/varz`)).ok || notYet('not ok');
       } catch (e) {
         return notYet((e as Error).message);
       }
@@ -68,10 +92,10 @@ function natsProcess(name: string, conf: string, monitorUrl: string): ServicePro
 /** Starts on fresh ports this many times when a process exits at start (a port taken between choosing and binding it). */
 const START_ATTEMPTS = 3;
 
-export async function startLeafCampus(siteKeys: string[]): Promise<LeafCampus> {
+export async function startLeafCampus(specs: LeafSiteSpec[]): Promise<LeafCampus> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnFreePorts(siteKeys);
+      return await startOnFreePorts(specs.map((s) => (typeof s === 'string' ? { siteKey: s, nodes: 1 } : s)));
     } catch (e) {
       if (!(e instanceof ServiceExited) || attempt === START_ATTEMPTS) throw e;
       process.stderr.write(`nats leaf campus: ${e.message}; starting again on other ports\n`);
@@ -79,7 +103,8 @@ export async function startLeafCampus(siteKeys: string[]): Promise<LeafCampus> {
   }
 }
 
-async function startOnFreePorts(siteKeys: string[]): Promise<LeafCampus> {
+async function startOnFreePorts(specs: { siteKey: string; nodes: number }[]): Promise<LeafCampus> {
+  const siteKeys = specs.map((s) => s.siteKey);
   const dir = mkdtempSync(join(tmpdir(), 'hallwatch-leaf-'));
   const host = '127.0.0.1';
   const hubPorts = { client: await freePort(), http: await freePort(), leaf: await freePort() };
@@ -90,19 +115,24 @@ async function startOnFreePorts(siteKeys: string[]): Promise<LeafCampus> {
     sites: siteKeys.map((siteKey) => ({ siteKey, leafPassword: passwords.get(siteKey)! })), storeDir: join(dir, 'hub'),
   }));
   const hubMonitor = `http://${host}:${hubPorts.http}`;
-  const hub: LeafHub = { ...natsProcess('hub', hubConf, hubMonitor), natsUrl: `nats://${host}:${hubPorts.client}`, monitorUrl: hubMonitor };
+  const hub: LeafHub = { ...natsProcess('hub', hubConf, hubMonitor, true), natsUrl: `nats://${host}:${hubPorts.client}`, monitorUrl: hubMonitor };
 
   const sites: LeafSite[] = [];
-  for (const siteKey of siteKeys) {
-    const p = { client: await freePort(), http: await freePort(), mqtt: await freePort(), cluster: await freePort() };
-    const name = `site-${siteKey}`;
-    const conf = join(dir, `${name}.conf`);
-    writeFileSync(conf, siteNodeConfig(
-      { serverName: name, host, clientPort: p.client, httpPort: p.http, mqttPort: p.mqtt, clusterPort: p.cluster, routes: [`${host}:${p.cluster}`], storeDir: join(dir, name), clusterName: name },
-      { siteKey, hubLeafAddresses: [`${host}:${hubPorts.leaf}`], leafPassword: passwords.get(siteKey)! },
-    ));
-    const monitorUrl = `http://${host}:${p.http}`;
-    sites.push({ ...natsProcess(name, conf, monitorUrl), siteKey, natsUrl: `nats://${host}:${p.client}`, mqttUrl: `mqtt://${host}:${p.mqtt}`, monitorUrl });
+  for (const { siteKey, nodes: size } of specs) {
+    const ports = [];
+    for (let i = 0; i < size; i++) ports.push({ client: await freePort(), http: await freePort(), mqtt: await freePort(), cluster: await freePort() });
+    const routes = ports.map((p) => `${host}:${p.cluster}`);
+    const nodes = ports.map((p, i): LeafSiteNode => {
+      const name = `site-${siteKey}-${i + 1}`;
+      const conf = join(dir, `${name}.conf`);
+      writeFileSync(conf, siteNodeConfig(
+        { serverName: name, host, clientPort: p.client, httpPort: p.http, mqttPort: p.mqtt, clusterPort: p.cluster, routes, storeDir: join(dir, name), clusterName: `site-${siteKey}` },
+        { siteKey, hubLeafAddresses: [`${host}:${hubPorts.leaf}`], leafPassword: passwords.get(siteKey)! },
+      ));
+      const monitorUrl = `http://${host}:${p.http}`;
+      return { ...natsProcess(name, conf, monitorUrl, size === 1), name, natsUrl: `nats://${host}:${p.client}`, mqttUrl: `mqtt://${host}:${p.mqtt}`, monitorUrl };
+    });
+    sites.push({ ...nodes[0], siteKey, nodes });
   }
 
   const site = (siteKey: string) => {
@@ -120,19 +150,22 @@ async function startOnFreePorts(siteKeys: string[]): Promise<LeafCampus> {
       }, timeoutMs, 100);
     },
     async hubInterest(siteKey, subject, timeoutMs = 30_000) {
-      await waitFor(`the hub's interest in ${subject} to reach site ${siteKey}`, async () => {
-        const subs = await leafSubscriptions(site(siteKey).monitorUrl);
-        return subs.includes(subject) || notYet({ subs });
-      }, timeoutMs, 100);
+      for (const n of site(siteKey).nodes.filter((x) => x.pid() !== undefined)) {
+        await waitFor(`the hub's interest in ${subject} to reach ${n.name}`, async () => {
+          const subs = await leafSubscriptions(n.monitorUrl);
+          return subs.includes(subject) || notYet({ subs });
+        }, timeoutMs, 100);
+      }
     },
     async stop() {
-      await Promise.all([hub, ...sites].map((p) => p.kill()));
+      await Promise.all([hub, ...sites.flatMap((s) => s.nodes)].map((p) => p.kill()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
   try {
     await hub.start();
-    await Promise.all(sites.map((s) => s.start()));
+    await Promise.all(sites.flatMap((s) => s.nodes).map((n) => n.start()));
+    for (const n of sites.flatMap((s) => s.nodes)) await healthy(n.name, n.monitorUrl);
     await campus.linked();
   } catch (e) {
     await campus.stop();
