@@ -19,7 +19,7 @@ export const SITE_ACCOUNT = 'SITE';
 export const HUB_LINK_ACCOUNT = 'HUB_LINK';
 /** The hub's account the sites' derived subjects arrive in, and the fleet view connects into. */
 export const FLEET_ACCOUNT = 'FLEET';
-/** The hub's JetStream domain: distinct from every site's, so no JetStream API crosses a leaf connection. */
+/** The hub's JetStream domain: distinct from every site's, so hub and site JetStream stay two, addressable by name. */
 export const HUB_JS_DOMAIN = 'hub';
 /** User a client without credentials is taken as (`no_auth_user`), on a site and on the hub. */
 export const LOCAL_USER = 'local';
