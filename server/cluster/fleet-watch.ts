@@ -45,6 +45,13 @@ export interface SiteStatus {
   shards: ShardStatus[];
 }
 
+/** A site whose state differs from what the previous `changes()` call reported. */
+export interface SiteChanged {
+  /** undefined: the site was not reported before. */
+  from?: FleetState;
+  status: SiteStatus;
+}
+
 export interface FleetWatchConfig {
   /** A site or shard without a beat for longer than this is stale, ms. */
   staleAfterMs: number;
@@ -69,6 +76,7 @@ function clock(ms: number): string {
 
 export class FleetWatch {
   private readonly shardsBySite = new Map<string, Map<string, ShardSeen>>();
+  private readonly reportedStateBySite = new Map<string, FleetState>();
 
   constructor(private readonly cfg: FleetWatchConfig) {
     if (!(cfg.staleAfterMs > 0)) throw new Error(`staleAfterMs must be positive (got ${cfg.staleAfterMs})`);
@@ -93,6 +101,21 @@ export class FleetWatch {
   /** Every site known (expected or seen), sorted by key, as of `nowMs`. */
   sites(nowMs: number): SiteStatus[] {
     return [...this.shardsBySite.keys()].sort().map((k) => this.site(k, nowMs)!);
+  }
+
+  /**
+   * The sites whose state changed since the previous call (every site on the first): what a
+   * caller's tick logs or pushes ("site north went stale: …") without diffing the whole fleet.
+   */
+  changes(nowMs: number): SiteChanged[] {
+    const changed: SiteChanged[] = [];
+    for (const status of this.sites(nowMs)) {
+      const from = this.reportedStateBySite.get(status.siteKey);
+      if (from === status.state) continue;
+      this.reportedStateBySite.set(status.siteKey, status.state);
+      changed.push({ from, status });
+    }
+    return changed;
   }
 
   /** One site as of `nowMs`; undefined if it was neither expected nor ever beat. */

@@ -67,3 +67,18 @@ describe('FleetWatch', () => {
     expect(() => new FleetWatch({ staleAfterMs: 0, startedMs: T0 })).toThrow('staleAfterMs must be positive');
   });
 });
+
+describe('FleetWatch.changes()', () => {
+  it('reports each site once per change of state, in the order a tick would see them', () => {
+    const w = new FleetWatch({ staleAfterMs: STALE_AFTER_MS, expectedSiteKeys: ['a'], startedMs: T0 });
+    const tick = (nowMs: number) => w.changes(nowMs).map((c) => `${c.status.siteKey}: ${c.from ?? 'new'} → ${c.status.state}`);
+    expect(tick(T0)).toEqual(['a: new → stale']);
+    w.beatArrived(beat('a', 'h1', T0 + 100));
+    w.beatArrived(beat('b', 'h1', T0 + 100));
+    expect(tick(T0 + 200)).toEqual(['a: stale → live', 'b: new → live']);
+    w.beatArrived(beat('b', 'h1', T0 + 1500));
+    expect(tick(T0 + 1000)).toEqual([]);
+    expect(tick(T0 + 1700)).toEqual(['a: live → stale']);
+    expect(tick(T0 + 1800)).toEqual([]);
+  });
+});
