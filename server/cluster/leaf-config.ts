@@ -82,6 +82,8 @@ function checkSite(siteKey: string, leafPassword: string): void {
 
 /** A hub node: leaf port for the sites, each site's leaf user bound to FLEET, clients in FLEET too. */
 export function hubNodeConfig(c: HubNodeConfig): string {
+  // With no leaf user at all, nats-server would accept any leaf connection without credentials.
+  if (c.sites.length === 0) throw new Error('a hub needs at least one site (its leaf port would otherwise take anyone)');
   for (const s of c.sites) checkSite(s.siteKey, s.leafPassword);
   const keys = c.sites.map((s) => s.siteKey);
   const twice = keys.find((k, i) => keys.indexOf(k) !== i);

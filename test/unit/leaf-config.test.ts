@@ -46,6 +46,7 @@ describe('hubNodeConfig()', () => {
     ['a site key with a dot (a subject token)', { sites: [{ siteKey: 'a.b', leafPassword: 'p' }] }, 'site key "a.b"'],
     ['a password with a quote', { sites: [{ siteKey: 'a', leafPassword: 'p"x' }] }, 'leaf password of site "a"'],
     ['a password with $ (a config variable)', { sites: [{ siteKey: 'a', leafPassword: '$p' }] }, 'leaf password of site "a"'],
+    ['no site (the leaf port would take anyone)', { sites: [] }, 'a hub needs at least one site'],
     ['a site twice', { sites: [{ siteKey: 'a', leafPassword: 'p' }, { siteKey: 'a', leafPassword: 'q' }] }, 'site "a" listed twice'],
   ])('refuses %s', (_name, change, message) => {
     expect(() => hubNodeConfig({ ...hub, ...change })).toThrow(message);
