@@ -42,6 +42,12 @@ interface Row {
   rssMb: Record<string, number>;
   campusRowsPerS: number;
   historyBehindS: number;
+  /** Bytes into nats-server per second (the shards' derived state and beats, the campus view's requests). */
+  natsInBytesPerS: number;
+}
+
+async function natsInBytes(monitorUrl: string): Promise<number> {
+  return ((await (await fetch(`${monitorUrl}/varz`)).json()) as { in_bytes: number }).in_bytes;
 }
 
 async function runOne(history: boolean): Promise<Row> {
@@ -87,6 +93,7 @@ async function runOne(history: boolean): Promise<Row> {
   const r0 = await rejectedNow();
   const rows0 = sum(await scrape(campus.baseUrl), 'hallwatch_campus_rows_total');
   const c0 = cpuNow();
+  const n0 = await natsInBytes(nats.nodes[0].monitorUrl);
   const p0 = published;
   clients.take();
   const t0 = Date.now();
@@ -108,6 +115,7 @@ async function runOne(history: boolean): Promise<Row> {
   }
   const elapsedS = (Date.now() - t0) / 1000;
   const c1 = cpuNow();
+  const natsBytes = (await natsInBytes(nats.nodes[0].monitorUrl)) - n0;
   const rss = Object.fromEntries(procs.map(([name, p]) => [name, p === undefined ? Number.NaN : procStat(p).rssMb]));
   await publisher.stop();
   await new Promise((r) => setTimeout(r, 1500)); // in-flight messages land
@@ -125,7 +133,7 @@ async function runOne(history: boolean): Promise<Row> {
     history, seconds: Math.round(elapsedS), publishedPerS: (published - p0) / elapsedS, lost: Math.max(0, published - p0 - acceptedN - rejected), rejected,
     latencyMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN },
     cpuPct: Object.fromEntries(procs.map(([name], k) => [name, ((c1[k] - c0[k]) / elapsedS) * 100])), rssMb: rss,
-    campusRowsPerS: rows / elapsedS, historyBehindS: Math.max(0, ...behind),
+    campusRowsPerS: rows / elapsedS, historyBehindS: Math.max(0, ...behind), natsInBytesPerS: natsBytes / elapsedS,
   };
 }
 
@@ -141,6 +149,7 @@ console.log(`| published per s | ${col((r) => fmt(r.publishedPerS))} |`);
 console.log(`| lost / rejected | ${col((r) => `${fmt(r.lost)} (${((r.lost / (r.publishedPerS * r.seconds)) * 100).toFixed(1)} %) / ${fmt(r.rejected)}`)} |`);
 console.log(`| publish→campus client p50 / p99 / max | ${col((r) => `${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p99)} / ${fmt(r.latencyMs.max)} ms`)} |`);
 console.log(`| campus rows taken per s | ${col((r) => fmt(r.campusRowsPerS))} |`);
+console.log(`| into NATS per s (per 1,000 racks) | ${col((r) => `${(r.natsInBytesPerS / 1e6).toFixed(1)} MB (${(r.natsInBytesPerS / 1e3 / (RACKS / 1000)).toFixed(0)} kB)`)} |`);
 console.log(`| history behind (worst) | ${col((r) => (r.history ? `${r.historyBehindS.toFixed(1)} s` : '—'))} |`);
 for (const n of names) console.log(`| ${n}: CPU % / RSS MB | ${col((r) => (Number.isFinite(r.cpuPct[n]) ? `${fmt(r.cpuPct[n])} % / ${fmt(r.rssMb[n])} MB` : '—'))} |`);
 console.log('\n' + JSON.stringify(results));

@@ -11,9 +11,9 @@ import { loadSiteFile } from './site/load-site.ts';
 import { buildSiteIndex } from './site/site-index.ts';
 import { LiveState } from './state/live-state.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
-import { MqttIngest, ingestClientId } from './ingest/mqtt-ingest.ts';
 import { Readings } from './ingest/readings.ts';
-import { DsxIngest } from './dsx/dsx-ingest.ts';
+import type { DsxIngest } from './dsx/dsx-ingest.ts';
+import { hubConfig, ingestParts } from './compose/ingest-parts.ts';
 import { WsHub } from './stream/ws-hub.ts';
 import { StateTicker } from './state/state-ticker.ts';
 import { HttpServer } from './http/http-server.ts';
@@ -168,35 +168,15 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     }
     // Ingest starts after history so every accepted sample is recorded, and stops before it.
     const readings = new Readings(state, metrics, clock, steady ? (tsMs) => steady.observeSource(tsMs) : null);
-    const bus = { username: cfg.mqttUsername, password: cfg.mqttPassword, caPem: cfg.mqttCaPem };
-    const ingest = new MqttIngest(
-      {
-        bus: { ...bus, urls: mqttUrls, clientId: ingestClientId(cfg.mqttClientId, cfg.ingestDelivery, cfg.clusterUrls ? cfg.serverName! : hostname(), process.pid) },
-        delivery: cfg.ingestDelivery,
-        halls: cfg.halls,
-        topicRoot: cfg.topicRoot,
-        maxPayloadBytes: cfg.maxPayloadBytes,
-        maxClockSkewMs: cfg.maxClockSkewMs,
-      },
-      { readings, metrics, log, clock, journal },
-    );
+    const { ingest, dsx: dsxIngest } = ingestParts(cfg, { readings, mqttUrls, metrics, log, clock, journal });
+    dsx = dsxIngest;
     const stepS = (): [Labels, number][] => [[{}, (steady?.stepMs ?? 0) / 1000]];
     const stepHelp = 'How far the host clock stepped away from Hallwatch\'s own time, not yet followed (0 when they agree)';
     metrics.gauge('hallwatch_clock_step_seconds', stepHelp, stepS);
     sourcesConnected = () => ingest.connected || (dsx?.connected ?? false);
     await stops.start('MQTT ingest', () => ingest.start(), () => ingest.stop());
-    if (cfg.dsxRoot) {
-      dsx = new DsxIngest({
-        bus: { ...bus, urls: cfg.dsxMqttUrls ?? mqttUrls, clientId: `hallwatch-dsx-${hostname()}-${process.pid}` },
-        root: cfg.dsxRoot.replace(/\/+$/, ''), integration: cfg.dsxIntegration,
-        staleAfterMs: cfg.dsxStaleS * 1000, heartbeatTimeoutMs: cfg.dsxHeartbeatTimeoutS * 1000,
-      }, { readings, metrics, log, clock, journal: null });
-      await stops.start('DSX ingest', () => dsx!.start(), () => dsx!.stop());
-    }
-    const hubCfg = {
-      tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress,
-      trustedProxies: cfg.trustedProxies,
-    };
+    if (dsx) await stops.start('DSX ingest', () => dsx!.start(), () => dsx!.stop());
+    const hubCfg = hubConfig(cfg);
     // This server's name: --server-name, else named by the port HTTP listens on.
     const serverName = (): string => cfg.serverName ?? `${hostname()}:${http.port}`;
     const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock, serverName });
@@ -230,7 +210,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     stops.push(['WebSocket frames on the state tick', ticker.listen(() => hub.stateTicked())]);
     if (shard) {
       const answer = (path: string, params: URLSearchParams) => historyAnswer({ site, history, historyExtra }, path, params, clock());
-      const publisher = shard.publisher({ state, alerts, history: answer, telemetryFlows: () => seesSite() });
+      const publisher = shard.publisher({ state, alerts, history: answer, telemetryFlows: () => seesSite(), leads: () => leads() });
       await stops.start('campus publisher', () => publisher.start(), () => publisher.stop());
       stops.push(['campus rows on the state tick', ticker.listen(() => publisher.onTick())]);
     }

@@ -35,6 +35,8 @@ export interface ShardPublisherDeps {
   history: (path: string, params: URLSearchParams) => Promise<RouteAnswer | null>;
   /** The beat but its send time. */
   beat: () => Omit<ShardBeat, 'sentMs'>;
+  /** Whether this server publishes: the leader of a shard's pair (always, for a single shard). Both answer requests. */
+  leads: () => boolean;
   log: Logger;
   clock: () => number;
 }
@@ -89,6 +91,12 @@ export class ShardPublisher {
 
   /** On each state tick: the rows changed since the last one, and this tick's share of every row. */
   onTick(): void {
+    if (!this.d.leads()) {
+      // The standby keeps no backlog: on taking over, its resync sends every row within resyncMs.
+      this.rackDirty.take();
+      this.cduDirty.take();
+      return;
+    }
     const nowMs = this.d.clock();
     const share = Number.isNaN(this.lastResyncMs) ? 0 : Math.min(1, (nowMs - this.lastResyncMs) / this.cfg.resyncMs);
     this.lastResyncMs = nowMs;
@@ -122,11 +130,13 @@ export class ShardPublisher {
   }
 
   private publishBeat(): void {
+    if (!this.d.leads()) return;
     const beat: ShardBeat = { ...this.d.beat(), sentMs: this.d.clock() };
     this.publish(shardSubject(this.cfg.siteKey, this.cfg.shard, 'beat'), new TextEncoder().encode(JSON.stringify(beat)));
   }
 
   private publishAlerts(): void {
+    if (!this.d.leads()) return;
     const body = JSON.stringify(this.d.alerts.snapshot(true));
     this.publish(shardSubject(this.cfg.siteKey, this.cfg.shard, 'alerts'), new TextEncoder().encode(body));
   }

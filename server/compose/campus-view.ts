@@ -29,6 +29,7 @@ import { CampusFeed } from '../campus/campus-feed.ts';
 import { CampusAlerts } from '../campus/campus-alerts.ts';
 import { CampusHistory } from '../campus/campus-history.ts';
 import type { AlertDesk } from '../alerts/alert-desk.ts';
+import { hubConfig } from './ingest-parts.ts';
 
 /** How long a request to a hall shard (an ack, a history range) may take, ms. */
 const SHARD_REQUEST_TIMEOUT_MS = 10_000;
@@ -76,7 +77,7 @@ export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Lo
       return (['live', 'unreachable', 'missing'] as const).map((s) => [{ status: s }, halls.filter((h) => h.status === s).length]);
     }, ['status']);
     const hub = new WsHub({
-      cfg: { tickMs: cfg.tickMs, flushMs: cfg.wsFlushMs, heartbeatMs: 15_000, maxBufferedBytes: cfg.wsMaxBufferedBytes, maxPerAddress: cfg.wsMaxPerAddress, trustedProxies: cfg.trustedProxies },
+      cfg: hubConfig(cfg),
       state, metrics, log, clock, serverName: () => serverName,
     });
     const access = new Access({ store: stores.users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock, changed: () => hub.recheckAll() });

@@ -28,6 +28,8 @@ export interface ShardLiveDeps {
   alerts: AlertDesk;
   history: (path: string, params: URLSearchParams) => Promise<RouteAnswer | null>;
   telemetryFlows: () => boolean;
+  /** Whether this server leads its shard's pair (always true for a single shard). */
+  leads: () => boolean;
 }
 
 /** The hold on the halls (taken before the ingest starts), and the publisher once the shard runs. */
@@ -40,7 +42,7 @@ export function shardParts(cfg: ServerConfig, d: ShardPartsDeps): { claims: Hall
   const publisher = (live: ShardLiveDeps) => new ShardPublisher(
     { siteKey: siteKey(d.campusSpec.name), shard, maxRowsPerMessage: 2000, resyncMs: 5000, beatMs: 1000, alertsEveryMs: 2000 },
     {
-      connection: () => d.cluster.connection, state: live.state, alerts: live.alerts, history: live.history, log: d.log, clock: d.clock,
+      connection: () => d.cluster.connection, leads: live.leads, state: live.state, alerts: live.alerts, history: live.history, log: d.log, clock: d.clock,
       beat: () => ({
         shard, halls: [...halls].sort(), serverName, siteSha256, racks: live.state.site.racks.length, cdus: live.state.site.cdus.length,
         telemetryFlows: live.telemetryFlows(),
