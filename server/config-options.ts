@@ -228,6 +228,10 @@ export const OPTIONS: readonly Option[] = [
     flag: 'campus', env: 'HALLWATCH_CAMPUS', key: 'campus', kind: 'int', dflt: '0', min: 0, max: 1,
     help: '1: run as the campus view: no telemetry; every hall\'s live state, totals, incidents and history from the hall shards over --cluster',
   },
+  {
+    flag: 'fleet', env: 'HALLWATCH_FLEET', key: 'fleet', kind: 'int', dflt: '0', min: 0, max: 1,
+    help: '1: run as the fleet view on a hub of sites (--cluster: the hub\'s NATS): every site\'s halls and incidents from its leaf connection (docs/multi-site.md)',
+  },
   { flag: 'log-level', env: 'HALLWATCH_LOG_LEVEL', key: 'logLevel', kind: 'level', dflt: 'info', help: 'debug, info, warn or error' },
 ];
 

@@ -116,6 +116,8 @@ export interface ServerConfig {
   halls?: string[];
   /** 1: the campus view (no telemetry; the shards' derived state over the cluster). */
   campus: number;
+  /** 1: the fleet view on a hub of sites (the sites' derived state over their leaf connections). */
+  fleet: number;
 }
 
 export function serverHelp(): string {
@@ -236,7 +238,7 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     { hostname: hostname(), port: out.port as number },
   ));
   Object.assign(out, campusSettings({
-    halls: out.halls as string | undefined, campus: out.campus === 1, cluster: out.clusterUrls !== undefined,
+    halls: out.halls as string | undefined, campus: out.campus === 1, fleet: out.fleet === 1, cluster: out.clusterUrls !== undefined,
     embeddedBroker: out.embeddedBrokerPort !== null, dsx: out.dsxRoot !== undefined,
   }));
   return out as unknown as ServerConfig;

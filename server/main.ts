@@ -41,8 +41,9 @@ import { registerClusterMetrics } from './cluster/cluster-metrics.ts';
 import { openStateStores } from './storage/state-stores.ts';
 import { historyParts } from './compose/history-parts.ts';
 import { notificationParts } from './compose/notification-parts.ts';
-import { shardParts } from './compose/shard-parts.ts';
+import { shardParts, shardPublishes } from './compose/shard-parts.ts';
 import { startCampusView } from './compose/campus-view.ts';
+import { startFleetView } from './compose/fleet-view.ts';
 import { siteOfHalls } from './site/sub-site.ts';
 import { ok } from '../protocol/result.ts';
 import { pairNames } from './cluster/pair-names.ts';
@@ -210,7 +211,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     stops.push(['WebSocket frames on the state tick', ticker.listen(() => hub.stateTicked())]);
     if (shard) {
       const answer = (path: string, params: URLSearchParams) => historyAnswer({ site, history, historyExtra }, path, params, clock());
-      const publisher = shard.publisher({ state, alerts, history: answer, telemetryFlows: () => seesSite(), leads: () => leads() });
+      const publisher = shard.publisher({ state, alerts, history: answer, telemetryFlows: () => seesSite(), leads: shardPublishes(role, cfg.serverName) });
       await stops.start('campus publisher', () => publisher.start(), () => publisher.stop());
       stops.push(['campus rows on the state tick', ticker.listen(() => publisher.onTick())]);
     }
@@ -238,9 +239,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(cfg.logLevel);
-  let server: RunningServer;
+  let server: Pick<RunningServer, 'port' | 'mqttUrl' | 'stop'>;
   try {
-    server = await startServer(cfg, log);
+    server = cfg.fleet ? await startFleetView(cfg, log, Date.now) : await startServer(cfg, log);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const hint = err.code === 'EADDRINUSE'

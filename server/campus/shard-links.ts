@@ -21,7 +21,7 @@ export interface ShardLink {
 
 /** The time of day a reason names, UTC. */
 function clockTime(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
 export class ShardLinks {

@@ -47,6 +47,7 @@ export class ShardPublisher {
   private rackCursor = 0;
   private cduCursor = 0;
   private lastResyncMs = Number.NaN;
+  private led = false;
   private timers: NodeJS.Timeout[] = [];
   private subs: Subscription[] = [];
   /** Live messages published, and those the connection refused. */
@@ -91,7 +92,11 @@ export class ShardPublisher {
 
   /** On each state tick: the rows changed since the last one, and this tick's share of every row. */
   onTick(): void {
-    if (!this.d.leads()) {
+    const leads = this.d.leads();
+    // Taking over (or starting): the beat first, so the campus view knows whose rows follow.
+    if (leads && !this.led) this.publishBeat();
+    this.led = leads;
+    if (!leads) {
       // The standby keeps no backlog: on taking over, its resync sends every row within resyncMs.
       this.rackDirty.take();
       this.cduDirty.take();

@@ -14,6 +14,7 @@ import type { AlertDesk } from '../alerts/alert-desk.ts';
 import type { RouteAnswer } from '../http/history-routes.ts';
 import { HallClaims } from '../campus/hall-claims.ts';
 import { ShardPublisher } from '../campus/shard-publisher.ts';
+import type { ClusterRole } from '../cluster/cluster-role.ts';
 
 export interface ShardPartsDeps {
   cluster: ClusterLink;
@@ -30,6 +31,15 @@ export interface ShardLiveDeps {
   telemetryFlows: () => boolean;
   /** Whether this server leads its shard's pair (always true for a single shard). */
   leads: () => boolean;
+}
+
+/**
+ * Whether this server publishes its shard to the campus view: the leader of its pair, or a server
+ * alone in it (a restarted single shard need not wait for its old lease to lapse).
+ */
+export function shardPublishes(role: ClusterRole | null, serverName: string | undefined): () => boolean {
+  if (!role) return () => true;
+  return () => role.lease.isLeader() || role.members.current().every((m) => m.serverName === serverName);
 }
 
 /** The hold on the halls (taken before the ingest starts), and the publisher once the shard runs. */

@@ -19,6 +19,7 @@ import { adminRoute } from './admin-routes.ts';
 import type { Readiness } from './readiness.ts';
 import type { ClusterView } from '../../protocol/cluster.ts';
 import { notCampus, type CampusView } from '../../protocol/campus.ts';
+import type { FleetView } from '../../protocol/fleet.ts';
 import { storeFailure } from './store-errors.ts';
 import { requestClient, type TrustedProxies } from './client-address.ts';
 
@@ -54,6 +55,8 @@ export interface HttpDeps {
   /** The campus view: history answered by the hall shard holding it (server/campus/campus-history.ts). */
   /** `GET /api/campus`: the halls as the campus view sees them; absent on other servers (they answer `campus: false`). */
   campus?: (() => CampusView) | null;
+  /** `GET /api/fleet`: every site as the fleet view on a hub sees it; absent elsewhere (`fleet: false`). */
+  fleet?: (() => FleetView) | null;
   historyRemote?: ((path: string, params: URLSearchParams) => Promise<RouteAnswer | null>) | null;
   access?: Access | null;
   layouts?: WallLayouts | null;
@@ -73,6 +76,7 @@ export class HttpServer {
   private readonly historyExtra: HistoryExtra | null;
   private readonly historyRemote: HttpDeps['historyRemote'];
   private readonly campus: HttpDeps['campus'];
+  private readonly fleet: HttpDeps['fleet'];
   private readonly alerts: AlertDesk | null;
   private readonly access: Access | null;
   private readonly layouts: WallLayouts | null;
@@ -83,6 +87,7 @@ export class HttpServer {
     this.historyExtra = deps.historyExtra ?? null;
     this.historyRemote = deps.historyRemote ?? null;
     this.campus = deps.campus ?? null;
+    this.fleet = deps.fleet ?? null;
     this.alerts = deps.alerts ?? null;
     this.access = deps.access ?? null;
     this.layouts = deps.layouts ?? null;
@@ -180,6 +185,7 @@ export class HttpServer {
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
     if (path === '/api/cluster') return json(res, 200, this.cluster());
+    if (path === '/api/fleet') return json(res, 200, this.fleet ? this.fleet() : { fleet: false, nowMs: now, sites: [] });
     if (path === '/api/campus') return json(res, 200, this.campus ? this.campus() : notCampus(this.state.site.view.halls.length));
     if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot(url.searchParams.get('history') === '1'));
     if (path === '/api/incidents/history' && this.alerts) return incidentHistoryExport(res, url.searchParams, this.alerts.history(), now);

@@ -1,0 +1,88 @@
+/**
+ * The fleet view's intake on a hub (docs/multi-site.md): every site's shard beats and alerts, as
+ * they cross the leaf connections, into FleetWatch and the sites' open incidents. Only derived
+ * subjects reach a hub; raw telemetry stays in each site. The constructor does no I/O.
+ */
+import type { NatsConnection, Subscription } from 'nats';
+import { parseShardBeat, type ShardBeat } from '../../protocol/campus.ts';
+import { CAMPUS_PREFIX } from '../../protocol/campus-subjects.ts';
+import type { AlertsSnapshot } from '../../protocol/alerts.ts';
+import type { FleetSite, FleetView } from '../../protocol/fleet.ts';
+import { FleetWatch } from '../cluster/fleet-watch.ts';
+import type { Logger } from '../logger.ts';
+
+/** Site and shard of `hallwatch.campus.{site}.shard.{shard}.{topic}`. */
+function placeOf(subject: string): { site: string; shard: string } {
+  const p = subject.split('.');
+  return { site: p[2], shard: p[4] };
+}
+
+export class FleetFeed {
+  readonly watch: FleetWatch;
+  private readonly beats = new Map<string, Map<string, ShardBeat>>();
+  private readonly alerts = new Map<string, Map<string, AlertsSnapshot>>();
+  private subs: Subscription[] = [];
+  rejected = 0;
+
+  constructor(
+    private readonly d: { connection: () => NatsConnection; log: Logger; clock: () => number },
+    staleAfterMs: number,
+  ) {
+    this.watch = new FleetWatch({ staleAfterMs, startedMs: d.clock() });
+  }
+
+  async start(): Promise<void> {
+    const nc = this.d.connection();
+    const on = (topic: 'beat' | 'alerts', take: (site: string, shard: string, body: unknown) => void) => {
+      this.subs.push(nc.subscribe(`${CAMPUS_PREFIX}.*.shard.*.${topic}`, {
+        callback: (err, msg) => {
+          if (err) return;
+          const { site, shard } = placeOf(msg.subject);
+          try {
+            take(site, shard, JSON.parse(new TextDecoder().decode(msg.data)));
+          } catch (e) {
+            if (this.rejected++ % 100 === 0) this.d.log.warn(`fleet: ${msg.subject}: ${(e as Error).message}`);
+          }
+        },
+      }));
+    };
+    on('beat', (site, shard, body) => {
+      const b = parseShardBeat(body);
+      if (!b.ok) throw new Error(b.message);
+      const nowMs = this.d.clock();
+      this.watch.beatArrived({ siteKey: site, shardId: shard, hallIds: b.value.halls, sentMs: b.value.sentMs, receivedMs: nowMs });
+      this.of(this.beats, site).set(shard, b.value);
+    });
+    on('alerts', (site, shard, body) => {
+      const a = body as AlertsSnapshot;
+      if (!Array.isArray(a?.incidents)) throw new Error('alerts: incidents array expected');
+      this.of(this.alerts, site).set(shard, a);
+    });
+  }
+
+  private of<T>(m: Map<string, Map<string, T>>, site: string): Map<string, T> {
+    let inner = m.get(site);
+    if (!inner) m.set(site, (inner = new Map()));
+    return inner;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+  }
+
+  /** Every site as of now. */
+  view(): FleetView {
+    const nowMs = this.d.clock();
+    const sites = this.watch.sites(nowMs).map((s): FleetSite => {
+      const beats = this.beats.get(s.siteKey) ?? new Map<string, ShardBeat>();
+      const halls = [...beats.values()].flatMap((b) => b.halls.map((hallId) => ({ hallId, shard: b.shard, serverName: b.serverName })));
+      const incidents = [...(this.alerts.get(s.siteKey)?.values() ?? [])].flatMap((a) => a.incidents);
+      return {
+        siteKey: s.siteKey, state: s.state, sinceMs: s.sinceMs, reason: s.reason ?? '', lastBeatMs: s.lastBeatMs ?? null,
+        halls: halls.sort((a, b) => a.hallId.localeCompare(b.hallId)), incidents,
+      };
+    });
+    return { fleet: true, nowMs, sites };
+  }
+}

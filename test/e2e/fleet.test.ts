@@ -1,0 +1,102 @@
+/**
+ * Two sites and a hub over NATS leaf nodes (docs/multi-site.md), with real Hallwatch: each site a
+ * real nats-server, a real simulator and a real hall shard on it; the hub a real nats-server and
+ * the real fleet view on it. The fleet page in headless Chromium shows both sites live with their
+ * halls; a CDU trip on one site is an incident of that site only; when a site's node is killed
+ * (-9) — its leaf connection gone — the fleet marks that site stale with the reason, and live
+ * again once it returns.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
+import { startLeafCampus, type LeafCampus } from '../helpers/nats-leaf.ts';
+import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
+import { getJson, notYet, waitFor } from '../helpers/wait.ts';
+import { generateSite } from '../../simulators/generate-site.ts';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+describe('a two-site fleet over NATS leaf nodes', () => {
+  let leaf: LeafCampus;
+  let fleet: Server;
+  const programs: Program[] = [];
+  const sims = new Map<string, { controlPort: number; cduId: string }>();
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    leaf = await startLeafCampus(['north', 'south']);
+    await leaf.linked();
+    const dir = mkdtempSync(join(tmpdir(), 'hallwatch-fleet-'));
+    for (const s of leaf.sites) {
+      const spec = generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2, name: s.siteKey });
+      const path = join(dir, `${s.siteKey}.json`);
+      writeFileSync(path, JSON.stringify(spec));
+      programs.push(await startServer(['--site', path, '--mqtt', s.mqttUrl, '--cluster', s.natsUrl, '--halls', spec.halls[0].id, '--server-name', `shard-${s.siteKey}`]));
+      const sim = await startSimulator(['--site', path, '--mqtt', s.mqttUrl, '--seed', '6', '--control-port', '0', '--drift', 'off']);
+      programs.push(sim);
+      sims.set(s.siteKey, { controlPort: Number(/control=(\d+)/.exec(sim.readyLine)![1]), cduId: spec.halls[0].cdus[0].id });
+    }
+    fleet = await startServer(['--fleet', '1', '--cluster', leaf.hub.natsUrl, '--server-name', 'fleet']);
+    programs.push(fleet);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(programs.map((p) => p.stop()));
+    await leaf?.stop();
+  });
+
+  const fleetView = () => getJson(`${fleet.baseUrl}/api/fleet`);
+  const siteOf = async (key: string) => (await fleetView()).sites.find((s: any) => s.siteKey === key);
+
+  it('shows both sites live with their halls on the fleet page', async () => {
+    const view = await waitFor('both sites live on the fleet view', async () => {
+      const v = await fleetView();
+      return v.sites.length === 2 && v.sites.every((s: any) => s.state === 'live' && s.halls.length === 1) ? v : notYet(v.sites);
+    }, 30_000);
+    expect(view.sites.map((s: any) => [s.siteKey, s.halls[0].serverName])).toEqual([['north', 'shard-north'], ['south', 'shard-south']]);
+    await page.goto(fleet.baseUrl + '/');
+    await expect.poll(() => page.locator('[data-testid="fleet"] .site[data-state="live"]').count(), { timeout: 15_000 }).toBe(2);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('shows a CDU trip on one site as an incident of that site only', async () => {
+    const { controlPort, cduId } = sims.get('north')!;
+    expect((await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: `cdu-trip:${cduId}` })).ok).toBe(true);
+    const north = await waitFor('the trip on site north', async () => {
+      const s = await siteOf('north');
+      return s.incidents.some((i: any) => JSON.stringify(i).includes(cduId)) ? s : notYet(s.incidents.map((i: any) => i.title));
+    }, 30_000);
+    expect(north.state).toBe('live');
+    expect((await siteOf('south')).incidents).toEqual([]);
+    await expect.poll(() => page.locator('.site[data-site="north"] .incidents li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-1920x1080.png') });
+    await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: 'clear' });
+  }, 60_000);
+
+  it('marks a site stale with the reason when its node and leaf connection go, and live again when it returns', async () => {
+    const north = leaf.site('north');
+    const downMs = Date.now();
+    await north.crash();
+    const stale = await waitFor('site north stale on the fleet view', async () => {
+      const s = await siteOf('north');
+      return s.state === 'stale' ? s : notYet(s.state);
+    }, 30_000);
+    expect(stale.reason).toMatch(/^no beat from site north since \d\d:\d\d:\d\d UTC — its leaf connection or its shards are down$/);
+    expect((await siteOf('south')).state).toBe('live');
+    await expect.poll(() => page.locator('.site[data-site="north"]').getAttribute('data-state'), { timeout: 10_000 }).toBe('stale');
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-site-stale-1920x1080.png') });
+    process.stdout.write(`fleet: site north stale on the fleet ${((Date.now() - downMs) / 1000).toFixed(1)} s after its node was killed\n`);
+    await north.start();
+    await waitFor('site north live again', async () => ((await siteOf('north')).state === 'live' ? true : notYet('stale')), 60_000);
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
