@@ -42,7 +42,8 @@ export class CampusAlerts implements AlertDesk {
 
   constructor(private readonly d: CampusAlertsDeps, private readonly hallName: (id: string) => string) {}
 
-  private campusIncidents(): IncidentView[] {
+  /** The campus-scope incidents open now: one per shard that stopped beating. */
+  campusIncidents(): IncidentView[] {
     const out: IncidentView[] = [];
     for (const s of this.d.links.shards.values()) {
       if (Number.isNaN(s.unreachableSinceMs)) continue;

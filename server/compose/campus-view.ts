@@ -30,6 +30,9 @@ import { CampusAlerts } from '../campus/campus-alerts.ts';
 import { CampusHistory } from '../campus/campus-history.ts';
 import type { AlertDesk } from '../alerts/alert-desk.ts';
 import { hubConfig } from './ingest-parts.ts';
+import { notificationParts } from './notification-parts.ts';
+import { pairNames } from '../cluster/pair-names.ts';
+import { CampusNotifier } from '../campus/campus-notifier.ts';
 
 /** How long a request to a hall shard (an ack, a history range) may take, ms. */
 const SHARD_REQUEST_TIMEOUT_MS = 10_000;
@@ -63,10 +66,22 @@ export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Lo
     const hallName = (id: string) => site.view.halls.find((h) => h.id === id)?.name ?? id;
     const alerts = new CampusAlerts({ connection, links, siteKey: key, clock, requestTimeoutMs: SHARD_REQUEST_TIMEOUT_MS }, hallName);
     const history = new CampusHistory({ connection, links, site, siteKey: key, clock, requestTimeoutMs: SHARD_REQUEST_TIMEOUT_MS });
+    // Campus-scope incidents are notified once: by the leader of the campus views' own lease.
+    const { channels, role, local, outbox } = notificationParts(cfg, { cluster, mqttUrls: [], metrics, log, clock, seesSite: () => true, names: pairNames('campus') });
+    for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
+    if (local) await stops.start('notification outbox', () => local.start(), () => local.stop());
+    const stream = role?.notifications;
+    if (stream) await stops.start('notification stream', () => stream.start(), () => stream.stop());
+    if (role) await stops.start('cluster role', () => role.start({ lead: async () => undefined, follow: () => undefined, handOver: async () => undefined }), () => role.stop());
+    const notifier = outbox && new CampusNotifier({
+      incidents: () => alerts.campusIncidents(), outbox, channels, leads: () => !role || role.lease.isLeader() || role.failOpen(),
+      publicUrl: cfg.publicUrl ?? null, log, clock,
+    });
     const ticker = new StateTicker(state, cfg.tickMs, clock);
     await stops.start('state ticker', () => ticker.start(), () => ticker.stop());
     stops.push(['hall shards on the state tick', ticker.listen((t) => {
       for (const s of links.refresh(t.nowMs)) log.error(`campus: shard ${s.beat.shard} (server ${s.beat.serverName}) unreachable: ${s.beat.halls.join(', ')} stale`);
+      notifier?.onTick();
     })]);
     const campus = (): CampusView => {
       const halls = links.halls(clock());
@@ -99,7 +114,7 @@ export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Lo
     };
     const http = new HttpServer({
       cfg: { host: cfg.host, port: cfg.port, webDir: cfg.webDir, trustedProxies: cfg.trustedProxies },
-      state, metrics, health, ready, cluster: () => singleServerView(serverName), log, clock, alerts, access, layouts, campus,
+      state, metrics, health, ready, cluster: () => (role ? role.view() : singleServerView(serverName)), log, clock, alerts, access, layouts, campus,
       historyRemote: (path, params) => history.answer(path, params),
     });
     hub.attach(http.server, access, cfg.wsAuthRecheckMs);

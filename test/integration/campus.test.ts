@@ -21,7 +21,7 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     receiver = new Receiver(await freePort());
     await receiver.up();
     const hook = ['--alert-webhook', `http://127.0.0.1:${receiver.port}/hook`, '--alert-allow-targets', `127.0.0.1:${receiver.port}`];
-    w = await startCampusWorld({ shardArgs: hook });
+    w = await startCampusWorld({ shardArgs: hook, campusArgs: hook });
   }, 120_000);
 
   afterAll(async () => {
@@ -131,6 +131,8 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     expect(health.status).toBe('degraded');
     expect(health.checks.halls).toContain('2 of 3 live');
     log(`shard of ${hallId} killed: unreachable on the campus after ${unreachableS.toFixed(1)} s`);
+    const campusId = campusScope[0].id;
+    await waitFor(`${campusId} notified by the campus view`, () => (receiver.of(campusId).length > 0 ? true : notYet(receiver.received.length)), 15_000);
     const backMs = Date.now();
     await w.startShard(hallId);
     await waitFor(`hall ${hallId} live again on the campus view`, hallLive(w.campus, hallId, backMs), 30_000);
@@ -138,5 +140,8 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     const after = await getJson(`${w.campus.baseUrl}/api/campus`);
     expect(after).toMatchObject({ hallsLive: 3 });
     expect((await getJson(`${w.campus.baseUrl}/api/alerts`)).incidents.filter((i: any) => i.roots.some((r: any) => r.rule === 'shard-unreachable'))).toEqual([]);
+    await waitFor(`${campusId} resolved`, () => (receiver.of(campusId, 'resolved').length > 0 ? true : notYet(receiver.of(campusId).length)), 15_000);
+    expect(receiver.of(campusId)).toHaveLength(1);
+    expect(receiver.of(campusId, 'resolved')).toHaveLength(1);
   }, 120_000);
 });
