@@ -27,7 +27,7 @@ export function shardSubject(site: string, shard: string, topic: ShardTopic): st
 }
 
 /** Requests a shard answers (request/reply). */
-export type ShardRequest = 'ack' | 'silence' | 'history';
+export type ShardRequest = 'ack' | 'silence' | 'history' | 'detail';
 
 export function shardRequestSubject(site: string, shard: string, req: ShardRequest): string {
   return `${CAMPUS_PREFIX}.${site}.req.${shard}.${req}`;

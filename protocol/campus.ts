@@ -67,7 +67,8 @@ export type ShardRequestBody =
   | { req: 'ack'; incidentId: string; by: string; comment: string }
   | { req: 'silence'; op: 'add'; silence: { matcher: string; startsMs: number; endsMs: number; comment: string; by: string; recurrence?: unknown } }
   | { req: 'silence'; op: 'remove'; id: string; by: string }
-  | { req: 'history'; path: string; query: string };
+  | { req: 'history'; path: string; query: string }
+  | { req: 'detail'; rackId: string };
 
 /** A shard's answer: an HTTP status and body, as its own API would have answered. */
 export interface ShardAnswer {

@@ -13,6 +13,11 @@ export interface ClusterView {
   members: string[];
   /** The server holding the lease; null while none does. */
   leader: string | null;
+  /**
+   * Servers a whole pair has here (absent: a pair, 2). A hall shard or campus view may run alone:
+   * it expects as many as it has seen together (1 until a partner appears).
+   */
+  expectedMembers?: number;
 }
 
 /** Servers a whole pair has. */
@@ -26,9 +31,10 @@ export type PairState =
 /** Whether the pair is whole, for the header: both servers seen and one of them leading. */
 export function pairState(v: ClusterView): PairState {
   if (!v.clustered) return { kind: 'single' };
-  const missing = PAIR_SIZE - v.members.length;
-  if (v.leader === null) return { kind: 'broken', reason: missing > 0 ? `no leader; ${v.members.length} of ${PAIR_SIZE} servers seen` : 'no leader' };
-  if (missing > 0) return { kind: 'broken', reason: `${v.members.length} of ${PAIR_SIZE} servers seen` };
+  const size = v.expectedMembers ?? PAIR_SIZE;
+  const missing = size - v.members.length;
+  if (v.leader === null) return { kind: 'broken', reason: missing > 0 ? `no leader; ${v.members.length} of ${size} servers seen` : 'no leader' };
+  if (missing > 0) return { kind: 'broken', reason: `${v.members.length} of ${size} servers seen` };
   return { kind: 'whole', leader: v.leader };
 }
 
@@ -40,7 +46,10 @@ export function parseClusterView(body: unknown): Result<ClusterView> {
   if (typeof b.clustered !== 'boolean') return fail('shape', 'cluster view: clustered: boolean expected');
   if (!Array.isArray(b.members) || !b.members.every((m) => typeof m === 'string')) return fail('shape', 'cluster view: members: strings expected');
   if (b.leader !== null && typeof b.leader !== 'string') return fail('shape', 'cluster view: leader: string or null expected');
-  return ok({ serverName: b.serverName, clustered: b.clustered, members: b.members as string[], leader: b.leader });
+  if (b.expectedMembers !== undefined && typeof b.expectedMembers !== 'number') return fail('shape', 'cluster view: expectedMembers: number expected');
+  const view: ClusterView = { serverName: b.serverName, clustered: b.clustered, members: b.members as string[], leader: b.leader };
+  if (typeof b.expectedMembers === 'number') view.expectedMembers = b.expectedMembers;
+  return ok(view);
 }
 
 /** A server's answer when it is not clustered. */

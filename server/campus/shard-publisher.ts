@@ -65,13 +65,17 @@ export class ShardPublisher {
       for (const j of dirty.cdus) this.cduDirty.mark(j);
     };
     const nc = this.d.connection();
-    for (const req of ['ack', 'silence', 'history'] as const) {
+    const detail = (rackId: string) => {
+      const i = this.d.state.site.rackIndexById.get(rackId);
+      return i === undefined ? null : this.d.state.rackDetail[i];
+    };
+    for (const req of ['ack', 'silence', 'history', 'detail'] as const) {
       const sub = nc.subscribe(shardRequestSubject(this.cfg.siteKey, this.cfg.shard, req), {
         callback: (err, msg) => {
           if (err) return;
-          void shardReply(req, msg.data, { alerts: this.d.alerts, history: this.d.history }).then((answer) => {
+          void shardReply(req, msg.data, { alerts: this.d.alerts, history: this.d.history, detail }).then((answer) => {
             msg.respond(new TextEncoder().encode(JSON.stringify(answer)));
-            if (req !== 'history') this.publishAlerts();
+            if (req === 'ack' || req === 'silence') this.publishAlerts();
           });
         },
       });

@@ -7,10 +7,14 @@ import type { Silence } from '../../protocol/alerts.ts';
 import type { AlertDesk } from '../alerts/alert-desk.ts';
 import type { RouteAnswer } from '../http/history-routes.ts';
 import { EditConflictError } from '../storage/store.ts';
+import type { RackDetail } from '../state/entity-detail.ts';
+import type { ShardRequest } from '../../protocol/campus-subjects.ts';
 
 export interface ShardRequestDeps {
   alerts: AlertDesk;
   history: (path: string, params: URLSearchParams) => Promise<RouteAnswer | null>;
+  /** A rack's detail beyond the wire columns (its GPUs), null before its first sample or for a rack not in the shard. */
+  detail: (rackId: string) => RackDetail | null;
 }
 
 function body(data: Uint8Array): Record<string, unknown> | null {
@@ -24,7 +28,7 @@ function body(data: Uint8Array): Record<string, unknown> | null {
 
 const str = (v: unknown): v is string => typeof v === 'string';
 
-export async function shardReply(req: 'ack' | 'silence' | 'history', data: Uint8Array, d: ShardRequestDeps): Promise<ShardAnswer> {
+export async function shardReply(req: ShardRequest, data: Uint8Array, d: ShardRequestDeps): Promise<ShardAnswer> {
   const b = body(data);
   if (!b) return { status: 400, body: { error: `${req} request: not a JSON object` } };
   try {
@@ -40,6 +44,11 @@ export async function shardReply(req: 'ack' | 'silence' | 'history', data: Uint8
       const s = b.silence as Omit<Silence, 'id' | 'createdMs'> | undefined;
       if (b.op !== 'add' || !s || !str(s.matcher) || !str(s.by)) return { status: 400, body: { error: 'silence request: op add with a silence, or op remove with id and by' } };
       return { status: 200, body: await d.alerts.addSilence(s) };
+    }
+    if (req === 'detail') {
+      if (!str(b.rackId)) return { status: 400, body: { error: 'detail request: rackId: string required' } };
+      const detail = d.detail(b.rackId);
+      return detail ? { status: 200, body: detail } : { status: 404, body: { error: `no detail of rack "${b.rackId}" on this shard` } };
     }
     if (!str(b.path) || !str(b.query)) return { status: 400, body: { error: 'history request: path and query: strings required' } };
     return (await d.history(b.path, new URLSearchParams(b.query))) ?? { status: 404, body: { error: `no history route ${b.path} on this shard` } };

@@ -25,6 +25,8 @@ export interface ClusterRoleConfig {
   siteFingerprint?: string;
   /** The pair's names on the cluster: a hall shard's own, or the whole site's when absent. */
   names?: PairNames;
+  /** A hall shard or campus view may run alone: it expects as many servers as it has seen together. */
+  pairOptional?: boolean;
 }
 
 export interface ClusterRoleDeps {
@@ -66,10 +68,14 @@ export class ClusterRole {
   private readonly fit: () => boolean;
   private started = false;
   private wasFailOpen = false;
+  private readonly pairOptional: boolean;
+  /** The most servers seen together in the pair (a lone shard expects only itself). */
+  private mostSeen = 1;
 
   constructor(cfg: ClusterRoleConfig, deps: ClusterRoleDeps) {
     this.log = deps.log;
     this.serverName = cfg.serverName;
+    this.pairOptional = cfg.pairOptional ?? false;
     this.fit = deps.fit ?? (() => true);
     const startedMs = deps.clock();
     this.lease = new LeaderLease(
@@ -123,7 +129,8 @@ export class ClusterRole {
     const beats = this.members.current();
     const members = [...new Set([this.serverName, ...beats.map((b) => b.serverName)])].sort();
     const leader = this.lease.isLeader() ? this.serverName : beats.find((b) => b.leader && b.serverName !== this.serverName)?.serverName ?? null;
-    return { serverName: this.serverName, clustered: true, members, leader };
+    this.mostSeen = Math.max(this.mostSeen, members.length);
+    return { serverName: this.serverName, clustered: true, members, leader, ...(this.pairOptional ? { expectedMembers: this.mostSeen } : {}) };
   }
 
   /** Joins the pair: heartbeats, then contends for the lease; `led` is told of each change. */

@@ -33,6 +33,7 @@ import { hubConfig } from './ingest-parts.ts';
 import { notificationParts } from './notification-parts.ts';
 import { pairNames } from '../cluster/pair-names.ts';
 import { CampusNotifier } from '../campus/campus-notifier.ts';
+import { CampusDetail } from '../campus/campus-detail.ts';
 
 /** How long a request to a hall shard (an ack, a history range) may take, ms. */
 const SHARD_REQUEST_TIMEOUT_MS = 10_000;
@@ -121,6 +122,8 @@ export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Lo
     await stops.start('HTTP server', () => http.start(), () => http.stop());
     await stops.start('WebSocket hub', () => hub.start(), () => hub.stop());
     stops.push(['WebSocket frames on the state tick', ticker.listen(() => hub.stateTicked())]);
+    const detail = new CampusDetail({ connection, links, state, siteKey: key, watched: () => hub.watchedRacks(), clock, requestTimeoutMs: 2000 });
+    stops.push(['watched racks\' detail on the state tick', ticker.listen(() => detail.onTick())]);
     log.info(`campus view of site "${spec.name}": ${site.racks.length} racks in ${site.view.halls.length} halls, from the hall shards on ${cfg.clusterUrls}`);
     log.info(`dashboard and API on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);
     return { port: http.port, mqttUrl: '', state, metrics, alerts, stop: () => stops.stopAll() };

@@ -46,7 +46,7 @@ export function notificationParts(cfg: ServerConfig, d: NotificationDeps): Notif
   const queues: { backlog(): Backlog }[] = [];
   const counts = channels.length ? registerNotificationMetrics(d.metrics, queues, d.clock) : undefined;
   const role = d.cluster
-    ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir, names: d.names }, {
+    ? new ClusterRole({ serverName: cfg.serverName!, replicas: cfg.clusterReplicas, storageDir: cfg.storageDir, names: d.names, pairOptional: d.names !== undefined }, {
         cluster: d.cluster, metrics: d.metrics, log: d.log, clock: d.clock, senders, counts, fit: d.seesSite,
       })
     : null;

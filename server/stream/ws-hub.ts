@@ -191,6 +191,11 @@ export class WsHub {
     }
   }
 
+  /** Racks a client watches now (its rack panel is open): their detail is sent as it changes. */
+  watchedRacks(): number[] {
+    return [...new Set([...this.clients].map((c) => c.watchIndex).filter((i) => i >= 0))];
+  }
+
   /** The state ticked: a frame with its totals goes out, changed or not (main.ts wires this to the ticker). */
   stateTicked(): void {
     this.schedule();

@@ -55,6 +55,11 @@ describe('the campus view in headless Chromium', () => {
     const rackId = w.spec.halls[2].rows[1].racks[2].id;
     const c = await rackOnCanvas(page, site, rackId);
     await expect.poll(async () => (PALETTE as readonly string[]).includes(await pixelAt(page, `canvas[data-hall="${hallId}"]`, c.x, c.y - c.h * 0.3)), { timeout: 10_000 }).toBe(true);
+    // The rack panel: its GPUs come from the shard holding the rack, while the panel is open.
+    await page.mouse.click(c.pageX, c.pageY);
+    await expect.poll(() => page.locator('[data-testid="rack-panel"]').getAttribute('data-rack')).toBe(rackId);
+    await expect.poll(() => page.locator('[data-testid="gpu-strip"] .cell').count(), { timeout: 15_000 }).toBe(72);
+    await page.screenshot({ path: join(ARTIFACTS, 'campus-rack-panel-1920x1080.png') });
     expect(errors).toEqual([]);
   }, 90_000);
 
