@@ -3,7 +3,7 @@
  * and the site's totals combined from every shard's answer.
  */
 import { describe, expect, it } from 'vitest';
-import { combineSiteHistory, hallOfRequest } from '../../server/campus/campus-history.ts';
+import { combineSiteHistory, hallOfRequest, siteQuery } from '../../server/campus/campus-history.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import type { HistoryResponse } from '../../protocol/history.ts';
@@ -118,5 +118,19 @@ describe('combineSiteHistory()', () => {
     const copy = structuredClone(hall1);
     combineSiteHistory([hall1, hall2], ['hall-3']);
     expect(hall1).toEqual(copy);
+  });
+});
+
+describe('siteQuery()', () => {
+  it.each<[string, string, string[]]>([
+    ['entity=site', 'entity=site', []],
+    ['entity=site&fields=itKw,maxReturnC', 'entity=site&fields=itKw,maxReturnC', []],
+    ['entity=site&fields=headroomPct', 'entity=site&fields=headroomPct,headroomKw,coolingCapacityKw', ['headroomKw', 'coolingCapacityKw']],
+    ['entity=site&fields=headroomKw, headroomPct', 'entity=site&fields=headroomKw,headroomPct,coolingCapacityKw', ['coolingCapacityKw']],
+    ['entity=site&fields=coolingCapacityKw,headroomPct,headroomKw', 'entity=site&fields=coolingCapacityKw,headroomPct,headroomKw', []],
+  ])('asks the shards for %s as %s', (query, asked, extra) => {
+    const q = siteQuery(new URLSearchParams(query));
+    expect(decodeURIComponent(q.params.toString())).toBe(asked);
+    expect(q.extra).toEqual(extra);
   });
 });
