@@ -60,8 +60,8 @@ describe('ShardPublisher resync', () => {
     const spanMs = Math.max(resyncMs, tickMs);
     for (let t = T0 + Math.ceil(spanMs / tickMs) * tickMs; t <= endMs; t += tickMs) {
       const window = got.filter((f) => f.serverTimeMs > t - spanMs && f.serverTimeMs <= t);
-      expect(sorted(window.flatMap((f) => [...f.racks.idx])), `racks up to ${t - T0} ms`).toEqual(all(RACKS));
-      expect(sorted(window.flatMap((f) => [...f.cdus.idx])), `CDUs up to ${t - T0} ms`).toEqual(all(CDUS));
+      expect(sorted(window.flatMap((f) => Array.from(f.racks.idx))), `racks up to ${t - T0} ms`).toEqual(all(RACKS));
+      expect(sorted(window.flatMap((f) => Array.from(f.cdus.idx))), `CDUs up to ${t - T0} ms`).toEqual(all(CDUS));
     }
   });
 
@@ -93,8 +93,8 @@ describe('ShardPublisher message size', () => {
       const got = frames().slice(before);
       expect(got).toHaveLength(messages);
       for (const f of got) expect(f.racks.idx.length + f.cdus.idx.length).toBeLessThanOrEqual(maxRowsPerMessage);
-      const racks = got.flatMap((f) => [...f.racks.idx]);
-      const cdus = got.flatMap((f) => [...f.cdus.idx]);
+      const racks = got.flatMap((f) => Array.from(f.racks.idx));
+      const cdus = got.flatMap((f) => Array.from(f.cdus.idx));
       expect(racks.sort((a, b) => a - b)).toEqual(all(RACKS));
       expect(cdus.sort((a, b) => a - b)).toEqual(all(CDUS));
     });
