@@ -93,6 +93,15 @@ describe('CampusAlerts.snapshot()', () => {
     ]);
   });
 
+  it('closes the campus incidents of shards whose halls one shard took over', () => {
+    const nowMs = T0 + 60_000;
+    const takeOver = (l: ShardLinks) => {
+      l.beat({ shard: 'hall-1_hall-2_hall-3', halls: ['hall-1', 'hall-2', 'hall-3'], serverName: 'shard-all', siteSha256: sha, racks: 0, cdus: 0, telemetryFlows: true, sentMs: nowMs }, nowMs);
+    };
+    expect(campus(nowMs, T0).snapshot().incidents.filter((i) => i.id.startsWith('shard:'))).toHaveLength(2);
+    expect(campus(nowMs, T0, takeOver).snapshot().incidents).toEqual([]);
+  });
+
   it('lists a silence every shard holds once', () => {
     expect(campus(T0).snapshot().silences.map((s) => s.id)).toEqual(['sil-1', 'sil-2', 'sil-3']);
   });

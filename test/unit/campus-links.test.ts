@@ -85,6 +85,26 @@ describe('ShardLinks.beat()', () => {
   });
 });
 
+describe('ShardLinks after a reshard', () => {
+  it.each<[string, string[], [string, string[]][], string[], string[]]>([
+    ['a shard takes over every hall of an unreachable one: it is forgotten', ['hall-3'], [['hall-2_hall-3', ['hall-2', 'hall-3']]],
+      ['hall-1', 'hall-2_hall-3'], ['live', 'live', 'live']],
+    ['two shards take over its halls between them', ['hall-2', 'hall-3'], [['hall-2', ['hall-2']], ['hall-3', ['hall-3']]],
+      ['hall-1', 'hall-2', 'hall-3'], ['live', 'live', 'live']],
+    ['a shard takes over one of its halls: it is kept for the other', ['hall-2', 'hall-3'], [['hall-3', ['hall-3']]],
+      ['hall-1', 'hall-2_hall-3', 'hall-3'], ['live', 'unreachable', 'live']],
+  ])('%s', (_name, oldHalls, takers, shards, statuses) => {
+    const l = links();
+    l.beat(beat('hall-1', ['hall-1']), T0);
+    l.beat(beat(oldHalls.join('_'), oldHalls, 'old-server'), T0);
+    l.beat(beat('hall-1', ['hall-1']), T0 + 5000);
+    expect(l.refresh(T0 + 5000).map((s) => s.beat.shard)).toEqual([oldHalls.join('_')]);
+    for (const [shard, halls] of takers) expect(l.beat(beat(shard, halls, 'new-server'), T0 + 5000)).toBeNull();
+    expect([...l.shards.keys()].sort()).toEqual(shards);
+    expect(l.halls(T0 + 5000).map((h) => h.status)).toEqual(statuses);
+  });
+});
+
 describe('ShardLinks.refresh()', () => {
   it('returns a shard once when it turns unreachable, and again after it came back and went silent', () => {
     const l = links();
