@@ -14,9 +14,12 @@ export function siteKey(siteName: string): string {
   return key || 'site';
 }
 
-/** A shard's ID: its halls, sorted and joined with '_' ("h1_h2"). */
+/**
+ * A shard's ID: its halls, sorted and joined with '_' ("h1_h2"). It is one token of the shard's
+ * subjects, so a '.' of a hall ID (a valid ID, but a subject separator) becomes '~', which no ID has.
+ */
 export function shardId(hallIds: readonly string[]): string {
-  return [...hallIds].sort().join('_');
+  return [...hallIds].sort().join('_').replaceAll('.', '~');
 }
 
 /** What a shard publishes; `*` in place of the shard ID subscribes to every shard of the site. */

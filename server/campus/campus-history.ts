@@ -65,6 +65,19 @@ export function combineSiteHistory(parts: HistoryResponse[], missingHalls: strin
   return combined;
 }
 
+/**
+ * The site's query to each shard: the headroom share is recomputed from the site's sums, so a
+ * query for it also asks for headroomKw and coolingCapacityKw (`extra`, dropped from the answer).
+ */
+export function siteQuery(params: URLSearchParams): { params: URLSearchParams; extra: string[] } {
+  const fields = params.get('fields')?.split(',').map((f) => f.trim()).filter(Boolean);
+  if (!fields?.includes('headroomPct')) return { params, extra: [] };
+  const extra = ['headroomKw', 'coolingCapacityKw'].filter((f) => !fields.includes(f));
+  const out = new URLSearchParams(params);
+  out.set('fields', [...fields, ...extra].join(','));
+  return { params: out, extra };
+}
+
 export interface CampusHistoryDeps {
   connection: () => NatsConnection;
   links: ShardLinks;
@@ -100,7 +113,8 @@ export class CampusHistory {
       }
     }
     const shards = [...new Set(halls.map((h) => h.shard).filter((s): s is string => s !== null))];
-    const answers = await Promise.all(shards.map((s) => this.ask(s, path, params).catch(() => null)));
+    const query = siteQuery(params);
+    const answers = await Promise.all(shards.map((s) => this.ask(s, path, query.params).catch(() => null)));
     const parts: HistoryResponse[] = [];
     const answered = new Set<string>();
     answers.forEach((a, k) => {
@@ -110,6 +124,9 @@ export class CampusHistory {
     });
     const missing = halls.filter((h) => !h.shard || !answered.has(h.shard)).map((h) => h.hallId);
     if (parts.length === 0) return { status: 502, body: { error: `no hall shard answered for the site's history (halls ${missing.join(', ')})` } };
-    return { status: 200, body: combineSiteHistory(parts, missing) };
+    const combined = combineSiteHistory(parts, missing);
+    for (const f of query.extra) delete combined.values[f];
+    combined.fields = combined.fields.filter((f) => !query.extra.includes(f.name));
+    return { status: 200, body: combined };
   }
 }

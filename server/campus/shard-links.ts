@@ -61,7 +61,17 @@ export class ShardLinks {
     const rackMap = Int32Array.from(sub.racks, (r) => this.site.rackIndexById.get(r.id) ?? -1);
     const cduMap = Int32Array.from(sub.cdus, (c) => this.site.cduIndexById.get(c.id) ?? -1);
     this.shards.set(b.shard, { beat: b, rackMap, cduMap, lastBeatMs: nowMs, alerts: known?.alerts ?? null, unreachableSinceMs: Number.NaN });
+    this.forgetSuperseded(nowMs);
     return null;
+  }
+
+  /** Forgets unreachable shards whose every hall live shards now hold (after a reshard): their halls are live, their incident over. */
+  private forgetSuperseded(nowMs: number): void {
+    const live = [...this.shards.values()].filter((s) => this.reachable(s, nowMs));
+    for (const [id, s] of this.shards) {
+      if (this.reachable(s, nowMs)) continue;
+      if (s.beat.halls.every((h) => live.some((o) => o.beat.halls.includes(h)))) this.shards.delete(id);
+    }
   }
 
   private refusal(b: ShardBeat, nowMs: number): string | null {
