@@ -16,15 +16,19 @@ import { freePort } from '../helpers/ports.ts';
 describe('hall shards and the campus view (nats-server 2.9)', () => {
   let w: CampusWorld;
   let receiver: Receiver;
+  /** The campus view's partner: a pair of campus views, each serving every hall. */
+  let campus2: Server;
 
   beforeAll(async () => {
     receiver = new Receiver(await freePort());
     await receiver.up();
     const hook = ['--alert-webhook', `http://127.0.0.1:${receiver.port}/hook`, '--alert-allow-targets', `127.0.0.1:${receiver.port}`];
     w = await startCampusWorld({ shardArgs: hook, campusArgs: hook });
+    campus2 = await startServer([...w.baseArgs, '--campus', '1', '--server-name', 'campus-2', ...hook]);
   }, 120_000);
 
   afterAll(async () => {
+    await campus2?.stop();
     await w?.stop();
     await receiver?.down();
   });
@@ -39,8 +43,14 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
   };
   const log = (line: string) => process.stdout.write(`campus: ${line}\n`);
 
-  it('shows every hall live on the campus view, with the values its shard derived', async () => {
+  it('shows every hall live on both campus views of a pair, with the values its shard derived', async () => {
     for (const id of w.hallIds) await waitFor(`hall ${id} live on the campus view`, hallLive(w.campus, id), 30_000);
+    for (const id of w.hallIds) await waitFor(`hall ${id} live on the second campus view`, hallLive(campus2, id), 30_000);
+    const pair = await waitFor('the campus views paired', async () => {
+      const c = await getJson(`${w.campus.baseUrl}/api/cluster`);
+      return c.members.length === 2 && c.leader ? c : notYet(c);
+    }, 30_000);
+    expect(pair.members).toEqual(['campus', 'campus-2']);
     const view = await getJson(`${w.campus.baseUrl}/api/campus`);
     expect(view).toMatchObject({ campus: true, hallsLive: 3, hallsTotal: 3 });
     expect(view.halls.map((h: any) => [h.hallId, h.status, h.shard])).toEqual(w.hallIds.map((id) => [id, 'live', id]));
@@ -115,6 +125,7 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
       return v.halls[2].status === 'unreachable' ? v : notYet(v.halls[2]);
     }, 30_000);
     const unreachableS = (Date.now() - killedMs) / 1000;
+    expect((await getJson(`${campus2.baseUrl}/api/campus`)).hallsLive).toBe(2);
     expect(view).toMatchObject({ hallsLive: 2, hallsTotal: 3 });
     expect(view.halls[2].reason).toMatch(new RegExp(`^Hall 3: its server shard-${hallId} is unreachable since \\d\\d:\\d\\d:\\d\\d UTC$`));
     const stale = await waitFor(`every rack of ${hallId} stale on the campus view`, async () => {
@@ -141,6 +152,7 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     expect(after).toMatchObject({ hallsLive: 3 });
     expect((await getJson(`${w.campus.baseUrl}/api/alerts`)).incidents.filter((i: any) => i.roots.some((r: any) => r.rule === 'shard-unreachable'))).toEqual([]);
     await waitFor(`${campusId} resolved`, () => (receiver.of(campusId, 'resolved').length > 0 ? true : notYet(receiver.of(campusId).length)), 15_000);
+    // Once, though both campus views of the pair saw it: the lease holder notifies.
     expect(receiver.of(campusId)).toHaveLength(1);
     expect(receiver.of(campusId, 'resolved')).toHaveLength(1);
   }, 120_000);
