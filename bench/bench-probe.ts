@@ -1,5 +1,7 @@
 /** What the benchmark reads off the server process: /metrics, /proc CPU and RSS, WebSocket latency. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startProgram, type Program } from '../test/helpers/programs.ts';
 import WebSocket from 'ws';
 import { RACK_COL, type ServerMessage } from '../protocol/stream.ts';
 import { decodeDeltaFrame, type StreamEncoding } from '../protocol/stream-binary.ts';
@@ -94,4 +96,22 @@ export async function startClients(port: number, count: number, encoding: Stream
       for (const ws of sockets) ws.terminate();
     },
   };
+}
+
+/**
+ * The publishers (bench/publish-process.ts) in a process of their own, publishing `entities` to
+ * `brokerUrl`; `published()` is every message they counted so far (racks and CDUs).
+ */
+export async function startPublisherProcess(brokerUrl: string, entities: unknown[], dir: string, publishers: number): Promise<{ program: Program; published(): number }> {
+  const entitiesPath = join(dir, 'entities.json');
+  writeFileSync(entitiesPath, JSON.stringify(entities));
+  const program = await startProgram('bench/publish-process.ts', [brokerUrl, entitiesPath, String(publishers), 'gpu'], 'PUBLISHERS_READY');
+  let published = 0;
+  let partial = '';
+  program.proc.stdout!.on('data', (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const m of lines.map((l) => /^PUBLISHED (\d+) (\d+)$/.exec(l))) if (m) published += Number(m[1]) + Number(m[2]);
+  });
+  return { program, published: () => published };
 }

@@ -13,11 +13,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchSite } from './bench-site.ts';
-import { procStat, quantile, scrape, startClients, sum } from './bench-probe.ts';
+import { procStat, quantile, scrape, startClients, startPublisherProcess, sum } from './bench-probe.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
 import { startNatsCluster } from '../test/helpers/nats-cluster.ts';
-import { startProgram, startServer } from '../test/helpers/programs.ts';
+import { startServer } from '../test/helpers/programs.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
@@ -68,16 +68,8 @@ async function runOne(history: boolean): Promise<Row> {
   }
   const campus = await startServer(['--site', sitePath, '--cluster', nats.natsUrls, '--campus', '1', '--server-name', 'campus', '--storage-dir', join(dir, 'campus')]);
   const clients = await startClients(campus.port, CLIENTS, 'binary');
-  const entitiesPath = join(dir, 'entities.json');
-  writeFileSync(entitiesPath, JSON.stringify(entities));
-  const publisher = await startProgram('bench/publish-process.ts', [broker.url, entitiesPath, String(PUBLISHERS), 'gpu'], 'PUBLISHERS_READY');
-  let published = 0;
-  let partial = '';
-  publisher.proc.stdout!.on('data', (chunk) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    for (const m of lines.map((l) => /^PUBLISHED (\d+) (\d+)$/.exec(l))) if (m) published += Number(m[1]) + Number(m[2]);
-  });
+  const pub = await startPublisherProcess(broker.url, entities, dir, PUBLISHERS);
+  const publisher = pub.program;
   const procs: [string, number | undefined][] = [
     ...shards.map((s, k): [string, number | undefined] => [`shard ${k + 1}`, s.proc.pid]), ['campus view', campus.proc.pid],
     ['nats-server', nats.nodes[0].pid()], ['Mosquitto', broker.pid()], ...(influx ? [['InfluxDB', influx.pid()] as [string, number | undefined]] : []),
@@ -94,7 +86,7 @@ async function runOne(history: boolean): Promise<Row> {
   const rows0 = sum(await scrape(campus.baseUrl), 'hallwatch_campus_rows_total');
   const c0 = cpuNow();
   const n0 = await natsInBytes(nats.nodes[0].monitorUrl);
-  const p0 = published;
+  const p0 = pub.published();
   clients.take();
   const t0 = Date.now();
   const latencies: number[] = [];
@@ -109,9 +101,9 @@ async function runOne(history: boolean): Promise<Row> {
     const shardMetrics = await Promise.all(shards.map((s) => scrape(s.baseUrl)));
     behind.push(Math.max(...shardMetrics.map((m) => sum(m, 'hallwatch_storage_oldest_unsent_age_seconds'))));
     const sorted = Float64Array.from(latencies).sort();
-    console.log(`  t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  published ${fmt((published - last.published) / dt)}/s  ` +
+    console.log(`  t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  published ${fmt((pub.published() - last.published) / dt)}/s  ` +
       `campus p99 ${fmt(quantile(sorted, 0.99))} ms  history behind ${behind.at(-1)!.toFixed(1)} s\n           CPU: ${line}`);
-    last = { t: Date.now(), cpu, published };
+    last = { t: Date.now(), cpu, published: pub.published() };
   }
   const elapsedS = (Date.now() - t0) / 1000;
   const c1 = cpuNow();
@@ -130,7 +122,7 @@ async function runOne(history: boolean): Promise<Row> {
   rmSync(dir, { recursive: true, force: true });
   const sorted = Float64Array.from(latencies).sort();
   return {
-    history, seconds: Math.round(elapsedS), publishedPerS: (published - p0) / elapsedS, lost: Math.max(0, published - p0 - acceptedN - rejected), rejected,
+    history, seconds: Math.round(elapsedS), publishedPerS: (pub.published() - p0) / elapsedS, lost: Math.max(0, pub.published() - p0 - acceptedN - rejected), rejected,
     latencyMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN },
     cpuPct: Object.fromEntries(procs.map(([name], k) => [name, ((c1[k] - c0[k]) / elapsedS) * 100])), rssMb: rss,
     campusRowsPerS: rows / elapsedS, historyBehindS: Math.max(0, ...behind), natsInBytesPerS: natsBytes / elapsedS,

@@ -14,10 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchSite } from './bench-site.ts';
-import { procStat, scrape, sum } from './bench-probe.ts';
+import { procStat, scrape, startPublisherProcess, sum } from './bench-probe.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
-import { startProgram, startServer } from '../test/helpers/programs.ts';
+import { startServer } from '../test/helpers/programs.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -65,19 +65,8 @@ async function runOne(format: string): Promise<Result> {
   const server = await startServer([
     '--site', sitePath, '--mqtt', broker.url, '--storage-dir', join(dir, 'storage'), '--influx', influx.url, '--history-raw-format', format,
   ]);
-  const entitiesPath = join(dir, 'entities.json');
-  writeFileSync(entitiesPath, JSON.stringify(entities));
-  const publisher = await startProgram('bench/publish-process.ts', [broker.url, entitiesPath, String(PUBLISHERS), 'gpu'], 'PUBLISHERS_READY');
-  let published = 0;
-  let partial = '';
-  publisher.proc.stdout!.on('data', (chunk) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    for (const l of lines) {
-      const m = /^PUBLISHED (\d+) (\d+)$/.exec(l);
-      if (m) published += Number(m[1]) + Number(m[2]);
-    }
-  });
+  const pub = await startPublisherProcess(broker.url, entities, dir, PUBLISHERS);
+  const publisher = pub.program;
   const influxPid = influx.pid()!;
   const serverPid = server.proc.pid!;
   console.log(`\n[${format}] ${RACKS} racks + ${cdus} CDUs at 1 Hz, history and alerts on; warm-up ${WARMUP} s, then ${SECONDS} s`);
@@ -86,7 +75,7 @@ async function runOne(format: string): Promise<Result> {
   const m0 = await scrape(server.baseUrl);
   const i0 = procStat(influxPid);
   const s0 = procStat(serverPid);
-  const published0 = published;
+  const published0 = pub.published();
   const t0 = Date.now();
   let last = { m: m0, i: i0, s: s0, t: t0 };
   let influxRssMax = i0.rssMb;
@@ -129,7 +118,7 @@ async function runOne(format: string): Promise<Result> {
     format, racks: RACKS, cdus,
     seconds: Math.round(elapsedS),
     acceptedPerS: d('hallwatch_messages_accepted_total') / elapsedS,
-    lost: Math.max(0, published - published0 - accepted - rejected),
+    lost: Math.max(0, pub.published() - published0 - accepted - rejected),
     influxCpuPct: ((i1.cpuS - i0.cpuS) / elapsedS) * 100,
     influxRssMb: { end: i1.rssMb, max: Math.max(influxRssMax, i1.rssMb) },
     serverCpuPct: ((s1.cpuS - s0.cpuS) / elapsedS) * 100,

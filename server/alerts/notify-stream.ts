@@ -85,19 +85,11 @@ export class NotifyStream implements NotificationQueue {
   private readonly count: (l?: Record<string, string>, by?: number) => void;
   private readonly cfg: NotifyStreamConfig;
 
-  private get stream(): string {
-    return this.deps.cfg.names?.stream ?? NOTIFY_STREAM;
-  }
-
-  private get subjectPrefix(): string {
-    return this.deps.cfg.names?.subjectPrefix ?? SUBJECT_PREFIX;
-  }
-
-  private get consumer(): string {
-    return this.deps.cfg.names?.consumer ?? CONSUMER;
-  }
+  /** The stream, its subjects and consumer: the pair's own (a hall shard's), else the whole site's. */
+  private readonly names: NonNullable<NotifyStreamConfig['names']>;
 
   constructor(private readonly deps: NotifyStreamDeps) {
+    this.names = deps.cfg.names ?? { stream: NOTIFY_STREAM, subjectPrefix: SUBJECT_PREFIX, consumer: CONSUMER };
     this.cfg = deps.cfg;
     this.count = deps.counts ?? registerNotificationMetrics(deps.metrics, [this], deps.clock);
   }
@@ -112,11 +104,11 @@ export class NotifyStream implements NotificationQueue {
     await mkdir(dirname(this.cfg.failedLogPath), { recursive: true });
     const jsm = this.deps.cluster.jsm;
     const streamCfg = {
-      name: this.stream, subjects: [`${this.subjectPrefix}>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File,
+      name: this.names.stream, subjects: [`${this.names.subjectPrefix}>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File,
       num_replicas: this.cfg.replicas, max_age: nanos(this.cfg.maxAgeMs), duplicate_window: nanos(this.cfg.duplicateWindowMs),
     };
-    await jsm.streams.info(this.stream).then(() => jsm.streams.update(this.stream, streamCfg), () => jsm.streams.add(streamCfg));
-    await jsm.consumers.add(this.stream, { durable_name: this.consumer, ack_policy: AckPolicy.Explicit, ack_wait: nanos(30_000), max_deliver: -1 });
+    await jsm.streams.info(this.names.stream).then(() => jsm.streams.update(this.names.stream, streamCfg), () => jsm.streams.add(streamCfg));
+    await jsm.consumers.add(this.names.stream, { durable_name: this.names.consumer, ack_policy: AckPolicy.Explicit, ack_wait: nanos(30_000), max_deliver: -1 });
     this.loop = this.consume();
   }
 
@@ -160,7 +152,7 @@ export class NotifyStream implements NotificationQueue {
     try {
       for (let attempt = 0; !this.stopped; attempt++) {
         try {
-          const ack = await this.deps.cluster.js.publish(this.subjectPrefix + d.channel, encoder.encode(JSON.stringify(d)), {
+          const ack = await this.deps.cluster.js.publish(this.names.subjectPrefix + d.channel, encoder.encode(JSON.stringify(d)), {
             msgID: d.id, headers: h, timeout: this.cfg.publishTimeoutMs,
           });
           if (ack.duplicate) this.count({ channel: d.channel, outcome: 'duplicate' });
@@ -195,7 +187,7 @@ export class NotifyStream implements NotificationQueue {
           await this.pause(250);
           continue;
         }
-        const consumer = await this.deps.cluster.js.consumers.get(this.stream, this.consumer);
+        const consumer = await this.deps.cluster.js.consumers.get(this.names.stream, this.names.consumer);
         const batch = await consumer.fetch({ max_messages: BATCH, expires: 1000 });
         const handled: Promise<void>[] = [];
         for await (const m of batch) handled.push(this.handle(m));
@@ -266,7 +258,7 @@ export class NotifyStream implements NotificationQueue {
   private async look(): Promise<void> {
     if (performance.now() - this.stored.atMs < 5000) return;
     this.stored.atMs = performance.now();
-    const s = (await this.deps.cluster.jsm.streams.info(this.stream)).state;
+    const s = (await this.deps.cluster.jsm.streams.info(this.names.stream)).state;
     this.stored = { messages: s.messages, firstMs: s.messages > 0 ? Date.parse(s.first_ts) : Number.NaN, atMs: this.stored.atMs };
   }
 

@@ -11,6 +11,7 @@ import { decodeDeltaFrame } from '../../protocol/stream-binary.ts';
 import { CDU_COLUMNS, RACK_COLUMNS } from '../../protocol/stream.ts';
 import type { AlertsSnapshot } from '../../protocol/alerts.ts';
 import type { LiveState } from '../state/live-state.ts';
+import { applyDerivedRow } from '../state/derived-rows.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { ShardLinks } from './shard-links.ts';
@@ -96,7 +97,7 @@ export class CampusFeed {
       for (let k = 0; k < idx.length; k++) {
         const i = map[idx[k]];
         if (i === undefined || i < 0) return this.reject('row-unknown', `campus: shard ${shard}: ${kind} row ${idx[k]} is not in its halls`);
-        this.d.state.applyDerived(kind, i, cols, k, nowMs);
+        applyDerivedRow(this.d.state, kind, i, cols, k, nowMs);
         this.rowsApplied++;
       }
     };

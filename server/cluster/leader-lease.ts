@@ -71,19 +71,12 @@ export class LeaderLease {
   private stopWatch: (() => void) | null = null;
   private readonly now: () => number;
 
-  private get bucketName(): string {
-    return this.cfg.bucket ?? LEASE_BUCKET;
-  }
-
-  private get streamName(): string {
-    return `KV_${this.bucketName}`;
-  }
-
-  private get subjectPrefix(): string {
-    return `$KV.${this.bucketName}.`;
-  }
+  /** The lease's bucket, its stream and its subjects: the pair's own (a hall shard's), else LEASE_BUCKET. */
+  private readonly names: { bucket: string; stream: string; subjectPrefix: string };
 
   constructor(private readonly cfg: LeaderLeaseConfig, private readonly deps: LeaderLeaseDeps) {
+    const bucket = cfg.bucket ?? LEASE_BUCKET;
+    this.names = { bucket, stream: `KV_${bucket}`, subjectPrefix: `$KV.${bucket}.` };
     this.now = deps.now ?? (() => performance.now());
     this.instance = `${cfg.serverName}/${Date.now()}/${randomBytes(4).toString('hex')}`;
   }
@@ -104,7 +97,7 @@ export class LeaderLease {
   }
 
   async start(): Promise<void> {
-    this.kv = await openBucket(this.deps.cluster, this.bucketName, { replicas: this.cfg.replicas, history: 1, ttl: BUCKET_MAX_AGE_MS }, this.deps.log, () => this.stopping);
+    this.kv = await openBucket(this.deps.cluster, this.names.bucket, { replicas: this.cfg.replicas, history: 1, ttl: BUCKET_MAX_AGE_MS }, this.deps.log, () => this.stopping);
     const it = await this.kv.watch({ key: 'epoch.>' });
     this.stopWatch = () => it.stop();
     void (async () => {
@@ -210,7 +203,7 @@ export class LeaderLease {
    */
   private async recount(): Promise<void> {
     try {
-      const lastSeq = (await this.deps.cluster.jsm.streams.info(this.streamName)).state.last_seq;
+      const lastSeq = (await this.deps.cluster.jsm.streams.info(this.names.stream)).state.last_seq;
       const open = this.seen.epoch === 0 || this.seen.released;
       this.seen = { ...this.seen, lastSeq: Math.max(this.seen.lastSeq, lastSeq), seenAtMs: open ? this.seen.seenAtMs : this.now() };
     } catch {
@@ -240,7 +233,7 @@ export class LeaderLease {
     const h = headers();
     h.set('KV-Operation', 'DEL');
     try {
-      const ack = await this.deps.cluster.js.publish(this.subjectPrefix + epochKey(epoch), undefined, {
+      const ack = await this.deps.cluster.js.publish(this.names.subjectPrefix + epochKey(epoch), undefined, {
         headers: h, expect: { lastSequence: this.own.lastSeq }, timeout: this.cfg.writeTimeoutMs,
       });
       this.oldKeys.delete(epoch);
@@ -253,7 +246,7 @@ export class LeaderLease {
   private async write(key: string, value: LeaseValue, expect: { lastSequence: number; lastSubjectSequence?: number }): Promise<WriteOutcome> {
     const t0 = this.now();
     try {
-      const ack = await this.deps.cluster.js.publish(this.subjectPrefix + key, encoder.encode(JSON.stringify(value)), { expect, timeout: this.cfg.writeTimeoutMs });
+      const ack = await this.deps.cluster.js.publish(this.names.subjectPrefix + key, encoder.encode(JSON.stringify(value)), { expect, timeout: this.cfg.writeTimeoutMs });
       this.deps.onWrite?.(this.now() - t0, true);
       return { ok: true, seq: ack.seq };
     } catch (e) {
@@ -271,10 +264,10 @@ export class LeaderLease {
     // Refused outright (no stream answered, a bad request): it was not stored.
     if (r.ok || (!r.conflict && !r.timedOut)) return r;
     try {
-      const lastSeq = (await this.deps.cluster.jsm.streams.info(this.streamName)).state.last_seq;
+      const lastSeq = (await this.deps.cluster.jsm.streams.info(this.names.stream)).state.last_seq;
       if (lastSeq === 0) return r;
-      const m = await this.deps.cluster.jsm.streams.getMessage(this.streamName, { seq: lastSeq });
-      const stored = m.subject === this.subjectPrefix + epochKey(value.epoch) ? parseLeaseValue(JSON.parse(decoder.decode(m.data))) : null;
+      const m = await this.deps.cluster.jsm.streams.getMessage(this.names.stream, { seq: lastSeq });
+      const stored = m.subject === this.names.subjectPrefix + epochKey(value.epoch) ? parseLeaseValue(JSON.parse(decoder.decode(m.data))) : null;
       if (stored && stored.holder === value.holder && stored.write === value.write) return { ok: true, seq: lastSeq };
     } catch {
       // The cluster cannot answer either: the write did not count.

@@ -199,28 +199,6 @@ export class LiveState {
   /** Called with what each `takeDirty()` took. */
   dirtyTaken: ((d: { racks: number[]; cdus: number[] }) => void) | null = null;
 
-  /**
-   * Row `k` of a hall shard's columns (the campus view): rack or CDU `i` as the shard derived it.
-   * Received now; a new sample (its tsMs changed) counts as one for staleness and delays.
-   */
-  applyDerived(kind: 'rack' | 'cdu', i: number, cols: ArrayLike<number>[], k: number, nowMs: number): void {
-    const own = kind === 'rack' ? this.rackCols : this.cduCols;
-    const [st, ts] = kind === 'rack' ? [RC.state, RC.tsMs] : [CC.state, CC.tsMs];
-    const before = own[st][i];
-    const tsBefore = own[ts][i];
-    const wasAvailable = kind === 'cdu' ? this.availableBefore(i) : null;
-    for (let c = 0; c < own.length; c++) own[c][i] = cols[c][k];
-    const received = kind === 'rack' ? this.rackReceivedMs : this.cduReceivedMs;
-    if (own[st][i] === EntityState.Live) {
-      if (own[ts][i] !== tsBefore) this.staleness.arrived(kind, i, before, own[ts][i], nowMs);
-      received[i] = nowMs;
-    } else if (own[st][i] !== before) {
-      this.staleness.changed(kind, i, before, own[st][i], nowMs, received[i]);
-    }
-    if (kind === 'rack') this.markRack(i);
-    else this.cduChanged(i, wasAvailable);
-  }
-
   groupN1HeadroomKw(g: number): number {
     return this.groupCols.n1Kw[g];
   }
@@ -246,15 +224,16 @@ export class LiveState {
   }
 
   /** Whether CDU `j` carries load, null before its first sample. */
-  private availableBefore(j: number): boolean | null {
+  availableBefore(j: number): boolean | null {
     return this.cduCols[CC.state][j] === EntityState.NoData ? null : cduAvailable(this, j);
   }
 
   /**
-   * CDU `j` changed; its group is due at the next refresh when it started or stopped carrying
+   * CDU `j` changed (`wasAvailable`: availableBefore(j), read before the change); its group is
+   * due at the next refresh when it started or stopped carrying
    * load (a first sample is not a change: its group is derived in turn, within a second).
    */
-  private cduChanged(j: number, wasAvailable: boolean | null): void {
+  cduChanged(j: number, wasAvailable: boolean | null): void {
     this.markCdu(j);
     if (wasAvailable !== null && cduAvailable(this, j) !== wasAvailable) this.groupsDue.mark(this.site.cduGroup[j]);
   }
