@@ -25,11 +25,7 @@ import { LeaderLines } from './leader-lines.ts';
 import { rawWriter, type RawWriter } from './raw-points.ts';
 import type { RawFormat } from './schema.ts';
 import { TotalsStartGate } from './totals-start.ts';
-
-/** CDU history fields a CDU sample carries itself (the rest are derived from the group). */
-const LATE_CDU_MEASURED: Record<string, true> = {
-  supplyC: true, returnC: true, flowLpm: true, pumpPct: true, facilitySupplyC: true, facilityReturnC: true, dpKpa: true,
-};
+import { lateCduValues, lateRackValues } from './late-values.ts';
 
 /** A minute window closes this long after its end even if its entity went quiet, ms. */
 const CLOSE_GRACE_MS = 5_000;
@@ -242,24 +238,14 @@ export class Recorder {
    */
   private lateRack(i: number, s: RackTelemetry): void {
     if (!this.blocks) return;
-    const d = this.state.lateDerived(i, s);
-    RACK_HISTORY.forEach((f, k) => (this.values[k] = f in d ? d[f as keyof typeof d] : s[f as keyof RackTelemetry] as number));
-    const n = RACK_HISTORY.length;
-    this.values[n] = s.dpKpa ?? Number.NaN;
-    this.values[n + 1] = s.valvePct ?? Number.NaN;
-    this.values[n + 2] = s.leak ?? 0;
-    this.blocks.writeLate(this.rack, i, s.ts, this.values);
+    const derived = this.state.lateDerived(i, s) as unknown as Partial<Record<string, number>>;
+    this.blocks.writeLate(this.rack, i, s.ts, lateRackValues(this.values, derived, s));
   }
 
   /** A late CDU sample: its measured fields, the unit's present derived ones (load, capacity…). */
   private lateCdu(j: number, s: CduTelemetry): void {
     if (!this.blocks) return;
-    const c = this.state.cduCols;
-    CDU_HISTORY.forEach((f, k) => {
-      const measured = (s as unknown as Record<string, number | undefined>)[f];
-      this.values[k] = f in LATE_CDU_MEASURED ? (measured ?? Number.NaN) : c[this.cduIdx[k]][j];
-    });
-    this.blocks.writeLate(this.cdu, j, s.ts, this.values);
+    this.blocks.writeLate(this.cdu, j, s.ts, lateCduValues(this.values, s, this.state.cduCols, j));
   }
 
   /** One sample of `values[0…fields)` (and its extras after them): memory, raw block, rollups. */
