@@ -65,7 +65,7 @@ export function notCampus(hallsTotal: number): CampusView {
 /** The campus view's requests to the shard holding an incident or a hall (request/reply). */
 export type ShardRequestBody =
   | { req: 'ack'; incidentId: string; by: string; comment: string }
-  | { req: 'silence'; op: 'add'; silence: { matcher: string; startsMs: number; endsMs: number; comment: string; by: string; recurrence?: unknown } }
+  | { req: 'silence'; op: 'add'; silence: { id?: string; matcher: string; startsMs: number; endsMs: number; comment: string; by: string; recurrence?: unknown } }
   | { req: 'silence'; op: 'remove'; id: string; by: string }
   | { req: 'history'; path: string; query: string }
   | { req: 'detail'; rackId: string };

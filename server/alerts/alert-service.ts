@@ -18,7 +18,7 @@ import { liveIncidentFacts } from './incident-facts.ts';
 import type { AlertsSnapshot, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
 import type { NotificationQueue } from './outbox.ts';
 import { alertJson, incidentJson, type Channel } from './notification.ts';
-import { SilenceBook } from './silence-book.ts';
+import { SilenceBook, type NewSilence } from './silence-book.ts';
 import { IncidentNotifier } from './incident-notifier.ts';
 import type { SiteSignals } from './signals.ts';
 import type { AlertStateStore } from './alert-state-store.ts';
@@ -187,7 +187,7 @@ export class AlertService {
   }
 
   /** Adds a silence; resolves once stored. */
-  async addSilence(s: Omit<Silence, 'id' | 'createdMs'>): Promise<Silence> {
+  async addSilence(s: NewSilence): Promise<Silence> {
     const silence = this.silences.create(s, this.clock());
     await this.marks.addSilence(silence);
     this.log.info(`alerts: silence ${silence.id} on ${s.matcher} until ${new Date(s.endsMs).toISOString()} by ${s.by}: ${s.comment}`);

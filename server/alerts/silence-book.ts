@@ -24,6 +24,9 @@ export function silenceKeys(site: SiteIndex, i: Incident): string[] {
   return [...keys];
 }
 
+/** A silence as an operator asks for it; `id` only from the campus view (one ID on every shard). */
+export type NewSilence = Omit<Silence, 'id' | 'createdMs'> & { id?: string };
+
 export class SilenceBook {
   private silences: Silence[] = [];
 
@@ -46,12 +49,15 @@ export class SilenceBook {
     });
   }
 
-  /** A new silence with its ID, not yet kept (it is kept once stored: `restore`). */
-  create(s: Omit<Silence, 'id' | 'createdMs'>, nowMs: number): Silence {
-    return { ...s, id: `silence-${nowMs}-${Math.floor(Math.random() * 1e6)}`, createdMs: nowMs };
+  /**
+   * A new silence with its ID, not yet kept (it is kept once stored: `restore`). The campus view
+   * gives the ID, so that every hall shard keeps its silence under the same one.
+   */
+  create(s: NewSilence, nowMs: number): Silence {
+    return { ...s, id: s.id ?? `silence-${nowMs}-${Math.floor(Math.random() * 1e6)}`, createdMs: nowMs };
   }
 
-  add(s: Omit<Silence, 'id' | 'createdMs'>, nowMs: number): Silence {
+  add(s: NewSilence, nowMs: number): Silence {
     const silence = this.create(s, nowMs);
     this.silences.push(silence);
     return silence;

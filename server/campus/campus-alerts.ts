@@ -4,10 +4,12 @@
  * to the shard that holds the incident; a silence to every shard (each mutes its own incidents).
  */
 import type { NatsConnection } from 'nats';
+import { readJsonMessage } from './json-message.ts';
 import type { AlertsSnapshot, IncidentView, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
 import type { ShardAnswer, ShardRequestBody } from '../../protocol/campus.ts';
 import { shardRequestSubject, type ShardRequest } from '../../protocol/campus-subjects.ts';
 import type { AlertDesk } from '../alerts/alert-desk.ts';
+import type { NewSilence } from '../alerts/silence-book.ts';
 import type { ShardLink, ShardLinks } from './shard-links.ts';
 
 export interface CampusAlertsDeps {
@@ -74,7 +76,7 @@ export class CampusAlerts implements AlertDesk {
     const m = await this.d.connection().request(shardRequestSubject(this.d.siteKey, shard, req), new TextEncoder().encode(JSON.stringify(body)), {
       timeout: this.d.requestTimeoutMs,
     });
-    return JSON.parse(new TextDecoder().decode(m.data)) as ShardAnswer;
+    return readJsonMessage(m) as ShardAnswer;
   }
 
   async acknowledge(incidentId: string, by: string, comment: string): Promise<string | null> {
@@ -92,8 +94,10 @@ export class CampusAlerts implements AlertDesk {
     }
   }
 
-  async addSilence(s: Omit<Silence, 'id' | 'createdMs'>): Promise<Silence> {
-    const answers = await Promise.allSettled([...this.d.links.shards.keys()].map((shard) => this.ask(shard, 'silence', { req: 'silence', op: 'add', silence: s })));
+  /** Stored by every shard under one ID, so that the campus lists it once and removes it everywhere. */
+  async addSilence(s: NewSilence): Promise<Silence> {
+    const silence = { ...s, id: s.id ?? `silence-${this.d.clock()}-${Math.floor(Math.random() * 1e6)}` };
+    const answers = await Promise.allSettled([...this.d.links.shards.keys()].map((shard) => this.ask(shard, 'silence', { req: 'silence', op: 'add', silence })));
     const made = answers.find((a): a is PromiseFulfilledResult<ShardAnswer> => a.status === 'fulfilled' && a.value.status === 200);
     if (!made) throw new Error('no hall shard stored the silence');
     return made.value.body as Silence;

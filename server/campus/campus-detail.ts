@@ -4,6 +4,7 @@
  * live state never carries it: 72 GPU values a rack a second would be most of the traffic.
  */
 import type { NatsConnection } from 'nats';
+import { readJsonMessage } from './json-message.ts';
 import type { ShardAnswer } from '../../protocol/campus.ts';
 import { shardRequestSubject } from '../../protocol/campus-subjects.ts';
 import type { LiveState } from '../state/live-state.ts';
@@ -44,7 +45,7 @@ export class CampusDetail {
     if (!hall?.shard || hall.status !== 'live') return;
     const body = new TextEncoder().encode(JSON.stringify({ req: 'detail', rackId: rack.id }));
     const m = await this.d.connection().request(shardRequestSubject(this.d.siteKey, hall.shard, 'detail'), body, { timeout: this.d.requestTimeoutMs });
-    const a = JSON.parse(new TextDecoder().decode(m.data)) as ShardAnswer;
+    const a = readJsonMessage(m) as ShardAnswer;
     if (a.status === 200) this.d.state.rackDetail[i] = a.body as RackDetail;
   }
 }

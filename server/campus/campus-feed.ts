@@ -4,7 +4,8 @@
  * leaves its halls unreachable, named with the reason; its racks turn stale as their rows stop.
  * The constructor does no I/O.
  */
-import type { NatsConnection, Subscription } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import { readJsonMessage } from './json-message.ts';
 import { parseShardBeat } from '../../protocol/campus.ts';
 import { shardSubject } from '../../protocol/campus-subjects.ts';
 import { decodeDeltaFrame } from '../../protocol/stream-binary.ts';
@@ -45,21 +46,21 @@ export class CampusFeed {
 
   async start(): Promise<void> {
     const nc = this.d.connection();
-    const on = (topic: 'beat' | 'live' | 'alerts', take: (shard: string, data: Uint8Array) => void) => {
+    const on = (topic: 'beat' | 'live' | 'alerts', take: (shard: string, msg: Msg) => void) => {
       this.subs.push(nc.subscribe(shardSubject(this.siteKey, '*', topic), {
         callback: (err, msg) => {
           if (err) return;
           try {
-            take(shardOf(msg.subject), msg.data);
+            take(shardOf(msg.subject), msg);
           } catch (e) {
             this.reject(`${topic}-unreadable`, `campus: ${msg.subject}: ${(e as Error).message}`);
           }
         },
       }));
     };
-    on('beat', (shard, data) => this.takeBeat(shard, data));
-    on('live', (shard, data) => this.takeLive(shard, data));
-    on('alerts', (shard, data) => this.takeAlerts(shard, data));
+    on('beat', (shard, msg) => this.takeBeat(shard, readJsonMessage(msg)));
+    on('live', (shard, msg) => this.takeLive(shard, msg.data));
+    on('alerts', (shard, msg) => this.takeAlerts(shard, readJsonMessage(msg)));
   }
 
   async stop(): Promise<void> {
@@ -73,8 +74,8 @@ export class CampusFeed {
     if (n === 1 || n % 1000 === 0) this.d.log.warn(`${line} (${n} refused for ${reason})`);
   }
 
-  private takeBeat(shard: string, data: Uint8Array): void {
-    const b = parseShardBeat(JSON.parse(new TextDecoder().decode(data)));
+  private takeBeat(shard: string, body: unknown): void {
+    const b = parseShardBeat(body);
     if (!b.ok) return this.reject('beat-shape', `campus: beat of shard ${shard}: ${b.message}`);
     if (b.value.shard !== shard) return this.reject('beat-shape', `campus: beat on shard ${shard}'s subject names shard ${b.value.shard}`);
     const known = this.d.links.link(shard);
@@ -105,10 +106,10 @@ export class CampusFeed {
     apply('cdu', f.cdus.idx, f.cdus.cols as Float64Array[], link.cduMap);
   }
 
-  private takeAlerts(shard: string, data: Uint8Array): void {
+  private takeAlerts(shard: string, body: unknown): void {
     const link = this.d.links.link(shard);
     if (!link) return;
-    const a = JSON.parse(new TextDecoder().decode(data)) as AlertsSnapshot;
+    const a = body as AlertsSnapshot;
     if (!Array.isArray(a.incidents) || !Array.isArray(a.alerts) || !Array.isArray(a.silences)) {
       return this.reject('alerts-shape', `campus: alerts of shard ${shard}: incidents, alerts and silences arrays expected`);
     }

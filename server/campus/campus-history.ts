@@ -4,6 +4,7 @@
  * share recomputed), and say which halls are missing from them.
  */
 import type { NatsConnection } from 'nats';
+import { readJsonMessage } from './json-message.ts';
 import type { HistoryResponse } from '../../protocol/history.ts';
 import type { ShardAnswer } from '../../protocol/campus.ts';
 import { shardRequestSubject } from '../../protocol/campus-subjects.ts';
@@ -95,7 +96,7 @@ export class CampusHistory {
     const m = await this.d.connection().request(shardRequestSubject(this.d.siteKey, shard, 'history'), new TextEncoder().encode(body), {
       timeout: this.d.requestTimeoutMs,
     });
-    return JSON.parse(new TextDecoder().decode(m.data)) as ShardAnswer;
+    return readJsonMessage(m) as ShardAnswer;
   }
 
   /** The answer to a history route, from the shard(s) holding what it asks for. */

@@ -4,6 +4,7 @@
  * subjects reach a hub; raw telemetry stays in each site. The constructor does no I/O.
  */
 import type { NatsConnection, Subscription } from 'nats';
+import { readJsonMessage } from './json-message.ts';
 import { parseShardBeat, type ShardBeat } from '../../protocol/campus.ts';
 import { CAMPUS_PREFIX } from '../../protocol/campus-subjects.ts';
 import type { AlertsSnapshot } from '../../protocol/alerts.ts';
@@ -39,7 +40,7 @@ export class FleetFeed {
           if (err) return;
           const { site, shard } = placeOf(msg.subject);
           try {
-            take(site, shard, JSON.parse(new TextDecoder().decode(msg.data)));
+            take(site, shard, readJsonMessage(msg));
           } catch (e) {
             if (this.rejected++ % 100 === 0) this.d.log.warn(`fleet: ${msg.subject}: ${(e as Error).message}`);
           }

@@ -5,7 +5,8 @@
  * and answers the campus view's acknowledgements, silences and history requests. Raw telemetry
  * never leaves the shard. The constructor does no I/O.
  */
-import type { NatsConnection, Subscription } from 'nats';
+import type { MsgHdrs, NatsConnection, Subscription } from 'nats';
+import { jsonMessage } from './json-message.ts';
 import type { Totals } from '../../protocol/stream.ts';
 import { encodeDeltaFrame } from '../../protocol/stream-binary.ts';
 import { shardRequestSubject, shardSubject } from '../../protocol/campus-subjects.ts';
@@ -74,9 +75,10 @@ export class ShardPublisher {
         callback: (err, msg) => {
           if (err) return;
           void shardReply(req, msg.data, { alerts: this.d.alerts, history: this.d.history, detail }).then((answer) => {
-            msg.respond(new TextEncoder().encode(JSON.stringify(answer)));
+            const m = jsonMessage(answer);
+            if (!msg.respond(m.data, { headers: m.headers })) this.d.log.warn(`campus: ${req} answer not sent (${m.data.byteLength} bytes)`);
             if (req === 'ack' || req === 'silence') this.publishAlerts();
-          });
+          }).catch((e: Error) => this.d.log.warn(`campus: ${req} request: ${e.message}`));
         },
       });
       this.subs.push(sub);
@@ -141,18 +143,20 @@ export class ShardPublisher {
   private publishBeat(): void {
     if (!this.d.leads()) return;
     const beat: ShardBeat = { ...this.d.beat(), sentMs: this.d.clock() };
-    this.publish(shardSubject(this.cfg.siteKey, this.cfg.shard, 'beat'), new TextEncoder().encode(JSON.stringify(beat)));
+    const m = jsonMessage(beat);
+    this.publish(shardSubject(this.cfg.siteKey, this.cfg.shard, 'beat'), m.data);
   }
 
+  /** Open incidents, alerts, silences and the resolved history: gzipped when large (a storm). */
   private publishAlerts(): void {
     if (!this.d.leads()) return;
-    const body = JSON.stringify(this.d.alerts.snapshot(true));
-    this.publish(shardSubject(this.cfg.siteKey, this.cfg.shard, 'alerts'), new TextEncoder().encode(body));
+    const m = jsonMessage(this.d.alerts.snapshot(true));
+    this.publish(shardSubject(this.cfg.siteKey, this.cfg.shard, 'alerts'), m.data, m.headers);
   }
 
-  private publish(subject: string, data: Uint8Array): void {
+  private publish(subject: string, data: Uint8Array, headers?: MsgHdrs): void {
     try {
-      this.d.connection().publish(subject, data);
+      this.d.connection().publish(subject, data, headers ? { headers } : undefined);
       this.published++;
     } catch (e) {
       // Disconnected past the client's buffer, or larger than the cluster's max_payload: the next tick and resync carry it.

@@ -3,7 +3,7 @@
  * silence, read history — as its own API would answer them (status and body).
  */
 import type { ShardAnswer } from '../../protocol/campus.ts';
-import type { Silence } from '../../protocol/alerts.ts';
+import type { NewSilence } from '../alerts/silence-book.ts';
 import type { AlertDesk } from '../alerts/alert-desk.ts';
 import type { RouteAnswer } from '../http/history-routes.ts';
 import { EditConflictError } from '../storage/store.ts';
@@ -41,8 +41,9 @@ export async function shardReply(req: ShardRequest, data: Uint8Array, d: ShardRe
       if (b.op === 'remove' && str(b.id) && str(b.by)) {
         return (await d.alerts.removeSilence(b.id, b.by)) ? { status: 200, body: { ok: true } } : { status: 404, body: { error: `no silence "${b.id}"` } };
       }
-      const s = b.silence as Omit<Silence, 'id' | 'createdMs'> | undefined;
+      const s = b.silence as NewSilence | undefined;
       if (b.op !== 'add' || !s || !str(s.matcher) || !str(s.by)) return { status: 400, body: { error: 'silence request: op add with a silence, or op remove with id and by' } };
+      if (s.id !== undefined && !(str(s.id) && /^[A-Za-z0-9._-]{1,80}$/.test(s.id))) return { status: 400, body: { error: 'silence request: id: letters, digits, . _ - (at most 80)' } };
       return { status: 200, body: await d.alerts.addSilence(s) };
     }
     if (req === 'detail') {

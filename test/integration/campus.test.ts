@@ -115,6 +115,33 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     await fetch(`http://127.0.0.1:${w.controlPort}/faults`, { method: 'POST', body: 'clear' });
   }, 90_000);
 
+  it('keeps a silence made on the campus view on every shard under one ID, listed once, and removes it everywhere', async () => {
+    const post = await fetch(`${w.campus.baseUrl}/api/silences`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ matcher: `hall:${w.hallIds[0]}`, minutes: 30, comment: 'pump work in hall 1' }),
+    });
+    expect(post.status, await post.clone().text()).toBe(200);
+    const { id } = await post.json();
+    for (const [hallId, shard] of w.shards) {
+      await waitFor(`the silence on shard ${hallId}`, async () => {
+        const ids = (await getJson(`${shard.baseUrl}/api/alerts`)).silences.map((x: any) => x.id);
+        return ids.includes(id) ? true : notYet(ids);
+      }, 15_000);
+    }
+    const listed = await waitFor('the silence on the campus view', async () => {
+      const ids = (await getJson(`${w.campus.baseUrl}/api/alerts`)).silences.map((x: any) => x.id);
+      return ids.includes(id) ? ids : notYet(ids);
+    }, 15_000);
+    expect(listed.filter((x: string) => x === id)).toHaveLength(1);
+    expect((await fetch(`${w.campus.baseUrl}/api/silences/${encodeURIComponent(id)}`, { method: 'DELETE' })).status).toBe(200);
+    for (const [hallId, shard] of w.shards) {
+      await waitFor(`the silence gone from shard ${hallId}`, async () => {
+        const ids = (await getJson(`${shard.baseUrl}/api/alerts`)).silences.map((x: any) => x.id);
+        return ids.includes(id) ? notYet(ids) : true;
+      }, 15_000);
+    }
+  }, 60_000);
+
   it('marks exactly the hall of a killed (-9) shard stale, with the reason and one campus-scope incident, and live again when it returns', async () => {
     const hallId = w.hallIds[2];
     const shard = w.shards.get(hallId)!;
