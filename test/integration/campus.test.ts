@@ -66,6 +66,17 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     // The shard holds only its hall.
     const shardSite = await getJson(`${w.shards.get(w.hallIds[0])!.baseUrl}/api/site`);
     expect(shardSite.halls.map((h: any) => h.id)).toEqual([w.hallIds[0]]);
+    // History: a rack's from the shard holding it; the site's totals combined from every shard.
+    const rackHistory = await getJson(`${w.campus.baseUrl}/api/history?entity=rack:${rackId}&from=now-5m&fields=rackKw`);
+    expect(rackHistory).toMatchObject({ entity: `rack:${rackId}`, source: 'memory' });
+    expect(rackHistory.values.rackKw.some((v: number | null) => v !== null && v > 0)).toBe(true);
+    const siteHistory = await waitFor('site totals from all three shards', async () => {
+      const h = await getJson(`${w.campus.baseUrl}/api/history?entity=site&from=now-5m&fields=racksLive,itKw`);
+      const racksLive = h.values.racksLive.filter((v: number | null) => v !== null).at(-1);
+      return racksLive === w.hallIds.reduce((n, id) => n + racksOf(id), 0) ? h : notYet({ racksLive, warning: h.warning });
+    }, 30_000);
+    // Every hall answered (a warning may only say the range starts before the shards' memory does).
+    expect(siteHistory.warning ?? '').not.toMatch(/no hall shard answered/);
   }, 60_000);
 
   it('refuses a shard on a hall another live shard holds, and a hall the site does not have, naming why', async () => {
@@ -73,6 +84,14 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     const taken = await startServer([...w.baseArgs, '--mqtt', w.nats.mqttUrls, '--halls', `${h1},${h2}`, '--server-name', 'intruder']).then(
       (s) => s.stop().then(() => 'started'), (e: Error) => e.message);
     expect(taken).toContain(`hall ${h1} is held by live shard ${h1} (server shard-${h1}`);
+    // The same halls under the same shard: the shard's pair partner, welcome.
+    const partner = await startServer([...w.baseArgs, '--mqtt', w.nats.mqttUrls, '--halls', h1, '--server-name', `shard-${h1}-b`]);
+    const pair = await waitFor(`shard ${h1}'s pair whole`, async () => {
+      const c = await getJson(`${partner.baseUrl}/api/cluster`);
+      return c.members.length === 2 ? c : notYet(c.members);
+    }, 30_000);
+    expect(pair.members).toEqual([`shard-${h1}`, `shard-${h1}-b`]);
+    await partner.stop();
     const unknown = await startServer([...w.baseArgs, '--mqtt', w.nats.mqttUrls, '--halls', 'hall-9', '--server-name', 'stray']).then(
       (s) => s.stop().then(() => 'started'), (e: Error) => e.message);
     expect(unknown).toContain('--halls: "hall-9" not in site "campus test" (its halls: hall-1, hall-2, hall-3)');
