@@ -32,6 +32,8 @@ export type PairState =
 export function pairState(v: ClusterView): PairState {
   if (!v.clustered) return { kind: 'single' };
   const size = v.expectedMembers ?? PAIR_SIZE;
+  // A hall shard or campus view that never had a partner is a single server, leading itself.
+  if (size === 1 && v.members.length === 1 && v.leader !== null) return { kind: 'single' };
   const missing = size - v.members.length;
   if (v.leader === null) return { kind: 'broken', reason: missing > 0 ? `no leader; ${v.members.length} of ${size} servers seen` : 'no leader' };
   if (missing > 0) return { kind: 'broken', reason: `${v.members.length} of ${size} servers seen` };

@@ -41,6 +41,10 @@ describe('pairState()', () => {
     ['one server seen', view({ members: ['a'] }), 'broken', /^1 of 2 servers seen$/],
     ['both seen, no leader (lease changing hands)', view({ leader: null }), 'broken', /^no leader$/],
     ['one seen and no leader', view({ members: ['b'], leader: null }), 'broken', /^no leader; 1 of 2/],
+    ['a lone hall shard or campus view (never had a partner)', view({ members: ['a'], expectedMembers: 1 }), 'single', null],
+    ['a lone one still taking its lease', view({ members: ['a'], leader: null, expectedMembers: 1 }), 'broken', /^no leader$/],
+    ['a shard pair, both seen', view({ expectedMembers: 2 }), 'whole', null],
+    ['a shard pair that lost its partner', view({ members: ['a'], expectedMembers: 2 }), 'broken', /^1 of 2 servers seen$/],
   ])('%s', (_what, v, kind, reason) => {
     const p = pairState(v);
     expect(p.kind).toBe(kind);
