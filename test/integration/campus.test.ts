@@ -11,6 +11,8 @@ import { startCampusWorld, type CampusWorld, type Server } from '../helpers/camp
 import { startServer } from '../helpers/programs.ts';
 import { getJson, notYet, waitFor } from '../helpers/wait.ts';
 import { Receiver } from '../helpers/webhook-receiver.ts';
+import { connect } from 'nats';
+import { shardSubject, siteKey } from '../../protocol/campus-subjects.ts';
 import { freePort } from '../helpers/ports.ts';
 
 describe('hall shards and the campus view (nats-server 2.9)', () => {
@@ -77,6 +79,33 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     }, 30_000);
     // Every hall answered (a warning may only say the range starts before the shards' memory does).
     expect(siteHistory.warning ?? '').not.toMatch(/no hall shard answered/);
+  }, 60_000);
+
+  it('refuses malformed messages on the campus subjects, counting them by reason, and keeps every hall live', async () => {
+    const nc = await connect({ servers: w.nats.natsUrls.split(',') });
+    try {
+      const key = siteKey(w.spec.name);
+      const enc = new TextEncoder();
+      nc.publish(shardSubject(key, w.hallIds[0], 'beat'), enc.encode('{"shard":'));
+      nc.publish(shardSubject(key, w.hallIds[0], 'beat'), enc.encode(JSON.stringify({ shard: w.hallIds[0], halls: 'all' })));
+      nc.publish(shardSubject(key, w.hallIds[0], 'live'), enc.encode('not a frame'));
+      nc.publish(shardSubject(key, 'nobody', 'live'), new Uint8Array(64));
+      nc.publish(shardSubject(key, 'intruder', 'beat'), enc.encode(JSON.stringify({
+        shard: 'intruder', halls: [w.hallIds[0]], serverName: 'intruder', siteSha256: '0'.repeat(64), racks: 8, cdus: 6, telemetryFlows: true, sentMs: Date.now(),
+      })));
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+    const rejected = await waitFor('the campus view counting each refusal', async () => {
+      const text = await (await fetch(`${w.campus.baseUrl}/metrics`)).text();
+      const by = Object.fromEntries([...text.matchAll(/^hallwatch_campus_rejected_total\{reason="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+      const want = ['beat-unreadable', 'beat-shape', 'live-unreadable', 'shard-unknown', 'shard-refused'];
+      return want.every((r) => by[r] >= 1) ? by : notYet(by);
+    }, 15_000);
+    expect(Object.keys(rejected).sort()).toEqual(['beat-shape', 'beat-unreadable', 'live-unreadable', 'shard-refused', 'shard-unknown']);
+    for (const id of w.hallIds) await waitFor(`hall ${id} still live`, hallLive(w.campus, id, Date.now()), 15_000);
+    expect((await getJson(`${w.campus.baseUrl}/api/campus`)).halls.map((h: any) => h.shard)).toEqual(w.hallIds);
   }, 60_000);
 
   it('refuses a shard on a hall another live shard holds, and a hall the site does not have, naming why', async () => {
