@@ -4,95 +4,18 @@
  * the demo site. Prints the one address, the wall's and the login; Ctrl-C stops everything.
  * Kill either server (its PID is printed) and the walls carry on through the other.
  */
-import { spawn, execSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { natsNodeConfig } from '../server/cluster/nats-node-config.ts';
 import { haproxyConfig } from '../server/cluster/haproxy-config.ts';
+import { DemoProcesses, freePort, root, waitHealthy } from './demo-processes.ts';
 
-const root = join(import.meta.dirname, '..');
 const site = process.env.HALLWATCH_SITE ?? 'sites/demo.json';
 const dir = mkdtempSync(join(tmpdir(), 'hallwatch-demo-ha-'));
-const children: { name: string; proc: ChildProcess }[] = [];
-let stopping = false;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a program; resolves with its output lines once one starts with `readyPrefix` (or at once without one). */
-function launch(name: string, cmd: string, args: string[], readyPrefix: string | null): Promise<string[]> {
-  const proc = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push({ name, proc });
-  const lines: string[] = [];
-  proc.once('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`hallwatch demo:ha: ${name} exited (${signal ?? code})${name.startsWith('hallwatch-') ? '; the other server carries on' : ''}`);
-    if (!name.startsWith('hallwatch-')) void stop(1);
-  });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${name} not ready after 60 s:\n${lines.join('\n')}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      buf += chunk;
-      const parts = buf.split('\n');
-      buf = parts.pop()!;
-      lines.push(...parts);
-      if (readyPrefix === null || parts.some((l) => l.startsWith(readyPrefix))) {
-        clearTimeout(timer);
-        resolve(lines);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (c: Buffer) => {
-      if (name.startsWith('hallwatch-')) process.stderr.write(`[${name}] ${c}`);
-      else lines.push(String(c));
-    });
-    if (readyPrefix === null) {
-      clearTimeout(timer);
-      resolve(lines);
-    }
-  });
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if (((await (await fetch(url)).json()) as { status?: string }).status === 'ok') return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not healthy after 60 s`);
-}
-
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  // The simulator first (its racks go offline cleanly), then the servers, HAProxy, the cluster.
-  for (const c of [...children].reverse()) {
-    if (c.proc.exitCode !== null || c.proc.signalCode !== null) continue;
-    const exited = new Promise((r) => c.proc.once('exit', r));
-    c.proc.kill('SIGTERM');
-    const force = setTimeout(() => c.proc.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(force);
-  }
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(code);
-}
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+const demo = new DemoProcesses('demo:ha', dir, 'the other server carries on');
+const launch = demo.launch.bind(demo);
 
 async function main(): Promise<void> {
   console.error('hallwatch demo:ha: building the dashboard…');
@@ -131,7 +54,7 @@ async function main(): Promise<void> {
   const control = simLines.map((l) => /control=(\d+)/.exec(l)?.[1]).find(Boolean);
   const login = serverLines[0].map((l) => /^HALLWATCH_ADMIN_LOGIN user=(\S+) password=(\S+)/.exec(l)).find(Boolean);
   const wallPath = serverLines[0].map((l) => /^HALLWATCH_WALL_PATH (\S+)/.exec(l)?.[1]).find(Boolean) ?? '/wall';
-  const pids = servers.map((s, i) => `${s.name} pid ${children.find((c) => c.name === s.name)!.proc.pid} (:${servers[i].port})`).join(', ');
+  const pids = servers.map((s, i) => `${s.name} pid ${demo.pid(s.name)} (:${servers[i].port})`).join(', ');
   console.log(`
   Hallwatch pair is running: two servers behind HAProxy on a three-node NATS cluster.
     Dashboard:  http://127.0.0.1:${lbPort}/
@@ -148,5 +71,5 @@ async function main(): Promise<void> {
 
 main().catch((e: Error) => {
   console.error(`hallwatch demo:ha: ${e.message}`);
-  void stop(1);
+  void demo.stop(1);
 });

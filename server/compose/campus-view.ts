@@ -18,6 +18,7 @@ import { registerSiteMetrics } from '../http/site-metrics.ts';
 import { HttpServer } from '../http/http-server.ts';
 import { WsHub } from '../stream/ws-hub.ts';
 import { Access } from '../auth/access.ts';
+import { announceLogins } from '../auth/demo-logins.ts';
 import { WallLayouts } from '../wall/layouts.ts';
 import { Stops } from '../lifecycle.ts';
 import { ClusterLink } from '../cluster/cluster-link.ts';
@@ -98,6 +99,7 @@ export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Lo
     });
     const access = new Access({ store: stores.users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock, changed: () => hub.recheckAll() });
     await stops.start('access', () => access.start(), () => access.stop());
+    await announceLogins(access, { auth: cfg.auth, printAdminLogin: cfg.printAdminLogin, log, print: (line) => process.stdout.write(`${line}\n`) });
     const layouts = new WallLayouts(stores.layouts);
     await stops.start('wall layouts', () => layouts.start(), () => layouts.stop());
     const health = () => {
