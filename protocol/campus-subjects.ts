@@ -15,11 +15,22 @@ export function siteKey(siteName: string): string {
 }
 
 /**
- * A shard's ID: its halls, sorted and joined with '_' ("h1_h2"). It is one token of the shard's
- * subjects, so a '.' of a hall ID (a valid ID, but a subject separator) becomes '~', which no ID has.
+ * A hall ID as a NATS token: letters, digits, '_' and '-' only, and one-to-one. A '_' becomes
+ * "__" and a '.' (a subject separator) "_-"; an ID never starts with '_' or '-', so a '_' before a
+ * letter or digit is never part of one (`shardId` joins with it). IDs without '.' or '_' stay as
+ * they are ("hall-1").
+ */
+export function hallToken(hallId: string): string {
+  return hallId.replaceAll('_', '__').replaceAll('.', '_-');
+}
+
+/**
+ * A shard's ID: its halls' tokens, sorted and joined with '_' ("h1_h2"). It is one token of the
+ * shard's subjects and names its pair's buckets and streams, so two shards with different halls
+ * never share one: halls ["a_b"] give "a__b", halls ["a", "b"] give "a_b".
  */
 export function shardId(hallIds: readonly string[]): string {
-  return [...hallIds].sort().join('_').replaceAll('.', '~');
+  return [...hallIds].sort().map(hallToken).join('_');
 }
 
 /** What a shard publishes; `*` in place of the shard ID subscribes to every shard of the site. */

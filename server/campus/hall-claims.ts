@@ -8,6 +8,7 @@ import type { KV } from 'nats';
 import type { Logger } from '../logger.ts';
 import { openBucket } from '../cluster/open-bucket.ts';
 import type { LeaseCluster } from '../cluster/leader-lease.ts';
+import { hallToken } from '../../protocol/campus-subjects.ts';
 
 export const HALLS_BUCKET = 'hallwatch-halls';
 
@@ -29,8 +30,9 @@ export interface HallClaimsConfig {
   renewMs: number;
 }
 
-function key(hallId: string): string {
-  return `hall.${hallId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+/** The hall's key in the bucket, one per hall ID ("h.1" and "h-1" are two halls). */
+export function hallClaimKey(hallId: string): string {
+  return `hall.${hallToken(hallId)}`;
 }
 
 /** Why `mine` may not take a hall `held` holds, or null when it may. */
@@ -57,7 +59,7 @@ export class HallClaims {
   }
 
   private async held(kv: KV, hallId: string): Promise<HallClaim | null> {
-    const e = await kv.get(key(hallId));
+    const e = await kv.get(hallClaimKey(hallId));
     if (!e || e.operation !== 'PUT' || e.length === 0) return null;
     return e.json<HallClaim>();
   }
@@ -72,12 +74,12 @@ export class HallClaims {
     }
     for (const hallId of this.cfg.halls) {
       try {
-        await kv.create(key(hallId), JSON.stringify(this.mine()));
+        await kv.create(hallClaimKey(hallId), JSON.stringify(this.mine()));
       } catch {
         // Another server created it meanwhile: the same shard (its pair) may go on, another may not.
         const why = claimRefusal(hallId, this.mine(), await this.held(kv, hallId), this.d.clock());
         if (why) throw new HallTaken(why);
-        await kv.put(key(hallId), JSON.stringify(this.mine()));
+        await kv.put(hallClaimKey(hallId), JSON.stringify(this.mine()));
       }
     }
     this.timer = setInterval(() => void this.renew(), this.cfg.renewMs);
@@ -94,7 +96,7 @@ export class HallClaims {
           this.d.log.error(`campus: ${why}; this shard keeps running, but the campus view takes the other`);
           continue;
         }
-        await kv.put(key(hallId), JSON.stringify(this.mine()));
+        await kv.put(hallClaimKey(hallId), JSON.stringify(this.mine()));
       } catch (e) {
         if (this.renewFailures++ % 10 === 0) this.d.log.warn(`campus: cannot renew the hold on hall ${hallId}: ${(e as Error).message}`);
       }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { subscriptionFilters } from '../../protocol/topics.ts';
 import { ALL_CAMPUS_SUBJECTS, shardId, shardRequestSubject, shardSubject, siteKey } from '../../protocol/campus-subjects.ts';
 import { pairNames, type PairNames } from '../../server/cluster/pair-names.ts';
-import { claimRefusal, type HallClaim } from '../../server/campus/hall-claims.ts';
+import { claimRefusal, hallClaimKey, type HallClaim } from '../../server/campus/hall-claims.ts';
 
 describe('subscriptionFilters()', () => {
   it.each<[string, string, string[] | undefined, string[]]>([
@@ -56,8 +56,25 @@ describe('shardId()', () => {
     expect(subject.split('.')[4]).toBe(shardId(halls));
   });
 
-  it('tells apart halls that differ only in a dot or a dash', () => {
-    expect(shardId(['h1.a'])).not.toBe(shardId(['h1-a']));
+  it.each<[string[], string]>([
+    [['h1.a'], 'h1_-a'],
+    [['a_b'], 'a__b'],
+    [['a_b', 'c'], 'a__b_c'],
+    [['x_', 'y'], 'x___y'],
+  ])('escapes %j to %s: letters, digits, _ and - only', (halls, id) => {
+    expect(shardId(halls)).toBe(id);
+    expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it('gives different hall sets different IDs, and so different pairs and hall keys', () => {
+    const sets = [['h1.a'], ['h1-a'], ['h1_a'], ['h1', 'a'], ['a_b'], ['a', 'b'], ['a.b'], ['a-b'], ['a_', 'b'],
+      ['x_', 'y'], ['x', 'y'], ['x__y'], ['x._y'], ['x_.y'], ['x', 'y', 'z'], ['x_y', 'z'], ['x', 'y_z']];
+    const distinct = new Map(sets.map((h) => [[...h].sort().join('\u0000'), h]));
+    const ids = new Set([...distinct.values()].map(shardId));
+    expect(ids.size).toBe(distinct.size);
+    expect(new Set([...ids].map((id) => pairNames(id).leaseBucket)).size).toBe(distinct.size);
+    const halls = ['h.1', 'h-1', 'h_1', 'h__1', 'h._1', 'h_.1'];
+    expect(new Set(halls.map(hallClaimKey)).size).toBe(halls.length);
   });
 });
 
