@@ -21,6 +21,7 @@ import { Metrics, type Labels } from './http/metrics.ts';
 import { registerSiteMetrics } from './http/site-metrics.ts';
 import { Recorder } from './history/recorder.ts';
 import { resumeHistory } from './history/resume.ts';
+import { siteTotalsId } from './history/schema.ts';
 import { HistoryService, retentionMs } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
@@ -113,7 +114,7 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     // Whether this server's telemetry flows (set once the sources exist): a pair's leader that cannot see the site hands over.
     let seesSite = () => true;
     const recorder = new Recorder({ state, writer, memory, clock, gpuWindowMs: cfg.gpuWindowS * 1000, blockMs: cfg.historyBlockS * 1000, rawFormat: cfg.historyRawFormat, sourcesConnected: () => sourcesConnected(),
-      writesRollups: () => leads(),
+      writesRollups: () => leads(), siteTotalsId: siteTotalsId(cfg.halls),
     });
     // Samples wait in the recorder's open blocks before they are queued.
     const unstoredSinceMs = () => [writer ? writer.queue.oldestQueuedMs() : Number.NaN, recorder.oldestOpenMs()];
@@ -159,7 +160,9 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     process.on('SIGHUP', onHup);
     stops.push(['SIGHUP handler', () => void process.off('SIGHUP', onHup)]);
     const retention = { rawMs: retentionMs(cfg.retentionRaw), m1Ms: retentionMs(cfg.retention1m) };
-    const history = new HistoryService({ memory, influx, retention, clock, blockMs: cfg.historyBlockS * 1000, rawFormat: cfg.historyRawFormat });
+    const history = new HistoryService({
+      memory, influx, retention, clock, blockMs: cfg.historyBlockS * 1000, rawFormat: cfg.historyRawFormat, siteTotalsId: siteTotalsId(cfg.halls),
+    });
     if (journal && pruner) {
       await stops.start('journal pruning', () => pruner.start(), () => pruner.stop());
       const segments = (): [Labels, number][] => [[{}, journal.segments]];

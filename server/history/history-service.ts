@@ -12,7 +12,7 @@ import type { SiteIndex } from '../site/site-index.ts';
 import type { InfluxClient } from './influx-client.ts';
 import type { MemoryWindow } from './memory-window.ts';
 import { rawInfluxQl, rawSteps, type RawQuery } from './raw-query.ts';
-import { MEASUREMENT, TAG, TIER_STEP_MS, tierMeasurement, type RawFormat, type Tier } from './schema.ts';
+import { MEASUREMENT, SITE_TOTALS_ID, TAG, TIER_STEP_MS, tierMeasurement, type RawFormat, type Tier } from './schema.ts';
 import { historyFields, storedName, unitOf, type EntityKind } from './history-fields.ts';
 
 export const MAX_POINTS = 2000;
@@ -101,6 +101,8 @@ export interface HistoryServiceDeps {
   blockMs?: number;
   /** How the recorder writes the raw tier (default blocks): raw-query.ts reads it so. */
   rawFormat?: RawFormat;
+  /** The `id` tag the recorder gives this server's site totals (recorder-series.ts, default "site"). */
+  siteTotalsId?: string;
 }
 
 export class HistoryService {
@@ -110,10 +112,11 @@ export class HistoryService {
   private readonly clock: () => number;
   private readonly blockMs: number;
   private readonly rawFormat: RawFormat;
+  private readonly siteTotalsId: string;
 
   constructor(deps: HistoryServiceDeps) {
     ({ memory: this.memory, influx: this.influx, retention: this.retention, clock: this.clock } = deps);
-    ({ blockMs: this.blockMs = 10_000, rawFormat: this.rawFormat = 'blocks' } = deps);
+    ({ blockMs: this.blockMs = 10_000, rawFormat: this.rawFormat = 'blocks', siteTotalsId: this.siteTotalsId = SITE_TOTALS_ID } = deps);
   }
 
   /** The tier InfluxDB serves a query from: the coarsest one finer than the step and still retained. */
@@ -148,10 +151,12 @@ export class HistoryService {
     const covered = ring !== undefined && ring.oldestMs <= q.fromMs;
     if (covered || !this.influx) return fromMemory();
     const tier = this.tierFor(q);
-    const raw = rawQuery(q);
+    // A hall shard's site totals are stored under its own ID (shards may share one database).
+    const stored = q.kind === 'site' ? { ...q, id: this.siteTotalsId } : q;
+    const raw = rawQuery(stored);
     let res;
     try {
-      res = await this.influx.query(tier === 'raw' ? rawInfluxQl(raw, this.rawFormat, this.blockMs) : influxQl(q, tier));
+      res = await this.influx.query(tier === 'raw' ? rawInfluxQl(raw, this.rawFormat, this.blockMs) : influxQl(stored, tier));
     } catch (e) {
       return fromMemory(`InfluxDB unavailable (${(e as Error).message.slice(0, 200)}): showing the in-memory window only`);
     }

@@ -11,7 +11,7 @@ import type { SeriesRing } from './memory-window.ts';
 import type { BlockFormat, OpenBlock } from './raw-block.ts';
 import type { ResumeTarget } from './resume.ts';
 import { Rollup } from './rollup.ts';
-import { MEASUREMENT, RACK_RAW_EXTRAS, ROLLUP_SAMPLES, ROLLUP_STATS, TAG, tierMeasurement, type RawFormat, type Tier } from './schema.ts';
+import { MEASUREMENT, RACK_RAW_EXTRAS, ROLLUP_SAMPLES, ROLLUP_STATS, SITE_TOTALS_ID, TAG, tierMeasurement, type RawFormat, type Tier } from './schema.ts';
 
 /** One kind of entity as the recorder stores it. */
 export interface Series {
@@ -39,8 +39,11 @@ export interface Series {
   rollupThroughMs: Float64Array | null;
 }
 
-/** The site's rack, CDU and totals series. Totals keys: 0 = site, 1…H = halls, then rows. */
-export function siteSeries(site: SiteIndex): { rack: Series; cdu: Series; totals: Series } {
+/**
+ * The site's rack, CDU and totals series. Totals keys: 0 = site (stored with `id` tag
+ * `totalsId`), 1…H = halls, then rows.
+ */
+export function siteSeries(site: SiteIndex, totalsId = SITE_TOTALS_ID): { rack: Series; cdu: Series; totals: Series } {
   const series = (
     kind: EntityKind, measurement: string, fields: readonly string[], size: number,
     tags: Series['tags'], memoryKey: Series['memoryKey'], extras: readonly string[] = [],
@@ -62,7 +65,7 @@ export function siteSeries(site: SiteIndex): { rack: Series; cdu: Series; totals
     : k <= halls.length ? { scope: 'hall', id: halls[k - 1].id } : { scope: 'row', id: site.rows[k - 1 - halls.length].id });
   const totals = series('site', MEASUREMENT.totals, TOTALS_HISTORY, 1 + halls.length + site.rows.length, (k) => {
     const s = scopeOf(k);
-    return { [TAG.scope]: s.scope, [TAG.id]: s.id };
+    return { [TAG.scope]: s.scope, [TAG.id]: k === 0 ? totalsId : s.id };
   }, (k) => {
     const s = scopeOf(k);
     return `${s.scope}:${s.id}`;

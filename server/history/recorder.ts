@@ -56,6 +56,8 @@ export interface RecorderDeps {
   blockMs?: number;
   /** How the raw tier is written (default blocks; schema.ts, `RawFormat`). */
   rawFormat?: RawFormat;
+  /** The `id` tag of the site totals (schema.ts, `siteTotalsId`; default "site"). */
+  siteTotalsId?: string;
   /**
    * Whether this server writes the rollups, totals and GPU windows now: a pair's leader (default:
    * always, as a single server). A standby holds them for a takeover (leader-lines.ts).
@@ -104,7 +106,7 @@ export class Recorder {
     this.blockMs = blockMs;
     this.gpuWindowMs = gpuWindowMs;
     this.rawFormat = rawFormat;
-    const series = siteSeries(state.site);
+    const series = siteSeries(state.site, deps.siteTotalsId);
     this.rack = series.rack;
     this.cdu = series.cdu;
     this.totals = series.totals;

@@ -3,6 +3,7 @@
  * (snake_case, units in the names). Retention policies hold the tiers on InfluxDB 1.x.
  */
 import type { CduHistoryField, RackHistoryField, TotalsHistoryField } from '../../protocol/history.ts';
+import { shardId } from '../../protocol/campus-subjects.ts';
 
 export const MEASUREMENT = {
   rack: 'rack',
@@ -112,4 +113,16 @@ export const ROLLUP_SAMPLES = 'samples';
 export function gpuFieldNames(g: number): { meanW: string; maxW: string } {
   const n = String(g).padStart(2, '0');
   return { meanW: `g${n}_mean_w`, maxW: `g${n}_max_w` };
+}
+
+/** The `id` tag of a whole site's totals. */
+export const SITE_TOTALS_ID = 'site';
+
+/**
+ * The `id` tag of a server's site totals: "site", or for a hall shard "shard:{shard ID}" — a
+ * shard's site totals are its halls', and shards sharing one database must not overwrite each
+ * other's (rack, CDU, row and hall series are apart by their IDs already).
+ */
+export function siteTotalsId(halls?: readonly string[]): string {
+  return halls ? `shard:${shardId(halls)}` : SITE_TOTALS_ID;
 }
