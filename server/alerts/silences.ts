@@ -95,8 +95,8 @@ export function parseSilenceRequest(body: unknown, nowMs: number): Result<Omit<S
   const b = body as Obj;
   const comment = typeof b.comment === 'string' ? b.comment.trim() : '';
   if (!comment || comment.length > 500) return bad('comment: a non-empty string of at most 500 characters is required');
-  if (typeof b.matcher !== 'string' || !/^(group|rack|cdu|row|hall):[A-Za-z0-9._-]+$/.test(b.matcher)) {
-    return bad('matcher: an incident ID, entity or scope such as group:h1-r01, cdu:h1-r01-cdu-a, rack:h1-r02- (prefix), row:h1-r02 or hall:hall-1');
+  if (typeof b.matcher !== 'string' || !/^(group|rack|cdu|row|hall|shard):[A-Za-z0-9._-]+$/.test(b.matcher)) {
+    return bad('matcher: an incident ID, entity or scope such as group:h1-r01, cdu:h1-r01-cdu-a, rack:h1-r02- (prefix), row:h1-r02, hall:hall-1 or shard:hall-3 (a campus view\'s hall shard)');
   }
   const startsMs = b.startsMs === undefined ? nowMs : Number(b.startsMs);
   const endsMs = b.endsMs !== undefined ? Number(b.endsMs) : b.minutes !== undefined ? startsMs + Number(b.minutes) * 60_000 : Number.NaN;

@@ -1,7 +1,8 @@
 /**
  * The campus view's alerts: every hall shard's open incidents, alerts, silences and history in
  * one list, plus one campus-scope incident per shard that stopped beating. Acknowledgements go
- * to the shard that holds the incident; a silence to every shard (each mutes its own incidents).
+ * to the shard that holds the incident; a silence to every shard (each mutes its own incidents;
+ * the campus view mutes a shard's campus incident with a silence of the shard or of its halls).
  */
 import type { NatsConnection } from 'nats';
 import { readJsonMessage } from './json-message.ts';
@@ -10,6 +11,7 @@ import type { ShardAnswer, ShardRequestBody } from '../../protocol/campus.ts';
 import { shardRequestSubject, type ShardRequest } from '../../protocol/campus-subjects.ts';
 import type { AlertDesk } from '../alerts/alert-desk.ts';
 import type { NewSilence } from '../alerts/silence-book.ts';
+import { silenceActive } from '../alerts/silences.ts';
 import type { ShardLink, ShardLinks } from './shard-links.ts';
 
 export interface CampusAlertsDeps {
@@ -38,6 +40,19 @@ export function unreachableIncident(s: ShardLink, hallNames: (id: string) => str
   };
 }
 
+/**
+ * The silence that mutes a shard's campus-scope incident at `nowMs`, active now: one of the shard
+ * (`shard:hall-3`), else one of its halls (`hall:hall-3`) when every hall of the shard has one —
+ * the outage of a shard whose other hall is not in maintenance still pages.
+ */
+export function campusSilence(shard: string, halls: readonly string[], silences: readonly Silence[], nowMs: number): Silence | null {
+  const active = silences.filter((x) => silenceActive(x, nowMs));
+  const own = active.find((x) => x.matcher === `shard:${shard}`);
+  if (own) return own;
+  const perHall = halls.map((h) => active.find((x) => x.matcher === `hall:${h}`));
+  return perHall.length > 0 && perHall.every((x) => x !== undefined) ? perHall[0]! : null;
+}
+
 export class CampusAlerts implements AlertDesk {
   /** Acknowledgements of campus-scope incidents (they live here, not on a shard). */
   private readonly localAcks = new Map<string, IncidentView['acknowledged']>();
@@ -47,21 +62,32 @@ export class CampusAlerts implements AlertDesk {
   /** The campus-scope incidents open now: one per shard that stopped beating. */
   campusIncidents(): IncidentView[] {
     const out: IncidentView[] = [];
+    const nowMs = this.d.clock();
+    const silences = this.silences();
     for (const s of this.d.links.shards.values()) {
       if (Number.isNaN(s.unreachableSinceMs)) continue;
       const i = unreachableIncident(s, this.hallName);
-      out.push({ ...i, acknowledged: this.localAcks.get(i.id) ?? null });
+      out.push({ ...i, acknowledged: this.localAcks.get(i.id) ?? null, silencedBy: campusSilence(s.beat.shard, s.beat.halls, silences, nowMs)?.id ?? null });
     }
     return out;
   }
 
+  private shardAlerts(): AlertsSnapshot[] {
+    return [...this.d.links.shards.values()].map((s) => s.alerts).filter((a): a is AlertsSnapshot => a !== null);
+  }
+
+  /** Every silence the shards hold, once: a silence of a hall mutes its shard's campus incident too. */
+  private silences(): AlertsSnapshot['silences'] {
+    return this.shardAlerts().flatMap((a) => a.silences).filter((s, k, all) => all.findIndex((x) => x.id === s.id) === k);
+  }
+
   snapshot(includeHistory = false): AlertsSnapshot {
-    const shards = [...this.d.links.shards.values()].map((s) => s.alerts).filter((a): a is AlertsSnapshot => a !== null);
+    const shards = this.shardAlerts();
     const out: AlertsSnapshot = {
       nowMs: this.d.clock(),
       incidents: [...this.campusIncidents(), ...shards.flatMap((a) => a.incidents)],
       alerts: shards.flatMap((a) => a.alerts),
-      silences: shards.flatMap((a) => a.silences).filter((s, k, all) => all.findIndex((x) => x.id === s.id) === k),
+      silences: this.silences(),
     };
     if (includeHistory) out.history = this.history();
     return out;

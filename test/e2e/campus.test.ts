@@ -2,7 +2,7 @@
  * The campus view in headless Chromium: three real hall shards on a real NATS node and the real
  * campus view; the browser opens the campus's dashboard as it would any server's — every hall
  * drawn live, a hall's heat map in the palette — and, when one shard is killed (-9), the page
- * names the unreachable hall and says how many halls are live.
+ * and the NOC wall name the unreachable hall and say how many halls are live.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -72,8 +72,18 @@ describe('the campus view in headless Chromium', () => {
     await expect.poll(() => strip.innerText(), { timeout: 10_000 }).toMatch(/2 of 3 halls live/);
     expect(await strip.innerText()).toMatch(new RegExp(`Hall 3: its server shard-${hallId} is unreachable since \\d\\d:\\d\\d:\\d\\d UTC`));
     await page.screenshot({ path: join(ARTIFACTS, 'campus-shard-down-1920x1080.png') });
+    // The NOC wall says it too, in its own words, above the maps.
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    wall.on('pageerror', (e) => errors.push(e.message));
+    await wall.goto(w.campus.baseUrl + '/wall');
+    const bar = wall.locator('[data-testid="wall-campus-halls"]');
+    await expect.poll(() => bar.count(), { timeout: 15_000 }).toBe(1);
+    expect(await bar.innerText()).toMatch(new RegExp(`^2 OF 3 HALLS LIVE — Hall 3: its server shard-${hallId} is unreachable since \\d\\d:\\d\\d:\\d\\d UTC$`));
+    await wall.screenshot({ path: join(ARTIFACTS, 'campus-wall-shard-down-1920x1080.png') });
     await w.startShard(hallId);
     await expect.poll(() => strip.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => bar.count(), { timeout: 15_000 }).toBe(0);
+    await wall.close();
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -3,8 +3,9 @@
  * real server taking only its hall's topics from the node's MQTT listener, and the campus view
  * taking no telemetry. Every hall is live on the campus; a CDU trip is one incident there and an
  * ack made there reaches the owning shard; a shard killed (-9) makes exactly its hall stale, with
- * the reason, and its return makes it live again without restarting anything else; a second
- * shard on a held hall, or a hall not in the site, is refused at start, naming why.
+ * the reason, a silence of the shard made on the campus view mutes its outage, and its return makes
+ * it live again without restarting anything else; a second shard on a held hall, or a hall not in
+ * the site, is refused at start, naming why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampusWorld, type CampusWorld, type Server } from '../helpers/campus-world.ts';
@@ -219,6 +220,17 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     log(`shard of ${hallId} killed: unreachable on the campus after ${unreachableS.toFixed(1)} s`);
     const campusId = campusScope[0].id;
     await waitFor(`${campusId} notified by the campus view`, () => (receiver.of(campusId).length > 0 ? true : notYet(receiver.received.length)), 15_000);
+    // The outage silenced on the campus view: stored by the shards still reachable, it mutes the campus incident.
+    const post = await fetch(`${w.campus.baseUrl}/api/silences`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ matcher: `shard:${hallId}`, minutes: 30, comment: 'shard host being rebuilt' }),
+    });
+    expect(post.status, await post.clone().text()).toBe(200);
+    const silenceId = (await post.json()).id;
+    await waitFor(`${campusId} muted by ${silenceId}`, async () => {
+      const i = (await getJson(`${w.campus.baseUrl}/api/alerts`)).incidents.find((x: any) => x.id === campusId);
+      return i?.silencedBy === silenceId ? true : notYet(i && { silencedBy: i.silencedBy });
+    }, 15_000);
     const backMs = Date.now();
     await w.startShard(hallId);
     await waitFor(`hall ${hallId} live again on the campus view`, hallLive(w.campus, hallId, backMs), 30_000);
@@ -230,5 +242,6 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     // Once, though both campus views of the pair saw it: the lease holder notifies.
     expect(receiver.of(campusId)).toHaveLength(1);
     expect(receiver.of(campusId, 'resolved')).toHaveLength(1);
+    expect((await fetch(`${w.campus.baseUrl}/api/silences/${encodeURIComponent(silenceId)}`, { method: 'DELETE' })).status).toBe(200);
   }, 120_000);
 });

@@ -102,6 +102,17 @@ describe('CampusAlerts.snapshot()', () => {
     expect(campus(nowMs, T0, takeOver).snapshot().incidents).toEqual([]);
   });
 
+  it.each<[string, string, string | null]>([
+    ['a silence of the shard mutes its campus incident', 'shard:hall-3', 'sil-9'],
+    ['a silence of its hall mutes it', 'hall:hall-3', 'sil-9'],
+    ['a silence of another hall does not', 'hall:hall-2', null],
+  ])('%s', (_name, matcher, silencedBy) => {
+    const nowMs = T0 + STALE_MS + 1;
+    const held = { id: 'sil-9', matcher, startsMs: T0, endsMs: T0 + 3_600_000, comment: 'rebuild', by: 'ops', createdMs: T0, activeNow: true };
+    const a = campus(nowMs, nowMs, (l) => { l.link('hall-1_hall-2')!.alerts!.silences.push(held); });
+    expect(a.snapshot().incidents[0]).toMatchObject({ id: `shard:hall-3@${T0 + STALE_MS}`, silencedBy });
+  });
+
   it('lists a silence every shard holds once', () => {
     expect(campus(T0).snapshot().silences.map((s) => s.id)).toEqual(['sil-1', 'sil-2', 'sil-3']);
   });

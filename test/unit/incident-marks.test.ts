@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  silenceMatcherFor,
   ackText, clockText, commentText, countParts, countsText, displayOrder, incidentCounts, severityLabel, silenceOf, silenceText, COMMENT_MAX_CHARS,
 } from '../../web/src/lib/incident-marks.ts';
 import { SEVERITIES, type IncidentView, type Severity, type SilenceView } from '../../protocol/alerts.ts';
@@ -128,5 +129,17 @@ describe('incident counts', () => {
   it('keys each part for its colour', () => {
     const parts = countParts(incidentCounts([incident('a', 'critical'), incident('b', 'minor', { silencedBy: 's1' })]));
     expect(parts).toEqual([{ key: 'critical', text: '1 critical' }, { key: 'silenced', text: '1 silenced' }]);
+  });
+});
+
+describe('silenceMatcherFor()', () => {
+  const cause = (entity: string) => ({ entity, why: '' });
+  it.each<[string, Pick<IncidentView, 'id' | 'rootCause'>, string]>([
+    ['a shard\'s incident: its ID', { id: 'group:h1-r01', rootCause: cause('rack:h1-r01-k03') }, 'group:h1-r01'],
+    ['an incident without a root cause: its ID', { id: 'cdu:h1-r01-cdu-a', rootCause: null }, 'cdu:h1-r01-cdu-a'],
+    ['a one-hall shard unreachable: the shard', { id: 'shard:hall-3@1800000000000', rootCause: cause('shard:hall-3') }, 'shard:hall-3'],
+    ['a two-hall shard unreachable: the shard', { id: 'shard:hall-1_hall-2@1800000000000', rootCause: cause('shard:hall-1_hall-2') }, 'shard:hall-1_hall-2'],
+  ])('%s', (_name, i, matcher) => {
+    expect(silenceMatcherFor(i)).toBe(matcher);
   });
 });

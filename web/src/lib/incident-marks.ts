@@ -120,3 +120,12 @@ export function countParts(c: IncidentCounts): CountPart[] {
 export function countsText(c: IncidentCounts): string {
   return countParts(c).map((p) => p.text).join(' · ');
 }
+
+/**
+ * What the silence form starts from for an incident: its ID, which a silence matches exactly —
+ * except a campus view's "hall shard unreachable" incident, whose ID names one outage: a silence of
+ * the shard (`shard:hall-3`, its root cause) mutes this outage and any later one.
+ */
+export function silenceMatcherFor(i: Pick<IncidentView, 'id' | 'rootCause'>): string {
+  return i.id.startsWith('shard:') && i.rootCause?.entity.startsWith('shard:') ? i.rootCause.entity : i.id;
+}

@@ -1,7 +1,7 @@
 /**
  * The wall's connection to the server, signed in by the display token in its URL: the site, the
- * views it rotates through (saved layouts or the URL's settings), the live stream, alerts and
- * cluster state. Retries every 3 s while the server is unreachable and every 30 s while it
+ * views it rotates through (saved layouts or the URL's settings), the live stream, alerts,
+ * cluster state and, on a campus view, the halls whose shards are away. Retries every 3 s while the server is unreachable and every 30 s while it
  * refuses the token, saying why.
  */
 import type { SiteView } from '../../../protocol/site-view.ts';
@@ -9,6 +9,7 @@ import type { WallLayoutSpec } from '../../../protocol/wall.ts';
 import { LiveFeed } from '../lib/live-feed.svelte.ts';
 import { AlertFeed } from '../lib/alert-feed.svelte.ts';
 import { ClusterFeed } from '../lib/cluster-feed.svelte.ts';
+import { CampusFeed } from '../lib/campus-feed.svelte.ts';
 import { resolveViews, resolveWall, type WallParams } from './wall-config.ts';
 
 const RETRY_MS = 3000;
@@ -27,6 +28,8 @@ export class WallSession {
   refused = $state<string | null>(null);
   readonly alerts: AlertFeed;
   readonly cluster: ClusterFeed;
+  /** On a campus view: which halls' shards are unreachable or missing. */
+  readonly campus: CampusFeed;
   private readonly headers: Record<string, string>;
   private cancelled = false;
   private retry: ReturnType<typeof setTimeout> | null = null;
@@ -35,6 +38,7 @@ export class WallSession {
     this.headers = params.token ? { authorization: `Bearer ${params.token}` } : {};
     this.alerts = new AlertFeed('/api/alerts', this.headers);
     this.cluster = new ClusterFeed('/api/cluster', this.headers);
+    this.campus = new CampusFeed('/api/campus', this.headers);
   }
 
   start(): void {
@@ -48,6 +52,7 @@ export class WallSession {
     this.feed?.stop();
     this.alerts.stop();
     this.cluster.stop();
+    this.campus.stop();
   }
 
   private async load(): Promise<void> {
@@ -85,6 +90,7 @@ export class WallSession {
       live.start();
       this.alerts.start();
       this.cluster.start();
+      this.campus.start();
       this.refused = null;
       this.site = s;
       this.feed = live;
