@@ -5,21 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export const root = join(import.meta.dirname, '..');
+export { freePort } from '../test/helpers/ports.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const root = join(import.meta.dirname, '..');
 
 export class DemoProcesses {
   readonly children: { name: string; proc: ChildProcess }[] = [];

@@ -25,15 +25,14 @@ import { siteTotalsId } from './history/schema.ts';
 import { HistoryService, retentionMs } from './history/history-service.ts';
 import { HistoryExtra } from './history/history-extra.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import type { AlertDesk } from './alerts/alert-desk.ts';
+import type { RunningFleet, RunningServer } from './compose/running.ts';
 import { Access } from './auth/access.ts';
 import { WallLayouts } from './wall/layouts.ts';
 import { announceLogins } from './auth/demo-logins.ts';
 import { join } from 'node:path';
 import { SteadyClock, clockStepWarning } from './state/steady-clock.ts';
 import { Journal } from './ingest/journal.ts';
-import { healthFacts, healthReport } from './http/health.ts';
-import { readiness, readyFacts, telemetryFlows } from './http/readiness.ts';
+import { healthParts } from './compose/health-parts.ts';
 import { singleServerView } from '../protocol/cluster.ts';
 import { JournalPruner } from './ingest/journal-pruner.ts';
 import { Stops } from './lifecycle.ts';
@@ -53,17 +52,6 @@ import { historyAnswer } from './http/history-routes.ts';
 
 /** How long a request to the cluster may take: past a stream-leader election (4–9 s on nats-server 2.9). */
 const CLUSTER_REQUEST_TIMEOUT_MS = 10_000;
-
-export interface RunningServer {
-  /** HTTP port actually bound. */
-  port: number;
-  /** Broker(s) the ingest reads from, comma-separated as `--mqtt` takes them (the embedded one's URL when it runs). */
-  mqttUrl: string;
-  state: LiveState;
-  metrics: Metrics;
-  alerts: AlertDesk;
-  stop(): Promise<void>;
-}
 
 /**
  * Composes and starts the server. Without `clock` it runs on a SteadyClock: a step of the host
@@ -184,19 +172,11 @@ export async function startServer(cfg: ServerConfig, log: Logger = createLogger(
     // This server's name: --server-name, else named by the port HTTP listens on.
     const serverName = (): string => cfg.serverName ?? `${hostname()}:${http.port}`;
     const hub = new WsHub({ cfg: hubCfg, state, metrics, log, clock, serverName });
-    const pairFacts = role && cluster
-      ? () => ({ connected: cluster.connected, leader: role.lease.isLeader(), silentS: role.members.silentForMs() / 1000, failOpen: role.failOpen() })
-      : undefined;
-    const healthSources = {
-      ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock, cluster: pairFacts,
-      staleness: () => state.staleness.facts(clock()),
-    };
-    const health = () => healthReport(healthFacts(healthSources));
-    const readySources = {
-      sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs, clusterConnected: cluster ? () => cluster.connected : null, clock,
-    };
-    const ready = () => readiness(readyFacts(readySources));
-    seesSite = () => telemetryFlows(readyFacts(readySources));
+    const { health, ready, seesSite: flows } = healthParts({
+      ingest, writer, maxBehindS: cfg.storageMaxBehindS, clockStepMs: () => steady?.stepMs ?? 0, alerts, clock, cluster, role,
+      staleness: () => state.staleness.facts(clock()), sources: dsx ? [ingest, dsx] : [ingest], lastSampleMs: () => readings.lastSampleMs,
+    });
+    seesSite = flows;
     const clusterView = () => (role ? role.view() : singleServerView(serverName()));
     // A token revoked or a user deleted, here or on another server, closes its WebSockets at once.
     const access = new Access({ store: stores.users, adminToken: cfg.adminToken ?? '', disabled: cfg.auth === 'off', clock, changed: () => hub.recheckAll() });
@@ -242,7 +222,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(cfg.logLevel);
-  let server: Pick<RunningServer, 'port' | 'mqttUrl' | 'stop'>;
+  let server: RunningFleet;
   try {
     server = cfg.fleet ? await startFleetView(cfg, log, Date.now) : await startServer(cfg, log);
   } catch (e) {

@@ -29,7 +29,7 @@ import { ShardLinks } from '../campus/shard-links.ts';
 import { CampusFeed } from '../campus/campus-feed.ts';
 import { CampusAlerts } from '../campus/campus-alerts.ts';
 import { CampusHistory } from '../campus/campus-history.ts';
-import type { AlertDesk } from '../alerts/alert-desk.ts';
+import type { RunningServer } from './running.ts';
 import { hubConfig } from './ingest-parts.ts';
 import { notificationParts } from './notification-parts.ts';
 import { pairNames } from '../cluster/pair-names.ts';
@@ -39,16 +39,7 @@ import { CampusDetail } from '../campus/campus-detail.ts';
 /** How long a request to a hall shard (an ack, a history range) may take, ms. */
 const SHARD_REQUEST_TIMEOUT_MS = 10_000;
 
-export interface RunningCampus {
-  port: number;
-  mqttUrl: string;
-  state: LiveState;
-  metrics: Metrics;
-  alerts: AlertDesk;
-  stop(): Promise<void>;
-}
-
-export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Logger, clock: () => number): Promise<RunningCampus> {
+export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Logger, clock: () => number): Promise<RunningServer> {
   const site = buildSiteIndex(spec);
   const state = new LiveState(site, cfg.staleIntervals * site.spec.telemetryIntervalMs);
   const metrics = new Metrics({ runtime: true });

@@ -18,12 +18,7 @@ import { Access } from '../auth/access.ts';
 import { usersFileStore } from '../auth/user-store.ts';
 import { Stops } from '../lifecycle.ts';
 import { FleetFeed } from '../campus/fleet-feed.ts';
-
-export interface RunningFleet {
-  port: number;
-  mqttUrl: string;
-  stop(): Promise<void>;
-}
+import type { RunningFleet } from './running.ts';
 
 export async function startFleetView(cfg: ServerConfig, log: Logger, clock: () => number): Promise<RunningFleet> {
   const stops = new Stops(log);
