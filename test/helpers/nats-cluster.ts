@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
 import { notYet, waitFor } from './wait.ts';
-import { ServiceExited, serviceProcess, type ServiceProcess } from './service-process.ts';
+import { onFreePorts, serviceProcess, type ServiceProcess } from './service-process.ts';
 import { natsNodeConfig } from '../../server/cluster/nats-node-config.ts';
 
 export interface NatsNode extends ServiceProcess {
@@ -52,18 +52,8 @@ async function nodeHealthy(monitorUrl: string, query = ''): Promise<true | Retur
   }
 }
 
-/** Starts on fresh ports this many times when a node exits at start (a port taken between choosing and binding it). */
-const START_ATTEMPTS = 3;
-
-export async function startNatsCluster(size: 1 | 3 = 3): Promise<NatsCluster> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnFreePorts(size);
-    } catch (e) {
-      if (!(e instanceof ServiceExited) || attempt === START_ATTEMPTS) throw e;
-      process.stderr.write(`nats cluster: ${e.message}; starting again on other ports\n`);
-    }
-  }
+export function startNatsCluster(size: 1 | 3 = 3): Promise<NatsCluster> {
+  return onFreePorts('nats cluster', () => startOnFreePorts(size));
 }
 
 async function startOnFreePorts(size: 1 | 3): Promise<NatsCluster> {

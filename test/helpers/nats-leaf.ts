@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
 import { getJson, notYet, waitFor } from './wait.ts';
-import { ServiceExited, serviceProcess, type ServiceProcess } from './service-process.ts';
+import { onFreePorts, serviceProcess, type ServiceProcess } from './service-process.ts';
 import { hubNodeConfig, siteNodeConfig, siteRequestSubjects } from '../../server/cluster/leaf-config.ts';
 
 export interface LeafHub extends ServiceProcess {
@@ -89,18 +89,8 @@ function natsProcess(name: string, conf: string, monitorUrl: string, alone: bool
     }, 30_000).then(() => undefined));
 }
 
-/** Starts on fresh ports this many times when a process exits at start (a port taken between choosing and binding it). */
-const START_ATTEMPTS = 3;
-
-export async function startLeafCampus(specs: LeafSiteSpec[]): Promise<LeafCampus> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnFreePorts(specs.map((s) => (typeof s === 'string' ? { siteKey: s, nodes: 1 } : s)));
-    } catch (e) {
-      if (!(e instanceof ServiceExited) || attempt === START_ATTEMPTS) throw e;
-      process.stderr.write(`nats leaf campus: ${e.message}; starting again on other ports\n`);
-    }
-  }
+export function startLeafCampus(specs: LeafSiteSpec[]): Promise<LeafCampus> {
+  return onFreePorts('nats leaf campus', () => startOnFreePorts(specs.map((s) => (typeof s === 'string' ? { siteKey: s, nodes: 1 } : s))));
 }
 
 async function startOnFreePorts(specs: { siteKey: string; nodes: number }[]): Promise<LeafCampus> {

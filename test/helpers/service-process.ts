@@ -53,3 +53,18 @@ export function serviceProcess(bin: string, args: string[], ready: () => Promise
     crash: () => end('SIGKILL'),
   };
 }
+
+/** Starts on fresh ports this many times when a process exits at start (a port taken between choosing and binding it). */
+const START_ATTEMPTS = 3;
+
+/** Runs `start` (which picks its own free ports) again when a process it started exited at start, up to START_ATTEMPTS times. */
+export async function onFreePorts<T>(what: string, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (!(e instanceof ServiceExited) || attempt === START_ATTEMPTS) throw e;
+      process.stderr.write(`${what}: ${e.message}; starting again on other ports\n`);
+    }
+  }
+}
