@@ -1,16 +1,21 @@
 /**
  * The fleet view's intake on a hub (docs/multi-site.md): every site's shard beats and alerts, as
  * they cross the leaf connections, into FleetWatch and the sites' open incidents. Only derived
- * subjects reach a hub; raw telemetry stays in each site. The constructor does no I/O.
+ * subjects reach a hub; raw telemetry stays in each site. An acknowledgement made on the hub goes
+ * down the site's leaf connection to the shard holding the incident. The constructor does no I/O.
  */
 import type { NatsConnection, Subscription } from 'nats';
 import { readJsonMessage } from './json-message.ts';
-import { parseShardBeat, type ShardBeat } from '../../protocol/campus.ts';
-import { CAMPUS_PREFIX } from '../../protocol/campus-subjects.ts';
+import { parseShardBeat, type ShardAnswer, type ShardBeat, type ShardRequestBody } from '../../protocol/campus.ts';
+import { CAMPUS_PREFIX, shardRequestSubject } from '../../protocol/campus-subjects.ts';
 import type { AlertsSnapshot } from '../../protocol/alerts.ts';
 import type { FleetSite, FleetView } from '../../protocol/fleet.ts';
 import { FleetWatch } from '../cluster/fleet-watch.ts';
 import type { Logger } from '../logger.ts';
+import type { FleetDesk } from '../http/fleet-routes.ts';
+
+/** How long the hub waits for a site's shard to answer a request (one round trip over the leaf). */
+const REQUEST_TIMEOUT_MS = 5000;
 
 /** Site and shard of `hallwatch.campus.{site}.shard.{shard}.{topic}`. */
 function placeOf(subject: string): { site: string; shard: string } {
@@ -18,7 +23,7 @@ function placeOf(subject: string): { site: string; shard: string } {
   return { site: p[2], shard: p[4] };
 }
 
-export class FleetFeed {
+export class FleetFeed implements FleetDesk {
   readonly watch: FleetWatch;
   private readonly beats = new Map<string, Map<string, ShardBeat>>();
   private readonly alerts = new Map<string, Map<string, AlertsSnapshot>>();
@@ -70,6 +75,23 @@ export class FleetFeed {
   async stop(): Promise<void> {
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
+  }
+
+  async acknowledge(siteKey: string, incidentId: string, by: string, comment: string): Promise<{ status: 404 | 502; error: string } | null> {
+    const shards = this.alerts.get(siteKey);
+    if (!shards) return { status: 404, error: `no site "${siteKey}" on this hub` };
+    const holder = [...shards.entries()].find(([, a]) => a.incidents.some((i) => i.id === incidentId));
+    if (!holder) return { status: 404, error: `no open incident "${incidentId}" on site ${siteKey}` };
+    const body: ShardRequestBody = { req: 'ack', incidentId, by, comment };
+    try {
+      const m = await this.d.connection().request(shardRequestSubject(siteKey, holder[0], 'ack'), new TextEncoder().encode(JSON.stringify(body)), { timeout: REQUEST_TIMEOUT_MS });
+      const a = readJsonMessage(m) as ShardAnswer;
+      if (a.status === 200) return null;
+      const why = String((a.body as { error?: string })?.error ?? `answered ${a.status}`);
+      return { status: a.status === 404 ? 404 : 502, error: `site ${siteKey}, hall shard ${holder[0]}: ${why}` };
+    } catch (e) {
+      return { status: 502, error: `site ${siteKey}, hall shard ${holder[0]} did not answer (${(e as Error).message}); its leaf connection may be down — try again` };
+    }
   }
 
   /** Every site as of now. */

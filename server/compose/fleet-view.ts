@@ -2,7 +2,8 @@
  * Part of the composition root (server/main.ts): the fleet view (`--fleet 1`) on a hub of sites
  * (docs/multi-site.md). It connects to the hub's NATS (`--cluster`), where only the sites' derived
  * subjects arrive over the leaf connections, and serves `GET /api/fleet` and the dashboard's
- * fleet page: every site, live or stale with the reason, its halls and its open incidents.
+ * fleet page: every site, live or stale with the reason, its halls and its open incidents, which
+ * an operator can acknowledge there.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ export async function startFleetView(cfg: ServerConfig, log: Logger, clock: () =
     const ready = () => ({ ready: true, reasons: [], checks: { ingest: 'none (fleet view)', cluster: 'hub' } });
     const http = new HttpServer({
       cfg: { host: cfg.host, port: cfg.port, webDir: cfg.webDir, trustedProxies: cfg.trustedProxies },
-      state, metrics, health, ready, cluster: () => singleServerView(serverName), log, clock, access, fleet: () => feed.view(),
+      state, metrics, health, ready, cluster: () => singleServerView(serverName), log, clock, access, fleet: feed,
     });
     await stops.start('HTTP server', () => http.start(), () => http.stop());
     log.info(`fleet view of the sites on hub ${cfg.clusterUrls}; dashboard on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${http.port}/`);

@@ -5,6 +5,14 @@ import { parseSilenceRequest } from '../alerts/silences.ts';
 import { roleAtLeast, type Principal } from '../auth/access.ts';
 import { json, readJson } from './respond.ts';
 
+export const ACK_COMMENT_ERROR = 'comment: a non-empty string of at most 500 characters is required';
+
+/** The trimmed comment of an acknowledgement's body, or null when it has none that fits. */
+export function ackComment(body: unknown): string | null {
+  const comment = (body as { comment?: unknown } | null)?.comment;
+  return typeof comment === 'string' && comment.trim().length > 0 && comment.length <= 500 ? comment.trim() : null;
+}
+
 /** Handles the route and returns true, or returns false when the path is not one of these. */
 export async function alertRoute(
   req: IncomingMessage,
@@ -27,11 +35,9 @@ export async function alertRoute(
   const body = await readJson(req, 4096);
   if (!body.ok) return json(res, 400, { error: body.error }), true;
   if (ack) {
-    const comment = (body.value as { comment?: unknown } | null)?.comment;
-    if (typeof comment !== 'string' || comment.trim().length === 0 || comment.length > 500) {
-      return json(res, 400, { error: 'comment: a non-empty string of at most 500 characters is required' }), true;
-    }
-    const err = await alerts.acknowledge(decodeURIComponent(ack[1]), who.name, comment.trim());
+    const comment = ackComment(body.value);
+    if (comment === null) return json(res, 400, { error: ACK_COMMENT_ERROR }), true;
+    const err = await alerts.acknowledge(decodeURIComponent(ack[1]), who.name, comment);
     return err ? json(res, 404, { error: err }) : json(res, 200, { ok: true }), true;
   }
   const s = parseSilenceRequest(body.value, nowMs);

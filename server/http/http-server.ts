@@ -19,7 +19,7 @@ import { adminRoute } from './admin-routes.ts';
 import type { Readiness } from './readiness.ts';
 import type { ClusterView } from '../../protocol/cluster.ts';
 import { notCampus, type CampusView } from '../../protocol/campus.ts';
-import type { FleetView } from '../../protocol/fleet.ts';
+import { fleetRoute, type FleetDesk } from './fleet-routes.ts';
 import { storeFailure } from './store-errors.ts';
 import { requestClient, type TrustedProxies } from './client-address.ts';
 
@@ -52,11 +52,11 @@ export interface HttpDeps {
   history?: HistoryService | null;
   historyExtra?: HistoryExtra | null;
   alerts?: AlertDesk | null;
-  /** The campus view: history answered by the hall shard holding it (server/campus/campus-history.ts). */
   /** `GET /api/campus`: the halls as the campus view sees them; absent on other servers (they answer `campus: false`). */
   campus?: (() => CampusView) | null;
-  /** `GET /api/fleet`: every site as the fleet view on a hub sees it; absent elsewhere (`fleet: false`). */
-  fleet?: (() => FleetView) | null;
+  /** The fleet view on a hub: `GET /api/fleet` and acks of the sites' incidents; absent elsewhere (`fleet: false`). */
+  fleet?: FleetDesk | null;
+  /** The campus view: history answered by the hall shard holding it (server/campus/campus-history.ts). */
   historyRemote?: ((path: string, params: URLSearchParams) => Promise<RouteAnswer | null>) | null;
   access?: Access | null;
   layouts?: WallLayouts | null;
@@ -126,6 +126,7 @@ export class HttpServer {
   /** POST, PUT and DELETE: operator actions and the admin API. */
   private async mutate(req: IncomingMessage, res: ServerResponse, path: string, who: Principal): Promise<void> {
     if (this.alerts && (await alertRoute(req, res, path, who, this.alerts, this.clock()))) return;
+    if (this.fleet && (await fleetRoute(req, res, path, who, this.fleet))) return;
     if (this.access && this.layouts) {
       const hallIds = this.state.site.view.halls.map((h) => h.id);
       if (await adminRoute(req, res, path, who, { access: this.access, alerts: this.alerts, layouts: this.layouts, hallIds })) return;
@@ -185,7 +186,7 @@ export class HttpServer {
     }
     if (path === '/api/site') return json(res, 200, this.state.site.view);
     if (path === '/api/cluster') return json(res, 200, this.cluster());
-    if (path === '/api/fleet') return json(res, 200, this.fleet ? this.fleet() : { fleet: false, nowMs: now, sites: [] });
+    if (path === '/api/fleet') return json(res, 200, this.fleet ? this.fleet.view() : { fleet: false, nowMs: now, sites: [] });
     if (path === '/api/campus') return json(res, 200, this.campus ? this.campus() : notCampus(this.state.site.view.halls.length));
     if (path === '/api/alerts' && this.alerts) return json(res, 200, this.alerts.snapshot(url.searchParams.get('history') === '1'));
     if (path === '/api/incidents/history' && this.alerts) return incidentHistoryExport(res, url.searchParams, this.alerts.history(), now);

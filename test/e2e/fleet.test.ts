@@ -2,9 +2,9 @@
  * Two sites and a hub over NATS leaf nodes (docs/multi-site.md), with real Hallwatch: each site a
  * real nats-server, a real simulator and a real hall shard on it; the hub a real nats-server and
  * the real fleet view on it. The fleet page in headless Chromium shows both sites live with their
- * halls; a CDU trip on one site is an incident of that site only; when a site's node is killed
- * (-9) — its leaf connection gone — the fleet marks that site stale with the reason, and live
- * again once it returns.
+ * halls; a CDU trip on one site is an incident of that site only, and an ack made on the fleet
+ * page reaches that site's shard; when a site's node is killed (-9) — its leaf connection gone —
+ * the fleet marks that site stale with the reason, and live again once it returns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ describe('a two-site fleet over NATS leaf nodes', () => {
   let fleet: Server;
   const programs: Program[] = [];
   const sims = new Map<string, { controlPort: number; cduId: string }>();
+  const shards = new Map<string, Server>();
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
@@ -36,7 +37,9 @@ describe('a two-site fleet over NATS leaf nodes', () => {
       const spec = generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2, name: s.siteKey });
       const path = join(dir, `${s.siteKey}.json`);
       writeFileSync(path, JSON.stringify(spec));
-      programs.push(await startServer(['--site', path, '--mqtt', s.mqttUrl, '--cluster', s.natsUrl, '--halls', spec.halls[0].id, '--server-name', `shard-${s.siteKey}`]));
+      const shard = await startServer(['--site', path, '--mqtt', s.mqttUrl, '--cluster', s.natsUrl, '--halls', spec.halls[0].id, '--server-name', `shard-${s.siteKey}`]);
+      programs.push(shard);
+      shards.set(s.siteKey, shard);
       const sim = await startSimulator(['--site', path, '--mqtt', s.mqttUrl, '--seed', '6', '--control-port', '0', '--drift', 'off']);
       programs.push(sim);
       sims.set(s.siteKey, { controlPort: Number(/control=(\d+)/.exec(sim.readyLine)![1]), cduId: spec.halls[0].cdus[0].id });
@@ -68,7 +71,7 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('shows a CDU trip on one site as an incident of that site only', async () => {
+  it('shows a CDU trip on one site as an incident of that site only, acknowledged from the hub on the site\'s shard', async () => {
     const { controlPort, cduId } = sims.get('north')!;
     expect((await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: `cdu-trip:${cduId}` })).ok).toBe(true);
     const north = await waitFor('the trip on site north', async () => {
@@ -79,7 +82,35 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     expect((await siteOf('south')).incidents).toEqual([]);
     await expect.poll(() => page.locator('.site[data-site="north"] .incidents li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'fleet-1920x1080.png') });
+    // Acknowledged on the hub: the request goes down site north's leaf connection to its shard.
+    const incidentId = north.incidents.find((i: any) => JSON.stringify(i).includes(cduId)).id;
+    const row = page.locator(`.site[data-site="north"] li[data-incident="${incidentId}"]`);
+    await row.locator('[data-testid="fleet-ack-button"]').click();
+    await row.locator('[data-testid="fleet-ack-comment"]').fill('site team on the way');
+    await row.locator('[data-testid="fleet-ack-confirm"]').click();
+    const onShard = await waitFor('the ack on site north\'s shard', async () => {
+      const i = (await getJson(`${shards.get('north')!.baseUrl}/api/alerts`)).incidents.find((x: any) => x.id === incidentId);
+      return i?.acknowledged ? i.acknowledged : notYet(i && { acknowledged: i.acknowledged });
+    }, 15_000);
+    expect(onShard).toMatchObject({ by: 'anonymous', comment: 'site team on the way' });
+    await expect.poll(() => row.locator('[data-testid="fleet-ack"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.locator('[data-testid="fleet-ack"]').innerText()).toMatch(/ACK anonymous \d\d:\d\d — site team on the way/);
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-acknowledged-1920x1080.png') });
+    // What the hub refuses, naming why.
+    const ack = (site: string, id: string, body: unknown) => fetch(`${fleet.baseUrl}/api/fleet/sites/${site}/incidents/${encodeURIComponent(id)}/ack`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const refusals: [string, string, unknown, number, string][] = [
+      ['west', incidentId, { comment: 'x' }, 404, 'no site "west" on this hub'],
+      ['south', incidentId, { comment: 'x' }, 404, `no open incident "${incidentId}" on site south`],
+      ['north', incidentId, {}, 400, 'comment: a non-empty string of at most 500 characters is required'],
+    ];
+    for (const [site, id, body, status, error] of refusals) {
+      const res = await ack(site, id, body);
+      expect([res.status, (await res.json()).error], `${site} ${JSON.stringify(body)}`).toEqual([status, error]);
+    }
     await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: 'clear' });
+    expect(errors).toEqual([]);
   }, 60_000);
 
   it('marks a site stale with the reason when its node and leaf connection go, and live again when it returns', async () => {

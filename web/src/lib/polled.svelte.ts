@@ -28,7 +28,8 @@ export class Polled<T> {
     this.timer = null;
   }
 
-  private async load(): Promise<void> {
+  /** Polls now (after an action whose effect the next answer shows); skipped while one is in flight. */
+  async load(): Promise<void> {
     if (this.inFlight) return;
     this.inFlight = true;
     try {
