@@ -25,6 +25,8 @@ describe('history in InfluxDB', () => {
   let broker: Mosquitto;
   let server: Awaited<ReturnType<typeof startServer>>;
   let sim: Program;
+  /** When the simulator was stopped (the outage test): the memory window's last samples are from then. */
+  let simStoppedMs: number | undefined;
   let pub: MqttClient;
   const q = async (sql: string) => (await influx.query(sql)).results?.[0]?.series ?? [];
   const serverArgs = () => [
@@ -156,6 +158,7 @@ describe('history in InfluxDB', () => {
     await influx.start();
     await waitFor('storage ok again', async () => seen((await fetch(`${server.baseUrl}/healthz`)).status, (v) => v === 200), 60_000, 250);
     await sim.stop();
+    simStoppedMs = Date.now();
     // Each simulated rack's `offline` goodbye follows its last sample on its connection: once all are in, so are the samples.
     await waitFor('every simulated rack offline', async () =>
       seen((await getJson(`${server.baseUrl}/api/halls/hall-1`)).totals.racksOffline, (n) => n === 8), 15_000, 250);
@@ -178,8 +181,10 @@ describe('history in InfluxDB', () => {
   });
 
   it('serves recent history from memory and older history from InfluxDB, with the same values', async () => {
-    const now = Date.now();
-    // Memory keeps 60 s: a range starting 90 s ago must come from InfluxDB's raw tier.
+    // Memory keeps a rack's last 60 samples, the last of them taken when the simulator stopped: the
+    // ranges are against that, however long the block flush before took.
+    const now = simStoppedMs ?? Date.now();
+    // A range starting 90 s before must come from InfluxDB's raw tier.
     const from = Math.floor((now - 90_000) / 10_000) * 10_000;
     const old = await getJson(`${server.baseUrl}/api/history?entity=rack:h1-r01-k01&fields=returnC,heatKw&from=${from}&to=${from + 60_000}&step=10s`);
     expect(old).toMatchObject({ source: 'influx', tier: 'raw', stepMs: 10_000, fields: [{ name: 'returnC', unit: '°C' }, { name: 'heatKw', unit: 'kW' }] });

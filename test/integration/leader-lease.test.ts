@@ -234,7 +234,9 @@ describe('LeaderLease on a three-node cluster', () => {
     } finally {
       await Promise.all(down.map((n) => n.start()));
     }
-    await cluster.healthy();
+    // Back in the meta group; every stream and consumer current may take nats-server minutes after
+    // a lost quorum, and what follows waits for what it needs (a leader, heartbeats stored).
+    await cluster.rejoined();
     const back = await waitFor('one leader again', () => leaderOf(a, b), 60_000);
     await waitFor('heartbeats stored again', () => members.every((m) => m.silentForMs() < FAIL_OPEN_AFTER_MS) || notYet(members.map((m) => m.silentForMs())), 30_000);
     expect(back.lease.epoch).toBeGreaterThan(0);
