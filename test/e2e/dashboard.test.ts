@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, startSimulator, type Program } from '../helpers/programs.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
-import { getJson, notYet, seen, waitFor } from '../helpers/wait.ts';
+import { getJson, seen, waitFor } from '../helpers/wait.ts';
 import { pixelAt, rackOnCanvas } from '../helpers/canvas.ts';
 import type { SiteView } from '../../protocol/site-view.ts';
 import { PALETTE } from '../../web/src/lib/color-scale.ts';
@@ -227,12 +227,15 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="replay-label"]').innerText(), { timeout: 10_000 }).toMatch(/\d+ racks · returnC · from memory/);
     const when = await page.locator('[data-testid="replay-when"]').innerText();
     expect(when).toBe('this minute');
-    // The minute under way changes as samples arrive: compare a finished one, the page's own minute.
-    const back = page.locator('[data-testid="replay-back"]');
-    await waitFor('a finished minute with samples', async () => ((await back.isEnabled()) ? true : notYet('the server started this minute')), 70_000);
-    await back.click();
-    await expect.poll(() => page.locator('[data-testid="replay-when"]').innerText()).toBe('1 min ago');
-    const atMs = await page.locator('[data-testid="hall-replay"]').getAttribute('data-at-ms');
+    // The minute under way changes as samples arrive: compare it once finished. When the slider's
+    // window has moved on, step to the next minute and back, so the page fetches it whole.
+    const replay = page.locator('[data-testid="hall-replay"]');
+    const atMs = await replay.getAttribute('data-at-ms');
+    await expect.poll(() => page.locator('[data-testid="replay-when"]').innerText(), { timeout: 75_000 }).toBe('1 min ago');
+    await page.locator('[data-testid="replay-forward"]').click();
+    await expect.poll(() => replay.getAttribute('data-at-ms'), { timeout: 10_000 }).not.toBe(atMs);
+    await page.locator('[data-testid="replay-back"]').click();
+    await expect.poll(() => replay.getAttribute('data-at-ms'), { timeout: 10_000 }).toBe(atMs);
     const snap = await getJson(`${server.baseUrl}/api/history/hall?hall=hall-1&field=returnC&at=${atMs}`);
     const c = await rackCentre('h1-r04-k02');
     const { classOf } = await import('../../web/src/lib/color-scale.ts');

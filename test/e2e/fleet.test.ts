@@ -92,9 +92,9 @@ describe('a two-site fleet over NATS leaf nodes', () => {
       const i = (await getJson(`${shards.get('north')!.baseUrl}/api/alerts`)).incidents.find((x: any) => x.id === incidentId);
       return i?.acknowledged ? i.acknowledged : notYet(i && { acknowledged: i.acknowledged });
     }, 15_000);
-    expect(onShard).toMatchObject({ by: 'anonymous', comment: 'site team on the way' });
+    expect(onShard).toMatchObject({ by: 'anonymous (auth off)', comment: 'site team on the way' });
     await expect.poll(() => row.locator('[data-testid="fleet-ack"]').count(), { timeout: 10_000 }).toBe(1);
-    expect(await row.locator('[data-testid="fleet-ack"]').innerText()).toMatch(/ACK anonymous \d\d:\d\d — site team on the way/);
+    expect(await row.locator('[data-testid="fleet-ack"]').innerText()).toMatch(/ACK anonymous \(auth off\) \d\d:\d\d — site team on the way/);
     await page.screenshot({ path: join(ARTIFACTS, 'fleet-acknowledged-1920x1080.png') });
     // What the hub refuses, naming why.
     const ack = (site: string, id: string, body: unknown) => fetch(`${fleet.baseUrl}/api/fleet/sites/${site}/incidents/${encodeURIComponent(id)}/ack`, {
