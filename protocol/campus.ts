@@ -18,6 +18,22 @@ export interface ShardBeat {
   /** Whether the shard's telemetry flows (its broker connected, samples arriving). */
   telemetryFlows: boolean;
   sentMs: number;
+  /**
+   * Where users reach the shard's halls (its `--public-url`; on a campus, the campus view's
+   * address): the fleet view links the site there. An http(s) URL; absent or null when not set.
+   */
+  dashboardUrl?: string | null;
+}
+
+/** Whether `url` is an absolute http(s) URL: the only kind a dashboard links to. */
+export function isDashboardUrl(url: unknown): url is string {
+  if (typeof url !== 'string' || url.length > 2000) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 export function parseShardBeat(body: unknown): Result<ShardBeat> {
@@ -31,6 +47,9 @@ export function parseShardBeat(body: unknown): Result<ShardBeat> {
     if (typeof b[k] !== 'number' || !Number.isFinite(b[k])) return fail('shape', `shard beat: ${k}: number expected`);
   }
   if (typeof b.telemetryFlows !== 'boolean') return fail('shape', 'shard beat: telemetryFlows: boolean expected');
+  if (b.dashboardUrl !== undefined && b.dashboardUrl !== null && !isDashboardUrl(b.dashboardUrl)) {
+    return fail('shape', 'shard beat: dashboardUrl: an http(s) URL or null expected');
+  }
   return ok(b as unknown as ShardBeat);
 }
 

@@ -23,6 +23,8 @@ export interface FleetSite {
   /** Open incidents of its shards, as they last told (kept while the site is stale). */
   incidents: IncidentView[];
   lastBeatMs: number | null;
+  /** The site's dashboard (its shards' `--public-url`): where its halls and incidents open; null when not set. */
+  dashboardUrl: string | null;
 }
 
 export interface FleetView {

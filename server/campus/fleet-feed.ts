@@ -101,9 +101,11 @@ export class FleetFeed implements FleetDesk {
       const beats = this.beats.get(s.siteKey) ?? new Map<string, ShardBeat>();
       const halls = [...beats.values()].flatMap((b) => b.halls.map((hallId) => ({ hallId, shard: b.shard, serverName: b.serverName })));
       const incidents = [...(this.alerts.get(s.siteKey)?.values() ?? [])].flatMap((a) => a.incidents);
+      // The first shard's (by ID) that names one: every shard of a campus names its campus view.
+      const dashboardUrl = [...beats.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, b]) => b.dashboardUrl).find((u) => u) ?? null;
       return {
         siteKey: s.siteKey, state: s.state, sinceMs: s.sinceMs, reason: s.reason ?? '', lastBeatMs: s.lastBeatMs ?? null,
-        halls: halls.sort((a, b) => a.hallId.localeCompare(b.hallId)), incidents,
+        halls: halls.sort((a, b) => a.hallId.localeCompare(b.hallId)), incidents, dashboardUrl,
       };
     });
     return { fleet: true, nowMs, sites };

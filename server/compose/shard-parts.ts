@@ -55,7 +55,7 @@ export function shardParts(cfg: ServerConfig, d: ShardPartsDeps): { claims: Hall
       connection: () => d.cluster.connection, leads: live.leads, state: live.state, alerts: live.alerts, history: live.history, log: d.log, clock: d.clock,
       beat: () => ({
         shard, halls: [...halls].sort(), serverName, siteSha256, racks: live.state.site.racks.length, cdus: live.state.site.cdus.length,
-        telemetryFlows: live.telemetryFlows(),
+        telemetryFlows: live.telemetryFlows(), dashboardUrl: cfg.publicUrl ?? null,
       }),
     },
   );

@@ -2,9 +2,10 @@
  * Two sites and a hub over NATS leaf nodes (docs/multi-site.md), with real Hallwatch: each site a
  * real nats-server, a real simulator and a real hall shard on it; the hub a real nats-server and
  * the real fleet view on it. The fleet page in headless Chromium shows both sites live with their
- * halls; a CDU trip on one site is an incident of that site only, and an ack made on the fleet
- * page reaches that site's shard; when a site's node is killed (-9) — its leaf connection gone —
- * the fleet marks that site stale with the reason, and live again once it returns.
+ * halls and a link to each site's dashboard where its shards name one; a CDU trip on one site is
+ * an incident of that site only, and an ack made on the fleet page reaches that site's shard;
+ * when a site's node is killed (-9) — its leaf connection gone — the fleet marks that site stale
+ * with the reason, and live again once it returns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ import { getJson, notYet, waitFor } from '../helpers/wait.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
+
+const NORTH_URL = 'https://noc.example/north/';
 
 describe('a two-site fleet over NATS leaf nodes', () => {
   let leaf: LeafCampus;
@@ -37,7 +40,9 @@ describe('a two-site fleet over NATS leaf nodes', () => {
       const spec = generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2, name: s.siteKey });
       const path = join(dir, `${s.siteKey}.json`);
       writeFileSync(path, JSON.stringify(spec));
-      const shard = await startServer(['--site', path, '--mqtt', s.mqttUrl, '--cluster', s.natsUrl, '--halls', spec.halls[0].id, '--server-name', `shard-${s.siteKey}`]);
+      // North's shard names where its users reach it (its campus view); south's does not.
+      const publicUrl = s.siteKey === 'north' ? ['--public-url', NORTH_URL] : [];
+      const shard = await startServer(['--site', path, '--mqtt', s.mqttUrl, '--cluster', s.natsUrl, '--halls', spec.halls[0].id, '--server-name', `shard-${s.siteKey}`, ...publicUrl]);
       programs.push(shard);
       shards.set(s.siteKey, shard);
       const sim = await startSimulator(['--site', path, '--mqtt', s.mqttUrl, '--seed', '6', '--control-port', '0', '--drift', 'off']);
@@ -68,6 +73,10 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     expect(view.sites.map((s: any) => [s.siteKey, s.halls[0].serverName])).toEqual([['north', 'shard-north'], ['south', 'shard-south']]);
     await page.goto(fleet.baseUrl + '/');
     await expect.poll(() => page.locator('[data-testid="fleet"] .site[data-state="live"]').count(), { timeout: 15_000 }).toBe(2);
+    // Each site links to its own dashboard when its shards name one.
+    expect(view.sites.map((s: any) => s.dashboardUrl)).toEqual([NORTH_URL, null]);
+    expect(await page.locator('.site[data-site="north"] [data-testid="fleet-site-link"]').getAttribute('href')).toBe(NORTH_URL);
+    expect(await page.locator('.site[data-site="south"] [data-testid="fleet-site-link"]').count()).toBe(0);
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -85,6 +94,7 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     // Acknowledged on the hub: the request goes down site north's leaf connection to its shard.
     const incidentId = north.incidents.find((i: any) => JSON.stringify(i).includes(cduId)).id;
     const row = page.locator(`.site[data-site="north"] li[data-incident="${incidentId}"]`);
+    expect(await row.locator('[data-testid="fleet-incident-link"]').getAttribute('href')).toBe(`https://noc.example/north/#/incident/${encodeURIComponent(incidentId)}`);
     await row.locator('[data-testid="fleet-ack-button"]').click();
     await row.locator('[data-testid="fleet-ack-comment"]').fill('site team on the way');
     await row.locator('[data-testid="fleet-ack-confirm"]').click();
