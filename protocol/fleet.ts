@@ -3,7 +3,7 @@
  * its shards beat over the leaf connection, its halls and their servers, and its open incidents.
  * Any other server answers `fleet: false`.
  */
-import type { IncidentView } from './alerts.ts';
+import type { IncidentView, SilenceView } from './alerts.ts';
 import { fail, ok, type Result } from './result.ts';
 
 export interface FleetHall {
@@ -22,6 +22,8 @@ export interface FleetSite {
   halls: FleetHall[];
   /** Open incidents of its shards, as they last told (kept while the site is stale). */
   incidents: IncidentView[];
+  /** Silences its shards keep, once each. */
+  silences: SilenceView[];
   lastBeatMs: number | null;
   /** The site's dashboard (its shards' `--public-url`): where its halls and incidents open; null when not set. */
   dashboardUrl: string | null;

@@ -5,10 +5,10 @@
  * the campus view mutes a shard's campus incident with a silence of the shard or of its halls).
  */
 import type { NatsConnection } from 'nats';
-import { readJsonMessage } from './json-message.ts';
+import { addSilenceOnShards, askShard, removeSilenceOnShards } from './shard-asks.ts';
 import type { AlertsSnapshot, IncidentView, ResolvedIncident, Silence } from '../../protocol/alerts.ts';
 import type { ShardAnswer, ShardRequestBody } from '../../protocol/campus.ts';
-import { shardRequestSubject, type ShardRequest } from '../../protocol/campus-subjects.ts';
+import type { ShardRequest } from '../../protocol/campus-subjects.ts';
 import type { AlertDesk } from '../alerts/alert-desk.ts';
 import type { NewSilence } from '../alerts/silence-book.ts';
 import { silenceActive } from '../alerts/silences.ts';
@@ -98,11 +98,8 @@ export class CampusAlerts implements AlertDesk {
     return all.sort((a, b) => b.resolvedMs - a.resolvedMs);
   }
 
-  private async ask(shard: string, req: ShardRequest, body: ShardRequestBody): Promise<ShardAnswer> {
-    const m = await this.d.connection().request(shardRequestSubject(this.d.siteKey, shard, req), new TextEncoder().encode(JSON.stringify(body)), {
-      timeout: this.d.requestTimeoutMs,
-    });
-    return readJsonMessage(m) as ShardAnswer;
+  private ask(shard: string, req: ShardRequest, body: ShardRequestBody): Promise<ShardAnswer> {
+    return askShard(this.d.connection(), this.d.siteKey, shard, req, body, this.d.requestTimeoutMs);
   }
 
   async acknowledge(incidentId: string, by: string, comment: string): Promise<string | null> {
@@ -121,17 +118,12 @@ export class CampusAlerts implements AlertDesk {
   }
 
   /** Stored by every shard under one ID, so that the campus lists it once and removes it everywhere. */
-  async addSilence(s: NewSilence): Promise<Silence> {
-    const silence = { ...s, id: s.id ?? `silence-${this.d.clock()}-${Math.floor(Math.random() * 1e6)}` };
-    const answers = await Promise.allSettled([...this.d.links.shards.keys()].map((shard) => this.ask(shard, 'silence', { req: 'silence', op: 'add', silence })));
-    const made = answers.find((a): a is PromiseFulfilledResult<ShardAnswer> => a.status === 'fulfilled' && a.value.status === 200);
-    if (!made) throw new Error('no hall shard stored the silence');
-    return made.value.body as Silence;
+  addSilence(s: NewSilence): Promise<Silence> {
+    return addSilenceOnShards([...this.d.links.shards.keys()], (shard, body) => this.ask(shard, 'silence', body), s, this.d.clock());
   }
 
-  async removeSilence(id: string, by: string): Promise<boolean> {
+  removeSilence(id: string, by: string): Promise<boolean> {
     const holders = [...this.d.links.shards.entries()].filter(([, s]) => s.alerts?.silences.some((x) => x.id === id)).map(([k]) => k);
-    const answers = await Promise.allSettled(holders.map((shard) => this.ask(shard, 'silence', { req: 'silence', op: 'remove', id, by })));
-    return answers.some((a) => a.status === 'fulfilled' && a.value.status === 200);
+    return removeSilenceOnShards(holders, (shard, body) => this.ask(shard, 'silence', body), id, by);
   }
 }

@@ -2,17 +2,20 @@
  * The fleet view's intake on a hub (docs/multi-site.md): every site's shard beats and alerts, as
  * they cross the leaf connections, into FleetWatch and the sites' open incidents. Only derived
  * subjects reach a hub; raw telemetry stays in each site. An acknowledgement made on the hub goes
- * down the site's leaf connection to the shard holding the incident. The constructor does no I/O.
+ * down the site's leaf connection to the shard holding the incident, a silence to every shard of
+ * the site. The constructor does no I/O.
  */
 import type { NatsConnection, Subscription } from 'nats';
 import { readJsonMessage } from './json-message.ts';
 import { parseShardBeat, type ShardAnswer, type ShardBeat, type ShardRequestBody } from '../../protocol/campus.ts';
-import { CAMPUS_PREFIX, shardRequestSubject } from '../../protocol/campus-subjects.ts';
-import type { AlertsSnapshot } from '../../protocol/alerts.ts';
+import { CAMPUS_PREFIX } from '../../protocol/campus-subjects.ts';
+import type { AlertsSnapshot, Silence } from '../../protocol/alerts.ts';
 import type { FleetSite, FleetView } from '../../protocol/fleet.ts';
 import { FleetWatch } from '../cluster/fleet-watch.ts';
 import type { Logger } from '../logger.ts';
-import type { FleetDesk } from '../http/fleet-routes.ts';
+import type { FleetDesk, FleetRefusal } from '../http/fleet-routes.ts';
+import type { NewSilence } from '../alerts/silence-book.ts';
+import { addSilenceOnShards, askShard, removeSilenceOnShards } from './shard-asks.ts';
 
 /** How long the hub waits for a site's shard to answer a request (one round trip over the leaf). */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -77,15 +80,21 @@ export class FleetFeed implements FleetDesk {
     this.subs = [];
   }
 
-  async acknowledge(siteKey: string, incidentId: string, by: string, comment: string): Promise<{ status: 404 | 502; error: string } | null> {
-    const shards = this.alerts.get(siteKey);
+  private shardsOf(siteKey: string): Map<string, AlertsSnapshot> | null {
+    return this.alerts.get(siteKey) ?? null;
+  }
+
+  private ask(siteKey: string, shard: string, body: ShardRequestBody): Promise<ShardAnswer> {
+    return askShard(this.d.connection(), siteKey, shard, body.req, body, REQUEST_TIMEOUT_MS);
+  }
+
+  async acknowledge(siteKey: string, incidentId: string, by: string, comment: string): Promise<FleetRefusal | null> {
+    const shards = this.shardsOf(siteKey);
     if (!shards) return { status: 404, error: `no site "${siteKey}" on this hub` };
     const holder = [...shards.entries()].find(([, a]) => a.incidents.some((i) => i.id === incidentId));
     if (!holder) return { status: 404, error: `no open incident "${incidentId}" on site ${siteKey}` };
-    const body: ShardRequestBody = { req: 'ack', incidentId, by, comment };
     try {
-      const m = await this.d.connection().request(shardRequestSubject(siteKey, holder[0], 'ack'), new TextEncoder().encode(JSON.stringify(body)), { timeout: REQUEST_TIMEOUT_MS });
-      const a = readJsonMessage(m) as ShardAnswer;
+      const a = await this.ask(siteKey, holder[0], { req: 'ack', incidentId, by, comment });
       if (a.status === 200) return null;
       const why = String((a.body as { error?: string })?.error ?? `answered ${a.status}`);
       return { status: a.status === 404 ? 404 : 502, error: `site ${siteKey}, hall shard ${holder[0]}: ${why}` };
@@ -94,18 +103,36 @@ export class FleetFeed implements FleetDesk {
     }
   }
 
+  /** Kept by every shard of the site under one ID (as a silence made on its campus view). */
+  async addSilence(siteKey: string, s: NewSilence): Promise<Silence | FleetRefusal> {
+    const shards = this.shardsOf(siteKey);
+    if (!shards) return { status: 404, error: `no site "${siteKey}" on this hub` };
+    try {
+      return await addSilenceOnShards([...shards.keys()], (shard, body) => this.ask(siteKey, shard, body), s, this.d.clock());
+    } catch (e) {
+      return { status: 502, error: `site ${siteKey}: ${(e as Error).message}; its leaf connection may be down — try again` };
+    }
+  }
+
+  async removeSilence(siteKey: string, id: string, by: string): Promise<boolean> {
+    const holders = [...(this.shardsOf(siteKey)?.entries() ?? [])].filter(([, a]) => a.silences?.some((x) => x.id === id)).map(([k]) => k);
+    return removeSilenceOnShards(holders, (shard, body) => this.ask(siteKey, shard, body), id, by);
+  }
+
   /** Every site as of now. */
   view(): FleetView {
     const nowMs = this.d.clock();
     const sites = this.watch.sites(nowMs).map((s): FleetSite => {
       const beats = this.beats.get(s.siteKey) ?? new Map<string, ShardBeat>();
       const halls = [...beats.values()].flatMap((b) => b.halls.map((hallId) => ({ hallId, shard: b.shard, serverName: b.serverName })));
-      const incidents = [...(this.alerts.get(s.siteKey)?.values() ?? [])].flatMap((a) => a.incidents);
+      const alerts = [...(this.alerts.get(s.siteKey)?.values() ?? [])];
+      const incidents = alerts.flatMap((a) => a.incidents);
+      const silences = alerts.flatMap((a) => a.silences ?? []).filter((x, k, all) => all.findIndex((y) => y.id === x.id) === k);
       // The first shard's (by ID) that names one: every shard of a campus names its campus view.
       const dashboardUrl = [...beats.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, b]) => b.dashboardUrl).find((u) => u) ?? null;
       return {
         siteKey: s.siteKey, state: s.state, sinceMs: s.sinceMs, reason: s.reason ?? '', lastBeatMs: s.lastBeatMs ?? null,
-        halls: halls.sort((a, b) => a.hallId.localeCompare(b.hallId)), incidents, dashboardUrl,
+        halls: halls.sort((a, b) => a.hallId.localeCompare(b.hallId)), incidents, silences, dashboardUrl,
       };
     });
     return { fleet: true, nowMs, sites };

@@ -126,7 +126,7 @@ export class HttpServer {
   /** POST, PUT and DELETE: operator actions and the admin API. */
   private async mutate(req: IncomingMessage, res: ServerResponse, path: string, who: Principal): Promise<void> {
     if (this.alerts && (await alertRoute(req, res, path, who, this.alerts, this.clock()))) return;
-    if (this.fleet && (await fleetRoute(req, res, path, who, this.fleet))) return;
+    if (this.fleet && (await fleetRoute(req, res, path, who, this.fleet, this.clock()))) return;
     if (this.access && this.layouts) {
       const hallIds = this.state.site.view.halls.map((h) => h.id);
       if (await adminRoute(req, res, path, who, { access: this.access, alerts: this.alerts, layouts: this.layouts, hallIds })) return;

@@ -3,9 +3,9 @@
  * real nats-server, a real simulator and a real hall shard on it; the hub a real nats-server and
  * the real fleet view on it. The fleet page in headless Chromium shows both sites live with their
  * halls and a link to each site's dashboard where its shards name one; a CDU trip on one site is
- * an incident of that site only, and an ack made on the fleet page reaches that site's shard;
- * when a site's node is killed (-9) — its leaf connection gone — the fleet marks that site stale
- * with the reason, and live again once it returns.
+ * an incident of that site only, and an ack and a silence made on the fleet page reach that
+ * site's shard; when a site's node is killed (-9) — its leaf connection gone — the fleet marks
+ * that site stale with the reason, and live again once it returns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -80,7 +80,7 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('shows a CDU trip on one site as an incident of that site only, acknowledged from the hub on the site\'s shard', async () => {
+  it('shows a CDU trip on one site as an incident of that site only, acknowledged and silenced from the hub on the site\'s shard', async () => {
     const { controlPort, cduId } = sims.get('north')!;
     expect((await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: `cdu-trip:${cduId}` })).ok).toBe(true);
     const north = await waitFor('the trip on site north', async () => {
@@ -105,7 +105,27 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     expect(onShard).toMatchObject({ by: 'anonymous (auth off)', comment: 'site team on the way' });
     await expect.poll(() => row.locator('[data-testid="fleet-ack"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await row.locator('[data-testid="fleet-ack"]').innerText()).toMatch(/ACK anonymous \(auth off\) \d\d:\d\d — site team on the way/);
+    // Silenced on the hub: kept by site north's shard, muting the incident, listed on the fleet page.
+    await row.locator('[data-testid="fleet-silence-button"]').click();
+    expect(await row.locator('[data-testid="silence-matcher"]').inputValue()).toBe(incidentId);
+    await row.locator('[data-testid="silence-comment"]').fill('CDU swap tonight');
+    await row.locator('[data-testid="silence-confirm"]').click();
+    const muted = await waitFor('the incident muted on site north\'s shard', async () => {
+      const a = await getJson(`${shards.get('north')!.baseUrl}/api/alerts`);
+      const i = a.incidents.find((x: any) => x.id === incidentId);
+      return i?.silencedBy ? a.silences.find((x: any) => x.id === i.silencedBy) : notYet(i && { silencedBy: i.silencedBy });
+    }, 15_000);
+    expect(muted).toMatchObject({ matcher: incidentId, comment: 'CDU swap tonight', by: 'anonymous (auth off)' });
+    await expect.poll(() => row.locator('[data-testid="fleet-silence"]').innerText(), { timeout: 10_000 }).toMatch(/^SILENCED until \d\d:\d\d by anonymous \(auth off\) — CDU swap tonight$/);
+    const listed = page.locator(`.site[data-site="north"] [data-silence="${muted.id}"]`);
+    await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'fleet-acknowledged-1920x1080.png') });
+    await listed.locator('[data-testid="fleet-unsilence"]').click();
+    await waitFor('the silence gone from site north\'s shard', async () => {
+      const ids = (await getJson(`${shards.get('north')!.baseUrl}/api/alerts`)).silences.map((x: any) => x.id);
+      return ids.includes(muted.id) ? notYet(ids) : true;
+    }, 15_000);
+    await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(0);
     // What the hub refuses, naming why.
     const ack = (site: string, id: string, body: unknown) => fetch(`${fleet.baseUrl}/api/fleet/sites/${site}/incidents/${encodeURIComponent(id)}/ack`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -119,9 +139,23 @@ describe('a two-site fleet over NATS leaf nodes', () => {
       const res = await ack(site, id, body);
       expect([res.status, (await res.json()).error], `${site} ${JSON.stringify(body)}`).toEqual([status, error]);
     }
+    const silence = (site: string, body: unknown, method = 'POST', id = '') => fetch(`${fleet.baseUrl}/api/fleet/sites/${site}/silences${id && `/${id}`}`, {
+      method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? JSON.stringify(body) : undefined,
+    });
+    const silenceRefusals: [string, unknown, string, string, number, RegExp][] = [
+      ['west', { matcher: 'hall:hall-1', minutes: 30, comment: 'x' }, 'POST', '', 404, /^no site "west" on this hub$/],
+      ['north', { matcher: 'pdu:7', minutes: 30, comment: 'x' }, 'POST', '', 400, /^matcher: an incident ID, entity or scope/],
+      ['north', {}, 'DELETE', 'silence-none', 404, /^no silence "silence-none" on site north$/],
+    ];
+    for (const [site, body, method, id, status, error] of silenceRefusals) {
+      const res = await silence(site, body, method, id);
+      const got = await res.json();
+      expect(res.status, `${method} ${site} ${JSON.stringify(body)}: ${got.error}`).toBe(status);
+      expect(got.error).toMatch(error);
+    }
     await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: 'clear' });
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   it('marks a site stale with the reason when its node and leaf connection go, and live again when it returns', async () => {
     const north = leaf.site('north');
