@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInfluxd } from '../../test/helpers/influxd.ts';
 import { startServer, startSimulator } from '../../test/helpers/programs.ts';
-import { sleep } from '../../test/helpers/wait.ts';
+import { notYet, sleep, waitFor } from '../../test/helpers/wait.ts';
 import { connectClient, fmt, metric } from './kit.ts';
 import { row, type ChaosRow, type Scenario } from './scenario.ts';
 
@@ -64,7 +64,16 @@ export const diskFull: Scenario = {
       await sleep(3000);
       const full = await probe(server);
       log(`full: ${JSON.stringify(full)}`);
-      execFileSync('mount', ['-o', 'remount,ro', storage]);
+      // A remount to read-only is refused ("busy") while a file is open for writing there (a spill
+      // being written): tried again until the server has none open.
+      await waitFor('the storage directory remounted read-only', () => {
+        try {
+          execFileSync('mount', ['-o', 'remount,ro', storage], { stdio: 'pipe' });
+          return true;
+        } catch (e) {
+          return notYet((e as Error).message.split('\n')[1] ?? (e as Error).message);
+        }
+      }, 20_000, 50);
       log('storage directory read-only');
       await pub.publishAsync('hallwatch/v1/hall-1/rack/h1-r01-k01/status', 'online', { qos: 1, retain: true });
       await pub.endAsync();
