@@ -74,6 +74,8 @@ export class RackModel {
   /** Flow share the fouling grows to before it holds (0 with clean plates). */
   readonly foulingMaxLoss: number;
   private returnC: number;
+  /** Whether the loop has been stepped: the first step starts it at its steady return. */
+  private settled = false;
   private stuckReturnC = Number.NaN;
   private seq = 0;
   /** Seconds stepped since the simulator started. */
@@ -144,6 +146,10 @@ export class RackModel {
     // With almost no flow the loop cannot carry the heat: the return side heads to 35 K over supply.
     const targetC = flowLpm > 1 ? Math.min(supplyC + 35, returnForLoadC(this.coolant, this.liquidKw, flowLpm, supplyC)) : supplyC + 35;
     const tauS = (RACK_LOOP_VOLUME_L / Math.max(flowLpm, 5)) * 60;
+    // A simulation starts with every loop settled at its first load (a hall that has been running),
+    // not warming up from one common return temperature: Q = k·V̇·ΔT holds from the first sample.
+    if (!this.settled) this.returnC = targetC;
+    this.settled = true;
     this.returnC += (targetC - this.returnC) * (1 - Math.exp(-dtS / tauS));
     let reportedReturnC = this.returnC + 0.05 * this.rng.gaussian() + this.faults.noisyK * this.rng.gaussian();
     if (this.faults.stuck) {

@@ -38,11 +38,25 @@ describe('simulated site', () => {
 
   it('lags the return temperature behind a load step (loop transit time)', () => {
     const sim = new SiteSim(site, 1);
-    sim.apply({ kind: 'surge', target: 'h1-r01-k01' });
     const t0 = Date.UTC(2026, 10, 22, 12);
-    const first = sim.step(t0, 1).racks.get('h1-r01-k01')!;
-    const later = run(sim, 60, t0 + 1000).racks.get('h1-r01-k01')!;
+    const settled = run(sim, 30, t0).racks.get('h1-r01-k01')!;
+    sim.apply({ kind: 'surge', target: 'h1-r01-k01' });
+    const first = sim.step(t0 + 31_000, 1).racks.get('h1-r01-k01')!;
+    const later = run(sim, 60, t0 + 32_000).racks.get('h1-r01-k01')!;
+    // The power steps at once; the return follows over the loop's transit time.
+    expect(first.rackKw - settled.rackKw).toBeGreaterThan(20);
+    expect(first.returnC - settled.returnC).toBeLessThan((later.returnC - settled.returnC) / 2);
     expect(later.returnC - first.returnC).toBeGreaterThan(2);
+  });
+
+  it('starts every loop settled: heat to liquid matches the rack\'s power from the first sample', () => {
+    const out = new SiteSim(site, 3).step(Date.UTC(2026, 10, 22, 12), 1);
+    const captures = [...out.racks.values()].map((s) => heatKw('water', s.flowLpm, s.supplyC, s.returnC) / s.rackKw);
+    expect(captures.length).toBe(16);
+    for (const c of captures) {
+      expect(c).toBeGreaterThan(0.8);
+      expect(c).toBeLessThan(1);
+    }
   });
 
   it('keeps rack flow when one CDU of an N+1 group trips, and reports the unit stopped', () => {
