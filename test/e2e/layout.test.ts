@@ -2,7 +2,8 @@
  * The hall page fits the window on the demo site in headless Chromium: the whole heat map is on
  * screen at 1366×768 and 1920×1080 (and in the narrow layout's strip at 1024×768) with no
  * incident and with several open and one expanded; a wheel over the map scrolls the page unless
- * the map has focus or Ctrl is held, and then it zooms.
+ * the map has focus or Ctrl is held, and then it zooms. The header keeps the hall in its
+ * breadcrumb down to 1024 px.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -62,6 +63,23 @@ describe('hall page layout and the wheel over the map', () => {
   const zoomOf = async () => (await page.locator(MAP).getAttribute('data-zoom'))!.split(',').map(Number)[0];
   /** Two frames after an input: a zoom it caused has been painted, a scroll has started. */
   const twoFrames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+  it.each([[1024, 768], [1366, 768]])('keeps the hall in the header\'s breadcrumb at %i×%i, the site name giving way first', async (w, h) => {
+    await page.setViewportSize({ width: w, height: h });
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return&rack=h1-r03-k05`);
+    const hall = page.locator('header .crumbs a', { hasText: 'Hall 1' });
+    await hall.waitFor();
+    const fit = await page.evaluate(() => {
+      const crumbs = document.querySelector('header .crumbs')!.getBoundingClientRect();
+      const link = [...document.querySelectorAll('header .crumbs a')].find((a) => a.textContent === 'Hall 1')!.getBoundingClientRect();
+      return { crumbs: [crumbs.left, crumbs.right], hall: [link.left, link.right], width: link.width };
+    });
+    expect(fit.width, JSON.stringify(fit)).toBeGreaterThan(20);
+    expect(fit.hall[0], JSON.stringify(fit)).toBeGreaterThanOrEqual(fit.crumbs[0]);
+    expect(fit.hall[1], JSON.stringify(fit)).toBeLessThanOrEqual(fit.crumbs[1]);
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-drawn') ?? 0) > 0, MAP);
+  });
 
   it('shows the whole map at 1366×768 and 1920×1080, and in the narrow strip layout, before any fault', async () => {
     await expectMapInside(1366, 768, 'layout-quiet');
