@@ -130,7 +130,7 @@ describe('hall replay in headless Chromium', () => {
     expect(floorMinute(Date.now()) - replayOf(page.url())).toBeLessThanOrEqual(MINUTE_MS);
   });
 
-  it('marks an incident on the slider where it started, and jumps there when clicked', async () => {
+  it('marks an incident on the slider where it started, and jumps there when clicked or from the open incident\'s Replay link', async () => {
     const res = await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: 'cdu-trip:h1-r08-cdu-b' });
     expect(res.status).toBe(200);
     const incident = await waitFor('the CDU trip incident', async () => {
@@ -143,6 +143,13 @@ describe('hall replay in headless Chromium', () => {
     await tick.click();
     await expect.poll(() => replayOf(page.url())).toBe(floorMinute(incident.startedMs));
     await page.screenshot({ path: join(ARTIFACTS, 'replay-incident-tick-1920x1080.png') });
+    // From the live hall: the open incident's own Replay link opens the minute it started.
+    await page.goto(`${server.baseUrl}/#/hall/hall-1?metric=return`);
+    const row = page.locator(`.incident[data-incident="${incident.id}"]`);
+    await row.locator('[data-testid="incident-toggle"]').click();
+    await page.locator(`[data-testid="incident-detail"][data-incident="${incident.id}"] [data-testid="incident-replay"]`).click();
+    await expect.poll(() => replayOf(page.url())).toBe(floorMinute(incident.startedMs));
+    await expect.poll(() => page.locator('[data-testid="hall-replay"]').getAttribute('data-at-ms'), { timeout: 10_000 }).toBe(String(floorMinute(incident.startedMs)));
     expect(errors).toEqual([]);
   });
 });
