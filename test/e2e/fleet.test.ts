@@ -104,7 +104,7 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     }, 15_000);
     expect(onShard).toMatchObject({ by: 'anonymous (auth off)', comment: 'site team on the way' });
     await expect.poll(() => row.locator('[data-testid="fleet-ack"]').count(), { timeout: 10_000 }).toBe(1);
-    expect(await row.locator('[data-testid="fleet-ack"]').innerText()).toMatch(/ACK anonymous \(auth off\) \d\d:\d\d — site team on the way/);
+    expect(await row.locator('[data-testid="fleet-ack"]').innerText()).toMatch(/ACK anonymous \(auth off\) (\w{3} )?\d\d:\d\d — site team on the way/);
     // Silenced on the hub: kept by site north's shard, muting the incident, listed on the fleet page.
     await row.locator('[data-testid="fleet-silence-button"]').click();
     expect(await row.locator('[data-testid="silence-matcher"]').inputValue()).toBe(incidentId);
@@ -116,7 +116,7 @@ describe('a two-site fleet over NATS leaf nodes', () => {
       return i?.silencedBy ? a.silences.find((x: any) => x.id === i.silencedBy) : notYet(i && { silencedBy: i.silencedBy });
     }, 15_000);
     expect(muted).toMatchObject({ matcher: incidentId, comment: 'CDU swap tonight', by: 'anonymous (auth off)' });
-    await expect.poll(() => row.locator('[data-testid="fleet-silence"]').innerText(), { timeout: 10_000 }).toMatch(/^SILENCED until \d\d:\d\d by anonymous \(auth off\) — CDU swap tonight$/);
+    await expect.poll(() => row.locator('[data-testid="fleet-silence"]').innerText(), { timeout: 10_000 }).toMatch(/^SILENCED until (\w{3} )?\d\d:\d\d by anonymous \(auth off\) — CDU swap tonight$/);
     const listed = page.locator(`.site[data-site="north"] [data-silence="${muted.id}"]`);
     await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'fleet-acknowledged-1920x1080.png') });
