@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { headers, type JetStreamClient, type JetStreamManager, type KV, type KvEntry } from 'nats';
 import type { Logger } from '../logger.ts';
 import { openBucket } from './open-bucket.ts';
+import { keepWatching } from '../storage/kv-watch.ts';
 import {
   epochKey, epochOfKey, isLeading, nextLeaseAction, NO_LEASE_SEEN, NOT_HOLDING, parseLeaseValue, seeEntry,
   type LeaseSeen, type LeaseTiming, type LeaseValue, type OwnHold,
@@ -98,11 +99,9 @@ export class LeaderLease {
 
   async start(): Promise<void> {
     this.kv = await openBucket(this.deps.cluster, this.names.bucket, { replicas: this.cfg.replicas, history: 1, ttl: BUCKET_MAX_AGE_MS }, this.deps.log, () => this.stopping);
-    const it = await this.kv.watch({ key: 'epoch.>' });
-    this.stopWatch = () => it.stop();
-    void (async () => {
-      for await (const e of it) this.onEntry(e);
-    })().catch((e: Error) => this.deps.log.error(`cluster: lease watch ended: ${e.message}`));
+    const watch = keepWatching(this.kv, 'epoch.>', (e) => this.onEntry(e), { onTrouble: (m) => this.deps.log.warn(`cluster: lease: ${m}`) });
+    this.stopWatch = watch.stop;
+    await watch.started;
     this.timer = setInterval(() => this.step(), STEP_MS);
   }
 

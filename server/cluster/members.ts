@@ -9,6 +9,7 @@ import type { KV, KvEntry } from 'nats';
 import type { Logger } from '../logger.ts';
 import type { LeaseCluster } from './leader-lease.ts';
 import { openBucket } from './open-bucket.ts';
+import { keepWatching } from '../storage/kv-watch.ts';
 
 export const MEMBERS_BUCKET = 'hallwatch-members';
 const encoder = new TextEncoder();
@@ -56,7 +57,7 @@ export class Members {
   private timer: NodeJS.Timeout | null = null;
   private stopWatch: (() => void) | null = null;
   /** Heartbeats by key, with the monotonic time each was seen. */
-  private readonly seenByKey = new Map<string, { beat: MemberHeartbeat; seenMs: number }>();
+  private readonly seenByKey = new Map<string, { beat: MemberHeartbeat; seenMs: number; revision: number }>();
   private failing = false;
   private stopped = false;
   private readonly now: () => number;
@@ -82,11 +83,9 @@ export class Members {
   async start(): Promise<void> {
     this.storedAtMs = this.now();
     this.kv = await openBucket(this.deps.cluster, this.cfg.bucket ?? MEMBERS_BUCKET, { replicas: this.cfg.replicas, history: 1, ttl: this.cfg.maxAgeMs }, this.deps.log, () => this.stopped);
-    const it = await this.kv.watch({ key: '>' });
-    this.stopWatch = () => it.stop();
-    void (async () => {
-      for await (const e of it) this.onEntry(e);
-    })().catch((e: Error) => this.deps.log.error(`cluster: members watch ended: ${e.message}`));
+    const watch = keepWatching(this.kv, '>', (e) => this.onEntry(e), { onTrouble: (m) => this.deps.log.warn(`cluster: members: ${m}`) });
+    this.stopWatch = watch.stop;
+    await watch.started;
     this.timer = setInterval(() => void this.beat(), this.cfg.everyMs);
     await this.beat();
   }
@@ -101,6 +100,8 @@ export class Members {
   }
 
   private onEntry(e: KvEntry): void {
+    // A restarted watch delivers each key's last value again: not a new heartbeat.
+    if (e.revision <= (this.seenByKey.get(e.key)?.revision ?? 0)) return;
     if (e.operation !== 'PUT') {
       this.seenByKey.delete(e.key);
       return;
@@ -108,7 +109,7 @@ export class Members {
     try {
       const beat = JSON.parse(decoder.decode(e.value)) as MemberHeartbeat;
       if (typeof beat?.serverName !== 'string') throw new Error('serverName must be a string');
-      this.seenByKey.set(e.key, { beat, seenMs: this.now() });
+      this.seenByKey.set(e.key, { beat, seenMs: this.now(), revision: e.revision });
     } catch (err) {
       this.deps.log.warn(`cluster: member key ${e.key} unreadable (${(err as Error).message}); ignored`);
     }

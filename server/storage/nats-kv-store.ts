@@ -8,6 +8,7 @@
 import type { KV, KvEntry, MsgRequest } from 'nats';
 import type { Bucket } from 'nats/lib/jetstream/kv';
 import { parseText } from './json-file-store.ts';
+import { keepWatching } from './kv-watch.ts';
 import type { DocumentStore, KeyedStore, Revisioned, WriteResult } from './store.ts';
 
 export interface KvStoreOptions<T> {
@@ -17,6 +18,8 @@ export interface KvStoreOptions<T> {
   onWrite?: (ms: number, ok: boolean) => void;
   /** Told about a watched value that cannot be read (it is skipped). */
   onBadValue?: (key: string, reason: string) => void;
+  /** Told when a watch stopped and is started again (see kv-watch.ts), and when it runs again. */
+  onWatchTrouble?: (message: string) => void;
   /**
    * Checks each update against the key's history (see `slippedPast`); needs a bucket that keeps
    * two or more values per key. For documents two servers edit; costs one history read a write.
@@ -79,21 +82,6 @@ async function casWrite<T>(kv: KV, key: string, value: unknown, expected: number
     const now = await kv.get(key);
     return { result: { ok: false, conflict: true, revision: live(now) ? now.revision : 0 }, ownRevision: 0 };
   }
-}
-
-/** Runs a watch until `stop` is called; entries go to `each`. */
-function watchKeys(kv: KV, key: string, each: (e: KvEntry) => void): () => void {
-  let stopped = false;
-  let iter: { stop(): void } | null = null;
-  void kv.watch({ key }).then(async (it) => {
-    iter = it;
-    if (stopped) it.stop();
-    for await (const e of it) each(e);
-  }).catch(() => undefined);
-  return () => {
-    stopped = true;
-    iter?.stop();
-  };
 }
 
 export class KvDocumentStore<T> implements DocumentStore<T> {
@@ -161,10 +149,10 @@ export class KvDocumentStore<T> implements DocumentStore<T> {
       waiting.forEach(hand);
     };
     this.releases.add(release);
-    const stop = watchKeys(this.kv, this.key, hand);
+    const kept = keepWatching(this.kv, this.key, hand, { onTrouble: this.opts.onWatchTrouble });
     return () => {
       this.releases.delete(release);
-      stop();
+      kept.stop();
     };
   }
 }
@@ -220,17 +208,18 @@ export class KvKeyedStore<T> implements KeyedStore<T> {
   }
 
   watch(onChange: (key: string, doc: Revisioned<T> | null) => void): () => void {
-    return watchKeys(this.kv, `${this.prefix}.*`, (e) => {
+    const kept = keepWatching(this.kv, `${this.prefix}.*`, (e) => {
       const key = this.keyOf(e.key);
-      if (!live(e) && this.deleted.delete(key)) return;
       if (e.revision <= (this.known.get(key) ?? 0)) return;
       this.known.set(key, e.revision);
+      if (!live(e) && this.deleted.delete(key)) return;
       if (!live(e)) return onChange(key, null);
       try {
         onChange(key, { value: decode(`${this.name} ${key}`, e, this.opts.parse), revision: e.revision });
       } catch (err) {
         this.opts.onBadValue?.(key, (err as Error).message);
       }
-    });
+    }, { onTrouble: this.opts.onWatchTrouble });
+    return kept.stop;
   }
 }

@@ -77,7 +77,8 @@ export function fileStateStores(cfg: StateStoreConfig): StateStores {
 export function kvStateStores(kv: KV, cfg: StateStoreConfig, c: Pick<ClusterState, 'onWrite' | 'log' | 'keyPrefix'>): StateStores {
   const own = c.keyPrefix ?? '';
   const onBadValue = (key: string, reason: string) => c.log.error(`cluster: ${STATE_BUCKET}/${key} was changed to something unreadable, ignored: ${reason}`);
-  const opts: KvStoreOptions<never> = { onWrite: c.onWrite, onBadValue, verifyUpdates: true };
+  const onWatchTrouble = (message: string) => c.log.warn(`cluster: ${STATE_BUCKET}: ${message}`);
+  const opts: KvStoreOptions<never> = { onWrite: c.onWrite, onBadValue, onWatchTrouble, verifyUpdates: true };
   const doc = <T>(key: string, parse?: (json: unknown) => T) => new KvDocumentStore<T>(kv, STATE_BUCKET, key, { ...opts, parse });
   const rulesFile = rulesFileStore(cfg.alertRulesPath);
   const refusal = (json: unknown) => {
