@@ -174,7 +174,8 @@ export interface Silence {
   id: string;
   /**
    * An incident ID (`group:h1-r01`), an entity or entity prefix (`cdu:h1-r01-cdu-a`, `rack:h1-r02-`),
-   * or a scope: every incident touching a row (`row:h1-r02`) or hall (`hall:hall-1`).
+   * or a scope: every incident touching a row (`row:h1-r02`) or hall (`hall:hall-1`); on a campus,
+   * `shard:{id}` mutes that hall shard's outage (docs/campus.md).
    */
   matcher: string;
   /** The silence exists from `startsMs` to `endsMs`; without `recurrence` it mutes throughout. */

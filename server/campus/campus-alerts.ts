@@ -23,7 +23,7 @@ export interface CampusAlertsDeps {
 }
 
 /** The campus-scope incident of a shard that stopped beating. */
-export function unreachableIncident(s: ShardLink, hallNames: (id: string) => string): IncidentView {
+export function unreachableIncident(s: Pick<ShardLink, 'beat' | 'lastBeatMs' | 'unreachableSinceMs'>, hallNames: (id: string) => string): IncidentView {
   const halls = s.beat.halls.map(hallNames).join(', ');
   const why = `no word from server ${s.beat.serverName} since ${new Date(s.lastBeatMs).toISOString().slice(11, 19)}: its halls' live values are stale`;
   const alert = {
@@ -119,7 +119,10 @@ export class CampusAlerts implements AlertDesk {
 
   /** Stored by every shard under one ID, so that the campus lists it once and removes it everywhere. */
   addSilence(s: NewSilence): Promise<Silence> {
-    return addSilenceOnShards([...this.d.links.shards.keys()], (shard, body) => this.ask(shard, 'silence', body), s, this.d.clock());
+    // An unreachable shard would only make the others wait out the request timeout.
+    const all = [...this.d.links.shards.entries()];
+    const reachable = all.filter(([, x]) => Number.isNaN(x.unreachableSinceMs)).map(([k]) => k);
+    return addSilenceOnShards(reachable.length > 0 ? reachable : all.map(([k]) => k), (shard, body) => this.ask(shard, 'silence', body), s, this.d.clock());
   }
 
   removeSilence(id: string, by: string): Promise<boolean> {

@@ -9,13 +9,14 @@ import type { NatsConnection, Subscription } from 'nats';
 import { readJsonMessage } from './json-message.ts';
 import { parseShardBeat, type ShardAnswer, type ShardBeat, type ShardRequestBody } from '../../protocol/campus.ts';
 import { CAMPUS_PREFIX } from '../../protocol/campus-subjects.ts';
-import type { AlertsSnapshot, Silence } from '../../protocol/alerts.ts';
+import type { Acknowledgement, AlertsSnapshot, IncidentView, Silence } from '../../protocol/alerts.ts';
 import type { FleetSite, FleetView } from '../../protocol/fleet.ts';
 import { FleetWatch } from '../cluster/fleet-watch.ts';
 import type { Logger } from '../logger.ts';
 import type { FleetDesk, FleetRefusal } from '../http/fleet-routes.ts';
 import type { NewSilence } from '../alerts/silence-book.ts';
 import { addSilenceOnShards, askShard, removeSilenceOnShards } from './shard-asks.ts';
+import { silentShardIncidents } from './fleet-incidents.ts';
 
 /** How long the hub waits for a site's shard to answer a request (one round trip over the leaf). */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -30,12 +31,14 @@ export class FleetFeed implements FleetDesk {
   readonly watch: FleetWatch;
   private readonly beats = new Map<string, Map<string, ShardBeat>>();
   private readonly alerts = new Map<string, Map<string, AlertsSnapshot>>();
+  /** Acknowledgements of the hub's own incidents (a silent shard's), by incident ID. */
+  private readonly localAcks = new Map<string, Acknowledgement>();
   private subs: Subscription[] = [];
   rejected = 0;
 
   constructor(
     private readonly d: { connection: () => NatsConnection; log: Logger; clock: () => number },
-    staleAfterMs: number,
+    private readonly staleAfterMs: number,
   ) {
     this.watch = new FleetWatch({ staleAfterMs, startedMs: d.clock() });
   }
@@ -91,6 +94,10 @@ export class FleetFeed implements FleetDesk {
   async acknowledge(siteKey: string, incidentId: string, by: string, comment: string): Promise<FleetRefusal | null> {
     const shards = this.shardsOf(siteKey);
     if (!shards) return { status: 404, error: `no site "${siteKey}" on this hub` };
+    if (this.hubIncidents(siteKey, this.d.clock()).some((i) => i.id === incidentId)) {
+      this.localAcks.set(incidentId, { by, atMs: this.d.clock(), comment });
+      return null;
+    }
     const holder = [...shards.entries()].find(([, a]) => a.incidents.some((i) => i.id === incidentId));
     if (!holder) return { status: 404, error: `no open incident "${incidentId}" on site ${siteKey}` };
     try {
@@ -108,7 +115,10 @@ export class FleetFeed implements FleetDesk {
     const shards = this.shardsOf(siteKey);
     if (!shards) return { status: 404, error: `no site "${siteKey}" on this hub` };
     try {
-      return await addSilenceOnShards([...shards.keys()], (shard, body) => this.ask(siteKey, shard, body), s, this.d.clock());
+      // A silent shard would only make the others wait out the request timeout.
+      const live = this.watch.site(siteKey, this.d.clock())?.shards.filter((x) => x.state === 'live').map((x) => x.shardId) ?? [];
+      const to = live.length > 0 ? live : [...shards.keys()];
+      return await addSilenceOnShards(to, (shard, body) => this.ask(siteKey, shard, body), s, this.d.clock());
     } catch (e) {
       return { status: 502, error: `site ${siteKey}: ${(e as Error).message}; its leaf connection may be down — try again` };
     }
@@ -119,14 +129,25 @@ export class FleetFeed implements FleetDesk {
     return removeSilenceOnShards(holders, (shard, body) => this.ask(siteKey, shard, body), id, by);
   }
 
+  /** The hub's incidents of a site: its silent shards' (fleet-incidents.ts). */
+  private hubIncidents(siteKey: string, nowMs: number): IncidentView[] {
+    const status = this.watch.site(siteKey, nowMs);
+    if (!status) return [];
+    const silences = [...(this.alerts.get(siteKey)?.values() ?? [])].flatMap((a) => a.silences ?? []);
+    return silentShardIncidents(status, this.beats.get(siteKey) ?? new Map(), silences, this.localAcks, this.staleAfterMs, nowMs);
+  }
+
   /** Every site as of now. */
   view(): FleetView {
     const nowMs = this.d.clock();
+    const open = new Set<string>();
     const sites = this.watch.sites(nowMs).map((s): FleetSite => {
       const beats = this.beats.get(s.siteKey) ?? new Map<string, ShardBeat>();
       const halls = [...beats.values()].flatMap((b) => b.halls.map((hallId) => ({ hallId, shard: b.shard, serverName: b.serverName })));
       const alerts = [...(this.alerts.get(s.siteKey)?.values() ?? [])];
-      const incidents = alerts.flatMap((a) => a.incidents);
+      const own = this.hubIncidents(s.siteKey, nowMs);
+      own.forEach((i) => open.add(i.id));
+      const incidents = [...own, ...alerts.flatMap((a) => a.incidents)];
       const silences = alerts.flatMap((a) => a.silences ?? []).filter((x, k, all) => all.findIndex((y) => y.id === x.id) === k);
       // The first shard's (by ID) that names one: every shard of a campus names its campus view.
       const dashboardUrl = [...beats.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, b]) => b.dashboardUrl).find((u) => u) ?? null;
@@ -135,6 +156,7 @@ export class FleetFeed implements FleetDesk {
         halls: halls.sort((a, b) => a.hallId.localeCompare(b.hallId)), incidents, silences, dashboardUrl,
       };
     });
+    for (const id of this.localAcks.keys()) if (!open.has(id)) this.localAcks.delete(id);
     return { fleet: true, nowMs, sites };
   }
 }

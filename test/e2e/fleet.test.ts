@@ -4,8 +4,10 @@
  * the real fleet view on it. The fleet page in headless Chromium shows both sites live with their
  * halls and a link to each site's dashboard where its shards name one; a CDU trip on one site is
  * an incident of that site only, and an ack and a silence made on the fleet page reach that
- * site's shard; when a site's node is killed (-9) — its leaf connection gone — the fleet marks
- * that site stale with the reason, and live again once it returns.
+ * site's shard; a hall shard killed (-9) while the rest of its site beats is the hub's own
+ * incident, acknowledged on the hub and gone once the shard is back; when a site's node is killed
+ * (-9) — its leaf connection gone — the fleet marks that site stale with the reason, and live
+ * again once it returns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,9 @@ describe('a two-site fleet over NATS leaf nodes', () => {
   const programs: Program[] = [];
   const sims = new Map<string, { controlPort: number; cduId: string }>();
   const shards = new Map<string, Server>();
+  /** North's second hall and how its shard is started (it is killed and started again). */
+  let northHall2 = '';
+  let northShard2Args: string[] = [];
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
@@ -37,7 +42,8 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     await leaf.linked();
     const dir = mkdtempSync(join(tmpdir(), 'hallwatch-fleet-'));
     for (const s of leaf.sites) {
-      const spec = generateSite({ halls: 1, rows: 2, racksPerRow: 4, racksPerCdu: 2, name: s.siteKey });
+      // North has two halls, each its own shard; south one.
+      const spec = generateSite({ halls: s.siteKey === 'north' ? 2 : 1, rows: 2, racksPerRow: 4, racksPerCdu: 2, name: s.siteKey });
       const path = join(dir, `${s.siteKey}.json`);
       writeFileSync(path, JSON.stringify(spec));
       // North's shard names where its users reach it (its campus view); south's does not.
@@ -45,6 +51,13 @@ describe('a two-site fleet over NATS leaf nodes', () => {
       const shard = await startServer(['--site', path, '--mqtt', s.mqttUrl, '--cluster', s.natsUrl, '--halls', spec.halls[0].id, '--server-name', `shard-${s.siteKey}`, ...publicUrl]);
       programs.push(shard);
       shards.set(s.siteKey, shard);
+      if (spec.halls.length > 1) {
+        northHall2 = spec.halls[1].id;
+        northShard2Args = ['--site', path, '--mqtt', s.mqttUrl, '--cluster', s.natsUrl, '--halls', northHall2, '--server-name', 'shard-north-2', ...publicUrl];
+        const second = await startServer(northShard2Args);
+        programs.push(second);
+        shards.set('north-2', second);
+      }
       const sim = await startSimulator(['--site', path, '--mqtt', s.mqttUrl, '--seed', '6', '--control-port', '0', '--drift', 'off']);
       programs.push(sim);
       sims.set(s.siteKey, { controlPort: Number(/control=(\d+)/.exec(sim.readyLine)![1]), cduId: spec.halls[0].cdus[0].id });
@@ -68,9 +81,9 @@ describe('a two-site fleet over NATS leaf nodes', () => {
   it('shows both sites live with their halls on the fleet page', async () => {
     const view = await waitFor('both sites live on the fleet view', async () => {
       const v = await fleetView();
-      return v.sites.length === 2 && v.sites.every((s: any) => s.state === 'live' && s.halls.length === 1) ? v : notYet(v.sites);
+      return v.sites.length === 2 && v.sites.every((s: any) => s.state === 'live') && v.sites[0].halls.length === 2 ? v : notYet(v.sites);
     }, 30_000);
-    expect(view.sites.map((s: any) => [s.siteKey, s.halls[0].serverName])).toEqual([['north', 'shard-north'], ['south', 'shard-south']]);
+    expect(view.sites.map((s: any) => [s.siteKey, s.halls.map((h: any) => h.serverName)])).toEqual([['north', ['shard-north', 'shard-north-2']], ['south', ['shard-south']]]);
     await page.goto(fleet.baseUrl + '/');
     await expect.poll(() => page.locator('[data-testid="fleet"] .site[data-state="live"]').count(), { timeout: 15_000 }).toBe(2);
     // Each site links to its own dashboard when its shards name one.
@@ -156,6 +169,44 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     await fetch(`http://127.0.0.1:${controlPort}/faults`, { method: 'POST', body: 'clear' });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('shows a hall shard killed (-9) while its site beats as the hub\'s own incident, acknowledged on the hub, gone once the shard is back', async () => {
+    const downMs = Date.now();
+    const killed = shards.get('north-2')!;
+    const exited = new Promise((r) => killed.proc.once('exit', r));
+    killed.proc.kill('SIGKILL');
+    await exited;
+    const { site, incident } = await waitFor('the silent shard\'s incident on site north', async () => {
+      const s = await siteOf('north');
+      const i = s.incidents.find((x: any) => x.roots.some((r: any) => r.rule === 'shard-unreachable'));
+      return i ? { site: s, incident: i } : notYet({ state: s.state, reason: s.reason, incidents: s.incidents.map((x: any) => x.title) });
+    }, 30_000);
+    process.stdout.write(`fleet: a killed hall shard's incident on the hub ${((Date.now() - downMs) / 1000).toFixed(1)} s after the kill\n`);
+    expect(site.state).toBe('live');
+    expect(site.reason).toMatch(new RegExp(`^shard ${northHall2} \\(${northHall2}\\) silent since \\d\\d:\\d\\d:\\d\\d UTC while site north beats$`));
+    expect(incident).toMatchObject({ severity: 'critical', title: `${northHall2}: hall shard ${northHall2} unreachable`, hallId: northHall2, acknowledged: null });
+    expect(incident.rootCause.why).toMatch(/^no word from server shard-north-2 since \d\d:\d\d:\d\d: its halls' live values are stale$/);
+    expect((await siteOf('south')).incidents).toEqual([]);
+    // On the fleet page: the title opens the hall on the site's dashboard (the site's campus view holds the outage under its own ID).
+    const row = page.locator(`.site[data-site="north"] li[data-incident="${incident.id}"]`);
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.locator('[data-testid="fleet-incident-link"]').getAttribute('href')).toBe(`${NORTH_URL}#/hall/${northHall2}`);
+    await row.locator('[data-testid="fleet-ack-button"]').click();
+    await row.locator('[data-testid="fleet-ack-comment"]').fill('site north restarting it');
+    await row.locator('[data-testid="fleet-ack-confirm"]').click();
+    await expect.poll(() => row.locator('[data-testid="fleet-ack"]').count(), { timeout: 10_000 }).toBe(1);
+    expect((await siteOf('north')).incidents.find((x: any) => x.id === incident.id).acknowledged).toMatchObject({ comment: 'site north restarting it' });
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-shard-down-1920x1080.png') });
+    const back = await startServer(northShard2Args);
+    programs.push(back);
+    shards.set('north-2', back);
+    await waitFor('the incident gone once the shard beats again', async () => {
+      const s = await siteOf('north');
+      return s.incidents.some((x: any) => x.id === incident.id) || s.reason ? notYet({ reason: s.reason, incidents: s.incidents.map((x: any) => x.title) }) : true;
+    }, 30_000);
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    expect(errors).toEqual([]);
+  }, 120_000);
 
   it('marks a site stale with the reason when its node and leaf connection go, and live again when it returns', async () => {
     const north = leaf.site('north');
