@@ -13,6 +13,7 @@ import type { AlertDesk } from '../alerts/alert-desk.ts';
 import type { NewSilence } from '../alerts/silence-book.ts';
 import { silenceActive } from '../alerts/silences.ts';
 import type { ShardLink, ShardLinks } from './shard-links.ts';
+import type { CampusAcks } from './campus-acks.ts';
 
 export interface CampusAlertsDeps {
   connection: () => NatsConnection;
@@ -20,9 +21,15 @@ export interface CampusAlertsDeps {
   siteKey: string;
   clock: () => number;
   requestTimeoutMs: number;
+  /** The campus-scope incidents' acknowledgements (campus-acks.ts). */
+  acks: Pick<CampusAcks, 'of' | 'acknowledge'>;
 }
 
-/** The campus-scope incident of a shard that stopped beating. */
+/**
+ * The campus-scope incident of a shard that stopped beating. Its ID names the shard and the send
+ * time of its last beat (the shard's clock): each campus view of a pair, and a hub, gives the same
+ * outage the same ID, so a new leader's page of it is dropped by the notification stream.
+ */
 export function unreachableIncident(s: Pick<ShardLink, 'beat' | 'lastBeatMs' | 'unreachableSinceMs'>, hallNames: (id: string) => string): IncidentView {
   const halls = s.beat.halls.map(hallNames).join(', ');
   const why = `no word from server ${s.beat.serverName} since ${new Date(s.lastBeatMs).toISOString().slice(11, 19)}: its halls' live values are stale`;
@@ -31,7 +38,7 @@ export function unreachableIncident(s: Pick<ShardLink, 'beat' | 'lastBeatMs' | '
     value: Number.NaN, phase: 'firing' as const, firedAtMs: s.unreachableSinceMs, acknowledged: false,
   };
   return {
-    id: `shard:${s.beat.shard}@${s.unreachableSinceMs}`, severity: 'critical', title: `${halls}: hall shard ${s.beat.shard} unreachable`,
+    id: `shard:${s.beat.shard}@${s.beat.sentMs}`, severity: 'critical', title: `${halls}: hall shard ${s.beat.shard} unreachable`,
     startedMs: s.unreachableSinceMs, scope: s.beat.halls.length === 1 ? `hall:${s.beat.halls[0]}` : 'site:site',
     hallId: s.beat.halls.length === 1 ? s.beat.halls[0] : null, racks: [], roots: [alert], children: [],
     rootCause: { entity: `shard:${s.beat.shard}`, why },
@@ -54,9 +61,6 @@ export function campusSilence(shard: string, halls: readonly string[], silences:
 }
 
 export class CampusAlerts implements AlertDesk {
-  /** Acknowledgements of campus-scope incidents (they live here, not on a shard). */
-  private readonly localAcks = new Map<string, IncidentView['acknowledged']>();
-
   constructor(private readonly d: CampusAlertsDeps, private readonly hallName: (id: string) => string) {}
 
   /** The campus-scope incidents open now: one per shard that stopped beating. */
@@ -67,7 +71,7 @@ export class CampusAlerts implements AlertDesk {
     for (const s of this.d.links.shards.values()) {
       if (Number.isNaN(s.unreachableSinceMs)) continue;
       const i = unreachableIncident(s, this.hallName);
-      out.push({ ...i, acknowledged: this.localAcks.get(i.id) ?? null, silencedBy: campusSilence(s.beat.shard, s.beat.halls, silences, nowMs)?.id ?? null });
+      out.push({ ...i, acknowledged: this.d.acks.of(i.id), silencedBy: campusSilence(s.beat.shard, s.beat.halls, silences, nowMs)?.id ?? null });
     }
     return out;
   }
@@ -104,7 +108,8 @@ export class CampusAlerts implements AlertDesk {
 
   async acknowledge(incidentId: string, by: string, comment: string): Promise<string | null> {
     if (this.campusIncidents().some((i) => i.id === incidentId)) {
-      this.localAcks.set(incidentId, { by, atMs: this.d.clock(), comment });
+      // A store error (409 another view acknowledged it, 503 the cluster cannot store it) is answered as for a shard's.
+      await this.d.acks.acknowledge(incidentId, { by, atMs: this.d.clock(), comment });
       return null;
     }
     const holder = [...this.d.links.shards.entries()].find(([, s]) => s.alerts?.incidents.some((i) => i.id === incidentId));

@@ -25,6 +25,7 @@ import { ClusterLink } from '../cluster/cluster-link.ts';
 import { registerClusterMetrics } from '../cluster/cluster-metrics.ts';
 import { siteClaim } from '../cluster/site-fingerprint.ts';
 import { openStateStores } from '../storage/state-stores.ts';
+import { CampusAcks } from '../campus/campus-acks.ts';
 import { ShardLinks } from '../campus/shard-links.ts';
 import { CampusFeed } from '../campus/campus-feed.ts';
 import { CampusAlerts } from '../campus/campus-alerts.ts';
@@ -51,16 +52,19 @@ export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Lo
     const cluster = new ClusterLink({ urls: cfg.clusterUrls!, serverName, replicas: cfg.clusterReplicas, requestTimeoutMs: SHARD_REQUEST_TIMEOUT_MS }, { log });
     await stops.start('cluster link', () => cluster.start(), () => cluster.stop());
     const onWrite = registerClusterMetrics(metrics, cluster);
-    const stores = await openStateStores(cfg, { link: cluster, site: spec, serverName, adoptSite: cfg.clusterAdoptSite === 1, onWrite, log, clock });
+    const names = pairNames('campus');
+    const stores = await openStateStores(cfg, { link: cluster, site: spec, serverName, adoptSite: cfg.clusterAdoptSite === 1, onWrite, log, clock, keyPrefix: names.stateKeyPrefix });
     const links = new ShardLinks(site, siteClaim(spec, serverName, 0).sha256, state.staleAfterMs, clock());
     const connection = () => cluster.connection;
     const feed = new CampusFeed(key, { connection, state, links, metrics, log, clock });
     await stops.start('campus feed', () => feed.start(), () => feed.stop());
     const hallName = (id: string) => site.view.halls.find((h) => h.id === id)?.name ?? id;
-    const alerts = new CampusAlerts({ connection, links, siteKey: key, clock, requestTimeoutMs: SHARD_REQUEST_TIMEOUT_MS }, hallName);
+    const acks = new CampusAcks(stores.alertState.acks, log);
+    await stops.start('campus acknowledgements', () => acks.start(), () => acks.stop());
+    const alerts = new CampusAlerts({ connection, links, siteKey: key, clock, requestTimeoutMs: SHARD_REQUEST_TIMEOUT_MS, acks }, hallName);
     const history = new CampusHistory({ connection, links, site, siteKey: key, clock, requestTimeoutMs: SHARD_REQUEST_TIMEOUT_MS });
     // Campus-scope incidents are notified once: by the leader of the campus views' own lease.
-    const { channels, role, local, outbox } = notificationParts(cfg, { cluster, mqttUrls: [], metrics, log, clock, seesSite: () => true, names: pairNames('campus') });
+    const { channels, role, local, outbox } = notificationParts(cfg, { cluster, mqttUrls: [], metrics, log, clock, seesSite: () => true, names });
     for (const ch of channels) if (ch.stop) stops.push([`${ch.name} notifications`, () => ch.stop!()]);
     if (local) await stops.start('notification outbox', () => local.start(), () => local.stop());
     const stream = role?.notifications;
@@ -75,6 +79,7 @@ export async function startCampusView(cfg: ServerConfig, spec: SiteSpec, log: Lo
     stops.push(['hall shards on the state tick', ticker.listen((t) => {
       for (const s of links.refresh(t.nowMs)) log.error(`campus: shard ${s.beat.shard} (server ${s.beat.serverName}) unreachable: ${s.beat.halls.join(', ')} stale`);
       notifier?.onTick();
+      void acks.clearResolved(new Set(alerts.campusIncidents().map((i) => i.id)), t.nowMs);
     })]);
     const campus = (): CampusView => {
       const halls = links.halls(clock());

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SavedDocument, type Edit } from '../../server/storage/saved-document.ts';
-import { EditConflictError, StoreUnavailableError, type DocumentStore, type Revisioned, type WriteResult } from '../../server/storage/store.ts';
+import { EditConflictError, StoreUnavailableError } from '../../server/storage/store.ts';
+import { MemoryStore } from '../helpers/memory-store.ts';
 import { SeededStore } from '../../server/storage/seeded-store.ts';
 import { putLayout, removeLayout, type LayoutsDocument } from '../../server/wall/layouts.ts';
 import { acknowledge, addSilence, clearAcks, pruneSilences, removeSilence } from '../../server/alerts/mark-edits.ts';
@@ -15,41 +16,6 @@ import type { SavedAcks, SavedSilences } from '../../server/alerts/alert-state-s
 import type { UsersDocument } from '../../server/auth/user-store.ts';
 import type { Silence } from '../../protocol/alerts.ts';
 import type { WallLayout } from '../../protocol/wall.ts';
-
-/** A document store in memory; `other()` writes as another server would, `failing` makes it unreachable. */
-class MemoryStore<T> implements DocumentStore<T> {
-  readonly name = 'memory/doc';
-  doc: Revisioned<T> | null = null;
-  writes = 0;
-  failing = false;
-  /** Runs once, just before the next write is checked: another server's write landing first. */
-  beforeNextWrite: (() => void) | null = null;
-
-  async load(): Promise<Revisioned<T> | null> {
-    if (this.failing) throw new Error('TIMEOUT');
-    return this.doc && structuredClone(this.doc);
-  }
-
-  async write(value: T, expectedRevision: number): Promise<WriteResult> {
-    if (this.failing) throw new Error('TIMEOUT');
-    const first = this.beforeNextWrite;
-    this.beforeNextWrite = null;
-    first?.();
-    const revision = this.doc?.revision ?? 0;
-    if (revision !== expectedRevision) return { ok: false, conflict: true, revision };
-    this.writes++;
-    this.doc = { value: structuredClone(value), revision: revision + 1 };
-    return { ok: true, revision: revision + 1 };
-  }
-
-  other(value: T): void {
-    this.doc = { value, revision: (this.doc?.revision ?? 0) + 1 };
-  }
-
-  watch(): () => void {
-    return () => undefined;
-  }
-}
 
 const layout = (name: string, rotateS: number): WallLayout => ({ name, halls: [], hallsPerScreen: 0, metric: 'return', rotateS, sound: false });
 const layouts = (...l: WallLayout[]): LayoutsDocument => ({ version: 1, layouts: l });

@@ -26,7 +26,7 @@ describe('silentShardIncidents', () => {
   it.each<[string, ShardBeatSeen[], Silence[], Map<string, Acknowledgement>, unknown[]]>([
     ['every shard beating: none', [seen('h1', NOW - 100), seen('h2_h3', NOW - 100)], [], new Map(), []],
     ['one shard silent past the threshold while the other beats: one critical incident naming its hall and server', ALIVE, [], new Map(), [{
-      id: `shard:h1@${T0 + STALE_AFTER_MS}`, severity: 'critical', title: 'h1: hall shard h1 unreachable', hallId: 'h1', startedMs: T0 + STALE_AFTER_MS,
+      id: `shard:h1@${T0}`, severity: 'critical', title: 'h1: hall shard h1 unreachable', hallId: 'h1', startedMs: T0 + STALE_AFTER_MS,
       rootCause: { entity: 'shard:h1', why: 'no word from server srv-h1 since 14:02:00: its halls\' live values are stale' },
       acknowledged: null, silencedBy: null,
     }]],
@@ -35,7 +35,7 @@ describe('silentShardIncidents', () => {
     ['a silence of its only hall mutes it', ALIVE, [silence('s2', 'hall:h1')], new Map(), [{ silencedBy: 's2' }]],
     ['a silence that ended does not', ALIVE, [silence('s3', 'shard:h1', T0 - 7_200_000, T0)], new Map(), [{ silencedBy: null }]],
     ['a silence of another shard does not', ALIVE, [silence('s4', 'shard:h2_h3')], new Map(), [{ silencedBy: null }]],
-    ['the hub\'s acknowledgement is carried', ALIVE, [], new Map([[`shard:h1@${T0 + STALE_AFTER_MS}`, ACK]]), [{ acknowledged: ACK }]],
+    ['the hub\'s acknowledgement is carried', ALIVE, [], new Map([[`shard:h1@${T0}`, ACK]]), [{ acknowledged: ACK }]],
   ])('%s', (_name, beats, silences, acks, want) => {
     const w = new FleetWatch({ staleAfterMs: STALE_AFTER_MS, startedMs: T0 });
     for (const b of beats) w.beatArrived(b);
