@@ -3,7 +3,8 @@
  * real server taking only its hall's topics from the node's MQTT listener, and the campus view
  * taking no telemetry. Every hall is live on the campus; a CDU trip is one incident there and an
  * ack made there reaches the owning shard; a shard killed (-9) makes exactly its hall stale, with
- * the reason, a silence of the shard made on the campus view mutes its outage, and its return makes
+ * the reason, its outage acknowledged on one campus view of the pair is acknowledged on the other,
+ * a silence of the shard made on the campus view mutes its outage, and its return makes
  * it live again without restarting anything else; a second shard on a held hall, or a hall not in
  * the site, is refused at start, naming why.
  */
@@ -224,6 +225,16 @@ describe('hall shards and the campus view (nats-server 2.9)', () => {
     log(`shard of ${hallId} killed: unreachable on the campus after ${unreachableS.toFixed(1)} s`);
     const campusId = campusScope[0].id;
     await waitFor(`${campusId} notified by the campus view`, () => (receiver.of(campusId).length > 0 ? true : notYet(receiver.received.length)), 15_000);
+    // Acknowledged on one campus view of the pair: the other shows the same incident, acknowledged.
+    const acked = await fetch(`${w.campus.baseUrl}/api/incidents/${encodeURIComponent(campusId)}/ack`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ comment: 'rebooting its host' }),
+    });
+    expect(acked.status, await acked.text()).toBe(200);
+    const onOther = await waitFor(`${campusId} acknowledged on the second campus view`, async () => {
+      const i = (await getJson(`${campus2.baseUrl}/api/alerts`)).incidents.find((x: any) => x.id === campusId);
+      return i?.acknowledged ? i.acknowledged : notYet((await getJson(`${campus2.baseUrl}/api/alerts`)).incidents.map((x: any) => [x.id, x.acknowledged]));
+    }, 15_000);
+    expect(onOther).toMatchObject({ comment: 'rebooting its host' });
     // The outage silenced on the campus view: stored by the shards still reachable, it mutes the campus incident.
     const post = await fetch(`${w.campus.baseUrl}/api/silences`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
