@@ -101,13 +101,28 @@ export function deriveGroupAt(s: LiveState, g: number): void {
     setCdu(s, j, CC.pumpShortfallPct, cd.pumpShortfallPct);
   });
   if (!sameNumber(groupCols.headroomPct[g], pct)) {
+    const atOnce = headroomStepAtOnce(groupCols.headroomPct[g], pct);
     groupCols.headroomPct[g] = pct;
     for (const i of site.groupRacks[g]) {
       if (rc[RC.state][i] === EntityState.NoData) continue;
       deriveRackAt(s, i);
-      s.markRack(i);
+      // A small step rides with the rack's next sample (it is derived here, sent then): marking
+      // every rack of the group for it each second doubled the rows a hall shard sends.
+      if (atOnce || rc[RC.state][i] !== EntityState.Live) s.markRack(i);
     }
   }
+}
+
+/** A group headroom step smaller than this is sent with each rack's next sample, percentage points. */
+export const HEADROOM_RIDE_ALONG_PCT = 1;
+
+/**
+ * Whether a group's headroom moving from `wasPct` to `nowPct` goes out to its racks' rows at once:
+ * a step of a point or more, or one to or from unknown (NaN). Smaller ones wait for each live
+ * rack's next sample, at most a telemetry interval; a rack not live gets no sample, so it is sent at once.
+ */
+export function headroomStepAtOnce(wasPct: number, nowPct: number): boolean {
+  return !(Math.abs(nowPct - wasPct) < HEADROOM_RIDE_ALONG_PCT);
 }
 
 /** Whether CDU `j` carries load: live and running. */

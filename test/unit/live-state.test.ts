@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LiveState } from '../../server/state/live-state.ts';
+import { headroomStepAtOnce } from '../../server/state/derived-columns.ts';
 import { buildSiteIndex } from '../../server/site/site-index.ts';
 import { generateSite } from '../../simulators/generate-site.ts';
 import { CDU_COL as CC, EntityState, RACK_COL as RC, type EntityStateCode } from '../../protocol/stream.ts';
@@ -116,6 +117,33 @@ describe('LiveState', () => {
     const first = s.takeDirty();
     expect(first.racks.sort()).toEqual([2, 3]);
     expect(s.takeDirty().racks).toEqual([]);
+  });
+
+  it.each<[string, (s: LiveState) => void, number[]]>([
+    ['a rack\'s small load change: only that rack; its group\'s small headroom step rides with the others\' next samples', (s) => s.applyRack(0, rack(T0 + 1000, { returnC: 49.3 }), T0 + 1000), [0]],
+    ['a CDU trip: the big step goes to every rack of the group at once', (s) => s.applyCdu(0, cdu(T0 + 1000, false), T0 + 1000), [0, 1, 2, 3]],
+    ['a small step with rack 3 stale: the stale rack gets it at once (no sample will carry it)', (s) => {
+      s.rackCols[RC.state][3] = EntityState.Stale;
+      s.applyRack(0, rack(T0 + 1000, { returnC: 49.3 }), T0 + 1000);
+    }, [0, 3]],
+  ])('sends a group headroom step to its racks: %s', (_name, change, want) => {
+    const s = fresh();
+    s.site.racks.forEach((_, i) => s.applyRack(i, rack(T0), T0));
+    s.site.cdus.forEach((_, j) => s.applyCdu(j, cdu(T0), T0));
+    s.refresh(T0 + 100);
+    s.takeDirty();
+    const before = s.rackCols[RC.groupHeadroomPct][1];
+    change(s);
+    s.refresh(T0 + 1100);
+    expect(s.takeDirty().racks.sort()).toEqual(want);
+    // Derived at once either way: the next row of each rack carries it.
+    expect(s.rackCols[RC.groupHeadroomPct][1]).not.toBe(before);
+  });
+
+  it.each<[number, number, boolean]>([
+    [40, 40.5, false], [40, 39.1, false], [40, 41, true], [40, 38.9, true], [Number.NaN, 40, true], [40, Number.NaN, true],
+  ])('headroomStepAtOnce(%d → %d) = %s', (was, now, want) => {
+    expect(headroomStepAtOnce(was, now)).toBe(want);
   });
 
   it('encodes missing values as null on the wire', () => {
