@@ -218,7 +218,7 @@ describe('operator and engineer on a 1366×768 laptop', () => {
     expect(await detail.locator('tr.member').count()).toBe(resolved.story.members.length);
     expect(await detail.locator(`tr.member[data-member^="rack-stale|rack:${row.id}-"]`).count()).toBeGreaterThanOrEqual(row.rackIds.length);
     await detail.screenshot({ path: join(ARTIFACTS, 'history-expanded-1366x768.png') });
-  });
+  }, 180_000);
 
   it('shows a frozen and a noisy return sensor as sensor faults on their racks, not as temperature alarms', async () => {
     const rulesOn = async (rackId: string) => {
@@ -237,5 +237,5 @@ describe('operator and engineer on a 1366×768 laptop', () => {
         .toMatch(/SENSOR FAULT\s*sensor fault: return sensor (frozen|noisy)/);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'sensor-fault-1366x768.png') });
-  });
+  }, 180_000);
 });

@@ -11,6 +11,7 @@ describe('chaos (short scenarios)', () => {
       const rows = await s.run('short', () => {});
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) expect(r.pass, `${r.injected} → must hold: ${r.mustHold}; measured: ${r.figure}`).toBe(true);
-    }, 180_000);
+      // The longest, ingest killed with kill -9, took 111 s on a fresh-clone CI run: room for a busier machine.
+    }, 300_000);
   }
 });
