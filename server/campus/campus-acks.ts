@@ -20,6 +20,8 @@ export class CampusAcks {
   private readonly doc: SavedDocument<SavedAcks>;
   private unwatch: (() => void) | null = null;
   private clearing = false;
+  /** Whether the last clearing failed (logged once until one succeeds). */
+  private failing = false;
 
   constructor(store: DocumentStore<SavedAcks>, private readonly log: Logger) {
     this.doc = new SavedDocument(store);
@@ -55,7 +57,13 @@ export class CampusAcks {
     if (resolved.size === 0 || this.clearing) return Promise.resolve();
     this.clearing = true;
     return this.doc.edit(clearAcks(resolved, (id) => open.has(id), nowMs), () => this.document(), (d) => this.adopt(d))
-      .catch((e: Error) => this.log.warn(`campus: acknowledgements of resolved campus incidents not cleared (${e.message}); retried on the next tick`))
+      .then(() => {
+        this.failing = false;
+      })
+      .catch((e: Error) => {
+        if (!this.failing) this.log.warn(`campus: acknowledgements of resolved campus incidents not cleared (${e.message}); retrying`);
+        this.failing = true;
+      })
       .finally(() => (this.clearing = false));
   }
 

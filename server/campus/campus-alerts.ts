@@ -67,7 +67,9 @@ export class CampusAlerts implements AlertDesk {
   campusIncidents(): IncidentView[] {
     const out: IncidentView[] = [];
     const nowMs = this.d.clock();
-    const silences = this.silences();
+    // Those of reachable shards: an unreachable one's last word may list a silence removed since.
+    const reachable = [...this.d.links.shards.values()].filter((x) => Number.isNaN(x.unreachableSinceMs) && x.alerts);
+    const silences = reachable.length > 0 ? reachable.flatMap((x) => x.alerts!.silences) : this.silences();
     for (const s of this.d.links.shards.values()) {
       if (Number.isNaN(s.unreachableSinceMs)) continue;
       const i = unreachableIncident(s, this.hallName);

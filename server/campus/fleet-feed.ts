@@ -18,6 +18,9 @@ import type { NewSilence } from '../alerts/silence-book.ts';
 import { addSilenceOnShards, askShard, removeSilenceOnShards } from './shard-asks.ts';
 import { silentShardIncidents } from './fleet-incidents.ts';
 
+/** How long an acknowledgement of a hub incident no longer open is kept, ms. */
+const HUB_ACK_KEEP_MS = 3_600_000;
+
 /** How long the hub waits for a site's shard to answer a request (one round trip over the leaf). */
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -133,7 +136,9 @@ export class FleetFeed implements FleetDesk {
   private hubIncidents(siteKey: string, nowMs: number): IncidentView[] {
     const status = this.watch.site(siteKey, nowMs);
     if (!status) return [];
-    const silences = [...(this.alerts.get(siteKey)?.values() ?? [])].flatMap((a) => a.silences ?? []);
+    // Silences of shards that beat: a silent shard's last word may list one removed since.
+    const live = new Set(status.shards.filter((x) => x.state === 'live').map((x) => x.shardId));
+    const silences = [...(this.alerts.get(siteKey)?.entries() ?? [])].filter(([k]) => live.has(k)).flatMap(([, a]) => a.silences ?? []);
     return silentShardIncidents(status, this.beats.get(siteKey) ?? new Map(), silences, this.localAcks, this.staleAfterMs, nowMs);
   }
 
@@ -156,7 +161,8 @@ export class FleetFeed implements FleetDesk {
         halls: halls.sort((a, b) => a.hallId.localeCompare(b.hallId)), incidents, silences, dashboardUrl,
       };
     });
-    for (const id of this.localAcks.keys()) if (!open.has(id)) this.localAcks.delete(id);
+    // By age: an outage hidden a while by its whole site going stale keeps its acknowledgement.
+    for (const [id, a] of this.localAcks) if (!open.has(id) && nowMs - a.atMs >= HUB_ACK_KEEP_MS) this.localAcks.delete(id);
     return { fleet: true, nowMs, sites };
   }
 }

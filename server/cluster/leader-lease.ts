@@ -102,6 +102,7 @@ export class LeaderLease {
     const watch = keepWatching(this.kv, 'epoch.>', (e) => this.onEntry(e), { onTrouble: (m) => this.deps.log.warn(`cluster: lease: ${m}`) });
     this.stopWatch = watch.stop;
     await watch.started;
+    if (this.stopping) return;
     this.timer = setInterval(() => this.step(), STEP_MS);
   }
 

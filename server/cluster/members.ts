@@ -86,6 +86,7 @@ export class Members {
     const watch = keepWatching(this.kv, '>', (e) => this.onEntry(e), { onTrouble: (m) => this.deps.log.warn(`cluster: members: ${m}`) });
     this.stopWatch = watch.stop;
     await watch.started;
+    if (this.stopped) return;
     this.timer = setInterval(() => void this.beat(), this.cfg.everyMs);
     await this.beat();
   }

@@ -14,12 +14,15 @@ const SENSOR_FAULT = DerivedFlag.ReturnFrozen | DerivedFlag.ReturnNoisy | Derive
 /** Per redundancy group: what the last derivation found (NaN before one, or while no CDU of it has reported). */
 export class GroupColumns {
   readonly headroomPct: Float64Array;
+  /** The headroom last sent to every rack of the group at once (headroomStepAtOnce). */
+  readonly sentPct: Float64Array;
   readonly n1Kw: Float64Array;
   /** Heat of the racks the group serves, kW. */
   readonly loadKw: Float64Array;
 
   constructor(groups: number) {
     this.headroomPct = new Float64Array(groups).fill(Number.NaN);
+    this.sentPct = new Float64Array(groups).fill(Number.NaN);
     this.n1Kw = new Float64Array(groups).fill(Number.NaN);
     this.loadKw = new Float64Array(groups);
   }
@@ -101,14 +104,18 @@ export function deriveGroupAt(s: LiveState, g: number): void {
     setCdu(s, j, CC.pumpShortfallPct, cd.pumpShortfallPct);
   });
   if (!sameNumber(groupCols.headroomPct[g], pct)) {
-    const atOnce = headroomStepAtOnce(groupCols.headroomPct[g], pct);
+    // Against what was last sent at once, so that a slow drift goes out once it adds up to a point.
+    const atOnce = headroomStepAtOnce(groupCols.sentPct[g], pct);
+    if (atOnce) groupCols.sentPct[g] = pct;
     groupCols.headroomPct[g] = pct;
     for (const i of site.groupRacks[g]) {
       if (rc[RC.state][i] === EntityState.NoData) continue;
+      const binding = rc[RC.binding][i];
       deriveRackAt(s, i);
       // A small step rides with the rack's next sample (it is derived here, sent then): marking
-      // every rack of the group for it each second doubled the rows a hall shard sends.
-      if (atOnce || rc[RC.state][i] !== EntityState.Live) s.markRack(i);
+      // every rack of the group for it each second doubled the rows a hall shard sends. A rack
+      // whose binding limit it changed goes at once.
+      if (atOnce || rc[RC.state][i] !== EntityState.Live || rc[RC.binding][i] !== binding) s.markRack(i);
     }
   }
 }
@@ -117,9 +124,10 @@ export function deriveGroupAt(s: LiveState, g: number): void {
 export const HEADROOM_RIDE_ALONG_PCT = 1;
 
 /**
- * Whether a group's headroom moving from `wasPct` to `nowPct` goes out to its racks' rows at once:
- * a step of a point or more, or one to or from unknown (NaN). Smaller ones wait for each live
- * rack's next sample, at most a telemetry interval; a rack not live gets no sample, so it is sent at once.
+ * Whether a group's headroom moving from `wasPct` (as last sent at once) to `nowPct` goes out to
+ * its racks' rows at once: a step of a point or more, or one to or from unknown (NaN). Smaller
+ * ones wait for each live rack's next sample, at most a telemetry interval; a rack not live gets
+ * no sample, so it is sent at once.
  */
 export function headroomStepAtOnce(wasPct: number, nowPct: number): boolean {
   return !(Math.abs(nowPct - wasPct) < HEADROOM_RIDE_ALONG_PCT);

@@ -14,7 +14,7 @@ export interface Watchable {
 }
 
 export interface KeptWatch {
-  /** Resolves once the first watch is open (later failures are retried, never thrown). */
+  /** Resolves once the first watch is open, or it is stopped, or the connection closed (failures are retried, never thrown). */
   readonly started: Promise<void>;
   stop(): void;
 }
@@ -57,7 +57,8 @@ export function keepWatching(kv: Watchable, key: string, each: (e: KvEntry) => v
         failures = 0;
         for await (const e of it) each(e);
       } catch (e) {
-        if (isClosed(e)) return;
+        // Nothing to wait for: a caller awaiting `started` goes on and finds the connection closed.
+        if (isClosed(e)) return opened();
         reason = (e as Error).message;
       }
       if (stopped) return;

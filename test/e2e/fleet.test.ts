@@ -187,7 +187,7 @@ describe('a two-site fleet over NATS leaf nodes', () => {
     expect(incident).toMatchObject({ severity: 'critical', title: `${northHall2}: hall shard ${northHall2} unreachable`, hallId: northHall2, acknowledged: null });
     expect(incident.rootCause.why).toMatch(/^no word from server shard-north-2 since \d\d:\d\d:\d\d: its halls' live values are stale$/);
     expect((await siteOf('south')).incidents).toEqual([]);
-    // On the fleet page: the title opens the hall on the site's dashboard (the site's campus view holds the outage under its own ID).
+    // On the fleet page: the title opens the hall on the site's dashboard.
     const row = page.locator(`.site[data-site="north"] li[data-incident="${incident.id}"]`);
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
     expect(await row.locator('[data-testid="fleet-incident-link"]').getAttribute('href')).toBe(`${NORTH_URL}#/hall/${northHall2}`);

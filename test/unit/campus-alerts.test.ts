@@ -107,14 +107,15 @@ describe('CampusAlerts.snapshot()', () => {
     expect(campus(nowMs, T0, takeOver).snapshot().incidents).toEqual([]);
   });
 
-  it.each<[string, string, string | null]>([
-    ['a silence of the shard mutes its campus incident', 'shard:hall-3', 'sil-9'],
-    ['a silence of its hall mutes it', 'hall:hall-3', 'sil-9'],
-    ['a silence of another hall does not', 'hall:hall-2', null],
-  ])('%s', (_name, matcher, silencedBy) => {
+  it.each<[string, string, string, string | null]>([
+    ['a silence of the shard mutes its campus incident', 'shard:hall-3', 'hall-1_hall-2', 'sil-9'],
+    ['a silence of its hall mutes it', 'hall:hall-3', 'hall-1_hall-2', 'sil-9'],
+    ['a silence of another hall does not', 'hall:hall-2', 'hall-1_hall-2', null],
+    ['one only the unreachable shard\'s last word lists (removed since, maybe) does not', 'shard:hall-3', 'hall-3', null],
+  ])('%s', (_name, matcher, listedBy, silencedBy) => {
     const nowMs = T0 + STALE_MS + 1;
     const held = { id: 'sil-9', matcher, startsMs: T0, endsMs: T0 + 3_600_000, comment: 'rebuild', by: 'ops', createdMs: T0, activeNow: true };
-    const a = campus(nowMs, nowMs, (l) => { l.link('hall-1_hall-2')!.alerts!.silences.push(held); });
+    const a = campus(nowMs, nowMs, (l) => { l.link(listedBy)!.alerts!.silences.push(held); });
     expect(a.snapshot().incidents[0]).toMatchObject({ id: `shard:hall-3@${T0}`, silencedBy });
   });
 

@@ -44,6 +44,17 @@ describe('silentShardIncidents', () => {
     want.forEach((x, k) => expect(got[k]).toMatchObject(x as object));
   });
 
+  it('a silent shard whose halls all beat from another shard now (resharded) raises none', () => {
+    const w = new FleetWatch({ staleAfterMs: STALE_AFTER_MS, startedMs: T0 });
+    const beats = new Map([...BEATS, ['h1_h2', shard('h1_h2', ['h1', 'h2'])]]);
+    const at = (shardId: string, atMs: number, halls: string[]) => w.beatArrived({ siteKey: 'north', shardId, hallIds: halls, sentMs: atMs, receivedMs: atMs });
+    at('h1', T0, ['h1']);
+    at('h2_h3', NOW - 100, ['h2', 'h3']);
+    expect(silentShardIncidents(w.site('north', NOW)!, beats, [], new Map(), STALE_AFTER_MS, NOW).map((i) => i.id)).toEqual([`shard:h1@${T0}`]);
+    at('h1_h2', NOW - 100, ['h1', 'h2']);
+    expect(silentShardIncidents(w.site('north', NOW)!, beats, [], new Map(), STALE_AFTER_MS, NOW)).toEqual([]);
+  });
+
   it('a silent shard of several halls is a site-scope incident naming them all, muted only when all its halls are', () => {
     const w = new FleetWatch({ staleAfterMs: STALE_AFTER_MS, startedMs: T0 });
     for (const b of [seen('h2_h3', T0), seen('h1', T0), seen('h1', NOW - 200)]) w.beatArrived(b);

@@ -140,6 +140,22 @@ describe('LiveState', () => {
     expect(s.rackCols[RC.groupHeadroomPct][1]).not.toBe(before);
   });
 
+  it('sends a slow drift of group headroom to every rack once it adds up to a point since the last time it did', () => {
+    const s = fresh();
+    s.site.racks.forEach((_, i) => s.applyRack(i, rack(T0), T0));
+    s.site.cdus.forEach((_, j) => s.applyCdu(j, cdu(T0), T0));
+    s.refresh(T0 + 100);
+    s.takeDirty();
+    const rounds = [49.3, 49.7, 50.1].map((returnC, k) => {
+      const t = T0 + 1000 * (k + 1);
+      s.applyRack(0, rack(t, { returnC }), t);
+      s.refresh(t + 100);
+      return s.takeDirty().racks.sort();
+    });
+    // About 0.4 points a step: the third makes 1.2 since the first derivation.
+    expect(rounds).toEqual([[0], [0], [0, 1, 2, 3]]);
+  });
+
   it.each<[number, number, boolean]>([
     [40, 40.5, false], [40, 39.1, false], [40, 41, true], [40, 38.9, true], [Number.NaN, 40, true], [40, Number.NaN, true],
   ])('headroomStepAtOnce(%d → %d) = %s', (was, now, want) => {
