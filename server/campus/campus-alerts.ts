@@ -68,14 +68,19 @@ export class CampusAlerts implements AlertDesk {
     const out: IncidentView[] = [];
     const nowMs = this.d.clock();
     // Those of reachable shards: an unreachable one's last word may list a silence removed since.
-    const reachable = [...this.d.links.shards.values()].filter((x) => Number.isNaN(x.unreachableSinceMs) && x.alerts);
-    const silences = reachable.length > 0 ? reachable.flatMap((x) => x.alerts!.silences) : this.silences();
+    const reachable = this.reachable().filter(([, x]) => x.alerts);
+    const silences = reachable.length > 0 ? reachable.flatMap(([, x]) => x.alerts!.silences) : this.silences();
     for (const s of this.d.links.shards.values()) {
       if (Number.isNaN(s.unreachableSinceMs)) continue;
       const i = unreachableIncident(s, this.hallName);
       out.push({ ...i, acknowledged: this.d.acks.of(i.id), silencedBy: campusSilence(s.beat.shard, s.beat.halls, silences, nowMs)?.id ?? null });
     }
     return out;
+  }
+
+  /** The shards that beat now, by ID. */
+  private reachable(): [string, ShardLink][] {
+    return [...this.d.links.shards.entries()].filter(([, x]) => Number.isNaN(x.unreachableSinceMs));
   }
 
   private shardAlerts(): AlertsSnapshot[] {
@@ -127,9 +132,9 @@ export class CampusAlerts implements AlertDesk {
   /** Stored by every shard under one ID, so that the campus lists it once and removes it everywhere. */
   addSilence(s: NewSilence): Promise<Silence> {
     // An unreachable shard would only make the others wait out the request timeout.
-    const all = [...this.d.links.shards.entries()];
-    const reachable = all.filter(([, x]) => Number.isNaN(x.unreachableSinceMs)).map(([k]) => k);
-    return addSilenceOnShards(reachable.length > 0 ? reachable : all.map(([k]) => k), (shard, body) => this.ask(shard, 'silence', body), s, this.d.clock());
+    const reachable = this.reachable().map(([k]) => k);
+    const to = reachable.length > 0 ? reachable : [...this.d.links.shards.keys()];
+    return addSilenceOnShards(to, (shard, body) => this.ask(shard, 'silence', body), s, this.d.clock());
   }
 
   removeSilence(id: string, by: string): Promise<boolean> {

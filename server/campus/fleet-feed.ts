@@ -119,8 +119,8 @@ export class FleetFeed implements FleetDesk {
     if (!shards) return { status: 404, error: `no site "${siteKey}" on this hub` };
     try {
       // A silent shard would only make the others wait out the request timeout.
-      const live = this.watch.site(siteKey, this.d.clock())?.shards.filter((x) => x.state === 'live').map((x) => x.shardId) ?? [];
-      const to = live.length > 0 ? live : [...shards.keys()];
+      const live = this.liveShards(siteKey, this.d.clock());
+      const to = live.size > 0 ? [...live] : [...shards.keys()];
       return await addSilenceOnShards(to, (shard, body) => this.ask(siteKey, shard, body), s, this.d.clock());
     } catch (e) {
       return { status: 502, error: `site ${siteKey}: ${(e as Error).message}; its leaf connection may be down — try again` };
@@ -132,12 +132,17 @@ export class FleetFeed implements FleetDesk {
     return removeSilenceOnShards(holders, (shard, body) => this.ask(siteKey, shard, body), id, by);
   }
 
+  /** The shards of a site that beat now. */
+  private liveShards(siteKey: string, nowMs: number): Set<string> {
+    return new Set(this.watch.site(siteKey, nowMs)?.shards.filter((x) => x.state === 'live').map((x) => x.shardId));
+  }
+
   /** The hub's incidents of a site: its silent shards' (fleet-incidents.ts). */
   private hubIncidents(siteKey: string, nowMs: number): IncidentView[] {
     const status = this.watch.site(siteKey, nowMs);
     if (!status) return [];
     // Silences of shards that beat: a silent shard's last word may list one removed since.
-    const live = new Set(status.shards.filter((x) => x.state === 'live').map((x) => x.shardId));
+    const live = this.liveShards(siteKey, nowMs);
     const silences = [...(this.alerts.get(siteKey)?.entries() ?? [])].filter(([k]) => live.has(k)).flatMap(([, a]) => a.silences ?? []);
     return silentShardIncidents(status, this.beats.get(siteKey) ?? new Map(), silences, this.localAcks, this.staleAfterMs, nowMs);
   }
